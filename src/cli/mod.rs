@@ -1,0 +1,33 @@
+//! The parts every tool shares: exit codes, errors, logging, colour,
+//! progress bars, JSON-lines output and the generated documentation.
+
+pub mod docs;
+pub mod error;
+pub mod exit;
+pub mod logging;
+pub mod output;
+pub mod progress;
+
+pub use error::{Error, Result};
+pub use exit::Exit;
+pub use logging::Verbosity;
+pub use output::JsonLines;
+pub use progress::Progress;
+
+use std::process::ExitCode;
+
+/// The last step of every `main`: turn what `run` returned into the process
+/// status, reporting an error as `<tool>: <what>: <why>` on stderr.
+///
+/// A reader that went away (`chk ... | head`) is not an error: the tool ends
+/// quietly with status 0, as `cat` and `grep` do.
+pub fn finish(tool: &str, result: Result<Exit>) -> ExitCode {
+    match result {
+        Ok(exit) => exit.into(),
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
+            error::report(tool, &err);
+            err.exit().into()
+        }
+    }
+}

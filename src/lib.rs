@@ -1,0 +1,6 @@
+//! adminkit: one-shot command-line tools for system administrators.
+//!
+//! Each tool is a module with one entry point, `run`, called by the thin
+//! binary in `src/bin/`. The shared parts live in [`cli`].
+
+pub mod cli;
