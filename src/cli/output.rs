@@ -26,7 +26,10 @@ impl<W: Write> JsonLines<W> {
     pub fn emit<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
         let mut line = serde_json::to_vec(value).map_err(io::Error::other)?;
         line.push(b'\n');
-        let mut out = self.out.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut out = self
+            .out
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         out.write_all(&line)
     }
 
