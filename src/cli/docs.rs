@@ -4,12 +4,12 @@
 //! `tests/docs.rs` fails when they are stale and rewrites them when run with
 //! `ADMINKIT_REGEN_DOCS=1`.
 
-use clap::{Command, CommandFactory};
+use clap::Command;
 use clap_complete::Shell;
 
 /// Every tool's command definition, by binary name.
 pub fn tools() -> Vec<Command> {
-    vec![crate::nsca::Cli::command()]
+    vec![<crate::nsca::Cli as clap::CommandFactory>::command()]
 }
 
 /// The man page of one tool, in roff.

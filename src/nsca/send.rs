@@ -34,14 +34,20 @@ impl Target<'_> {
         format!("{}:{}", self.server, self.port)
     }
 
-    /// Connects to the first address that answers with an init packet.
+    /// Connects to the first address of the server that answers with an
+    /// init packet.
     pub fn open(&self) -> Result<Session, String> {
         let addrs: Vec<SocketAddr> = (self.server, self.port)
             .to_socket_addrs()
             .map_err(|e| format!("resolving {}: {e}", self.server))?
             .collect();
+        self.open_any(&addrs)
+    }
+
+    /// Tries `addrs` in turn (IPv6 and IPv4 alike) until one gives an init packet.
+    pub fn open_any(&self, addrs: &[SocketAddr]) -> Result<Session, String> {
         let mut errors = Vec::new();
-        for addr in &addrs {
+        for addr in addrs {
             match self.open_addr(*addr) {
                 Ok(session) => return Ok(session),
                 Err(err) => {
