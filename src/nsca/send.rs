@@ -129,6 +129,13 @@ fn describe(err: &io::Error) -> String {
     match err.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "timed out".into(),
         io::ErrorKind::UnexpectedEof => "the server closed the connection".into(),
+        // The daemon hangs up on the first packet it cannot decrypt.
+        io::ErrorKind::NotConnected
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::BrokenPipe => format!(
+            "the server dropped the connection before reading every packet \
+             (wrong password or encryption method?): {err}"
+        ),
         _ => err.to_string(),
     }
 }
