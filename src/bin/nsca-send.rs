@@ -1,0 +1,12 @@
+//! nsca-send: a send_nsca drop-in. See `nsca-send --help`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match adminkit::nsca::cli::parse_or_exit_code(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(status) => return status,
+    };
+    cli.verbosity.init_logger("nsca-send");
+    adminkit::cli::finish("nsca-send", adminkit::nsca::run(cli))
+}

@@ -1,0 +1,219 @@
+//! Command line of nsca-send: send_nsca's arguments plus a few of its own.
+
+use crate::cli::Verbosity;
+use clap::Parser;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Examples:
+  printf 'web01\\tHTTP\\t2\\tconnection refused\\n' | nsca-send -H nagios -c /etc/send_nsca.cfg
+  nsca-send -H nagios --host web01 --service HTTP --status 2 --output 'connection refused'
+  check_results | nsca-send -H nagios -ds 0x0a --spool /var/spool/nsca-send";
+
+const AFTER_LONG_HELP: &str = "\
+INPUT
+  Records on stdin are separated by ETB (0x17, -ds changes it; -ds 0x0a reads one per line),
+  fields by TAB (-d). `host<TAB>rc<TAB>output` is a host check and
+  `host<TAB>service<TAB>rc<TAB>output` a service check; the output keeps further delimiters.
+  Return codes are 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. A bad record is reported with its
+  number and skipped; the others are still sent. Over-long fields are reported and cut on a
+  UTF-8 boundary (host 63, service 127, output 4095 bytes; 511 in legacy 2.7 mode).
+
+CONFIGURATION
+  The config file (send_nsca's, default /etc/send_nsca.cfg) holds password=,
+  encryption_method= (0 none, 1 XOR, 2 DES, 3 3DES, 4 CAST-128, 5 CAST-256, 6 xTEA,
+  8 Blowfish, 9 Twofish, 10 LOKI97, 11 RC2, 14 Rijndael-128, 15 Rijndael-192,
+  16 Rijndael-256, 20 Serpent, 23 GOST, 26 SAFER+) and legacy_2_7_mode=. Unknown keys are
+  an error. The daemon gives no answer: a wrong password or method is silently dropped by
+  the server, and nsca-send still reports the packets as sent.
+
+EXAMPLES
+  printf 'web01\\tHTTP\\t2\\tconnection refused\\n' | nsca-send -H nagios -c /etc/send_nsca.cfg
+      One service check result, as with send_nsca.
+  nsca-send -H nagios --host web01 --status 0 --output 'UP'
+      One host check result from arguments, without stdin.
+  nsca-send -H nagios --json < results.jsonl
+      One JSON object per line: {\"host\", \"service\", \"status\", \"output\"}.
+  nsca-send -H nagios --spool /var/spool/nsca-send < results
+      Results that cannot be delivered are kept and sent first on the next run.
+
+EXIT STATUS (send_nsca's, kept for drop-in use)
+  0  at least one result sent and none failed
+  2  configuration, connection, init, timeout or input failure, or nothing sent
+     (results kept in the spool count as not sent)
+  3  usage error";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "nsca-send",
+    version,
+    about = "Send passive check results to an NSCA daemon (a send_nsca drop-in)",
+    after_help = AFTER_HELP,
+    after_long_help = AFTER_LONG_HELP
+)]
+pub struct Cli {
+    /// NSCA server to send to
+    #[arg(short = 'H', long = "server", value_name = "HOST")]
+    pub server: Option<String>,
+
+    /// NSCA server as the first argument, as older send_nsca accepted it
+    #[arg(value_name = "HOST", required_unless_present = "server")]
+    pub server_arg: Option<String>,
+
+    /// TCP port of the daemon
+    #[arg(short, long, default_value_t = 5667)]
+    pub port: u16,
+
+    /// Seconds allowed for each network step: connect, init packet, each write (also -to)
+    #[arg(long, default_value_t = 10, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub timeout: u64,
+
+    /// send_nsca's configuration file (password, encryption_method)
+    #[arg(short, long, default_value = "/etc/send_nsca.cfg", value_name = "FILE")]
+    pub config: PathBuf,
+
+    /// Field delimiter: one character, or a number such as 0x09, 011 or 9
+    #[arg(short, long, default_value = "0x09", value_parser = parse_delimiter, value_name = "DELIM")]
+    pub delimiter: u8,
+
+    /// Record separator, same syntax as -d (also -ds)
+    #[arg(long, default_value = "0x17", value_parser = parse_delimiter, value_name = "SEP")]
+    pub record_separator: u8,
+
+    /// Send NSCA 2.7 packets (512-byte output, one result per connection)
+    #[arg(long = "legacy-2-7-mode")]
+    pub legacy_2_7_mode: bool,
+
+    /// Escape `\` and newlines in the output on the client, for servers older than 2.10.1
+    #[arg(long)]
+    pub escape: bool,
+
+    /// Read JSON lines from stdin: {"host", "service", "status", "output"}
+    #[arg(long, conflicts_with = "host")]
+    pub json: bool,
+
+    /// Keep undelivered results in DIR and send them first on the next run
+    #[arg(long, value_name = "DIR")]
+    pub spool: Option<PathBuf>,
+
+    /// Send one result from the arguments instead of stdin: its host name
+    #[arg(long, value_name = "NAME", requires = "status")]
+    pub host: Option<String>,
+
+    /// Service description of the single result (omit for a host check)
+    #[arg(long, value_name = "NAME", requires = "host")]
+    pub service: Option<String>,
+
+    /// Return code of the single result: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+    #[arg(long, value_name = "CODE", requires = "host")]
+    pub status: Option<String>,
+
+    /// Plugin output of the single result
+    #[arg(long, value_name = "TEXT", requires = "host", default_value = "")]
+    pub output: String,
+
+    #[command(flatten)]
+    pub verbosity: Verbosity,
+}
+
+impl Cli {
+    /// The server from -H or the first argument.
+    pub fn server(&self) -> &str {
+        self.server
+            .as_deref()
+            .or(self.server_arg.as_deref())
+            .unwrap_or_default()
+    }
+}
+
+/// send_nsca's single-dash long options, rewritten for clap.
+pub fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    args.into_iter()
+        .map(|arg| match arg.to_str() {
+            Some("-to") => "--timeout".into(),
+            Some("-ds") => "--record-separator".into(),
+            _ => arg,
+        })
+        .collect()
+}
+
+/// send_nsca's delimiter syntax: a single character is itself; anything
+/// longer is a number with C's base detection (0x.. hex, 0.. octal).
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    let bytes = text.as_bytes();
+    if bytes.len() == 1 {
+        return Ok(bytes[0]);
+    }
+    let (digits, radix) = if let Some(hex) = text.strip_prefix("0x").or(text.strip_prefix("0X")) {
+        (hex, 16)
+    } else if text.len() > 1 && text.starts_with('0') {
+        (&text[1..], 8)
+    } else {
+        (text, 10)
+    };
+    u8::from_str_radix(digits, radix)
+        .ok()
+        .filter(|&b| b != 0)
+        .ok_or_else(|| format!("`{text}` is neither one character nor a number from 1 to 255"))
+}
+
+/// Parses the arguments; on a usage error prints it and gives send_nsca's
+/// status 3 (help and version print and give 0).
+pub fn parse_or_exit_code(
+    args: impl IntoIterator<Item = OsString>,
+) -> Result<Cli, std::process::ExitCode> {
+    match Cli::try_parse_from(normalize_args(args)) {
+        Ok(cli) => Ok(cli),
+        Err(err) => {
+            let _ = err.print();
+            Err(std::process::ExitCode::from(if err.use_stderr() {
+                3
+            } else {
+                0
+            }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters_like_send_nsca() {
+        assert_eq!(parse_delimiter(","), Ok(b','));
+        assert_eq!(parse_delimiter("0"), Ok(b'0'));
+        assert_eq!(parse_delimiter("0x0a"), Ok(b'\n'));
+        assert_eq!(parse_delimiter("011"), Ok(b'\t'));
+        assert_eq!(parse_delimiter("23"), Ok(0x17));
+        assert!(parse_delimiter("0x").is_err());
+        assert!(parse_delimiter("256").is_err());
+    }
+
+    #[test]
+    fn send_nsca_arguments_parse() {
+        let args = [
+            "nsca-send",
+            "-H",
+            "n",
+            "-p",
+            "1",
+            "-to",
+            "3",
+            "-ds",
+            "0x0a",
+            "-d",
+            ",",
+            "--quiet",
+        ];
+        let cli = Cli::try_parse_from(normalize_args(args.map(OsString::from))).unwrap();
+        assert_eq!((cli.server(), cli.port, cli.timeout), ("n", 1, 3));
+        assert_eq!((cli.delimiter, cli.record_separator), (b',', b'\n'));
+        assert!(cli.verbosity.is_quiet());
+        let cli = Cli::try_parse_from(["nsca-send", "nagios"]).unwrap();
+        assert_eq!(cli.server(), "nagios");
+        assert!(Cli::try_parse_from(["nsca-send"]).is_err());
+    }
+}

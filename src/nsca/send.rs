@@ -1,0 +1,174 @@
+//! The TCP side: every resolved address in turn, a timeout on each step,
+//! one write per packet with TCP_NODELAY, and a clean close as the only sign
+//! that the daemon took the packets.
+
+use super::crypto::{Encryptor, Method};
+use super::packet::{self, CheckResult, Filler, FillerRng, Format, INIT_PACKET_SIZE, Init};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+/// Where and how to send.
+pub struct Target<'a> {
+    pub server: &'a str,
+    pub port: u16,
+    /// Bounds each step (connect, init read, each write, the close), not the run.
+    pub timeout: Duration,
+    pub method: Method,
+    pub password: &'a [u8],
+    pub format: Format,
+}
+
+/// One open connection whose init packet has been read.
+pub struct Session {
+    stream: TcpStream,
+    peer: SocketAddr,
+    init: Init,
+    encryptor: Encryptor,
+    format: Format,
+    rng: FillerRng,
+}
+
+impl Target<'_> {
+    fn name(&self) -> String {
+        format!("{}:{}", self.server, self.port)
+    }
+
+    /// Connects to the first address of the server that answers with an
+    /// init packet.
+    pub fn open(&self) -> Result<Session, String> {
+        let addrs: Vec<SocketAddr> = (self.server, self.port)
+            .to_socket_addrs()
+            .map_err(|e| format!("resolving {}: {e}", self.server))?
+            .collect();
+        self.open_any(&addrs)
+    }
+
+    /// Tries `addrs` in turn (IPv6 and IPv4 alike) until one gives an init packet.
+    pub fn open_any(&self, addrs: &[SocketAddr]) -> Result<Session, String> {
+        let mut errors = Vec::new();
+        for addr in addrs {
+            match self.open_addr(*addr) {
+                Ok(session) => return Ok(session),
+                Err(err) => {
+                    log::info!("{addr}: {err}");
+                    errors.push(format!("{addr}: {err}"));
+                }
+            }
+        }
+        if errors.is_empty() {
+            return Err(format!("{} has no address", self.server));
+        }
+        Err(format!(
+            "cannot reach {}: {}",
+            self.name(),
+            errors.join("; ")
+        ))
+    }
+
+    fn open_addr(&self, addr: SocketAddr) -> Result<Session, String> {
+        let stream = TcpStream::connect_timeout(&addr, self.timeout)
+            .map_err(|e| format!("connecting: {}", describe(&e)))?;
+        let setup = || -> io::Result<()> {
+            stream.set_nodelay(true)?;
+            stream.set_read_timeout(Some(self.timeout))?;
+            stream.set_write_timeout(Some(self.timeout))
+        };
+        setup().map_err(|e| format!("setting up the socket: {e}"))?;
+        let mut init = [0u8; INIT_PACKET_SIZE];
+        (&stream)
+            .read_exact(&mut init)
+            .map_err(|e| format!("reading the init packet: {}", describe(&e)))?;
+        let init = Init::parse(&init);
+        log::debug!("{addr}: server time {}", init.timestamp);
+        Ok(Session {
+            encryptor: Encryptor::new(self.method, self.password, &init.iv),
+            stream,
+            peer: addr,
+            init,
+            format: self.format,
+            rng: FillerRng::new(),
+        })
+    }
+}
+
+impl Session {
+    /// Encrypts one result and writes it in a single call, so the daemon
+    /// never sees half a packet (it sleeps a second when it does).
+    pub fn send(&mut self, result: &CheckResult) -> Result<(), String> {
+        let mut bytes = packet::build(
+            self.format,
+            result,
+            self.init.timestamp,
+            Filler::Random(&mut self.rng),
+        );
+        self.encryptor.encrypt_packet(&mut bytes);
+        self.stream
+            .write_all(&bytes)
+            .map_err(|e| format!("{}: writing a packet: {}", self.peer, describe(&e)))
+    }
+
+    /// Ends the connection and waits for the daemon to close its side: only
+    /// then have all packets been read.
+    pub fn close(mut self) -> Result<(), String> {
+        let fail = |e: io::Error| format!("{}: closing: {}", self.peer, describe(&e));
+        self.stream.shutdown(Shutdown::Write).map_err(fail)?;
+        let mut scratch = [0u8; 512];
+        loop {
+            match self.stream.read(&mut scratch) {
+                Ok(0) => return Ok(()),
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(fail(e)),
+            }
+        }
+    }
+}
+
+fn describe(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "timed out".into(),
+        io::ErrorKind::UnexpectedEof => "the server closed the connection".into(),
+        // The daemon hangs up on the first packet it cannot decrypt.
+        io::ErrorKind::NotConnected
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::BrokenPipe => format!(
+            "the server dropped the connection before reading every packet \
+             (wrong password or encryption method?): {err}"
+        ),
+        _ => err.to_string(),
+    }
+}
+
+/// How far a batch got.
+#[derive(Debug, Default)]
+pub struct Delivery {
+    /// Results written to connections that then closed cleanly: these arrived.
+    pub confirmed: usize,
+    /// Why the rest did not, if they did not.
+    pub error: Option<String>,
+}
+
+/// Sends `results` in order: all on one connection, or one connection per
+/// result in legacy 2.7 mode (a 2.9+ daemon needs the close to see them).
+pub fn deliver(target: &Target, results: &[CheckResult]) -> Delivery {
+    let batch = match target.format {
+        Format::V3 => results.len().max(1),
+        Format::Legacy27 => 1,
+    };
+    let mut delivery = Delivery::default();
+    for chunk in results.chunks(batch) {
+        let sent = target.open().and_then(|mut session| {
+            chunk.iter().try_for_each(|r| session.send(r))?;
+            session.close()
+        });
+        match sent {
+            Ok(()) => delivery.confirmed += chunk.len(),
+            Err(err) => {
+                delivery.error = Some(err);
+                break;
+            }
+        }
+    }
+    delivery
+}
