@@ -355,12 +355,9 @@ fn build_dist(env: &Env, target: &Path) -> Result<()> {
         cmd.env_remove("PERL5OPT").stdin(Stdio::null());
         // Keep our stdout for our own output: the build talks on stderr.
         cmd.stdout(std::io::stderr());
-        let what = format!(
-            "{} {} in {}",
-            program.to_string_lossy(),
-            args.join(" "),
-            dir.display()
-        );
+        let mut words = vec![program.to_string_lossy().into_owned()];
+        words.extend(args.iter().map(|a| a.to_string()));
+        let what = format!("`{}` in {}", words.join(" "), dir.display());
         run_quiet(&mut cmd, &what)
     };
     let perl = env.perl.as_os_str();
