@@ -5,3 +5,4 @@
 
 pub mod cli;
 pub mod nsca;
+pub mod perlenv;

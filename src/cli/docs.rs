@@ -9,7 +9,11 @@ use clap_complete::Shell;
 
 /// Every tool's command definition, by binary name.
 pub fn tools() -> Vec<Command> {
-    vec![<crate::nsca::Cli as clap::CommandFactory>::command()]
+    use clap::CommandFactory;
+    vec![
+        crate::nsca::Cli::command(),
+        crate::perlenv::cli::Cli::command(),
+    ]
 }
 
 /// The man page of one tool, in roff.

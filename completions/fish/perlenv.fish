@@ -1,0 +1,88 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_perlenv_global_optspecs
+    string join \n v/verbose q/quiet h/help V/version
+end
+
+function __fish_perlenv_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_perlenv_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_perlenv_using_subcommand
+    set -l cmd (__fish_perlenv_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c perlenv -n "__fish_perlenv_needs_command" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c perlenv -n "__fish_perlenv_needs_command" -s q -l quiet -d 'Less output: only errors'
+complete -c perlenv -n "__fish_perlenv_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c perlenv -n "__fish_perlenv_needs_command" -s V -l version -d 'Print version'
+complete -c perlenv -n "__fish_perlenv_needs_command" -f -a "create" -d 'Make an environment directory (one perl query, then file writes)'
+complete -c perlenv -n "__fish_perlenv_needs_command" -f -a "install" -d 'Install modules, dist directories, tarballs or a cpanfile with cpanm -L'
+complete -c perlenv -n "__fish_perlenv_needs_command" -f -a "run" -d 'Run one command inside ENV without activating it'
+complete -c perlenv -n "__fish_perlenv_needs_command" -f -a "activate" -d 'Print activation code for `eval` (fish: pipe to `source`)'
+complete -c perlenv -n "__fish_perlenv_needs_command" -f -a "list" -d 'List installed modules and their versions'
+complete -c perlenv -n "__fish_perlenv_needs_command" -f -a "freeze" -d 'Print a cpanfile pinning what is installed (`==` versions)'
+complete -c perlenv -n "__fish_perlenv_needs_command" -f -a "info" -d 'Show perl, version, archname, isolation, paths and health'
+complete -c perlenv -n "__fish_perlenv_needs_command" -f -a "check" -d 'Exit 1 if the recorded perl changed or an installed module fails to load'
+complete -c perlenv -n "__fish_perlenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand create" -l perl -d 'The perl to use (default: `perl` from PATH)' -r -F
+complete -c perlenv -n "__fish_perlenv_using_subcommand create" -l prompt -d 'Name shown in the prompt (default: the directory\'s name)' -r
+complete -c perlenv -n "__fish_perlenv_using_subcommand create" -l system-libs -d 'Let the system\'s site and vendor modules be seen (no isolation)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand create" -l clear -d 'Remove an existing environment at ENV first'
+complete -c perlenv -n "__fish_perlenv_using_subcommand create" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand create" -s q -l quiet -d 'Less output: only errors'
+complete -c perlenv -n "__fish_perlenv_using_subcommand create" -s h -l help -d 'Print help'
+complete -c perlenv -n "__fish_perlenv_using_subcommand install" -l from -d 'Offline source: a directory of tarballs, a tarball, a dist directory or a file:// mirror' -r
+complete -c perlenv -n "__fish_perlenv_using_subcommand install" -l cpanfile -d 'Install what this cpanfile requires' -r -F
+complete -c perlenv -n "__fish_perlenv_using_subcommand install" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand install" -s q -l quiet -d 'Less output: only errors'
+complete -c perlenv -n "__fish_perlenv_using_subcommand install" -s h -l help -d 'Print help'
+complete -c perlenv -n "__fish_perlenv_using_subcommand run" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand run" -s q -l quiet -d 'Less output: only errors'
+complete -c perlenv -n "__fish_perlenv_using_subcommand run" -s h -l help -d 'Print help'
+complete -c perlenv -n "__fish_perlenv_using_subcommand activate" -l shell -d 'The shell to print code for (default: from $SHELL)' -r -f -a "sh\t''
+bash\t''
+zsh\t''
+dash\t''
+ksh\t''
+fish\t''
+csh\t''
+tcsh\t''"
+complete -c perlenv -n "__fish_perlenv_using_subcommand activate" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand activate" -s q -l quiet -d 'Less output: only errors'
+complete -c perlenv -n "__fish_perlenv_using_subcommand activate" -s h -l help -d 'Print help'
+complete -c perlenv -n "__fish_perlenv_using_subcommand list" -l json -d 'One JSON object per line'
+complete -c perlenv -n "__fish_perlenv_using_subcommand list" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand list" -s q -l quiet -d 'Less output: only errors'
+complete -c perlenv -n "__fish_perlenv_using_subcommand list" -s h -l help -d 'Print help'
+complete -c perlenv -n "__fish_perlenv_using_subcommand freeze" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand freeze" -s q -l quiet -d 'Less output: only errors'
+complete -c perlenv -n "__fish_perlenv_using_subcommand freeze" -s h -l help -d 'Print help'
+complete -c perlenv -n "__fish_perlenv_using_subcommand info" -l json -d 'One JSON object per line'
+complete -c perlenv -n "__fish_perlenv_using_subcommand info" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand info" -s q -l quiet -d 'Less output: only errors'
+complete -c perlenv -n "__fish_perlenv_using_subcommand info" -s h -l help -d 'Print help'
+complete -c perlenv -n "__fish_perlenv_using_subcommand check" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand check" -s q -l quiet -d 'Less output: only errors'
+complete -c perlenv -n "__fish_perlenv_using_subcommand check" -s h -l help -d 'Print help'
+complete -c perlenv -n "__fish_perlenv_using_subcommand help; and not __fish_seen_subcommand_from create install run activate list freeze info check help" -f -a "create" -d 'Make an environment directory (one perl query, then file writes)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand help; and not __fish_seen_subcommand_from create install run activate list freeze info check help" -f -a "install" -d 'Install modules, dist directories, tarballs or a cpanfile with cpanm -L'
+complete -c perlenv -n "__fish_perlenv_using_subcommand help; and not __fish_seen_subcommand_from create install run activate list freeze info check help" -f -a "run" -d 'Run one command inside ENV without activating it'
+complete -c perlenv -n "__fish_perlenv_using_subcommand help; and not __fish_seen_subcommand_from create install run activate list freeze info check help" -f -a "activate" -d 'Print activation code for `eval` (fish: pipe to `source`)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand help; and not __fish_seen_subcommand_from create install run activate list freeze info check help" -f -a "list" -d 'List installed modules and their versions'
+complete -c perlenv -n "__fish_perlenv_using_subcommand help; and not __fish_seen_subcommand_from create install run activate list freeze info check help" -f -a "freeze" -d 'Print a cpanfile pinning what is installed (`==` versions)'
+complete -c perlenv -n "__fish_perlenv_using_subcommand help; and not __fish_seen_subcommand_from create install run activate list freeze info check help" -f -a "info" -d 'Show perl, version, archname, isolation, paths and health'
+complete -c perlenv -n "__fish_perlenv_using_subcommand help; and not __fish_seen_subcommand_from create install run activate list freeze info check help" -f -a "check" -d 'Exit 1 if the recorded perl changed or an installed module fails to load'
+complete -c perlenv -n "__fish_perlenv_using_subcommand help; and not __fish_seen_subcommand_from create install run activate list freeze info check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

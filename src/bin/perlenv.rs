@@ -1,0 +1,11 @@
+//! `perlenv`: a virtualenv for Perl.
+
+use adminkit::perlenv::cli::Cli;
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    cli.verbosity.init_logger("perlenv");
+    adminkit::cli::finish("perlenv", adminkit::perlenv::run(cli))
+}

@@ -1,0 +1,156 @@
+//! Command line of `perlenv`.
+
+use crate::cli::Verbosity;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+EXAMPLES:
+  perlenv create ./env                     an isolated environment
+  . ./env/bin/activate                     enter it (bash, zsh, dash, ksh)
+  source ./env/bin/activate.fish           fish
+  source ./env/bin/activate.csh            csh, tcsh
+  deactivate                               leave it, restoring every variable
+  eval \"$(perlenv activate ./env --shell bash)\"
+  perlenv install ./env --from ./tarballs Foo::Bar
+  perlenv install ./env --from file:///srv/minicpan Moo
+  perlenv install ./env --cpanfile cpanfile
+  perlenv run ./env -- prove -l t
+  perlenv freeze ./env > cpanfile";
+
+const LONG: &str = "\
+ISOLATION:
+  By default an environment hides the site and vendor directories of its perl
+  (Debian-packaged modules under /usr/share/perl5, the /usr/local site dirs):
+  activation sets PERL5OPT=-Mperlenv::isolate, a module written into the
+  environment that drops those directories from @INC. Core modules, -I,
+  PERL5LIB and `use lib` still work, and programs the OS owns (run from /usr,
+  /bin, /sbin, /etc, outside the environment: cpanm, dpkg-architecture,
+  debconf-show) are exempt. `create --system-libs` turns isolation off.
+  Two leaks remain: `perl -MModule` on the command line loads Module before
+  PERL5OPT is applied, so it still finds a system copy; and `perl -T` ignores
+  PERL5OPT and PERL5LIB altogether (neither isolation nor the environment).
+
+ACTIVATION:
+  Sets exactly PATH, PERL5LIB, PERL5OPT (isolated only), PERL_LOCAL_LIB_ROOT,
+  PERL_MM_OPT, PERL_MB_OPT, PERL_CPANM_HOME, MANPATH, PERLENV_ROOT and
+  PERLENV_PROMPT, and prefixes the prompt with `(name) ` (not exported; set
+  PERLENV_DISABLE_PROMPT to keep it). `deactivate` restores every variable as
+  it was, unset or empty, and removes itself. For csh `perlenv activate`
+  prints a `source` line, because csh cannot eval multi-line code. For fish
+  use `perlenv activate ENV --shell fish | source`.
+
+EXIT STATUS:
+  0  success
+  1  check: the recorded perl changed, or a module fails to load
+  2  usage error, bad ENV path, bad cpanfile, not an environment
+  3  the work failed: perl query, I/O, cpanm or a build failed, or a module
+     could not be found (the missing names are reported)";
+
+/// A virtualenv for Perl: isolated module environments for the system perl.
+#[derive(Debug, Parser)]
+#[command(name = "perlenv", version, after_help = EXAMPLES, after_long_help = format!("{EXAMPLES}\n\n{LONG}"))]
+pub struct Cli {
+    #[command(flatten)]
+    pub verbosity: Verbosity,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make an environment directory (one perl query, then file writes).
+    Create(CreateArgs),
+    /// Install modules, dist directories, tarballs or a cpanfile with cpanm -L.
+    Install(InstallArgs),
+    /// Run one command inside ENV without activating it.
+    Run(RunArgs),
+    /// Print activation code for `eval` (fish: pipe to `source`).
+    Activate(ActivateArgs),
+    /// List installed modules and their versions.
+    List(ListArgs),
+    /// Print a cpanfile pinning what is installed (`==` versions).
+    Freeze(EnvArg),
+    /// Show perl, version, archname, isolation, paths and health.
+    Info(ListArgs),
+    /// Exit 1 if the recorded perl changed or an installed module fails to load.
+    Check(EnvArg),
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArg {
+    /// The environment directory.
+    pub env: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The environment directory to make (no `:`, newline or NUL in the path).
+    pub env: PathBuf,
+    /// The perl to use (default: `perl` from PATH).
+    #[arg(long, value_name = "PATH")]
+    pub perl: Option<PathBuf>,
+    /// Let the system's site and vendor modules be seen (no isolation).
+    #[arg(long)]
+    pub system_libs: bool,
+    /// Name shown in the prompt (default: the directory's name).
+    #[arg(long, value_name = "NAME")]
+    pub prompt: Option<OsString>,
+    /// Remove an existing environment at ENV first.
+    #[arg(long)]
+    pub clear: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// The environment directory.
+    pub env: PathBuf,
+    /// Offline source: a directory of tarballs, a tarball, a dist directory or a file:// mirror.
+    #[arg(long, value_name = "DIR|TARBALL|MIRROR")]
+    pub from: Vec<OsString>,
+    /// Install what this cpanfile requires.
+    #[arg(long, value_name = "FILE")]
+    pub cpanfile: Vec<PathBuf>,
+    /// Modules, dist directories, tarballs or cpanfiles.
+    pub targets: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The environment directory.
+    pub env: PathBuf,
+    /// The command and its arguments (after `--`).
+    #[arg(required = true, last = true)]
+    pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ActivateArgs {
+    /// The environment directory.
+    pub env: PathBuf,
+    /// The shell to print code for (default: from $SHELL).
+    #[arg(long, value_enum)]
+    pub shell: Option<Shell>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The environment directory.
+    pub env: PathBuf,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Sh,
+    Bash,
+    Zsh,
+    Dash,
+    Ksh,
+    Fish,
+    Csh,
+    Tcsh,
+}

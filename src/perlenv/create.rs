@@ -1,0 +1,208 @@
+//! `perlenv create`: one perl query, then file writes.
+
+use super::cli::CreateArgs;
+use super::env::{self, CFG, Env, bytes, check_path};
+use super::scripts;
+use crate::cli::{Error, Result};
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What the one perl query returns.
+#[derive(Debug)]
+pub struct PerlFacts {
+    pub perl: PathBuf,
+    pub version: String,
+    pub archname: String,
+    /// Site and vendor directories to hide when isolated.
+    pub drop: Vec<OsString>,
+}
+
+/// Fields printed NUL-separated by the query, then @INC.
+const QUERY: &str = r#"print join "\0", $^X, @Config{qw(version archname privlibexp archlibexp siteprefixexp sitelibexp sitearchexp vendorlibexp vendorarchexp)}, @INC"#;
+
+/// Asks `perl` (without any PERL5LIB/PERL5OPT of ours) for its facts.
+pub fn query_perl(perl: &Path) -> Result<PerlFacts> {
+    let out = Command::new(perl)
+        .args(["-MConfig", "-e", QUERY])
+        .env_remove("PERL5OPT")
+        .env_remove("PERL5LIB")
+        .env_remove("PERLLIB")
+        .output()
+        .map_err(|e| Error::io(format!("running {}", perl.display()), e))?;
+    if !out.status.success() {
+        return Err(Error::failed(format!(
+            "{}: the perl query failed ({}): {}",
+            perl.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let fields: Vec<&[u8]> = out.stdout.split(|&b| b == 0).collect();
+    if fields.len() < 10 {
+        return Err(Error::failed(format!(
+            "{}: unexpected answer to the perl query",
+            perl.display()
+        )));
+    }
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let (core, site_prefix) = (&fields[3..5], fields[5]);
+    let mut drop: Vec<OsString> = Vec::new();
+    let mut add = |dir: &[u8]| {
+        let dir = OsStr::from_bytes(dir).to_os_string();
+        if !dir.is_empty() && !core.contains(&dir.as_bytes()) && !drop.contains(&dir) {
+            drop.push(dir);
+        }
+    };
+    for dir in &fields[6..10] {
+        add(dir);
+    }
+    // Directories a distribution adds beyond %Config (Debian: /etc/perl and
+    // /usr/local/lib/site_perl) are site directories too.
+    for dir in &fields[10..] {
+        let under_site = !site_prefix.is_empty()
+            && dir.starts_with(site_prefix)
+            && dir.get(site_prefix.len()) == Some(&b'/');
+        if under_site || dir.starts_with(b"/etc/") || *dir == b"/etc/perl" {
+            add(dir);
+        }
+    }
+    Ok(PerlFacts {
+        perl: PathBuf::from(OsStr::from_bytes(fields[0])),
+        version: text(fields[1]),
+        archname: text(fields[2]),
+        drop,
+    })
+}
+
+/// Quotes a literal for a single-quoted Perl string.
+fn quote_perl(s: &[u8]) -> Vec<u8> {
+    let mut out = vec![b'\''];
+    for &b in s {
+        if b == b'\'' || b == b'\\' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'\'');
+    out
+}
+
+/// `lib/perl5/perlenv/isolate.pm`, with the drop-list as literals: reading
+/// %Config at every start would cost ~30 ms.
+pub fn isolate_pm(env: &Env) -> Vec<u8> {
+    let mut root = bytes(&env.root);
+    root.push(b'/');
+    let drop: Vec<Vec<u8>> = env.drop.iter().map(|d| quote_perl(d.as_bytes())).collect();
+    [
+        &b"# Written by `perlenv create`. Loaded through PERL5OPT=-Mperlenv::isolate, it\n\
+           # hides the site and vendor module directories of the system perl from @INC;\n\
+           # core modules, -I, PERL5LIB and `use lib` stay. Programs the OS owns (run\n\
+           # from /usr, /bin, /sbin, /etc, outside this environment) are exempt.\n\
+           package perlenv::isolate;\n\
+           my $root = "[..],
+        &quote_perl(&root),
+        b";\nmy %drop = map { ($_ => 1) } (",
+        &drop.join(&b", "[..]),
+        b");\n\
+          unless ($0 =~ m{\\A/(?:usr|bin|sbin|etc|lib)/} and index($0, $root) != 0) {\n\
+          \x20   @INC = grep { ref or !$drop{$_} } @INC;\n\
+          }\n\
+          1;\n",
+    ]
+    .concat()
+}
+
+pub fn create(args: &CreateArgs) -> Result<()> {
+    check_path(&args.env)?;
+    let root = env::absolute(&args.env)?;
+    check_path(&root)?;
+    prepare_dir(&root, args.clear)?;
+    let perl = args.perl.clone().unwrap_or_else(|| "perl".into());
+    let facts = query_perl(&perl)?;
+    let name = match &args.prompt {
+        Some(p) => p.as_bytes().to_vec(),
+        None => root
+            .file_name()
+            .map_or(b"perlenv".to_vec(), |n| n.as_bytes().to_vec()),
+    };
+    let created: Vec<OsString> = std::env::args_os().collect();
+    let env = Env {
+        perl_id: env::file_id(&facts.perl).unwrap_or_default(),
+        root,
+        perl: facts.perl,
+        version: facts.version,
+        archname: facts.archname,
+        isolated: !args.system_libs,
+        prompt: env::os(scripts::sanitize_prompt(&name)),
+        drop: facts.drop,
+        created: created.join(OsStr::new(" ")),
+    };
+    write_layout(&env)
+}
+
+/// Makes sure `root` is a fresh directory; `--clear` empties an old environment.
+fn prepare_dir(root: &Path, clear: bool) -> Result<()> {
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) => entries.count(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(format!("reading {}", root.display()), e)),
+    };
+    if entries == 0 {
+        return Ok(());
+    }
+    if !root.join(CFG).exists() {
+        return Err(Error::usage(format!(
+            "{}: exists and is not a perlenv environment; refusing to touch it",
+            root.display()
+        )));
+    }
+    if !clear {
+        return Err(Error::usage(format!(
+            "{}: an environment exists there (use --clear to remake it)",
+            root.display()
+        )));
+    }
+    std::fs::remove_dir_all(root).map_err(|e| Error::io(format!("clearing {}", root.display()), e))
+}
+
+fn write(path: &Path, content: &[u8]) -> Result<()> {
+    std::fs::write(path, content).map_err(|e| Error::io(format!("writing {}", path.display()), e))
+}
+
+fn mkdir(path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))
+}
+
+/// Writes every file of a new environment; `perlenv.cfg` last, so a
+/// half-made directory is not taken for an environment.
+pub fn write_layout(env: &Env) -> Result<()> {
+    let bin = env.bin();
+    for dir in [
+        bin.clone(),
+        env.lib().join("perlenv"),
+        env.man().join("man1"),
+        env.man().join("man3"),
+    ] {
+        mkdir(&dir)?;
+    }
+    write(&bin.join("activate"), &scripts::sh(env))?;
+    write(&bin.join("activate.fish"), &scripts::fish(env))?;
+    write(&bin.join("activate.csh"), &scripts::csh(env))?;
+    let link = bin.join("perl");
+    std::os::unix::fs::symlink(&env.perl, &link)
+        .map_err(|e| Error::io(format!("linking {}", link.display()), e))?;
+    write(&env.lib().join("perlenv/isolate.pm"), &isolate_pm(env))?;
+    write(&env.root.join(CFG), &env.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perl_literals_are_quoted() {
+        assert_eq!(quote_perl(br"a'b\c"), br"'a\'b\\c'");
+    }
+}

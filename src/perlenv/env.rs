@@ -1,0 +1,248 @@
+//! An environment on disk: its paths and its `perlenv.cfg`.
+//!
+//! `perlenv.cfg` is `key = value` lines (like pyvenv.cfg); values are raw
+//! bytes up to the end of the line, so non-UTF-8 paths survive.
+
+use crate::cli::{Error, Result};
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+pub const CFG: &str = "perlenv.cfg";
+
+/// What `create` recorded about an environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Env {
+    /// Absolute path of the environment, as baked into its scripts.
+    pub root: PathBuf,
+    pub perl: PathBuf,
+    pub version: String,
+    pub archname: String,
+    pub isolated: bool,
+    /// The sanitised display name (PERLENV_PROMPT).
+    pub prompt: OsString,
+    /// device:inode:size:mtime of the perl binary when the env was made.
+    pub perl_id: String,
+    /// Directories `perlenv::isolate` drops from @INC.
+    pub drop: Vec<OsString>,
+    /// The command line that made the environment.
+    pub created: OsString,
+}
+
+/// Refuses what breaks PATH-style variables; everything else is quoted later.
+pub fn check_path(path: &Path) -> Result<()> {
+    let bytes = path.as_os_str().as_bytes();
+    for (byte, name) in [(b':', "`:`"), (b'\n', "a newline"), (0, "NUL")] {
+        if bytes.contains(&byte) {
+            return Err(Error::usage(format!(
+                "{}: the environment path contains {name}, which breaks PATH-style variables",
+                path.display()
+            )));
+        }
+    }
+    if bytes.is_empty() {
+        return Err(Error::usage("the environment path is empty"));
+    }
+    Ok(())
+}
+
+/// The absolute form of `path` without resolving symlinks.
+pub fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::io(format!("{}", path.display()), e))
+}
+
+/// Identity of a file, to notice that perl was replaced (an upgrade).
+pub fn file_id(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(format!(
+        "{}:{}:{}:{}",
+        meta.dev(),
+        meta.ino(),
+        meta.size(),
+        meta.mtime()
+    ))
+}
+
+impl Env {
+    pub fn bin(&self) -> PathBuf {
+        self.root.join("bin")
+    }
+    pub fn lib(&self) -> PathBuf {
+        self.root.join("lib/perl5")
+    }
+    pub fn man(&self) -> PathBuf {
+        self.root.join("man")
+    }
+    pub fn cpanm_home(&self) -> PathBuf {
+        self.root.join(".cpanm")
+    }
+
+    /// Reads the environment at `dir`; the directory must still be where it was made.
+    pub fn open(dir: &Path) -> Result<Env> {
+        let cfg = dir.join(CFG);
+        let text = std::fs::read(&cfg).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::usage(format!(
+                    "{}: not a perlenv environment (no {CFG}; make one with `perlenv create`)",
+                    dir.display()
+                ))
+            } else {
+                Error::io(format!("reading {}", cfg.display()), e)
+            }
+        })?;
+        let env = Env::parse(&cfg, &text)?;
+        let same = |a: &Path, b: &Path| match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        };
+        if !same(dir, &env.root) {
+            return Err(Error::usage(format!(
+                "{}: the environment was made at {} and its scripts point there; \
+                 recreate it with `perlenv create --clear`",
+                dir.display(),
+                env.root.display()
+            )));
+        }
+        Ok(env)
+    }
+
+    pub fn parse(path: &Path, text: &[u8]) -> Result<Env> {
+        let mut env = Env {
+            root: PathBuf::new(),
+            perl: PathBuf::new(),
+            version: String::new(),
+            archname: String::new(),
+            isolated: true,
+            prompt: OsString::new(),
+            perl_id: String::new(),
+            drop: Vec::new(),
+            created: OsString::new(),
+        };
+        let mut seen_root = false;
+        for (n, line) in text.split(|&b| b == b'\n').enumerate() {
+            if line.is_empty() || line.starts_with(b"#") {
+                continue;
+            }
+            let Some(eq) = line.windows(3).position(|w| w == b" = ") else {
+                return Err(Error::bad_input(path, n + 1, "expected `key = value`"));
+            };
+            let key = &line[..eq];
+            let value = OsStr::from_bytes(&line[eq + 3..]).to_os_string();
+            let text = || value.to_string_lossy().into_owned();
+            match key {
+                b"root" => {
+                    env.root = value.clone().into();
+                    seen_root = true;
+                }
+                b"perl" => env.perl = value.clone().into(),
+                b"version" => env.version = text(),
+                b"archname" => env.archname = text(),
+                b"isolated" => env.isolated = value == "true",
+                b"prompt" => env.prompt = value,
+                b"perl-id" => env.perl_id = text(),
+                b"drop" => env.drop.push(value),
+                b"created" => env.created = value,
+                _ => {
+                    let key = String::from_utf8_lossy(key);
+                    return Err(Error::bad_input(
+                        path,
+                        n + 1,
+                        format!("unknown key `{key}`"),
+                    ));
+                }
+            }
+        }
+        if !seen_root || env.perl.as_os_str().is_empty() {
+            return Err(Error::bad_input(path, 1, "`root` or `perl` is missing"));
+        }
+        Ok(env)
+    }
+
+    pub fn render(&self) -> Vec<u8> {
+        let mut out = b"# perlenv environment, written by `perlenv create`\n".to_vec();
+        let mut put = |key: &str, value: &[u8]| {
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b" = ");
+            out.extend_from_slice(value);
+            out.push(b'\n');
+        };
+        put("root", self.root.as_os_str().as_bytes());
+        put("perl", self.perl.as_os_str().as_bytes());
+        put("version", self.version.as_bytes());
+        put("archname", self.archname.as_bytes());
+        put("isolated", if self.isolated { b"true" } else { b"false" });
+        put("prompt", self.prompt.as_bytes());
+        put("perl-id", self.perl_id.as_bytes());
+        for dir in &self.drop {
+            put("drop", dir.as_bytes());
+        }
+        put("created", self.created.as_bytes());
+        out
+    }
+
+    /// Warns when the recorded perl binary was replaced or removed.
+    pub fn warn_if_perl_changed(&self) {
+        match file_id(&self.perl) {
+            None => log::warn!(
+                "{}: the environment's perl {} is gone",
+                self.root.display(),
+                self.perl.display()
+            ),
+            Some(id) if id != self.perl_id => log::warn!(
+                "{}: perl {} changed since the environment was made (perl {}); \
+                 XS modules may crash: run `perlenv check`",
+                self.root.display(),
+                self.perl.display(),
+                self.version
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+/// Bytes of a path joined into a byte vector (for building variable values).
+pub fn bytes(path: &Path) -> Vec<u8> {
+    path.as_os_str().as_bytes().to_vec()
+}
+
+pub fn os(bytes: Vec<u8>) -> OsString {
+    OsString::from_vec(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cfg_round_trips_non_utf8_paths() {
+        let env = Env {
+            root: PathBuf::from(OsStr::from_bytes(b"/tmp/a b\xff$x")),
+            perl: "/usr/bin/perl".into(),
+            version: "5.36.0".into(),
+            archname: "x86_64-linux-gnu-thread-multi".into(),
+            isolated: false,
+            prompt: "a b_x".into(),
+            perl_id: "1:2:3:4".into(),
+            drop: vec!["/usr/share/perl5".into(), "/etc/perl".into()],
+            created: "perlenv create x".into(),
+        };
+        assert_eq!(Env::parse(Path::new("c"), &env.render()).unwrap(), env);
+    }
+
+    #[test]
+    fn bad_cfg_names_the_line() {
+        let err = Env::parse(Path::new("e/perlenv.cfg"), b"root = /x\nperl = /p\nwhat\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "e/perlenv.cfg:3: expected `key = value`");
+    }
+
+    #[test]
+    fn refuses_colon_newline_nul() {
+        for bad in [&b"a:b"[..], b"a\nb", b"a\0b"] {
+            assert!(check_path(Path::new(OsStr::from_bytes(bad))).is_err());
+        }
+        assert!(check_path(Path::new("sp ace/q'\"$`!\\;ü")).is_ok());
+    }
+}

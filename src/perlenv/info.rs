@@ -1,0 +1,165 @@
+//! `perlenv list`, `freeze`, `info` and `check`.
+
+use super::cli::ListArgs;
+use super::env::{Env, file_id};
+use super::{inventory, vars};
+use crate::cli::{Error, Exit, JsonLines, Result};
+use std::io::Write;
+use std::process::Command;
+
+pub fn list(args: &ListArgs) -> Result<()> {
+    let env = Env::open(&args.env)?;
+    let modules = inventory::modules(&env);
+    if args.json {
+        let out = JsonLines::stdout();
+        for m in &modules {
+            out.emit(&serde_json::to_value(m).map_err(|e| Error::failed(e.to_string()))?)?;
+        }
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    for m in &modules {
+        writeln!(
+            out,
+            "{} {}",
+            m.module,
+            m.version.as_deref().unwrap_or("undef")
+        )?;
+    }
+    Ok(())
+}
+
+pub fn freeze(env: &std::path::Path) -> Result<()> {
+    let env = Env::open(env)?;
+    std::io::stdout()
+        .lock()
+        .write_all(inventory::freeze(&env).as_bytes())?;
+    Ok(())
+}
+
+/// "ok", or why the recorded perl can no longer be trusted (no process run).
+fn health(env: &Env) -> String {
+    match file_id(&env.perl) {
+        None => format!("perl {} is gone", env.perl.display()),
+        Some(id) if id != env.perl_id => {
+            format!("perl {} changed since creation", env.perl.display())
+        }
+        Some(_) => "ok".into(),
+    }
+}
+
+pub fn info(args: &ListArgs) -> Result<()> {
+    let env = Env::open(&args.env)?;
+    let modules = inventory::modules(&env).len();
+    let health = health(&env);
+    if args.json {
+        let value = serde_json::json!({
+            "root": env.root.to_string_lossy(),
+            "perl": env.perl.to_string_lossy(),
+            "version": env.version,
+            "archname": env.archname,
+            "isolated": env.isolated,
+            "prompt": env.prompt.to_string_lossy(),
+            "lib": env.lib().to_string_lossy(),
+            "bin": env.bin().to_string_lossy(),
+            "man": env.man().to_string_lossy(),
+            "hidden": env.drop.iter().map(|d| d.to_string_lossy()).collect::<Vec<_>>(),
+            "modules": modules,
+            "health": health,
+        });
+        JsonLines::stdout().emit(&value)?;
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "root: {}", env.root.display())?;
+    writeln!(
+        out,
+        "perl: {} ({}, {})",
+        env.perl.display(),
+        env.version,
+        env.archname
+    )?;
+    writeln!(
+        out,
+        "isolated: {}",
+        if env.isolated {
+            "yes"
+        } else {
+            "no (--system-libs)"
+        }
+    )?;
+    writeln!(out, "prompt: {}", env.prompt.to_string_lossy())?;
+    writeln!(out, "lib: {}", env.lib().display())?;
+    writeln!(out, "bin: {}", env.bin().display())?;
+    writeln!(out, "man: {}", env.man().display())?;
+    for dir in &env.drop {
+        writeln!(out, "hidden: {}", dir.to_string_lossy())?;
+    }
+    writeln!(out, "modules: {modules}")?;
+    writeln!(out, "health: {health}")?;
+    Ok(())
+}
+
+/// Prints version and archname, then `FAIL\0module\0error\0` for each module
+/// that does not load: one perl process for the whole check.
+const CHECK: &str = r#"use Config; print join("\0", $Config{version}, $Config{archname}), "\0"; for my $m (@ARGV) { next if eval "require $m; 1"; (my $e = $@) =~ s/\s+\z//; print "FAIL\0$m\0$e\0" }"#;
+
+pub fn check(env: &std::path::Path) -> Result<Exit> {
+    let env = Env::open(env)?;
+    let mut out = std::io::stdout().lock();
+    if file_id(&env.perl).is_none() {
+        writeln!(out, "perl {} is gone", env.perl.display())?;
+        return Ok(Exit::Found);
+    }
+    let modules: Vec<String> = inventory::modules(&env)
+        .into_iter()
+        .map(|m| m.module)
+        .collect();
+    let mut cmd = Command::new(&env.perl);
+    cmd.arg("-e").arg(CHECK).args(&modules);
+    vars::apply_to(&env, &mut cmd);
+    let res = cmd
+        .output()
+        .map_err(|e| Error::io(format!("running {}", env.perl.display()), e))?;
+    let text = String::from_utf8_lossy(&res.stdout);
+    let fields: Vec<&str> = text.split('\0').collect();
+    if fields.len() < 2 {
+        return Err(Error::failed(format!(
+            "{}: no answer: {}",
+            env.perl.display(),
+            String::from_utf8_lossy(&res.stderr).trim()
+        )));
+    }
+    let mut problems = 0;
+    if fields[0] != env.version || fields[1] != env.archname {
+        problems += 1;
+        writeln!(
+            out,
+            "perl mismatch: the environment was made with perl {} ({}), {} is now {} ({})",
+            env.version,
+            env.archname,
+            env.perl.display(),
+            fields[0],
+            fields[1]
+        )?;
+    }
+    for fail in fields[2..]
+        .chunks(3)
+        .filter(|c| c.len() == 3 && c[0] == "FAIL")
+    {
+        problems += 1;
+        let first = fail[2].lines().next().unwrap_or_default();
+        writeln!(out, "{} fails to load: {first}", fail[1])?;
+    }
+    if problems > 0 {
+        return Ok(Exit::Found);
+    }
+    writeln!(
+        out,
+        "ok: perl {} ({}), {} modules load",
+        env.version,
+        env.archname,
+        modules.len()
+    )?;
+    Ok(Exit::Success)
+}

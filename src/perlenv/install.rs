@@ -1,0 +1,464 @@
+//! `perlenv install`: cpanm -L into the environment, offline from local
+//! tarballs or a file:// mirror; without cpanm, a dist is built with
+//! Makefile.PL/Build.PL under INSTALL_BASE.
+
+use super::cli::InstallArgs;
+use super::cpanfile;
+use super::env::{Env, bytes};
+use super::inventory::{parse_packages, parse_version, pm_files};
+use super::{scripts, vars};
+use crate::cli::{Error, Result};
+use std::ffi::{OsStr, OsString};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// What the command line asked for, sorted out.
+#[derive(Debug, Default)]
+struct Request {
+    /// Tarballs whose packages go into the local index.
+    tarballs: Vec<PathBuf>,
+    /// file://, http:// or https:// CPAN mirrors.
+    mirrors: Vec<OsString>,
+    /// What cpanm installs: module names, tarball paths, dist directories.
+    targets: Vec<OsString>,
+    /// True when every target is a local tarball or dist directory.
+    only_local_dists: bool,
+}
+
+fn is_tarball(path: &Path) -> bool {
+    let name = path.as_os_str().as_bytes();
+    [&b".tar.gz"[..], b".tgz", b".tar.bz2", b".tar"]
+        .iter()
+        .any(|e| name.ends_with(e))
+}
+
+fn is_dist_dir(path: &Path) -> bool {
+    path.join("Makefile.PL").is_file() || path.join("Build.PL").is_file()
+}
+
+fn is_cpanfile(path: &Path) -> bool {
+    let name = path.file_name().map(OsStr::as_bytes).unwrap_or_default();
+    name == b"cpanfile" || name.ends_with(b".cpanfile")
+}
+
+fn read_cpanfile(path: &Path, targets: &mut Vec<OsString>) -> Result<()> {
+    let text =
+        std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    for req in cpanfile::parse(path, &String::from_utf8_lossy(&text))? {
+        targets.push(req.cpanm_arg().into());
+    }
+    Ok(())
+}
+
+fn sort_out(args: &InstallArgs) -> Result<Request> {
+    let mut req = Request::default();
+    let mut local_dists = Vec::new();
+    for from in &args.from {
+        let b = from.as_bytes();
+        if b.starts_with(b"file://") || b.starts_with(b"http://") || b.starts_with(b"https://") {
+            req.mirrors.push(from.clone());
+            continue;
+        }
+        let path = PathBuf::from(from);
+        if path.is_file() {
+            req.tarballs.push(path.clone());
+            local_dists.push(path.into_os_string());
+        } else if is_dist_dir(&path) {
+            local_dists.push(path.into_os_string());
+        } else if path.is_dir() {
+            let entries = std::fs::read_dir(&path)
+                .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+            let mut found: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| is_tarball(p))
+                .collect();
+            found.sort();
+            req.tarballs.extend(found);
+        } else {
+            return Err(Error::usage(format!(
+                "--from {}: not a tarball, a directory or a file:// mirror",
+                path.display()
+            )));
+        }
+    }
+    for target in &args.targets {
+        let path = Path::new(target);
+        if path.is_file() && is_cpanfile(path) {
+            read_cpanfile(path, &mut req.targets)?;
+        } else if path.is_file() || (path.is_dir() && is_dist_dir(path)) {
+            if path.is_file() {
+                req.tarballs.push(path.to_path_buf());
+            }
+            local_dists.push(target.clone());
+        } else if path.is_dir() {
+            return Err(Error::usage(format!(
+                "{}: a directory without Makefile.PL or Build.PL",
+                path.display()
+            )));
+        } else {
+            req.targets.push(target.clone());
+        }
+    }
+    for file in &args.cpanfile {
+        read_cpanfile(file, &mut req.targets)?;
+    }
+    if req.targets.is_empty()
+        && local_dists.is_empty()
+        && args.targets.is_empty()
+        && args.cpanfile.is_empty()
+    {
+        // `install ENV --from x.tar.gz` installs x.tar.gz.
+        return Err(Error::usage(
+            "install: nothing to install (give modules, a dist, a tarball or --cpanfile)",
+        ));
+    }
+    req.only_local_dists = req.targets.is_empty();
+    // Explicit dists go first so a module list can depend on them.
+    local_dists.append(&mut req.targets);
+    req.targets = local_dists;
+    Ok(req)
+}
+
+/// Finds `name` in this process's PATH.
+pub fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .as_bytes()
+        .split(|&b| b == b':')
+        .filter(|d| !d.is_empty())
+        .map(|d| Path::new(OsStr::from_bytes(d)).join(name))
+        .find(|p| p.is_file())
+}
+
+fn run_quiet(cmd: &mut Command, what: &str) -> Result<()> {
+    let status = cmd
+        .status()
+        .map_err(|e| Error::io(format!("running {what}"), e))?;
+    if !status.success() {
+        return Err(Error::failed(format!("{what} failed ({status})")));
+    }
+    Ok(())
+}
+
+/// Unpacks a tarball into `into` and returns its top directory.
+fn unpack(tarball: &Path, into: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(into)
+        .map_err(|e| Error::io(format!("creating {}", into.display()), e))?;
+    run_quiet(
+        Command::new("tar")
+            .arg("-xf")
+            .arg(tarball)
+            .arg("-C")
+            .arg(into),
+        &format!("tar -xf {}", tarball.display()),
+    )?;
+    let mut dirs = std::fs::read_dir(into)
+        .map_err(|e| Error::io(format!("reading {}", into.display()), e))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir());
+    match (dirs.next(), dirs.next()) {
+        (Some(top), None) => Ok(top),
+        _ => Ok(into.to_path_buf()),
+    }
+}
+
+/// The dist version in a tarball name: `Foo-Bar-0.01.tar.gz` → `0.01`.
+fn dist_version(tarball: &Path) -> Option<String> {
+    let name = tarball.file_name()?.to_string_lossy().into_owned();
+    let stem = name
+        .trim_end_matches(".gz")
+        .trim_end_matches(".bz2")
+        .trim_end_matches(".tgz")
+        .trim_end_matches(".tar");
+    let v = stem.rsplit_once('-')?.1.trim_start_matches('v');
+    v.starts_with(|c: char| c.is_ascii_digit())
+        .then(|| v.to_string())
+}
+
+/// Builds a CPAN-style mirror of the local tarballs in ENV/.cpanm, with a
+/// plain 02packages index for `cpanm --mirror-index`. Returns (mirror, index).
+fn local_mirror(env: &Env, tarballs: &[PathBuf]) -> Result<(PathBuf, PathBuf)> {
+    let mirror = env.cpanm_home().join("perlenv-mirror");
+    let authors = mirror.join("authors/id/L/LO/LOCAL");
+    let scan = env.cpanm_home().join("perlenv-scan");
+    let _ = std::fs::remove_dir_all(&mirror);
+    for dir in [&authors, &mirror.join("modules")] {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    }
+    let mut index = String::new();
+    for (n, tarball) in tarballs.iter().enumerate() {
+        let name = tarball
+            .file_name()
+            .ok_or_else(|| Error::usage(format!("{}: not a file", tarball.display())))?;
+        let abs = std::path::absolute(tarball)
+            .map_err(|e| Error::io(format!("{}", tarball.display()), e))?;
+        let link = authors.join(name);
+        std::os::unix::fs::symlink(&abs, &link)
+            .map_err(|e| Error::io(format!("linking {}", link.display()), e))?;
+        let top = unpack(tarball, &scan.join(n.to_string()))?;
+        let fallback = dist_version(tarball).unwrap_or_else(|| "undef".into());
+        for (path, rel) in pm_files(&top) {
+            let first = rel
+                .components()
+                .next()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned());
+            if matches!(
+                first.as_deref(),
+                Some("t" | "xt" | "inc" | "blib" | "examples" | "eg")
+            ) {
+                continue;
+            }
+            let text =
+                String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+            let version = parse_version(&text).unwrap_or_else(|| fallback.clone());
+            for package in parse_packages(&text) {
+                index.push_str(&format!(
+                    "{package} {version} L/LO/LOCAL/{}\n",
+                    name.to_string_lossy()
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scan);
+    let file = mirror.join("modules/02packages.details.txt");
+    std::fs::write(&file, index)
+        .map_err(|e| Error::io(format!("writing {}", file.display()), e))?;
+    Ok((mirror, file))
+}
+
+/// What went wrong according to cpanm's own report (it can exit 0 when a
+/// module was not found).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub missing: Vec<String>,
+    pub failed: Vec<String>,
+}
+
+impl Outcome {
+    pub fn read_line(&mut self, line: &str) {
+        let push = |list: &mut Vec<String>, name: &str| {
+            let name = name.trim().trim_end_matches('.').to_string();
+            if !name.is_empty() && !list.contains(&name) {
+                list.push(name);
+            }
+        };
+        if let Some(rest) = line.strip_prefix("! Couldn't find module or a distribution ") {
+            push(
+                &mut self.missing,
+                rest.split_whitespace().next().unwrap_or(rest),
+            );
+        } else if let Some(rest) = line.strip_prefix("! Finding ") {
+            push(
+                &mut self.missing,
+                rest.split_whitespace().next().unwrap_or(rest),
+            );
+        } else if let Some(rest) = line.strip_prefix("! Installing the dependencies failed: ") {
+            for part in rest.split(", ") {
+                if let Some(name) = part.split('\'').nth(1) {
+                    push(&mut self.missing, name);
+                }
+            }
+        } else if let Some(rest) = line.strip_prefix("! Bailing out the installation for ") {
+            push(&mut self.failed, rest);
+        } else if let Some((name, _)) = line
+            .strip_prefix("! Installing ")
+            .and_then(|rest| rest.split_once(" failed"))
+        {
+            push(&mut self.failed, name);
+        }
+    }
+}
+
+fn cpanm(env: &Env, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> {
+    let mut cmd = Command::new(env.perl.as_os_str());
+    cmd.arg(cpanm);
+    cmd.arg(if env.isolated { "-L" } else { "-l" })
+        .arg(&env.root);
+    if !req.tarballs.is_empty() {
+        let (mirror, index) = local_mirror(env, &req.tarballs)?;
+        cmd.arg("--mirror")
+            .arg([OsStr::new("file://"), mirror.as_os_str()].join(OsStr::new("")));
+        cmd.arg("--mirror-index").arg(index);
+        if !req.mirrors.is_empty() {
+            cmd.arg("--cascade-search");
+        }
+    }
+    for m in &req.mirrors {
+        cmd.arg("--mirror").arg(m);
+    }
+    if !req.tarballs.is_empty() || !req.mirrors.is_empty() {
+        cmd.arg("--mirror-only");
+    }
+    cmd.args(&req.targets);
+    vars::apply_to(env, &mut cmd);
+    // cpanm and its builds must see the system's modules; PERL5OPT would
+    // load the isolation module into them.
+    cmd.env_remove("PERL5OPT");
+    log::info!("running {:?}", cmd);
+    let (reader, writer) = std::io::pipe().map_err(|e| Error::io("making a pipe", e))?;
+    let writer2 = writer
+        .try_clone()
+        .map_err(|e| Error::io("making a pipe", e))?;
+    cmd.stdin(Stdio::null()).stdout(writer).stderr(writer2);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::io(format!("running {}", cpanm.display()), e))?;
+    drop(cmd);
+    let mut outcome = Outcome::default();
+    let mut err = std::io::stderr().lock();
+    for line in BufReader::new(reader).split(b'\n') {
+        let line = line.map_err(|e| Error::io("reading cpanm's output", e))?;
+        let text = String::from_utf8_lossy(&line);
+        outcome.read_line(&text);
+        if !quiet {
+            let _ = writeln!(err, "{text}");
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| Error::io("waiting for cpanm", e))?;
+    if !outcome.missing.is_empty() {
+        return Err(Error::failed(format!(
+            "install: not found in the given sources: {}",
+            outcome.missing.join(", ")
+        )));
+    }
+    if !outcome.failed.is_empty() || !status.success() {
+        return Err(Error::failed(format!(
+            "install: cpanm failed ({status}){}{} (build log: {})",
+            if outcome.failed.is_empty() { "" } else { ": " },
+            outcome.failed.join(", "),
+            env.cpanm_home().join("build.log").display()
+        )));
+    }
+    Ok(())
+}
+
+/// Without cpanm: `perl Makefile.PL && make && make install` (or Build.PL)
+/// for one dist directory or tarball, under INSTALL_BASE=ENV.
+fn build_dist(env: &Env, target: &Path) -> Result<()> {
+    let dir = if target.is_file() {
+        let build = env.cpanm_home().join("perlenv-build");
+        let _ = std::fs::remove_dir_all(&build);
+        unpack(target, &build)?
+    } else {
+        target.to_path_buf()
+    };
+    let step = |program: &OsStr, args: &[&str]| -> Result<()> {
+        let mut cmd = Command::new(program);
+        cmd.args(args).current_dir(&dir);
+        vars::apply_to(env, &mut cmd);
+        cmd.env_remove("PERL5OPT").stdin(Stdio::null());
+        // Keep our stdout for our own output: the build talks on stderr.
+        cmd.stdout(std::io::stderr());
+        let mut words = vec![program.to_string_lossy().into_owned()];
+        words.extend(args.iter().map(|a| a.to_string()));
+        let what = format!("`{}` in {}", words.join(" "), dir.display());
+        run_quiet(&mut cmd, &what)
+    };
+    let perl = env.perl.as_os_str();
+    if dir.join("Makefile.PL").is_file() {
+        step(perl, &["Makefile.PL"])?;
+        step(OsStr::new("make"), &[])?;
+        step(OsStr::new("make"), &["install"])
+    } else if dir.join("Build.PL").is_file() {
+        step(perl, &["Build.PL"])?;
+        step(perl, &["Build"])?;
+        step(perl, &["Build", "install"])
+    } else {
+        Err(Error::usage(format!(
+            "{}: no Makefile.PL or Build.PL",
+            dir.display()
+        )))
+    }
+}
+
+/// Puts a wrapper in ENV/bin in front of each installed Perl script (the
+/// script moves to ENV/libexec), so it runs without activation.
+pub fn wrap_scripts(env: &Env) -> Result<()> {
+    let bin = env.bin();
+    let libexec = env.root.join("libexec");
+    let entries =
+        std::fs::read_dir(&bin).map_err(|e| Error::io(format!("reading {}", bin.display()), e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name.as_bytes().starts_with(b"activate")
+            || name == "perl"
+            || !entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            continue;
+        }
+        let path = entry.path();
+        let head = std::fs::read(&path)
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+        let is_wrapper = head.split(|&b| b == b'\n').nth(1) == Some(scripts::WRAPPER_MARK);
+        if is_wrapper || !first.starts_with(b"#!") || !first.windows(4).any(|w| w == b"perl") {
+            continue;
+        }
+        std::fs::create_dir_all(&libexec)
+            .map_err(|e| Error::io(format!("creating {}", libexec.display()), e))?;
+        let real = libexec.join(&name);
+        std::fs::rename(&path, &real)
+            .map_err(|e| Error::io(format!("moving {}", path.display()), e))?;
+        let tmp = bin.join([OsStr::new(".perlenv-tmp-"), &name].join(OsStr::new("")));
+        std::fs::write(&tmp, scripts::wrapper(env, &bytes(&real)))
+            .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io(format!("chmod {}", tmp.display()), e))?;
+        std::fs::rename(&tmp, &path)
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    }
+    Ok(())
+}
+
+pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
+    let env = Env::open(&args.env)?;
+    env.warn_if_perl_changed();
+    let req = sort_out(args)?;
+    match which("cpanm") {
+        Some(path) => cpanm(&env, &path, &req, quiet)?,
+        None if req.only_local_dists => {
+            for target in &req.targets {
+                build_dist(&env, Path::new(target))?;
+            }
+        }
+        None => {
+            return Err(Error::failed(
+                "install: cpanm not found in PATH (Debian package cpanminus); without it only \
+                 a dist directory or tarball can be installed",
+            ));
+        }
+    }
+    wrap_scripts(&env)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cpanm_failures() {
+        let mut o = Outcome::default();
+        o.read_line("! Couldn't find module or a distribution No::Such");
+        o.read_line("! Installing the dependencies failed: Module 'A::B' is not installed, Module 'C' is not installed");
+        o.read_line("! Bailing out the installation for Foo-Bar-0.01.");
+        o.read_line("--> Working on X");
+        assert_eq!(o.missing, ["No::Such", "A::B", "C"]);
+        assert_eq!(o.failed, ["Foo-Bar-0.01"]);
+    }
+
+    #[test]
+    fn versions_from_tarball_names() {
+        assert_eq!(
+            dist_version(Path::new("/x/Foo-Bar-0.01.tar.gz")).as_deref(),
+            Some("0.01")
+        );
+        assert_eq!(dist_version(Path::new("Foo.tgz")), None);
+    }
+}

@@ -1,0 +1,32 @@
+//! perlenv: what `python3 -m venv` is for Python, for Perl. An environment
+//! is a local::lib-compatible INSTALL_BASE tree with static activation
+//! scripts for every shell and an @INC filter that hides the system's site
+//! and vendor modules.
+
+pub mod cli;
+pub mod cpanfile;
+pub mod create;
+pub mod env;
+pub mod info;
+pub mod install;
+pub mod inventory;
+pub mod run;
+pub mod scripts;
+pub mod vars;
+
+use crate::cli::{Exit, Result};
+use cli::{Cli, Command};
+
+pub fn run(cli: Cli) -> Result<Exit> {
+    match &cli.command {
+        Command::Create(args) => create::create(args)?,
+        Command::Install(args) => install::install(args, cli.verbosity.is_quiet())?,
+        Command::Run(args) => run::run(args)?,
+        Command::Activate(args) => run::activate(args)?,
+        Command::List(args) => info::list(args)?,
+        Command::Freeze(args) => info::freeze(&args.env)?,
+        Command::Info(args) => info::info(args)?,
+        Command::Check(args) => return info::check(&args.env),
+    }
+    Ok(Exit::Success)
+}

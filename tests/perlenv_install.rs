@@ -1,0 +1,451 @@
+//! Installing offline from tarballs built here, isolation from the Debian
+//! modules, run/wrappers, list/freeze/reinstall, info/check, and the
+//! build without cpanm. Real perl, real cpanm, real shells; no network.
+
+use assert_cmd::Command;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+fn perlenv() -> Command {
+    Command::cargo_bin("perlenv").unwrap()
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A pure-Perl dist `Name-Version.tar.gz` in `out`, with `module`, an
+/// optional prerequisite and an optional script.
+fn dist(
+    src: &Path,
+    out: &Path,
+    name: &str,
+    version: &str,
+    prereq: Option<&str>,
+    script: Option<&str>,
+) -> PathBuf {
+    let module = name.replace('-', "::");
+    let top = format!("{name}-{version}");
+    let dir = src.join(&top);
+    let file = format!("lib/{}.pm", module.replace("::", "/"));
+    let uses = prereq.map(|p| format!("use {p};\n")).unwrap_or_default();
+    write(
+        &dir.join(&file),
+        &format!(
+            "package {module};\n{uses}our $VERSION = '{version}';\nsub hello {{ \"hello from {module}\" }}\n1;\n"
+        ),
+    );
+    let exe = script.map(|s| {
+        write(
+            &dir.join("bin").join(s),
+            &format!("#!/usr/bin/perl\nuse {module};\nprint {module}::hello(), \"\\n\";\n"),
+        );
+        format!("EXE_FILES => ['bin/{s}'],")
+    });
+    let prereq_pm = prereq
+        .map(|p| format!("PREREQ_PM => {{ '{p}' => 0 }},"))
+        .unwrap_or_default();
+    write(
+        &dir.join("Makefile.PL"),
+        &format!(
+            "use ExtUtils::MakeMaker;\nWriteMakefile(NAME => '{module}', VERSION_FROM => '{file}', {prereq_pm} {});\n",
+            exe.unwrap_or_default()
+        ),
+    );
+    std::fs::create_dir_all(out).unwrap();
+    let tarball = out.join(format!("{top}.tar.gz"));
+    let st = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(src)
+        .arg(&top)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    tarball
+}
+
+/// Runs `sh -c script` with a plain environment; returns (status ok, stdout, stderr).
+fn sh(script: &str, cwd: &Path, vars: &[(&str, &Path)]) -> (bool, String, String) {
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg("-c")
+        .arg(script)
+        .current_dir(cwd)
+        .env_remove("PERL5LIB")
+        .env_remove("PERL5OPT")
+        .env_remove("PERL_LOCAL_LIB_ROOT");
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn install_offline_isolate_run_freeze_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let tarballs = t.join("tarballs");
+    dist(
+        &t.join("src"),
+        &tarballs,
+        "Foo-Bar",
+        "0.01",
+        None,
+        Some("foo-hello"),
+    );
+    dist(
+        &t.join("src"),
+        &tarballs,
+        "Baz-Qux",
+        "0.02",
+        Some("Foo::Bar"),
+        None,
+    );
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+
+    // Baz::Qux pulls Foo::Bar from the same directory of tarballs.
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .arg("--from")
+        .arg(&tarballs)
+        .arg("Baz::Qux")
+        .env("HOME", t)
+        .assert()
+        .success();
+    // cpanm worked in ENV/.cpanm, never in ~/.cpanm or ~/perl5.
+    assert!(env.join(".cpanm/build.log").exists());
+    assert!(!t.join(".cpanm").exists() && !t.join("perl5").exists());
+
+    // Inside (activated): the module and the script work, Debian's JSON and
+    // Try::Tiny do not; Debian's own perl programs still work.
+    let (ok, out, err) = sh(
+        ". \"$E/bin/activate\"\n\
+         perl -MFoo::Bar -e 'print Foo::Bar::hello(), qq{\\n}'\n\
+         foo-hello\n\
+         perl -e 'require JSON' 2>/dev/null && echo JSON-VISIBLE\n\
+         perl -e 'require Try::Tiny' 2>/dev/null && echo TRY-TINY-VISIBLE\n\
+         cpanm --version >/dev/null && echo cpanm-ok\n\
+         dpkg-architecture -qDEB_HOST_ARCH >/dev/null && echo dpkg-architecture-ok\n\
+         debconf-show --listowners >/dev/null && echo debconf-show-ok\n\
+         deactivate\n\
+         perl -MFoo::Bar -e1 2>/dev/null && echo STILL-VISIBLE-AFTER-DEACTIVATE\n\
+         command -v foo-hello || echo no-foo-hello\n",
+        t,
+        &[("E", &env)],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        "hello from Foo::Bar\nhello from Foo::Bar\ncpanm-ok\ndpkg-architecture-ok\ndebconf-show-ok\nno-foo-hello\n",
+        "{err}"
+    );
+
+    // Outside: not visible.
+    let (ok, _, _) = sh("perl -MFoo::Bar -e1", t, &[]);
+    assert!(!ok, "Foo::Bar visible outside the environment");
+
+    // run and the wrapper in ENV/bin work without activation.
+    assert_eq!(
+        stdout(perlenv().arg("run").arg(&env).args(["--", "foo-hello"])),
+        "hello from Foo::Bar\n"
+    );
+    assert_eq!(
+        stdout(&mut Command::new(env.join("bin/foo-hello"))),
+        "hello from Foo::Bar\n"
+    );
+    assert_eq!(
+        stdout(perlenv().arg("run").arg(&env).args([
+            "--",
+            "perl",
+            "-MBaz::Qux",
+            "-e",
+            "print $Baz::Qux::VERSION"
+        ])),
+        "0.02"
+    );
+    perlenv()
+        .arg("run")
+        .arg(&env)
+        .args(["--", "perl", "-e", "require JSON"])
+        .assert()
+        .failure();
+
+    // --system-libs sees Debian's modules.
+    let open = t.join("open");
+    perlenv()
+        .arg("create")
+        .arg("--system-libs")
+        .arg(&open)
+        .assert()
+        .success();
+    perlenv()
+        .arg("run")
+        .arg(&open)
+        .args(["--", "perl", "-e", "require JSON; require Try::Tiny"])
+        .assert()
+        .success();
+
+    // -I, -Ilib and prove -l still work in an isolated env.
+    let proj = t.join("proj");
+    write(
+        &proj.join("lib/My/Mod.pm"),
+        "package My::Mod;\nsub x { 42 }\n1;\n",
+    );
+    write(
+        &proj.join("t/basic.t"),
+        "use Test::More tests => 1;\nuse My::Mod;\nis(My::Mod::x(), 42);\n",
+    );
+    perlenv()
+        .arg("run")
+        .arg(&env)
+        .args(["--", "prove", "-l", "t"])
+        .current_dir(&proj)
+        .assert()
+        .success();
+    assert_eq!(
+        stdout(
+            perlenv()
+                .arg("run")
+                .arg(&env)
+                .args([
+                    "--",
+                    "perl",
+                    "-Ilib",
+                    "-e",
+                    "use My::Mod; print My::Mod::x()"
+                ])
+                .current_dir(&proj)
+        ),
+        "42"
+    );
+
+    // list, freeze, and a second env from the frozen cpanfile has the same list.
+    let list = stdout(perlenv().arg("list").arg(&env));
+    assert_eq!(list, "Baz::Qux 0.02\nFoo::Bar 0.01\n");
+    let json = stdout(perlenv().arg("list").arg("--json").arg(&env));
+    assert!(
+        json.lines()
+            .next()
+            .unwrap()
+            .contains("\"module\":\"Baz::Qux\""),
+        "{json}"
+    );
+    let frozen = stdout(perlenv().arg("freeze").arg(&env));
+    assert!(
+        frozen.contains("requires 'Baz::Qux', '== 0.02';\nrequires 'Foo::Bar', '== 0.01';\n"),
+        "{frozen}"
+    );
+    let cpanfile = t.join("cpanfile");
+    std::fs::write(&cpanfile, &frozen).unwrap();
+    let env2 = t.join("env2");
+    perlenv().arg("create").arg(&env2).assert().success();
+    perlenv()
+        .arg("install")
+        .arg("-q")
+        .arg(&env2)
+        .arg("--from")
+        .arg(&tarballs)
+        .arg("--cpanfile")
+        .arg(&cpanfile)
+        .assert()
+        .success();
+    assert_eq!(stdout(perlenv().arg("list").arg(&env2)), list);
+
+    // cpanm's silent "Couldn't find module": exit 3 naming it.
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .arg("--from")
+        .arg(&tarballs)
+        .arg("No::Such::Module")
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "perlenv: install: not found in the given sources: No::Such::Module",
+        ));
+
+    // info and check.
+    let info = stdout(perlenv().arg("info").arg(&env));
+    assert!(
+        info.contains("isolated: yes\n")
+            && info.contains("modules: 2\n")
+            && info.contains("health: ok\n"),
+        "{info}"
+    );
+    assert!(info.contains("hidden: /usr/share/perl5\n"), "{info}");
+    perlenv().arg("check").arg(&env).assert().code(0);
+    write(
+        &env.join("lib/perl5/Broken.pm"),
+        "package Broken;\ndie 'broken on purpose';\n1;\n",
+    );
+    perlenv()
+        .arg("check")
+        .arg(&env)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "Broken fails to load: broken on purpose",
+        ));
+    std::fs::remove_file(env.join("lib/perl5/Broken.pm")).unwrap();
+    let cfg = env.join("perlenv.cfg");
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("version = 5.", "version = 4.");
+    std::fs::write(&cfg, text).unwrap();
+    perlenv()
+        .arg("check")
+        .arg(&env)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("perl mismatch"));
+}
+
+#[test]
+fn without_cpanm_a_tarball_is_built_with_make() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let tarball = dist(
+        &t.join("src"),
+        &t.join("tarballs"),
+        "Foo-Bar",
+        "0.01",
+        None,
+        Some("foo-hello"),
+    );
+    // A PATH with everything of /usr/bin and /bin except cpanm.
+    let bin = t.join("nocpanm");
+    std::fs::create_dir(&bin).unwrap();
+    for dir in ["/usr/bin", "/bin"] {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = entry.file_name();
+            if name != "cpanm" && !bin.join(&name).exists() {
+                std::os::unix::fs::symlink(entry.path(), bin.join(&name)).unwrap();
+            }
+        }
+    }
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .arg(&tarball)
+        .env("PATH", &bin)
+        .assert()
+        .success();
+    assert_eq!(
+        stdout(&mut Command::new(env.join("bin/foo-hello"))),
+        "hello from Foo::Bar\n"
+    );
+    assert_eq!(stdout(perlenv().arg("list").arg(&env)), "Foo::Bar 0.01\n");
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .arg("Foo::Bar")
+        .env("PATH", &bin)
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("cpanm not found in PATH"));
+    let mode = std::fs::metadata(env.join("bin/foo-hello"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o111, 0o111);
+}
+
+#[test]
+fn bad_input_is_refused_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    for bad in ["a:b", "a\nb"] {
+        perlenv()
+            .arg("create")
+            .arg(t.join(bad))
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("breaks PATH-style variables"));
+    }
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    perlenv()
+        .arg("create")
+        .arg(&env)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("use --clear"));
+    perlenv()
+        .arg("create")
+        .arg("--clear")
+        .arg("--prompt")
+        .arg("x$(y)")
+        .arg(&env)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(env.join("perlenv.cfg"))
+            .unwrap()
+            .contains("prompt = x__y_\n")
+    );
+    write(&t.join("other/file"), "mine");
+    perlenv()
+        .arg("create")
+        .arg("--clear")
+        .arg(t.join("other"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a perlenv environment"));
+    assert!(t.join("other/file").exists());
+    perlenv()
+        .arg("run")
+        .arg(t.join("other"))
+        .args(["--", "true"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a perlenv environment"));
+    perlenv()
+        .arg("create")
+        .arg("--perl")
+        .arg(t.join("no-perl"))
+        .arg(t.join("e2"))
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("no-perl"));
+    write(&t.join("cpanfile"), "requires 'A';\nsystem('rm -rf /');\n");
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .arg("--cpanfile")
+        .arg(t.join("cpanfile"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cpanfile:2: expected `requires 'Module', 'version';`",
+        ));
+    // A moved environment is refused (its scripts point to the old place).
+    std::fs::rename(&env, t.join("moved")).unwrap();
+    perlenv()
+        .arg("info")
+        .arg(t.join("moved"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("was made at"));
+}
