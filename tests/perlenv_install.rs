@@ -440,6 +440,20 @@ fn bad_input_is_refused_clearly() {
         .stderr(predicates::str::contains(
             "cpanfile:2: expected `requires 'Module', 'version';`",
         ));
+    // A newline in an argument does not break perlenv.cfg.
+    let nl = t.join("nl");
+    perlenv()
+        .arg("create")
+        .args(["--prompt", "a\nb"])
+        .arg(&nl)
+        .assert()
+        .success();
+    perlenv()
+        .arg("info")
+        .arg(&nl)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("prompt: a_b\n"));
     // A moved environment is refused (its scripts point to the old place).
     std::fs::rename(&env, t.join("moved")).unwrap();
     perlenv()
@@ -448,4 +462,50 @@ fn bad_input_is_refused_clearly() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("was made at"));
+}
+
+#[test]
+fn install_from_a_file_mirror_and_from_a_lone_tarball() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let authors = t.join("mirror/authors/id/F/FO/FOO");
+    let tarball = dist(&t.join("src"), &authors, "Foo-Bar", "0.01", None, None);
+    write(
+        &t.join("mirror/modules/02packages.details.txt"),
+        "File: 02packages.details.txt\nLine-Count: 1\n\nFoo::Bar 0.01 F/FO/FOO/Foo-Bar-0.01.tar.gz\n",
+    );
+    let st = std::process::Command::new("gzip")
+        .arg(t.join("mirror/modules/02packages.details.txt"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    let mirror = format!("file://{}", t.join("mirror").display());
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .args(["--from", &mirror, "Foo::Bar"])
+        .assert()
+        .success();
+    assert_eq!(stdout(perlenv().arg("list").arg(&env)), "Foo::Bar 0.01\n");
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .args(["--from", &mirror, "Not::There"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("Not::There"));
+
+    // `--from TARBALL` alone installs that tarball.
+    let env2 = t.join("env2");
+    perlenv().arg("create").arg(&env2).assert().success();
+    perlenv()
+        .arg("install")
+        .arg(&env2)
+        .arg("--from")
+        .arg(&tarball)
+        .assert()
+        .success();
+    assert_eq!(stdout(perlenv().arg("list").arg(&env2)), "Foo::Bar 0.01\n");
 }
