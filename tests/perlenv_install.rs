@@ -440,6 +440,19 @@ fn bad_input_is_refused_clearly() {
         .stderr(predicates::str::contains(
             "cpanfile:2: expected `requires 'Module', 'version';`",
         ));
+    let info: serde_json::Value = serde_json::from_slice(
+        &perlenv()
+            .arg("info")
+            .arg("--json")
+            .arg(&env)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(info["isolated"], true);
+    assert_eq!(info["root"], env.to_str().unwrap());
+    assert_eq!(info["health"], "ok");
     // A newline in an argument does not break perlenv.cfg.
     let nl = t.join("nl");
     perlenv()

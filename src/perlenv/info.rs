@@ -13,7 +13,11 @@ pub fn list(args: &ListArgs) -> Result<()> {
     if args.json {
         let out = JsonLines::stdout();
         for m in &modules {
-            out.emit(&serde_json::to_value(m).map_err(|e| Error::failed(e.to_string()))?)?;
+            out.emit(&serde_json::json!({
+                "module": m.module,
+                "version": m.version,
+                "file": m.file.to_string_lossy(),
+            }))?;
         }
         return Ok(());
     }
