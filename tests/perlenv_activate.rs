@@ -113,8 +113,11 @@ fn hostile_names_in_every_shell() {
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_perlenv")).parent().unwrap();
     let path = format!("{}:{}:/usr/bin:/bin", trap.display(), bin_dir.display());
     let mut failures = Vec::new();
-    for (i, name) in NAMES.iter().enumerate() {
-        let envdir = root.join(format!("e{i}")).join(name);
+    // The listed names, plus one that is not UTF-8 (Latin-1 "latén").
+    let names = NAMES.iter().map(|n| n.as_bytes()).chain([&b"lat\xe9n"[..]]);
+    for (i, raw) in names.enumerate() {
+        let name = String::from_utf8_lossy(raw);
+        let envdir = root.join(format!("e{i}")).join(OsStr::from_bytes(raw));
         std::fs::create_dir_all(envdir.parent().unwrap()).unwrap();
         perlenv()
             .arg("create")
