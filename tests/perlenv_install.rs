@@ -522,3 +522,70 @@ fn install_from_a_file_mirror_and_from_a_lone_tarball() {
         .success();
     assert_eq!(stdout(perlenv().arg("list").arg(&env2)), "Foo::Bar 0.01\n");
 }
+
+#[test]
+fn a_replaced_or_missing_perl_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    // A private copy of perl, so it can be replaced and removed.
+    let perl = t.join("perl-copy");
+    std::fs::copy("/usr/bin/perl", &perl).unwrap();
+    let env = t.join("env");
+    perlenv()
+        .arg("create")
+        .arg("--perl")
+        .arg(&perl)
+        .arg(&env)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_link(env.join("bin/perl")).unwrap(), perl);
+    assert!(
+        stdout(perlenv().arg("info").arg(&env)).contains(&format!("perl: {} (5.", perl.display()))
+    );
+    perlenv().arg("check").arg(&env).assert().code(0);
+
+    // Replaced (an upgrade): run still runs, with a warning.
+    std::fs::remove_file(&perl).unwrap();
+    std::fs::copy("/usr/bin/perl", &perl).unwrap();
+    perlenv()
+        .arg("run")
+        .arg(&env)
+        .args(["--", "perl", "-e", "print 1"])
+        .assert()
+        .success()
+        .stdout("1")
+        .stderr(predicates::str::contains(
+            "changed since the environment was made",
+        ));
+
+    // Gone: activation warns (without running anything), info and check say so.
+    std::fs::remove_file(&perl).unwrap();
+    let (ok, _, err) = sh(". \"$E/bin/activate\"; deactivate", t, &[("E", &env)]);
+    assert!(
+        ok && err.contains("the perl of this environment is gone"),
+        "{err}"
+    );
+    assert!(stdout(perlenv().arg("info").arg(&env)).contains("health: perl"));
+    perlenv()
+        .arg("check")
+        .arg(&env)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("is gone"));
+}
+
+#[test]
+fn the_remaining_leaks_are_documented() {
+    let help = stdout(perlenv().arg("--help"));
+    assert!(
+        help.contains("`perl -MModule` on the command line"),
+        "{help}"
+    );
+    assert!(help.contains("`perl -T` ignores"), "{help}");
+    let man =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/man/perlenv.1")).unwrap();
+    assert!(
+        man.contains("PERL5OPT is applied"),
+        "man page lacks the leaks"
+    );
+}
