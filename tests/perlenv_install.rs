@@ -510,8 +510,8 @@ fn install_from_a_file_mirror_and_from_a_lone_tarball() {
         .code(3)
         .stderr(predicates::str::contains("Not::There"));
 
-    // `--from TARBALL` alone installs that tarball.
-    let env2 = t.join("env2");
+    // `--from TARBALL` alone installs that tarball, also into a path with a blank.
+    let env2 = t.join("sp ace");
     perlenv().arg("create").arg(&env2).assert().success();
     perlenv()
         .arg("install")
