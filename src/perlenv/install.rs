@@ -52,9 +52,12 @@ fn read_cpanfile(path: &Path, targets: &mut Vec<OsString>) -> Result<()> {
     Ok(())
 }
 
+/// Sorts the command line into sources and targets. `--from` tarballs and
+/// dist directories are sources; they are installed themselves only when
+/// nothing else is asked for (`install ENV --from x.tar.gz`).
 fn sort_out(args: &InstallArgs) -> Result<Request> {
     let mut req = Request::default();
-    let mut local_dists = Vec::new();
+    let mut from_dists = Vec::new();
     for from in &args.from {
         let b = from.as_bytes();
         if b.starts_with(b"file://") || b.starts_with(b"http://") || b.starts_with(b"https://") {
@@ -64,9 +67,9 @@ fn sort_out(args: &InstallArgs) -> Result<Request> {
         let path = PathBuf::from(from);
         if path.is_file() {
             req.tarballs.push(path.clone());
-            local_dists.push(path.into_os_string());
+            from_dists.push(path.into_os_string());
         } else if is_dist_dir(&path) {
-            local_dists.push(path.into_os_string());
+            from_dists.push(path.into_os_string());
         } else if path.is_dir() {
             let entries = std::fs::read_dir(&path)
                 .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
@@ -84,41 +87,40 @@ fn sort_out(args: &InstallArgs) -> Result<Request> {
             )));
         }
     }
+    // Local dists first, so modules named after them can depend on them.
+    let (mut dists, mut modules) = (Vec::new(), Vec::new());
     for target in &args.targets {
         let path = Path::new(target);
         if path.is_file() && is_cpanfile(path) {
-            read_cpanfile(path, &mut req.targets)?;
-        } else if path.is_file() || (path.is_dir() && is_dist_dir(path)) {
-            if path.is_file() {
-                req.tarballs.push(path.to_path_buf());
-            }
-            local_dists.push(target.clone());
+            read_cpanfile(path, &mut modules)?;
+        } else if path.is_file() {
+            req.tarballs.push(path.to_path_buf());
+            dists.push(target.clone());
+        } else if path.is_dir() && is_dist_dir(path) {
+            dists.push(target.clone());
         } else if path.is_dir() {
             return Err(Error::usage(format!(
                 "{}: a directory without Makefile.PL or Build.PL",
                 path.display()
             )));
         } else {
-            req.targets.push(target.clone());
+            modules.push(target.clone());
         }
     }
     for file in &args.cpanfile {
-        read_cpanfile(file, &mut req.targets)?;
+        read_cpanfile(file, &mut modules)?;
     }
-    if req.targets.is_empty()
-        && local_dists.is_empty()
-        && args.targets.is_empty()
-        && args.cpanfile.is_empty()
-    {
-        // `install ENV --from x.tar.gz` installs x.tar.gz.
-        return Err(Error::usage(
-            "install: nothing to install (give modules, a dist, a tarball or --cpanfile)",
-        ));
+    if args.targets.is_empty() && args.cpanfile.is_empty() {
+        if from_dists.is_empty() {
+            return Err(Error::usage(
+                "install: nothing to install (give modules, a dist, a tarball or --cpanfile)",
+            ));
+        }
+        dists = from_dists;
     }
-    req.only_local_dists = req.targets.is_empty();
-    // Explicit dists go first so a module list can depend on them.
-    local_dists.append(&mut req.targets);
-    req.targets = local_dists;
+    req.only_local_dists = modules.is_empty();
+    dists.append(&mut modules);
+    req.targets = dists;
     Ok(req)
 }
 
@@ -283,6 +285,10 @@ pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
     let env = Env::open(&args.env)?;
     env.warn_if_perl_changed();
     let req = sort_out(args)?;
+    if req.targets.is_empty() {
+        log::info!("install: the cpanfile requires nothing");
+        return Ok(());
+    }
     match which("cpanm") {
         Some(path) => cpanm(&env, &path, &req, quiet)?,
         None if req.only_local_dists => {
@@ -303,6 +309,31 @@ pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn args(from: &[&Path], targets: &[&str]) -> InstallArgs {
+        InstallArgs {
+            env: "env".into(),
+            from: from.iter().map(|p| p.as_os_str().to_os_string()).collect(),
+            cpanfile: Vec::new(),
+            targets: targets.iter().map(OsString::from).collect(),
+        }
+    }
+
+    #[test]
+    fn from_tarballs_are_sources_unless_nothing_else_is_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let tarball = dir.path().join("Foo-Bar-0.01.tar.gz");
+        std::fs::write(&tarball, b"").unwrap();
+        let req = sort_out(&args(&[&tarball], &["Foo::Bar"])).unwrap();
+        assert_eq!(req.targets, ["Foo::Bar"]);
+        assert_eq!(req.tarballs, std::slice::from_ref(&tarball));
+        assert!(!req.only_local_dists);
+        let req = sort_out(&args(&[&tarball], &[])).unwrap();
+        assert_eq!(req.targets, [tarball.as_os_str()]);
+        assert!(req.only_local_dists);
+        let req = sort_out(&args(&[dir.path()], &[])).unwrap_err();
+        assert_eq!(req.exit(), crate::cli::Exit::Usage);
+    }
 
     #[test]
     fn reads_cpanm_failures() {
