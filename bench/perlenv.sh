@@ -43,3 +43,24 @@ hyperfine -N --warmup 3 --runs 100 \
     -n 'perlenv run ENV -- perl -e1' "$PERLENV run $W/pe -- perl -e1" \
     -n 'perl -Mlocal::lib=DIR -e1' "perl -Mlocal::lib=$W/ll -e1" \
     -n 'carton exec -- perl -e1' "sh -c 'cd $W/carton && exec carton exec -- perl -e1'"
+
+# CPU time per command (task-clock, 200 runs): steadier than wall time on a
+# busy machine. Needs perf (linux-perf); skipped without it.
+if command -v perf >/dev/null; then
+    echo "## CPU time (perf stat task-clock, ms)" >&2
+    cpu() {
+        printf '%-40s ' "$1" >&2
+        shift
+        perf stat -r 200 -x, -e task-clock "$@" 2>&1 >/dev/null | tail -1 | cut -d, -f1 >&2
+    }
+    cpu '/bin/true' /bin/true
+    cpu 'perlenv run ENV -- /bin/true' "$PERLENV" run "$W/pe" -- /bin/true
+    cpu 'perl -e1' perl -e1
+    cpu 'perl -IENV/lib/perl5 -Mperlenv::isolate -e1' perl -I"$W/pe/lib/perl5" -Mperlenv::isolate -e1
+    cpu 'perlenv run ENV -- perl -e1' "$PERLENV" run "$W/pe" -- perl -e1
+    cpu 'perl -Mlocal::lib=DIR -e1' perl -Mlocal::lib="$W/ll" -e1
+    cpu 'bash -c :' bash -c :
+    cpu 'bash -c ". ENV/bin/activate"' bash -c ". $W/pe/bin/activate"
+    cpu 'perlenv create (incl. sh + rm -rf)' sh -c "rm -rf $W/pc; exec $PERLENV create $W/pc"
+    cpu 'sh + rm -rf alone' sh -c "rm -rf $W/pc"
+fi
