@@ -113,8 +113,11 @@ fn hostile_names_in_every_shell() {
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_perlenv")).parent().unwrap();
     let path = format!("{}:{}:/usr/bin:/bin", trap.display(), bin_dir.display());
     let mut failures = Vec::new();
-    for (i, name) in NAMES.iter().enumerate() {
-        let envdir = root.join(format!("e{i}")).join(name);
+    // The listed names, plus one that is not UTF-8 (Latin-1 "latén").
+    let names = NAMES.iter().map(|n| n.as_bytes()).chain([&b"lat\xe9n"[..]]);
+    for (i, raw) in names.enumerate() {
+        let name = String::from_utf8_lossy(raw);
+        let envdir = root.join(format!("e{i}")).join(OsStr::from_bytes(raw));
         std::fs::create_dir_all(envdir.parent().unwrap()).unwrap();
         perlenv()
             .arg("create")
@@ -355,6 +358,64 @@ fn mm_and_mb_opt_parse_back_to_the_path() {
             OsStr::from_bytes(&want),
             "{name}: {}",
             String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn activating_a_second_env_leaves_the_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let (a, b) = (t.join("a"), t.join("b b"));
+    perlenv().arg("create").arg(&a).assert().success();
+    perlenv()
+        .arg("create")
+        .arg("--system-libs")
+        .arg(&b)
+        .assert()
+        .success();
+    for shell in SHELLS {
+        let out = t.join(format!("out-{shell}"));
+        std::fs::create_dir_all(&out).unwrap();
+        let o = out.display();
+        let script = match shell {
+            "fish" => format!(
+                "env -0 > {o}/before\nsource $A/bin/activate.fish\nsource $B/bin/activate.fish\n\
+                 printf '%s|%s' $PERLENV_ROOT \"$PERL5OPT\" > {o}/active\ndeactivate\nenv -0 > {o}/after\n"
+            ),
+            "tcsh" => format!(
+                "env -0 > {o}/before\nsource $A:q/bin/activate.csh\nsource $B:q/bin/activate.csh\n\
+                 if ( ! $?PERL5OPT ) setenv PERL5OPT ''\nprintf '%s|%s' \"$PERLENV_ROOT:q\" \"$PERL5OPT:q\" > {o}/active\n\
+                 deactivate\nunsetenv PERL5OPT\nenv -0 > {o}/after\n"
+            ),
+            _ => format!(
+                "env -0 > {o}/before\n. \"$A/bin/activate\"\n. \"$B/bin/activate\"\n\
+                 printf '%s|%s' \"$PERLENV_ROOT\" \"${{PERL5OPT-}}\" > {o}/active\ndeactivate\nenv -0 > {o}/after\n"
+            ),
+        };
+        // The trailing `:` keeps zsh from exec'ing the last `env` (which changes SHLVL).
+        let run = std::process::Command::new(shell)
+            .arg("-c")
+            .arg(script + ":\n")
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", t)
+            .env("A", &a)
+            .env("B", &b)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success() && run.stderr.is_empty(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        // b is --system-libs: no PERL5OPT, and a's is gone.
+        let active = std::fs::read_to_string(out.join("active")).unwrap();
+        assert_eq!(active, format!("{}|", b.display()), "{shell}");
+        assert_eq!(
+            env_map(&out.join("before")),
+            env_map(&out.join("after")),
+            "{shell}"
         );
     }
 }

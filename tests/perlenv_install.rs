@@ -440,6 +440,33 @@ fn bad_input_is_refused_clearly() {
         .stderr(predicates::str::contains(
             "cpanfile:2: expected `requires 'Module', 'version';`",
         ));
+    let info: serde_json::Value = serde_json::from_slice(
+        &perlenv()
+            .arg("info")
+            .arg("--json")
+            .arg(&env)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(info["isolated"], true);
+    assert_eq!(info["root"], env.to_str().unwrap());
+    assert_eq!(info["health"], "ok");
+    // A newline in an argument does not break perlenv.cfg.
+    let nl = t.join("nl");
+    perlenv()
+        .arg("create")
+        .args(["--prompt", "a\nb"])
+        .arg(&nl)
+        .assert()
+        .success();
+    perlenv()
+        .arg("info")
+        .arg(&nl)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("prompt: a_b\n"));
     // A moved environment is refused (its scripts point to the old place).
     std::fs::rename(&env, t.join("moved")).unwrap();
     perlenv()
@@ -448,4 +475,117 @@ fn bad_input_is_refused_clearly() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("was made at"));
+}
+
+#[test]
+fn install_from_a_file_mirror_and_from_a_lone_tarball() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let authors = t.join("mirror/authors/id/F/FO/FOO");
+    let tarball = dist(&t.join("src"), &authors, "Foo-Bar", "0.01", None, None);
+    write(
+        &t.join("mirror/modules/02packages.details.txt"),
+        "File: 02packages.details.txt\nLine-Count: 1\n\nFoo::Bar 0.01 F/FO/FOO/Foo-Bar-0.01.tar.gz\n",
+    );
+    let st = std::process::Command::new("gzip")
+        .arg(t.join("mirror/modules/02packages.details.txt"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    let mirror = format!("file://{}", t.join("mirror").display());
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .args(["--from", &mirror, "Foo::Bar"])
+        .assert()
+        .success();
+    assert_eq!(stdout(perlenv().arg("list").arg(&env)), "Foo::Bar 0.01\n");
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .args(["--from", &mirror, "Not::There"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("Not::There"));
+
+    // `--from TARBALL` alone installs that tarball, also into a path with a blank.
+    let env2 = t.join("sp ace");
+    perlenv().arg("create").arg(&env2).assert().success();
+    perlenv()
+        .arg("install")
+        .arg(&env2)
+        .arg("--from")
+        .arg(&tarball)
+        .assert()
+        .success();
+    assert_eq!(stdout(perlenv().arg("list").arg(&env2)), "Foo::Bar 0.01\n");
+}
+
+#[test]
+fn a_replaced_or_missing_perl_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    // A private copy of perl, so it can be replaced and removed.
+    let perl = t.join("perl-copy");
+    std::fs::copy("/usr/bin/perl", &perl).unwrap();
+    let env = t.join("env");
+    perlenv()
+        .arg("create")
+        .arg("--perl")
+        .arg(&perl)
+        .arg(&env)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_link(env.join("bin/perl")).unwrap(), perl);
+    assert!(
+        stdout(perlenv().arg("info").arg(&env)).contains(&format!("perl: {} (5.", perl.display()))
+    );
+    perlenv().arg("check").arg(&env).assert().code(0);
+
+    // Replaced (an upgrade): run still runs, with a warning.
+    std::fs::remove_file(&perl).unwrap();
+    std::fs::copy("/usr/bin/perl", &perl).unwrap();
+    perlenv()
+        .arg("run")
+        .arg(&env)
+        .args(["--", "perl", "-e", "print 1"])
+        .assert()
+        .success()
+        .stdout("1")
+        .stderr(predicates::str::contains(
+            "changed since the environment was made",
+        ));
+
+    // Gone: activation warns (without running anything), info and check say so.
+    std::fs::remove_file(&perl).unwrap();
+    let (ok, _, err) = sh(". \"$E/bin/activate\"; deactivate", t, &[("E", &env)]);
+    assert!(
+        ok && err.contains("the perl of this environment is gone"),
+        "{err}"
+    );
+    assert!(stdout(perlenv().arg("info").arg(&env)).contains("health: perl"));
+    perlenv()
+        .arg("check")
+        .arg(&env)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("is gone"));
+}
+
+#[test]
+fn the_remaining_leaks_are_documented() {
+    let help = stdout(perlenv().arg("--help"));
+    assert!(
+        help.contains("`perl -MModule` on the command line"),
+        "{help}"
+    );
+    assert!(help.contains("`perl -T` ignores"), "{help}");
+    let man =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/man/perlenv.1")).unwrap();
+    assert!(
+        man.contains("PERL5OPT is applied"),
+        "man page lacks the leaks"
+    );
 }

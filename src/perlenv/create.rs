@@ -127,7 +127,23 @@ pub fn create(args: &CreateArgs) -> Result<()> {
             .file_name()
             .map_or(b"perlenv".to_vec(), |n| n.as_bytes().to_vec()),
     };
-    let created: Vec<OsString> = std::env::args_os().collect();
+    if facts.perl.as_os_str().as_bytes().contains(&b'\n') {
+        return Err(Error::usage(format!(
+            "{}: a perl path with a newline",
+            facts.perl.display()
+        )));
+    }
+    // One line in perlenv.cfg: newlines in arguments become blanks.
+    let created: Vec<OsString> = std::env::args_os()
+        .map(|a| {
+            env::os(
+                a.as_bytes()
+                    .iter()
+                    .map(|&b| if b == b'\n' { b' ' } else { b })
+                    .collect(),
+            )
+        })
+        .collect();
     let env = Env {
         perl_id: env::file_id(&facts.perl).unwrap_or_default(),
         root,

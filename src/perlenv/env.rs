@@ -52,15 +52,19 @@ pub fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).map_err(|e| Error::io(format!("{}", path.display()), e))
 }
 
-/// Identity of a file, to notice that perl was replaced (an upgrade).
+/// Identity of a file, to notice that perl was replaced (an upgrade): a
+/// replaced file gets a new change time even when its inode is reused.
 pub fn file_id(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
+    let m = std::fs::metadata(path).ok()?;
     Some(format!(
-        "{}:{}:{}:{}",
-        meta.dev(),
-        meta.ino(),
-        meta.size(),
-        meta.mtime()
+        "{}:{}:{}:{}.{:09}:{}.{:09}",
+        m.dev(),
+        m.ino(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec()
     ))
 }
 

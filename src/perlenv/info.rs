@@ -1,10 +1,11 @@
 //! `perlenv list`, `freeze`, `info` and `check`.
 
 use super::cli::ListArgs;
-use super::env::{Env, file_id};
+use super::env::{Env, bytes, file_id};
 use super::{inventory, vars};
 use crate::cli::{Error, Exit, JsonLines, Result};
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 
 pub fn list(args: &ListArgs) -> Result<()> {
@@ -13,7 +14,11 @@ pub fn list(args: &ListArgs) -> Result<()> {
     if args.json {
         let out = JsonLines::stdout();
         for m in &modules {
-            out.emit(&serde_json::to_value(m).map_err(|e| Error::failed(e.to_string()))?)?;
+            out.emit(&serde_json::json!({
+                "module": m.module,
+                "version": m.version,
+                "file": m.file.to_string_lossy(),
+            }))?;
         }
         return Ok(());
     }
@@ -71,29 +76,28 @@ pub fn info(args: &ListArgs) -> Result<()> {
         return Ok(());
     }
     let mut out = std::io::stdout().lock();
-    writeln!(out, "root: {}", env.root.display())?;
-    writeln!(
-        out,
-        "perl: {} ({}, {})",
-        env.perl.display(),
-        env.version,
-        env.archname
-    )?;
-    writeln!(
-        out,
-        "isolated: {}",
-        if env.isolated {
-            "yes"
-        } else {
-            "no (--system-libs)"
-        }
-    )?;
-    writeln!(out, "prompt: {}", env.prompt.to_string_lossy())?;
-    writeln!(out, "lib: {}", env.lib().display())?;
-    writeln!(out, "bin: {}", env.bin().display())?;
-    writeln!(out, "man: {}", env.man().display())?;
+    // Paths go out as their bytes: file names need not be UTF-8.
+    let mut line = |label: &str, value: &[u8]| -> std::io::Result<()> {
+        out.write_all(label.as_bytes())?;
+        out.write_all(b": ")?;
+        out.write_all(value)?;
+        out.write_all(b"\n")
+    };
+    line("root", &bytes(&env.root))?;
+    let perl = format!(" ({}, {})", env.version, env.archname);
+    line("perl", &[bytes(&env.perl), perl.into_bytes()].concat())?;
+    let isolated = if env.isolated {
+        "yes"
+    } else {
+        "no (--system-libs)"
+    };
+    line("isolated", isolated.as_bytes())?;
+    line("prompt", env.prompt.as_bytes())?;
+    line("lib", &bytes(&env.lib()))?;
+    line("bin", &bytes(&env.bin()))?;
+    line("man", &bytes(&env.man()))?;
     for dir in &env.drop {
-        writeln!(out, "hidden: {}", dir.to_string_lossy())?;
+        line("hidden", dir.as_bytes())?;
     }
     writeln!(out, "modules: {modules}")?;
     writeln!(out, "health: {health}")?;

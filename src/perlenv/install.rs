@@ -4,9 +4,9 @@
 
 use super::cli::InstallArgs;
 use super::cpanfile;
-use super::env::{Env, bytes};
-use super::inventory::{parse_packages, parse_version, pm_files};
-use super::{scripts, vars};
+use super::env::Env;
+use super::mirror::{local_mirror, run_quiet, unpack};
+use super::{vars, wrap};
 use crate::cli::{Error, Result};
 use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader, Write};
@@ -52,9 +52,12 @@ fn read_cpanfile(path: &Path, targets: &mut Vec<OsString>) -> Result<()> {
     Ok(())
 }
 
+/// Sorts the command line into sources and targets. `--from` tarballs and
+/// dist directories are sources; they are installed themselves only when
+/// nothing else is asked for (`install ENV --from x.tar.gz`).
 fn sort_out(args: &InstallArgs) -> Result<Request> {
     let mut req = Request::default();
-    let mut local_dists = Vec::new();
+    let mut from_dists = Vec::new();
     for from in &args.from {
         let b = from.as_bytes();
         if b.starts_with(b"file://") || b.starts_with(b"http://") || b.starts_with(b"https://") {
@@ -64,9 +67,9 @@ fn sort_out(args: &InstallArgs) -> Result<Request> {
         let path = PathBuf::from(from);
         if path.is_file() {
             req.tarballs.push(path.clone());
-            local_dists.push(path.into_os_string());
+            from_dists.push(path.into_os_string());
         } else if is_dist_dir(&path) {
-            local_dists.push(path.into_os_string());
+            from_dists.push(path.into_os_string());
         } else if path.is_dir() {
             let entries = std::fs::read_dir(&path)
                 .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
@@ -84,41 +87,40 @@ fn sort_out(args: &InstallArgs) -> Result<Request> {
             )));
         }
     }
+    // Local dists first, so modules named after them can depend on them.
+    let (mut dists, mut modules) = (Vec::new(), Vec::new());
     for target in &args.targets {
         let path = Path::new(target);
         if path.is_file() && is_cpanfile(path) {
-            read_cpanfile(path, &mut req.targets)?;
-        } else if path.is_file() || (path.is_dir() && is_dist_dir(path)) {
-            if path.is_file() {
-                req.tarballs.push(path.to_path_buf());
-            }
-            local_dists.push(target.clone());
+            read_cpanfile(path, &mut modules)?;
+        } else if path.is_file() {
+            req.tarballs.push(path.to_path_buf());
+            dists.push(target.clone());
+        } else if path.is_dir() && is_dist_dir(path) {
+            dists.push(target.clone());
         } else if path.is_dir() {
             return Err(Error::usage(format!(
                 "{}: a directory without Makefile.PL or Build.PL",
                 path.display()
             )));
         } else {
-            req.targets.push(target.clone());
+            modules.push(target.clone());
         }
     }
     for file in &args.cpanfile {
-        read_cpanfile(file, &mut req.targets)?;
+        read_cpanfile(file, &mut modules)?;
     }
-    if req.targets.is_empty()
-        && local_dists.is_empty()
-        && args.targets.is_empty()
-        && args.cpanfile.is_empty()
-    {
-        // `install ENV --from x.tar.gz` installs x.tar.gz.
-        return Err(Error::usage(
-            "install: nothing to install (give modules, a dist, a tarball or --cpanfile)",
-        ));
+    if args.targets.is_empty() && args.cpanfile.is_empty() {
+        if from_dists.is_empty() {
+            return Err(Error::usage(
+                "install: nothing to install (give modules, a dist, a tarball or --cpanfile)",
+            ));
+        }
+        dists = from_dists;
     }
-    req.only_local_dists = req.targets.is_empty();
-    // Explicit dists go first so a module list can depend on them.
-    local_dists.append(&mut req.targets);
-    req.targets = local_dists;
+    req.only_local_dists = modules.is_empty();
+    dists.append(&mut modules);
+    req.targets = dists;
     Ok(req)
 }
 
@@ -130,104 +132,6 @@ pub fn which(name: &str) -> Option<PathBuf> {
         .filter(|d| !d.is_empty())
         .map(|d| Path::new(OsStr::from_bytes(d)).join(name))
         .find(|p| p.is_file())
-}
-
-fn run_quiet(cmd: &mut Command, what: &str) -> Result<()> {
-    let status = cmd
-        .status()
-        .map_err(|e| Error::io(format!("running {what}"), e))?;
-    if !status.success() {
-        return Err(Error::failed(format!("{what} failed ({status})")));
-    }
-    Ok(())
-}
-
-/// Unpacks a tarball into `into` and returns its top directory.
-fn unpack(tarball: &Path, into: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(into)
-        .map_err(|e| Error::io(format!("creating {}", into.display()), e))?;
-    run_quiet(
-        Command::new("tar")
-            .arg("-xf")
-            .arg(tarball)
-            .arg("-C")
-            .arg(into),
-        &format!("tar -xf {}", tarball.display()),
-    )?;
-    let mut dirs = std::fs::read_dir(into)
-        .map_err(|e| Error::io(format!("reading {}", into.display()), e))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir());
-    match (dirs.next(), dirs.next()) {
-        (Some(top), None) => Ok(top),
-        _ => Ok(into.to_path_buf()),
-    }
-}
-
-/// The dist version in a tarball name: `Foo-Bar-0.01.tar.gz` → `0.01`.
-fn dist_version(tarball: &Path) -> Option<String> {
-    let name = tarball.file_name()?.to_string_lossy().into_owned();
-    let stem = name
-        .trim_end_matches(".gz")
-        .trim_end_matches(".bz2")
-        .trim_end_matches(".tgz")
-        .trim_end_matches(".tar");
-    let v = stem.rsplit_once('-')?.1.trim_start_matches('v');
-    v.starts_with(|c: char| c.is_ascii_digit())
-        .then(|| v.to_string())
-}
-
-/// Builds a CPAN-style mirror of the local tarballs in ENV/.cpanm, with a
-/// plain 02packages index for `cpanm --mirror-index`. Returns (mirror, index).
-fn local_mirror(env: &Env, tarballs: &[PathBuf]) -> Result<(PathBuf, PathBuf)> {
-    let mirror = env.cpanm_home().join("perlenv-mirror");
-    let authors = mirror.join("authors/id/L/LO/LOCAL");
-    let scan = env.cpanm_home().join("perlenv-scan");
-    let _ = std::fs::remove_dir_all(&mirror);
-    for dir in [&authors, &mirror.join("modules")] {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    }
-    let mut index = String::new();
-    for (n, tarball) in tarballs.iter().enumerate() {
-        let name = tarball
-            .file_name()
-            .ok_or_else(|| Error::usage(format!("{}: not a file", tarball.display())))?;
-        let abs = std::path::absolute(tarball)
-            .map_err(|e| Error::io(format!("{}", tarball.display()), e))?;
-        let link = authors.join(name);
-        std::os::unix::fs::symlink(&abs, &link)
-            .map_err(|e| Error::io(format!("linking {}", link.display()), e))?;
-        let top = unpack(tarball, &scan.join(n.to_string()))?;
-        let fallback = dist_version(tarball).unwrap_or_else(|| "undef".into());
-        for (path, rel) in pm_files(&top) {
-            let first = rel
-                .components()
-                .next()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned());
-            if matches!(
-                first.as_deref(),
-                Some("t" | "xt" | "inc" | "blib" | "examples" | "eg")
-            ) {
-                continue;
-            }
-            let text =
-                String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
-            let version = parse_version(&text).unwrap_or_else(|| fallback.clone());
-            for package in parse_packages(&text) {
-                index.push_str(&format!(
-                    "{package} {version} L/LO/LOCAL/{}\n",
-                    name.to_string_lossy()
-                ));
-            }
-        }
-    }
-    let _ = std::fs::remove_dir_all(&scan);
-    let file = mirror.join("modules/02packages.details.txt");
-    std::fs::write(&file, index)
-        .map_err(|e| Error::io(format!("writing {}", file.display()), e))?;
-    Ok((mirror, file))
 }
 
 /// What went wrong according to cpanm's own report (it can exit 0 when a
@@ -377,50 +281,14 @@ fn build_dist(env: &Env, target: &Path) -> Result<()> {
     }
 }
 
-/// Puts a wrapper in ENV/bin in front of each installed Perl script (the
-/// script moves to ENV/libexec), so it runs without activation.
-pub fn wrap_scripts(env: &Env) -> Result<()> {
-    let bin = env.bin();
-    let libexec = env.root.join("libexec");
-    let entries =
-        std::fs::read_dir(&bin).map_err(|e| Error::io(format!("reading {}", bin.display()), e))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name.as_bytes().starts_with(b"activate")
-            || name == "perl"
-            || !entry.file_type().is_ok_and(|t| t.is_file())
-        {
-            continue;
-        }
-        let path = entry.path();
-        let head = std::fs::read(&path)
-            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-        let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
-        let is_wrapper = head.split(|&b| b == b'\n').nth(1) == Some(scripts::WRAPPER_MARK);
-        if is_wrapper || !first.starts_with(b"#!") || !first.windows(4).any(|w| w == b"perl") {
-            continue;
-        }
-        std::fs::create_dir_all(&libexec)
-            .map_err(|e| Error::io(format!("creating {}", libexec.display()), e))?;
-        let real = libexec.join(&name);
-        std::fs::rename(&path, &real)
-            .map_err(|e| Error::io(format!("moving {}", path.display()), e))?;
-        let tmp = bin.join([OsStr::new(".perlenv-tmp-"), &name].join(OsStr::new("")));
-        std::fs::write(&tmp, scripts::wrapper(env, &bytes(&real)))
-            .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| Error::io(format!("chmod {}", tmp.display()), e))?;
-        std::fs::rename(&tmp, &path)
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    }
-    Ok(())
-}
-
 pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
     let env = Env::open(&args.env)?;
     env.warn_if_perl_changed();
     let req = sort_out(args)?;
+    if req.targets.is_empty() {
+        log::info!("install: the cpanfile requires nothing");
+        return Ok(());
+    }
     match which("cpanm") {
         Some(path) => cpanm(&env, &path, &req, quiet)?,
         None if req.only_local_dists => {
@@ -435,12 +303,37 @@ pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
             ));
         }
     }
-    wrap_scripts(&env)
+    wrap::wrap_scripts(&env)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn args(from: &[&Path], targets: &[&str]) -> InstallArgs {
+        InstallArgs {
+            env: "env".into(),
+            from: from.iter().map(|p| p.as_os_str().to_os_string()).collect(),
+            cpanfile: Vec::new(),
+            targets: targets.iter().map(OsString::from).collect(),
+        }
+    }
+
+    #[test]
+    fn from_tarballs_are_sources_unless_nothing_else_is_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let tarball = dir.path().join("Foo-Bar-0.01.tar.gz");
+        std::fs::write(&tarball, b"").unwrap();
+        let req = sort_out(&args(&[&tarball], &["Foo::Bar"])).unwrap();
+        assert_eq!(req.targets, ["Foo::Bar"]);
+        assert_eq!(req.tarballs, std::slice::from_ref(&tarball));
+        assert!(!req.only_local_dists);
+        let req = sort_out(&args(&[&tarball], &[])).unwrap();
+        assert_eq!(req.targets, [tarball.as_os_str()]);
+        assert!(req.only_local_dists);
+        let req = sort_out(&args(&[dir.path()], &[])).unwrap_err();
+        assert_eq!(req.exit(), crate::cli::Exit::Usage);
+    }
 
     #[test]
     fn reads_cpanm_failures() {
@@ -451,14 +344,5 @@ mod tests {
         o.read_line("--> Working on X");
         assert_eq!(o.missing, ["No::Such", "A::B", "C"]);
         assert_eq!(o.failed, ["Foo-Bar-0.01"]);
-    }
-
-    #[test]
-    fn versions_from_tarball_names() {
-        assert_eq!(
-            dist_version(Path::new("/x/Foo-Bar-0.01.tar.gz")).as_deref(),
-            Some("0.01")
-        );
-        assert_eq!(dist_version(Path::new("Foo.tgz")), None);
     }
 }

@@ -5,7 +5,7 @@ use super::env::Env;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Module {
     pub module: String,
     pub version: Option<String>,

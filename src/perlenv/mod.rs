@@ -10,9 +10,11 @@ pub mod env;
 pub mod info;
 pub mod install;
 pub mod inventory;
+pub mod mirror;
 pub mod run;
 pub mod scripts;
 pub mod vars;
+pub mod wrap;
 
 use crate::cli::{Exit, Result};
 use cli::{Cli, Command};
