@@ -78,15 +78,7 @@ pub fn query_perl(perl: &Path) -> Result<PerlFacts> {
 
 /// Quotes a literal for a single-quoted Perl string.
 fn quote_perl(s: &[u8]) -> Vec<u8> {
-    let mut out = vec![b'\''];
-    for &b in s {
-        if b == b'\'' || b == b'\\' {
-            out.push(b'\\');
-        }
-        out.push(b);
-    }
-    out.push(b'\'');
-    out
+    super::scripts::backslash_quoted(s, b'\'')
 }
 
 /// `lib/perl5/perlenv/isolate.pm`, with the drop-list as literals: reading

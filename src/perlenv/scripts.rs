@@ -24,14 +24,21 @@ pub fn quote_sh(s: &[u8]) -> Vec<u8> {
 
 /// fish: single quotes, with `\\` and `\'` the only escapes.
 pub fn quote_fish(s: &[u8]) -> Vec<u8> {
-    let mut out = vec![b'\''];
+    backslash_quoted(s, b'\'')
+}
+
+/// Wraps `s` in `quote`, with a backslash before `quote` and before `\`:
+/// the rule of fish single quotes, Perl single-quoted strings and the double
+/// quotes of `Text::ParseWords::shellwords` alike.
+pub fn backslash_quoted(s: &[u8], quote: u8) -> Vec<u8> {
+    let mut out = vec![quote];
     for &b in s {
-        if b == b'\'' || b == b'\\' {
+        if b == quote || b == b'\\' {
             out.push(b'\\');
         }
         out.push(b);
     }
-    out.push(b'\'');
+    out.push(quote);
     out
 }
 

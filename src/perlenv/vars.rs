@@ -33,15 +33,7 @@ impl Value {
 /// Quotes a path for `Text::ParseWords::shellwords`, which both
 /// ExtUtils::MakeMaker (PERL_MM_OPT) and Module::Build (PERL_MB_OPT) use.
 pub fn shellwords_quote(path: &[u8]) -> Vec<u8> {
-    let mut out = vec![b'"'];
-    for &b in path {
-        if b == b'"' || b == b'\\' {
-            out.push(b'\\');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
-    out
+    super::scripts::backslash_quoted(path, b'"')
 }
 
 /// The variables, in the order they are set.
