@@ -19,6 +19,10 @@ pub struct Target<'a> {
     pub format: Format,
 }
 
+/// How long to wait between looks at the daemon's receive window.
+const MIN_PAUSE: Duration = Duration::from_micros(200);
+const MAX_PAUSE: Duration = Duration::from_millis(2);
+
 /// One open connection whose init packet has been read.
 pub struct Session {
     stream: TcpStream,
@@ -134,6 +138,7 @@ impl Session {
     /// only when it fits keeps every packet whole on the daemon's side.
     fn wait_for_window(&self, len: usize) -> io::Result<()> {
         let started = std::time::Instant::now();
+        let mut pause = MIN_PAUSE;
         while let Some(info) = tcp_info(&self.stream) {
             // Sent or queued bytes the daemon has not acknowledged yet
             // (bytes_acked also counts the SYN).
@@ -144,7 +149,10 @@ impl Session {
             if started.elapsed() > self.timeout {
                 return Err(io::ErrorKind::TimedOut.into());
             }
-            std::thread::sleep(Duration::from_micros(50));
+            // Back off: the daemon has a full socket to work through, and
+            // waking up often takes CPU from it.
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(MAX_PAUSE);
         }
         Ok(())
     }
