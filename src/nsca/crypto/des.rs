@@ -144,35 +144,45 @@ fn permute_bytes(tables: &[[u64; 256]; 8], block: u64) -> u64 {
     out
 }
 
-/// The 16 round keys, each as the eight 6-bit groups the S-boxes take.
-type RoundKeys = [[u8; 8]; 16];
+/// The 16 round keys. Each holds the eight 6-bit groups the S-boxes take,
+/// packed one per byte the way [`f`] lines up the right half: groups
+/// 0, 2, 4, 6 in the first word, groups 7, 1, 3, 5 in the second.
+type RoundKeys = [[u32; 2]; 16];
 
 fn round_keys(key: &[u8]) -> RoundKeys {
     let key = u64::from_be_bytes(key.try_into().expect("DES keys are 8 bytes"));
     let cd = permute(key, 64, &PC1);
     let (mut c, mut d) = ((cd >> 28) as u32, (cd & 0x0fff_ffff) as u32);
     let rotate = |half: u32, by: u32| ((half << by) | (half >> (28 - by))) & 0x0fff_ffff;
-    let mut keys = [[0u8; 8]; 16];
+    let mut keys = [[0u32; 2]; 16];
     for (round, shift) in keys.iter_mut().zip(SHIFTS) {
         c = rotate(c, shift);
         d = rotate(d, shift);
         let k = permute((u64::from(c) << 28) | u64::from(d), 56, &PC2);
-        for (i, group) in round.iter_mut().enumerate() {
-            *group = ((k >> (42 - 6 * i)) & 0x3f) as u8;
-        }
+        let group = |i: u32| ((k >> (42 - 6 * i)) & 0x3f) as u32;
+        round[0] = group(0) << 24 | group(2) << 16 | group(4) << 8 | group(6);
+        round[1] = group(7) << 24 | group(1) << 16 | group(3) << 8 | group(5);
     }
     keys
 }
 
-/// The round function: E, key, S-boxes and P in eight lookups. Group i of
-/// E(r) is bits 4i..4i+5 of r (1-based, wrapping), found by one rotation.
-fn f(r: u32, key: &[u8; 8]) -> u32 {
-    let mut out = 0;
-    for (i, (table, k)) in SP.iter().zip(key).enumerate() {
-        let group = r.rotate_right((27 + 32 - 4 * i as u32) % 32) & 0x3f;
-        out ^= table[(group ^ u32::from(*k)) as usize];
-    }
-    out
+/// The round function: E, key, S-boxes and P in eight lookups.
+///
+/// Group i of E(r) is bits 4i..4i+5 of r (1-based, wrapping), which is
+/// `r.rotate_right(27 - 4i) & 0x3f`: rotating r right by 3 puts the even
+/// groups at bits 24, 16, 8, 0, and by 7 the odd ones (group 7 at the top).
+fn f(r: u32, key: &[u32; 2]) -> u32 {
+    let even = r.rotate_right(3) ^ key[0];
+    let odd = r.rotate_right(7) ^ key[1];
+    let at = |word: u32, shift: u32| ((word >> shift) & 0x3f) as usize;
+    SP[0][at(even, 24)]
+        ^ SP[2][at(even, 16)]
+        ^ SP[4][at(even, 8)]
+        ^ SP[6][at(even, 0)]
+        ^ SP[7][at(odd, 24)]
+        ^ SP[1][at(odd, 16)]
+        ^ SP[3][at(odd, 8)]
+        ^ SP[5][at(odd, 0)]
 }
 
 /// Sixteen rounds on the halves, with the keys in the order given.
