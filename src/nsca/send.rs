@@ -19,9 +19,16 @@ pub struct Target<'a> {
     pub format: Format,
 }
 
+/// How long to wait between looks at the daemon's receive window.
+const MIN_PAUSE: Duration = Duration::from_micros(200);
+const MAX_PAUSE: Duration = Duration::from_millis(2);
+
 /// One open connection whose init packet has been read.
 pub struct Session {
     stream: TcpStream,
+    /// Bytes written so far, to know how much the daemon has not taken yet.
+    written: u64,
+    timeout: Duration,
     peer: SocketAddr,
     init: Init,
     encryptor: Encryptor,
@@ -84,6 +91,8 @@ impl Target<'_> {
         Ok(Session {
             encryptor: Encryptor::new(self.method, self.password, &init.iv),
             stream,
+            written: 0,
+            timeout: self.timeout,
             peer: addr,
             init,
             format: self.format,
@@ -96,6 +105,13 @@ impl Session {
     /// Encrypts one result and writes it in a single call, so the daemon
     /// never sees half a packet (it sleeps a second when it does).
     pub fn send(&mut self, result: &CheckResult) -> Result<(), String> {
+        let bytes = self.encode(result);
+        self.write_packet(&bytes)
+    }
+
+    /// The next encrypted packet of this connection (the cipher stream
+    /// advances: packets must be written in the order they were encoded).
+    pub fn encode(&mut self, result: &CheckResult) -> Vec<u8> {
         let mut bytes = packet::build(
             self.format,
             result,
@@ -103,9 +119,42 @@ impl Session {
             Filler::Random(&mut self.rng),
         );
         self.encryptor.encrypt_packet(&mut bytes);
-        self.stream
-            .write_all(&bytes)
-            .map_err(|e| format!("{}: writing a packet: {}", self.peer, describe(&e)))
+        bytes
+    }
+
+    pub fn write_packet(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let fail = |e: io::Error| format!("{}: writing a packet: {}", self.peer, describe(&e));
+        self.wait_for_window(bytes.len()).map_err(fail)?;
+        self.stream.write_all(bytes).map_err(fail)?;
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Waits until the daemon's receive window takes a whole packet.
+    ///
+    /// The daemon sleeps a full second whenever it finds only part of a
+    /// packet in its socket, and a fast client fills that socket until the
+    /// window closes and opens again at an arbitrary byte. Writing a packet
+    /// only when it fits keeps every packet whole on the daemon's side.
+    fn wait_for_window(&self, len: usize) -> io::Result<()> {
+        let started = std::time::Instant::now();
+        let mut pause = MIN_PAUSE;
+        while let Some(info) = tcp_info(&self.stream) {
+            // Sent or queued bytes the daemon has not acknowledged yet
+            // (bytes_acked also counts the SYN).
+            let outstanding = (self.written + 1).saturating_sub(info.tcpi_bytes_acked);
+            if u64::from(info.tcpi_snd_wnd) >= outstanding + len as u64 {
+                return Ok(());
+            }
+            if started.elapsed() > self.timeout {
+                return Err(io::ErrorKind::TimedOut.into());
+            }
+            // Back off: the daemon has a full socket to work through, and
+            // waking up often takes CPU from it.
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(MAX_PAUSE);
+        }
+        Ok(())
     }
 
     /// Ends the connection and waits for the daemon to close its side: only
@@ -122,6 +171,27 @@ impl Session {
                 Err(e) => return Err(fail(e)),
             }
         }
+    }
+}
+
+/// The kernel's TCP state of the connection (Linux).
+fn tcp_info(stream: &TcpStream) -> Option<libc::tcp_info> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: tcp_info is plain data; the kernel fills at most `len` bytes
+    // of it and we pass its true size.
+    unsafe {
+        let mut info: libc::tcp_info = std::mem::zeroed();
+        let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+        let rc = libc::getsockopt(
+            stream.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            (&mut info as *mut libc::tcp_info).cast(),
+            &mut len,
+        );
+        // A kernel too old to report the peer's window fills less: don't wait on it.
+        let needed = std::mem::offset_of!(libc::tcp_info, tcpi_snd_wnd) + 4;
+        (rc == 0 && len as usize >= needed).then_some(info)
     }
 }
 

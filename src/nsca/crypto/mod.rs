@@ -6,6 +6,7 @@
 //! connection. The block ciphers themselves sit behind [`BlockEncrypt`], so
 //! CFB is written once.
 
+mod des;
 mod loki97;
 mod rijndael;
 mod rustcrypto;
@@ -148,6 +149,8 @@ impl Method {
         use Method::*;
         Some(match self {
             None | Xor => return Option::None,
+            Des => Box::new(des::Des::single(key)),
+            TripleDes => Box::new(des::Des::triple(key)),
             Loki97 => Box::new(loki97::Loki97::new(key)),
             Rijndael192 => Box::new(rijndael::Rijndael::new(key, 24)),
             Rijndael256 => Box::new(rijndael::Rijndael::new(key, 32)),
@@ -161,7 +164,10 @@ impl Method {
 /// XORed with the first byte of E(register), then shifted into the register.
 pub struct Cfb8 {
     cipher: Box<dyn BlockEncrypt>,
-    register: Vec<u8>,
+    /// The register is `window[start..start + block]`; new bytes go after
+    /// it, and the window slides back only once per block, not per byte.
+    window: Vec<u8>,
+    start: usize,
     keystream: Vec<u8>,
 }
 
@@ -169,21 +175,29 @@ impl Cfb8 {
     /// `iv` must hold at least one block; only the first block is used.
     pub fn new(cipher: Box<dyn BlockEncrypt>, iv: &[u8]) -> Cfb8 {
         let size = cipher.block_size();
+        let mut window = vec![0; 2 * size];
+        window[..size].copy_from_slice(&iv[..size]);
         Cfb8 {
             cipher,
-            register: iv[..size].to_vec(),
+            window,
+            start: 0,
             keystream: vec![0; size],
         }
     }
 
     pub fn encrypt(&mut self, data: &mut [u8]) {
-        let last = self.register.len() - 1;
+        let size = self.keystream.len();
         for byte in data {
-            self.keystream.copy_from_slice(&self.register);
+            self.keystream
+                .copy_from_slice(&self.window[self.start..self.start + size]);
             self.cipher.encrypt_block(&mut self.keystream);
             *byte ^= self.keystream[0];
-            self.register.copy_within(1.., 0);
-            self.register[last] = *byte;
+            self.window[self.start + size] = *byte;
+            self.start += 1;
+            if self.start == size {
+                self.window.copy_within(size.., 0);
+                self.start = 0;
+            }
         }
     }
 }

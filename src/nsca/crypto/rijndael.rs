@@ -6,6 +6,10 @@ use super::BlockEncrypt;
 
 const ROUNDS: usize = 14;
 const KEY_WORDS: usize = 8;
+const MAX_COLUMNS: usize = 8;
+
+/// The block as columns of 4 bytes; only the first `columns` are used.
+type State = [[u8; 4]; MAX_COLUMNS];
 
 /// The AES S-box: multiplicative inverse in GF(2^8), then the affine map.
 const SBOX: [u8; 256] = {
@@ -97,7 +101,7 @@ impl Rijndael {
         }
     }
 
-    fn add_round_key(&self, state: &mut [[u8; 4]], round: usize) {
+    fn add_round_key(&self, state: &mut State, round: usize) {
         let keys = &self.round_keys[round * self.columns..(round + 1) * self.columns];
         for (column, key) in state.iter_mut().zip(keys) {
             for row in 0..4 {
@@ -106,9 +110,9 @@ impl Rijndael {
         }
     }
 
-    fn sub_and_shift(&self, state: &mut [[u8; 4]]) {
-        let before = state.to_vec();
-        for (c, column) in state.iter_mut().enumerate() {
+    fn sub_and_shift(&self, state: &mut State) {
+        let before = *state;
+        for (c, column) in state[..self.columns].iter_mut().enumerate() {
             for (row, byte) in column.iter_mut().enumerate() {
                 let from = (c + self.shifts[row]) % self.columns;
                 *byte = SBOX[before[from][row] as usize];
@@ -131,15 +135,15 @@ impl BlockEncrypt for Rijndael {
     }
 
     fn encrypt_block(&self, block: &mut [u8]) {
-        let mut state: Vec<[u8; 4]> = block
-            .chunks_exact(4)
-            .map(|c| [c[0], c[1], c[2], c[3]])
-            .collect();
+        let mut state: State = [[0; 4]; MAX_COLUMNS];
+        for (column, bytes) in state.iter_mut().zip(block.chunks_exact(4)) {
+            column.copy_from_slice(bytes);
+        }
         self.add_round_key(&mut state, 0);
         for round in 1..=ROUNDS {
             self.sub_and_shift(&mut state);
             if round != ROUNDS {
-                state.iter_mut().for_each(mix_column);
+                state[..self.columns].iter_mut().for_each(mix_column);
             }
             self.add_round_key(&mut state, round);
         }

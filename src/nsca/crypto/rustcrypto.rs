@@ -1,4 +1,4 @@
-//! The block ciphers RustCrypto crates provide, with the byte-order shims
+//! The block ciphers taken from RustCrypto crates, with the byte-order shims
 //! that make them match libmcrypt (see the golden data's README).
 
 use super::{BlockEncrypt, Method, swap_words};
@@ -90,8 +90,6 @@ fn swapped<C: KeyInit + BlockCipherEncrypt + Send + 'static>(key: &[u8]) -> Box<
 /// The keyed cipher of a crate-backed method. `key` has `method.key_size()` bytes.
 pub(super) fn block_cipher(method: Method, key: &[u8]) -> Box<dyn BlockEncrypt> {
     match method {
-        Method::Des => plain::<des::Des>(key),
-        Method::TripleDes => plain::<des::TdesEde3>(key),
         Method::Cast128 => plain::<cast5::Cast5>(key),
         Method::Cast256 => swapped::<cast6::Cast6>(key),
         Method::Xtea => swapped::<xtea::Xtea>(key),

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# nsca-send against Debian's send_nsca and against the daemon's own limit,
+# COUNT results over one connection per run, for XOR, AES (14), DES (2)
+# and 3DES (3). Each method gets its own `nsca -f --single` on 127.0.0.1.
+#
+#   bench/nsca.sh                 # all four methods
+#   METHODS="1 14" RUNS=3 bench/nsca.sh
+#
+# "daemon limit" sends packets that were all built and encrypted before the
+# clock started (examples/nsca-daemon-limit.rs): what the daemon alone costs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COUNT=${COUNT:-10000}
+METHODS=${METHODS:-"1 14 2 3"}
+RUNS=${RUNS:-2}
+PASSWORD=bench-password-0123456789
+
+cargo build --release --bin nsca-send --example nsca-daemon-limit >&2
+NSCA_SEND=$PWD/target/release/nsca-send
+LIMIT=$PWD/target/release/examples/nsca-daemon-limit
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+awk -v n="$COUNT" 'BEGIN { for (i = 0; i < n; i++) printf "host%d\tbench\t%d\tOK - result %d | time=0.%d\027", i % 100, i % 4, i, i }' >"$work/input"
+
+port=$((20000 + $$ % 10000))
+for method in $METHODS; do
+    port=$((port + 1))
+    dir="$work/m$method"
+    mkdir "$dir"
+    : >"$dir/commands"
+    cat >"$dir/nsca.cfg" <<CFG
+server_port=$port
+server_address=127.0.0.1
+command_file=$dir/commands
+append_to_file=1
+max_packet_age=900
+decryption_method=$method
+password=$PASSWORD
+aggregate_writes=0
+CFG
+    printf 'password=%s\nencryption_method=%s\n' "$PASSWORD" "$method" >"$dir/send.cfg"
+    /usr/sbin/nsca -c "$dir/nsca.cfg" -f --single &
+    pids+=($!)
+    for _ in $(seq 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+        sleep 0.1
+    done
+
+    runs=$RUNS
+    [ "$method" = 1 ] && runs=$((RUNS * 3))
+    echo "== method $method: $COUNT results, $runs runs each"
+    limits=()
+    for _ in $(seq "$runs"); do
+        limits+=("$("$LIMIT" "$port" "$method" "$PASSWORD" "$COUNT")")
+    done
+    echo "daemon limit (pre-built packets): ${limits[*]} s"
+    # One client at a time, so each one's delivered count is known.
+    for client in nsca-send send_nsca; do
+        bin=$NSCA_SEND
+        [ "$client" = send_nsca ] && bin=/usr/sbin/send_nsca
+        before=$(wc -l <"$dir/commands")
+        hyperfine --style basic --runs "$runs" -n "$client (method $method)" \
+            "$bin -H 127.0.0.1 -p $port -c $dir/send.cfg -to 900 --quiet <$work/input"
+        sleep 1
+        after=$(wc -l <"$dir/commands")
+        echo "$client: the daemon wrote $((after - before)) of $((COUNT * runs)) results"
+    done
+done
