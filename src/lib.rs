@@ -4,3 +4,4 @@
 //! binary in `src/bin/`. The shared parts live in [`cli`].
 
 pub mod cli;
+pub mod mojibake;
