@@ -9,7 +9,7 @@ use clap_complete::Shell;
 
 /// Every tool's command definition, by binary name.
 pub fn tools() -> Vec<Command> {
-    Vec::new()
+    vec![<crate::mojibake::Cli as clap::CommandFactory>::command()]
 }
 
 /// The man page of one tool, in roff.
