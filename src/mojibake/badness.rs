@@ -138,6 +138,13 @@ fn pair(prev: Option<char>, a: char, b: char, next: Option<char>) -> u32 {
     let next_class = next.map(class);
     let next_is_letter = next_class.is_some_and(is_letter);
     let _ = next_is_letter;
+    // Mac OS Roman reading of NFD accents (CC 81 is `ÃÅ`): `CafeÃÅ`.
+    if matches!(a, 'Ã' | 'Õ')
+        && matches!(cb, AccUpper | AccLower)
+        && prev.is_some_and(|p| p.is_ascii_lowercase())
+    {
+        return 2;
+    }
     // windows-1252 leads of Latin-1 letters: `Ã©`, `Â£`, `Ã‰`, `ZURÃœCK`.
     if matches!(a, 'Ã' | 'Â') {
         if b == '’' {
@@ -213,6 +220,10 @@ fn pair(prev: Option<char>, a: char, b: char, next: Option<char>) -> u32 {
         (AccLower, AccUpper) if b != 'ß' => 1,
         (Box, AccUpper | AccLower | Symbol | Punct) | (AccUpper | AccLower, Box) => 2,
         (Symbol | Punct, Box) => 1,
+        // DOS code pages: `├▒` is ñ; box art does not put shades after lines.
+        (Box, Box) if matches!(b, '░' | '▒' | '▓') && !matches!(a, '░' | '▒' | '▓' | '█') => {
+            2
+        }
         (Script, _) if matches!(a, 'Р' | 'С' | 'Г' | 'В') => {
             if is_high_symbol(cb) {
                 2
