@@ -32,7 +32,23 @@ enum Class {
     Other,
 }
 
+/// Characters below this have their class in a table.
+const TABLED: usize = 0x2600;
+
 fn class(c: char) -> Class {
+    static TABLE: std::sync::OnceLock<Vec<Class>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0..TABLED as u32)
+            .map(|u| char::from_u32(u).map_or(Class::Other, classify))
+            .collect()
+    });
+    table
+        .get(c as usize)
+        .copied()
+        .unwrap_or_else(|| classify(c))
+}
+
+fn classify(c: char) -> Class {
     use Class::*;
     match c {
         'a'..='z' => AsciiLower,

@@ -50,7 +50,12 @@ const CP850_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ
 pub struct Table {
     high: [Option<char>; 128],
     reverse: Vec<(char, u8)>,
+    /// The byte of each character below DIRECT (0: none), for speed.
+    direct: Vec<u8>,
 }
+
+/// Characters below this are looked up directly, the rest by binary search.
+const DIRECT: usize = 0x2600;
 
 impl Table {
     fn new(high: [Option<char>; 128]) -> Table {
@@ -60,7 +65,17 @@ impl Table {
             .filter_map(|(i, c)| c.map(|c| (c, 0x80 + i as u8)))
             .collect();
         reverse.sort_unstable();
-        Table { high, reverse }
+        let mut direct = vec![0u8; DIRECT];
+        for &(c, b) in &reverse {
+            if (c as usize) < DIRECT {
+                direct[c as usize] = b;
+            }
+        }
+        Table {
+            high,
+            reverse,
+            direct,
+        }
     }
 
     /// The byte that decodes to `c`, if any. U+FFFD maps to 0x1A (SUB): a
@@ -69,6 +84,9 @@ impl Table {
     pub fn encode(&self, c: char) -> Option<u8> {
         if c.is_ascii() {
             return Some(c as u8);
+        }
+        if let Some(&b) = self.direct.get(c as usize) {
+            return (b != 0).then_some(b);
         }
         if c == '\u{FFFD}' {
             return Some(0x1A);

@@ -117,75 +117,100 @@ impl Repairer {
     }
 
     /// The code page whose reversal lowers the badness most, if any does.
+    /// Whole-string reversals are tried first: any that helps beats every
+    /// word-by-word repair, and one that leaves nothing bad ends the search.
     fn best_layer(&self, text: &str, bad: u32) -> Option<Step> {
+        let chars: Vec<char> = text.chars().collect();
         let mut best: Option<Step> = None;
         for &cp in &self.candidates {
-            for (after, partial) in reverse_layer(text, cp) {
+            // Cheap test first: every character must have a byte.
+            let table = cp.table();
+            if !chars.iter().all(|&c| table.encode(c).is_some()) {
+                continue;
+            }
+            let layer = Layer::new(&chars, cp);
+            if layer.whole && !layer.units.is_empty() {
+                let after = apply(&chars, layer.units.iter());
                 let after_bad = badness(&after);
-                // A clean whole-string reversal beats any partial one.
-                let better = after_bad < bad
-                    && match &best {
-                        None => true,
-                        Some(b) => (partial, after_bad) < (b.partial, b.badness_after),
-                    };
-                if better {
-                    best = Some(Step {
-                        encoding: cp.name(),
-                        before: text.to_string(),
-                        after,
-                        partial,
-                        badness_before: bad,
-                        badness_after: after_bad,
-                    });
+                if after_bad < best.as_ref().map_or(bad, |b| b.badness_after) {
+                    best = Some(Step::new(cp, text, after, false, bad, after_bad));
+                    if after_bad == 0 {
+                        break;
+                    }
                 }
+            }
+        }
+        if best.is_some() {
+            return best;
+        }
+        let layers = self.candidates.iter().map(|&cp| Layer::new(&chars, cp));
+        for layer in layers.filter(|l| !l.units.is_empty()) {
+            let Some(after) = repair_words(&chars, &layer.units) else {
+                continue;
+            };
+            let after_bad = badness(&after);
+            if after_bad < best.as_ref().map_or(bad, |b| b.badness_after) {
+                best = Some(Step::new(layer.cp, text, after, true, bad, after_bad));
             }
         }
         best
     }
 }
 
-/// The candidates of one layer through one code page: the whole string
-/// reversed (when it reverses cleanly) and the word-by-word repair.
-fn reverse_layer(text: &str, cp: Codepage) -> Vec<(String, bool)> {
-    let table = cp.table();
-    let chars: Vec<char> = text.chars().collect();
-    let bytes: Vec<Option<u8>> = chars.iter().map(|&c| table.encode(c)).collect();
-    let mut units = Vec::new();
-    let mut whole = bytes.iter().all(Option::is_some);
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(b) = bytes[i]
-            && b >= 0x80
-        {
-            if let Some(seq) = decode_at(&bytes[i..], chars[i].is_alphabetic()) {
-                units.push(Unit {
-                    start: i,
-                    end: i + seq.len,
-                    text: seq.text,
-                });
-                i += seq.len;
-                continue;
+impl Step {
+    fn new(
+        cp: Codepage,
+        before: &str,
+        after: String,
+        partial: bool,
+        bad: u32,
+        after_bad: u32,
+    ) -> Step {
+        Step {
+            encoding: cp.name(),
+            before: before.to_string(),
+            after,
+            partial,
+            badness_before: bad,
+            badness_after: after_bad,
+        }
+    }
+}
+
+/// One layer through one code page: the UTF-8 sequences found, and whether
+/// they cover the whole string (every character mapped, every byte used).
+struct Layer {
+    cp: Codepage,
+    units: Vec<Unit>,
+    whole: bool,
+}
+
+impl Layer {
+    fn new(chars: &[char], cp: Codepage) -> Layer {
+        let table = cp.table();
+        let bytes: Vec<Option<u8>> = chars.iter().map(|&c| table.encode(c)).collect();
+        let mut units = Vec::new();
+        let mut whole = bytes.iter().all(Option::is_some);
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(b) = bytes[i]
+                && b >= 0x80
+            {
+                if let Some(seq) = decode_at(&bytes[i..], chars[i].is_alphabetic()) {
+                    units.push(Unit {
+                        start: i,
+                        end: i + seq.len,
+                        text: seq.text,
+                    });
+                    i += seq.len;
+                    continue;
+                }
+                whole = false;
             }
-            whole = false;
+            i += 1;
         }
-        i += 1;
+        Layer { cp, units, whole }
     }
-    if units.is_empty() {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    let by_word = repair_words(&chars, &units);
-    if whole {
-        let all = apply(&chars, units.iter());
-        let partial = by_word.as_ref().is_some_and(|w| *w != all);
-        out.push((all, false));
-        if partial && let Some(w) = by_word {
-            out.push((w, true));
-        }
-    } else if let Some(w) = by_word {
-        out.push((w, true));
-    }
-    out
 }
 
 fn apply<'u>(chars: &[char], units: impl Iterator<Item = &'u Unit>) -> String {
