@@ -4,8 +4,9 @@
 use super::cli::{ExplainArgs, TextArgs};
 use super::repair::Repairer;
 use crate::cli::{Error, Exit, JsonLines, Result};
+use rayon::prelude::*;
 use std::borrow::Cow;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
 
@@ -78,29 +79,80 @@ pub fn repairer(from: Option<&str>) -> Result<Repairer> {
     }
 }
 
+/// Bytes read per batch. A batch's lines are repaired in parallel, then
+/// written in order, so memory stays at a few batches (plus the longest line).
+const BATCH: usize = 4 << 20;
+
+/// Pieces a batch is cut into for the worker threads.
+const PIECES: usize = 32;
+
 /// `text`: repaired text to stdout.
 pub fn run_text(args: &TextArgs) -> Result<Exit> {
     let repairer = repairer(args.encoding.from.as_deref())?;
     let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut line = Vec::with_capacity(1 << 12);
+    let mut out = stdout.lock();
+    let mut buf: Vec<u8> = Vec::with_capacity(BATCH + (1 << 16));
     for file in inputs(&args.files) {
         let mut reader = open(file)?;
+        buf.clear();
         loop {
-            line.clear();
-            let n = reader
-                .read_until(b'\n', &mut line)
+            // Read up to a batch; a line longer than that makes it grow.
+            let want = BATCH.max(buf.len() + (1 << 16)) - buf.len();
+            let got = (&mut reader)
+                .take(want as u64)
+                .read_to_end(&mut buf)
                 .map_err(|e| read_error(file, e))?;
-            if n == 0 {
+            let eof = got < want;
+            let cut = if eof {
+                buf.len()
+            } else {
+                match buf.iter().rposition(|&b| b == b'\n') {
+                    Some(i) => i + 1,
+                    None => continue,
+                }
+            };
+            for piece in repair_batch(&repairer, &buf[..cut], args.nfc) {
+                out.write_all(&piece)?;
+            }
+            buf.drain(..cut);
+            if eof {
                 break;
             }
-            let (body, eol) = split_eol(&line);
-            out.write_all(&repair_line(&repairer, body, args.nfc))?;
-            out.write_all(eol)?;
         }
     }
     out.flush()?;
     Ok(Exit::Success)
+}
+
+/// Whole lines in, repaired lines out, in order; pieces run in parallel.
+fn repair_batch(repairer: &Repairer, batch: &[u8], nfc: bool) -> Vec<Vec<u8>> {
+    let mut pieces = Vec::with_capacity(PIECES + 1);
+    let mut rest = batch;
+    let size = batch.len() / PIECES + 1;
+    while !rest.is_empty() {
+        let end = match rest
+            .get(size..)
+            .and_then(|t| t.iter().position(|&b| b == b'\n'))
+        {
+            Some(i) => size + i + 1,
+            None => rest.len(),
+        };
+        let (piece, tail) = rest.split_at(end);
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces
+        .into_par_iter()
+        .map(|piece| {
+            let mut out = Vec::with_capacity(piece.len() + piece.len() / 8);
+            for line in piece.split_inclusive(|&b| b == b'\n') {
+                let (body, eol) = split_eol(line);
+                out.extend_from_slice(&repair_line(repairer, body, nfc));
+                out.extend_from_slice(eol);
+            }
+            out
+        })
+        .collect()
 }
 
 /// `check`: `FILE:LINE: damaged -> repaired` for each damaged line, exit 1
