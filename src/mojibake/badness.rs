@@ -153,7 +153,6 @@ fn pair(prev: Option<char>, a: char, b: char, next: Option<char>) -> u32 {
     let (ca, cb) = (class(a), class(b));
     let next_class = next.map(class);
     let next_is_letter = next_class.is_some_and(is_letter);
-    let _ = next_is_letter;
     // Mac OS Roman reading of NFD accents (CC 81 is `ÃÅ`): `CafeÃÅ`.
     if matches!(a, 'Ã' | 'Õ')
         && matches!(cb, AccUpper | AccLower)
@@ -354,6 +353,12 @@ pub fn badness(text: &str) -> u32 {
     let mut chars = text.chars().peekable();
     let mut before_prev: Option<char> = None;
     while let Some(c) = chars.next() {
+        // Every rule needs a non-ASCII character in the pair.
+        if c.is_ascii() && prev.is_none_or(|p| p.is_ascii()) {
+            before_prev = prev;
+            prev = Some(c);
+            continue;
+        }
         let next = chars.peek().copied();
         score += single(prev, c, next);
         if let Some(p) = prev {
@@ -363,12 +368,6 @@ pub fn badness(text: &str) -> u32 {
         prev = Some(c);
     }
     score
-}
-
-/// True when nothing in the text can be mojibake: ASCII, or no character of
-/// a legacy code page's upper half at all (CJK, emoji…). Cheap, no allocation.
-pub fn cannot_be_mojibake(text: &str) -> bool {
-    text.is_ascii() || badness(text) == 0
 }
 
 #[cfg(test)]
