@@ -522,3 +522,51 @@ fn json_lines_and_undo_of_a_bad_journal() {
         .assert()
         .code(3);
 }
+
+#[test]
+fn a_zip_without_the_utf8_flag_is_repaired() {
+    // Info-ZIP under the C locale stores the UTF-8 bytes without the UTF-8
+    // flag; Python's zipfile then reads them as cp437, as DOS tools do.
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    fs::create_dir_all(src.join("Señor")).unwrap();
+    touch(&src.join("été à Nîmes.jpg"), "jpg");
+    touch(&src.join("Señor").join("Niño.txt"), "txt");
+    let zip = tmp.path().join("names.zip");
+    let status = std::process::Command::new("zip")
+        .env("LC_ALL", "C")
+        .current_dir(&src)
+        .args(["-qr"])
+        .arg(&zip)
+        .arg(".")
+        .status()
+        .expect("zip (Debian package zip) is installed");
+    assert!(status.success());
+    let out = tmp.path().join("out");
+    let status = std::process::Command::new("python3")
+        .args(["-m", "zipfile", "-e"])
+        .arg(&zip)
+        .arg(&out)
+        .status()
+        .expect("python3 is installed");
+    assert!(status.success());
+    assert!(
+        out.join("├⌐t├⌐ ├á N├«mes.jpg").exists(),
+        "{:?}",
+        names_in(&out)
+    );
+    tool()
+        .args(["names", "-r", "--apply", "--journal"])
+        .arg(tmp.path().join("j"))
+        .arg(&out)
+        .assert()
+        .code(0);
+    assert_eq!(
+        fs::read_to_string(out.join("été à Nîmes.jpg")).unwrap(),
+        "jpg"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("Señor/Niño.txt")).unwrap(),
+        "txt"
+    );
+}
