@@ -293,15 +293,30 @@ fn single(prev: Option<char>, c: char, next: Option<char>) -> u32 {
                 0
             }
         }
-        Combining
-            if !matches!(c, '\u{300}'..='\u{333}') && prev.is_some_and(|p| is_letter(class(p))) =>
-        {
-            2
-        }
+        Combining if !is_nfd_accent(c) && prev.is_some_and(|p| is_letter(class(p))) => 2,
         Symbol if is_ascii_lower(prev) && is_ascii_lower(next) => 2,
         Other if is_cjk(c) && prev.is_some_and(|p| is_latin(class(p))) => 2,
         _ => 0,
     }
+}
+
+/// The combining marks NFD uses for Latin letters (acute, cedilla, ogonek…).
+fn is_nfd_accent(c: char) -> bool {
+    matches!(
+        c,
+        '\u{300}'..='\u{308}'
+            | '\u{30A}'..='\u{30C}'
+            | '\u{30F}'
+            | '\u{311}'
+            | '\u{313}'
+            | '\u{314}'
+            | '\u{31B}'
+            | '\u{323}'..='\u{328}'
+            | '\u{32D}'
+            | '\u{32E}'
+            | '\u{330}'
+            | '\u{331}'
+    )
 }
 
 fn is_ascii_lower(c: Option<char>) -> bool {
@@ -397,5 +412,7 @@ mod tests {
     fn improbable_output_scores() {
         assert!(badness("NESTLɮ") > 0);
         assert!(badness("5ף35") > 0);
+        assert!(badness("r\u{329}gime") > 0);
+        assert_eq!(badness("Cafe\u{301}"), 0);
     }
 }

@@ -130,10 +130,23 @@ impl Repairer {
             }
             let layer = Layer::new(&chars, cp);
             if layer.whole && !layer.units.is_empty() {
-                let after = apply(&chars, layer.units.iter());
-                let after_bad = badness(&after);
+                let mut after = apply(&chars, layer.units.iter());
+                let mut after_bad = badness(&after);
+                let mut partial = false;
+                // Something bad is left: if keeping the words that did not
+                // improve is no worse, keep them (nothing improbable may
+                // appear; a middle layer may look worse word by word).
+                if after_bad > 0
+                    && let Some(words) = repair_words(&chars, &layer.units)
+                    && words != after
+                {
+                    let words_bad = badness(&words);
+                    if words_bad <= after_bad {
+                        (after, after_bad, partial) = (words, words_bad, true);
+                    }
+                }
                 if after_bad < best.as_ref().map_or(bad, |b| b.badness_after) {
-                    best = Some(Step::new(cp, text, after, false, bad, after_bad));
+                    best = Some(Step::new(cp, text, after, partial, bad, after_bad));
                     if after_bad == 0 {
                         break;
                     }
@@ -355,6 +368,11 @@ mod tests {
             Repairer::default().repair("NESTLÉ®"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn two_kinds_of_damage_on_one_line() {
+        assert_eq!(fix("r√©gime rÃ©gime"), "régime régime");
     }
 
     #[test]
