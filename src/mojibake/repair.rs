@@ -24,8 +24,9 @@ const PARTIAL_MIN_GAIN: u32 = 3;
 /// One step of a repair chain, for `explain`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Step {
-    /// The code page the text had been misread as, or `c1-controls` for the
-    /// last step that reads stray C1 controls as that code page.
+    /// The code page the text had been misread as, or
+    /// `c1-controls-as-<code page>` for a last step that reads stray C1
+    /// controls as that code page.
     pub encoding: &'static str,
     pub before: String,
     pub after: String,
