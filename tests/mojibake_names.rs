@@ -413,6 +413,18 @@ fn raw_legacy_names_need_from() {
         .assert()
         .code(0)
         .stdout("");
+    let out = tool()
+        .args(["names", "-r", "--from", "cp437", "--json"])
+        .arg(tmp.path())
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["reason"], "legacy-bytes");
+    let raw_path = tmp.path().join(&raw);
+    assert_eq!(
+        v["path_bytes"],
+        serde_json::json!(raw_path.as_os_str().as_bytes())
+    );
     tool()
         .args(["names", "-r", "--from", "cp437", "--apply", "--journal"])
         .arg(tmp.path().join("j"))

@@ -322,13 +322,18 @@ impl Walker {
         detail: &str,
     ) -> Result<()> {
         if let Some(json) = &self.json {
-            json.emit(&serde_json::json!({
+            let mut object = serde_json::json!({
                 "status": status.label(),
                 "path": old.to_string_lossy(),
                 "new": new.to_string_lossy(),
                 "reason": reason,
                 "detail": detail,
-            }))?;
+            });
+            // A name that is not UTF-8 is shown lossily; its exact bytes too.
+            if old.to_str().is_none() {
+                object["path_bytes"] = old.as_os_str().as_bytes().into();
+            }
+            json.emit(&object)?;
             return Ok(());
         }
         let line = match status {
