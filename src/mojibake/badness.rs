@@ -33,7 +33,7 @@ enum Class {
 }
 
 /// Characters below this have their class in a table.
-const TABLED: usize = 0x2600;
+const TABLED: usize = 0x10000;
 
 fn class(c: char) -> Class {
     static TABLE: std::sync::OnceLock<Vec<Class>> = std::sync::OnceLock::new();

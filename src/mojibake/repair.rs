@@ -11,7 +11,7 @@
 
 use super::badness::badness;
 use super::codepages::{ALL, Codepage};
-use super::utf8::decode_at;
+use super::utf8::{Sequence, decode_at};
 use std::borrow::Cow;
 
 /// Layers peeled at most (UTF-8 misread four times over).
@@ -50,10 +50,20 @@ impl Default for Repairer {
     }
 }
 
+/// Characters `start..end` stand for `seq`.
 struct Unit {
     start: usize,
     end: usize,
-    text: String,
+    seq: Sequence,
+}
+
+impl Unit {
+    fn push_to(&self, out: &mut String) {
+        out.push(self.seq.ch);
+        if self.seq.space {
+            out.push(' ');
+        }
+    }
 }
 
 impl Repairer {
@@ -67,11 +77,11 @@ impl Repairer {
     /// The repaired text; borrowed when nothing changed (no allocation for
     /// clean text).
     pub fn repair<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if text.is_ascii() || badness(text) == 0 {
+        if text.is_ascii() {
             return Cow::Borrowed(text);
         }
-        match self.explain(text).last() {
-            Some(step) => Cow::Owned(step.after.clone()),
+        match self.chain(text, badness(text)).pop() {
+            Some(step) => Cow::Owned(step.after),
             None => Cow::Borrowed(text),
         }
     }
@@ -79,7 +89,10 @@ impl Repairer {
     /// The chain of repairs that were accepted, first layer first. Empty
     /// when the text is left alone.
     pub fn explain(&self, text: &str) -> Vec<Step> {
-        let start = badness(text);
+        self.chain(text, badness(text))
+    }
+
+    fn chain(&self, text: &str, start: u32) -> Vec<Step> {
         if start == 0 {
             return Vec::new();
         }
@@ -210,11 +223,11 @@ impl Layer {
             if let Some(b) = bytes[i]
                 && b >= 0x80
             {
-                if let Some(seq) = decode_at(&bytes[i..], chars[i].is_alphabetic()) {
+                if let Some(seq) = decode_at(&bytes[i..], chars[i]) {
                     units.push(Unit {
                         start: i,
                         end: i + seq.len,
-                        text: seq.text,
+                        seq,
                     });
                     i += seq.len;
                     continue;
@@ -232,7 +245,7 @@ fn apply<'u>(chars: &[char], units: impl Iterator<Item = &'u Unit>) -> String {
     let mut i = 0;
     for unit in units {
         out.extend(&chars[i..unit.start]);
-        out.push_str(&unit.text);
+        unit.push_to(&mut out);
         i = unit.end;
     }
     out.extend(&chars[i..]);
@@ -278,7 +291,7 @@ fn repair_words(chars: &[char], units: &[Unit]) -> Option<String> {
         let mut k = start;
         for unit in word_units {
             after.extend(&chars[k..unit.start]);
-            after.push_str(&unit.text);
+            unit.push_to(&mut after);
             k = unit.end;
         }
         after.extend(&chars[k..hi]);

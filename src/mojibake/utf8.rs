@@ -9,10 +9,31 @@
 //!   code point; a lone surrogate is refused, never written.
 
 /// One decoded sequence: how many bytes it used and what it stands for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sequence {
     pub len: usize,
-    pub text: String,
+    pub ch: char,
+    /// A space follows `ch` (the `à ` of a lost no-break space).
+    pub space: bool,
+}
+
+impl Sequence {
+    fn new(len: usize, ch: char) -> Sequence {
+        Sequence {
+            len,
+            ch,
+            space: false,
+        }
+    }
+
+    /// The replacement text (for tests and display).
+    pub fn text(&self) -> String {
+        let mut s = self.ch.to_string();
+        if self.space {
+            s.push(' ');
+        }
+        s
+    }
 }
 
 /// The lost byte markers a lossy decoder leaves: SUB (our encoding of U+FFFD) and `?`.
@@ -42,10 +63,10 @@ fn a0_may_be_space(lead: u8, lead_is_letter: bool) -> bool {
 /// boundary kept (`Ã nos` is `à nos`).
 const A_GRAVE_JOINED: [&[u8]; 5] = [b" ", b"s ", b"quel", b"quil", b"s,"];
 
-/// Decodes the sequence starting at `bytes[0]` (a byte >= 0x80); the code
-/// page read that byte as a letter or not. `None` means this is no UTF-8
+/// Decodes the sequence starting at `bytes[0]` (a byte >= 0x80), which the
+/// code page read as `lead_char`. `None` means this is no UTF-8
 /// sequence: the characters stay as they are.
-pub fn decode_at(bytes: &[Option<u8>], lead_is_letter: bool) -> Option<Sequence> {
+pub fn decode_at(bytes: &[Option<u8>], lead_char: char) -> Option<Sequence> {
     let lead = bytes.first().copied().flatten()?;
     let need = match lead {
         0xC2..=0xDF => 1,
@@ -53,14 +74,14 @@ pub fn decode_at(bytes: &[Option<u8>], lead_is_letter: bool) -> Option<Sequence>
         0xF0..=0xF4 => 3,
         _ => return None,
     };
-    if lead == 0xC3 && lead_is_letter && bytes.get(1) == Some(&Some(b' ')) {
+    if lead == 0xC3 && bytes.get(1) == Some(&Some(b' ')) && lead_char.is_alphabetic() {
         return Some(a_grave(bytes));
     }
     let mut value = u32::from(lead) & (0x7F >> (need + 1));
     let mut lost = false;
     for j in 1..=need {
         let mut b = bytes.get(j).copied().flatten()?;
-        if b == b' ' && a0_may_be_space(lead, lead_is_letter) {
+        if b == b' ' && a0_may_be_space(lead, lead_char.is_alphabetic()) {
             b = 0xA0;
         }
         if is_lost(b) {
@@ -73,10 +94,7 @@ pub fn decode_at(bytes: &[Option<u8>], lead_is_letter: bool) -> Option<Sequence>
         value = (value << 6) | u32::from(b & 0x3F);
     }
     if lost {
-        return Some(Sequence {
-            len: need + 1,
-            text: "\u{FFFD}".into(),
-        });
+        return Some(Sequence::new(need + 1, '\u{FFFD}'));
     }
     if (0xD800..=0xDBFF).contains(&value) {
         return surrogate_pair(value, &bytes[need + 1..]);
@@ -84,10 +102,7 @@ pub fn decode_at(bytes: &[Option<u8>], lead_is_letter: bool) -> Option<Sequence>
     if (0xDC00..=0xDFFF).contains(&value) {
         return None;
     }
-    Some(Sequence {
-        len: need + 1,
-        text: char::from_u32(value)?.to_string(),
-    })
+    Some(Sequence::new(need + 1, char::from_u32(value)?))
 }
 
 /// The ranges of the second byte that make a shortest-form sequence (no
@@ -105,16 +120,10 @@ fn second_byte_ok(lead: u8, b: u8) -> bool {
 /// `Ã` followed by a space: the 0xA0 of `à` was lost.
 fn a_grave(bytes: &[Option<u8>]) -> Sequence {
     let after: Vec<u8> = bytes[2..].iter().take(5).map_while(|b| *b).collect();
-    if A_GRAVE_JOINED.iter().any(|w| after.starts_with(w)) {
-        Sequence {
-            len: 2,
-            text: "à".into(),
-        }
-    } else {
-        Sequence {
-            len: 2,
-            text: "à ".into(),
-        }
+    Sequence {
+        len: 2,
+        ch: 'à',
+        space: !A_GRAVE_JOINED.iter().any(|w| after.starts_with(w)),
     }
 }
 
@@ -132,10 +141,7 @@ fn surrogate_pair(high: u32, rest: &[Option<u8>]) -> Option<Sequence> {
     }
     let low = 0xD000 | (u32::from(b[1] & 0x3F) << 6) | u32::from(b[2] & 0x3F);
     let value = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
-    Some(Sequence {
-        len: 6,
-        text: char::from_u32(value)?.to_string(),
-    })
+    Some(Sequence::new(6, char::from_u32(value)?))
 }
 
 #[cfg(test)]
@@ -144,14 +150,14 @@ mod tests {
 
     fn dec(bytes: &[u8]) -> Option<Sequence> {
         let v: Vec<Option<u8>> = bytes.iter().map(|&b| Some(b)).collect();
-        decode_at(&v, true)
+        decode_at(&v, 'Ã')
     }
 
     #[test]
     fn strict_sequences() {
-        assert_eq!(dec(&[0xC3, 0xA9]).unwrap().text, "é");
-        assert_eq!(dec(&[0xE2, 0x80, 0x99]).unwrap().text, "’");
-        assert_eq!(dec(&[0xF0, 0x9F, 0x98, 0x80]).unwrap().text, "😀");
+        assert_eq!(dec(&[0xC3, 0xA9]).unwrap().text(), "é");
+        assert_eq!(dec(&[0xE2, 0x80, 0x99]).unwrap().text(), "’");
+        assert_eq!(dec(&[0xF0, 0x9F, 0x98, 0x80]).unwrap().text(), "😀");
         assert!(dec(&[0xC0, 0x80]).is_none(), "overlong");
         assert!(dec(&[0xE0, 0x80, 0x80]).is_none(), "overlong");
         assert!(dec(&[0xC3, 0x41]).is_none());
@@ -161,7 +167,7 @@ mod tests {
     #[test]
     fn surrogates_are_joined_or_refused() {
         let pair = [0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x8D];
-        assert_eq!(dec(&pair).unwrap().text, "😍");
+        assert_eq!(dec(&pair).unwrap().text(), "😍");
         assert_eq!(dec(&pair).unwrap().len, 6);
         assert!(
             dec(&[0xED, 0xA0, 0xBD, 0x41]).is_none(),
@@ -169,16 +175,16 @@ mod tests {
         );
         assert!(dec(&[0xED, 0xB8, 0x8D]).is_none(), "lone low surrogate");
         assert_eq!(
-            dec(&[0xED, b' ', 0xBD, 0xED, 0xB8, 0x8D]).unwrap().text,
+            dec(&[0xED, b' ', 0xBD, 0xED, 0xB8, 0x8D]).unwrap().text(),
             "😍"
         );
     }
 
     #[test]
     fn lost_bytes_and_spaces() {
-        assert_eq!(dec(&[0xE2, 0x80, b'?']).unwrap().text, "\u{FFFD}");
-        assert_eq!(dec(&[0xC4, 0x1A]).unwrap().text, "\u{FFFD}");
-        assert_eq!(dec(&[0xC3, b' ', b'n']).unwrap().text, "à ");
-        assert_eq!(dec(&[0xC3, b' ', b's', b' ']).unwrap().text, "à");
+        assert_eq!(dec(&[0xE2, 0x80, b'?']).unwrap().text(), "\u{FFFD}");
+        assert_eq!(dec(&[0xC4, 0x1A]).unwrap().text(), "\u{FFFD}");
+        assert_eq!(dec(&[0xC3, b' ', b'n']).unwrap().text(), "à ");
+        assert_eq!(dec(&[0xC3, b' ', b's', b' ']).unwrap().text(), "à");
     }
 }
