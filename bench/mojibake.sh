@@ -37,7 +37,8 @@ echo "load: $(uptime)"
 
 hyperfine --warmup 1 --runs 5 --export-markdown "$work/text.md" \
     -n "mojibake-fix text, 100 MB clean" "$bin text $work/clean.txt > /dev/null" \
-    -n "mojibake-fix text, 100 MB 20% damaged" "$bin text $work/dirty.txt > /dev/null"
+    -n "mojibake-fix text, 100 MB 20% damaged" "$bin text $work/dirty.txt > /dev/null" \
+    -n "mojibake-fix text, 100 MB 20% damaged, 1 thread" "RAYON_NUM_THREADS=1 $bin text $work/dirty.txt > /dev/null"
 hyperfine --runs 1 --export-markdown "$work/ftfy.md" \
     -n "ftfy fix_encoding per line, 10 MB clean" "$work/venv/bin/python $work/ftfy-lines.py < $work/clean-10M.txt > /dev/null" \
     -n "ftfy fix_encoding per line, 10 MB 20% damaged" "$work/venv/bin/python $work/ftfy-lines.py < $work/dirty-10M.txt > /dev/null"
