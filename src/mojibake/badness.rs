@@ -148,10 +148,13 @@ fn cp1253_continuation(c: char) -> bool {
 }
 
 /// The score of the pair (a, b) with the characters around it.
-fn pair(prev: Option<char>, a: char, b: char, next: Option<char>) -> u32 {
+/// A character and its class, computed once per character.
+type Item = (char, Class);
+
+fn pair(prev: Option<char>, (a, ca): Item, (b, cb): Item, next: Option<Item>) -> u32 {
     use Class::*;
-    let (ca, cb) = (class(a), class(b));
-    let next_class = next.map(class);
+    let next_class = next.map(|n| n.1);
+    let next = next.map(|n| n.0);
     let next_is_letter = next_class.is_some_and(is_letter);
     // Mac OS Roman reading of NFD accents (CC 81 is `ÃÅ`): `CafeÃÅ`.
     if matches!(a, 'Ã' | 'Õ')
@@ -273,9 +276,9 @@ fn mac_roman_pair(a: char, b: char, prev_is_letter: bool) -> u32 {
 
 /// Characters bad on their own: C1 controls, and letters that do not belong
 /// where they stand.
-fn single(prev: Option<char>, c: char, next: Option<char>) -> u32 {
+fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
     use Class::*;
-    match class(c) {
+    match cc {
         C1 => 3,
         Improbable => 2,
         Script if !('\u{370}'..='\u{3FF}').contains(&c) => {
@@ -364,25 +367,44 @@ fn cp1252_c1_glyph(c: char) -> bool {
 /// The badness of a whole string.
 pub fn badness(text: &str) -> u32 {
     let mut score = 0;
-    let mut prev: Option<char> = None;
-    let mut chars = text.chars().peekable();
     let mut before_prev: Option<char> = None;
-    while let Some(c) = chars.next() {
+    let mut prev: Option<Item> = None;
+    let mut chars = text.chars();
+    let mut current = chars.next().map(|c| (c, class(c)));
+    while let Some(item) = current {
+        let c = item.0;
+        let next = chars.next().map(|n| {
+            (
+                n,
+                if n.is_ascii() {
+                    ascii_class(n)
+                } else {
+                    class(n)
+                },
+            )
+        });
         // Every rule needs a non-ASCII character in the pair.
-        if c.is_ascii() && prev.is_none_or(|p| p.is_ascii()) {
-            before_prev = prev;
-            prev = Some(c);
-            continue;
+        if !(c.is_ascii() && prev.is_none_or(|p| p.0.is_ascii())) {
+            score += single(prev.map(|p| p.0), item, next.map(|n| n.0));
+            if let Some(p) = prev {
+                score += pair(before_prev, p, item, next);
+            }
         }
-        let next = chars.peek().copied();
-        score += single(prev, c, next);
-        if let Some(p) = prev {
-            score += pair(before_prev, p, c, next);
-        }
-        before_prev = prev;
-        prev = Some(c);
+        before_prev = prev.map(|p| p.0);
+        prev = Some(item);
+        current = next;
     }
     score
+}
+
+fn ascii_class(c: char) -> Class {
+    match c {
+        'a'..='z' => Class::AsciiLower,
+        'A'..='Z' => Class::AsciiUpper,
+        '0'..='9' => Class::Digit,
+        ' ' | '\t' | '\n' | '\r' => Class::Space,
+        _ => Class::Ascii,
+    }
 }
 
 #[cfg(test)]
