@@ -582,3 +582,39 @@ fn a_zip_without_the_utf8_flag_is_repaired() {
         "txt"
     );
 }
+
+#[test]
+fn normalisation_collisions_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nfd: String = "Café".nfd().collect();
+    touch(&tmp.path().join("Café"), "composed");
+    touch(&tmp.path().join(&nfd), "decomposed");
+    // Without --nfc both names are fine as they are.
+    tool()
+        .args(["names", "-r"])
+        .arg(tmp.path())
+        .assert()
+        .code(0);
+    let out = tool()
+        .args(["names", "-r", "--nfc", "--json"])
+        .arg(tmp.path())
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["status"], "collision");
+    assert_eq!(v["reason"], "nfc");
+    tool()
+        .args(["names", "-r", "--nfc", "--apply", "--journal"])
+        .arg(tmp.path().join("j"))
+        .arg(tmp.path())
+        .assert()
+        .code(3);
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("Café")).unwrap(),
+        "composed"
+    );
+    assert_eq!(
+        fs::read_to_string(tmp.path().join(&nfd)).unwrap(),
+        "decomposed"
+    );
+}

@@ -385,6 +385,29 @@ mod tests {
     }
 
     #[test]
+    fn no_panic_on_arbitrary_mixtures() {
+        // Characters that start, continue or break sequences in every code
+        // page, spaces and lost-byte markers, in pseudo-random strings.
+        let palette: Vec<char> = "Ã©â€™Â í½¸ð\u{9F}\u{81}?\u{FFFD} a√‚Ä├┐Р\u{A0}ĂéØ×∆°"
+            .chars()
+            .collect();
+        let repairer = Repairer::default();
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..3000 {
+            let mut s = String::new();
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for _ in 0..(seed >> 60) + 1 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                s.push(palette[(seed >> 33) as usize % palette.len()]);
+            }
+            let steps = repairer.explain(&s);
+            if let Some(last) = steps.last() {
+                assert!(last.badness_after < badness(&s), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
     fn two_kinds_of_damage_on_one_line() {
         assert_eq!(fix("r√©gime rÃ©gime"), "régime régime");
     }
