@@ -256,6 +256,7 @@ fn apply<'u>(chars: &[char], units: impl Iterator<Item = &'u Unit>) -> String {
 /// context each side) they lower. None when no word improved.
 fn repair_words(chars: &[char], units: &[Unit]) -> Option<String> {
     let mut accepted: Vec<&Unit> = Vec::new();
+    let (mut before, mut after) = (String::new(), String::new());
     let mut u = 0;
     let mut i = 0;
     while u < units.len() {
@@ -286,8 +287,10 @@ fn repair_words(chars: &[char], units: &[Unit]) -> Option<String> {
         let word_units = &units[first..u];
         let lo = start.saturating_sub(1);
         let hi = (end + 1).min(chars.len());
-        let before: String = chars[lo..hi].iter().collect();
-        let mut after: String = chars[lo..start].iter().collect();
+        before.clear();
+        before.extend(&chars[lo..hi]);
+        after.clear();
+        after.extend(&chars[lo..start]);
         let mut k = start;
         for unit in word_units {
             after.extend(&chars[k..unit.start]);
