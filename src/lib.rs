@@ -6,3 +6,4 @@
 pub mod cli;
 pub mod nsca;
 pub mod perlenv;
+pub mod mojibake;

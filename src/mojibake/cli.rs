@@ -1,0 +1,114 @@
+//! Command-line arguments of mojibake-fix.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+EXAMPLES:
+  mojibake-fix explain \"Raison D'‚àö‚Ñ¢tre\"     show each layer peeled off
+  mojibake-fix text dump.csv > fixed.csv        repair a file, line by line
+  mysqldump db | mojibake-fix text | gzip       in a pipeline
+  mojibake-fix check export/*.txt               exit 1 if any line is damaged
+  mojibake-fix names -r ~/Recipes               dry run: list old -> new
+  mojibake-fix names -r --apply ~/Recipes       rename, journaled
+  mojibake-fix undo mojibake-fix-20250101T120000Z.journal
+  mojibake-fix names -r --from cp437 unzipped/  raw DOS names from a zip
+
+EXIT STATUS:
+  0  nothing to fix, or everything fixed
+  1  mojibake found (check, or names without --apply)
+  2  usage error
+  3  some renames failed or collided, or a file could not be read";
+
+/// Repair UTF-8 text that was misread as a legacy 8-bit encoding (once or
+/// several times over) in text streams and file names, in one pass.
+#[derive(Parser, Debug)]
+#[command(name = "mojibake-fix", version, after_help = EXAMPLES, after_long_help = EXAMPLES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub verbosity: crate::cli::Verbosity,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Repair file and directory names (dry run unless --apply)
+    Names(NamesArgs),
+    /// Repair text: files (or stdin) to stdout, line by line
+    Text(TextArgs),
+    /// Report damaged lines; exit 1 if any
+    Check(TextArgs),
+    /// Show the chain of repairs for one string
+    Explain(ExplainArgs),
+    /// Reverse the renames recorded in a journal
+    Undo(UndoArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct Encoding {
+    /// Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh,
+    /// windows-1250/1251/1253/1254/1257, iso-8859-2, cp437, cp850); for names
+    /// that are not UTF-8 at all, the encoding they are in
+    #[arg(long, value_name = "ENC")]
+    pub from: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NamesArgs {
+    /// Files or directories whose names to repair
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Descend into directories
+    #[arg(short, long)]
+    pub recursive: bool,
+    /// Rename for real (default: only show what would be renamed)
+    #[arg(long)]
+    pub apply: bool,
+    /// Where to record the renames (default ./mojibake-fix-<timestamp>.journal)
+    #[arg(long, value_name = "FILE", requires = "apply")]
+    pub journal: Option<PathBuf>,
+    /// Also compose names to Unicode NFC
+    #[arg(long, conflicts_with = "nfd")]
+    pub nfc: bool,
+    /// Also decompose names to Unicode NFD (as macOS stores them)
+    #[arg(long)]
+    pub nfd: bool,
+    #[command(flatten)]
+    pub encoding: Encoding,
+    /// One JSON object per name
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TextArgs {
+    /// Files to read (default: stdin)
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Compose the output to Unicode NFC
+    #[arg(long)]
+    pub nfc: bool,
+    #[command(flatten)]
+    pub encoding: Encoding,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The damaged text
+    pub string: String,
+    #[command(flatten)]
+    pub encoding: Encoding,
+    /// Print the steps as JSON lines
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct UndoArgs {
+    /// A journal written by `names --apply`
+    pub journal: PathBuf,
+    /// One JSON object per restored name
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,29 @@
+//! mojibake-fix: repair UTF-8 that was misread as a legacy 8-bit code page,
+//! once or several times over, in text streams and in file names.
+
+pub mod badness;
+pub mod cli;
+pub mod codepages;
+pub mod journal;
+pub mod names;
+pub mod repair;
+pub mod text;
+pub mod utf8;
+
+pub use cli::Cli;
+pub use repair::{Repairer, Step};
+
+use crate::cli::{Exit, Result};
+use cli::Command;
+
+/// Runs one mojibake-fix command.
+pub fn run(cli: Cli) -> Result<Exit> {
+    let quiet = cli.verbosity.is_quiet();
+    match &cli.command {
+        Command::Names(args) => names::run_names(args, quiet),
+        Command::Text(args) => text::run_text(args),
+        Command::Check(args) => text::run_check(args, quiet),
+        Command::Explain(args) => text::run_explain(args),
+        Command::Undo(args) => names::run_undo(args, quiet),
+    }
+}

@@ -1,0 +1,425 @@
+//! The repair: peel layers of "UTF-8 decoded as a legacy code page" off a
+//! string, one layer at a time, choosing at each layer the code page whose
+//! reversal lowers the badness most.
+//!
+//! A layer is reversed per segment: every character is mapped back to its
+//! byte (a character the code page lacks is a barrier), the bytes are read
+//! as UTF-8 and each sequence found replaces the characters it came from.
+//! When the whole string reverses cleanly it is one candidate; otherwise
+//! each word is judged on its own, so a broken word is fixed next to a
+//! correct accented one. A partial repair must leave nothing bad behind.
+
+use super::badness::badness;
+use super::codepages::{ALL, Codepage};
+use super::utf8::{Sequence, decode_at};
+use std::borrow::Cow;
+
+/// Layers peeled at most (UTF-8 misread four times over).
+pub const MAX_LAYERS: usize = 4;
+
+/// A partial repair (some words only) must remove at least this much
+/// badness: one weak pair next to correct text is not enough evidence.
+const PARTIAL_MIN_GAIN: u32 = 3;
+
+/// One step of a repair chain, for `explain`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Step {
+    /// The code page the text had been misread as, or
+    /// `c1-controls-as-<code page>` for a last step that reads stray C1
+    /// controls as that code page.
+    pub encoding: &'static str,
+    pub before: String,
+    pub after: String,
+    /// Only some words were changed.
+    pub partial: bool,
+    pub badness_before: u32,
+    pub badness_after: u32,
+}
+
+/// The repair settings: which code pages to consider.
+#[derive(Clone, Debug)]
+pub struct Repairer {
+    candidates: Vec<Codepage>,
+}
+
+impl Default for Repairer {
+    fn default() -> Self {
+        Repairer {
+            candidates: ALL.to_vec(),
+        }
+    }
+}
+
+/// Characters `start..end` stand for `seq`.
+struct Unit {
+    start: usize,
+    end: usize,
+    seq: Sequence,
+}
+
+impl Unit {
+    fn push_to(&self, out: &mut String) {
+        out.push(self.seq.ch);
+        if self.seq.space {
+            out.push(' ');
+        }
+    }
+}
+
+impl Repairer {
+    /// Only `cp` is tried (`--from`).
+    pub fn only(cp: Codepage) -> Repairer {
+        Repairer {
+            candidates: vec![cp],
+        }
+    }
+
+    /// The repaired text; borrowed when nothing changed (no allocation for
+    /// clean text).
+    pub fn repair<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        if text.is_ascii() {
+            return Cow::Borrowed(text);
+        }
+        match self.chain(text, badness(text)).pop() {
+            Some(step) => Cow::Owned(step.after),
+            None => Cow::Borrowed(text),
+        }
+    }
+
+    /// The chain of repairs that were accepted, first layer first. Empty
+    /// when the text is left alone.
+    pub fn explain(&self, text: &str) -> Vec<Step> {
+        self.chain(text, badness(text))
+    }
+
+    fn chain(&self, text: &str, start: u32) -> Vec<Step> {
+        if start == 0 {
+            return Vec::new();
+        }
+        let mut steps: Vec<Step> = Vec::new();
+        let mut current = text.to_string();
+        let mut current_bad = start;
+        for _ in 0..MAX_LAYERS {
+            let Some(step) = self.best_layer(&current, current_bad) else {
+                break;
+            };
+            current = step.after.clone();
+            current_bad = step.badness_after;
+            steps.push(step);
+            if current_bad == 0 {
+                break;
+            }
+        }
+        if let Some(step) = c1_step(&current, current_bad) {
+            steps.push(step);
+        }
+        // Keep the longest prefix of the chain that is convincing.
+        while let Some(last) = steps.last() {
+            let partial = steps.iter().any(|s| s.partial);
+            let gain = start.saturating_sub(last.badness_after);
+            let convincing = if partial {
+                last.badness_after == 0 && gain >= PARTIAL_MIN_GAIN
+            } else {
+                last.badness_after < start
+            };
+            if convincing {
+                break;
+            }
+            steps.pop();
+        }
+        steps
+    }
+
+    /// The code page whose reversal lowers the badness most, if any does.
+    /// Whole-string reversals are tried first: any that helps beats every
+    /// word-by-word repair, and one that leaves nothing bad ends the search.
+    fn best_layer(&self, text: &str, bad: u32) -> Option<Step> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut best: Option<Step> = None;
+        for &cp in &self.candidates {
+            // Cheap test first: every character must have a byte.
+            let table = cp.table();
+            if !chars.iter().all(|&c| table.encode(c).is_some()) {
+                continue;
+            }
+            let layer = Layer::new(&chars, cp);
+            if layer.whole && !layer.units.is_empty() {
+                let mut after = apply(&chars, layer.units.iter());
+                let mut after_bad = badness(&after);
+                let mut partial = false;
+                // Something bad is left: if keeping the words that did not
+                // improve is no worse, keep them (nothing improbable may
+                // appear; a middle layer may look worse word by word).
+                if after_bad > 0
+                    && let Some(words) = repair_words(&chars, &layer.units)
+                    && words != after
+                {
+                    let words_bad = badness(&words);
+                    if words_bad <= after_bad {
+                        (after, after_bad, partial) = (words, words_bad, true);
+                    }
+                }
+                if after_bad < best.as_ref().map_or(bad, |b| b.badness_after) {
+                    best = Some(Step::new(cp, text, after, partial, bad, after_bad));
+                    if after_bad == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        if best.is_some() {
+            return best;
+        }
+        let layers = self.candidates.iter().map(|&cp| Layer::new(&chars, cp));
+        for layer in layers.filter(|l| !l.units.is_empty()) {
+            let Some(after) = repair_words(&chars, &layer.units) else {
+                continue;
+            };
+            let after_bad = badness(&after);
+            if after_bad < best.as_ref().map_or(bad, |b| b.badness_after) {
+                best = Some(Step::new(layer.cp, text, after, true, bad, after_bad));
+            }
+        }
+        best
+    }
+}
+
+impl Step {
+    fn new(
+        cp: Codepage,
+        before: &str,
+        after: String,
+        partial: bool,
+        bad: u32,
+        after_bad: u32,
+    ) -> Step {
+        Step {
+            encoding: cp.name(),
+            before: before.to_string(),
+            after,
+            partial,
+            badness_before: bad,
+            badness_after: after_bad,
+        }
+    }
+}
+
+/// One layer through one code page: the UTF-8 sequences found, and whether
+/// they cover the whole string (every character mapped, every byte used).
+struct Layer {
+    cp: Codepage,
+    units: Vec<Unit>,
+    whole: bool,
+}
+
+impl Layer {
+    fn new(chars: &[char], cp: Codepage) -> Layer {
+        let table = cp.table();
+        let bytes: Vec<Option<u8>> = chars.iter().map(|&c| table.encode(c)).collect();
+        let mut units = Vec::new();
+        let mut whole = bytes.iter().all(Option::is_some);
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(b) = bytes[i]
+                && b >= 0x80
+            {
+                if let Some(seq) = decode_at(&bytes[i..], chars[i]) {
+                    units.push(Unit {
+                        start: i,
+                        end: i + seq.len,
+                        seq,
+                    });
+                    i += seq.len;
+                    continue;
+                }
+                whole = false;
+            }
+            i += 1;
+        }
+        Layer { cp, units, whole }
+    }
+}
+
+fn apply<'u>(chars: &[char], units: impl Iterator<Item = &'u Unit>) -> String {
+    let mut out = String::with_capacity(chars.len() * 2);
+    let mut i = 0;
+    for unit in units {
+        out.extend(&chars[i..unit.start]);
+        unit.push_to(&mut out);
+        i = unit.end;
+    }
+    out.extend(&chars[i..]);
+    out
+}
+
+/// Applies the units of each word whose own badness (with one character of
+/// context each side) they lower. None when no word improved.
+fn repair_words(chars: &[char], units: &[Unit]) -> Option<String> {
+    let mut accepted: Vec<&Unit> = Vec::new();
+    let (mut before, mut after) = (String::new(), String::new());
+    let mut u = 0;
+    let mut i = 0;
+    while u < units.len() {
+        // The word around units[u]: back to the previous unprotected
+        // whitespace, forward over units and non-whitespace.
+        let mut start = units[u].start;
+        let floor = accepted.last().map_or(0, |a| a.end).max(i);
+        while start > floor && !chars[start - 1].is_ascii_whitespace() {
+            start -= 1;
+        }
+        let first = u;
+        let mut end = units[u].end;
+        u += 1;
+        loop {
+            if u < units.len() && units[u].start == end {
+                end = units[u].end;
+                u += 1;
+            } else if end < chars.len() && !chars[end].is_ascii_whitespace() {
+                end += 1;
+                if u < units.len() && units[u].start < end {
+                    end = units[u].start;
+                }
+            } else {
+                break;
+            }
+        }
+        i = end;
+        let word_units = &units[first..u];
+        let lo = start.saturating_sub(1);
+        let hi = (end + 1).min(chars.len());
+        before.clear();
+        before.extend(&chars[lo..hi]);
+        after.clear();
+        after.extend(&chars[lo..start]);
+        let mut k = start;
+        for unit in word_units {
+            after.extend(&chars[k..unit.start]);
+            unit.push_to(&mut after);
+            k = unit.end;
+        }
+        after.extend(&chars[k..hi]);
+        if badness(&after) < badness(&before) {
+            accepted.extend(word_units);
+        }
+    }
+    if accepted.is_empty() {
+        None
+    } else {
+        Some(apply(chars, accepted.into_iter()))
+    }
+}
+
+/// Stray C1 controls left after the layers are windows-1252 (or, when that
+/// reads worse, Mac OS Roman) bytes read as ISO-8859-1.
+fn c1_step(text: &str, bad: u32) -> Option<Step> {
+    // Bytes windows-1252 leaves undefined mean the controls are no
+    // windows-1252 text: leave them (they may be intentional).
+    let undefined = |c: char| matches!(c, '\u{81}' | '\u{8D}' | '\u{8F}' | '\u{90}' | '\u{9D}');
+    if !text.chars().any(|c| ('\u{80}'..='\u{9F}').contains(&c)) || text.chars().any(undefined) {
+        return None;
+    }
+    let mut best: Option<Step> = None;
+    for cp in [Codepage::Windows1252, Codepage::MacRoman] {
+        let table = cp.table();
+        let after: String = text
+            .chars()
+            .map(|c| match c {
+                '\u{80}'..='\u{9F}' => table.decode(c as u8).unwrap_or(c),
+                _ => c,
+            })
+            .collect();
+        let after_bad = badness(&after);
+        if after_bad < best.as_ref().map_or(bad, |b| b.badness_after) {
+            best = Some(Step {
+                encoding: if cp == Codepage::Windows1252 {
+                    "c1-controls-as-windows-1252"
+                } else {
+                    "c1-controls-as-macintosh"
+                },
+                before: text.to_string(),
+                after,
+                partial: false,
+                badness_before: bad,
+                badness_after: after_bad,
+            });
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(s: &str) -> String {
+        Repairer::default().repair(s).into_owned()
+    }
+
+    #[test]
+    fn the_seed_chain_both_ways() {
+        let good = "Raison D'être";
+        let mac = |s: &str| {
+            Codepage::MacRoman
+                .decode_bytes(s.as_bytes())
+                .expect("MacRoman defines every byte")
+        };
+        let once = mac(good);
+        let twice = mac(&once);
+        assert_eq!(once, "Raison D'√™tre");
+        assert_eq!(twice, "Raison D'‚àö‚Ñ¢tre");
+        assert_eq!(fix(&once), good);
+        assert_eq!(fix(&twice), good);
+        let steps = Repairer::default().explain(&twice);
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[0].after, once);
+        assert!(steps.iter().all(|s| s.encoding == "macintosh"));
+    }
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(
+            Repairer::default().repair("plain"),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            Repairer::default().repair("NESTLÉ®"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn no_panic_on_arbitrary_mixtures() {
+        // Characters that start, continue or break sequences in every code
+        // page, spaces and lost-byte markers, in pseudo-random strings.
+        let palette: Vec<char> = "Ã©â€™Â í½¸ð\u{9F}\u{81}?\u{FFFD} a√‚Ä├┐Р\u{A0}ĂéØ×∆°"
+            .chars()
+            .collect();
+        let repairer = Repairer::default();
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..3000 {
+            let mut s = String::new();
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for _ in 0..(seed >> 60) + 1 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                s.push(palette[(seed >> 33) as usize % palette.len()]);
+            }
+            let steps = repairer.explain(&s);
+            if let Some(last) = steps.last() {
+                assert!(last.badness_after < badness(&s), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn two_kinds_of_damage_on_one_line() {
+        assert_eq!(fix("r√©gime rÃ©gime"), "régime régime");
+    }
+
+    #[test]
+    fn broken_word_next_to_correct_one() {
+        assert_eq!(
+            fix("DivisÃ£o - SÃ©rie F > Classificação"),
+            "Divisão - Série F > Classificação"
+        );
+    }
+}
