@@ -1,0 +1,5 @@
+//! chk (temporary module list of the model branch until the engine lands).
+pub mod accounts;
+pub mod config;
+pub mod factory;
+pub mod safe_read;
