@@ -4,8 +4,11 @@
 //! `chk rules --print-defaults` writes them out as a starting point.
 
 use super::config::Config;
+use crate::cli::{Error, Result};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 
 /// Which kind of target a rule file is for: `groups.*.conf` or `users.*.conf`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +99,60 @@ fn users_standards(web: &str) -> String {
         "@users.apache_dir\t@acls.file_acl_base,g:@defaults.admin_group:rw@GX,g:{web}:r-@GX,@acls.file_acl_mask\n"
     ));
     text
+}
+
+/// The origin shown for a built-in rule (`chk explain`, error messages).
+pub fn builtin_origin(name: &str) -> PathBuf {
+    PathBuf::from(format!("(built-in)/{name}"))
+}
+
+/// The system rule files of `kind` as (origin, text), in the order they
+/// apply: `rules_dir`'s `<kind>.*.conf` sorted by name, or the factory files
+/// when it has none (or does not exist).
+pub fn system_rules(kind: Kind, config: &Config) -> Result<Vec<(PathBuf, String)>> {
+    let found = rule_paths(&config.rules_dir, kind)?;
+    if found.is_empty() {
+        log::debug!(
+            "no {}*.conf in {}: using the built-in factory rules",
+            kind.prefix(),
+            config.rules_dir.display()
+        );
+        return Ok(rule_files(kind, config)
+            .into_iter()
+            .map(|file| (builtin_origin(file.name), file.text))
+            .collect());
+    }
+    found
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path)
+                .map_err(|err| Error::io(format!("reading {}", path.display()), err))?;
+            Ok((path, String::from_utf8_lossy(&bytes).into_owned()))
+        })
+        .collect()
+}
+
+/// `dir/<kind>.*.conf`, sorted by file name (Licorn's glob was unsorted).
+fn rule_paths(dir: &Path, kind: Kind) -> Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(Error::io(format!("reading {}", dir.display()), err)),
+    };
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|err| Error::io(format!("reading {}", dir.display()), err))?;
+        let name = entry.file_name();
+        let bytes = name.as_bytes();
+        let is_rule_file = bytes.starts_with(kind.prefix().as_bytes())
+            && bytes.ends_with(b".conf")
+            && bytes.len() > kind.prefix().len() + ".conf".len();
+        if is_rule_file && entry.path().is_file() {
+            paths.push(entry.path());
+        }
+    }
+    paths.sort();
+    Ok(paths)
 }
 
 /// Values of `@acls.NAME` (Licorn's `configuration.acls`), with the
@@ -239,6 +296,26 @@ mod tests {
                 .text
                 .contains("g:apache:--x")
         );
+    }
+
+    #[test]
+    fn rules_dir_files_are_sorted_and_replace_the_factory() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            rules_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        let factory = system_rules(Kind::Users, &config).unwrap();
+        assert_eq!(factory[0].0, builtin_origin("users.00_default.conf"));
+        std::fs::write(dir.path().join("users.b.conf"), "b\tNOACL\n").unwrap();
+        std::fs::write(dir.path().join("users.a.conf"), "a\tNOACL\n").unwrap();
+        std::fs::write(dir.path().join("users.conf"), "x\tNOACL\n").unwrap();
+        std::fs::write(dir.path().join("groups.a.conf"), "g\tNOACL\n").unwrap();
+        let users = system_rules(Kind::Users, &config).unwrap();
+        let names: Vec<_> = users.iter().map(|(p, _)| p.file_name().unwrap()).collect();
+        assert_eq!(names, ["users.a.conf", "users.b.conf"]);
+        assert_eq!(users[0].1, "a\tNOACL\n");
+        assert_eq!(system_rules(Kind::Groups, &config).unwrap().len(), 1);
     }
 
     #[test]

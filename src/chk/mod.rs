@@ -2,4 +2,6 @@
 pub mod accounts;
 pub mod config;
 pub mod factory;
+pub mod group;
 pub mod safe_read;
+pub mod user;
