@@ -3,4 +3,5 @@
 //! Each tool is a module with one entry point, `run`, called by the thin
 //! binary in `src/bin/`. The shared parts live in [`cli`].
 
+pub mod chk;
 pub mod cli;

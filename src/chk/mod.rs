@@ -1,0 +1,20 @@
+//! `chk`: checks and repairs ownership, mode bits and POSIX ACLs of trees
+//! from rules (Licorn's rule language), safely as root.
+
+pub mod acl;
+pub mod cli;
+pub mod ids;
+pub mod node;
+pub mod path;
+pub mod rules;
+pub mod walk;
+
+pub use cli::Cli;
+
+use crate::cli::{Exit, Result};
+
+pub fn run(cli: Cli) -> Result<Exit> {
+    match cli.command {
+        cli::Command::Path(args) => path::run(args, &cli.run, cli.verbosity),
+    }
+}
