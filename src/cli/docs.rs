@@ -9,7 +9,8 @@ use clap_complete::Shell;
 
 /// Every tool's command definition, by binary name.
 pub fn tools() -> Vec<Command> {
-    Vec::new()
+    use clap::CommandFactory;
+    vec![crate::chk::Cli::command()]
 }
 
 /// The man page of one tool, in roff.

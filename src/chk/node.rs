@@ -1,0 +1,140 @@
+//! A file-system entry held by descriptor, never by name. Directories are
+//! opened read-only; everything else with `O_PATH`, so FIFOs and devices are
+//! never opened for I/O. Operations an `O_PATH` descriptor cannot do
+//! directly (xattrs, chmod) go through its `/proc/self/fd/N` magic link,
+//! which designates the open file itself and cannot be swapped by a user.
+
+use rustix::fs::{AtFlags, Mode, OFlags, Statx, StatxFlags, XattrFlags};
+use rustix::process::{Gid, Uid};
+use std::ffi::CStr;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::path::Path;
+
+pub struct Node {
+    fd: OwnedFd,
+    o_path: bool,
+}
+
+/// What every statx asks for: type, mode, owner, links, device, mount id.
+const STATX_WANTED: StatxFlags = StatxFlags::BASIC_STATS.union(StatxFlags::MNT_ID);
+
+impl Node {
+    /// The target root, named by the administrator: followed like any path,
+    /// except that its last component must not be a symlink.
+    pub fn open_root(path: &Path) -> io::Result<Node> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(path, flags, Mode::empty())?;
+        Ok(Node { fd, o_path: false })
+    }
+
+    /// A subdirectory of `parent`; fails with ENOTDIR or ELOOP when `name`
+    /// is no longer a directory (replaced by a file or a symlink).
+    pub fn open_dir_at(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<Node> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(parent, name, flags, Mode::empty())?;
+        Ok(Node { fd, o_path: false })
+    }
+
+    /// Any entry of `parent`, symlinks included, without opening it for I/O.
+    pub fn open_path_at(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<Node> {
+        let flags = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(parent, name, flags, Mode::empty())?;
+        Ok(Node { fd, o_path: true })
+    }
+
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+
+    pub fn stat(&self) -> io::Result<Statx> {
+        Ok(rustix::fs::statx(
+            &self.fd,
+            c"",
+            AtFlags::EMPTY_PATH,
+            STATX_WANTED,
+        )?)
+    }
+
+    fn proc_path(&self) -> String {
+        format!("/proc/self/fd/{}", self.fd.as_raw_fd())
+    }
+
+    /// Reads an xattr into `buf`; `Ok(None)` when it does not exist.
+    pub fn get_xattr(&self, name: &CStr, buf: &mut Vec<u8>) -> io::Result<Option<()>> {
+        loop {
+            let got = if self.o_path {
+                rustix::fs::getxattr(self.proc_path(), name, &mut buf[..])
+            } else {
+                rustix::fs::fgetxattr(&self.fd, name, &mut buf[..])
+            };
+            match got {
+                Ok(n) => {
+                    buf.truncate(n);
+                    return Ok(Some(()));
+                }
+                Err(rustix::io::Errno::NODATA) => return Ok(None),
+                Err(rustix::io::Errno::RANGE) => {
+                    let size = if self.o_path {
+                        rustix::fs::getxattr_query(self.proc_path(), name)?
+                    } else {
+                        rustix::fs::fgetxattr_query(&self.fd, name)?
+                    };
+                    buf.resize(size.max(buf.len() * 2), 0);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    pub fn set_xattr(&self, name: &CStr, value: &[u8]) -> io::Result<()> {
+        if self.o_path {
+            rustix::fs::setxattr(self.proc_path(), name, value, XattrFlags::empty())?;
+        } else {
+            rustix::fs::fsetxattr(&self.fd, name, value, XattrFlags::empty())?;
+        }
+        Ok(())
+    }
+
+    /// Removes an xattr; one that is already gone is no error.
+    pub fn remove_xattr(&self, name: &CStr) -> io::Result<()> {
+        let done = if self.o_path {
+            rustix::fs::removexattr(self.proc_path(), name)
+        } else {
+            rustix::fs::fremovexattr(&self.fd, name)
+        };
+        match done {
+            Ok(()) | Err(rustix::io::Errno::NODATA) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn chmod(&self, mode: u32) -> io::Result<()> {
+        let mode = Mode::from_bits_truncate(mode);
+        if self.o_path {
+            rustix::fs::chmod(self.proc_path(), mode)?;
+        } else {
+            rustix::fs::fchmod(&self.fd, mode)?;
+        }
+        Ok(())
+    }
+
+    /// fchownat(fd, "", AT_EMPTY_PATH) works on O_PATH descriptors too.
+    pub fn chown(&self, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
+        rustix::fs::chownat(
+            &self.fd,
+            c"",
+            uid.map(Uid::from_raw),
+            gid.map(Gid::from_raw),
+            AtFlags::EMPTY_PATH,
+        )?;
+        Ok(())
+    }
+}
+
+impl Node {
+    /// Wraps a descriptor already open on a directory for reading.
+    pub fn from_dir_fd(fd: OwnedFd) -> Node {
+        Node { fd, o_path: false }
+    }
+}

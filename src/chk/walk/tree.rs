@@ -1,0 +1,301 @@
+//! Walking one target: a rayon task per directory, opened only when the
+//! task runs; nothing kept per entry once it is done.
+
+use super::report::{Counters, Report, Summary};
+use super::state::{self, S_IFDIR, S_IFMT};
+use super::{RunOptions, Target};
+use crate::chk::node::Node;
+use crate::chk::rules::{Inherited, Rule};
+use crate::cli::{Error, Result};
+use rustix::fs::{FileType, RawDir, Statx};
+use rustix::io::Errno;
+use std::ffi::{CStr, OsStr};
+use std::io;
+use std::mem::MaybeUninit;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+
+/// Raises the descriptor limit (each directory being walked holds one) and
+/// checks that /proc is there for the `O_PATH` operations.
+pub fn prepare_process() -> Result<()> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current != limit.maximum {
+        limit.current = limit.maximum;
+        let _ = setrlimit(Resource::Nofile, limit);
+    }
+    if std::fs::metadata("/proc/self/fd").is_err() {
+        return Err(Error::failed(
+            "/proc is not mounted: chk needs /proc/self/fd to change entries safely",
+        ));
+    }
+    Ok(())
+}
+
+/// Everything a task needs, shared by reference.
+struct Walk<'a> {
+    target: &'a Target,
+    opts: &'a RunOptions,
+    report: &'a Report,
+    counters: Counters,
+    /// The canonical root, for display and backups.
+    root: PathBuf,
+    device: (u32, u32),
+    mount_id: u64,
+    /// Set on a fatal error (descriptor exhaustion): every task stops.
+    fatal: AtomicBool,
+    fatal_error: Mutex<Option<io::Error>>,
+}
+
+pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Result<Summary> {
+    let root = std::fs::canonicalize(&target.root)
+        .map_err(|e| Error::io(format!("{}: opening the target", target.root.display()), e))?;
+    let node = Node::open_root(&root)
+        .map_err(|e| Error::io(format!("{}: opening the target", root.display()), e))?;
+    let stat = node
+        .stat()
+        .map_err(|e| Error::io(format!("{}: reading the target", root.display()), e))?;
+    let walk = Walk {
+        target,
+        opts,
+        report,
+        counters: Counters::default(),
+        root,
+        device: (stat.stx_dev_major, stat.stx_dev_minor),
+        mount_id: stat.stx_mnt_id,
+        fatal: AtomicBool::new(false),
+        fatal_error: Mutex::new(None),
+    };
+    let (rule, inherited) = target.rules.step(Inherited::default(), b"");
+    walk.check_entry(&node, &stat, b"", rule);
+    rayon::scope(|scope| walk.directory(scope, Arc::new(node), Vec::new(), inherited));
+    if let Some(e) = walk
+        .fatal_error
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
+        return Err(Error::io(
+            format!("{}: walking the tree", walk.root.display()),
+            e,
+        ));
+    }
+    Ok(walk.counters.summary())
+}
+
+fn is_vanished(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(Errno::NOENT.raw_os_error())
+}
+
+fn is_exhaustion(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(n) if n == Errno::MFILE.raw_os_error() || n == Errno::NFILE.raw_os_error())
+}
+
+fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
+    if !rel.is_empty() {
+        child.extend_from_slice(rel);
+        child.push(b'/');
+    }
+    child.extend_from_slice(name);
+    child
+}
+
+impl<'a> Walk<'a> {
+    fn path(&self, rel: &[u8]) -> PathBuf {
+        if rel.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(OsStr::from_bytes(rel))
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.fatal.load(Relaxed) || self.report.failed()
+    }
+
+    /// An error about one entry: counted and reported, the walk goes on;
+    /// running out of descriptors stops everything.
+    fn entry_error(&self, rel: &[u8], what: &str, e: io::Error) {
+        if is_exhaustion(&e) {
+            self.fatal.store(true, Relaxed);
+            self.fatal_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(e);
+            return;
+        }
+        self.counters.errors.fetch_add(1, Relaxed);
+        self.report.error(&self.path(rel), what, &e);
+    }
+
+    fn same_filesystem(&self, stat: &Statx) -> bool {
+        self.opts.cross_mounts
+            || ((stat.stx_dev_major, stat.stx_dev_minor) == self.device
+                && stat.stx_mnt_id == self.mount_id)
+    }
+
+    /// Reads the directory `dir` (at `rel`) and hands each entry on.
+    fn directory<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        dir: Arc<Node>,
+        rel: Vec<u8>,
+        inherited: Inherited,
+    ) {
+        let mut buf = [MaybeUninit::<u8>::uninit(); 8192];
+        let mut entries = RawDir::new(dir.fd(), &mut buf);
+        while let Some(entry) = entries.next() {
+            if self.stopped() {
+                return;
+            }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => return self.entry_error(&rel, "reading the directory", e.into()),
+            };
+            let name = entry.file_name();
+            if matches!(name.to_bytes(), b"." | b"..") {
+                continue;
+            }
+            let child_rel = join(&rel, name.to_bytes());
+            let (rule, below) = self.target.rules.step(inherited, &child_rel);
+            let is_dir_hint = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
+            if is_dir_hint {
+                let name = name.to_owned();
+                let parent = Arc::clone(&dir);
+                scope.spawn(move |scope| {
+                    self.subdirectory(scope, parent, &name, child_rel, rule, below)
+                });
+            } else {
+                self.non_directory(scope, dir.fd(), name, child_rel, rule, below);
+            }
+        }
+    }
+
+    /// A task: opens a subdirectory, checks it, walks it.
+    fn subdirectory<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        parent: Arc<Node>,
+        name: &CStr,
+        rel: Vec<u8>,
+        rule: Option<&'a Rule>,
+        below: Inherited,
+    ) {
+        if self.stopped() {
+            return;
+        }
+        let node = match Node::open_dir_at(parent.fd(), name) {
+            Ok(node) => node,
+            // Replaced by a file or a symlink since it was listed.
+            Err(e) if matches!(e.raw_os_error(), Some(n) if n == Errno::NOTDIR.raw_os_error() || n == Errno::LOOP.raw_os_error()) =>
+            {
+                return self.non_directory(scope, parent.fd(), name, rel, rule, below);
+            }
+            Err(e) if is_vanished(&e) => return,
+            Err(e) => return self.entry_error(&rel, "opening", e),
+        };
+        drop(parent);
+        let stat = match node.stat() {
+            Ok(stat) => stat,
+            Err(e) => return self.entry_error(&rel, "reading", e),
+        };
+        if !self.same_filesystem(&stat) {
+            self.counters.other_filesystem.fetch_add(1, Relaxed);
+            return;
+        }
+        self.check_entry(&node, &stat, &rel, rule);
+        self.directory(scope, Arc::new(node), rel, below);
+    }
+
+    /// Anything that was not listed as a directory: opened with O_PATH,
+    /// never for I/O; only regular files are checked.
+    fn non_directory<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        parent: std::os::fd::BorrowedFd<'_>,
+        name: &CStr,
+        rel: Vec<u8>,
+        rule: Option<&'a Rule>,
+        below: Inherited,
+    ) {
+        let node = match Node::open_path_at(parent, name) {
+            Ok(node) => node,
+            Err(e) if is_vanished(&e) => return,
+            Err(e) => return self.entry_error(&rel, "opening", e),
+        };
+        let stat = match node.stat() {
+            Ok(stat) => stat,
+            Err(e) => return self.entry_error(&rel, "reading", e),
+        };
+        let kind = FileType::from_raw_mode(stat.stx_mode.into());
+        match kind {
+            FileType::RegularFile => {}
+            FileType::Symlink => {
+                self.counters.symlink.fetch_add(1, Relaxed);
+                return;
+            }
+            FileType::Directory => {
+                // Became a directory since it was listed: walk it as one.
+                let name = name.to_owned();
+                let parent = match rustix::io::fcntl_dupfd_cloexec(parent, 0) {
+                    Ok(fd) => fd,
+                    Err(e) => return self.entry_error(&rel, "opening", e.into()),
+                };
+                let parent = Arc::new(Node::from_dir_fd(parent));
+                return self.subdirectory(scope, parent, &name, rel, rule, below);
+            }
+            _ => {
+                self.counters.special.fetch_add(1, Relaxed);
+                return;
+            }
+        }
+        if !self.same_filesystem(&stat) {
+            self.counters.other_filesystem.fetch_add(1, Relaxed);
+            return;
+        }
+        self.check_entry(&node, &stat, &rel, rule);
+    }
+
+    /// Compares one entry with its rule and repairs what differs.
+    fn check_entry(&self, node: &Node, stat: &Statx, rel: &[u8], rule: Option<&Rule>) {
+        self.counters.checked.fetch_add(1, Relaxed);
+        self.report.progress.inc(1);
+        let Some(rule) = rule else { return };
+        let mode = u32::from(stat.stx_mode);
+        let is_dir = mode & S_IFMT == S_IFDIR;
+        if !is_dir && stat.stx_nlink > 1 && stat.stx_uid < self.opts.uid_min {
+            // Maybe a link to a system file outside the tree: leave it.
+            self.counters.hard_link.fetch_add(1, Relaxed);
+            self.report.warn(
+                &self.path(rel),
+                "hard-linked file owned by a system account, left alone",
+            );
+            return;
+        }
+        let current = match state::current_state(node, stat.stx_uid, stat.stx_gid, mode) {
+            Ok(current) => current,
+            Err(e) => return self.entry_error(rel, "reading the ACL", e),
+        };
+        let wanted = match state::wanted_state(rule, &current, &self.target.ownership) {
+            Ok(wanted) => wanted,
+            Err(why) => return self.entry_error(rel, "applying the rule", io::Error::other(why)),
+        };
+        let changes = state::differences(&current, &wanted);
+        if changes.is_empty() {
+            return;
+        }
+        let path = self.path(rel);
+        if !self.report.dry_run {
+            self.report.backup(&path, &current);
+            if let Err((what, e)) = state::apply(node, &changes) {
+                return self.entry_error(rel, what, e);
+            }
+        }
+        self.counters.entries_changed.fetch_add(1, Relaxed);
+        changes.iter().for_each(|c| self.counters.count(c));
+        self.report.changes(&self.target.label, &path, &changes);
+    }
+}
