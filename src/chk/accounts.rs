@@ -146,6 +146,25 @@ unsafe fn group_from(grp: &libc::group) -> Group {
     }
 }
 
+/// Name lookups for ACL texts and reports through NSS (the engine's own
+/// [`FileNames`](crate::chk::ids::FileNames) reads only /etc files).
+pub struct NssNames;
+
+impl crate::chk::ids::Names for NssNames {
+    fn uid(&self, name: &str) -> Option<u32> {
+        user_by_name(name).ok().flatten().map(|u| u.uid)
+    }
+    fn gid(&self, name: &str) -> Option<u32> {
+        group_by_name(name).ok().flatten().map(|g| g.gid)
+    }
+    fn user_name(&self, uid: u32) -> Option<String> {
+        user_by_uid(uid).ok().flatten().map(|u| u.name)
+    }
+    fn group_name(&self, gid: u32) -> Option<String> {
+        group_by_gid(gid).ok().flatten().map(|g| g.name)
+    }
+}
+
 /// The range of uids of standard (human) users.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UidRange {

@@ -57,6 +57,16 @@ pub struct RunArgs {
 pub enum Command {
     /// Check any tree against a rule file or one ACL
     Path(PathArgs),
+    /// Check shared group directories <groups_root>/NAME (Licorn's group model)
+    #[command(visible_aliases = ["groups", "grp"])]
+    Group(super::group::GroupArgs),
+    /// Check user homes (Licorn's user model, with ~/.licorn/check.conf)
+    #[command(visible_aliases = ["users", "usr"])]
+    User(super::user::UserArgs),
+    /// Show which rule governs PATH, what it wants and what is there
+    Explain(super::explain::ExplainArgs),
+    /// Show the built-in factory rules
+    Rules(super::factory::RulesArgs),
 }
 
 #[derive(Args, Debug)]

@@ -8,6 +8,20 @@ use std::path::{Component, Path, PathBuf};
 /// The configuration file read when `--config` is not given.
 pub const DEFAULT_PATH: &str = "/etc/adminkit/chk.conf";
 
+/// `--config FILE`, shared by the subcommands that use chk.conf.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ConfigArg {
+    /// Configuration file [default: /etc/adminkit/chk.conf]
+    #[arg(id = "config", long = "config", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    pub fn load(&self) -> Result<Config> {
+        Config::load(self.file.as_deref())
+    }
+}
+
 /// Every key of `chk.conf`, with the defaults of the specification.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]

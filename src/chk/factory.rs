@@ -10,6 +10,22 @@ use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+/// `chk rules`: the factory rules as a starting point for rules_dir.
+#[derive(clap::Args, Debug)]
+pub struct RulesArgs {
+    /// Write the built-in factory rule files (Licorn's) to stdout
+    #[arg(long, required = true)]
+    pub print_defaults: bool,
+    #[command(flatten)]
+    pub config: super::config::ConfigArg,
+}
+
+pub fn run(args: &RulesArgs) -> Result<crate::cli::Exit> {
+    let config = args.config.load()?;
+    print_defaults(&mut io::stdout().lock(), &config)?;
+    Ok(crate::cli::Exit::Success)
+}
+
 /// Which kind of target a rule file is for: `groups.*.conf` or `users.*.conf`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -203,6 +219,10 @@ pub fn path_macros(config: &Config) -> BTreeMap<String, String> {
         ("groups.apache_dir".to_string(), config.web_dir.clone()),
     ])
 }
+
+/// Path macros of Licorn's files that have no value under chk: their
+/// lines are skipped (Licorn's mailbox came from its MTA configuration).
+pub const VALUELESS_PATH_MACROS: [&str; 1] = ["users.mailbox"];
 
 /// `chk rules --print-defaults`: every stock file, each under a comment
 /// line naming it, ready to be split into `rules_dir`.

@@ -1,12 +1,143 @@
 //! `chk group NAME...` and `chk group --all`: the shared directory
 //! `<groups_root>/NAME` of each group under Licorn's group model.
 
-use super::accounts::{self, Group};
+use super::accounts::{self, Group, NssNames};
+use super::acl::{self, Tag, W};
+use super::cli::RunArgs;
 use super::config::Config;
-use crate::cli::{Error, Result};
+use super::factory::{self, Kind};
+use super::model::{self, ModelNames};
+use super::node::Node;
+use super::path;
+use super::rules::Macros;
+use super::safe_read::{self, Refused};
+use super::walk::{self, Ownership, Target};
+use crate::cli::{Error, Exit, Result, Verbosity};
 use std::collections::BTreeSet;
 use std::os::unix::ffi::OsStrExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// `chk group NAME... | --all`
+#[derive(clap::Args, Debug)]
+pub struct GroupArgs {
+    /// Groups whose shared directory <groups_root>/NAME to check
+    #[arg(
+        value_name = "NAME",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub names: Vec<String>,
+    /// Every directory under groups_root that is named after a group
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub config: super::config::ConfigArg,
+}
+
+/// `chk group`: check (or repair) every target with one pool and summary.
+pub fn run(args: &GroupArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
+    let config = args.config.load()?;
+    let (targets, exit) = targets(args, &config)?;
+    Ok(walk::check_targets(targets, &path::options(run, verbosity))?.worst(exit))
+}
+
+/// The targets of `chk group`, and the outcome of the ones that could not
+/// even be started (a shared directory that is missing).
+pub fn targets(args: &GroupArgs, config: &Config) -> Result<(Vec<Target>, Exit)> {
+    let dirs = if args.all {
+        all(config)?
+    } else {
+        named(&args.names, config)?
+    };
+    let model = ModelGroups::resolve(config)?;
+    let mut targets = Vec::new();
+    let mut exit = Exit::Success;
+    for shared in dirs {
+        if !std::fs::symlink_metadata(&shared.dir).is_ok_and(|m| m.is_dir()) {
+            log::error!(
+                "group {}: {} is not a directory",
+                shared.group.name,
+                shared.dir.display()
+            );
+            exit = exit.worst(Exit::Failed);
+            continue;
+        }
+        targets.push(target(&shared, &model, config)?);
+    }
+    Ok((targets, exit))
+}
+
+/// One shared directory as a walk target.
+pub fn target(shared: &SharedDir, model: &ModelGroups, config: &Config) -> Result<Target> {
+    let name = &shared.group.name;
+    let mut left_out: BTreeSet<String> = missing_helpers(name, config)?.into_iter().collect();
+    if model.web.is_none() {
+        left_out.insert(config.web_group.clone());
+    }
+    let names = ModelNames {
+        inner: &NssNames,
+        left_out,
+    };
+    let macros = Macros {
+        group: Some(name.clone()),
+        permissive: is_permissive(shared, config),
+        admins_group: config.admins_group.clone(),
+        acls: factory::acls(config),
+        defaults: factory::defaults(config),
+    };
+    let system = model::system_rules(Kind::Groups, config, &macros, &names)?;
+    let own = read_group_rules(shared, config);
+    let rules = model::rule_set(system, own, &shared.dir, &macros, &names);
+    Ok(Target {
+        label: format!("group {name}"),
+        root: shared.dir.clone(),
+        rules,
+        ownership: Ownership {
+            owner: None,
+            acl_group: Some(model.acl.gid),
+            plain_group: None,
+        },
+    })
+}
+
+/// Listed in `permissive`, or else *(Licorn)* `g:NAME` of the directory's
+/// default ACL grants w.
+pub fn is_permissive(shared: &SharedDir, config: &Config) -> bool {
+    if config.permissive.contains(&shared.group.name) {
+        return true;
+    }
+    let default =
+        Node::open_root(&shared.dir).and_then(|node| acl::io::read(&node, acl::io::Kind::Default));
+    match default {
+        Ok(Some(acl)) => acl
+            .get(Tag::Group, shared.group.gid)
+            .is_some_and(|perm| perm & W != 0),
+        Ok(None) => false,
+        Err(err) => {
+            log::warn!(
+                "{}: reading the default ACL: {err}; taken as not permissive",
+                shared.dir.display()
+            );
+            false
+        }
+    }
+}
+
+/// `<groups_root>/NAME.check.conf`, which only root may own.
+fn read_group_rules(shared: &SharedDir, config: &Config) -> Option<(PathBuf, String)> {
+    let file_name = Path::new(shared.rules_file.file_name()?);
+    match safe_read::read_owned_file(&config.groups_root, file_name, &[0]) {
+        Ok(bytes) => Some((
+            shared.rules_file.clone(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )),
+        Err(Refused::Missing) => None,
+        Err(Refused::Unsafe(why)) => {
+            log::warn!("{}: ignored: {why}", shared.rules_file.display());
+            None
+        }
+    }
+}
 
 /// One group to check, resolved against the system and the configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,9 +5,11 @@ pub mod accounts;
 pub mod acl;
 pub mod cli;
 pub mod config;
+pub mod explain;
 pub mod factory;
 pub mod group;
 pub mod ids;
+pub mod model;
 pub mod node;
 pub mod path;
 pub mod rules;
@@ -22,5 +24,9 @@ use crate::cli::{Exit, Result};
 pub fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         cli::Command::Path(args) => path::run(args, &cli.run, cli.verbosity),
+        cli::Command::Group(args) => group::run(&args, &cli.run, cli.verbosity),
+        cli::Command::User(args) => user::run(&args, &cli.run, cli.verbosity),
+        cli::Command::Explain(args) => explain::run(&args, cli.verbosity),
+        cli::Command::Rules(args) => factory::run(&args),
     }
 }

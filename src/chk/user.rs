@@ -1,12 +1,102 @@
 //! `chk user LOGIN...` and `chk user --all`: each user's home under
 //! Licorn's user model, with the user's own `~/.licorn/check.conf`.
 
-use super::accounts::{self, UidRange, User};
+use super::accounts::{self, NssNames, UidRange, User};
+use super::cli::RunArgs;
 use super::config::Config;
+use super::factory::{self, Kind};
+use super::group::ModelGroups;
+use super::model::{self, ModelNames};
+use super::path;
+use super::rules::Macros;
 use super::safe_read::{self, Refused};
-use crate::cli::{Error, Result};
+use super::walk::{self, Ownership, Target};
+use crate::cli::{Error, Exit, Result, Verbosity};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+/// `chk user LOGIN... | --all`
+#[derive(clap::Args, Debug)]
+pub struct UserArgs {
+    /// Users whose home (from the passwd database) to check
+    #[arg(
+        value_name = "LOGIN",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub logins: Vec<String>,
+    /// Every standard user (UID_MIN..UID_MAX of /etc/login.defs)
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub config: super::config::ConfigArg,
+}
+
+/// `chk user`: check (or repair) every home with one pool and summary.
+pub fn run(args: &UserArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
+    let config = args.config.load()?;
+    let (targets, exit) = targets(args, &config)?;
+    Ok(walk::check_targets(targets, &path::options(run, verbosity))?.worst(exit))
+}
+
+/// The targets of `chk user`, and the outcome of the ones that could not
+/// even be started (a home that is not a directory).
+pub fn targets(args: &UserArgs, config: &Config) -> Result<(Vec<Target>, Exit)> {
+    let users = if args.all {
+        all()?
+    } else {
+        named(&args.logins)?
+    };
+    let model = ModelGroups::resolve(config)?;
+    let mut targets = Vec::new();
+    let mut exit = Exit::Success;
+    for user in users {
+        if !std::fs::symlink_metadata(&user.home).is_ok_and(|m| m.is_dir()) {
+            log::error!(
+                "user {}: home {} is not a directory",
+                user.name,
+                user.home.display()
+            );
+            exit = exit.worst(Exit::Failed);
+            continue;
+        }
+        targets.push(target(&user, &model, config)?);
+    }
+    Ok((targets, exit))
+}
+
+/// One home as a walk target: owned by its user, ACL content in the acl
+/// group, private and plain parts in the user's primary group.
+pub fn target(user: &User, model: &ModelGroups, config: &Config) -> Result<Target> {
+    let mut left_out = BTreeSet::new();
+    if model.web.is_none() {
+        left_out.insert(config.web_group.clone());
+    }
+    let names = ModelNames {
+        inner: &NssNames,
+        left_out,
+    };
+    let macros = Macros {
+        group: None,
+        permissive: false,
+        admins_group: config.admins_group.clone(),
+        acls: factory::acls(config),
+        defaults: factory::defaults(config),
+    };
+    let system = model::system_rules(Kind::Users, config, &macros, &names)?;
+    let own = read_user_rules(user, config);
+    let rules = model::rule_set(system, own, &user.home, &macros, &names);
+    Ok(Target {
+        label: format!("user {}", user.name),
+        root: user.home.clone(),
+        rules,
+        ownership: Ownership {
+            owner: Some(user.uid),
+            acl_group: Some(model.acl.gid),
+            plain_group: Some(user.gid),
+        },
+    })
+}
 
 /// Where the standard-user range is defined.
 pub const LOGIN_DEFS: &str = "/etc/login.defs";

@@ -8,8 +8,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 /// Held by every test that adds accounts.
 pub fn serial() -> MutexGuard<'static, ()> {
@@ -20,7 +20,11 @@ pub fn serial() -> MutexGuard<'static, ()> {
 /// A short name unique to this process and call: `<tag><pid>x<n>`.
 pub fn unique(tag: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
-    format!("{tag}{}x{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{tag}{}x{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 fn run(cmd: &mut Command) {
@@ -87,7 +91,10 @@ impl Drop for TempGroup {
 }
 
 pub fn gid_of(name: &str) -> u32 {
-    let out = Command::new("getent").args(["group", name]).output().unwrap();
+    let out = Command::new("getent")
+        .args(["group", name])
+        .output()
+        .unwrap();
     let line = String::from_utf8(out.stdout).unwrap();
     line.split(':').nth(2).unwrap().trim().parse().unwrap()
 }
@@ -107,18 +114,34 @@ impl TempUser {
             .arg(&home)
             .arg(&name));
         std::fs::create_dir(&home).unwrap();
-        run(Command::new("chown").arg(format!("{name}:{name}")).arg(&home));
+        run(Command::new("chown")
+            .arg(format!("{name}:{name}"))
+            .arg(&home));
         TempUser { name, home }
     }
 
     pub fn uid(&self) -> u32 {
-        let out = Command::new("id").args(["-u", &self.name]).output().unwrap();
-        String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+        let out = Command::new("id")
+            .args(["-u", &self.name])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
     }
 
     pub fn gid(&self) -> u32 {
-        let out = Command::new("id").args(["-g", &self.name]).output().unwrap();
-        String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+        let out = Command::new("id")
+            .args(["-g", &self.name])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
     }
 }
 
