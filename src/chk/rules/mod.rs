@@ -268,7 +268,10 @@ pub struct RuleSet {
 impl RuleSet {
     /// System rules, in precedence order (files sorted, lines in order).
     pub fn new(rules: Vec<Rule>) -> RuleSet {
-        let mut set = RuleSet { rules, ..RuleSet::default() };
+        let mut set = RuleSet {
+            rules,
+            ..RuleSet::default()
+        };
         set.reindex();
         set
     }
