@@ -174,6 +174,29 @@ fn a_repaired_tree_needs_no_change_and_dry_run_reports_differences() {
         .arg(root)
         .assert()
         .code(0);
+    // And a third run makes no write system call at all, while a run
+    // that changes something shows its writes in the same trace.
+    assert_eq!(traced_writes(root, SHARED), "");
+    let writes = traced_writes(root, "NOACL");
+    assert!(writes.contains("removexattr(\"/proc/self/fd/"), "{writes}");
+    assert!(writes.contains("fchmod("), "{writes}");
+}
+
+/// The write system calls (ownership, mode, xattr) of one `chk path` run.
+fn traced_writes(root: &std::path::Path, acl: &str) -> String {
+    let trace = tempfile::NamedTempFile::new().unwrap();
+    let writes = "trace=chown,fchown,lchown,fchownat,chmod,fchmod,fchmodat,\
+                  setxattr,lsetxattr,fsetxattr,removexattr,lremovexattr,fremovexattr";
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", writes, "-o"])
+        .arg(trace.path())
+        .arg(assert_cmd::cargo::cargo_bin("chk"))
+        .args(["path", "-q", "--acl", acl])
+        .arg(root)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    fs::read_to_string(trace.path()).unwrap()
 }
 
 #[test]
