@@ -54,7 +54,8 @@ impl Acl {
         entries.sort_by_key(|e| (e.tag, e.id));
         for pair in entries.windows(2) {
             if (pair[0].tag, pair[0].id) == (pair[1].tag, pair[1].id) {
-                return Err(format!("duplicate entry {}", entry_text(&pair[0], None)));
+                let text = entry_text(&pair[0], None);
+                return Err(format!("duplicate entry `{}`", &text[..text.len() - 3]));
             }
         }
         for (tag, name) in [
@@ -240,7 +241,7 @@ mod tests {
             e(Tag::User, 5, 4),
         ])
         .unwrap_err();
-        assert!(err.starts_with("duplicate entry u:5:"), "{err}");
+        assert_eq!(err, "duplicate entry `u:5:`");
     }
 
     #[test]
