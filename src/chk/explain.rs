@@ -1,8 +1,20 @@
 //! `chk explain PATH`: which target and rule govern PATH, what the rule
 //! wants, what is there, and what a repair would change.
 
-use crate::cli::{Exit, Result, Verbosity};
-use std::path::PathBuf;
+use super::accounts::{self, NssNames};
+use super::acl::Acl;
+use super::config::{Config, ConfigArg};
+use super::group::{self, ModelGroups, SharedDir};
+use super::ids::Names;
+use super::node::Node;
+use super::rules::{Definition, Rule};
+use super::user;
+use super::walk::{self, Change, Current, Target, Wanted, WantedRights};
+use crate::cli::{Error, Exit, Result, Verbosity};
+use std::ffi::CString;
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
@@ -10,10 +22,219 @@ pub struct ExplainArgs {
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
     #[command(flatten)]
-    pub config: super::config::ConfigArg,
+    pub config: ConfigArg,
 }
 
+/// Exit 0 when PATH is as its rule wants, 1 when a repair would change it.
 pub fn run(args: &ExplainArgs, _verbosity: Verbosity) -> Result<Exit> {
-    let _config = args.config.load()?;
-    Ok(Exit::Success)
+    let config = args.config.load()?;
+    let path = absolute(&args.path)?;
+    let target = target_of(&path, &config)?;
+    let rel = path
+        .strip_prefix(&target.root)
+        .map_err(|_| Error::failed(format!("{} is outside its target", path.display())))?;
+    let rel = rel.as_os_str().as_bytes();
+    let names = NssNames;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "path:     {}", path.display())?;
+    writeln!(
+        out,
+        "target:   {} ({})",
+        target.label,
+        target.root.display()
+    )?;
+    let Some(rule) = target.rules.governing(rel) else {
+        writeln!(out, "rule:     none: chk leaves this entry alone")?;
+        return Ok(Exit::Success);
+    };
+    writeln!(out, "rule:     {} ({})", rule.source(), describe(rule))?;
+    let node = open(&target.root, rel)
+        .map_err(|e| Error::io(format!("{}: opening", path.display()), e))?;
+    let stat = node
+        .stat()
+        .map_err(|e| Error::io(format!("{}: reading", path.display()), e))?;
+    let mode = u32::from(stat.stx_mode);
+    let kind = mode & walk::state::S_IFMT;
+    if kind != walk::state::S_IFDIR && kind != 0o100000 {
+        writeln!(
+            out,
+            "current:  not a directory nor a regular file: chk never changes it"
+        )?;
+        return Ok(Exit::Success);
+    }
+    let current = walk::current_state(&node, stat.stx_uid, stat.stx_gid, mode)
+        .map_err(|e| Error::io(format!("{}: reading the ACL", path.display()), e))?;
+    let wanted = walk::wanted_state(rule, &current, &target.ownership)
+        .map_err(|why| Error::failed(format!("{}: {why}", path.display())))?;
+    write_wanted(&mut out, &wanted, &current, &names)?;
+    write_current(&mut out, &current, &names)?;
+    let changes = walk::differences(&current, &wanted);
+    if changes.is_empty() {
+        writeln!(out, "repair:   nothing to change")?;
+        return Ok(Exit::Success);
+    }
+    for (index, change) in changes.iter().enumerate() {
+        let label = if index == 0 { "repair:" } else { "" };
+        writeln!(out, "{label:<9} {}", change_text(change, &names))?;
+    }
+    Ok(Exit::Found)
+}
+
+/// PATH made absolute without following its last component (a symlink is
+/// explained as itself).
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let abs = std::path::absolute(path)
+        .map_err(|e| Error::io(format!("{}: resolving", path.display()), e))?;
+    let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
+        return Ok(abs);
+    };
+    let parent = std::fs::canonicalize(parent)
+        .map_err(|e| Error::io(format!("{}: resolving", path.display()), e))?;
+    Ok(parent.join(name))
+}
+
+/// The group target whose shared directory holds `path`, else the user
+/// whose home holds it (the deepest home wins).
+fn target_of(path: &Path, config: &Config) -> Result<Target> {
+    let groups_root = std::fs::canonicalize(&config.groups_root).ok();
+    if let Some(rest) = groups_root
+        .as_ref()
+        .and_then(|root| path.strip_prefix(root).ok())
+        && let Some(Component::Normal(name)) = rest.components().next()
+        && let Some(name) = name.to_str()
+        && let Some(found) = group::lookup_group(name)?
+    {
+        let shared = SharedDir {
+            dir: groups_root.unwrap_or_default().join(name),
+            rules_file: config.group_rules_file(name),
+            group: found,
+        };
+        return group::target(&shared, &ModelGroups::resolve(config)?, config);
+    }
+    let owner = accounts::all_users()
+        .into_iter()
+        .filter_map(|mut u| {
+            u.home = std::fs::canonicalize(&u.home).ok()?;
+            (u.home != Path::new("/") && path.starts_with(&u.home)).then_some(u)
+        })
+        .max_by_key(|u| u.home.components().count());
+    match owner {
+        Some(owner) => user::target(&owner, &ModelGroups::resolve(config)?, config),
+        None => Err(Error::usage(format!(
+            "{} is neither in a shared group directory under {} nor in a user's home (use chk path)",
+            path.display(),
+            config.groups_root.display()
+        ))),
+    }
+}
+
+/// Opens `rel` below `root` the way the walker does: directories with
+/// O_NOFOLLOW, the last component with O_PATH, never following a symlink.
+fn open(root: &Path, rel: &[u8]) -> std::io::Result<Node> {
+    let mut node = Node::open_root(root)?;
+    if rel.is_empty() {
+        return Ok(node);
+    }
+    let parts: Vec<&[u8]> = rel.split(|&b| b == b'/').collect();
+    let (last, dirs) = parts.split_last().expect("split yields one part");
+    let cstr = |part: &[u8]| CString::new(part).map_err(std::io::Error::other);
+    for dir in dirs {
+        node = Node::open_dir_at(node.fd(), &cstr(dir)?)?;
+    }
+    Node::open_path_at(node.fd(), &cstr(last)?)
+}
+
+fn describe(rule: &Rule) -> &'static str {
+    match rule.definition {
+        Definition::NoAcl => "NOACL: no ACL, dirs 0755, files 0644 keeping execute bits",
+        Definition::Private => "PRIVATE: no ACL, dirs 0700, files 0600",
+        _ => "ACL rule",
+    }
+}
+
+fn user_text(uid: u32, names: &dyn Names) -> String {
+    names
+        .user_name(uid)
+        .map_or(uid.to_string(), |n| format!("{n} ({uid})"))
+}
+
+fn group_text(gid: u32, names: &dyn Names) -> String {
+    names
+        .group_name(gid)
+        .map_or(gid.to_string(), |n| format!("{n} ({gid})"))
+}
+
+fn acl_text(acl: Option<&Acl>, names: &dyn Names) -> String {
+    acl.map_or("none".into(), |a| a.to_text(Some(names)))
+}
+
+fn write_wanted(
+    out: &mut impl Write,
+    wanted: &Wanted,
+    current: &Current,
+    names: &dyn Names,
+) -> Result<()> {
+    writeln!(
+        out,
+        "wanted:   owner {}, group {}",
+        user_text(wanted.uid, names),
+        group_text(wanted.gid, names)
+    )?;
+    match &wanted.rules {
+        WantedRights::Mode(mode) => writeln!(out, "          mode {mode:04o}, no ACL")?,
+        WantedRights::Acls { access, default } => {
+            writeln!(out, "          access  {}", acl_text(Some(access), names))?;
+            if current.is_dir {
+                writeln!(
+                    out,
+                    "          default {}",
+                    acl_text(default.as_ref(), names)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_current(out: &mut impl Write, current: &Current, names: &dyn Names) -> Result<()> {
+    writeln!(
+        out,
+        "current:  owner {}, group {}, mode {:04o}",
+        user_text(current.uid, names),
+        group_text(current.gid, names),
+        current.mode
+    )?;
+    writeln!(
+        out,
+        "          access  {}",
+        acl_text(current.access.as_ref(), names)
+    )?;
+    if current.is_dir {
+        writeln!(
+            out,
+            "          default {}",
+            acl_text(current.default.as_ref(), names)
+        )?;
+    }
+    Ok(())
+}
+
+fn change_text(change: &Change, names: &dyn Names) -> String {
+    match change {
+        Change::Owner(a, b) => {
+            format!("owner {} -> {}", user_text(*a, names), user_text(*b, names))
+        }
+        Change::Group(a, b) => format!(
+            "group {} -> {}",
+            group_text(*a, names),
+            group_text(*b, names)
+        ),
+        Change::Access(a, b) | Change::Default(a, b) => format!(
+            "{} {} -> {}",
+            change.kind(),
+            acl_text(a.as_ref(), names),
+            acl_text(b.as_ref(), names)
+        ),
+        Change::Mode(a, b) => format!("mode {a:04o} -> {b:04o}"),
+    }
 }
