@@ -399,3 +399,17 @@ fn abbreviations_and_aliases_mean_group() {
         site.chk(&[word, g, "--dry-run"]).assert().code(0);
     }
 }
+
+#[test]
+fn an_ambiguous_abbreviation_lists_the_candidates() {
+    // No two subcommands share a first letter; the empty word is a prefix
+    // of them all.
+    let site = Site::new("");
+    site.chk(&[""])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "ambiguous subcommand '': it could be path, group, user, explain, rules",
+        ));
+    site.chk(&["gx"]).assert().code(2);
+}

@@ -1,8 +1,6 @@
-use adminkit::chk::Cli;
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    // Like `Cli::parse()`, but an ambiguous abbreviation lists its candidates.
+    let cli = adminkit::chk::fuzzy::parse();
     cli.verbosity.init_logger("chk");
     adminkit::cli::finish("chk", adminkit::chk::run(cli))
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod explain;
 pub mod factory;
+pub mod fuzzy;
 pub mod group;
 pub mod ids;
 pub mod model;
