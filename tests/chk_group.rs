@@ -119,6 +119,9 @@ fn untarred_archive_is_repaired_to_the_factory_acls() {
         owner_group_mode(&shared.join("proj/README")),
         (4321, 8765, 0o666)
     );
+    // One entry belongs to a real user (daemon, uid 1): its owner is kept;
+    // uid 4321 maps to no user and goes to orphan_owner (root).
+    std::os::unix::fs::lchown(shared.join("proj/README"), Some(1), None).unwrap();
 
     site.chk(&["group", g]).assert().success();
 
@@ -129,12 +132,14 @@ fn untarred_archive_is_repaired_to_the_factory_acls() {
     for dir in ["proj", "proj/sub", "proj/sub/deep"] {
         assert_acl(&shared.join(dir), &sub, Some(&sub));
         let (uid, gid, _) = owner_group_mode(&shared.join(dir));
-        assert_eq!((uid, gid), (4321, acl_gid), "{dir} owner kept, group acl");
+        assert_eq!((uid, gid), (0, acl_gid), "{dir}: orphan owner, group acl");
     }
     for file in ["proj/README", "proj/sub/deep/data"] {
         assert_acl(&shared.join(file), &file_acl(g, '-', '-', false), None);
         assert_eq!(owner_group_mode(&shared.join(file)).1, acl_gid);
     }
+    assert_eq!(owner_group_mode(&shared.join("proj/README")).0, 1);
+    assert_eq!(owner_group_mode(&shared.join("proj/sub/deep/data")).0, 0);
     // The script stays executable for its owner and the group class; its
     // setuid bit is gone.
     assert_acl(

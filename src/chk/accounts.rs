@@ -1,6 +1,7 @@
 //! Users and groups through the system's name service (NSS, so LDAP sites
 //! work as Licorn's did), and the standard-user range of /etc/login.defs.
 
+use std::collections::BTreeMap;
 use std::ffi::{CStr, CString, OsStr};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
@@ -72,6 +73,22 @@ pub fn group_by_gid(gid: u32) -> io::Result<Option<Group>> {
         },
         |grp: &libc::group| unsafe { group_from(grp) },
     )
+}
+
+/// Whether `uid` maps to a user, remembered per uid: the walker asks for
+/// every entry of a tree and there are few distinct owners.
+pub fn uid_exists(uid: u32) -> bool {
+    static KNOWN: std::sync::RwLock<BTreeMap<u32, bool>> = std::sync::RwLock::new(BTreeMap::new());
+    if let Some(&known) = KNOWN.read().unwrap_or_else(|p| p.into_inner()).get(&uid) {
+        return known;
+    }
+    // A failed lookup (NSS down) must not hand files to orphan_owner.
+    let exists = user_by_uid(uid).map_or(true, |user| user.is_some());
+    KNOWN
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(uid, exists);
+    exists
 }
 
 /// Every user of the passwd database (all NSS sources), in database order.

@@ -96,6 +96,7 @@ pub fn target(shared: &SharedDir, model: &ModelGroups, config: &Config) -> Resul
             owner: None,
             acl_group: Some(model.acl.gid),
             plain_group: None,
+            orphan_owner: Some(model.orphan_owner),
         },
     })
 }
@@ -157,6 +158,8 @@ pub struct ModelGroups {
     pub admins: Group,
     /// The web group, when it exists (left out of ACLs otherwise).
     pub web: Option<Group>,
+    /// uid of `orphan_owner`.
+    pub orphan_owner: u32,
 }
 
 impl ModelGroups {
@@ -175,7 +178,17 @@ impl ModelGroups {
                 config.web_group
             );
         }
+        let orphan = &config.orphan_owner;
+        let orphan_owner = accounts::user_by_name(orphan)
+            .map_err(|err| Error::io(format!("looking up user {orphan}"), err))?
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "orphan_owner `{orphan}` is not a user on this system"
+                ))
+            })?
+            .uid;
         Ok(ModelGroups {
+            orphan_owner,
             acl: required("acl_group", &config.acl_group)?,
             admins: required("admins_group", &config.admins_group)?,
             web,

@@ -21,6 +21,7 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
             .map(|g| lookup(g, "group", |n| names.gid(n)))
             .transpose()?,
         plain_group: None,
+        orphan_owner: None,
     };
     let ownership = Ownership {
         plain_group: ownership.acl_group,

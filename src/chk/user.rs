@@ -94,6 +94,7 @@ pub fn target(user: &User, model: &ModelGroups, config: &Config) -> Result<Targe
             owner: Some(user.uid),
             acl_group: Some(model.acl.gid),
             plain_group: Some(user.gid),
+            orphan_owner: None,
         },
     })
 }

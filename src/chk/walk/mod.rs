@@ -31,6 +31,9 @@ pub struct Ownership {
     pub acl_group: Option<u32>,
     /// Group of entries under NOACL / PRIVATE rules.
     pub plain_group: Option<u32>,
+    /// Owner given to entries whose uid maps to no user (when `owner` is
+    /// `None`); `None` keeps such owners too.
+    pub orphan_owner: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -91,7 +91,10 @@ pub fn current_state(node: &Node, uid: u32, gid: u32, st_mode: u32) -> io::Resul
 
 /// The state `rule` wants for an entry that is now `cur`.
 pub fn wanted_state(rule: &Rule, cur: &Current, ownership: &Ownership) -> Result<Wanted, String> {
-    let uid = ownership.owner.unwrap_or(cur.uid);
+    let uid = ownership.owner.unwrap_or(match ownership.orphan_owner {
+        Some(to) if !crate::chk::accounts::uid_exists(cur.uid) => to,
+        _ => cur.uid,
+    });
     let keep_x = |bits: u32| cur.mode & bits;
     let (group, rights) = match &rule.definition {
         Definition::NoAcl => {
