@@ -175,3 +175,26 @@ fn unknown_user_is_a_usage_error() {
         .code(2)
         .stderr(predicates::str::contains("no-such-user-chk-x"));
 }
+
+#[test]
+fn all_users_is_every_standard_user_from_cron() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let user = TempUser::new("cka", &site.homes());
+    write(&user.home.join("f"), "f", 0o666);
+    // A dry run only: --all also reaches the machine's real users.
+    let out = site
+        .chk(&["user", "--all", "--dry-run"])
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("user {}:", user.name)), "{stdout}");
+    assert!(!stdout.contains("user root:"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains('\r') && !stderr.contains('\x1b'), "{stderr}");
+    assert_eq!(owner_group_mode(&user.home.join("f")).2, 0o666, "dry run");
+}
