@@ -145,7 +145,7 @@ fn a_repaired_tree_needs_no_change_and_dry_run_reports_differences() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "/a/b/y: access ACL: none -> u::rw-,g::---,g:100:rw-,m::rw-,o::---",
+            "/a/b/y: access ACL: none -> u::rw-,g::---,g:users:rw-,m::rw-,o::---",
         ));
     assert_eq!(
         getfacl(&root.join("a/b/y")),

@@ -2,6 +2,7 @@
 
 use super::Ownership;
 use crate::chk::acl::{self, Acl, io::Kind};
+use crate::chk::ids::Names;
 use crate::chk::node::Node;
 use crate::chk::rules::{Definition, Rule};
 use std::io;
@@ -60,8 +61,12 @@ impl Change {
         }
     }
 
-    pub fn values(&self) -> (String, String) {
-        let acl = |a: &Option<Acl>| a.as_ref().map_or("none".to_string(), Acl::to_string);
+    /// Before and after as text, ACL qualifiers by name where known.
+    pub fn values(&self, names: &dyn Names) -> (String, String) {
+        let acl = |a: &Option<Acl>| {
+            a.as_ref()
+                .map_or("none".to_string(), |a| a.to_text(Some(names)))
+        };
         match self {
             Change::Owner(a, b) | Change::Group(a, b) => (a.to_string(), b.to_string()),
             Change::Access(a, b) | Change::Default(a, b) => (acl(a), acl(b)),
