@@ -145,7 +145,7 @@ fn a_repaired_tree_needs_no_change_and_dry_run_reports_differences() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "/a/b/y: access ACL: none -> u::rw-,g::---,g:100:rw-,m::rw-,o::---",
+            "/a/b/y: access ACL: none -> u::rw-,g::---,g:users:rw-,m::rw-,o::---",
         ));
     assert_eq!(
         getfacl(&root.join("a/b/y")),
@@ -334,4 +334,31 @@ fn an_entry_that_cannot_be_changed_is_reported_and_the_walk_goes_on() {
         "{stderr}"
     );
     assert_eq!(mode(&root.join("other")), 0o600);
+}
+
+#[test]
+fn a_bad_target_is_reported_and_the_others_still_run() {
+    let tmp = scratch();
+    let good = tmp.path().join("good");
+    fs::create_dir(&good).unwrap();
+    write(&good.join("f"), 0o644);
+    std::os::unix::fs::symlink(&good, tmp.path().join("link")).unwrap();
+    let out = chk()
+        .args(["path", "--acl", "PRIVATE"])
+        .arg(tmp.path().join("missing"))
+        .arg(tmp.path().join("link"))
+        .arg(&good)
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains(
+            "/missing: opening the target (it must be a directory, not a symlink): No such file"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("/link: opening the target"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("total: 2 checked, 2 changed"), "{stdout}");
+    assert_eq!(mode(&good.join("f")), 0o600);
 }

@@ -300,3 +300,30 @@ fn a_tree_deeper_than_path_max_is_walked() {
         .unwrap();
     assert!(cleanup.success());
 }
+
+#[test]
+fn running_out_of_descriptors_stops_the_run_instead_of_skipping() {
+    let tmp = scratch();
+    // Siblings waiting to be walked keep their parent open: a deep tree
+    // with three subdirectories a level needs more than 16 descriptors.
+    let mut dir = tmp.path().to_path_buf();
+    for _ in 0..60 {
+        for sibling in ["c0", "c1", "c2"] {
+            fs::create_dir(dir.join(sibling)).unwrap();
+        }
+        dir.push("c0");
+    }
+    let chk_bin = assert_cmd::cargo::cargo_bin("chk");
+    let script = format!(
+        "ulimit -n 16; exec {} path -j1 --acl PRIVATE {}",
+        chk_bin.display(),
+        tmp.path().display()
+    );
+    let out = Command::new("bash").arg("-c").arg(script).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.ends_with("walking the tree: Too many open files (os error 24)\n"),
+        "{stderr}"
+    );
+}

@@ -16,13 +16,19 @@ pub trait Names: Sync {
 pub struct FileNames {
     users: HashMap<String, u32>,
     groups: HashMap<String, u32>,
+    user_names: HashMap<u32, String>,
+    group_names: HashMap<u32, String>,
 }
 
 impl FileNames {
     pub fn load() -> FileNames {
+        let users = read_db("/etc/passwd");
+        let groups = read_db("/etc/group");
         FileNames {
-            users: read_db("/etc/passwd"),
-            groups: read_db("/etc/group"),
+            user_names: reverse(&users),
+            group_names: reverse(&groups),
+            users,
+            groups,
         }
     }
 }
@@ -41,8 +47,20 @@ fn read_db(path: &str) -> HashMap<String, u32> {
         .collect()
 }
 
-fn name_of(db: &HashMap<String, u32>, id: u32) -> Option<String> {
-    db.iter().find(|&(_, &v)| v == id).map(|(k, _)| k.clone())
+/// id → name, the first name of an id winning as getpwuid does.
+fn reverse(db: &HashMap<String, u32>) -> HashMap<u32, String> {
+    let mut by_id: HashMap<u32, String> = HashMap::new();
+    for (name, &id) in db {
+        by_id
+            .entry(id)
+            .and_modify(|n| {
+                if name < n {
+                    n.clone_from(name)
+                }
+            })
+            .or_insert_with(|| name.clone());
+    }
+    by_id
 }
 
 impl Names for FileNames {
@@ -53,10 +71,10 @@ impl Names for FileNames {
         self.groups.get(name).copied()
     }
     fn user_name(&self, uid: u32) -> Option<String> {
-        name_of(&self.users, uid)
+        self.user_names.get(&uid).cloned()
     }
     fn group_name(&self, gid: u32) -> Option<String> {
-        name_of(&self.groups, gid)
+        self.group_names.get(&gid).cloned()
     }
 }
 

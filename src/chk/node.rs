@@ -138,3 +138,56 @@ impl Node {
         Node { fd, o_path: false }
     }
 }
+
+/// Opens `rel` (relative, `/`-separated) below the directory `root`, one
+/// component at a time without following symlinks, as the walker does;
+/// for `chk explain`. The last component may be anything (O_PATH).
+pub fn open_below(root: &Path, rel: &[u8]) -> io::Result<Node> {
+    let mut node = Node::open_root(root)?;
+    let parts: Vec<&[u8]> = rel
+        .split(|&b| b == b'/')
+        .filter(|p| !p.is_empty() && *p != b".")
+        .collect();
+    for (i, part) in parts.iter().enumerate() {
+        if *part == b".." {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "`..` in a path below the root",
+            ));
+        }
+        let name = std::ffi::CString::new(*part)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        node = if i + 1 == parts.len() {
+            Node::open_path_at(node.fd(), &name)?
+        } else {
+            Node::open_dir_at(node.fd(), &name)?
+        };
+    }
+    Ok(node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_below_never_follows_symlinks() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("d")).unwrap();
+        std::fs::write(tmp.path().join("d/f"), b"x").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("d"), tmp.path().join("link")).unwrap();
+        let file = open_below(tmp.path(), b"d/f").unwrap();
+        assert_eq!(file.stat().unwrap().stx_size, 1);
+        let link = open_below(tmp.path(), b"link").unwrap();
+        assert_eq!(
+            u32::from(link.stat().unwrap().stx_mode) & 0o170000,
+            0o120000
+        );
+        let err = open_below(tmp.path(), b"link/f").err().unwrap();
+        assert_eq!(
+            err.raw_os_error(),
+            Some(rustix::io::Errno::NOTDIR.raw_os_error())
+        );
+        assert!(open_below(tmp.path(), b"d/../d").is_err());
+    }
+}

@@ -2,6 +2,7 @@
 
 use super::state::{Change, Current};
 use crate::chk::acl;
+use crate::chk::ids::FileNames;
 use crate::cli::{JsonLines, Progress};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -137,6 +138,7 @@ pub struct Report {
     pub json: Option<JsonLines>,
     pub progress: Progress,
     backup: Option<Mutex<File>>,
+    names: FileNames,
     /// The first failure to write stdout or the backup; stops the run.
     pub output_error: Mutex<Option<io::Error>>,
 }
@@ -167,6 +169,7 @@ impl Report {
             json: json.then(JsonLines::stdout),
             progress,
             backup: backup.map(Mutex::new),
+            names: FileNames::load(),
             output_error: Mutex::new(None),
         }
     }
@@ -191,7 +194,7 @@ impl Report {
     pub fn changes(&self, label: &str, path: &Path, changes: &[Change]) {
         if let Some(json) = &self.json {
             for change in changes {
-                let (from, to) = change.values();
+                let (from, to) = change.values(&self.names);
                 let bytes = path.as_os_str().as_bytes();
                 let record = ChangeRecord {
                     target: label,
@@ -211,7 +214,7 @@ impl Report {
         }
         let mut text = String::new();
         for change in changes {
-            let (from, to) = change.values();
+            let (from, to) = change.values(&self.names);
             let _ = writeln!(
                 text,
                 "{}: {}: {from} -> {to}",

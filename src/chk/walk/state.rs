@@ -2,6 +2,7 @@
 
 use super::Ownership;
 use crate::chk::acl::{self, Acl, io::Kind};
+use crate::chk::ids::Names;
 use crate::chk::node::Node;
 use crate::chk::rules::{Definition, Rule};
 use std::io;
@@ -60,8 +61,12 @@ impl Change {
         }
     }
 
-    pub fn values(&self) -> (String, String) {
-        let acl = |a: &Option<Acl>| a.as_ref().map_or("none".to_string(), Acl::to_string);
+    /// Before and after as text, ACL qualifiers by name where known.
+    pub fn values(&self, names: &dyn Names) -> (String, String) {
+        let acl = |a: &Option<Acl>| {
+            a.as_ref()
+                .map_or("none".to_string(), |a| a.to_text(Some(names)))
+        };
         match self {
             Change::Owner(a, b) | Change::Group(a, b) => (a.to_string(), b.to_string()),
             Change::Access(a, b) | Change::Default(a, b) => (acl(a), acl(b)),
@@ -219,15 +224,27 @@ pub fn apply(node: &Node, changes: &[Change]) -> Result<(), (&'static str, io::E
         }
         .map_err(|e| ("writing the ACL", e))?;
     }
-    let Some(wanted_mode) = changes.iter().find_map(|c| {
-        if let Change::Mode(_, to) = c {
-            Some(*to)
+    let Some((old_mode, wanted_mode)) = changes.iter().find_map(|c| {
+        if let Change::Mode(from, to) = c {
+            Some((*from, *to))
         } else {
             None
         }
     }) else {
         return Ok(());
     };
+    // Writing an access ACL sets the rwx bits; with no special bit to
+    // clear, there is nothing left for chmod and no need to look again.
+    let written = changes.iter().find_map(|c| {
+        if let Change::Access(_, Some(acl)) = c {
+            Some(acl)
+        } else {
+            None
+        }
+    });
+    if old_mode & 0o7000 == 0 && written.is_some_and(|acl| acl.mode_bits() == wanted_mode) {
+        return Ok(());
+    }
     let now = node.stat().map_err(|e| ("reading the mode back", e))?;
     let now = u32::from(now.stx_mode) & 0o7777;
     if now != wanted_mode {

@@ -12,6 +12,7 @@ use rustix::io::Errno;
 use std::ffi::{CStr, OsStr};
 use std::io;
 use std::mem::MaybeUninit;
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -49,14 +50,27 @@ struct Walk<'a> {
     fatal_error: Mutex<Option<io::Error>>,
 }
 
+/// Walks one target. A root that cannot be opened is an error of that
+/// target only (counted, exit 3); the other targets still run.
 pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Result<Summary> {
-    let root = std::fs::canonicalize(&target.root)
-        .map_err(|e| Error::io(format!("{}: opening the target", target.root.display()), e))?;
-    let node = Node::open_root(&root)
-        .map_err(|e| Error::io(format!("{}: opening the target", root.display()), e))?;
-    let stat = node
-        .stat()
-        .map_err(|e| Error::io(format!("{}: reading the target", root.display()), e))?;
+    let opened = Node::open_root(&target.root).and_then(|node| Ok((node.stat()?, node)));
+    let (stat, node) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            report.error(
+                &target.root,
+                "opening the target (it must be a directory, not a symlink)",
+                &e,
+            );
+            return Ok(Summary {
+                errors: 1,
+                ..Summary::default()
+            });
+        }
+    };
+    // The absolute path of what was opened, for reports and backups.
+    let root = std::fs::read_link(format!("/proc/self/fd/{}", node.fd().as_raw_fd()))
+        .unwrap_or_else(|_| target.root.clone());
     let walk = Walk {
         target,
         opts,
