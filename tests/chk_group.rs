@@ -327,36 +327,7 @@ fn licorn_rules_dir_copied_as_is_loads() {
     let group = SharedGroup::new();
     let g = group.main.name.as_str();
     let site = Site::new("");
-    // Licorn's shipped check.d, byte for byte.
-    let licorn = [
-        (
-            "groups.00_default.conf",
-            "~\t@acls.group_acl_base,g:www-data:--x,@acls.acl_mask\n~/\t@acls.group_file_acl_base,@acls.file_acl_mask\n",
-        ),
-        (
-            "groups.standards.conf",
-            "@groups.apache_dir\t@acls.group_file_acl_base,g:www-data:r-@GX,@acls.file_acl_mask\n",
-        ),
-        (
-            "users.00_default.conf",
-            "~\t@acls.acl_base,g:@defaults.admin_group:r-x,g:www-data:--x,@acls.acl_restrictive_mask\n~/\t@acls.file_acl_base,g:@defaults.admin_group:rw@GX,@acls.file_acl_mask\n#~\tNOACL\n#~/\t@acls.acl_base,g:@defaults.admin_group:r-x,@acls.acl_restrictive_mask\n",
-        ),
-        (
-            "users.dropbox.conf",
-            ".dropbox\tNOACL\n.dropbox-dist\tNOACL\n",
-        ),
-        (
-            "users.standards.conf",
-            "# RESTRICTED == PRIVATE, anyway\n# NOACL == POSIXONLY, anyway\n.cache\tNOACL\n.config\tNOACL\n.fetchmailrc\tPRIVATE\n.procmailrc\t\tPRIVATE\n.netrc\tPRIVATE\n.pgpass\tPRIVATE\n.gconf\tPRIVATE\n.gnome2_private\tRESTRICTED\n.gnupg\tRESTRICTED\n.gvfs\tPRIVATE\n.local\tNOACL\n.ssh\tPRIVATE\n@users.apache_dir\t@acls.acl_base,g:@defaults.admin_group:r-x,g:www-data:r-x,@acls.acl_restrictive_mask\n@users.mailbox\tRESTRICTED\n",
-        ),
-        (
-            "README",
-            "See http://dev.licorn.org/wiki/LicornCheckSyntax\n",
-        ),
-    ];
-    for (name, text) in licorn {
-        std::fs::write(site.rules_dir().join(name), text).unwrap();
-    }
+    write_licorn_check_d(&site.rules_dir());
     let shared = site.groups_root().join(g);
     std::fs::create_dir_all(shared.join("public_html")).unwrap();
     std::fs::write(shared.join("public_html/i.html"), "i").unwrap();

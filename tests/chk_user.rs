@@ -195,6 +195,34 @@ fn all_users_is_every_standard_user_from_cron() {
     assert!(stdout.contains(&format!("user {}:", user.name)), "{stdout}");
     assert!(!stdout.contains("user root:"), "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains('\r') && !stderr.contains('\x1b'), "{stderr}");
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\x1b'),
+        "{stderr}"
+    );
     assert_eq!(owner_group_mode(&user.home.join("f")).2, 0o666, "dry run");
+}
+
+#[test]
+fn licorn_user_rules_copied_as_is_load() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    write_licorn_check_d(&site.rules_dir());
+    let user = TempUser::new("ckl", &site.homes());
+    let home = &user.home;
+    // `.procmailrc<TAB><TAB>PRIVATE`: Licorn skipped it; we apply it.
+    write(&home.join(".procmailrc"), ":0\n", 0o644);
+    write(&home.join(".dropbox/db"), "d", 0o600);
+    write(&home.join("doc.txt"), "d", 0o644);
+    let out = site.chk(&["user", &user.name, "-v"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("users.standards.conf:16: ignored: @users.mailbox"),
+        "{stderr}"
+    );
+    assert_no_acl(&home.join(".procmailrc"), 0o600);
+    assert_no_acl(&home.join(".dropbox/db"), 0o644);
+    assert_acl(home, HOME_ROOT, Some(HOME_DIR));
+    assert_acl(&home.join("doc.txt"), &home_file('-'), None);
 }

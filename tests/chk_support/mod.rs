@@ -270,3 +270,38 @@ pub fn owner_group_mode(path: &Path) -> (u32, u32, u32) {
     let meta = std::fs::symlink_metadata(path).unwrap();
     (meta.uid(), meta.gid(), meta.mode() & 0o7777)
 }
+
+/// Licorn's shipped check.d (config/check.d of Licorn), byte for byte.
+pub const LICORN_CHECK_D: [(&str, &str); 6] = [
+    (
+        "groups.00_default.conf",
+        "~\t@acls.group_acl_base,g:www-data:--x,@acls.acl_mask\n~/\t@acls.group_file_acl_base,@acls.file_acl_mask\n",
+    ),
+    (
+        "groups.standards.conf",
+        "@groups.apache_dir\t@acls.group_file_acl_base,g:www-data:r-@GX,@acls.file_acl_mask\n",
+    ),
+    (
+        "users.00_default.conf",
+        "~\t@acls.acl_base,g:@defaults.admin_group:r-x,g:www-data:--x,@acls.acl_restrictive_mask\n~/\t@acls.file_acl_base,g:@defaults.admin_group:rw@GX,@acls.file_acl_mask\n#~\tNOACL\n#~/\t@acls.acl_base,g:@defaults.admin_group:r-x,@acls.acl_restrictive_mask\n",
+    ),
+    (
+        "users.dropbox.conf",
+        ".dropbox\tNOACL\n.dropbox-dist\tNOACL\n",
+    ),
+    (
+        "users.standards.conf",
+        "# RESTRICTED == PRIVATE, anyway\n# NOACL == POSIXONLY, anyway\n.cache\tNOACL\n.config\tNOACL\n.fetchmailrc\tPRIVATE\n.procmailrc\t\tPRIVATE\n.netrc\tPRIVATE\n.pgpass\tPRIVATE\n.gconf\tPRIVATE\n.gnome2_private\tRESTRICTED\n.gnupg\tRESTRICTED\n.gvfs\tPRIVATE\n.local\tNOACL\n.ssh\tPRIVATE\n@users.apache_dir\t@acls.acl_base,g:@defaults.admin_group:r-x,g:www-data:r-x,@acls.acl_restrictive_mask\n@users.mailbox\tRESTRICTED\n",
+    ),
+    (
+        "README",
+        "See http://dev.licorn.org/wiki/LicornCheckSyntax\n",
+    ),
+];
+
+/// Copies Licorn's check.d into `dir`, as a site migrating would.
+pub fn write_licorn_check_d(dir: &Path) {
+    for (name, text) in LICORN_CHECK_D {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
