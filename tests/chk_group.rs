@@ -389,3 +389,48 @@ fn an_ambiguous_abbreviation_lists_the_candidates() {
         ));
     site.chk(&["gx"]).assert().code(2);
 }
+
+#[test]
+fn a_missing_shared_directory_fails_but_the_others_are_checked() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let present = SharedGroup::new();
+    let absent = SharedGroup::new();
+    let site = Site::new("");
+    let shared = site.groups_root().join(&present.main.name);
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::write(shared.join("f"), "f").unwrap();
+    site.chk(&["group", &absent.main.name, &present.main.name])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(format!(
+            "group {}: {} is not a directory",
+            absent.main.name,
+            site.groups_root().join(&absent.main.name).display()
+        )));
+    let g = present.main.name.as_str();
+    assert_acl(&shared.join("f"), &file_acl(g, '-', '-', false), None);
+}
+
+#[test]
+fn a_group_rule_file_not_owned_by_root_is_ignored() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let site = Site::new("");
+    let shared = site.groups_root().join(g);
+    std::fs::create_dir_all(shared.join("open")).unwrap();
+    let rules = site.groups_root().join(format!("{g}.check.conf"));
+    std::fs::write(&rules, "open\tNOACL\n").unwrap();
+    std::os::unix::fs::chown(&rules, Some(4321), None).unwrap();
+    site.chk(&["group", g])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(format!(
+            "{}: ignored: owned by uid 4321",
+            rules.display()
+        )));
+    let sub = dir_acl(g, '-', false);
+    assert_acl(&shared.join("open"), &sub, Some(&sub));
+}
