@@ -64,7 +64,7 @@ complete -c chk -n "__fish_chk_using_subcommand group" -l json -d 'One JSON obje
 complete -c chk -n "__fish_chk_using_subcommand group" -l cross-mounts -d 'Descend into other file systems and bind mounts'
 complete -c chk -n "__fish_chk_using_subcommand group" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand group" -s q -l quiet -d 'Less output: only errors'
-complete -c chk -n "__fish_chk_using_subcommand group" -s h -l help -d 'Print help'
+complete -c chk -n "__fish_chk_using_subcommand group" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand groups" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand groups" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand groups" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
@@ -74,7 +74,7 @@ complete -c chk -n "__fish_chk_using_subcommand groups" -l json -d 'One JSON obj
 complete -c chk -n "__fish_chk_using_subcommand groups" -l cross-mounts -d 'Descend into other file systems and bind mounts'
 complete -c chk -n "__fish_chk_using_subcommand groups" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand groups" -s q -l quiet -d 'Less output: only errors'
-complete -c chk -n "__fish_chk_using_subcommand groups" -s h -l help -d 'Print help'
+complete -c chk -n "__fish_chk_using_subcommand groups" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand grp" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand grp" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand grp" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
@@ -84,7 +84,7 @@ complete -c chk -n "__fish_chk_using_subcommand grp" -l json -d 'One JSON object
 complete -c chk -n "__fish_chk_using_subcommand grp" -l cross-mounts -d 'Descend into other file systems and bind mounts'
 complete -c chk -n "__fish_chk_using_subcommand grp" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand grp" -s q -l quiet -d 'Less output: only errors'
-complete -c chk -n "__fish_chk_using_subcommand grp" -s h -l help -d 'Print help'
+complete -c chk -n "__fish_chk_using_subcommand grp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand user" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand user" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand user" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
@@ -94,7 +94,7 @@ complete -c chk -n "__fish_chk_using_subcommand user" -l json -d 'One JSON objec
 complete -c chk -n "__fish_chk_using_subcommand user" -l cross-mounts -d 'Descend into other file systems and bind mounts'
 complete -c chk -n "__fish_chk_using_subcommand user" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand user" -s q -l quiet -d 'Less output: only errors'
-complete -c chk -n "__fish_chk_using_subcommand user" -s h -l help -d 'Print help'
+complete -c chk -n "__fish_chk_using_subcommand user" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand users" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand users" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand users" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
@@ -104,7 +104,7 @@ complete -c chk -n "__fish_chk_using_subcommand users" -l json -d 'One JSON obje
 complete -c chk -n "__fish_chk_using_subcommand users" -l cross-mounts -d 'Descend into other file systems and bind mounts'
 complete -c chk -n "__fish_chk_using_subcommand users" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand users" -s q -l quiet -d 'Less output: only errors'
-complete -c chk -n "__fish_chk_using_subcommand users" -s h -l help -d 'Print help'
+complete -c chk -n "__fish_chk_using_subcommand users" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand usr" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand usr" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand usr" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
@@ -114,7 +114,7 @@ complete -c chk -n "__fish_chk_using_subcommand usr" -l json -d 'One JSON object
 complete -c chk -n "__fish_chk_using_subcommand usr" -l cross-mounts -d 'Descend into other file systems and bind mounts'
 complete -c chk -n "__fish_chk_using_subcommand usr" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand usr" -s q -l quiet -d 'Less output: only errors'
-complete -c chk -n "__fish_chk_using_subcommand usr" -s h -l help -d 'Print help'
+complete -c chk -n "__fish_chk_using_subcommand usr" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand explain" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand explain" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand explain" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
@@ -123,7 +123,7 @@ complete -c chk -n "__fish_chk_using_subcommand explain" -l json -d 'One JSON ob
 complete -c chk -n "__fish_chk_using_subcommand explain" -l cross-mounts -d 'Descend into other file systems and bind mounts'
 complete -c chk -n "__fish_chk_using_subcommand explain" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand explain" -s q -l quiet -d 'Less output: only errors'
-complete -c chk -n "__fish_chk_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c chk -n "__fish_chk_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand rules" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand rules" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand rules" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F

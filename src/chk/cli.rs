@@ -58,12 +58,13 @@ pub enum Command {
     /// Check any tree against a rule file or one ACL
     Path(PathArgs),
     /// Check shared group directories <groups_root>/NAME (Licorn's group model)
-    #[command(visible_aliases = ["groups", "grp"])]
+    #[command(visible_aliases = ["groups", "grp"], after_long_help = super::group::EXAMPLES)]
     Group(super::group::GroupArgs),
     /// Check user homes (Licorn's user model, with ~/.licorn/check.conf)
-    #[command(visible_aliases = ["users", "usr"])]
+    #[command(visible_aliases = ["users", "usr"], after_long_help = super::user::EXAMPLES)]
     User(super::user::UserArgs),
     /// Show which rule governs PATH, what it wants and what is there
+    #[command(after_long_help = super::explain::EXAMPLES)]
     Explain(super::explain::ExplainArgs),
     /// Show the built-in factory rules
     Rules(super::factory::RulesArgs),

@@ -16,6 +16,17 @@ use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
+pub const EXAMPLES: &str = "\
+EXAMPLES:
+  Why does this script have these rights, and what would chk change?
+    chk explain /home/groups/devs/tools/build.sh
+
+EXIT STATUS:
+  0  PATH is as its rule wants (or no rule governs it)
+  1  a repair would change PATH
+  2  PATH is in no shared directory nor home, or bad configuration
+  3  PATH cannot be read";
+
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
     /// A path inside a shared group directory or a user's home

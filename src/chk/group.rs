@@ -17,6 +17,21 @@ use std::collections::BTreeSet;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+pub const EXAMPLES: &str = "\
+EXAMPLES:
+  After untarring an archive into a shared directory:
+    tar -xpf upload.tar -C /home/groups/devs && chk group devs
+  Nightly, from cron (no progress bar, exit status for the mail):
+    chk group --all -q
+  What would change, as JSON lines:
+    chk grp devs --dry-run --json
+
+EXIT STATUS:
+  0  compliant or repaired
+  1  differences found (--dry-run)
+  2  unknown group, bad chk.conf or system rule file, missing acl/admins group
+  3  some entries could not be checked or repaired, or a directory is missing";
+
 /// `chk group NAME... | --all`
 #[derive(clap::Args, Debug)]
 pub struct GroupArgs {

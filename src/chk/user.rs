@@ -15,6 +15,22 @@ use crate::cli::{Error, Exit, Result, Verbosity};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+pub const EXAMPLES: &str = "\
+EXAMPLES:
+  One home, with what its ~/.licorn/check.conf adds:
+    chk user alice
+  Every standard user, nightly from cron:
+    chk user --all -q
+  A user's own rules (~/.licorn/check.conf), TAB or blanks between columns:
+    src          NOACL
+    shared       g:friends:r-x
+
+EXIT STATUS:
+  0  compliant or repaired
+  1  differences found (--dry-run)
+  2  unknown user, bad chk.conf or system rule file, missing acl/admins group
+  3  some entries could not be checked or repaired, or a home is missing";
+
 /// `chk user LOGIN... | --all`
 #[derive(clap::Args, Debug)]
 pub struct UserArgs {
