@@ -434,3 +434,32 @@ fn a_group_rule_file_not_owned_by_root_is_ignored() {
     let sub = dir_acl(g, '-', false);
     assert_acl(&shared.join("open"), &sub, Some(&sub));
 }
+
+#[test]
+fn printed_defaults_saved_as_rule_files_give_the_factory_model() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let site = Site::new("");
+    let out = site.chk(&["rules", "--print-defaults"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Split at the `# ==> NAME <==` markers, as the header says to.
+    let mut files = 0;
+    for part in text.split("# ==> ").skip(1) {
+        let (name, body) = part.split_once(" <==\n").unwrap();
+        std::fs::write(site.rules_dir().join(name), body).unwrap();
+        files += 1;
+    }
+    assert_eq!(files, 5);
+    let shared = site.groups_root().join(g);
+    std::fs::create_dir_all(shared.join("public_html/a")).unwrap();
+    std::fs::write(shared.join("x.txt"), "x").unwrap();
+    site.chk(&["group", g]).assert().success();
+    let sub = dir_acl(g, '-', false);
+    assert_acl(&shared, &root_acl(g), Some(&sub));
+    assert_acl(&shared.join("x.txt"), &file_acl(g, '-', '-', false), None);
+    let web = dir_acl(g, '-', true);
+    assert_acl(&shared.join("public_html/a"), &web, Some(&web));
+}
