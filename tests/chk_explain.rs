@@ -28,6 +28,26 @@ fn explains_a_file_in_a_shared_directory_before_and_after_repair() {
         .stdout(contains("repair:   group"))
         .stdout(contains("access ACL none -> "));
 
+    let out = site.chk(&["explain", page, "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["rule"]["file"], "(built-in)/groups.standards.conf");
+    assert_eq!(value["rule"]["line"], 1);
+    assert_eq!(value["wanted"]["mode"], serde_json::Value::Null);
+    let wanted = value["wanted"]["access"].as_str().unwrap();
+    assert!(wanted.contains("g:www-data:r--"), "{wanted}");
+    assert_eq!(value["current"]["access"], serde_json::Value::Null);
+    let kinds: Vec<&str> = value["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"access ACL") && kinds.contains(&"group"),
+        "{kinds:?}"
+    );
+
     site.chk(&["group", g]).assert().success();
     site.chk(&["explain", page])
         .assert()

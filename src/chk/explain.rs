@@ -10,7 +10,7 @@ use super::node::Node;
 use super::rules::{Definition, Rule};
 use super::user;
 use super::walk::{self, Change, Current, Target, Wanted, WantedRights};
-use crate::cli::{Error, Exit, Result, Verbosity};
+use crate::cli::{Error, Exit, Result};
 use std::ffi::CString;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -37,28 +37,52 @@ pub struct ExplainArgs {
 }
 
 /// Exit 0 when PATH is as its rule wants, 1 when a repair would change it.
-pub fn run(args: &ExplainArgs, _verbosity: Verbosity) -> Result<Exit> {
+/// With `--json`, one object instead of the text.
+pub fn run(args: &ExplainArgs, json: bool) -> Result<Exit> {
     let config = args.config.load()?;
     let path = absolute(&args.path)?;
     let target = target_of(&path, &config)?;
     let rel = path
         .strip_prefix(&target.root)
         .map_err(|_| Error::failed(format!("{} is outside its target", path.display())))?;
-    let rel = rel.as_os_str().as_bytes();
+    let found = examine(&target, rel.as_os_str().as_bytes(), &path)?;
     let names = NssNames;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "path:     {}", path.display())?;
-    writeln!(
-        out,
-        "target:   {} ({})",
-        target.label,
-        target.root.display()
-    )?;
+    if json {
+        let value = json_of(&path, &target, &found, &names);
+        crate::cli::JsonLines::stdout().emit(&value)?;
+    } else {
+        write_text(
+            &mut std::io::stdout().lock(),
+            &path,
+            &target,
+            &found,
+            &names,
+        )?;
+    }
+    Ok(match &found {
+        Found::Checked { changes, .. } if !changes.is_empty() => Exit::Found,
+        _ => Exit::Success,
+    })
+}
+
+/// What chk finds at one path of a target.
+enum Found<'a> {
+    /// No rule governs it: chk leaves it alone.
+    NoRule,
+    /// Not a directory nor a regular file: never changed.
+    Special(&'a Rule),
+    Checked {
+        rule: &'a Rule,
+        current: Current,
+        wanted: Wanted,
+        changes: Vec<Change>,
+    },
+}
+
+fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>> {
     let Some(rule) = target.rules.governing(rel) else {
-        writeln!(out, "rule:     none: chk leaves this entry alone")?;
-        return Ok(Exit::Success);
+        return Ok(Found::NoRule);
     };
-    writeln!(out, "rule:     {} ({})", rule.source(), describe(rule))?;
     let node = open(&target.root, rel)
         .map_err(|e| Error::io(format!("{}: opening", path.display()), e))?;
     let stat = node
@@ -66,29 +90,119 @@ pub fn run(args: &ExplainArgs, _verbosity: Verbosity) -> Result<Exit> {
         .map_err(|e| Error::io(format!("{}: reading", path.display()), e))?;
     let mode = u32::from(stat.stx_mode);
     let kind = mode & walk::state::S_IFMT;
-    if kind != walk::state::S_IFDIR && kind != 0o100000 {
-        writeln!(
-            out,
-            "current:  not a directory nor a regular file: chk never changes it"
-        )?;
-        return Ok(Exit::Success);
+    if kind != walk::state::S_IFDIR && kind != S_IFREG {
+        return Ok(Found::Special(rule));
     }
     let current = walk::current_state(&node, stat.stx_uid, stat.stx_gid, mode)
         .map_err(|e| Error::io(format!("{}: reading the ACL", path.display()), e))?;
     let wanted = walk::wanted_state(rule, &current, &target.ownership)
         .map_err(|why| Error::failed(format!("{}: {why}", path.display())))?;
-    write_wanted(&mut out, &wanted, &current, &names)?;
-    write_current(&mut out, &current, &names)?;
     let changes = walk::differences(&current, &wanted);
+    Ok(Found::Checked {
+        rule,
+        current,
+        wanted,
+        changes,
+    })
+}
+
+const S_IFREG: u32 = 0o100000;
+
+fn write_text(
+    out: &mut impl Write,
+    path: &Path,
+    target: &Target,
+    found: &Found,
+    names: &dyn Names,
+) -> Result<()> {
+    writeln!(out, "path:     {}", path.display())?;
+    writeln!(
+        out,
+        "target:   {} ({})",
+        target.label,
+        target.root.display()
+    )?;
+    let (rule, current, wanted, changes) = match found {
+        Found::NoRule => {
+            writeln!(out, "rule:     none: chk leaves this entry alone")?;
+            return Ok(());
+        }
+        Found::Special(rule) => {
+            writeln!(out, "rule:     {} ({})", rule.source(), describe(rule))?;
+            writeln!(
+                out,
+                "current:  not a directory nor a regular file: chk never changes it"
+            )?;
+            return Ok(());
+        }
+        Found::Checked {
+            rule,
+            current,
+            wanted,
+            changes,
+        } => (rule, current, wanted, changes),
+    };
+    writeln!(out, "rule:     {} ({})", rule.source(), describe(rule))?;
+    write_wanted(out, wanted, current, names)?;
+    write_current(out, current, names)?;
     if changes.is_empty() {
         writeln!(out, "repair:   nothing to change")?;
-        return Ok(Exit::Success);
     }
     for (index, change) in changes.iter().enumerate() {
         let label = if index == 0 { "repair:" } else { "" };
-        writeln!(out, "{label:<9} {}", change_text(change, &names))?;
+        writeln!(out, "{label:<9} {}", change_text(change, names))?;
     }
-    Ok(Exit::Found)
+    Ok(())
+}
+
+fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> serde_json::Value {
+    let acl = |a: Option<&Acl>| a.map(|a| a.to_text(Some(names)));
+    let mut value = serde_json::json!({
+        "path": path.to_string_lossy(),
+        "path_bytes": path.as_os_str().as_bytes(),
+        "target": target.label,
+        "root": target.root.to_string_lossy(),
+    });
+    let rule_of = |rule: &Rule| serde_json::json!({ "file": rule.origin.to_string_lossy(), "line": rule.line });
+    match found {
+        Found::NoRule => value["rule"] = serde_json::Value::Null,
+        Found::Special(rule) => {
+            value["rule"] = rule_of(rule);
+            value["special"] = true.into();
+        }
+        Found::Checked {
+            rule,
+            current,
+            wanted,
+            changes,
+        } => {
+            value["rule"] = rule_of(rule);
+            let (mode, access, default) = match &wanted.rules {
+                WantedRights::Mode(mode) => (Some(format!("{mode:04o}")), None, None),
+                WantedRights::Acls { access, default } => {
+                    (None, acl(Some(access)), acl(default.as_ref()))
+                }
+            };
+            value["wanted"] = serde_json::json!({
+                "uid": wanted.uid, "gid": wanted.gid,
+                "mode": mode, "access": access, "default": default,
+            });
+            value["current"] = serde_json::json!({
+                "uid": current.uid, "gid": current.gid,
+                "mode": format!("{:04o}", current.mode),
+                "access": acl(current.access.as_ref()),
+                "default": acl(current.default.as_ref()),
+            });
+            value["changes"] = changes
+                .iter()
+                .map(|change| {
+                    let (from, to) = change.values(names);
+                    serde_json::json!({ "kind": change.kind(), "from": from, "to": to })
+                })
+                .collect();
+        }
+    }
+    value
 }
 
 /// PATH made absolute without following its last component (a symlink is

@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         cli::Command::Path(args) => path::run(args, &cli.run, cli.verbosity),
         cli::Command::Group(args) => group::run(&args, &cli.run, cli.verbosity),
         cli::Command::User(args) => user::run(&args, &cli.run, cli.verbosity),
-        cli::Command::Explain(args) => explain::run(&args, cli.verbosity),
+        cli::Command::Explain(args) => explain::run(&args, cli.run.json),
         cli::Command::Rules(args) => factory::run(&args),
     }
 }
