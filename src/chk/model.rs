@@ -241,3 +241,92 @@ fn expand_path_macros(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chk::ids::tests::FakeNames;
+
+    /// FakeNames knows alice, staff and admins; the web group is left out.
+    fn names() -> ModelNames<'static> {
+        ModelNames {
+            inner: &FakeNames,
+            left_out: BTreeSet::from(["www-data".to_string()]),
+        }
+    }
+
+    fn macros(config: &Config) -> Macros {
+        Macros {
+            group: Some("staff".into()),
+            permissive: false,
+            admins_group: "admins".into(),
+            acls: factory::acls(config),
+            defaults: factory::defaults(config),
+        }
+    }
+
+    fn config_with_rules(dir: &Path) -> Config {
+        Config {
+            rules_dir: dir.to_path_buf(),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn factory_home_root_gets_its_contents_acl_as_default_and_no_web_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_with_rules(dir.path());
+        let rules = system_rules(Kind::Users, &config, &macros(&config), &names()).unwrap();
+        let set = RuleSet::new(rules);
+        let root = set.governing(b"").unwrap();
+        let (access, default) = root.definition.acls(true, true, true).unwrap().unwrap();
+        assert_eq!(access.to_string(), "u::rwx,g::---,g:60:r-x,m::r-x,o::---");
+        assert_eq!(
+            default.unwrap().to_string(),
+            "u::rwx,g::---,g:60:rwx,m::rwx,o::---"
+        );
+        assert!(matches!(
+            set.governing(b".ssh/id_rsa").unwrap().definition,
+            Definition::Private
+        ));
+    }
+
+    #[test]
+    fn path_macros_expand_skip_or_fail() {
+        let config = Config::default();
+        let mut errors = Vec::new();
+        let text =
+            "@users.apache_dir\tNOACL\n@users.mailbox\tRESTRICTED\n@users.nope\tNOACL\nx\tNOACL\n";
+        let out = expand_path_macros(text, Path::new("/r/users.x.conf"), &config, &mut errors);
+        assert_eq!(out, "public_html\tNOACL\n\n\nx\tNOACL\n");
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("/r/users.x.conf:3: unknown path macro")
+        );
+    }
+
+    #[test]
+    fn user_files_mix_keywords_and_additions_keeping_line_numbers() {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir(home.path().join("src")).unwrap();
+        std::fs::create_dir(home.path().join("shared")).unwrap();
+        let text =
+            "# mine\nsrc   NOACL\nshared\tg:staff:r-x\nshared\tg:admins:rwx\ngone\tPRIVATE\n";
+        let origin = Path::new("/home/alice/.licorn/check.conf");
+        let config = Config::default();
+        let (rules, warnings) = user_rules(text, origin, home.path(), &macros(&config), &names());
+        let lines: Vec<usize> = rules.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 3]);
+        assert!(rules.iter().all(|r| r.level == Level::User));
+        assert!(matches!(rules[0].definition, Definition::NoAcl));
+        assert!(matches!(rules[1].definition, Definition::Additions(_)));
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0]
+                .to_string()
+                .starts_with(&format!("{}:4:", origin.display()))
+        );
+    }
+}
