@@ -196,7 +196,14 @@ fn traced_writes(root: &std::path::Path, acl: &str) -> String {
         .status()
         .unwrap();
     assert!(status.success());
-    fs::read_to_string(trace.path()).unwrap()
+    // This strace does not know getxattrat (a read, number 0x1d0) and
+    // shows it whatever the filter.
+    let trace = fs::read_to_string(trace.path()).unwrap();
+    trace
+        .lines()
+        .filter(|l| !l.contains("syscall_0x1d0("))
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 #[test]

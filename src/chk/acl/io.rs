@@ -1,9 +1,10 @@
 //! Reading and writing a node's ACLs as raw xattrs (no libacl).
 
 use super::Acl;
-use crate::chk::node::Node;
+use crate::chk::node::{self, Node};
 use std::ffi::CStr;
 use std::io;
+use std::os::fd::BorrowedFd;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -24,8 +25,25 @@ impl Kind {
 /// ACL support, which is the same for reading).
 pub fn read(node: &Node, kind: Kind) -> io::Result<Option<Acl>> {
     let mut buf = vec![0u8; 256];
-    match node.get_xattr(kind.xattr(), &mut buf) {
-        Ok(Some(())) => Acl::from_xattr(&buf)
+    decode(node.get_xattr(kind.xattr(), &mut buf), &buf)
+}
+
+/// The ACL of the entry `name` of `dir`, read by name (see
+/// [`node::get_xattr_by_name`]: only good for skipping work); `None` when
+/// the kernel cannot.
+pub fn read_by_name(
+    dir: BorrowedFd<'_>,
+    name: &CStr,
+    kind: Kind,
+) -> Option<io::Result<Option<Acl>>> {
+    let mut buf = vec![0u8; 256];
+    let got = node::get_xattr_by_name(dir, name, kind.xattr(), &mut buf)?;
+    Some(decode(got, &buf))
+}
+
+fn decode(got: io::Result<Option<()>>, buf: &[u8]) -> io::Result<Option<Acl>> {
+    match got {
+        Ok(Some(())) => Acl::from_xattr(buf)
             .map(Some)
             .map_err(|why| io::Error::new(io::ErrorKind::InvalidData, why)),
         Ok(None) => Ok(None),

@@ -4,6 +4,7 @@
 use super::report::{Counters, Report, Summary};
 use super::state::{self, S_IFDIR, S_IFMT};
 use super::{RunOptions, Target};
+use crate::chk::acl;
 use crate::chk::node::Node;
 use crate::chk::rules::{Inherited, Rule};
 use crate::cli::{Error, Result};
@@ -12,7 +13,7 @@ use rustix::io::Errno;
 use std::ffi::{CStr, OsStr};
 use std::io;
 use std::mem::MaybeUninit;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -229,7 +230,7 @@ impl<'a> Walk<'a> {
     fn non_directory<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
-        parent: std::os::fd::BorrowedFd<'_>,
+        parent: BorrowedFd<'_>,
         name: &CStr,
         rel: Vec<u8>,
         rule: Option<&'a Rule>,
@@ -270,13 +271,47 @@ impl<'a> Walk<'a> {
             self.counters.other_filesystem.fetch_add(1, Relaxed);
             return;
         }
+        if rule.is_some_and(|rule| self.compliant_by_name(parent, name, &stat, rule)) {
+            return self.count_checked();
+        }
         self.check_entry(&node, &stat, &rel, rule);
     }
 
+    /// The quick no-op check of a file: its ACL read by name instead of
+    /// through `/proc/self/fd` (four times cheaper). Only a "nothing to do"
+    /// is trusted; anything else is checked again through the descriptor.
+    fn compliant_by_name(
+        &self,
+        dir: BorrowedFd<'_>,
+        name: &CStr,
+        stat: &Statx,
+        rule: &Rule,
+    ) -> bool {
+        let Some(Ok(access)) = acl::io::read_by_name(dir, name, acl::io::Kind::Access) else {
+            return false;
+        };
+        let current = state::Current {
+            uid: stat.stx_uid,
+            gid: stat.stx_gid,
+            mode: u32::from(stat.stx_mode) & 0o7777,
+            is_dir: false,
+            access,
+            default: None,
+        };
+        let hard_link_skipped = stat.stx_nlink > 1 && stat.stx_uid < self.opts.uid_min;
+        !hard_link_skipped
+            && state::wanted_state(rule, &current, &self.target.ownership)
+                .is_ok_and(|wanted| state::differences(&current, &wanted).is_empty())
+    }
+
     /// Compares one entry with its rule and repairs what differs.
-    fn check_entry(&self, node: &Node, stat: &Statx, rel: &[u8], rule: Option<&Rule>) {
+    fn count_checked(&self) {
         self.counters.checked.fetch_add(1, Relaxed);
         self.report.progress.inc(1);
+    }
+
+    fn check_entry(&self, node: &Node, stat: &Statx, rel: &[u8], rule: Option<&Rule>) {
+        self.count_checked();
         let Some(rule) = rule else { return };
         let mode = u32::from(stat.stx_mode);
         let is_dir = mode & S_IFMT == S_IFDIR;
