@@ -463,3 +463,29 @@ fn printed_defaults_saved_as_rule_files_give_the_factory_model() {
     let web = dir_acl(g, '-', true);
     assert_acl(&shared.join("public_html/a"), &web, Some(&web));
 }
+
+#[test]
+fn several_groups_share_one_run_with_a_line_each_and_a_total() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let first = SharedGroup::new();
+    let second = SharedGroup::new();
+    let site = Site::new("");
+    for g in [&first.main.name, &second.main.name] {
+        std::fs::create_dir_all(site.groups_root().join(g).join("d")).unwrap();
+    }
+    let out = site
+        .chk(&["group", &first.main.name, &second.main.name, "-j", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(lines[0].starts_with(&format!("group {}: 2 checked, 2 changed", first.main.name)));
+    assert!(lines[1].starts_with(&format!("group {}: 2 checked, 2 changed", second.main.name)));
+    assert!(
+        lines[2].starts_with("total: 4 checked, 4 changed"),
+        "{stdout}"
+    );
+}
