@@ -226,3 +226,42 @@ fn licorn_user_rules_copied_as_is_load() {
     assert_acl(home, HOME_ROOT, Some(HOME_DIR));
     assert_acl(&home.join("doc.txt"), &home_file('-'), None);
 }
+
+#[test]
+fn a_home_of_slash_or_shared_by_several_users_is_refused() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    // Dry runs only: were the guard missing, a real run would take over /.
+    let root_home = TempUser::with_home("ckz", Path::new("/"));
+    site.chk(&["user", &root_home.name, "--dry-run"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(format!(
+            "user {}: home is /",
+            root_home.name
+        )));
+    let shared = site.homes().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let first = TempUser::with_home("cky", &shared);
+    let second = TempUser::with_home("cky", &shared);
+    let out = site.chk(&["user", "--all", "--dry-run"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for user in [&first, &second] {
+        let line = format!(
+            "skipping user {}: home {} is the home of several users",
+            user.name,
+            shared.display()
+        );
+        assert!(stderr.contains(&line), "{stderr}");
+    }
+    assert!(
+        stderr.contains(&format!("user {}: home is /", root_home.name)),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.contains(&format!("user {}:", root_home.name)),
+        "{stdout}"
+    );
+}

@@ -12,7 +12,7 @@ use super::rules::Macros;
 use super::safe_read::{self, Refused};
 use super::walk::{self, Ownership, Target};
 use crate::cli::{Error, Exit, Result, Verbosity};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub const EXAMPLES: &str = "\
@@ -67,6 +67,14 @@ pub fn targets(args: &UserArgs, config: &Config) -> Result<(Vec<Target>, Exit)> 
     let mut targets = Vec::new();
     let mut exit = Exit::Success;
     for user in users {
+        if is_system_root(&user.home) {
+            log::error!(
+                "user {}: home is /: refusing to check the whole system",
+                user.name
+            );
+            exit = exit.worst(Exit::Failed);
+            continue;
+        }
         if !std::fs::symlink_metadata(&user.home).is_ok_and(|m| m.is_dir()) {
             log::error!(
                 "user {}: home {} is not a directory",
@@ -135,24 +143,44 @@ pub fn named(logins: &[String]) -> Result<Vec<User>> {
 }
 
 /// Every standard user (UID_MIN..UID_MAX of /etc/login.defs) whose home is
-/// a directory; users without one are reported and skipped.
+/// a directory of its own; others are reported and skipped (a home shared
+/// by several users would be handed from one owner to the other).
 pub fn all() -> Result<Vec<User>> {
     let range = UidRange::from_login_defs(Path::new(LOGIN_DEFS))
         .map_err(|err| Error::io(format!("reading {LOGIN_DEFS}"), err))?;
-    Ok(accounts::standard_users(range)
-        .into_iter()
-        .filter(|user| {
-            let is_dir = std::fs::symlink_metadata(&user.home).is_ok_and(|m| m.is_dir());
-            if !is_dir {
-                log::warn!(
-                    "skipping user {}: home {} is not a directory",
-                    user.name,
-                    user.home.display()
-                );
-            }
-            is_dir
+    let users = accounts::standard_users(range);
+    let mut homes: BTreeMap<&Path, usize> = BTreeMap::new();
+    for user in &users {
+        *homes.entry(user.home.as_path()).or_default() += 1;
+    }
+    let keep: Vec<bool> = users
+        .iter()
+        .map(|user| {
+            let why = if homes[user.home.as_path()] > 1 {
+                "is the home of several users"
+            } else if !std::fs::symlink_metadata(&user.home).is_ok_and(|m| m.is_dir()) {
+                "is not a directory"
+            } else {
+                return true;
+            };
+            log::warn!(
+                "skipping user {}: home {} {why}",
+                user.name,
+                user.home.display()
+            );
+            false
         })
+        .collect();
+    Ok(users
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(user, keep)| keep.then_some(user))
         .collect())
+}
+
+/// `/` (however spelled): never a home chk may take over.
+fn is_system_root(home: &Path) -> bool {
+    std::fs::canonicalize(home).is_ok_and(|p| p == Path::new("/"))
 }
 
 /// The user's own rule file, read as the user would see it (see

@@ -120,6 +120,19 @@ impl TempUser {
         TempUser { name, home }
     }
 
+    /// A user whose passwd home is `home`, which is left as it is.
+    pub fn with_home(tag: &str, home: &Path) -> TempUser {
+        let name = unique(tag);
+        run(Command::new("useradd")
+            .args(["-M", "-U", "-s", "/bin/sh", "-d"])
+            .arg(home)
+            .arg(&name));
+        TempUser {
+            name,
+            home: home.to_path_buf(),
+        }
+    }
+
     pub fn uid(&self) -> u32 {
         let out = Command::new("id")
             .args(["-u", &self.name])
