@@ -4,7 +4,7 @@
 use super::report::{Counters, Report, Summary};
 use super::state::{self, S_IFDIR, S_IFMT};
 use super::{RunOptions, Target};
-use crate::chk::acl;
+use crate::chk::acl::{self, Acl};
 use crate::chk::node::Node;
 use crate::chk::rules::{Inherited, Rule};
 use crate::cli::{Error, Result};
@@ -84,7 +84,7 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         fatal_error: Mutex::new(None),
     };
     let (rule, inherited) = target.rules.step(Inherited::default(), b"");
-    walk.check_entry(&node, &stat, b"", rule);
+    walk.check_entry(&node, &stat, b"", rule, None);
     rayon::scope(|scope| walk.directory(scope, Arc::new(node), Vec::new(), inherited));
     if let Some(e) = walk
         .fatal_error
@@ -221,7 +221,7 @@ impl<'a> Walk<'a> {
             self.counters.other_filesystem.fetch_add(1, Relaxed);
             return;
         }
-        self.check_entry(&node, &stat, &rel, rule);
+        self.check_entry(&node, &stat, &rel, rule, None);
         self.directory(scope, Arc::new(node), rel, below);
     }
 
@@ -271,46 +271,35 @@ impl<'a> Walk<'a> {
             self.counters.other_filesystem.fetch_add(1, Relaxed);
             return;
         }
-        if rule.is_some_and(|rule| self.compliant_by_name(parent, name, &stat, rule)) {
-            return self.count_checked();
-        }
-        self.check_entry(&node, &stat, &rel, rule);
+        // The ACL by name (getxattrat) costs a quarter of a read through
+        // /proc/self/fd. It may belong to a file swapped in meanwhile, but
+        // it only decides whether to write: what is written comes from the
+        // rule and this descriptor's statx, and goes through the descriptor.
+        // A backup must record the exact previous state: read it via the fd.
+        let access = match rule {
+            Some(_) if !self.report.backs_up() => {
+                acl::io::read_by_name(parent, name, acl::io::Kind::Access).and_then(Result::ok)
+            }
+            _ => None,
+        };
+        self.check_entry(&node, &stat, &rel, rule, access);
     }
 
-    /// The quick no-op check of a file: its ACL read by name instead of
-    /// through `/proc/self/fd` (four times cheaper). Only a "nothing to do"
-    /// is trusted; anything else is checked again through the descriptor.
-    fn compliant_by_name(
-        &self,
-        dir: BorrowedFd<'_>,
-        name: &CStr,
-        stat: &Statx,
-        rule: &Rule,
-    ) -> bool {
-        let Some(Ok(access)) = acl::io::read_by_name(dir, name, acl::io::Kind::Access) else {
-            return false;
-        };
-        let current = state::Current {
-            uid: stat.stx_uid,
-            gid: stat.stx_gid,
-            mode: u32::from(stat.stx_mode) & 0o7777,
-            is_dir: false,
-            access,
-            default: None,
-        };
-        let hard_link_skipped = stat.stx_nlink > 1 && stat.stx_uid < self.opts.uid_min;
-        !hard_link_skipped
-            && state::wanted_state(rule, &current, &self.target.ownership)
-                .is_ok_and(|wanted| state::differences(&current, &wanted).is_empty())
-    }
-
-    /// Compares one entry with its rule and repairs what differs.
     fn count_checked(&self) {
         self.counters.checked.fetch_add(1, Relaxed);
         self.report.progress.inc(1);
     }
 
-    fn check_entry(&self, node: &Node, stat: &Statx, rel: &[u8], rule: Option<&Rule>) {
+    /// Compares one entry with its rule and repairs what differs;
+    /// `access`, when given, is the file's access ACL already read.
+    fn check_entry(
+        &self,
+        node: &Node,
+        stat: &Statx,
+        rel: &[u8],
+        rule: Option<&Rule>,
+        access: Option<Option<Acl>>,
+    ) {
         self.count_checked();
         let Some(rule) = rule else { return };
         let mode = u32::from(stat.stx_mode);
@@ -324,7 +313,18 @@ impl<'a> Walk<'a> {
             );
             return;
         }
-        let current = match state::current_state(node, stat.stx_uid, stat.stx_gid, mode) {
+        let current = match access {
+            Some(access) => Ok(state::Current {
+                uid: stat.stx_uid,
+                gid: stat.stx_gid,
+                mode: mode & 0o7777,
+                is_dir,
+                access,
+                default: None,
+            }),
+            None => state::current_state(node, stat.stx_uid, stat.stx_gid, mode),
+        };
+        let current = match current {
             Ok(current) => current,
             Err(e) => return self.entry_error(rel, "reading the ACL", e),
         };
