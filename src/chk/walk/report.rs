@@ -235,9 +235,12 @@ impl Report {
             .println(format!("chk: {}: {what}: {err}", path.display()));
     }
 
+    /// A warning (`chk: warning: PATH: why`), silenced by -q.
     pub fn warn(&self, path: &Path, why: &str) {
-        self.progress
-            .println(format!("chk: warning: {}: {why}", path.display()));
+        if log::log_enabled!(log::Level::Warn) {
+            self.progress
+                .println(format!("chk: warning: {}: {why}", path.display()));
+        }
     }
 
     /// Appends the entry's state before the change, as getfacl prints it,
