@@ -369,3 +369,92 @@ fn a_bad_target_is_reported_and_the_others_still_run() {
     assert!(stdout.contains("total: 2 checked, 2 changed"), "{stdout}");
     assert_eq!(mode(&good.join("f")), 0o600);
 }
+
+#[test]
+fn globs_and_contents_rules_govern_their_subtrees() {
+    let tmp = scratch();
+    let root = tmp.path();
+    for dir in ["web/lib/node_modules/pkg", "docs/api"] {
+        fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    write(&root.join("web/lib/node_modules/pkg/index.js"), 0o640);
+    write(&root.join("web/run.sh"), 0o700);
+    write(&root.join("docs/api/page.html"), 0o600);
+    let rules = root.join("rules");
+    fs::write(
+        &rules,
+        format!(
+            "~\t{SHARED}\n**/node_modules\tNOACL\n*.sh\tPRIVATE\nweb/*.sh\tNOACL\ndocs/\tprivate\n"
+        ),
+    )
+    .unwrap();
+    chk()
+        .args(["path", "-q", "--rules"])
+        .arg(&rules)
+        .arg(root)
+        .assert()
+        .success();
+    // Deeper and exact beat shallower and glob.
+    assert_eq!(
+        getfacl(&root.join("web/lib/node_modules/pkg/index.js")),
+        "user::rw-,group::r--,other::r--"
+    );
+    assert_eq!(mode(&root.join("web/lib/node_modules")), 0o755);
+    assert_eq!(
+        getfacl(&root.join("web/run.sh")),
+        "user::rwx,group::r--,other::r--"
+    );
+    assert_eq!(
+        getfacl(&root.join("web/lib")),
+        "user::rwx,group::---,group:100:rwx,mask::rwx,other::---,\
+         default:user::rwx,default:group::---,default:group:100:rwx,default:mask::rwx,default:other::---"
+    );
+    // `docs/` governs what is below docs; docs itself keeps the rule above.
+    assert_eq!(mode(&root.join("docs/api")), 0o700);
+    assert_eq!(mode(&root.join("docs/api/page.html")), 0o600);
+    assert!(getfacl(&root.join("docs")).contains("group:100:rwx"));
+}
+
+#[test]
+fn verbose_lists_changes_and_json_totals_several_targets() {
+    let tmp = scratch();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for dir in [&a, &b] {
+        fs::create_dir(dir).unwrap();
+        write(&dir.join("f"), 0o644);
+    }
+    chk()
+        .args(["path", "-v", "--acl", "PRIVATE"])
+        .arg(&a)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "{}: mode: 0644 -> 0600\n",
+            a.join("f").display()
+        )));
+    let out = chk()
+        .args(["path", "--json", "--acl", "NOACL"])
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let total: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(total["total"]["checked"], 4);
+    assert_eq!(
+        total["total"]["entries_changed"], 2,
+        "a and a/f; b already is 0755 / 0644"
+    );
+    // Without -v, a repair prints only its summary.
+    write(&b.join("g"), 0o600);
+    chk()
+        .args(["path", "--acl", "NOACL"])
+        .arg(&b)
+        .assert()
+        .success()
+        .stdout(format!(
+            "{}: 3 checked, 1 changed (owner 0, group 0, mode 1, access ACL 0, default ACL 0), \
+             skipped: symlink 0, special 0, other filesystem 0, hard link 0; 0 errors\n",
+            b.display()
+        ));
+}

@@ -197,15 +197,22 @@ impl Definition {
         let Definition::Acl { access, default } = self else {
             return None;
         };
-        Some((|| {
-            if !is_dir {
-                return Ok((access.for_file(owner_x, group_x)?, None));
-            }
-            let dir_access = access.for_directory()?;
-            let dir_default = default.as_ref().unwrap_or(access).for_directory()?;
-            Ok((dir_access, Some(dir_default)))
-        })())
+        Some(if is_dir {
+            directory_acls(access, default.as_ref())
+        } else {
+            access.for_file(owner_x, group_x).map(|acl| (acl, None))
+        })
     }
+}
+
+/// A directory's access ACL and default ACL (the access one's form unless
+/// the rule has its own).
+fn directory_acls(
+    access: &Template,
+    default: Option<&Template>,
+) -> Result<(Acl, Option<Acl>), String> {
+    let dir_default = default.unwrap_or(access).for_directory()?;
+    Ok((access.for_directory()?, Some(dir_default)))
 }
 
 #[derive(Clone, Debug)]

@@ -235,9 +235,12 @@ impl Report {
             .println(format!("chk: {}: {what}: {err}", path.display()));
     }
 
+    /// A warning (`chk: warning: PATH: why`), silenced by -q.
     pub fn warn(&self, path: &Path, why: &str) {
-        self.progress
-            .println(format!("chk: warning: {}: {why}", path.display()));
+        if log::log_enabled!(log::Level::Warn) {
+            self.progress
+                .println(format!("chk: warning: {}: {why}", path.display()));
+        }
     }
 
     /// Appends the entry's state before the change, as getfacl prints it,
@@ -271,37 +274,19 @@ impl Report {
     }
 }
 
-/// getfacl's quoting of names: backslash, blanks and control bytes as \ooo.
+/// Quotes a name as getfacl does (`\ooo` for backslash, blanks and control
+/// bytes), and every non-ASCII byte too, so the line is plain ASCII whatever
+/// the name's encoding; setfacl unquotes any `\ooo`.
 fn quote(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len());
+    let mut out = String::with_capacity(bytes.len());
     for &b in bytes {
-        if b == b'\\' || b <= b' ' || b == 0x7f {
-            out.extend_from_slice(format!("\\{b:03o}").as_bytes());
+        if b == b'\\' || b <= b' ' || b >= 0x7f {
+            let _ = write!(out, "\\{b:03o}");
         } else {
-            out.push(b);
+            out.push(char::from(b));
         }
     }
-    // Non-UTF-8 bytes are kept as they are; setfacl reads bytes.
-    utf8_or_escaped(out)
-}
-
-/// The backup file is bytes; build the line as a String only when valid,
-/// else escape every high byte too (setfacl unquotes \ooo everywhere).
-fn utf8_or_escaped(bytes: Vec<u8>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => e
-            .into_bytes()
-            .iter()
-            .map(|&b| {
-                if b >= 0x80 {
-                    format!("\\{b:03o}")
-                } else {
-                    (b as char).to_string()
-                }
-            })
-            .collect(),
-    }
+    out
 }
 
 fn hex(bytes: &[u8]) -> String {
