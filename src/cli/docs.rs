@@ -11,6 +11,7 @@ use clap_complete::Shell;
 pub fn tools() -> Vec<Command> {
     use clap::CommandFactory;
     vec![
+        crate::chk::Cli::command(),
         crate::mojibake::Cli::command(),
         crate::nsca::Cli::command(),
         crate::perlenv::cli::Cli::command(),

@@ -1,0 +1,265 @@
+//! POSIX ACLs: the in-memory form, the kernel's xattr encoding, the short
+//! text form, and reading/writing them through file descriptors.
+
+pub mod io;
+mod text;
+mod xattr;
+
+pub use text::{Exec, Template, TemplateEntry, parse, parse_template};
+
+use crate::chk::ids::Names;
+use std::fmt::Write as _;
+
+/// Entry tags, in the kernel's order (the xattr form is sorted by tag).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tag {
+    UserObj,
+    User,
+    GroupObj,
+    Group,
+    Mask,
+    Other,
+}
+
+impl Tag {
+    pub fn is_named(self) -> bool {
+        matches!(self, Tag::User | Tag::Group)
+    }
+}
+
+pub const R: u8 = 4;
+pub const W: u8 = 2;
+pub const X: u8 = 1;
+/// The qualifier of entries that name nobody (u::, g::, m::, o::).
+pub const NO_ID: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub tag: Tag,
+    pub id: u32,
+    pub perm: u8,
+}
+
+/// A valid ACL: u::, g::, o:: present, no duplicate, a mask whenever there
+/// are named entries, entries sorted by tag then id (the kernel's order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acl {
+    entries: Vec<Entry>,
+}
+
+impl Acl {
+    /// Checks and sorts `entries`; adds the mask setfacl would compute (the
+    /// union of the group class) when named entries come without one.
+    pub fn new(mut entries: Vec<Entry>) -> Result<Acl, String> {
+        entries.sort_by_key(|e| (e.tag, e.id));
+        for pair in entries.windows(2) {
+            if (pair[0].tag, pair[0].id) == (pair[1].tag, pair[1].id) {
+                let text = entry_text(&pair[0], None);
+                return Err(format!("duplicate entry `{}`", &text[..text.len() - 3]));
+            }
+        }
+        for (tag, name) in [
+            (Tag::UserObj, "u::"),
+            (Tag::GroupObj, "g::"),
+            (Tag::Other, "o::"),
+        ] {
+            if !entries.iter().any(|e| e.tag == tag) {
+                return Err(format!("missing {name} entry"));
+            }
+        }
+        let named = entries.iter().any(|e| e.tag.is_named());
+        if named && !entries.iter().any(|e| e.tag == Tag::Mask) {
+            let perm = entries
+                .iter()
+                .filter(|e| matches!(e.tag, Tag::User | Tag::GroupObj | Tag::Group))
+                .fold(0, |acc, e| acc | e.perm);
+            entries.push(Entry {
+                tag: Tag::Mask,
+                id: NO_ID,
+                perm,
+            });
+            entries.sort_by_key(|e| (e.tag, e.id));
+        }
+        Ok(Acl { entries })
+    }
+
+    /// The three-entry ACL that a mode without an ACL stands for.
+    pub fn from_mode(mode: u32) -> Acl {
+        let bits = |shift: u32| ((mode >> shift) & 7) as u8;
+        Acl {
+            entries: vec![
+                Entry {
+                    tag: Tag::UserObj,
+                    id: NO_ID,
+                    perm: bits(6),
+                },
+                Entry {
+                    tag: Tag::GroupObj,
+                    id: NO_ID,
+                    perm: bits(3),
+                },
+                Entry {
+                    tag: Tag::Other,
+                    id: NO_ID,
+                    perm: bits(0),
+                },
+            ],
+        }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn get(&self, tag: Tag, id: u32) -> Option<u8> {
+        self.entries
+            .iter()
+            .find(|e| e.tag == tag && e.id == id)
+            .map(|e| e.perm)
+    }
+
+    /// No named entries: the kernel stores such an ACL as mode bits only.
+    pub fn is_minimal(&self) -> bool {
+        !self.entries.iter().any(|e| e.tag.is_named())
+    }
+
+    /// The rwx bits of the mode this ACL sets (group class = mask if any).
+    pub fn mode_bits(&self) -> u32 {
+        let get = |tag| self.get(tag, NO_ID).unwrap_or(0) as u32;
+        let group = self
+            .get(Tag::Mask, NO_ID)
+            .map_or(get(Tag::GroupObj), u32::from);
+        (get(Tag::UserObj) << 6) | (group << 3) | get(Tag::Other)
+    }
+
+    /// Same entries granting the same effective rights. The mask value
+    /// itself does not matter, only what it lets through.
+    pub fn same_meaning(&self, other: &Acl) -> bool {
+        let a: Vec<_> = self.effective().collect();
+        let b: Vec<_> = other.effective().collect();
+        a == b
+    }
+
+    /// (tag, id, effective permission) of every entry but the mask.
+    fn effective(&self) -> impl Iterator<Item = (Tag, u32, u8)> + '_ {
+        let mask = self.get(Tag::Mask, NO_ID).unwrap_or(7);
+        self.entries
+            .iter()
+            .filter(|e| e.tag != Tag::Mask)
+            .map(move |e| match e.tag {
+                Tag::User | Tag::GroupObj | Tag::Group => (e.tag, e.id, e.perm & mask),
+                _ => (e.tag, e.id, e.perm),
+            })
+    }
+
+    /// Short text form, names where `names` knows them, else numbers.
+    pub fn to_text(&self, names: Option<&dyn Names>) -> String {
+        let parts: Vec<String> = self.entries.iter().map(|e| entry_text(e, names)).collect();
+        parts.join(",")
+    }
+}
+
+impl std::fmt::Display for Acl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_text(None))
+    }
+}
+
+pub fn perm_text(perm: u8) -> String {
+    let mut s = String::with_capacity(3);
+    s.push(if perm & R != 0 { 'r' } else { '-' });
+    s.push(if perm & W != 0 { 'w' } else { '-' });
+    s.push(if perm & X != 0 { 'x' } else { '-' });
+    s
+}
+
+fn entry_text(e: &Entry, names: Option<&dyn Names>) -> String {
+    let mut s = String::new();
+    let (tag, qualifier) = match e.tag {
+        Tag::UserObj => ("u", String::new()),
+        Tag::User => ("u", qualifier(names.and_then(|n| n.user_name(e.id)), e.id)),
+        Tag::GroupObj => ("g", String::new()),
+        Tag::Group => ("g", qualifier(names.and_then(|n| n.group_name(e.id)), e.id)),
+        Tag::Mask => ("m", String::new()),
+        Tag::Other => ("o", String::new()),
+    };
+    let _ = write!(s, "{tag}:{qualifier}:{}", perm_text(e.perm));
+    s
+}
+
+fn qualifier(name: Option<String>, id: u32) -> String {
+    name.unwrap_or_else(|| id.to_string())
+}
+
+/// The long form getfacl prints, one entry a line, numeric qualifiers,
+/// `prefix` being "" or "default:".
+pub fn dump_lines(acl: &Acl, prefix: &str, out: &mut String) {
+    for e in acl.entries() {
+        let (tag, q) = match e.tag {
+            Tag::UserObj => ("user", String::new()),
+            Tag::User => ("user", e.id.to_string()),
+            Tag::GroupObj => ("group", String::new()),
+            Tag::Group => ("group", e.id.to_string()),
+            Tag::Mask => ("mask", String::new()),
+            Tag::Other => ("other", String::new()),
+        };
+        let _ = writeln!(out, "{prefix}{tag}:{q}:{}", perm_text(e.perm));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(tag: Tag, id: u32, perm: u8) -> Entry {
+        Entry { tag, id, perm }
+    }
+
+    #[test]
+    fn mask_is_computed_when_missing() {
+        let acl = Acl::new(vec![
+            e(Tag::Other, NO_ID, 0),
+            e(Tag::Group, 50, 5),
+            e(Tag::UserObj, NO_ID, 7),
+            e(Tag::GroupObj, NO_ID, 2),
+        ])
+        .unwrap();
+        assert_eq!(acl.get(Tag::Mask, NO_ID), Some(7));
+        assert_eq!(acl.to_string(), "u::rwx,g::-w-,g:50:r-x,m::rwx,o::---");
+        assert_eq!(acl.mode_bits(), 0o770);
+    }
+
+    #[test]
+    fn missing_and_duplicate_entries_are_refused() {
+        let err = Acl::new(vec![e(Tag::UserObj, NO_ID, 7), e(Tag::Other, NO_ID, 0)]).unwrap_err();
+        assert_eq!(err, "missing g:: entry");
+        let err = Acl::new(vec![
+            e(Tag::UserObj, NO_ID, 7),
+            e(Tag::GroupObj, NO_ID, 7),
+            e(Tag::Other, NO_ID, 0),
+            e(Tag::User, 5, 7),
+            e(Tag::User, 5, 4),
+        ])
+        .unwrap_err();
+        assert_eq!(err, "duplicate entry `u:5:`");
+    }
+
+    #[test]
+    fn effective_rights_not_text_decide() {
+        let base = |named: u8, mask: u8| {
+            Acl::new(vec![
+                e(Tag::UserObj, NO_ID, 6),
+                e(Tag::GroupObj, NO_ID, 0),
+                e(Tag::Group, 7, named),
+                e(Tag::Mask, NO_ID, mask),
+                e(Tag::Other, NO_ID, 0),
+            ])
+            .unwrap()
+        };
+        // g:7:rwx under mask rw- is g:7:rw- in effect.
+        assert!(base(7, 6).same_meaning(&base(6, 6)));
+        assert!(base(6, 7).same_meaning(&base(6, 6)));
+        assert!(!base(7, 7).same_meaning(&base(6, 6)));
+        assert!(!base(6, 6).same_meaning(&Acl::from_mode(0o600)));
+    }
+}

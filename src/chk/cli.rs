@@ -1,0 +1,96 @@
+//! Command line of `chk`.
+
+use crate::cli::Verbosity;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+EXAMPLES:
+  Give a tree one ACL (files keep their execute bits through @UX/@GX):
+    chk path /srv/projects --acl 'u::rw@UX,g::---,o::---,g:staff:rw@GX,m::rw@GX'
+  Show what would change, without changing anything:
+    chk path /srv/projects --rules /etc/adminkit/projects.rules --dry-run
+  Repair, keeping the previous state so it can be undone:
+    chk path /srv/projects --rules projects.rules --backup /root/chk.undo
+    setfacl --restore=/root/chk.undo
+
+EXIT STATUS:
+  0  compliant or repaired
+  1  differences found (--dry-run)
+  2  usage or configuration error (bad rule file: FILE:LINE: reason)
+  3  some entries could not be checked or repaired";
+
+/// Check and repair ownership, mode bits and POSIX ACLs of trees, from rules.
+#[derive(Parser, Debug)]
+#[command(name = "chk", version, infer_subcommands = true, after_long_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
+}
+
+/// Options of every subcommand that walks trees.
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Change nothing; list every difference; exit 1 if there is any
+    #[arg(short = 'n', long, global = true)]
+    pub dry_run: bool,
+    /// One JSON object per change (or difference) and a summary, on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Worker threads (default: number of CPUs)
+    #[arg(short = 'j', long, value_name = "N", global = true,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Descend into other file systems and bind mounts
+    #[arg(long, global = true)]
+    pub cross_mounts: bool,
+    /// Append each changed entry's previous state to FILE, for `setfacl --restore=FILE`
+    #[arg(long, value_name = "FILE", global = true)]
+    pub backup: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check any tree against a rule file or one ACL
+    Path(PathArgs),
+    /// Check shared group directories <groups_root>/NAME (Licorn's group model)
+    #[command(visible_aliases = ["groups", "grp"], after_long_help = super::group::EXAMPLES)]
+    Group(super::group::GroupArgs),
+    /// Check user homes (Licorn's user model, with ~/.licorn/check.conf)
+    #[command(visible_aliases = ["users", "usr"], after_long_help = super::user::EXAMPLES)]
+    User(super::user::UserArgs),
+    /// Show which rule governs PATH, what it wants and what is there
+    #[command(after_long_help = super::explain::EXAMPLES)]
+    Explain(super::explain::ExplainArgs),
+    /// Show the built-in factory rules
+    Rules(super::factory::RulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PathArgs {
+    /// Roots of the trees to check
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Rule file (Licorn format: PATH <TAB or blanks> DEFINITION a line)
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "acl",
+        conflicts_with = "acl"
+    )]
+    pub rules: Option<PathBuf>,
+    /// One definition for the whole tree: an ACL written for files
+    /// (@UX/@GX allowed; directories get x instead), NOACL or PRIVATE
+    #[arg(long, value_name = "SPEC")]
+    pub acl: Option<String>,
+    /// Make every entry owned by USER (default: keep owners)
+    #[arg(long, value_name = "USER")]
+    pub owner: Option<String>,
+    /// Make every entry's group GROUP (default: keep groups)
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
+}

@@ -1,0 +1,365 @@
+//! `chk explain PATH`: which target and rule govern PATH, what the rule
+//! wants, what is there, and what a repair would change.
+
+use super::accounts::{self, NssNames};
+use super::acl::Acl;
+use super::config::{Config, ConfigArg};
+use super::group::{self, ModelGroups, SharedDir};
+use super::ids::Names;
+use super::node::Node;
+use super::rules::{Definition, Rule};
+use super::user;
+use super::walk::{self, Change, Current, Target, Wanted, WantedRights};
+use crate::cli::{Error, Exit, Result};
+use std::ffi::CString;
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+
+pub const EXAMPLES: &str = "\
+EXAMPLES:
+  Why does this script have these rights, and what would chk change?
+    chk explain /home/groups/devs/tools/build.sh
+
+EXIT STATUS:
+  0  PATH is as its rule wants (or no rule governs it)
+  1  a repair would change PATH
+  2  PATH is in no shared directory nor home, or bad configuration
+  3  PATH cannot be read";
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// A path inside a shared group directory or a user's home
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub config: ConfigArg,
+}
+
+/// Exit 0 when PATH is as its rule wants, 1 when a repair would change it.
+/// With `--json`, one object instead of the text.
+pub fn run(args: &ExplainArgs, json: bool) -> Result<Exit> {
+    let config = args.config.load()?;
+    let path = absolute(&args.path)?;
+    let target = target_of(&path, &config)?;
+    let rel = path
+        .strip_prefix(&target.root)
+        .map_err(|_| Error::failed(format!("{} is outside its target", path.display())))?;
+    let found = examine(&target, rel.as_os_str().as_bytes(), &path)?;
+    let names = NssNames;
+    if json {
+        let value = json_of(&path, &target, &found, &names);
+        crate::cli::JsonLines::stdout().emit(&value)?;
+    } else {
+        write_text(
+            &mut std::io::stdout().lock(),
+            &path,
+            &target,
+            &found,
+            &names,
+        )?;
+    }
+    Ok(match &found {
+        Found::Checked { changes, .. } if !changes.is_empty() => Exit::Found,
+        _ => Exit::Success,
+    })
+}
+
+/// What chk finds at one path of a target.
+enum Found<'a> {
+    /// No rule governs it: chk leaves it alone.
+    NoRule,
+    /// Not a directory nor a regular file: never changed.
+    Special(&'a Rule),
+    Checked {
+        rule: &'a Rule,
+        current: Current,
+        wanted: Wanted,
+        changes: Vec<Change>,
+    },
+}
+
+fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>> {
+    let Some(rule) = target.rules.governing(rel) else {
+        return Ok(Found::NoRule);
+    };
+    let node = open(&target.root, rel)
+        .map_err(|e| Error::io(format!("{}: opening", path.display()), e))?;
+    let stat = node
+        .stat()
+        .map_err(|e| Error::io(format!("{}: reading", path.display()), e))?;
+    let mode = u32::from(stat.stx_mode);
+    let kind = mode & walk::state::S_IFMT;
+    if kind != walk::state::S_IFDIR && kind != S_IFREG {
+        return Ok(Found::Special(rule));
+    }
+    let current = walk::current_state(&node, stat.stx_uid, stat.stx_gid, mode)
+        .map_err(|e| Error::io(format!("{}: reading the ACL", path.display()), e))?;
+    let wanted = walk::wanted_state(rule, &current, &target.ownership)
+        .map_err(|why| Error::failed(format!("{}: {why}", path.display())))?;
+    let changes = walk::differences(&current, &wanted);
+    Ok(Found::Checked {
+        rule,
+        current,
+        wanted,
+        changes,
+    })
+}
+
+const S_IFREG: u32 = 0o100000;
+
+fn write_text(
+    out: &mut impl Write,
+    path: &Path,
+    target: &Target,
+    found: &Found,
+    names: &dyn Names,
+) -> Result<()> {
+    writeln!(out, "path:     {}", path.display())?;
+    writeln!(
+        out,
+        "target:   {} ({})",
+        target.label,
+        target.root.display()
+    )?;
+    let (rule, current, wanted, changes) = match found {
+        Found::NoRule => {
+            writeln!(out, "rule:     none: chk leaves this entry alone")?;
+            return Ok(());
+        }
+        Found::Special(rule) => {
+            writeln!(out, "rule:     {} ({})", rule.source(), describe(rule))?;
+            writeln!(
+                out,
+                "current:  not a directory nor a regular file: chk never changes it"
+            )?;
+            return Ok(());
+        }
+        Found::Checked {
+            rule,
+            current,
+            wanted,
+            changes,
+        } => (rule, current, wanted, changes),
+    };
+    writeln!(out, "rule:     {} ({})", rule.source(), describe(rule))?;
+    write_wanted(out, wanted, current, names)?;
+    write_current(out, current, names)?;
+    if changes.is_empty() {
+        writeln!(out, "repair:   nothing to change")?;
+    }
+    for (index, change) in changes.iter().enumerate() {
+        let label = if index == 0 { "repair:" } else { "" };
+        writeln!(out, "{label:<9} {}", change_text(change, names))?;
+    }
+    Ok(())
+}
+
+fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> serde_json::Value {
+    let acl = |a: Option<&Acl>| a.map(|a| a.to_text(Some(names)));
+    let mut value = serde_json::json!({
+        "path": path.to_string_lossy(),
+        "path_bytes": path.as_os_str().as_bytes(),
+        "target": target.label,
+        "root": target.root.to_string_lossy(),
+    });
+    let rule_of = |rule: &Rule| serde_json::json!({ "file": rule.origin.to_string_lossy(), "line": rule.line });
+    match found {
+        Found::NoRule => value["rule"] = serde_json::Value::Null,
+        Found::Special(rule) => {
+            value["rule"] = rule_of(rule);
+            value["special"] = true.into();
+        }
+        Found::Checked {
+            rule,
+            current,
+            wanted,
+            changes,
+        } => {
+            value["rule"] = rule_of(rule);
+            let (mode, access, default) = match &wanted.rules {
+                WantedRights::Mode(mode) => (Some(format!("{mode:04o}")), None, None),
+                WantedRights::Acls { access, default } => {
+                    (None, acl(Some(access)), acl(default.as_ref()))
+                }
+            };
+            value["wanted"] = serde_json::json!({
+                "uid": wanted.uid, "gid": wanted.gid,
+                "mode": mode, "access": access, "default": default,
+            });
+            value["current"] = serde_json::json!({
+                "uid": current.uid, "gid": current.gid,
+                "mode": format!("{:04o}", current.mode),
+                "access": acl(current.access.as_ref()),
+                "default": acl(current.default.as_ref()),
+            });
+            value["changes"] = changes
+                .iter()
+                .map(|change| {
+                    let (from, to) = change.values(names);
+                    serde_json::json!({ "kind": change.kind(), "from": from, "to": to })
+                })
+                .collect();
+        }
+    }
+    value
+}
+
+/// PATH made absolute without following its last component (a symlink is
+/// explained as itself).
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let abs = std::path::absolute(path)
+        .map_err(|e| Error::io(format!("{}: resolving", path.display()), e))?;
+    let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
+        return Ok(abs);
+    };
+    let parent = std::fs::canonicalize(parent)
+        .map_err(|e| Error::io(format!("{}: resolving", path.display()), e))?;
+    Ok(parent.join(name))
+}
+
+/// The group target whose shared directory holds `path`, else the user
+/// whose home holds it (the deepest home wins).
+fn target_of(path: &Path, config: &Config) -> Result<Target> {
+    let groups_root = std::fs::canonicalize(&config.groups_root).ok();
+    if let Some(rest) = groups_root
+        .as_ref()
+        .and_then(|root| path.strip_prefix(root).ok())
+        && let Some(Component::Normal(name)) = rest.components().next()
+        && let Some(name) = name.to_str()
+        && let Some(found) = group::lookup_group(name)?
+    {
+        let shared = SharedDir {
+            dir: groups_root.unwrap_or_default().join(name),
+            rules_file: config.group_rules_file(name),
+            group: found,
+        };
+        return group::target(&shared, &ModelGroups::resolve(config)?, config);
+    }
+    let owner = accounts::all_users()
+        .into_iter()
+        .filter_map(|mut u| {
+            u.home = std::fs::canonicalize(&u.home).ok()?;
+            (u.home != Path::new("/") && path.starts_with(&u.home)).then_some(u)
+        })
+        .max_by_key(|u| u.home.components().count());
+    match owner {
+        Some(owner) => user::target(&owner, &ModelGroups::resolve(config)?, config),
+        None => Err(Error::usage(format!(
+            "{} is neither in a shared group directory under {} nor in a user's home (use chk path)",
+            path.display(),
+            config.groups_root.display()
+        ))),
+    }
+}
+
+/// Opens `rel` below `root` the way the walker does: directories with
+/// O_NOFOLLOW, the last component with O_PATH, never following a symlink.
+fn open(root: &Path, rel: &[u8]) -> std::io::Result<Node> {
+    let mut node = Node::open_root(root)?;
+    if rel.is_empty() {
+        return Ok(node);
+    }
+    let parts: Vec<&[u8]> = rel.split(|&b| b == b'/').collect();
+    let (last, dirs) = parts.split_last().expect("split yields one part");
+    let cstr = |part: &[u8]| CString::new(part).map_err(std::io::Error::other);
+    for dir in dirs {
+        node = Node::open_dir_at(node.fd(), &cstr(dir)?)?;
+    }
+    Node::open_path_at(node.fd(), &cstr(last)?)
+}
+
+fn describe(rule: &Rule) -> &'static str {
+    match rule.definition {
+        Definition::NoAcl => "NOACL: no ACL, dirs 0755, files 0644 keeping execute bits",
+        Definition::Private => "PRIVATE: no ACL, dirs 0700, files 0600",
+        _ => "ACL rule",
+    }
+}
+
+fn user_text(uid: u32, names: &dyn Names) -> String {
+    names
+        .user_name(uid)
+        .map_or(uid.to_string(), |n| format!("{n} ({uid})"))
+}
+
+fn group_text(gid: u32, names: &dyn Names) -> String {
+    names
+        .group_name(gid)
+        .map_or(gid.to_string(), |n| format!("{n} ({gid})"))
+}
+
+fn acl_text(acl: Option<&Acl>, names: &dyn Names) -> String {
+    acl.map_or("none".into(), |a| a.to_text(Some(names)))
+}
+
+fn write_wanted(
+    out: &mut impl Write,
+    wanted: &Wanted,
+    current: &Current,
+    names: &dyn Names,
+) -> Result<()> {
+    writeln!(
+        out,
+        "wanted:   owner {}, group {}",
+        user_text(wanted.uid, names),
+        group_text(wanted.gid, names)
+    )?;
+    match &wanted.rules {
+        WantedRights::Mode(mode) => writeln!(out, "          mode {mode:04o}, no ACL")?,
+        WantedRights::Acls { access, default } => {
+            writeln!(out, "          access  {}", acl_text(Some(access), names))?;
+            if current.is_dir {
+                writeln!(
+                    out,
+                    "          default {}",
+                    acl_text(default.as_ref(), names)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_current(out: &mut impl Write, current: &Current, names: &dyn Names) -> Result<()> {
+    writeln!(
+        out,
+        "current:  owner {}, group {}, mode {:04o}",
+        user_text(current.uid, names),
+        group_text(current.gid, names),
+        current.mode
+    )?;
+    writeln!(
+        out,
+        "          access  {}",
+        acl_text(current.access.as_ref(), names)
+    )?;
+    if current.is_dir {
+        writeln!(
+            out,
+            "          default {}",
+            acl_text(current.default.as_ref(), names)
+        )?;
+    }
+    Ok(())
+}
+
+fn change_text(change: &Change, names: &dyn Names) -> String {
+    match change {
+        Change::Owner(a, b) => {
+            format!("owner {} -> {}", user_text(*a, names), user_text(*b, names))
+        }
+        Change::Group(a, b) => format!(
+            "group {} -> {}",
+            group_text(*a, names),
+            group_text(*b, names)
+        ),
+        Change::Access(a, b) | Change::Default(a, b) => format!(
+            "{} {} -> {}",
+            change.kind(),
+            acl_text(a.as_ref(), names),
+            acl_text(b.as_ref(), names)
+        ),
+        Change::Mode(a, b) => format!("mode {a:04o} -> {b:04o}"),
+    }
+}

@@ -1,0 +1,294 @@
+//! `chk group NAME...` and `chk group --all`: the shared directory
+//! `<groups_root>/NAME` of each group under Licorn's group model.
+
+use super::accounts::{self, Group, NssNames};
+use super::acl::{self, Tag, W};
+use super::cli::RunArgs;
+use super::config::Config;
+use super::factory::{self, Kind};
+use super::model::{self, ModelNames};
+use super::node::Node;
+use super::path;
+use super::rules::Macros;
+use super::safe_read::{self, Refused};
+use super::walk::{self, Ownership, Target};
+use crate::cli::{Error, Exit, Result, Verbosity};
+use std::collections::BTreeSet;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+pub const EXAMPLES: &str = "\
+EXAMPLES:
+  After untarring an archive into a shared directory:
+    tar -xpf upload.tar -C /home/groups/devs && chk group devs
+  Nightly, from cron (no progress bar, exit status for the mail):
+    chk group --all -q
+  What would change, as JSON lines:
+    chk grp devs --dry-run --json
+
+EXIT STATUS:
+  0  compliant or repaired
+  1  differences found (--dry-run)
+  2  unknown group, bad chk.conf or system rule file, missing acl/admins group
+  3  some entries could not be checked or repaired, or a directory is missing";
+
+/// `chk group NAME... | --all`
+#[derive(clap::Args, Debug)]
+pub struct GroupArgs {
+    /// Groups whose shared directory <groups_root>/NAME to check
+    #[arg(
+        value_name = "NAME",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub names: Vec<String>,
+    /// Every directory under groups_root that is named after a group
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub config: super::config::ConfigArg,
+}
+
+/// `chk group`: check (or repair) every target with one pool and summary.
+pub fn run(args: &GroupArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
+    let config = args.config.load()?;
+    let (targets, exit) = targets(args, &config)?;
+    Ok(walk::check_targets(targets, &path::options(run, verbosity))?.worst(exit))
+}
+
+/// The targets of `chk group`, and the outcome of the ones that could not
+/// even be started (a shared directory that is missing).
+pub fn targets(args: &GroupArgs, config: &Config) -> Result<(Vec<Target>, Exit)> {
+    let dirs = if args.all {
+        all(config)?
+    } else {
+        named(&args.names, config)?
+    };
+    let model = ModelGroups::resolve(config)?;
+    let mut targets = Vec::new();
+    let mut exit = Exit::Success;
+    for shared in dirs {
+        if !std::fs::symlink_metadata(&shared.dir).is_ok_and(|m| m.is_dir()) {
+            log::error!(
+                "group {}: {} is not a directory",
+                shared.group.name,
+                shared.dir.display()
+            );
+            exit = exit.worst(Exit::Failed);
+            continue;
+        }
+        targets.push(target(&shared, &model, config)?);
+    }
+    Ok((targets, exit))
+}
+
+/// One shared directory as a walk target.
+pub fn target(shared: &SharedDir, model: &ModelGroups, config: &Config) -> Result<Target> {
+    let name = &shared.group.name;
+    let mut left_out: BTreeSet<String> = missing_helpers(name, config)?.into_iter().collect();
+    if model.web.is_none() {
+        left_out.insert(config.web_group.clone());
+    }
+    let names = ModelNames {
+        inner: &NssNames,
+        left_out,
+    };
+    let macros = Macros {
+        group: Some(name.clone()),
+        permissive: is_permissive(shared, config),
+        admins_group: config.admins_group.clone(),
+        acls: factory::acls(config),
+        defaults: factory::defaults(config),
+    };
+    let system = model::system_rules(Kind::Groups, config, &macros, &names)?;
+    let own = read_group_rules(shared, config);
+    let rules = model::rule_set(system, own, &shared.dir, &macros, &names);
+    Ok(Target {
+        label: format!("group {name}"),
+        root: shared.dir.clone(),
+        rules,
+        ownership: Ownership {
+            owner: None,
+            acl_group: Some(model.acl.gid),
+            plain_group: None,
+            orphan_owner: Some(model.orphan_owner),
+        },
+    })
+}
+
+/// Listed in `permissive`, or else *(Licorn)* `g:NAME` of the directory's
+/// default ACL grants w.
+pub fn is_permissive(shared: &SharedDir, config: &Config) -> bool {
+    if config.permissive.contains(&shared.group.name) {
+        return true;
+    }
+    let default =
+        Node::open_root(&shared.dir).and_then(|node| acl::io::read(&node, acl::io::Kind::Default));
+    match default {
+        Ok(Some(acl)) => acl
+            .get(Tag::Group, shared.group.gid)
+            .is_some_and(|perm| perm & W != 0),
+        Ok(None) => false,
+        Err(err) => {
+            log::warn!(
+                "{}: reading the default ACL: {err}; taken as not permissive",
+                shared.dir.display()
+            );
+            false
+        }
+    }
+}
+
+/// `<groups_root>/NAME.check.conf`, which only root may own.
+fn read_group_rules(shared: &SharedDir, config: &Config) -> Option<(PathBuf, String)> {
+    let file_name = Path::new(shared.rules_file.file_name()?);
+    match safe_read::read_owned_file(&config.groups_root, file_name, &[0]) {
+        Ok(bytes) => Some((
+            shared.rules_file.clone(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )),
+        Err(Refused::Missing) => None,
+        Err(Refused::Unsafe(why)) => {
+            log::warn!("{}: ignored: {why}", shared.rules_file.display());
+            None
+        }
+    }
+}
+
+/// One group to check, resolved against the system and the configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedDir {
+    pub group: Group,
+    /// `<groups_root>/NAME`.
+    pub dir: PathBuf,
+    /// `<groups_root>/NAME<suffix>`: admin-only rules of this group.
+    pub rules_file: PathBuf,
+}
+
+/// The groups of the model every target needs: their absence is a
+/// configuration error, not something to check around.
+#[derive(Clone, Debug)]
+pub struct ModelGroups {
+    pub acl: Group,
+    pub admins: Group,
+    /// The web group, when it exists (left out of ACLs otherwise).
+    pub web: Option<Group>,
+    /// uid of `orphan_owner`.
+    pub orphan_owner: u32,
+}
+
+impl ModelGroups {
+    pub fn resolve(config: &Config) -> Result<ModelGroups> {
+        let required = |key: &str, name: &str| -> Result<Group> {
+            lookup_group(name)?.ok_or_else(|| {
+                Error::usage(format!(
+                    "{key} `{name}` is not a group on this system (create it or set {key} in chk.conf)"
+                ))
+            })
+        };
+        let web = lookup_group(&config.web_group)?;
+        if web.is_none() {
+            log::warn!(
+                "web group `{}` does not exist: left out of the ACLs",
+                config.web_group
+            );
+        }
+        let orphan = &config.orphan_owner;
+        let orphan_owner = accounts::user_by_name(orphan)
+            .map_err(|err| Error::io(format!("looking up user {orphan}"), err))?
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "orphan_owner `{orphan}` is not a user on this system"
+                ))
+            })?
+            .uid;
+        Ok(ModelGroups {
+            orphan_owner,
+            acl: required("acl_group", &config.acl_group)?,
+            admins: required("admins_group", &config.admins_group)?,
+            web,
+        })
+    }
+}
+
+pub fn lookup_group(name: &str) -> Result<Option<Group>> {
+    accounts::group_by_name(name).map_err(|err| Error::io(format!("looking up group {name}"), err))
+}
+
+/// The targets named on the command line; an unknown group is a usage error.
+pub fn named(names: &[String], config: &Config) -> Result<Vec<SharedDir>> {
+    let mut seen = BTreeSet::new();
+    let mut dirs = Vec::new();
+    for name in names {
+        if !seen.insert(name.as_str()) {
+            continue;
+        }
+        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+            return Err(Error::usage(format!("`{name}` is not a group name")));
+        }
+        let group = lookup_group(name)?
+            .ok_or_else(|| Error::usage(format!("group `{name}` does not exist")))?;
+        dirs.push(shared_dir(group, config));
+    }
+    Ok(dirs)
+}
+
+/// Every directory under groups_root whose name is a group. Other entries
+/// are reported (directories) or passed over (per-group rule files).
+pub fn all(config: &Config) -> Result<Vec<SharedDir>> {
+    let root = &config.groups_root;
+    let what = || format!("reading {}", root.display());
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(root).map_err(|err| Error::io(what(), err))? {
+        let entry = entry.map_err(|err| Error::io(what(), err))?;
+        let file_type = entry.file_type().map_err(|err| Error::io(what(), err))?;
+        let name = entry.file_name();
+        if name
+            .as_bytes()
+            .ends_with(config.group_rules_suffix.as_bytes())
+            && file_type.is_file()
+        {
+            continue;
+        }
+        if !file_type.is_dir() {
+            log::warn!("skipping {}: not a directory", entry.path().display());
+            continue;
+        }
+        match name.to_str() {
+            Some(name) => names.push(name.to_string()),
+            None => log::warn!("skipping {}: not a group name", entry.path().display()),
+        }
+    }
+    names.sort();
+    let mut dirs = Vec::new();
+    for name in names {
+        match lookup_group(&name)? {
+            Some(group) => dirs.push(shared_dir(group, config)),
+            None => log::warn!(
+                "skipping {}: no group is named `{name}`",
+                config.group_dir(&name).display()
+            ),
+        }
+    }
+    Ok(dirs)
+}
+
+fn shared_dir(group: Group, config: &Config) -> SharedDir {
+    SharedDir {
+        dir: config.group_dir(&group.name),
+        rules_file: config.group_rules_file(&group.name),
+        group,
+    }
+}
+
+/// The helper groups of `group` that do not exist, each warned about once.
+pub fn missing_helpers(group: &str, config: &Config) -> Result<Vec<String>> {
+    let mut missing = Vec::new();
+    for helper in [config.responsibles_group(group), config.guests_group(group)] {
+        if lookup_group(&helper)?.is_none() {
+            log::warn!("group `{helper}` does not exist: left out of {group}'s ACLs");
+            missing.push(helper);
+        }
+    }
+    Ok(missing)
+}

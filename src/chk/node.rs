@@ -1,0 +1,254 @@
+//! A file-system entry held by descriptor, never by name. Directories are
+//! opened read-only; everything else with `O_PATH`, so FIFOs and devices are
+//! never opened for I/O. Operations an `O_PATH` descriptor cannot do
+//! directly (xattrs, chmod) go through its `/proc/self/fd/N` magic link,
+//! which designates the open file itself and cannot be swapped by a user.
+
+use rustix::fs::{AtFlags, Mode, OFlags, Statx, StatxFlags, XattrFlags};
+use rustix::process::{Gid, Uid};
+use std::ffi::CStr;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+
+pub struct Node {
+    fd: OwnedFd,
+    o_path: bool,
+}
+
+/// What every statx asks for: type, mode, owner, links, device, mount id.
+const STATX_WANTED: StatxFlags = StatxFlags::BASIC_STATS.union(StatxFlags::MNT_ID);
+
+impl Node {
+    /// The target root, named by the administrator: followed like any path,
+    /// except that its last component must not be a symlink.
+    pub fn open_root(path: &Path) -> io::Result<Node> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(path, flags, Mode::empty())?;
+        Ok(Node { fd, o_path: false })
+    }
+
+    /// A subdirectory of `parent`; fails with ENOTDIR or ELOOP when `name`
+    /// is no longer a directory (replaced by a file or a symlink).
+    pub fn open_dir_at(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<Node> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(parent, name, flags, Mode::empty())?;
+        Ok(Node { fd, o_path: false })
+    }
+
+    /// Any entry of `parent`, symlinks included, without opening it for I/O.
+    pub fn open_path_at(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<Node> {
+        let flags = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(parent, name, flags, Mode::empty())?;
+        Ok(Node { fd, o_path: true })
+    }
+
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+
+    pub fn stat(&self) -> io::Result<Statx> {
+        Ok(rustix::fs::statx(
+            &self.fd,
+            c"",
+            AtFlags::EMPTY_PATH,
+            STATX_WANTED,
+        )?)
+    }
+
+    fn proc_path(&self) -> String {
+        format!("/proc/self/fd/{}", self.fd.as_raw_fd())
+    }
+
+    /// Reads an xattr into `buf`; `Ok(None)` when it does not exist.
+    pub fn get_xattr(&self, name: &CStr, buf: &mut Vec<u8>) -> io::Result<Option<()>> {
+        loop {
+            let got = if self.o_path {
+                rustix::fs::getxattr(self.proc_path(), name, &mut buf[..])
+            } else {
+                rustix::fs::fgetxattr(&self.fd, name, &mut buf[..])
+            };
+            match got {
+                Ok(n) => {
+                    buf.truncate(n);
+                    return Ok(Some(()));
+                }
+                Err(rustix::io::Errno::NODATA) => return Ok(None),
+                Err(rustix::io::Errno::RANGE) => {
+                    let size = if self.o_path {
+                        rustix::fs::getxattr_query(self.proc_path(), name)?
+                    } else {
+                        rustix::fs::fgetxattr_query(&self.fd, name)?
+                    };
+                    buf.resize(size.max(buf.len() * 2), 0);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    pub fn set_xattr(&self, name: &CStr, value: &[u8]) -> io::Result<()> {
+        if self.o_path {
+            rustix::fs::setxattr(self.proc_path(), name, value, XattrFlags::empty())?;
+        } else {
+            rustix::fs::fsetxattr(&self.fd, name, value, XattrFlags::empty())?;
+        }
+        Ok(())
+    }
+
+    /// Removes an xattr; one that is already gone is no error.
+    pub fn remove_xattr(&self, name: &CStr) -> io::Result<()> {
+        let done = if self.o_path {
+            rustix::fs::removexattr(self.proc_path(), name)
+        } else {
+            rustix::fs::fremovexattr(&self.fd, name)
+        };
+        match done {
+            Ok(()) | Err(rustix::io::Errno::NODATA) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn chmod(&self, mode: u32) -> io::Result<()> {
+        let mode = Mode::from_bits_truncate(mode);
+        if self.o_path {
+            rustix::fs::chmod(self.proc_path(), mode)?;
+        } else {
+            rustix::fs::fchmod(&self.fd, mode)?;
+        }
+        Ok(())
+    }
+
+    /// fchownat(fd, "", AT_EMPTY_PATH) works on O_PATH descriptors too.
+    pub fn chown(&self, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
+        rustix::fs::chownat(
+            &self.fd,
+            c"",
+            uid.map(Uid::from_raw),
+            gid.map(Gid::from_raw),
+            AtFlags::EMPTY_PATH,
+        )?;
+        Ok(())
+    }
+}
+
+impl Node {
+    /// Wraps a descriptor already open on a directory for reading.
+    pub fn from_dir_fd(fd: OwnedFd) -> Node {
+        Node { fd, o_path: false }
+    }
+}
+
+/// Opens `rel` (relative, `/`-separated) below the directory `root`, one
+/// component at a time without following symlinks, as the walker does;
+/// for `chk explain`. The last component may be anything (O_PATH).
+pub fn open_below(root: &Path, rel: &[u8]) -> io::Result<Node> {
+    let mut node = Node::open_root(root)?;
+    let parts: Vec<&[u8]> = rel
+        .split(|&b| b == b'/')
+        .filter(|p| !p.is_empty() && *p != b".")
+        .collect();
+    for (i, part) in parts.iter().enumerate() {
+        if *part == b".." {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "`..` in a path below the root",
+            ));
+        }
+        let name = std::ffi::CString::new(*part)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        node = if i + 1 == parts.len() {
+            Node::open_path_at(node.fd(), &name)?
+        } else {
+            Node::open_dir_at(node.fd(), &name)?
+        };
+    }
+    Ok(node)
+}
+
+/// getxattrat(2), Linux 6.13; the same number on every architecture.
+const SYS_GETXATTRAT: libc::c_long = 464;
+static NO_GETXATTRAT: AtomicBool = AtomicBool::new(false);
+
+/// The kernel's `struct xattr_args`.
+#[repr(C)]
+struct XattrArgs {
+    value: u64,
+    size: u32,
+    flags: u32,
+}
+
+/// Reads an xattr of the entry `name` of directory `dir` by name, without
+/// following a symlink: much cheaper than going through
+/// `/proc/self/fd/N`. The answer may belong to a file swapped in since the
+/// entry was opened, so it is only good for deciding that nothing needs
+/// doing; whatever leads to a change is read again through the descriptor.
+/// `None` when the kernel has no getxattrat.
+pub fn get_xattr_by_name(
+    dir: BorrowedFd<'_>,
+    name: &CStr,
+    attr: &CStr,
+    buf: &mut Vec<u8>,
+) -> Option<io::Result<Option<()>>> {
+    if NO_GETXATTRAT.load(Relaxed) {
+        return None;
+    }
+    let mut args = XattrArgs {
+        value: buf.as_mut_ptr() as u64,
+        size: u32::try_from(buf.len()).ok()?,
+        flags: 0,
+    };
+    // SAFETY: both strings are NUL-terminated and live across the call;
+    // `args` points into `buf`, whose length it gives, and outlives it.
+    let got = unsafe {
+        libc::syscall(
+            SYS_GETXATTRAT,
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            libc::AT_SYMLINK_NOFOLLOW,
+            attr.as_ptr(),
+            &raw mut args,
+            std::mem::size_of::<XattrArgs>(),
+        )
+    };
+    if let Ok(len) = usize::try_from(got) {
+        buf.truncate(len);
+        return Some(Ok(Some(())));
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::ENOSYS) => {
+            NO_GETXATTRAT.store(true, Relaxed);
+            None
+        }
+        Some(libc::ENODATA) => Some(Ok(None)),
+        _ => Some(Err(err)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_below_never_follows_symlinks() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("d")).unwrap();
+        std::fs::write(tmp.path().join("d/f"), b"x").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("d"), tmp.path().join("link")).unwrap();
+        let file = open_below(tmp.path(), b"d/f").unwrap();
+        assert_eq!(file.stat().unwrap().stx_size, 1);
+        let link = open_below(tmp.path(), b"link").unwrap();
+        assert_eq!(
+            u32::from(link.stat().unwrap().stx_mode) & 0o170000,
+            0o120000
+        );
+        let err = open_below(tmp.path(), b"link/f").err().unwrap();
+        assert_eq!(
+            err.raw_os_error(),
+            Some(rustix::io::Errno::NOTDIR.raw_os_error())
+        );
+        assert!(open_below(tmp.path(), b"d/../d").is_err());
+    }
+}

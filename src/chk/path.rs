@@ -1,0 +1,94 @@
+//! `chk path DIR... --rules FILE | --acl SPEC`
+
+use super::cli::{PathArgs, RunArgs};
+use super::ids::{FileNames, Names};
+use super::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
+use super::walk::{self, Ownership, RunOptions, Target};
+use crate::cli::{Error, Exit, Result, Verbosity};
+
+pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
+    let names = FileNames::load();
+    let rules = load_rules(&args, &names)?;
+    let ownership = Ownership {
+        owner: args
+            .owner
+            .as_deref()
+            .map(|u| lookup(u, "user", |n| names.uid(n)))
+            .transpose()?,
+        acl_group: args
+            .group
+            .as_deref()
+            .map(|g| lookup(g, "group", |n| names.gid(n)))
+            .transpose()?,
+        plain_group: None,
+        orphan_owner: None,
+    };
+    let ownership = Ownership {
+        plain_group: ownership.acl_group,
+        ..ownership
+    };
+    let targets = args
+        .dirs
+        .iter()
+        .map(|dir| Target {
+            label: dir.display().to_string(),
+            root: dir.clone(),
+            rules: RuleSet::new(rules.clone()),
+            ownership,
+        })
+        .collect();
+    walk::check_targets(targets, &options(run, verbosity))
+}
+
+pub fn options(run: &RunArgs, verbosity: Verbosity) -> RunOptions {
+    RunOptions {
+        dry_run: run.dry_run,
+        json: run.json,
+        jobs: run.jobs.map(usize::from),
+        cross_mounts: run.cross_mounts,
+        verbosity,
+        backup: run.backup.clone(),
+        progress: true,
+        uid_min: super::ids::uid_min(),
+    }
+}
+
+fn load_rules(args: &PathArgs, names: &dyn Names) -> Result<Vec<Rule>> {
+    let macros = Macros::default();
+    if let Some(spec) = &args.acl {
+        let definition = rules::parse_definition(spec, Level::System, &macros, names)
+            .map_err(|why| Error::usage(format!("--acl {spec}: {why}")))?;
+        let root = Pattern::Path {
+            rel: Vec::new(),
+            contents: false,
+        };
+        return Ok(vec![Rule::builtin("--acl", root, definition)]);
+    }
+    let Some(file) = &args.rules else {
+        return Err(Error::usage("give --rules FILE or --acl SPEC"));
+    };
+    let text =
+        std::fs::read(file).map_err(|e| Error::io(format!("reading {}", file.display()), e))?;
+    let text = String::from_utf8(text).map_err(|e| {
+        let line = text_line_of(e.as_bytes(), e.utf8_error().valid_up_to());
+        Error::bad_input(file, line, "not valid UTF-8")
+    })?;
+    let (rules, mut errors) = rules::parse(&text, file, Level::System, &macros, names);
+    if let Some(last) = errors.pop() {
+        for e in &errors {
+            crate::cli::error::report("chk", e);
+        }
+        return Err(last);
+    }
+    Ok(rules)
+}
+
+fn text_line_of(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+fn lookup(name: &str, what: &str, find: impl Fn(&str) -> Option<u32>) -> Result<u32> {
+    find(name)
+        .or_else(|| name.parse().ok())
+        .ok_or_else(|| Error::usage(format!("no such {what} `{name}`")))
+}

@@ -1,0 +1,432 @@
+//! Rules: which owner, mode and ACLs each path of a target should have.
+//!
+//! A rule's pattern anchors at a path relative to the target root; the rule
+//! governs that path and everything below it, unless a more specific rule
+//! matches. Specificity, strongest criterion first: the deeper anchor, then
+//! an exact path over a glob, then `X/` over `X` for X's contents, then a
+//! system rule over a user rule (except for `~`, where the user's wins),
+//! then the later rule (later file in sorted order, later line).
+
+mod parse;
+#[cfg(test)]
+mod tests;
+
+pub use parse::{parse, parse_definition};
+
+use crate::chk::acl::{Acl, Template, TemplateEntry};
+use crate::cli::Error;
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// Who wrote a rule file, which decides what it may say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// The administrator's rule files: anything goes.
+    System,
+    /// A user's or a group's own file: only additions of named entries.
+    User,
+}
+
+/// Values substituted into ACL texts before they are parsed.
+#[derive(Clone, Debug)]
+pub struct Macros {
+    /// `@GROUP`: the group whose shared directory is checked.
+    pub group: Option<String>,
+    /// `@GW` is `w` when true, `-` otherwise.
+    pub permissive: bool,
+    /// The group user rules may not name.
+    pub admins_group: String,
+    /// `@acls.NAME`
+    pub acls: BTreeMap<String, String>,
+    /// `@defaults.NAME`
+    pub defaults: BTreeMap<String, String>,
+}
+
+impl Default for Macros {
+    fn default() -> Self {
+        Macros {
+            group: None,
+            permissive: false,
+            admins_group: "admins".into(),
+            acls: BTreeMap::new(),
+            defaults: BTreeMap::new(),
+        }
+    }
+}
+
+/// What a rule's path names.
+#[derive(Clone, Debug)]
+pub enum Pattern {
+    /// A literal path (empty = the target root); with `contents`, only what
+    /// is below it (`X/`, `~/`).
+    Path { rel: Vec<u8>, contents: bool },
+    /// A glob matched against the relative path (`*` stops at `/`, `**` not).
+    Glob { text: String, contents: bool },
+}
+
+impl Pattern {
+    /// Parses the path column of a rule line.
+    pub fn parse(text: &str) -> Result<Pattern, String> {
+        let rest = if text == "~" {
+            ""
+        } else if let Some(rest) = text.strip_prefix("~/") {
+            if rest.is_empty() {
+                return Ok(Pattern::Path {
+                    rel: Vec::new(),
+                    contents: true,
+                });
+            }
+            rest
+        } else {
+            text
+        };
+        if rest.starts_with('/') {
+            return Err(format!(
+                "absolute path `{text}` refused (rule paths are relative to the target root)"
+            ));
+        }
+        let contents = rest.ends_with('/');
+        let mut parts = Vec::new();
+        for part in rest.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => return Err(format!("`..` in path `{text}` refused")),
+                _ => parts.push(part),
+            }
+        }
+        if parts.is_empty() && !rest.is_empty() {
+            return Err(format!("path `{text}` names nothing"));
+        }
+        let joined = parts.join("/");
+        if joined.contains(['*', '?', '[', '{']) {
+            GlobBuilder::new(&joined)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("bad glob `{text}`: {}", e.kind()))?;
+            return Ok(Pattern::Glob {
+                text: joined,
+                contents,
+            });
+        }
+        Ok(Pattern::Path {
+            rel: joined.into_bytes(),
+            contents,
+        })
+    }
+
+    fn is_root(&self) -> bool {
+        matches!(self, Pattern::Path { rel, contents: false } if rel.is_empty())
+    }
+
+    fn contents(&self) -> bool {
+        match self {
+            Pattern::Path { contents, .. } | Pattern::Glob { contents, .. } => *contents,
+        }
+    }
+
+    fn same_as(&self, other: &Pattern) -> bool {
+        match (self, other) {
+            (
+                Pattern::Path {
+                    rel: a,
+                    contents: x,
+                },
+                Pattern::Path {
+                    rel: b,
+                    contents: y,
+                },
+            ) => a == b && x == y,
+            (
+                Pattern::Glob {
+                    text: a,
+                    contents: x,
+                },
+                Pattern::Glob {
+                    text: b,
+                    contents: y,
+                },
+            ) => a == b && x == y,
+            _ => false,
+        }
+    }
+
+    /// The literal directory a user rule's additions are based on.
+    fn literal_base(&self) -> Vec<u8> {
+        match self {
+            Pattern::Path { rel, .. } => rel.clone(),
+            Pattern::Glob { text, .. } => {
+                let literal: Vec<&str> = text
+                    .split('/')
+                    .take_while(|p| !p.contains(['*', '?', '[', '{']))
+                    .collect();
+                literal.join("/").into_bytes()
+            }
+        }
+    }
+}
+
+/// What a rule asks for.
+#[derive(Clone, Debug)]
+pub enum Definition {
+    /// No ACLs; dirs 0755, files 0644 keeping each execute bit.
+    NoAcl,
+    /// No ACLs; dirs 0700, files 0600 keeping the owner's execute bit.
+    Private,
+    /// `access` is written for files; directories get its directory form,
+    /// and `default` (or else the same directory form) as default ACL.
+    Acl {
+        access: Template,
+        default: Option<Template>,
+    },
+    /// A user rule before it is merged: named entries to add to the ACL of
+    /// the system rule governing the same place.
+    Additions(Vec<TemplateEntry>),
+}
+
+impl Definition {
+    /// The wanted access ACL, and for a directory the default ACL, of an
+    /// entry whose current owner / group-class execute bits are given.
+    /// `None` for rules without ACLs.
+    pub fn acls(
+        &self,
+        is_dir: bool,
+        owner_x: bool,
+        group_x: bool,
+    ) -> Option<Result<(Acl, Option<Acl>), String>> {
+        let Definition::Acl { access, default } = self else {
+            return None;
+        };
+        Some(if is_dir {
+            directory_acls(access, default.as_ref())
+        } else {
+            access.for_file(owner_x, group_x).map(|acl| (acl, None))
+        })
+    }
+}
+
+/// A directory's access ACL and default ACL (the access one's form unless
+/// the rule has its own).
+fn directory_acls(
+    access: &Template,
+    default: Option<&Template>,
+) -> Result<(Acl, Option<Acl>), String> {
+    let dir_default = default.unwrap_or(access).for_directory()?;
+    Ok((access.for_directory()?, Some(dir_default)))
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub origin: PathBuf,
+    pub line: usize,
+    pub level: Level,
+    pub pattern: Pattern,
+    pub definition: Definition,
+}
+
+impl Rule {
+    /// A rule made in code (`chk path --acl`, factory rules).
+    pub fn builtin(origin: &str, pattern: Pattern, definition: Definition) -> Rule {
+        Rule {
+            origin: origin.into(),
+            line: 0,
+            level: Level::System,
+            pattern,
+            definition,
+        }
+    }
+
+    /// `FILE:LINE`, or the origin alone for built-in rules.
+    pub fn source(&self) -> String {
+        if self.line == 0 {
+            self.origin.display().to_string()
+        } else {
+            format!("{}:{}", self.origin.display(), self.line)
+        }
+    }
+}
+
+/// Comparable strength of a match (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    depth: usize,
+    exact: bool,
+    contents: bool,
+    level: u8,
+    order: usize,
+}
+
+/// The best rule matched by a directory or its ancestors, handed down the
+/// walk so each entry only tests the rules that anchor at itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Inherited {
+    best: Option<(Key, usize)>,
+}
+
+/// Rules of one target, indexed for matching.
+#[derive(Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    exact: HashMap<Vec<u8>, Vec<usize>>,
+    globs: GlobSet,
+    glob_rules: Vec<usize>,
+}
+
+impl RuleSet {
+    /// System rules, in precedence order (files sorted, lines in order).
+    pub fn new(rules: Vec<Rule>) -> RuleSet {
+        let mut set = RuleSet {
+            rules,
+            ..RuleSet::default()
+        };
+        set.reindex();
+        set
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Adds user (or per-group) rules: each adds its named entries to the
+    /// ACL of the system rule governing its place. Returns the rules that
+    /// could not be used, as warnings.
+    pub fn add_user_rules(&mut self, rules: Vec<Rule>) -> Vec<Error> {
+        let mut warnings = Vec::new();
+        let mut merged = Vec::new();
+        for mut rule in rules {
+            let Definition::Additions(entries) = &rule.definition else {
+                merged.push(rule);
+                continue;
+            };
+            let warn = |why: String| Error::bad_input(&rule.origin, rule.line, why);
+            if !rule.pattern.is_root()
+                && let Some(sys) = self
+                    .rules
+                    .iter()
+                    .find(|r| r.level == Level::System && r.pattern.same_as(&rule.pattern))
+            {
+                warnings.push(warn(format!(
+                    "ignored: the system rule {} governs this path",
+                    sys.source()
+                )));
+                continue;
+            }
+            let base = self
+                .governing(&rule.pattern.literal_base())
+                .map(|r| &r.definition);
+            let definition = match base {
+                Some(Definition::Acl { access, default }) => {
+                    let mut access = access.clone();
+                    access.add_named(entries);
+                    let default = default.clone().map(|mut d| {
+                        d.add_named(entries);
+                        d
+                    });
+                    Definition::Acl { access, default }
+                }
+                Some(Definition::NoAcl | Definition::Private) => {
+                    warnings.push(warn(
+                        "ignored: the path is under a NOACL or PRIVATE system rule".into(),
+                    ));
+                    continue;
+                }
+                _ => {
+                    warnings.push(warn("ignored: no system ACL rule to add entries to".into()));
+                    continue;
+                }
+            };
+            rule.definition = definition;
+            merged.push(rule);
+        }
+        self.rules.extend(merged);
+        self.reindex();
+        warnings
+    }
+
+    fn reindex(&mut self) {
+        self.exact.clear();
+        self.glob_rules.clear();
+        let mut builder = GlobSetBuilder::new();
+        for (index, rule) in self.rules.iter().enumerate() {
+            match &rule.pattern {
+                Pattern::Path { rel, .. } => self.exact.entry(rel.clone()).or_default().push(index),
+                Pattern::Glob { text, .. } => {
+                    // Checked when the pattern was parsed.
+                    if let Ok(glob) = GlobBuilder::new(text).literal_separator(true).build() {
+                        builder.add(glob);
+                        self.glob_rules.push(index);
+                    }
+                }
+            }
+        }
+        self.globs = builder.build().unwrap_or_default();
+    }
+
+    fn key(&self, index: usize, depth: usize) -> Key {
+        let rule = &self.rules[index];
+        let user_wins = rule.pattern.is_root();
+        let level = match (rule.level, user_wins) {
+            (Level::System, false) | (Level::User, true) => 1,
+            _ => 0,
+        };
+        Key {
+            depth,
+            exact: matches!(rule.pattern, Pattern::Path { .. }),
+            contents: rule.pattern.contents(),
+            level,
+            order: index,
+        }
+    }
+
+    /// One step of the walk: the rule governing the entry at `rel` (depth =
+    /// number of components) given what its parent handed down, and what
+    /// the entry hands down to its own children.
+    pub fn step(&self, inherited: Inherited, rel: &[u8]) -> (Option<&Rule>, Inherited) {
+        let depth = if rel.is_empty() {
+            0
+        } else {
+            rel.iter().filter(|&&b| b == b'/').count() + 1
+        };
+        let mut here = inherited.best;
+        let mut below = inherited.best;
+        let mut consider = |index: usize| {
+            let key = self.key(index, depth);
+            let better = |best: Option<(Key, usize)>| best.is_none_or(|(k, _)| key > k);
+            if !self.rules[index].pattern.contents() && better(here) {
+                here = Some((key, index));
+            }
+            if better(below) {
+                below = Some((key, index));
+            }
+        };
+        if let Some(indexes) = self.exact.get(rel) {
+            indexes.iter().copied().for_each(&mut consider);
+        }
+        if !rel.is_empty() && !self.glob_rules.is_empty() {
+            let candidate = globset::Candidate::new(
+                <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(rel),
+            );
+            for g in self.globs.matches_candidate(&candidate) {
+                consider(self.glob_rules[g]);
+            }
+        }
+        (here.map(|(_, i)| &self.rules[i]), Inherited { best: below })
+    }
+
+    /// The rule governing `rel` (relative path, `/`-separated, "" = root).
+    pub fn governing(&self, rel: &[u8]) -> Option<&Rule> {
+        let (mut rule, mut inherited) = self.step(Inherited::default(), b"");
+        if rel.is_empty() {
+            return rule;
+        }
+        let ends = rel
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'/')
+            .map(|(i, _)| i);
+        for end in ends.chain([rel.len()]) {
+            (rule, inherited) = self.step(inherited, &rel[..end]);
+        }
+        rule
+    }
+}

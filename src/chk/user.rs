@@ -1,0 +1,198 @@
+//! `chk user LOGIN...` and `chk user --all`: each user's home under
+//! Licorn's user model, with the user's own `~/.licorn/check.conf`.
+
+use super::accounts::{self, NssNames, UidRange, User};
+use super::cli::RunArgs;
+use super::config::Config;
+use super::factory::{self, Kind};
+use super::group::ModelGroups;
+use super::model::{self, ModelNames};
+use super::path;
+use super::rules::Macros;
+use super::safe_read::{self, Refused};
+use super::walk::{self, Ownership, Target};
+use crate::cli::{Error, Exit, Result, Verbosity};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub const EXAMPLES: &str = "\
+EXAMPLES:
+  One home, with what its ~/.licorn/check.conf adds:
+    chk user alice
+  Every standard user, nightly from cron:
+    chk user --all -q
+  A user's own rules (~/.licorn/check.conf), TAB or blanks between columns:
+    src          NOACL
+    shared       g:friends:r-x
+
+EXIT STATUS:
+  0  compliant or repaired
+  1  differences found (--dry-run)
+  2  unknown user, bad chk.conf or system rule file, missing acl/admins group
+  3  some entries could not be checked or repaired, or a home is missing";
+
+/// `chk user LOGIN... | --all`
+#[derive(clap::Args, Debug)]
+pub struct UserArgs {
+    /// Users whose home (from the passwd database) to check
+    #[arg(
+        value_name = "LOGIN",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub logins: Vec<String>,
+    /// Every standard user (UID_MIN..UID_MAX of /etc/login.defs)
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub config: super::config::ConfigArg,
+}
+
+/// `chk user`: check (or repair) every home with one pool and summary.
+pub fn run(args: &UserArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
+    let config = args.config.load()?;
+    let (targets, exit) = targets(args, &config)?;
+    Ok(walk::check_targets(targets, &path::options(run, verbosity))?.worst(exit))
+}
+
+/// The targets of `chk user`, and the outcome of the ones that could not
+/// even be started (a home that is not a directory).
+pub fn targets(args: &UserArgs, config: &Config) -> Result<(Vec<Target>, Exit)> {
+    let users = if args.all {
+        all()?
+    } else {
+        named(&args.logins)?
+    };
+    let model = ModelGroups::resolve(config)?;
+    let mut targets = Vec::new();
+    let mut exit = Exit::Success;
+    for user in users {
+        if is_system_root(&user.home) {
+            log::error!(
+                "user {}: home is /: refusing to check the whole system",
+                user.name
+            );
+            exit = exit.worst(Exit::Failed);
+            continue;
+        }
+        if !std::fs::symlink_metadata(&user.home).is_ok_and(|m| m.is_dir()) {
+            log::error!(
+                "user {}: home {} is not a directory",
+                user.name,
+                user.home.display()
+            );
+            exit = exit.worst(Exit::Failed);
+            continue;
+        }
+        targets.push(target(&user, &model, config)?);
+    }
+    Ok((targets, exit))
+}
+
+/// One home as a walk target: owned by its user, ACL content in the acl
+/// group, private and plain parts in the user's primary group.
+pub fn target(user: &User, model: &ModelGroups, config: &Config) -> Result<Target> {
+    let mut left_out = BTreeSet::new();
+    if model.web.is_none() {
+        left_out.insert(config.web_group.clone());
+    }
+    let names = ModelNames {
+        inner: &NssNames,
+        left_out,
+    };
+    let macros = Macros {
+        group: None,
+        permissive: false,
+        admins_group: config.admins_group.clone(),
+        acls: factory::acls(config),
+        defaults: factory::defaults(config),
+    };
+    let system = model::system_rules(Kind::Users, config, &macros, &names)?;
+    let own = read_user_rules(user, config);
+    let rules = model::rule_set(system, own, &user.home, &macros, &names);
+    Ok(Target {
+        label: format!("user {}", user.name),
+        root: user.home.clone(),
+        rules,
+        ownership: Ownership {
+            owner: Some(user.uid),
+            acl_group: Some(model.acl.gid),
+            plain_group: Some(user.gid),
+            orphan_owner: None,
+        },
+    })
+}
+
+/// Where the standard-user range is defined.
+pub const LOGIN_DEFS: &str = "/etc/login.defs";
+
+/// The users named on the command line; an unknown login is a usage error.
+pub fn named(logins: &[String]) -> Result<Vec<User>> {
+    let mut seen = BTreeSet::new();
+    let mut users = Vec::new();
+    for login in logins {
+        if !seen.insert(login.as_str()) {
+            continue;
+        }
+        let user = accounts::user_by_name(login)
+            .map_err(|err| Error::io(format!("looking up user {login}"), err))?
+            .ok_or_else(|| Error::usage(format!("user `{login}` does not exist")))?;
+        users.push(user);
+    }
+    Ok(users)
+}
+
+/// Every standard user (UID_MIN..UID_MAX of /etc/login.defs) whose home is
+/// a directory of its own; others are reported and skipped (a home shared
+/// by several users would be handed from one owner to the other).
+pub fn all() -> Result<Vec<User>> {
+    let range = UidRange::from_login_defs(Path::new(LOGIN_DEFS))
+        .map_err(|err| Error::io(format!("reading {LOGIN_DEFS}"), err))?;
+    let users = accounts::standard_users(range);
+    let mut homes: BTreeMap<&Path, usize> = BTreeMap::new();
+    for user in &users {
+        *homes.entry(user.home.as_path()).or_default() += 1;
+    }
+    let keep: Vec<bool> = users
+        .iter()
+        .map(|user| {
+            let why = if homes[user.home.as_path()] > 1 {
+                "is the home of several users"
+            } else if !std::fs::symlink_metadata(&user.home).is_ok_and(|m| m.is_dir()) {
+                "is not a directory"
+            } else {
+                return true;
+            };
+            log::warn!(
+                "skipping user {}: home {} {why}",
+                user.name,
+                user.home.display()
+            );
+            false
+        })
+        .collect();
+    Ok(users
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(user, keep)| keep.then_some(user))
+        .collect())
+}
+
+/// `/` (however spelled): never a home chk may take over.
+fn is_system_root(home: &Path) -> bool {
+    std::fs::canonicalize(home).is_ok_and(|p| p == Path::new("/"))
+}
+
+/// The user's own rule file, read as the user would see it (see
+/// [`safe_read`]). `None` when there is none or it is refused (warned).
+pub fn read_user_rules(user: &User, config: &Config) -> Option<(PathBuf, String)> {
+    let path = user.home.join(&config.user_rules);
+    match safe_read::read_owned_file(&user.home, &config.user_rules, &[user.uid, 0]) {
+        Ok(bytes) => Some((path, String::from_utf8_lossy(&bytes).into_owned())),
+        Err(Refused::Missing) => None,
+        Err(Refused::Unsafe(why)) => {
+            log::warn!("{}: ignored: {why}", path.display());
+            None
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Counting, listing and backing up what a run did.
+
+use super::state::{Change, Current};
+use crate::chk::acl;
+use crate::chk::ids::FileNames;
+use crate::cli::{JsonLines, Progress};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Per-target counters, updated from every worker thread.
+#[derive(Default)]
+pub struct Counters {
+    pub checked: AtomicU64,
+    pub entries_changed: AtomicU64,
+    pub owner: AtomicU64,
+    pub group: AtomicU64,
+    pub mode: AtomicU64,
+    pub access_acl: AtomicU64,
+    pub default_acl: AtomicU64,
+    pub symlink: AtomicU64,
+    pub special: AtomicU64,
+    pub other_filesystem: AtomicU64,
+    pub hard_link: AtomicU64,
+    pub errors: AtomicU64,
+}
+
+#[derive(Serialize, Default, Clone, Copy)]
+pub struct Summary {
+    pub checked: u64,
+    pub entries_changed: u64,
+    pub changed: Kinds,
+    pub skipped: Skipped,
+    pub errors: u64,
+}
+
+#[derive(Serialize, Default, Clone, Copy)]
+pub struct Kinds {
+    pub owner: u64,
+    pub group: u64,
+    pub mode: u64,
+    pub access_acl: u64,
+    pub default_acl: u64,
+}
+
+#[derive(Serialize, Default, Clone, Copy)]
+pub struct Skipped {
+    pub symlink: u64,
+    pub special: u64,
+    pub other_filesystem: u64,
+    pub hard_link: u64,
+}
+
+impl Counters {
+    pub fn count(&self, change: &Change) {
+        let counter = match change {
+            Change::Owner(..) => &self.owner,
+            Change::Group(..) => &self.group,
+            Change::Mode(..) => &self.mode,
+            Change::Access(..) => &self.access_acl,
+            Change::Default(..) => &self.default_acl,
+        };
+        counter.fetch_add(1, Relaxed);
+    }
+
+    pub fn summary(&self) -> Summary {
+        let get = |c: &AtomicU64| c.load(Relaxed);
+        Summary {
+            checked: get(&self.checked),
+            entries_changed: get(&self.entries_changed),
+            changed: Kinds {
+                owner: get(&self.owner),
+                group: get(&self.group),
+                mode: get(&self.mode),
+                access_acl: get(&self.access_acl),
+                default_acl: get(&self.default_acl),
+            },
+            skipped: Skipped {
+                symlink: get(&self.symlink),
+                special: get(&self.special),
+                other_filesystem: get(&self.other_filesystem),
+                hard_link: get(&self.hard_link),
+            },
+            errors: get(&self.errors),
+        }
+    }
+}
+
+impl Summary {
+    pub fn add(&mut self, o: &Summary) {
+        self.checked += o.checked;
+        self.entries_changed += o.entries_changed;
+        self.changed.owner += o.changed.owner;
+        self.changed.group += o.changed.group;
+        self.changed.mode += o.changed.mode;
+        self.changed.access_acl += o.changed.access_acl;
+        self.changed.default_acl += o.changed.default_acl;
+        self.skipped.symlink += o.skipped.symlink;
+        self.skipped.special += o.skipped.special;
+        self.skipped.other_filesystem += o.skipped.other_filesystem;
+        self.skipped.hard_link += o.skipped.hard_link;
+        self.errors += o.errors;
+    }
+
+    /// The one human summary line.
+    pub fn line(&self, label: &str, dry_run: bool) -> String {
+        let (c, s) = (&self.changed, &self.skipped);
+        format!(
+            "{label}: {} checked, {} {} (owner {}, group {}, mode {}, access ACL {}, default ACL {}), \
+             skipped: symlink {}, special {}, other filesystem {}, hard link {}; {} errors",
+            self.checked,
+            self.entries_changed,
+            if dry_run { "differing" } else { "changed" },
+            c.owner,
+            c.group,
+            c.mode,
+            c.access_acl,
+            c.default_acl,
+            s.symlink,
+            s.special,
+            s.other_filesystem,
+            s.hard_link,
+            self.errors
+        )
+    }
+}
+
+/// Where lines go: human text or JSON lines on stdout, errors on stderr,
+/// previous states to the backup file.
+pub struct Report {
+    pub dry_run: bool,
+    pub list_changes: bool,
+    pub json: Option<JsonLines>,
+    pub progress: Progress,
+    backup: Option<Mutex<File>>,
+    names: FileNames,
+    /// The first failure to write stdout or the backup; stops the run.
+    pub output_error: Mutex<Option<io::Error>>,
+}
+
+#[derive(Serialize)]
+struct ChangeRecord<'a> {
+    target: &'a str,
+    path: std::borrow::Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+    change: &'static str,
+    from: String,
+    to: String,
+    done: bool,
+}
+
+impl Report {
+    pub fn new(
+        dry_run: bool,
+        list_changes: bool,
+        json: bool,
+        progress: Progress,
+        backup: Option<File>,
+    ) -> Report {
+        Report {
+            dry_run,
+            list_changes: list_changes || dry_run,
+            json: json.then(JsonLines::stdout),
+            progress,
+            backup: backup.map(Mutex::new),
+            names: FileNames::load(),
+            output_error: Mutex::new(None),
+        }
+    }
+
+    fn keep_error(&self, result: io::Result<()>) {
+        if let Err(e) = result {
+            self.output_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(e);
+        }
+    }
+
+    pub fn backs_up(&self) -> bool {
+        self.backup.is_some()
+    }
+
+    pub fn failed(&self) -> bool {
+        self.output_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// Lists the changes of one entry (all in a dry run, with -v otherwise).
+    pub fn changes(&self, label: &str, path: &Path, changes: &[Change]) {
+        if let Some(json) = &self.json {
+            for change in changes {
+                let (from, to) = change.values(&self.names);
+                let bytes = path.as_os_str().as_bytes();
+                let record = ChangeRecord {
+                    target: label,
+                    path: path.to_string_lossy(),
+                    path_hex: std::str::from_utf8(bytes).is_err().then(|| hex(bytes)),
+                    change: change.kind(),
+                    from,
+                    to,
+                    done: !self.dry_run,
+                };
+                self.keep_error(json.emit(&record));
+            }
+            return;
+        }
+        if !self.list_changes {
+            return;
+        }
+        let mut text = String::new();
+        for change in changes {
+            let (from, to) = change.values(&self.names);
+            let _ = writeln!(
+                text,
+                "{}: {}: {from} -> {to}",
+                path.display(),
+                change.kind()
+            );
+        }
+        self.keep_error(io::stdout().lock().write_all(text.as_bytes()));
+    }
+
+    /// An entry that could not be checked or changed: `chk: PATH: what: why`.
+    pub fn error(&self, path: &Path, what: &str, err: &io::Error) {
+        self.progress
+            .println(format!("chk: {}: {what}: {err}", path.display()));
+    }
+
+    /// A warning (`chk: warning: PATH: why`), silenced by -q.
+    pub fn warn(&self, path: &Path, why: &str) {
+        if log::log_enabled!(log::Level::Warn) {
+            self.progress
+                .println(format!("chk: warning: {}: {why}", path.display()));
+        }
+    }
+
+    /// Appends the entry's state before the change, as getfacl prints it,
+    /// so `setfacl --restore` puts it back.
+    pub fn backup(&self, path: &Path, cur: &Current) {
+        let Some(file) = &self.backup else { return };
+        let mut text = String::new();
+        let _ = writeln!(text, "# file: {}", quote(path.as_os_str().as_bytes()));
+        let _ = writeln!(text, "# owner: {}\n# group: {}", cur.uid, cur.gid);
+        if cur.mode & 0o7000 != 0 {
+            let flag = |bit: u32, c: char| if cur.mode & bit != 0 { c } else { '-' };
+            let _ = writeln!(
+                text,
+                "# flags: {}{}{}",
+                flag(0o4000, 's'),
+                flag(0o2000, 's'),
+                flag(0o1000, 't')
+            );
+        }
+        let access = cur
+            .access
+            .clone()
+            .unwrap_or_else(|| acl::Acl::from_mode(cur.mode));
+        acl::dump_lines(&access, "", &mut text);
+        if let Some(default) = &cur.default {
+            acl::dump_lines(default, "default:", &mut text);
+        }
+        text.push('\n');
+        let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+        self.keep_error(file.write_all(text.as_bytes()));
+    }
+}
+
+/// Quotes a name as getfacl does (`\ooo` for backslash, blanks and control
+/// bytes), and every non-ASCII byte too, so the line is plain ASCII whatever
+/// the name's encoding; setfacl unquotes any `\ooo`.
+fn quote(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if b == b'\\' || b <= b' ' || b >= 0x7f {
+            let _ = write!(out, "\\{b:03o}");
+        } else {
+            out.push(char::from(b));
+        }
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

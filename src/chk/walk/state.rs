@@ -1,0 +1,255 @@
+//! Current and wanted state of one entry, the differences, and the repair.
+
+use super::Ownership;
+use crate::chk::acl::{self, Acl, io::Kind};
+use crate::chk::ids::Names;
+use crate::chk::node::Node;
+use crate::chk::rules::{Definition, Rule};
+use std::io;
+
+pub const S_IFMT: u32 = 0o170000;
+pub const S_IFDIR: u32 = 0o040000;
+
+/// What an entry has now.
+#[derive(Clone, Debug)]
+pub struct Current {
+    pub uid: u32,
+    pub gid: u32,
+    /// Permission bits including setuid/setgid/sticky (`& 0o7777`).
+    pub mode: u32,
+    pub is_dir: bool,
+    /// The stored access ACL; `None` when the mode bits are the whole story.
+    pub access: Option<Acl>,
+    pub default: Option<Acl>,
+}
+
+/// What the governing rule wants.
+#[derive(Clone, Debug)]
+pub struct Wanted {
+    pub uid: u32,
+    pub gid: u32,
+    pub rules: WantedRights,
+}
+
+#[derive(Clone, Debug)]
+pub enum WantedRights {
+    /// No ACL at all and exactly this mode.
+    Mode(u32),
+    /// These ACLs; the mode's rwx bits follow the access ACL, special bits off.
+    Acls { access: Acl, default: Option<Acl> },
+}
+
+/// One difference, with the values before and after.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Owner(u32, u32),
+    Group(u32, u32),
+    Access(Option<Acl>, Option<Acl>),
+    Default(Option<Acl>, Option<Acl>),
+    Mode(u32, u32),
+}
+
+impl Change {
+    /// The kind, as counted and printed.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::Owner(..) => "owner",
+            Change::Group(..) => "group",
+            Change::Access(..) => "access ACL",
+            Change::Default(..) => "default ACL",
+            Change::Mode(..) => "mode",
+        }
+    }
+
+    /// Before and after as text, ACL qualifiers by name where known.
+    pub fn values(&self, names: &dyn Names) -> (String, String) {
+        let acl = |a: &Option<Acl>| {
+            a.as_ref()
+                .map_or("none".to_string(), |a| a.to_text(Some(names)))
+        };
+        match self {
+            Change::Owner(a, b) | Change::Group(a, b) => (a.to_string(), b.to_string()),
+            Change::Access(a, b) | Change::Default(a, b) => (acl(a), acl(b)),
+            Change::Mode(a, b) => (format!("{a:04o}"), format!("{b:04o}")),
+        }
+    }
+}
+
+/// Reads owner, mode and ACLs of an open entry (`st_mode` from its statx).
+pub fn current_state(node: &Node, uid: u32, gid: u32, st_mode: u32) -> io::Result<Current> {
+    let is_dir = st_mode & S_IFMT == S_IFDIR;
+    let access = acl::io::read(node, Kind::Access)?;
+    let default = if is_dir {
+        acl::io::read(node, Kind::Default)?
+    } else {
+        None
+    };
+    Ok(Current {
+        uid,
+        gid,
+        mode: st_mode & 0o7777,
+        is_dir,
+        access,
+        default,
+    })
+}
+
+/// The state `rule` wants for an entry that is now `cur`.
+pub fn wanted_state(rule: &Rule, cur: &Current, ownership: &Ownership) -> Result<Wanted, String> {
+    let uid = ownership.owner.unwrap_or(match ownership.orphan_owner {
+        Some(to) if !crate::chk::accounts::uid_exists(cur.uid) => to,
+        _ => cur.uid,
+    });
+    let keep_x = |bits: u32| cur.mode & bits;
+    let (group, rights) = match &rule.definition {
+        Definition::NoAcl => {
+            let mode = if cur.is_dir {
+                0o755
+            } else {
+                0o644 | keep_x(0o111)
+            };
+            (ownership.plain_group, WantedRights::Mode(mode))
+        }
+        Definition::Private => {
+            let mode = if cur.is_dir {
+                0o700
+            } else {
+                0o600 | keep_x(0o100)
+            };
+            (ownership.plain_group, WantedRights::Mode(mode))
+        }
+        definition => {
+            let owner_x = cur.mode & 0o100 != 0;
+            let group_x = cur.mode & 0o010 != 0;
+            let Some(acls) = definition.acls(cur.is_dir, owner_x, group_x) else {
+                return Err(format!(
+                    "rule {} was never merged into an ACL",
+                    rule.source()
+                ));
+            };
+            let (access, default) = acls.map_err(|why| format!("rule {}: {why}", rule.source()))?;
+            (ownership.acl_group, WantedRights::Acls { access, default })
+        }
+    };
+    Ok(Wanted {
+        uid,
+        gid: group.unwrap_or(cur.gid),
+        rules: rights,
+    })
+}
+
+/// Every difference between `cur` and `want`, in the order they are fixed.
+pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if cur.uid != want.uid {
+        changes.push(Change::Owner(cur.uid, want.uid));
+    }
+    if cur.gid != want.gid {
+        changes.push(Change::Group(cur.gid, want.gid));
+    }
+    match &want.rules {
+        WantedRights::Mode(mode) => {
+            if cur.access.is_some() {
+                changes.push(Change::Access(cur.access.clone(), None));
+            }
+            if cur.default.is_some() {
+                changes.push(Change::Default(cur.default.clone(), None));
+            }
+            if cur.mode != *mode {
+                changes.push(Change::Mode(cur.mode, *mode));
+            }
+        }
+        WantedRights::Acls { access, default } => {
+            // After the ACL step, the rwx bits are the wanted ACL's unless
+            // the current one already means the same.
+            let mut rwx = cur.mode & 0o777;
+            let now = cur
+                .access
+                .clone()
+                .unwrap_or_else(|| Acl::from_mode(cur.mode));
+            if !now.same_meaning(access) {
+                if access.is_minimal() {
+                    // Stored as mode bits only: drop the xattr, chmod.
+                    if cur.access.is_some() {
+                        changes.push(Change::Access(cur.access.clone(), None));
+                    }
+                } else {
+                    changes.push(Change::Access(cur.access.clone(), Some(access.clone())));
+                }
+                rwx = access.mode_bits();
+            }
+            let default_same = match (&cur.default, default) {
+                (Some(a), Some(b)) => a.same_meaning(b),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            if cur.is_dir && !default_same {
+                changes.push(Change::Default(cur.default.clone(), default.clone()));
+            }
+            if cur.mode != rwx {
+                changes.push(Change::Mode(cur.mode, rwx));
+            }
+        }
+    }
+    changes
+}
+
+/// Makes the changes through the descriptor: ownership, then ACLs, then
+/// (after a fresh fstat) the mode bits the ACL write did not set.
+pub fn apply(node: &Node, changes: &[Change]) -> Result<(), (&'static str, io::Error)> {
+    let owner = changes.iter().find_map(|c| {
+        if let Change::Owner(_, to) = c {
+            Some(*to)
+        } else {
+            None
+        }
+    });
+    let group = changes.iter().find_map(|c| {
+        if let Change::Group(_, to) = c {
+            Some(*to)
+        } else {
+            None
+        }
+    });
+    if owner.is_some() || group.is_some() {
+        node.chown(owner, group)
+            .map_err(|e| ("changing ownership", e))?;
+    }
+    for change in changes {
+        match change {
+            Change::Access(_, Some(acl)) => acl::io::write(node, Kind::Access, acl),
+            Change::Access(_, None) => acl::io::remove(node, Kind::Access),
+            Change::Default(_, Some(acl)) => acl::io::write(node, Kind::Default, acl),
+            Change::Default(_, None) => acl::io::remove(node, Kind::Default),
+            _ => continue,
+        }
+        .map_err(|e| ("writing the ACL", e))?;
+    }
+    let Some((old_mode, wanted_mode)) = changes.iter().find_map(|c| {
+        if let Change::Mode(from, to) = c {
+            Some((*from, *to))
+        } else {
+            None
+        }
+    }) else {
+        return Ok(());
+    };
+    // Writing an access ACL sets the rwx bits; with no special bit to
+    // clear, there is nothing left for chmod and no need to look again.
+    let written = changes.iter().find_map(|c| {
+        if let Change::Access(_, Some(acl)) = c {
+            Some(acl)
+        } else {
+            None
+        }
+    });
+    if old_mode & 0o7000 == 0 && written.is_some_and(|acl| acl.mode_bits() == wanted_mode) {
+        return Ok(());
+    }
+    let now = node.stat().map_err(|e| ("reading the mode back", e))?;
+    let now = u32::from(now.stx_mode) & 0o7777;
+    if now != wanted_mode {
+        node.chmod(wanted_mode)
+            .map_err(|e| ("changing the mode", e))?;
+    }
+    Ok(())
+}

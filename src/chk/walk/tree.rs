@@ -1,0 +1,350 @@
+//! Walking one target: a rayon task per directory, opened only when the
+//! task runs; nothing kept per entry once it is done.
+
+use super::report::{Counters, Report, Summary};
+use super::state::{self, S_IFDIR, S_IFMT};
+use super::{RunOptions, Target};
+use crate::chk::acl::{self, Acl};
+use crate::chk::node::Node;
+use crate::chk::rules::{Inherited, Rule};
+use crate::cli::{Error, Result};
+use rustix::fs::{FileType, RawDir, Statx};
+use rustix::io::Errno;
+use std::ffi::{CStr, OsStr};
+use std::io;
+use std::mem::MaybeUninit;
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+
+/// Raises the descriptor limit (each directory being walked holds one) and
+/// checks that /proc is there for the `O_PATH` operations.
+pub fn prepare_process() -> Result<()> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current != limit.maximum {
+        limit.current = limit.maximum;
+        let _ = setrlimit(Resource::Nofile, limit);
+    }
+    if std::fs::metadata("/proc/self/fd").is_err() {
+        return Err(Error::failed(
+            "/proc is not mounted: chk needs /proc/self/fd to change entries safely",
+        ));
+    }
+    Ok(())
+}
+
+/// Everything a task needs, shared by reference.
+struct Walk<'a> {
+    target: &'a Target,
+    opts: &'a RunOptions,
+    report: &'a Report,
+    counters: Counters,
+    /// The canonical root, for display and backups.
+    root: PathBuf,
+    device: (u32, u32),
+    mount_id: u64,
+    /// Set on a fatal error (descriptor exhaustion): every task stops.
+    fatal: AtomicBool,
+    fatal_error: Mutex<Option<io::Error>>,
+}
+
+/// Walks one target. A root that cannot be opened is an error of that
+/// target only (counted, exit 3); the other targets still run.
+pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Result<Summary> {
+    let opened = Node::open_root(&target.root).and_then(|node| Ok((node.stat()?, node)));
+    let (stat, node) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            report.error(
+                &target.root,
+                "opening the target (it must be a directory, not a symlink)",
+                &e,
+            );
+            return Ok(Summary {
+                errors: 1,
+                ..Summary::default()
+            });
+        }
+    };
+    // The absolute path of what was opened, for reports and backups.
+    let root = std::fs::read_link(format!("/proc/self/fd/{}", node.fd().as_raw_fd()))
+        .unwrap_or_else(|_| target.root.clone());
+    let walk = Walk {
+        target,
+        opts,
+        report,
+        counters: Counters::default(),
+        root,
+        device: (stat.stx_dev_major, stat.stx_dev_minor),
+        mount_id: stat.stx_mnt_id,
+        fatal: AtomicBool::new(false),
+        fatal_error: Mutex::new(None),
+    };
+    let (rule, inherited) = target.rules.step(Inherited::default(), b"");
+    walk.check_entry(&node, &stat, b"", rule, None);
+    rayon::scope(|scope| walk.directory(scope, Arc::new(node), Vec::new(), inherited));
+    if let Some(e) = walk
+        .fatal_error
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
+        return Err(Error::io(
+            format!("{}: walking the tree", walk.root.display()),
+            e,
+        ));
+    }
+    Ok(walk.counters.summary())
+}
+
+fn is_vanished(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(Errno::NOENT.raw_os_error())
+}
+
+fn is_exhaustion(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(n) if n == Errno::MFILE.raw_os_error() || n == Errno::NFILE.raw_os_error())
+}
+
+fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
+    if !rel.is_empty() {
+        child.extend_from_slice(rel);
+        child.push(b'/');
+    }
+    child.extend_from_slice(name);
+    child
+}
+
+impl<'a> Walk<'a> {
+    fn path(&self, rel: &[u8]) -> PathBuf {
+        if rel.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(OsStr::from_bytes(rel))
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.fatal.load(Relaxed) || self.report.failed()
+    }
+
+    /// An error about one entry: counted and reported, the walk goes on;
+    /// running out of descriptors stops everything.
+    fn entry_error(&self, rel: &[u8], what: &str, e: io::Error) {
+        if is_exhaustion(&e) {
+            self.fatal.store(true, Relaxed);
+            self.fatal_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(e);
+            return;
+        }
+        self.counters.errors.fetch_add(1, Relaxed);
+        self.report.error(&self.path(rel), what, &e);
+    }
+
+    fn same_filesystem(&self, stat: &Statx) -> bool {
+        self.opts.cross_mounts
+            || ((stat.stx_dev_major, stat.stx_dev_minor) == self.device
+                && stat.stx_mnt_id == self.mount_id)
+    }
+
+    /// Reads the directory `dir` (at `rel`) and hands each entry on.
+    fn directory<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        dir: Arc<Node>,
+        rel: Vec<u8>,
+        inherited: Inherited,
+    ) {
+        let mut buf = [MaybeUninit::<u8>::uninit(); 8192];
+        let mut entries = RawDir::new(dir.fd(), &mut buf);
+        while let Some(entry) = entries.next() {
+            if self.stopped() {
+                return;
+            }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => return self.entry_error(&rel, "reading the directory", e.into()),
+            };
+            let name = entry.file_name();
+            if matches!(name.to_bytes(), b"." | b"..") {
+                continue;
+            }
+            let child_rel = join(&rel, name.to_bytes());
+            let (rule, below) = self.target.rules.step(inherited, &child_rel);
+            let is_dir_hint = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
+            if is_dir_hint {
+                let name = name.to_owned();
+                let parent = Arc::clone(&dir);
+                scope.spawn(move |scope| {
+                    self.subdirectory(scope, parent, &name, child_rel, rule, below)
+                });
+            } else {
+                self.non_directory(scope, dir.fd(), name, child_rel, rule, below);
+            }
+        }
+    }
+
+    /// A task: opens a subdirectory, checks it, walks it.
+    fn subdirectory<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        parent: Arc<Node>,
+        name: &CStr,
+        rel: Vec<u8>,
+        rule: Option<&'a Rule>,
+        below: Inherited,
+    ) {
+        if self.stopped() {
+            return;
+        }
+        let node = match Node::open_dir_at(parent.fd(), name) {
+            Ok(node) => node,
+            // Replaced by a file or a symlink since it was listed.
+            Err(e) if matches!(e.raw_os_error(), Some(n) if n == Errno::NOTDIR.raw_os_error() || n == Errno::LOOP.raw_os_error()) =>
+            {
+                return self.non_directory(scope, parent.fd(), name, rel, rule, below);
+            }
+            Err(e) if is_vanished(&e) => return,
+            Err(e) => return self.entry_error(&rel, "opening", e),
+        };
+        drop(parent);
+        let stat = match node.stat() {
+            Ok(stat) => stat,
+            Err(e) => return self.entry_error(&rel, "reading", e),
+        };
+        if !self.same_filesystem(&stat) {
+            self.counters.other_filesystem.fetch_add(1, Relaxed);
+            return;
+        }
+        self.check_entry(&node, &stat, &rel, rule, None);
+        self.directory(scope, Arc::new(node), rel, below);
+    }
+
+    /// Anything that was not listed as a directory: opened with O_PATH,
+    /// never for I/O; only regular files are checked.
+    fn non_directory<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        parent: BorrowedFd<'_>,
+        name: &CStr,
+        rel: Vec<u8>,
+        rule: Option<&'a Rule>,
+        below: Inherited,
+    ) {
+        let node = match Node::open_path_at(parent, name) {
+            Ok(node) => node,
+            Err(e) if is_vanished(&e) => return,
+            Err(e) => return self.entry_error(&rel, "opening", e),
+        };
+        let stat = match node.stat() {
+            Ok(stat) => stat,
+            Err(e) => return self.entry_error(&rel, "reading", e),
+        };
+        let kind = FileType::from_raw_mode(stat.stx_mode.into());
+        match kind {
+            FileType::RegularFile => {}
+            FileType::Symlink => {
+                self.counters.symlink.fetch_add(1, Relaxed);
+                return;
+            }
+            FileType::Directory => {
+                // Became a directory since it was listed: walk it as one.
+                let name = name.to_owned();
+                let parent = match rustix::io::fcntl_dupfd_cloexec(parent, 0) {
+                    Ok(fd) => fd,
+                    Err(e) => return self.entry_error(&rel, "opening", e.into()),
+                };
+                let parent = Arc::new(Node::from_dir_fd(parent));
+                return self.subdirectory(scope, parent, &name, rel, rule, below);
+            }
+            _ => {
+                self.counters.special.fetch_add(1, Relaxed);
+                return;
+            }
+        }
+        if !self.same_filesystem(&stat) {
+            self.counters.other_filesystem.fetch_add(1, Relaxed);
+            return;
+        }
+        // The ACL by name (getxattrat) costs a quarter of a read through
+        // /proc/self/fd. It may belong to a file swapped in meanwhile, but
+        // it only decides whether to write: what is written comes from the
+        // rule and this descriptor's statx, and goes through the descriptor.
+        // A backup must record the exact previous state: read it via the fd.
+        let access = match rule {
+            Some(_) if !self.report.backs_up() => {
+                acl::io::read_by_name(parent, name, acl::io::Kind::Access).and_then(Result::ok)
+            }
+            _ => None,
+        };
+        self.check_entry(&node, &stat, &rel, rule, access);
+    }
+
+    fn count_checked(&self) {
+        self.counters.checked.fetch_add(1, Relaxed);
+        self.report.progress.inc(1);
+    }
+
+    /// Compares one entry with its rule and repairs what differs;
+    /// `access`, when given, is the file's access ACL already read.
+    fn check_entry(
+        &self,
+        node: &Node,
+        stat: &Statx,
+        rel: &[u8],
+        rule: Option<&Rule>,
+        access: Option<Option<Acl>>,
+    ) {
+        self.count_checked();
+        let Some(rule) = rule else { return };
+        let mode = u32::from(stat.stx_mode);
+        let is_dir = mode & S_IFMT == S_IFDIR;
+        if !is_dir && stat.stx_nlink > 1 && stat.stx_uid < self.opts.uid_min {
+            // Maybe a link to a system file outside the tree: leave it.
+            self.counters.hard_link.fetch_add(1, Relaxed);
+            self.report.warn(
+                &self.path(rel),
+                "hard-linked file owned by a system account, left alone",
+            );
+            return;
+        }
+        let current = match access {
+            Some(access) => Ok(state::Current {
+                uid: stat.stx_uid,
+                gid: stat.stx_gid,
+                mode: mode & 0o7777,
+                is_dir,
+                access,
+                default: None,
+            }),
+            None => state::current_state(node, stat.stx_uid, stat.stx_gid, mode),
+        };
+        let current = match current {
+            Ok(current) => current,
+            Err(e) => return self.entry_error(rel, "reading the ACL", e),
+        };
+        let wanted = match state::wanted_state(rule, &current, &self.target.ownership) {
+            Ok(wanted) => wanted,
+            Err(why) => return self.entry_error(rel, "applying the rule", io::Error::other(why)),
+        };
+        let changes = state::differences(&current, &wanted);
+        if changes.is_empty() {
+            return;
+        }
+        let path = self.path(rel);
+        if !self.report.dry_run {
+            self.report.backup(&path, &current);
+            if let Err((what, e)) = state::apply(node, &changes) {
+                return self.entry_error(rel, what, e);
+            }
+        }
+        self.counters.entries_changed.fetch_add(1, Relaxed);
+        changes.iter().for_each(|c| self.counters.count(c));
+        self.report.changes(&self.target.label, &path, &changes);
+    }
+}

@@ -1,0 +1,78 @@
+//! Helpers shared by the chk integration tests: the binary, and the real
+//! getfacl/setfacl from the acl package to set up and read back ACLs.
+#![allow(dead_code)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+pub fn chk() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("chk").unwrap()
+}
+
+/// A scratch tree on the real file system (with ACL support).
+pub fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("chk-test")
+        .tempdir_in("/tmp")
+        .unwrap()
+}
+
+/// The ACL getfacl reads back, comma-joined (`user::rwx,group::r-x,...`),
+/// numeric ids, without the header.
+pub fn getfacl(path: &Path) -> String {
+    let out = Command::new("getfacl")
+        .args(["-c", "-n", "-p"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "getfacl {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    lines.join(",")
+}
+
+pub fn setfacl(args: &[&str], path: &Path) {
+    let status = Command::new("setfacl")
+        .args(args)
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "setfacl {args:?} {}", path.display());
+}
+
+pub fn mode(path: &Path) -> u32 {
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+pub fn write(path: &Path, mode: u32) {
+    std::fs::write(path, b"data").unwrap();
+    set_mode(path, mode);
+}
+
+/// The last JSON line chk printed (its summary) as a value.
+pub fn summary(stdout: &[u8]) -> serde_json::Value {
+    let text = String::from_utf8_lossy(stdout);
+    let last = text.lines().last().expect("a summary line");
+    serde_json::from_str::<serde_json::Value>(last).unwrap()["summary"].clone()
+}
+
+/// The group every test ACL names (exists on every Debian system).
+pub const USERS_GID: u32 = 100;
