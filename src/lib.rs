@@ -5,6 +5,6 @@
 
 pub mod chk;
 pub mod cli;
+pub mod mojibake;
 pub mod nsca;
 pub mod perlenv;
-pub mod mojibake;

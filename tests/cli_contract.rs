@@ -6,7 +6,12 @@ use assert_cmd::cargo::cargo_bin;
 use std::process::{Command, Stdio};
 
 /// Each tool with the exit status of a usage error (nsca-send keeps send_nsca's 3).
-const TOOLS: &[(&str, i32)] = &[("nsca-send", 3), ("perlenv", 2)];
+const TOOLS: &[(&str, i32)] = &[
+    ("chk", 2),
+    ("mojibake-fix", 2),
+    ("nsca-send", 3),
+    ("perlenv", 2),
+];
 
 #[test]
 fn help_has_examples_and_exits_zero() {
@@ -89,4 +94,25 @@ fn help_into_a_closed_pipe_is_quiet() {
         assert_eq!(status, Some(0), "{tool}: {err}");
         assert!(!err.contains("panicked"), "{tool}: {err}");
     }
+}
+
+#[test]
+fn bulk_output_into_a_closed_pipe_ends_with_zero() {
+    // mojibake-fix text: megabytes of repaired text for a reader that left.
+    let text = "Raison D'√™tre\n".repeat(200_000).into_bytes();
+    let (status, err) = with_closed_stdout("mojibake-fix", &["text"], Some(text));
+    assert_eq!(status, Some(0), "mojibake-fix text: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    // chk --dry-run --json: one line per difference, thousands of them.
+    let tree = tempfile::tempdir().unwrap();
+    for i in 0..3000 {
+        std::fs::write(tree.path().join(format!("f{i}")), b"x").unwrap();
+    }
+    let root = tree.path().to_str().unwrap();
+    let acl = "u::rw@UX,g::---,o::---,g:root:r-@GX,m::r-@GX";
+    let args = ["path", root, "--acl", acl, "--dry-run", "--json"];
+    let (status, err) = with_closed_stdout("chk", &args, None);
+    assert_eq!(status, Some(0), "chk --json: {err}");
+    assert!(!err.contains("panicked"), "{err}");
 }
