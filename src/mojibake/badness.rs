@@ -147,10 +147,10 @@ fn cp1253_continuation(c: char) -> bool {
     matches!(c, 'Ά' | 'Έ' | 'Ή' | 'Ί' | 'Ό' | 'Ύ' | 'Ώ' | '΅' | '΄')
 }
 
-/// The score of the pair (a, b) with the characters around it.
 /// A character and its class, computed once per character.
 type Item = (char, Class);
 
+/// The score of the pair (a, b) with the characters around it.
 fn pair(prev: Option<char>, (a, ca): Item, (b, cb): Item, next: Option<Item>) -> u32 {
     use Class::*;
     let next_class = next.map(|n| n.1);
@@ -254,10 +254,7 @@ fn pair(prev: Option<char>, (a, ca): Item, (b, cb): Item, next: Option<Item>) ->
         (Script, _) if a == 'в' && b == 'Ђ' => 2,
         (Script, Symbol | Punct | C1) if matches!(a, 'Ξ' | 'Ο' | 'Β' | 'Γ') => 2,
         (Script, Script) if matches!(a, 'Ξ' | 'Ο') && cp1253_continuation(b) => 1,
-        (Symbol, AccUpper | AccLower | Symbol | Punct) => {
-            mac_roman_pair(a, b, prev.is_some_and(|p| is_letter(class(p))))
-        }
-        (Punct, AccUpper | AccLower | Symbol | Punct) => {
+        (Symbol | Punct, AccUpper | AccLower | Symbol | Punct) => {
             mac_roman_pair(a, b, prev.is_some_and(|p| is_letter(class(p))))
         }
         _ => 0,
@@ -282,8 +279,9 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
         C1 => 3,
         Improbable => 2,
         Script if !('\u{370}'..='\u{3FF}').contains(&c) => {
-            // A lone Cyrillic, Greek or Hebrew letter between Latin letters
-            // or digits (`SENSЕ` is a known exception: only one side).
+            // A lone Cyrillic, Hebrew or Arabic letter between Latin letters
+            // or digits (`SENSЕ` has it on one side only; Greek letters are
+            // common as symbols: `IL2Rγc`).
             let latinish = |x: Option<char>| {
                 x.is_some_and(|x| {
                     let k = class(x);
