@@ -265,6 +265,10 @@ fn pair(prev: Option<char>, (a, ca): Item, (b, cb): Item, next: Option<Item>) ->
 fn mac_roman_pair(a: char, b: char, prev_is_letter: bool) -> u32 {
     match a {
         '√' if b != 'π' || prev_is_letter => 2,
+        // ¬ is Mac OS Roman's C2: `¬£`, `¬©`, `¬∞` (but `¬´` is a smiley).
+        '¬' if b != '´' && !b.is_alphabetic() => 2,
+        // – and — are Mac OS Roman's leads of Cyrillic (D0, D1).
+        '–' | '—' if b.is_alphabetic() => 2,
         '‚' if matches!(b, 'Ä' | 'Ñ' | 'à' | 'â' | 'ó') => 2,
         'ƒ' | '≈' | '◊' | 'ÿ' => 2,
         _ => 0,
@@ -295,7 +299,7 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
             }
         }
         Combining if !is_nfd_accent(c) && prev.is_some_and(|p| is_letter(class(p))) => 2,
-        Symbol if is_ascii_lower(prev) && is_ascii_lower(next) => 2,
+        Symbol if c != '×' && is_ascii_lower(prev) && is_ascii_lower(next) => 2,
         Other if is_cjk(c) && prev.is_some_and(|p| is_latin(class(p))) => 2,
         _ => 0,
     }
