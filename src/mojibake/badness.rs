@@ -268,7 +268,8 @@ fn mac_roman_pair(a: char, b: char, prev_is_letter: bool) -> u32 {
         // ¬ is Mac OS Roman's C2: `¬£`, `¬©`, `¬∞` (but `¬´` is a smiley).
         '¬' if b != '´' && !b.is_alphabetic() => 2,
         // – and — are Mac OS Roman's leads of Cyrillic (D0, D1).
-        '–' | '—' if b.is_alphabetic() => 2,
+        // (`Part 2—Éric` is real: only lowercase letters count).
+        '–' | '—' if b.is_lowercase() => 2,
         '‚' if matches!(b, 'Ä' | 'Ñ' | 'à' | 'â' | 'ó') => 2,
         'ƒ' | '≈' | '◊' | 'ÿ' => 2,
         _ => 0,
