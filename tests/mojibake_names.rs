@@ -482,7 +482,10 @@ fn an_unreadable_directory_does_not_abort_the_tree() {
     }
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
     // Root reads everything: run as nobody to meet a directory we cannot read.
-    let bin = assert_cmd::cargo::cargo_bin("mojibake-fix");
+    // A copy of the binary nobody can reach even if the checkout is private.
+    let bin = tmp.path().join("mojibake-fix");
+    fs::copy(assert_cmd::cargo::cargo_bin("mojibake-fix"), &bin).unwrap();
+    fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
     let out = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(&bin)

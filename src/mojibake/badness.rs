@@ -147,10 +147,10 @@ fn cp1253_continuation(c: char) -> bool {
     matches!(c, 'Ά' | 'Έ' | 'Ή' | 'Ί' | 'Ό' | 'Ύ' | 'Ώ' | '΅' | '΄')
 }
 
-/// The score of the pair (a, b) with the characters around it.
 /// A character and its class, computed once per character.
 type Item = (char, Class);
 
+/// The score of the pair (a, b) with the characters around it.
 fn pair(prev: Option<char>, (a, ca): Item, (b, cb): Item, next: Option<Item>) -> u32 {
     use Class::*;
     let next_class = next.map(|n| n.1);
@@ -254,10 +254,7 @@ fn pair(prev: Option<char>, (a, ca): Item, (b, cb): Item, next: Option<Item>) ->
         (Script, _) if a == 'в' && b == 'Ђ' => 2,
         (Script, Symbol | Punct | C1) if matches!(a, 'Ξ' | 'Ο' | 'Β' | 'Γ') => 2,
         (Script, Script) if matches!(a, 'Ξ' | 'Ο') && cp1253_continuation(b) => 1,
-        (Symbol, AccUpper | AccLower | Symbol | Punct) => {
-            mac_roman_pair(a, b, prev.is_some_and(|p| is_letter(class(p))))
-        }
-        (Punct, AccUpper | AccLower | Symbol | Punct) => {
+        (Symbol | Punct, AccUpper | AccLower | Symbol | Punct) => {
             mac_roman_pair(a, b, prev.is_some_and(|p| is_letter(class(p))))
         }
         _ => 0,
@@ -268,6 +265,11 @@ fn pair(prev: Option<char>, (a, ca): Item, (b, cb): Item, next: Option<Item>) ->
 fn mac_roman_pair(a: char, b: char, prev_is_letter: bool) -> u32 {
     match a {
         '√' if b != 'π' || prev_is_letter => 2,
+        // ¬ is Mac OS Roman's C2: `¬£`, `¬©`, `¬∞` (but `¬´` is a smiley).
+        '¬' if b != '´' && !b.is_alphabetic() => 2,
+        // – and — are Mac OS Roman's leads of Cyrillic (D0, D1).
+        // (`Part 2—Éric` is real: only lowercase letters count).
+        '–' | '—' if b.is_lowercase() => 2,
         '‚' if matches!(b, 'Ä' | 'Ñ' | 'à' | 'â' | 'ó') => 2,
         'ƒ' | '≈' | '◊' | 'ÿ' => 2,
         _ => 0,
@@ -282,8 +284,9 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
         C1 => 3,
         Improbable => 2,
         Script if !('\u{370}'..='\u{3FF}').contains(&c) => {
-            // A lone Cyrillic, Greek or Hebrew letter between Latin letters
-            // or digits (`SENSЕ` is a known exception: only one side).
+            // A lone Cyrillic, Hebrew or Arabic letter between Latin letters
+            // or digits (`SENSЕ` has it on one side only; Greek letters are
+            // common as symbols: `IL2Rγc`).
             let latinish = |x: Option<char>| {
                 x.is_some_and(|x| {
                     let k = class(x);
@@ -297,7 +300,7 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
             }
         }
         Combining if !is_nfd_accent(c) && prev.is_some_and(|p| is_letter(class(p))) => 2,
-        Symbol if is_ascii_lower(prev) && is_ascii_lower(next) => 2,
+        Symbol if c != '×' && is_ascii_lower(prev) && is_ascii_lower(next) => 2,
         Other if is_cjk(c) && prev.is_some_and(|p| is_latin(class(p))) => 2,
         _ => 0,
     }

@@ -411,6 +411,14 @@ mod tests {
     }
 
     #[test]
+    fn mac_roman_symbols_and_cyrillic() {
+        assert_eq!(fix("¬£5 ¬© 2024 10 ¬∞C"), "£5 © 2024 10 °C");
+        assert_eq!(fix("–ñ –® –© –Æ –Ø"), "Ж Ш Щ Ю Я");
+        assert_eq!(fix("Part 2—Éric.txt"), "Part 2—Éric.txt");
+        assert_eq!(fix("a×b = 2012—∞"), "a×b = 2012—∞");
+    }
+
+    #[test]
     fn two_kinds_of_damage_on_one_line() {
         assert_eq!(fix("r√©gime rÃ©gime"), "régime régime");
     }
