@@ -326,8 +326,8 @@ mod tests {
         let cur = file(0o4755, None);
         let own = Ownership {
             owner: Some(0),
-            acl_group: None,
             plain_group: Some(0),
+            ..Ownership::default()
         };
         let wanted = wanted_state(&rule, &cur, &own).unwrap();
         assert_eq!(
