@@ -253,3 +253,93 @@ pub fn apply(node: &Node, changes: &[Change]) -> Result<(), (&'static str, io::E
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chk::acl::parse;
+    use crate::chk::ids::tests::FakeNames;
+
+    fn file(mode: u32, access: Option<&str>) -> Current {
+        Current {
+            uid: 1001,
+            gid: 50,
+            mode,
+            is_dir: false,
+            access: access.map(|t| parse(t, &FakeNames).unwrap()),
+            default: None,
+        }
+    }
+
+    fn acls(access: &str) -> Wanted {
+        Wanted {
+            uid: 1001,
+            gid: 50,
+            rules: WantedRights::Acls {
+                access: parse(access, &FakeNames).unwrap(),
+                default: None,
+            },
+        }
+    }
+
+    #[test]
+    fn same_effective_rights_need_nothing() {
+        let cur = file(0o660, Some("u::rw-,g::---,g:staff:rwx,m::rw-,o::---"));
+        assert_eq!(
+            differences(&cur, &acls("u::rw-,g::---,g:staff:rw-,m::rw-,o::---")),
+            []
+        );
+    }
+
+    #[test]
+    fn special_bits_are_cleared_under_acl_rules() {
+        let cur = file(0o4660, Some("u::rw-,g::---,g:staff:rw-,m::rw-,o::---"));
+        let changes = differences(&cur, &acls("u::rw-,g::---,g:staff:rw-,m::rw-,o::---"));
+        assert_eq!(changes, [Change::Mode(0o4660, 0o660)]);
+    }
+
+    #[test]
+    fn a_minimal_wanted_acl_drops_the_xattr_and_sets_the_mode() {
+        let cur = file(0o660, Some("u::rw-,g::---,g:staff:rw-,m::rw-,o::---"));
+        let changes = differences(&cur, &acls("u::rw-,g::r--,o::r--"));
+        assert_eq!(
+            changes,
+            [
+                Change::Access(cur.access.clone(), None),
+                Change::Mode(0o660, 0o644)
+            ]
+        );
+        // Without an xattr it is only a mode change.
+        assert_eq!(
+            differences(&file(0o600, None), &acls("u::rw-,g::r--,o::r--")),
+            [Change::Mode(0o600, 0o644)]
+        );
+    }
+
+    #[test]
+    fn ownership_comes_first_and_private_keeps_the_owner_exec_bit() {
+        let rule = crate::chk::rules::Rule::builtin(
+            "t",
+            crate::chk::rules::Pattern::Path {
+                rel: Vec::new(),
+                contents: false,
+            },
+            crate::chk::rules::Definition::Private,
+        );
+        let cur = file(0o4755, None);
+        let own = Ownership {
+            owner: Some(0),
+            plain_group: Some(0),
+            ..Ownership::default()
+        };
+        let wanted = wanted_state(&rule, &cur, &own).unwrap();
+        assert_eq!(
+            differences(&cur, &wanted),
+            [
+                Change::Owner(1001, 0),
+                Change::Group(50, 0),
+                Change::Mode(0o4755, 0o700)
+            ]
+        );
+    }
+}

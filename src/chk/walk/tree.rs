@@ -184,7 +184,7 @@ impl<'a> Walk<'a> {
                     self.subdirectory(scope, parent, &name, child_rel, rule, below)
                 });
             } else {
-                self.non_directory(scope, dir.fd(), name, child_rel, rule, below);
+                self.non_directory(Some(scope), dir.fd(), name, child_rel, rule, below);
             }
         }
     }
@@ -207,7 +207,8 @@ impl<'a> Walk<'a> {
             // Replaced by a file or a symlink since it was listed.
             Err(e) if matches!(e.raw_os_error(), Some(n) if n == Errno::NOTDIR.raw_os_error() || n == Errno::LOOP.raw_os_error()) =>
             {
-                return self.non_directory(scope, parent.fd(), name, rel, rule, below);
+                // (Not descending again if it flips back: left for the next run.)
+                return self.non_directory(None, parent.fd(), name, rel, rule, below);
             }
             Err(e) if is_vanished(&e) => return,
             Err(e) => return self.entry_error(&rel, "opening", e),
@@ -226,10 +227,11 @@ impl<'a> Walk<'a> {
     }
 
     /// Anything that was not listed as a directory: opened with O_PATH,
-    /// never for I/O; only regular files are checked.
+    /// never for I/O; only regular files are checked. Without `scope`, an
+    /// entry that turns out to be a directory is not walked.
     fn non_directory<'s>(
         &'s self,
-        scope: &rayon::Scope<'s>,
+        scope: Option<&rayon::Scope<'s>>,
         parent: BorrowedFd<'_>,
         name: &CStr,
         rel: Vec<u8>,
@@ -253,6 +255,7 @@ impl<'a> Walk<'a> {
                 return;
             }
             FileType::Directory => {
+                let Some(scope) = scope else { return };
                 // Became a directory since it was listed: walk it as one.
                 let name = name.to_owned();
                 let parent = match rustix::io::fcntl_dupfd_cloexec(parent, 0) {
