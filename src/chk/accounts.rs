@@ -199,7 +199,16 @@ impl Default for UidRange {
     }
 }
 
+/// Where the standard-user range is defined.
+pub const LOGIN_DEFS: &str = "/etc/login.defs";
+
 impl UidRange {
+    /// The range of this system (/etc/login.defs).
+    pub fn system() -> Result<UidRange, crate::cli::Error> {
+        UidRange::from_login_defs(Path::new(LOGIN_DEFS))
+            .map_err(|err| crate::cli::Error::io(format!("reading {LOGIN_DEFS}"), err))
+    }
+
     /// UID_MIN and UID_MAX of `path` (normally /etc/login.defs); a missing
     /// file or key keeps shadow's default.
     pub fn from_login_defs(path: &Path) -> io::Result<UidRange> {

@@ -53,7 +53,7 @@ pub struct GroupArgs {
 pub fn run(args: &GroupArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
     let config = args.config.load()?;
     let (targets, exit) = targets(args, &config)?;
-    Ok(walk::check_targets(targets, &path::options(run, verbosity))?.worst(exit))
+    Ok(walk::check_targets(targets, &path::options(run, verbosity)?)?.worst(exit))
 }
 
 /// The targets of `chk group`, and the outcome of the ones that could not

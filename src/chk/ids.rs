@@ -78,17 +78,6 @@ impl Names for FileNames {
     }
 }
 
-/// UID_MIN of /etc/login.defs (1000 when absent): owners below it are
-/// system accounts, whose hard-linked files are never changed.
-pub fn uid_min() -> u32 {
-    let text = std::fs::read_to_string("/etc/login.defs").unwrap_or_default();
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix("UID_MIN"))
-        .filter_map(|v| v.trim().parse().ok())
-        .next_back()
-        .unwrap_or(1000)
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::Names;

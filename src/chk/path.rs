@@ -37,11 +37,11 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
             ownership,
         })
         .collect();
-    walk::check_targets(targets, &options(run, verbosity))
+    walk::check_targets(targets, &options(run, verbosity)?)
 }
 
-pub fn options(run: &RunArgs, verbosity: Verbosity) -> RunOptions {
-    RunOptions {
+pub fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
+    Ok(RunOptions {
         dry_run: run.dry_run,
         json: run.json,
         jobs: run.jobs.map(usize::from),
@@ -49,8 +49,8 @@ pub fn options(run: &RunArgs, verbosity: Verbosity) -> RunOptions {
         verbosity,
         backup: run.backup.clone(),
         progress: true,
-        uid_min: super::ids::uid_min(),
-    }
+        uid_min: super::accounts::UidRange::system()?.min,
+    })
 }
 
 fn load_rules(args: &PathArgs, names: &dyn Names) -> Result<Vec<Rule>> {

@@ -52,7 +52,7 @@ pub struct UserArgs {
 pub fn run(args: &UserArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
     let config = args.config.load()?;
     let (targets, exit) = targets(args, &config)?;
-    Ok(walk::check_targets(targets, &path::options(run, verbosity))?.worst(exit))
+    Ok(walk::check_targets(targets, &path::options(run, verbosity)?)?.worst(exit))
 }
 
 /// The targets of `chk user`, and the outcome of the ones that could not
@@ -123,9 +123,6 @@ pub fn target(user: &User, model: &ModelGroups, config: &Config) -> Result<Targe
     })
 }
 
-/// Where the standard-user range is defined.
-pub const LOGIN_DEFS: &str = "/etc/login.defs";
-
 /// The users named on the command line; an unknown login is a usage error.
 pub fn named(logins: &[String]) -> Result<Vec<User>> {
     let mut seen = BTreeSet::new();
@@ -146,8 +143,7 @@ pub fn named(logins: &[String]) -> Result<Vec<User>> {
 /// a directory of its own; others are reported and skipped (a home shared
 /// by several users would be handed from one owner to the other).
 pub fn all() -> Result<Vec<User>> {
-    let range = UidRange::from_login_defs(Path::new(LOGIN_DEFS))
-        .map_err(|err| Error::io(format!("reading {LOGIN_DEFS}"), err))?;
+    let range = UidRange::system()?;
     let users = accounts::standard_users(range);
     let mut homes: BTreeMap<&Path, usize> = BTreeMap::new();
     for user in &users {
