@@ -11,6 +11,7 @@ mod loki97;
 mod rijndael;
 mod rustcrypto;
 mod saferplus;
+mod twofish;
 
 /// Size of the IV the server sends in its init packet.
 pub const IV_SIZE: usize = 128;
@@ -155,6 +156,7 @@ impl Method {
             Rijndael192 => cfb(rijndael::Rijndael::new(key, 24), iv),
             Rijndael256 => cfb(rijndael::Rijndael::new(key, 32), iv),
             SaferPlus => cfb(saferplus::SaferPlus::new(key), iv),
+            Twofish => cfb(twofish::Twofish::new(key), iv),
             crate_backed => rustcrypto::cfb_stream(crate_backed, key, iv),
         })
     }

@@ -98,7 +98,6 @@ pub(super) fn cfb_stream(method: Method, key: &[u8], iv: &[u8]) -> Box<dyn ByteS
         Method::Cast256 => swapped::<cast6::Cast6>(key, iv),
         Method::Xtea => swapped::<xtea::Xtea>(key, iv),
         Method::Blowfish => plain::<blowfish::Blowfish>(key, iv),
-        Method::Twofish => plain::<twofish::Twofish>(key, iv),
         Method::Rc2 => plain::<rc2::Rc2>(key, iv),
         Method::Rijndael128 => plain::<aes::Aes256>(key, iv),
         Method::Serpent => plain::<serpent::Serpent>(key, iv),
