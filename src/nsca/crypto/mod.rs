@@ -11,6 +11,7 @@ mod loki97;
 mod rijndael;
 mod rustcrypto;
 mod saferplus;
+mod twofish;
 
 /// Size of the IV the server sends in its init packet.
 pub const IV_SIZE: usize = 128;
@@ -144,26 +145,34 @@ impl Method {
         }
     }
 
-    /// The block cipher keyed for CFB, or `None` for methods 0 and 1.
-    fn block_cipher(self, key: &[u8]) -> Option<Box<dyn BlockEncrypt>> {
+    /// The CFB stream of the keyed block cipher, or `None` for methods 0 and 1.
+    fn cfb_stream(self, key: &[u8], iv: &[u8]) -> Option<Box<dyn ByteStream>> {
         use Method::*;
         Some(match self {
             None | Xor => return Option::None,
-            Des => Box::new(des::Des::single(key)),
-            TripleDes => Box::new(des::Des::triple(key)),
-            Loki97 => Box::new(loki97::Loki97::new(key)),
-            Rijndael192 => Box::new(rijndael::Rijndael::new(key, 24)),
-            Rijndael256 => Box::new(rijndael::Rijndael::new(key, 32)),
-            SaferPlus => Box::new(saferplus::SaferPlus::new(key)),
-            crate_backed => rustcrypto::block_cipher(crate_backed, key),
+            Des => cfb(des::Des::single(key), iv),
+            TripleDes => cfb(des::Des::triple(key), iv),
+            Loki97 => cfb(loki97::Loki97::new(key), iv),
+            Rijndael192 => cfb(rijndael::Rijndael::new(key, 24), iv),
+            Rijndael256 => cfb(rijndael::Rijndael::new(key, 32), iv),
+            SaferPlus => cfb(saferplus::SaferPlus::new(key), iv),
+            Twofish => cfb(twofish::Twofish::new(key), iv),
+            crate_backed => rustcrypto::cfb_stream(crate_backed, key, iv),
         })
     }
 }
 
+/// An encryption that carries its state from one packet to the next.
+pub trait ByteStream: Send {
+    fn encrypt(&mut self, data: &mut [u8]);
+}
+
 /// 8-bit cipher feedback as libmcrypt's "cfb" mode does it: each byte is
 /// XORed with the first byte of E(register), then shifted into the register.
-pub struct Cfb8 {
-    cipher: Box<dyn BlockEncrypt>,
+/// Generic over the cipher, so the per-byte work is inlined; the dynamic
+/// call happens once per packet.
+pub struct Cfb8<C> {
+    cipher: C,
     /// The register is `window[start..start + block]`; new bytes go after
     /// it, and the window slides back only once per block, not per byte.
     window: Vec<u8>,
@@ -171,9 +180,14 @@ pub struct Cfb8 {
     keystream: Vec<u8>,
 }
 
-impl Cfb8 {
+/// The CFB stream of `cipher`, starting from the first block of `iv`.
+pub fn cfb<C: BlockEncrypt + 'static>(cipher: C, iv: &[u8]) -> Box<dyn ByteStream> {
+    Box::new(Cfb8::new(cipher, iv))
+}
+
+impl<C: BlockEncrypt> Cfb8<C> {
     /// `iv` must hold at least one block; only the first block is used.
-    pub fn new(cipher: Box<dyn BlockEncrypt>, iv: &[u8]) -> Cfb8 {
+    pub fn new(cipher: C, iv: &[u8]) -> Cfb8<C> {
         let size = cipher.block_size();
         let mut window = vec![0; 2 * size];
         window[..size].copy_from_slice(&iv[..size]);
@@ -184,9 +198,11 @@ impl Cfb8 {
             keystream: vec![0; size],
         }
     }
+}
 
-    pub fn encrypt(&mut self, data: &mut [u8]) {
-        let size = self.keystream.len();
+impl<C: BlockEncrypt> ByteStream for Cfb8<C> {
+    fn encrypt(&mut self, data: &mut [u8]) {
+        let size = self.cipher.block_size();
         for byte in data {
             self.keystream
                 .copy_from_slice(&self.window[self.start..self.start + size]);
@@ -210,7 +226,7 @@ pub enum Encryptor {
         iv: [u8; IV_SIZE],
         password: Vec<u8>,
     },
-    Cfb(Cfb8),
+    Cfb(Box<dyn ByteStream>),
 }
 
 impl Encryptor {
@@ -227,10 +243,10 @@ impl Encryptor {
                 let mut key = vec![0u8; cipher.key_size()];
                 let n = password.len().min(key.len());
                 key[..n].copy_from_slice(&password[..n]);
-                let block = cipher
-                    .block_cipher(&key)
+                let stream = cipher
+                    .cfb_stream(&key, iv)
                     .expect("every method but none and xor has a block cipher");
-                Encryptor::Cfb(Cfb8::new(block, iv))
+                Encryptor::Cfb(stream)
             }
         }
     }

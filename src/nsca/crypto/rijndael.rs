@@ -114,7 +114,10 @@ impl Rijndael {
         let before = *state;
         for (c, column) in state[..self.columns].iter_mut().enumerate() {
             for (row, byte) in column.iter_mut().enumerate() {
-                let from = (c + self.shifts[row]) % self.columns;
+                let mut from = c + self.shifts[row];
+                if from >= self.columns {
+                    from -= self.columns;
+                }
                 *byte = SBOX[before[from][row] as usize];
             }
         }
@@ -124,8 +127,9 @@ impl Rijndael {
 fn mix_column(column: &mut [u8; 4]) {
     let a = *column;
     for row in 0..4 {
-        column[row] =
-            xtime(a[row]) ^ gf_mul(a[(row + 1) % 4], 3) ^ a[(row + 2) % 4] ^ a[(row + 3) % 4];
+        // 2·a[row] + 3·a[row+1] + a[row+2] + a[row+3], with 3·x = 2·x + x.
+        let next = a[(row + 1) % 4];
+        column[row] = xtime(a[row]) ^ xtime(next) ^ next ^ a[(row + 2) % 4] ^ a[(row + 3) % 4];
     }
 }
 

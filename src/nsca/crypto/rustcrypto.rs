@@ -1,7 +1,7 @@
 //! The block ciphers taken from RustCrypto crates, with the byte-order shims
 //! that make them match libmcrypt (see the golden data's README).
 
-use super::{BlockEncrypt, Method, swap_words};
+use super::{BlockEncrypt, ByteStream, Method, cfb, swap_words};
 use cipher::typenum::Unsigned;
 use cipher::{Block, BlockCipherEncrypt, BlockSizeUser, KeyInit};
 
@@ -73,37 +73,40 @@ impl BlockEncrypt for Gost {
     }
 }
 
-fn plain<C: KeyInit + BlockCipherEncrypt + Send + 'static>(key: &[u8]) -> Box<dyn BlockEncrypt> {
-    Box::new(Plain(
-        C::new_from_slice(key).expect("key has the algorithm's size"),
-    ))
+fn plain<C>(key: &[u8], iv: &[u8]) -> Box<dyn ByteStream>
+where
+    C: KeyInit + BlockCipherEncrypt + Send + 'static,
+{
+    let cipher = C::new_from_slice(key).expect("key has the algorithm's size");
+    cfb(Plain(cipher), iv)
 }
 
-fn swapped<C: KeyInit + BlockCipherEncrypt + Send + 'static>(key: &[u8]) -> Box<dyn BlockEncrypt> {
+fn swapped<C>(key: &[u8], iv: &[u8]) -> Box<dyn ByteStream>
+where
+    C: KeyInit + BlockCipherEncrypt + Send + 'static,
+{
     let mut key = key.to_vec();
     swap_words(&mut key);
-    Box::new(WordSwapped(
-        C::new_from_slice(&key).expect("key has the algorithm's size"),
-    ))
+    let cipher = C::new_from_slice(&key).expect("key has the algorithm's size");
+    cfb(WordSwapped(cipher), iv)
 }
 
-/// The keyed cipher of a crate-backed method. `key` has `method.key_size()` bytes.
-pub(super) fn block_cipher(method: Method, key: &[u8]) -> Box<dyn BlockEncrypt> {
+/// The CFB stream of a crate-backed method. `key` has `method.key_size()` bytes.
+pub(super) fn cfb_stream(method: Method, key: &[u8], iv: &[u8]) -> Box<dyn ByteStream> {
     match method {
-        Method::Cast128 => plain::<cast5::Cast5>(key),
-        Method::Cast256 => swapped::<cast6::Cast6>(key),
-        Method::Xtea => swapped::<xtea::Xtea>(key),
-        Method::Blowfish => plain::<blowfish::Blowfish>(key),
-        Method::Twofish => plain::<twofish::Twofish>(key),
-        Method::Rc2 => plain::<rc2::Rc2>(key),
-        Method::Rijndael128 => plain::<aes::Aes256>(key),
-        Method::Serpent => plain::<serpent::Serpent>(key),
+        Method::Cast128 => plain::<cast5::Cast5>(key, iv),
+        Method::Cast256 => swapped::<cast6::Cast6>(key, iv),
+        Method::Xtea => swapped::<xtea::Xtea>(key, iv),
+        Method::Blowfish => plain::<blowfish::Blowfish>(key, iv),
+        Method::Rc2 => plain::<rc2::Rc2>(key, iv),
+        Method::Rijndael128 => plain::<aes::Aes256>(key, iv),
+        Method::Serpent => plain::<serpent::Serpent>(key, iv),
         Method::Gost => {
             let mut key = key.to_vec();
             swap_words(&mut key);
             let cipher = <magma::Gost89<LibmcryptSbox> as KeyInit>::new_from_slice(&key)
                 .expect("GOST takes a 32-byte key");
-            Box::new(Gost(cipher))
+            cfb(Gost(cipher), iv)
         }
         other => unreachable!("{} is not crate-backed", other.name()),
     }
