@@ -320,6 +320,21 @@ fn install_offline_isolate_run_freeze_check() {
         .stdout(predicates::str::contains("perl mismatch"));
 }
 
+/// A directory for PATH with everything of /usr/bin and /bin except cpanm.
+fn path_without_cpanm(t: &Path) -> PathBuf {
+    let bin = t.join("nocpanm");
+    std::fs::create_dir(&bin).unwrap();
+    for dir in ["/usr/bin", "/bin"] {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = entry.file_name();
+            if name != "cpanm" && !bin.join(&name).exists() {
+                std::os::unix::fs::symlink(entry.path(), bin.join(&name)).unwrap();
+            }
+        }
+    }
+    bin
+}
+
 #[test]
 fn without_cpanm_a_tarball_is_built_with_make() {
     let tmp = tempfile::tempdir().unwrap();
@@ -332,17 +347,7 @@ fn without_cpanm_a_tarball_is_built_with_make() {
         None,
         Some("foo-hello"),
     );
-    // A PATH with everything of /usr/bin and /bin except cpanm.
-    let bin = t.join("nocpanm");
-    std::fs::create_dir(&bin).unwrap();
-    for dir in ["/usr/bin", "/bin"] {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let name = entry.file_name();
-            if name != "cpanm" && !bin.join(&name).exists() {
-                std::os::unix::fs::symlink(entry.path(), bin.join(&name)).unwrap();
-            }
-        }
-    }
+    let bin = path_without_cpanm(t);
     let env = t.join("env");
     perlenv().arg("create").arg(&env).assert().success();
     perlenv()
@@ -588,4 +593,39 @@ fn the_remaining_leaks_are_documented() {
         man.contains("PERL5OPT is applied"),
         "man page lacks the leaks"
     );
+}
+
+#[test]
+fn without_cpanm_a_build_pl_dist_directory_is_built() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    // A Module::Build dist as a directory (no Makefile.PL, no tarball).
+    let dist = t.join("Baz-Qux-0.02");
+    write(
+        &dist.join("lib/Baz/Qux.pm"),
+        "package Baz::Qux;\nour $VERSION = '0.02';\nsub hello { 'hello from Baz::Qux' }\n1;\n",
+    );
+    write(
+        &dist.join("Build.PL"),
+        "use Module::Build;\nModule::Build->new(module_name => 'Baz::Qux', dist_version => '0.02', license => 'perl')->create_build_script;\n",
+    );
+    let bin = path_without_cpanm(t);
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .arg(&dist)
+        .env("PATH", &bin)
+        .assert()
+        .success();
+    assert!(env.join("lib/perl5/Baz/Qux.pm").exists());
+    let out = stdout(perlenv().arg("run").arg(&env).args([
+        "--",
+        "perl",
+        "-MBaz::Qux",
+        "-e",
+        "print Baz::Qux::hello()",
+    ]));
+    assert_eq!(out, "hello from Baz::Qux");
 }
