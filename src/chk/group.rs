@@ -3,16 +3,14 @@
 
 use super::accounts::{self, Group, NssNames};
 use super::acl::{self, Tag, W};
-use super::cli::RunArgs;
 use super::config::Config;
 use super::factory::{self, Kind};
 use super::model::{self, ModelNames};
 use super::node::Node;
-use super::path;
 use super::rules::Macros;
 use super::safe_read::{self, Refused};
-use super::walk::{self, Ownership, Target};
-use crate::cli::{Error, Exit, Result, Verbosity};
+use super::walk::{Ownership, Target};
+use crate::cli::{Error, Exit, Result};
 use std::collections::BTreeSet;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -47,13 +45,6 @@ pub struct GroupArgs {
     pub all: bool,
     #[command(flatten)]
     pub config: super::config::ConfigArg,
-}
-
-/// `chk group`: check (or repair) every target with one pool and summary.
-pub fn run(args: &GroupArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
-    let config = args.config.load()?;
-    let (targets, exit) = targets(args, &config)?;
-    Ok(walk::check_targets(targets, &path::options(run, verbosity)?)?.worst(exit))
 }
 
 /// The targets of `chk group`, and the outcome of the ones that could not

@@ -21,13 +21,33 @@ pub mod walk;
 pub use cli::Cli;
 
 use crate::cli::{Exit, Result};
+use config::{Config, ConfigArg};
+use walk::Target;
 
 pub fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         cli::Command::Path(args) => path::run(args, &cli.run, cli.verbosity),
-        cli::Command::Group(args) => group::run(&args, &cli.run, cli.verbosity),
-        cli::Command::User(args) => user::run(&args, &cli.run, cli.verbosity),
+        cli::Command::Group(args) => check_model(&args.config, &cli.run, cli.verbosity, |c| {
+            group::targets(&args, c)
+        }),
+        cli::Command::User(args) => check_model(&args.config, &cli.run, cli.verbosity, |c| {
+            user::targets(&args, c)
+        }),
         cli::Command::Explain(args) => explain::run(&args, cli.run.json),
         cli::Command::Rules(args) => factory::run(&args),
     }
+}
+
+/// `chk group` and `chk user`: load chk.conf, build the targets of Licorn's
+/// model, and check them all with one pool and one summary; targets that
+/// could not even be started count in the exit status.
+fn check_model(
+    config: &ConfigArg,
+    run: &cli::RunArgs,
+    verbosity: crate::cli::Verbosity,
+    targets: impl FnOnce(&Config) -> Result<(Vec<Target>, Exit)>,
+) -> Result<Exit> {
+    let (targets, exit) = targets(&config.load()?)?;
+    let options = path::options(run, verbosity)?;
+    Ok(walk::check_targets(targets, &options)?.worst(exit))
 }

@@ -2,16 +2,14 @@
 //! Licorn's user model, with the user's own `~/.licorn/check.conf`.
 
 use super::accounts::{self, NssNames, UidRange, User};
-use super::cli::RunArgs;
 use super::config::Config;
 use super::factory::{self, Kind};
 use super::group::ModelGroups;
 use super::model::{self, ModelNames};
-use super::path;
 use super::rules::Macros;
 use super::safe_read::{self, Refused};
-use super::walk::{self, Ownership, Target};
-use crate::cli::{Error, Exit, Result, Verbosity};
+use super::walk::{Ownership, Target};
+use crate::cli::{Error, Exit, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -46,13 +44,6 @@ pub struct UserArgs {
     pub all: bool,
     #[command(flatten)]
     pub config: super::config::ConfigArg,
-}
-
-/// `chk user`: check (or repair) every home with one pool and summary.
-pub fn run(args: &UserArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
-    let config = args.config.load()?;
-    let (targets, exit) = targets(args, &config)?;
-    Ok(walk::check_targets(targets, &path::options(run, verbosity)?)?.worst(exit))
 }
 
 /// The targets of `chk user`, and the outcome of the ones that could not
