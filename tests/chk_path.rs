@@ -217,14 +217,7 @@ fn ownership_is_kept_unless_asked() {
         .arg(root)
         .assert()
         .success();
-    let meta = fs::metadata(root.join("f")).unwrap();
-    assert_eq!(
-        (
-            std::os::unix::fs::MetadataExt::uid(&meta),
-            std::os::unix::fs::MetadataExt::gid(&meta)
-        ),
-        (1, 1)
-    );
+    assert_eq!(owner_and_group(&root.join("f")), (1, 1));
     chk()
         .args([
             "path", "--acl", "NOACL", "--owner", "nobody", "--group", "users",
@@ -232,14 +225,7 @@ fn ownership_is_kept_unless_asked() {
         .arg(root)
         .assert()
         .success();
-    let meta = fs::metadata(root.join("f")).unwrap();
-    assert_eq!(
-        (
-            std::os::unix::fs::MetadataExt::uid(&meta),
-            std::os::unix::fs::MetadataExt::gid(&meta)
-        ),
-        (65534, 100)
-    );
+    assert_eq!(owner_and_group(&root.join("f")), (65534, 100));
     chk()
         .args(["path", "--acl", "NOACL", "--owner", "no-such-user-here"])
         .arg(root)
@@ -457,4 +443,11 @@ fn verbose_lists_changes_and_json_totals_several_targets() {
              skipped: symlink 0, special 0, other filesystem 0, hard link 0; 0 errors\n",
             b.display()
         ));
+}
+
+/// The (uid, gid) of a file, read back from the kernel.
+fn owner_and_group(path: &std::path::Path) -> (u32, u32) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path).unwrap();
+    (meta.uid(), meta.gid())
 }
