@@ -41,7 +41,7 @@ fn explains_a_file_in_a_shared_directory_before_and_after_repair() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["kind"].as_str().unwrap())
+        .map(|c| c["change"].as_str().unwrap())
         .collect();
     assert!(
         kinds.contains(&"access ACL") && kinds.contains(&"group"),

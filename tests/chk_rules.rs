@@ -95,6 +95,6 @@ fn a_bad_acl_spec_is_a_usage_error() {
         .args(["path", "--rules", "/nonexistent/rules"])
         .arg(tmp.path())
         .assert()
-        .code(3)
-        .stderr("chk: reading /nonexistent/rules: No such file or directory (os error 2)\n");
+        .code(2)
+        .stderr("chk: cannot read rule file '/nonexistent/rules': No such file or directory\n");
 }

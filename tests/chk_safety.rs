@@ -249,7 +249,7 @@ fn hard_links_of_system_files_are_left_alone() {
     assert_eq!(summary(&out.get_output().stdout)["skipped"]["hard_link"], 1);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
-        stderr.ends_with("/link: hard-linked file owned by a system account, left alone\n"),
+        stderr.ends_with("/link': hard-linked file owned by a system account, left alone\n"),
         "{stderr}"
     );
     chk()

@@ -20,6 +20,10 @@ EXIT STATUS:
   2  usage or configuration error (bad rule file: FILE:LINE: reason)
   3  some entries could not be checked or repaired";
 
+/// More threads than this only contend for the same disks and
+/// descriptors (each thread's directories hold one open).
+pub const MAX_JOBS: i64 = 256;
+
 /// Check and repair ownership, mode bits and POSIX ACLs of trees, from rules.
 #[derive(Parser, Debug)]
 #[command(name = "chk", version, infer_subcommands = true, after_long_help = EXAMPLES)]
@@ -28,6 +32,8 @@ pub struct Cli {
     pub command: Command,
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub config: super::config::ConfigArg,
     #[command(flatten)]
     pub verbosity: Verbosity,
 }
@@ -41,9 +47,9 @@ pub struct RunArgs {
     /// One JSON object per change (or difference) and a summary, on stdout
     #[arg(long, global = true)]
     pub json: bool,
-    /// Worker threads (default: number of CPUs)
+    /// Worker threads, 1 to 256 (default: number of CPUs)
     #[arg(short = 'j', long, value_name = "N", global = true,
-          value_parser = clap::value_parser!(u16).range(1..))]
+          value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS))]
     pub jobs: Option<u16>,
     /// Descend into other file systems and bind mounts
     #[arg(long, global = true)]

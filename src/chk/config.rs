@@ -8,11 +8,14 @@ use std::path::{Component, Path, PathBuf};
 /// The configuration file read when `--config` is not given.
 pub const DEFAULT_PATH: &str = "/etc/adminkit/chk.conf";
 
-/// `--config FILE`, shared by the subcommands that use chk.conf.
+/// Where system rule files are looked for when chk.conf does not say.
+pub const DEFAULT_RULES_DIR: &str = "/etc/adminkit/check.d";
+
+/// `--config FILE`: a global option, accepted before or after the subcommand.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ConfigArg {
     /// Configuration file [default: /etc/adminkit/chk.conf]
-    #[arg(id = "config", long = "config", value_name = "FILE")]
+    #[arg(id = "config", long = "config", value_name = "FILE", global = true)]
     pub file: Option<PathBuf>,
 }
 
@@ -52,7 +55,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             groups_root: "/home/groups".into(),
-            rules_dir: "/etc/adminkit/check.d".into(),
+            rules_dir: DEFAULT_RULES_DIR.into(),
             user_rules: ".licorn/check.conf".into(),
             group_rules_suffix: ".check.conf".into(),
             acl_group: "acl".into(),

@@ -32,14 +32,12 @@ pub struct ExplainArgs {
     /// A path inside a shared group directory or a user's home
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
-    #[command(flatten)]
-    pub config: ConfigArg,
 }
 
 /// Exit 0 when PATH is as its rule wants, 1 when a repair would change it.
 /// With `--json`, one object instead of the text.
-pub fn run(args: &ExplainArgs, json: bool) -> Result<Exit> {
-    let config = args.config.load()?;
+pub fn run(args: &ExplainArgs, config: &ConfigArg, json: bool) -> Result<Exit> {
+    let config = config.load()?;
     let path = absolute(&args.path)?;
     let target = target_of(&path, &config)?;
     let rel = path
@@ -158,11 +156,16 @@ fn write_text(
 fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> serde_json::Value {
     let acl = |a: Option<&Acl>| a.map(|a| a.to_text(Some(names)));
     let mut value = serde_json::json!({
-        "path": path.to_string_lossy(),
-        "path_bytes": path.as_os_str().as_bytes(),
         "target": target.label,
         "root": target.root.to_string_lossy(),
     });
+    // The walk's own path fields (`path`, `path_hex` when not UTF-8).
+    if let (serde_json::Value::Object(fields), Some(map)) = (
+        serde_json::to_value(walk::report::PathFields::of(path)).unwrap_or_default(),
+        value.as_object_mut(),
+    ) {
+        map.extend(fields);
+    }
     let rule_of = |rule: &Rule| serde_json::json!({ "file": rule.origin.to_string_lossy(), "line": rule.line });
     match found {
         Found::NoRule => value["rule"] = serde_json::Value::Null,
@@ -197,7 +200,7 @@ fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> se
                 .iter()
                 .map(|change| {
                     let (from, to) = change.values(names);
-                    serde_json::json!({ "kind": change.kind(), "from": from, "to": to })
+                    serde_json::json!({ "change": change.kind(), "from": from, "to": to })
                 })
                 .collect();
         }

@@ -16,12 +16,10 @@ pub struct RulesArgs {
     /// Write the built-in factory rule files (Licorn's) to stdout
     #[arg(long, required = true)]
     pub print_defaults: bool,
-    #[command(flatten)]
-    pub config: super::config::ConfigArg,
 }
 
-pub fn run(args: &RulesArgs) -> Result<crate::cli::Exit> {
-    let config = args.config.load()?;
+pub fn run(_args: &RulesArgs, config: &super::config::ConfigArg) -> Result<crate::cli::Exit> {
+    let config = config.load()?;
     print_defaults(&mut io::stdout().lock(), &config)?;
     Ok(crate::cli::Exit::Success)
 }
@@ -152,7 +150,17 @@ pub fn system_rules(kind: Kind, config: &Config) -> Result<Vec<(PathBuf, String)
 fn rule_paths(dir: &Path, kind: Kind) -> Result<Vec<PathBuf>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            // The default place may well not exist on a bare machine; a
+            // directory the admin configured should, or rules are lost.
+            if dir != Path::new(super::config::DEFAULT_RULES_DIR) {
+                log::warn!(
+                    "rules_dir {} does not exist: using the built-in factory rules",
+                    super::quote::quoted(dir)
+                );
+            }
+            return Ok(Vec::new());
+        }
         Err(err) => return Err(Error::io(format!("reading {}", dir.display()), err)),
     };
     let mut paths = Vec::new();

@@ -19,7 +19,7 @@ pub const EXAMPLES: &str = "\
 EXAMPLES:
   After untarring an archive into a shared directory:
     tar -xpf upload.tar -C /home/groups/devs && chk group devs
-  Nightly, from cron (no progress bar, exit status for the mail):
+  Nightly from cron: -q prints only errors, so cron mails only on failures:
     chk group --all -q
   What would change, as JSON lines:
     chk grp devs --dry-run --json
@@ -43,8 +43,6 @@ pub struct GroupArgs {
     /// Every directory under groups_root that is named after a group
     #[arg(long)]
     pub all: bool,
-    #[command(flatten)]
-    pub config: super::config::ConfigArg,
 }
 
 /// The targets of `chk group`, and the outcome of the ones that could not

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod model;
 pub mod node;
 pub mod path;
+pub mod quote;
 pub mod rules;
 pub mod safe_read;
 pub mod user;
@@ -27,14 +28,14 @@ use walk::Target;
 pub fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         cli::Command::Path(args) => path::run(args, &cli.run, cli.verbosity),
-        cli::Command::Group(args) => check_model(&args.config, &cli.run, cli.verbosity, |c| {
+        cli::Command::Group(args) => check_model(&cli.config, &cli.run, cli.verbosity, |c| {
             group::targets(&args, c)
         }),
-        cli::Command::User(args) => check_model(&args.config, &cli.run, cli.verbosity, |c| {
+        cli::Command::User(args) => check_model(&cli.config, &cli.run, cli.verbosity, |c| {
             user::targets(&args, c)
         }),
-        cli::Command::Explain(args) => explain::run(&args, cli.run.json),
-        cli::Command::Rules(args) => factory::run(&args),
+        cli::Command::Explain(args) => explain::run(&args, &cli.config, cli.run.json),
+        cli::Command::Rules(args) => factory::run(&args, &cli.config),
     }
 }
 

@@ -67,8 +67,14 @@ fn load_rules(args: &PathArgs, names: &dyn Names) -> Result<Vec<Rule>> {
     let Some(file) = &args.rules else {
         return Err(Error::usage("give --rules FILE or --acl SPEC"));
     };
-    let text =
-        std::fs::read(file).map_err(|e| Error::io(format!("reading {}", file.display()), e))?;
+    // A rule file that cannot be read is a usage error, like a bad one.
+    let text = std::fs::read(file).map_err(|e| {
+        Error::usage(format!(
+            "cannot read rule file {}: {}",
+            super::quote::quoted(file),
+            super::quote::io_reason(&e)
+        ))
+    })?;
     let text = String::from_utf8(text).map_err(|e| {
         let line = text_line_of(e.as_bytes(), e.utf8_error().valid_up_to());
         Error::bad_input(file, line, "not valid UTF-8")

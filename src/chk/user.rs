@@ -42,8 +42,6 @@ pub struct UserArgs {
     /// Every standard user (UID_MIN..UID_MAX of /etc/login.defs)
     #[arg(long)]
     pub all: bool,
-    #[command(flatten)]
-    pub config: super::config::ConfigArg,
 }
 
 /// The targets of `chk user`, and the outcome of the ones that could not

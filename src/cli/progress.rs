@@ -58,6 +58,12 @@ impl Progress {
         }
     }
 
+    /// Runs `f` (writing to the terminal) with the bar cleared, so its
+    /// lines never mix with the bar's.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }

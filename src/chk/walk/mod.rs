@@ -79,6 +79,7 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     let report = Report::new(
         opts.dry_run,
         opts.verbosity.verbose > 0,
+        quiet,
         opts.json,
         progress,
         backup,

@@ -1,13 +1,14 @@
 //! Counting, listing and backing up what a run did.
 
 use super::state::{Change, Current};
+use crate::chk::accounts::NssNames;
 use crate::chk::acl;
-use crate::chk::ids::FileNames;
+use crate::chk::quote;
 use crate::cli::{JsonLines, Progress};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Mutex;
@@ -137,39 +138,102 @@ pub struct Report {
     pub list_changes: bool,
     pub json: Option<JsonLines>,
     pub progress: Progress,
+    /// stdout is the terminal the bar is drawn on: lines are written with
+    /// the bar cleared, so the two never mix.
+    stdout_under_bar: bool,
     backup: Option<Mutex<File>>,
-    names: FileNames,
+    names: NssNames,
     /// The first failure to write stdout or the backup; stops the run.
     pub output_error: Mutex<Option<io::Error>>,
+}
+
+/// Why an entry was passed over: each is counted and, with `--json`,
+/// reported as `{"skipped": KIND, ...}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    Symlink,
+    Special,
+    OtherFilesystem,
+    HardLink,
+}
+
+impl Skip {
+    pub fn name(self) -> &'static str {
+        match self {
+            Skip::Symlink => "symlink",
+            Skip::Special => "special",
+            Skip::OtherFilesystem => "other_filesystem",
+            Skip::HardLink => "hard_link",
+        }
+    }
+}
+
+/// How every JSON record (walk and explain alike) names an entry: `path`
+/// as text (lossy), plus `path_hex`, its exact bytes, when it is not UTF-8.
+#[derive(Serialize)]
+pub struct PathFields<'a> {
+    pub path: std::borrow::Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_hex: Option<String>,
+}
+
+impl<'a> PathFields<'a> {
+    pub fn of(path: &'a Path) -> PathFields<'a> {
+        let bytes = path.as_os_str().as_bytes();
+        PathFields {
+            path: path.to_string_lossy(),
+            path_hex: std::str::from_utf8(bytes).is_err().then(|| hex(bytes)),
+        }
+    }
 }
 
 #[derive(Serialize)]
 struct ChangeRecord<'a> {
     target: &'a str,
-    path: std::borrow::Cow<'a, str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path_hex: Option<String>,
+    #[serde(flatten)]
+    path: PathFields<'a>,
     change: &'static str,
     from: String,
     to: String,
     done: bool,
 }
 
+#[derive(Serialize)]
+struct ErrorRecord<'a> {
+    target: &'a str,
+    #[serde(flatten)]
+    path: PathFields<'a>,
+    error: &'a str,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct SkipRecord<'a> {
+    target: &'a str,
+    #[serde(flatten)]
+    path: PathFields<'a>,
+    skipped: &'static str,
+}
+
 impl Report {
+    /// `quiet` (-q) silences the listing of a dry run; `--json` still
+    /// writes every record.
     pub fn new(
         dry_run: bool,
         list_changes: bool,
+        quiet: bool,
         json: bool,
         progress: Progress,
         backup: Option<File>,
     ) -> Report {
         Report {
             dry_run,
-            list_changes: list_changes || dry_run,
+            list_changes: (list_changes || dry_run) && !quiet,
             json: json.then(JsonLines::stdout),
+            stdout_under_bar: !progress.is_hidden() && io::stdout().is_terminal(),
             progress,
             backup: backup.map(Mutex::new),
-            names: FileNames::load(),
+            names: NssNames,
             output_error: Mutex::new(None),
         }
     }
@@ -194,52 +258,80 @@ impl Report {
             .is_some()
     }
 
-    /// Lists the changes of one entry (all in a dry run, with -v otherwise).
+    /// Writes to stdout, clearing the bar first when both share a terminal.
+    fn to_stdout(&self, write: impl FnOnce() -> io::Result<()>) {
+        let result = if self.stdout_under_bar {
+            self.progress.suspend(write)
+        } else {
+            write()
+        };
+        self.keep_error(result);
+    }
+
+    /// Lists the changes of one entry (all in a dry run, with -v otherwise),
+    /// the path escaped so that no name can forge a line.
     pub fn changes(&self, label: &str, path: &Path, changes: &[Change]) {
         if let Some(json) = &self.json {
             for change in changes {
                 let (from, to) = change.values(&self.names);
-                let bytes = path.as_os_str().as_bytes();
                 let record = ChangeRecord {
                     target: label,
-                    path: path.to_string_lossy(),
-                    path_hex: std::str::from_utf8(bytes).is_err().then(|| hex(bytes)),
+                    path: PathFields::of(path),
                     change: change.kind(),
                     from,
                     to,
                     done: !self.dry_run,
                 };
-                self.keep_error(json.emit(&record));
+                self.to_stdout(|| json.emit(&record));
             }
             return;
         }
         if !self.list_changes {
             return;
         }
+        let shown = quote::escaped(path);
         let mut text = String::new();
         for change in changes {
             let (from, to) = change.values(&self.names);
-            let _ = writeln!(
-                text,
-                "{}: {}: {from} -> {to}",
-                path.display(),
-                change.kind()
-            );
+            let _ = writeln!(text, "{shown}: {}: {from} -> {to}", change.kind());
         }
-        self.keep_error(io::stdout().lock().write_all(text.as_bytes()));
+        self.to_stdout(|| io::stdout().lock().write_all(text.as_bytes()));
     }
 
-    /// An entry that could not be checked or changed: `chk: PATH: what: why`.
-    pub fn error(&self, path: &Path, what: &str, err: &io::Error) {
+    /// An entry that could not be checked or changed: `chk: 'PATH': what:
+    /// why` on stderr, and with `--json` an `{"error": ...}` record.
+    pub fn error(&self, label: &str, path: &Path, what: &str, err: &io::Error) {
+        let reason = quote::io_reason(err);
+        if let Some(json) = &self.json {
+            let record = ErrorRecord {
+                target: label,
+                path: PathFields::of(path),
+                error: what,
+                reason: reason.clone(),
+            };
+            self.to_stdout(|| json.emit(&record));
+        }
         self.progress
-            .println(format!("chk: {}: {what}: {err}", path.display()));
+            .println(format!("chk: {}: {what}: {reason}", quote::quoted(path)));
     }
 
-    /// A warning (`chk: warning: PATH: why`), silenced by -q.
+    /// An entry passed over; only `--json` lists them one by one.
+    pub fn skipped(&self, label: &str, path: &Path, why: Skip) {
+        if let Some(json) = &self.json {
+            let record = SkipRecord {
+                target: label,
+                path: PathFields::of(path),
+                skipped: why.name(),
+            };
+            self.to_stdout(|| json.emit(&record));
+        }
+    }
+
+    /// A warning (`chk: warning: 'PATH': why`), silenced by -q.
     pub fn warn(&self, path: &Path, why: &str) {
         if log::log_enabled!(log::Level::Warn) {
             self.progress
-                .println(format!("chk: warning: {}: {why}", path.display()));
+                .println(format!("chk: warning: {}: {why}", quote::quoted(path)));
         }
     }
 

@@ -1,7 +1,7 @@
 //! Walking one target: a rayon task per directory, opened only when the
 //! task runs; nothing kept per entry once it is done.
 
-use super::report::{Counters, Report, Summary};
+use super::report::{Counters, Report, Skip, Summary};
 use super::state::{self, S_IFDIR, S_IFMT};
 use super::{RunOptions, Target};
 use crate::chk::acl::{self, Acl};
@@ -59,6 +59,7 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         Ok(opened) => opened,
         Err(e) => {
             report.error(
+                &target.label,
                 &target.root,
                 "opening the target (it must be a directory, not a symlink)",
                 &e,
@@ -104,6 +105,10 @@ fn is_vanished(e: &io::Error) -> bool {
     e.raw_os_error() == Some(Errno::NOENT.raw_os_error())
 }
 
+fn is_denied(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(n) if n == Errno::ACCESS.raw_os_error() || n == Errno::PERM.raw_os_error())
+}
+
 fn is_exhaustion(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(n) if n == Errno::MFILE.raw_os_error() || n == Errno::NFILE.raw_os_error())
 }
@@ -143,7 +148,21 @@ impl<'a> Walk<'a> {
             return;
         }
         self.counters.errors.fetch_add(1, Relaxed);
-        self.report.error(&self.path(rel), what, &e);
+        self.report
+            .error(&self.target.label, &self.path(rel), what, &e);
+    }
+
+    /// An entry passed over: counted, and listed with `--json`.
+    fn skip(&self, rel: &[u8], why: Skip) {
+        let counter = match why {
+            Skip::Symlink => &self.counters.symlink,
+            Skip::Special => &self.counters.special,
+            Skip::OtherFilesystem => &self.counters.other_filesystem,
+            Skip::HardLink => &self.counters.hard_link,
+        };
+        counter.fetch_add(1, Relaxed);
+        self.report
+            .skipped(&self.target.label, &self.path(rel), why);
     }
 
     fn same_filesystem(&self, stat: &Statx) -> bool {
@@ -202,8 +221,9 @@ impl<'a> Walk<'a> {
         if self.stopped() {
             return;
         }
-        let node = match Node::open_dir_at(parent.fd(), name) {
-            Ok(node) => node,
+        // `checked`: its own entry was already repaired through O_PATH.
+        let (node, checked) = match Node::open_dir_at(parent.fd(), name) {
+            Ok(node) => (node, false),
             // Replaced by a file or a symlink since it was listed.
             Err(e) if matches!(e.raw_os_error(), Some(n) if n == Errno::NOTDIR.raw_os_error() || n == Errno::LOOP.raw_os_error()) =>
             {
@@ -211,6 +231,12 @@ impl<'a> Walk<'a> {
                 return self.non_directory(None, parent.fd(), name, rel, rule, below);
             }
             Err(e) if is_vanished(&e) => return,
+            Err(e) if is_denied(&e) => {
+                match self.repair_unreadable_dir(&parent, name, &rel, rule) {
+                    Some(node) => (node, true),
+                    None => return self.entry_error(&rel, "opening", e),
+                }
+            }
             Err(e) => return self.entry_error(&rel, "opening", e),
         };
         drop(parent);
@@ -219,11 +245,44 @@ impl<'a> Walk<'a> {
             Err(e) => return self.entry_error(&rel, "reading", e),
         };
         if !self.same_filesystem(&stat) {
-            self.counters.other_filesystem.fetch_add(1, Relaxed);
+            self.skip(&rel, Skip::OtherFilesystem);
             return;
         }
-        self.check_entry(&node, &stat, &rel, rule, None);
+        if !checked {
+            self.check_entry(&node, &stat, &rel, rule, None);
+        }
         self.directory(scope, Arc::new(node), rel, below);
+    }
+
+    /// A directory that cannot be opened for reading (mode 000 under a
+    /// user who is not root, a root-squashed mount): its own owner, mode
+    /// and ACLs are still checked through an `O_PATH` descriptor, then it
+    /// is opened again, as the repair may have made it readable. `None`
+    /// when it still cannot be read (the caller reports it).
+    fn repair_unreadable_dir(
+        &self,
+        parent: &Node,
+        name: &CStr,
+        rel: &[u8],
+        rule: Option<&Rule>,
+    ) -> Option<Node> {
+        let node = Node::open_path_at(parent.fd(), name).ok()?;
+        let stat = node.stat().ok()?;
+        if FileType::from_raw_mode(stat.stx_mode.into()) != FileType::Directory
+            || !self.same_filesystem(&stat)
+        {
+            return None;
+        }
+        self.check_entry(&node, &stat, rel, rule, None);
+        let reopened = Node::open_dir_at(parent.fd(), name).ok()?;
+        // The same directory, not one swapped in meanwhile.
+        let again = reopened.stat().ok()?;
+        if (again.stx_ino, again.stx_dev_major, again.stx_dev_minor)
+            != (stat.stx_ino, stat.stx_dev_major, stat.stx_dev_minor)
+        {
+            return None;
+        }
+        Some(reopened)
     }
 
     /// Anything that was not listed as a directory: opened with O_PATH,
@@ -251,7 +310,7 @@ impl<'a> Walk<'a> {
         match kind {
             FileType::RegularFile => {}
             FileType::Symlink => {
-                self.counters.symlink.fetch_add(1, Relaxed);
+                self.skip(&rel, Skip::Symlink);
                 return;
             }
             FileType::Directory => {
@@ -266,12 +325,12 @@ impl<'a> Walk<'a> {
                 return self.subdirectory(scope, parent, &name, rel, rule, below);
             }
             _ => {
-                self.counters.special.fetch_add(1, Relaxed);
+                self.skip(&rel, Skip::Special);
                 return;
             }
         }
         if !self.same_filesystem(&stat) {
-            self.counters.other_filesystem.fetch_add(1, Relaxed);
+            self.skip(&rel, Skip::OtherFilesystem);
             return;
         }
         // The ACL by name (getxattrat) costs a quarter of a read through
@@ -309,7 +368,7 @@ impl<'a> Walk<'a> {
         let is_dir = mode & S_IFMT == S_IFDIR;
         if !is_dir && stat.stx_nlink > 1 && stat.stx_uid < self.opts.uid_min {
             // Maybe a link to a system file outside the tree: leave it.
-            self.counters.hard_link.fetch_add(1, Relaxed);
+            self.skip(rel, Skip::HardLink);
             self.report.warn(
                 &self.path(rel),
                 "hard-linked file owned by a system account, left alone",
