@@ -2,7 +2,7 @@
 //! factory ones), then the user's or the group's own file, merged with
 //! Licorn's precedence by the engine's [`RuleSet`].
 
-use super::acl::Tag;
+use super::acl::{Exec, Tag, TemplateEntry, X};
 use super::config::Config;
 use super::factory::{self, Kind};
 use super::ids::Names;
@@ -69,7 +69,6 @@ pub fn system_rules(
         return Err(last);
     }
     drop_left_out(&mut rules);
-    root_default_from_contents(&mut rules);
     Ok(rules)
 }
 
@@ -112,6 +111,19 @@ pub fn user_rules(
     let (additions, bad) = rules::parse(&acls, origin, Level::User, macros, names);
     found.extend(additions);
     warnings.extend(bad);
+    // *(Licorn)* The user's `~` replaces the default rule for the root and
+    // its contents: `~ NOACL` makes the whole home NOACL, and `~ u:bob:--x`
+    // reaches every file, as the root's default ACL gives it to new ones.
+    let contents: Vec<Rule> = found
+        .iter()
+        .filter(|rule| matches!(&rule.pattern, Pattern::Path { rel, contents: false } if rel.is_empty()))
+        .map(|rule| Rule {
+            pattern: rule.pattern.contents_of(),
+            definition: for_contents(&rule.definition),
+            ..rule.clone()
+        })
+        .collect();
+    found.extend(contents);
     found.sort_by_key(|rule| rule.line);
     found.retain(|rule| {
         let Pattern::Path { rel, .. } = &rule.pattern else {
@@ -132,6 +144,28 @@ pub fn user_rules(
     (found, warnings)
 }
 
+/// A root rule's definition as its contents get it: an `x` written for
+/// the root directory becomes `@GX` on files (a file is executable for a
+/// named entry only when it is executable at all), so `~ u:bob:--x` lets
+/// bob traverse every directory without making every file executable.
+fn for_contents(definition: &Definition) -> Definition {
+    match definition {
+        Definition::Additions(entries) => Definition::Additions(
+            entries
+                .iter()
+                .map(|entry| match entry.exec {
+                    Exec::Fixed if entry.perm & X != 0 => TemplateEntry {
+                        exec: Exec::Group,
+                        ..entry.clone()
+                    },
+                    _ => entry.clone(),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// System rules plus the optional own file of the target; the own file's
 /// problems are warnings, never fatal.
 pub fn rule_set(
@@ -149,6 +183,7 @@ pub fn rule_set(
             log::warn!("{warning}");
         }
     }
+    set.inherit_root_default();
     set
 }
 
@@ -165,41 +200,6 @@ fn drop_left_out(rules: &mut [Rule]) {
             }
             Definition::Additions(entries) => entries.retain(|e| keep(e.tag, e.id)),
             Definition::NoAcl | Definition::Private => {}
-        }
-    }
-}
-
-/// Licorn's root rule `~` has no default ACL of its own: the root's default
-/// ACL is what its contents (`~/`) get, so new entries are born right.
-fn root_default_from_contents(rules: &mut [Rule]) {
-    let contents = rules
-        .iter()
-        .rev()
-        .find_map(|rule| match (&rule.pattern, &rule.definition) {
-            (
-                Pattern::Path {
-                    rel,
-                    contents: true,
-                },
-                Definition::Acl { access, .. },
-            ) if rel.is_empty() => Some(access.clone()),
-            _ => None,
-        });
-    let Some(contents) = contents else {
-        return;
-    };
-    for rule in rules {
-        if let (
-            Pattern::Path {
-                rel,
-                contents: false,
-            },
-            Definition::Acl { default, .. },
-        ) = (&rule.pattern, &mut rule.definition)
-            && rel.is_empty()
-            && default.is_none()
-        {
-            *default = Some(contents.clone());
         }
     }
 }
@@ -277,7 +277,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = config_with_rules(dir.path());
         let rules = system_rules(Kind::Users, &config, &macros(&config), &names()).unwrap();
-        let set = RuleSet::new(rules);
+        let mut set = RuleSet::new(rules);
+        set.inherit_root_default();
         let root = set.governing(b"").unwrap();
         let (access, default) = root.definition.acls(true, true, true).unwrap().unwrap();
         assert_eq!(access.to_string(), "u::rwx,g::---,g:60:r-x,m::r-x,o::---");

@@ -33,7 +33,11 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
         .map(|dir| Target {
             label: dir.display().to_string(),
             root: dir.clone(),
-            rules: RuleSet::new(rules.clone()),
+            rules: {
+                let mut set = RuleSet::new(rules.clone());
+                set.inherit_root_default();
+                set
+            },
             ownership,
         })
         .collect();

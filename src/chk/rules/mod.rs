@@ -115,8 +115,24 @@ impl Pattern {
         })
     }
 
+    /// `~` or `~/`: the two halves of the target's root rule, which a
+    /// user's (or group's) own file may replace *(Licorn)*.
     fn is_root(&self) -> bool {
-        matches!(self, Pattern::Path { rel, contents: false } if rel.is_empty())
+        matches!(self, Pattern::Path { rel, .. } if rel.is_empty())
+    }
+
+    /// `~/`, the same path as `self` but for what is below it.
+    pub fn contents_of(&self) -> Pattern {
+        match self {
+            Pattern::Path { rel, .. } => Pattern::Path {
+                rel: rel.clone(),
+                contents: true,
+            },
+            Pattern::Glob { text, .. } => Pattern::Glob {
+                text: text.clone(),
+                contents: true,
+            },
+        }
     }
 
     fn contents(&self) -> bool {
@@ -311,9 +327,14 @@ impl RuleSet {
                 )));
                 continue;
             }
-            let base = self
-                .governing(&rule.pattern.literal_base())
-                .map(|r| &r.definition);
+            // What the place has now: for `X/`, what X hands down.
+            let literal = rule.pattern.literal_base();
+            let base = if rule.pattern.contents() {
+                self.governing_below(&literal)
+            } else {
+                self.governing(&literal)
+            }
+            .map(|r| &r.definition);
             let definition = match base {
                 Some(Definition::Acl { access, default }) => {
                     let mut access = access.clone();
@@ -341,6 +362,36 @@ impl RuleSet {
         self.rules.extend(merged);
         self.reindex();
         warnings
+    }
+
+    /// The root's default ACL is what the walk enforces below the root
+    /// (`~/`), so that an entry born in the root is already compliant;
+    /// Licorn's root rule `~` has no default ACL of its own. Called once
+    /// every rule is in.
+    pub fn inherit_root_default(&mut self) {
+        let Some(below) = self.governing_below(b"") else {
+            return;
+        };
+        let Definition::Acl { access, .. } = &below.definition else {
+            return;
+        };
+        let contents = access.clone();
+        let Some(index) = self.step(Inherited::default(), b"").0.map(|root| {
+            self.rules
+                .iter()
+                .position(|r| std::ptr::eq(r, root))
+                .unwrap_or(usize::MAX)
+        }) else {
+            return;
+        };
+        if let Some(Rule {
+            definition: Definition::Acl { default, .. },
+            ..
+        }) = self.rules.get_mut(index)
+            && default.is_none()
+        {
+            *default = Some(contents);
+        }
     }
 
     fn reindex(&mut self) {
@@ -411,6 +462,22 @@ impl RuleSet {
             }
         }
         (here.map(|(_, i)| &self.rules[i]), Inherited { best: below })
+    }
+
+    /// The rule `rel` hands down to what is below it (for "", `~/`).
+    pub fn governing_below(&self, rel: &[u8]) -> Option<&Rule> {
+        let (_, mut inherited) = self.step(Inherited::default(), b"");
+        if !rel.is_empty() {
+            let ends = rel
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'/')
+                .map(|(i, _)| i);
+            for end in ends.chain([rel.len()]) {
+                inherited = self.step(inherited, &rel[..end]).1;
+            }
+        }
+        inherited.best.map(|(_, i)| &self.rules[i])
     }
 
     /// The rule governing `rel` (relative path, `/`-separated, "" = root).

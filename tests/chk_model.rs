@@ -1,0 +1,204 @@
+//! Licorn's model on real users and groups: a user's or group's own `~`
+//! rule replaces the default for the root and its contents; the default
+//! ACL chk writes is what it enforces, so a file a user creates after the
+//! repair is already compliant; `@users.mailbox` and `$HOME/X`.
+
+mod chk_support;
+
+use chk_support::*;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+fn write(path: &Path, text: &str, mode: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Writes the user's own rule file, owned by the user as chk requires.
+fn user_rules(user: &TempUser, text: &str) {
+    let rules = user.home.join(".licorn/check.conf");
+    write(&rules, text, 0o644);
+    std::os::unix::fs::chown(user.home.join(".licorn"), Some(user.uid()), None).unwrap();
+    std::os::unix::fs::chown(&rules, Some(user.uid()), None).unwrap();
+}
+
+/// Runs `script` with sh as `uid:gid` (no supplementary groups), umask 022.
+fn as_user(uid: u32, gid: u32, script: &str) {
+    let out = Command::new("setpriv")
+        .arg(format!("--reuid={uid}"))
+        .arg(format!("--regid={gid}"))
+        .arg("--clear-groups")
+        .args(["sh", "-c"])
+        .arg(format!("umask 022 && {script}"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{script}: {out:?}");
+}
+
+/// A dry run after users created entries: nothing to change but the group
+/// of what they created (Linux gives a new entry its creator's group; the
+/// model wants the acl group and keeps setgid off directories).
+fn assert_only_new_groups_differ(site: &Site, args: &[&str], created: &[&str]) {
+    let out = site.chk(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in stdout.lines().filter(|l| l.contains(" -> ")) {
+        assert!(line.contains(": group: "), "{stdout}");
+        assert!(
+            created.iter().any(|c| line.contains(&format!("/{c}: "))),
+            "{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("mode 0, access ACL 0, default ACL 0"),
+        "{stdout}"
+    );
+}
+
+fn no_acl(path: &Path) -> bool {
+    getfacl(path).len() == 3
+}
+
+#[test]
+fn a_users_own_root_rule_reaches_new_files_and_they_stay_compliant() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let homes = site.homes();
+    std::fs::set_permissions(site.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let user = TempUser::new("ckm", &homes);
+    let bob = TempUser::new("ckb", &homes);
+    write(&user.home.join("old/notes.txt"), "n", 0o644);
+    user_rules(&user, &format!("~\tu:{}:--x\n", bob.name));
+
+    let out = site.chk(&["user", &user.name]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let bob_x = format!("user:{}:--x", bob.name);
+    // The root, its contents and the root's default ACL all carry bob.
+    let root = getfacl(&user.home);
+    assert!(root.contains(&bob_x), "{root:?}");
+    assert!(root.contains(&format!("default:{bob_x}")), "{root:?}");
+    let sub = getfacl(&user.home.join("old"));
+    assert!(
+        sub.contains(&bob_x) && sub.contains(&format!("default:{bob_x}")),
+        "{sub:?}"
+    );
+    // On a plain file the root's `--x` follows the file's execute bit.
+    let notes = getfacl(&user.home.join("old/notes.txt"));
+    assert!(
+        notes.contains(&format!("user:{}:---", bob.name)),
+        "{notes:?}"
+    );
+
+    // What the user creates afterwards is born compliant.
+    as_user(
+        user.uid(),
+        user.gid(),
+        &format!(
+            "cd '{}' && touch new.txt && mkdir -p fresh/deeper && touch fresh/deeper/f && echo x > old/more",
+            user.home.display()
+        ),
+    );
+    // bob's entry arrives through the default ACL (`--x`, masked to
+    // nothing on a plain file, which is what the rule wants of one).
+    let born = getfacl(&user.home.join("new.txt"));
+    assert!(born.iter().any(|l| l.starts_with(&bob_x)), "{born:?}");
+    assert_only_new_groups_differ(
+        &site,
+        &["user", &user.name, "-n"],
+        &[
+            "new.txt",
+            "fresh",
+            "fresh/deeper",
+            "fresh/deeper/f",
+            "old/more",
+        ],
+    );
+}
+
+#[test]
+fn a_users_own_noacl_root_rule_makes_the_whole_home_noacl() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    std::fs::set_permissions(site.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let user = TempUser::new("ckn", &site.homes());
+    write(&user.home.join("docs/a.txt"), "a", 0o666);
+    write(&user.home.join("bin/run"), "#!/bin/sh\n", 0o775);
+    user_rules(&user, "~ NOACL\n");
+
+    site.chk(&["user", &user.name]).assert().code(0);
+    for (path, mode) in [
+        (user.home.clone(), 0o755),
+        (user.home.join("docs"), 0o755),
+        (user.home.join("docs/a.txt"), 0o644),
+        (user.home.join("bin/run"), 0o755),
+    ] {
+        let (uid, gid, got) = owner_group_mode(&path);
+        assert_eq!(got, mode, "{}", path.display());
+        assert_eq!((uid, gid), (user.uid(), user.gid()), "{}", path.display());
+        assert!(no_acl(&path), "{}: {:?}", path.display(), getfacl(&path));
+    }
+    as_user(
+        user.uid(),
+        user.gid(),
+        &format!("cd '{}' && touch b.txt && mkdir d", user.home.display()),
+    );
+    site.chk(&["user", &user.name, "-n"]).assert().code(0);
+}
+
+#[test]
+fn a_groups_own_root_rule_reaches_its_contents_and_new_files() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    std::fs::set_permissions(site.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let group = TempGroup::new("ckq");
+    let friends = TempGroup::new("ckr");
+    let member = TempUser::new("ckp", &site.homes());
+    let shared = site.groups_root().join(&group.name);
+    write(&shared.join("plans/q1.txt"), "q", 0o644);
+    let rules = site
+        .groups_root()
+        .join(format!("{}.check.conf", group.name));
+    write(&rules, &format!("~\tg:{}:r-x\n", friends.name), 0o644);
+
+    site.chk(&["group", &group.name]).assert().code(0);
+    let friend_entry = format!("group:{}:r-", friends.name);
+    for path in [
+        shared.clone(),
+        shared.join("plans"),
+        shared.join("plans/q1.txt"),
+    ] {
+        let acl = getfacl(&path);
+        assert!(
+            acl.iter().any(|l| l.starts_with(&friend_entry)),
+            "{}: {acl:?}",
+            path.display()
+        );
+    }
+    assert!(
+        getfacl(&shared)
+            .iter()
+            .any(|l| l.starts_with(&format!("default:{friend_entry}")))
+    );
+    // A member of the group creates a file: it is already right.
+    let status = Command::new("setpriv")
+        .arg(format!("--reuid={}", member.uid()))
+        .arg(format!("--regid={}", member.gid()))
+        .arg(format!("--groups={}", group.gid()))
+        .args(["sh", "-c"])
+        .arg(format!(
+            "umask 022 && touch '{0}/fresh.txt' && mkdir '{0}/fresh'",
+            shared.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_only_new_groups_differ(
+        &site,
+        &["group", &group.name, "-n"],
+        &["fresh.txt", "fresh"],
+    );
+}
