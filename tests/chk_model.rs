@@ -202,3 +202,95 @@ fn a_groups_own_root_rule_reaches_its_contents_and_new_files() {
         &["fresh.txt", "fresh"],
     );
 }
+
+/// A user and a group known only to NSS's extrausers source (not in
+/// /etc/passwd nor /etc/group), as an LDAP account would be; everything
+/// is put back on drop.
+struct ExtraAccounts {
+    saved_nsswitch: String,
+    name: String,
+    id: u32,
+}
+
+const NSSWITCH: &str = "/etc/nsswitch.conf";
+const EXTRA_DIR: &str = "/var/lib/extrausers";
+
+impl ExtraAccounts {
+    fn new() -> ExtraAccounts {
+        let saved_nsswitch = std::fs::read_to_string(NSSWITCH).unwrap();
+        let with_extra: String = saved_nsswitch
+            .lines()
+            .map(|line| {
+                let is_db = line.starts_with("passwd:") || line.starts_with("group:");
+                if is_db && !line.contains("extrausers") {
+                    format!("{line} extrausers\n")
+                } else {
+                    format!("{line}\n")
+                }
+            })
+            .collect();
+        let accounts = ExtraAccounts {
+            saved_nsswitch,
+            name: unique("cke"),
+            id: 64000 + std::process::id() % 1000,
+        };
+        std::fs::write(NSSWITCH, with_extra).unwrap();
+        std::fs::create_dir_all(EXTRA_DIR).unwrap();
+        let (name, id) = (&accounts.name, accounts.id);
+        std::fs::write(
+            format!("{EXTRA_DIR}/passwd"),
+            format!("{name}:x:{id}:{id}::/nonexistent:/usr/sbin/nologin\n"),
+        )
+        .unwrap();
+        std::fs::write(format!("{EXTRA_DIR}/group"), format!("{name}:x:{id}:\n")).unwrap();
+        accounts
+    }
+}
+
+impl Drop for ExtraAccounts {
+    fn drop(&mut self) {
+        let _ = std::fs::write(NSSWITCH, &self.saved_nsswitch);
+        let _ = std::fs::remove_file(format!("{EXTRA_DIR}/passwd"));
+        let _ = std::fs::remove_file(format!("{EXTRA_DIR}/group"));
+    }
+}
+
+#[test]
+fn chk_path_sees_accounts_from_every_name_service_source() {
+    let _serial = serial();
+    let extra = ExtraAccounts::new();
+    let name = extra.name.as_str();
+    assert!(
+        !std::fs::read_to_string("/etc/passwd")
+            .unwrap()
+            .contains(name)
+    );
+    let getent = Command::new("getent")
+        .args(["passwd", name])
+        .output()
+        .unwrap();
+    assert!(
+        getent.status.success(),
+        "extrausers is not active: {getent:?}"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    write(&tmp.path().join("f"), "x", 0o644);
+    let acl = format!("u::rw@UX,g::---,o::---,g:{name}:r-@GX,m::rw@GX");
+    let out = assert_cmd::Command::cargo_bin("chk")
+        .unwrap()
+        .args([
+            "path", "--owner", name, "--group", name, "--acl", &acl, "-v",
+        ])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (uid, gid, _) = owner_group_mode(&tmp.path().join("f"));
+    assert_eq!((uid, gid), (extra.id, extra.id));
+    let lines = getfacl(&tmp.path().join("f"));
+    assert!(lines.contains(&format!("group:{name}:r--")), "{lines:?}");
+    // The listing names the ACL's group as NSS knows it.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("g:{name}:r--,m::rw-")), "{stdout}");
+}

@@ -1,12 +1,12 @@
 //! Users and groups through the system's name service (NSS, so LDAP sites
 //! work as Licorn's did), and the standard-user range of /etc/login.defs.
 
-use std::collections::BTreeMap;
-use std::ffi::{CStr, CString, OsStr};
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::{CStr, OsStr};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 /// A passwd entry: what chk needs of it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,52 +27,59 @@ pub struct Group {
 
 /// The user named `name`, or `None` when the passwd database has none.
 pub fn user_by_name(name: &str) -> io::Result<Option<User>> {
-    let Ok(cname) = CString::new(name) else {
+    if name.contains('\0') {
         return Ok(None);
-    };
-    lookup(
-        |pwd, buf, result| unsafe {
-            // SAFETY: every pointer refers to live storage owned by `lookup`.
-            libc::getpwnam_r(cname.as_ptr(), pwd, buf.as_mut_ptr(), buf.len(), result)
-        },
-        |pwd: &libc::passwd| unsafe { user_from(pwd) },
-    )
+    }
+    found(nix::unistd::User::from_name(name)).map(|user| user.map(User::from))
 }
 
 /// The user of uid `uid`.
 pub fn user_by_uid(uid: u32) -> io::Result<Option<User>> {
-    lookup(
-        |pwd, buf, result| unsafe {
-            // SAFETY: as above.
-            libc::getpwuid_r(uid, pwd, buf.as_mut_ptr(), buf.len(), result)
-        },
-        |pwd: &libc::passwd| unsafe { user_from(pwd) },
-    )
+    found(nix::unistd::User::from_uid(uid.into())).map(|user| user.map(User::from))
 }
 
 /// The group named `name`, or `None` when the group database has none.
 pub fn group_by_name(name: &str) -> io::Result<Option<Group>> {
-    let Ok(cname) = CString::new(name) else {
+    if name.contains('\0') {
         return Ok(None);
-    };
-    lookup(
-        |grp, buf, result| unsafe {
-            // SAFETY: as above.
-            libc::getgrnam_r(cname.as_ptr(), grp, buf.as_mut_ptr(), buf.len(), result)
-        },
-        |grp: &libc::group| unsafe { group_from(grp) },
-    )
+    }
+    found(nix::unistd::Group::from_name(name)).map(|group| group.map(Group::from))
 }
 
 /// The group of gid `gid`.
 pub fn group_by_gid(gid: u32) -> io::Result<Option<Group>> {
-    lookup(
-        |grp, buf, result| unsafe {
-            // SAFETY: as above.
-            libc::getgrgid_r(gid, grp, buf.as_mut_ptr(), buf.len(), result)
-        },
-        |grp: &libc::group| unsafe { group_from(grp) },
-    )
+    found(nix::unistd::Group::from_gid(gid.into())).map(|group| group.map(Group::from))
+}
+
+/// "Not found" comes back as one of these errors from some NSS modules
+/// (getpwnam(3)); any other error is a failure of the name service.
+fn found<T>(result: nix::Result<Option<T>>) -> io::Result<Option<T>> {
+    use nix::errno::Errno;
+    match result {
+        Ok(entry) => Ok(entry),
+        Err(Errno::ENOENT | Errno::ESRCH | Errno::EBADF | Errno::EPERM) => Ok(None),
+        Err(errno) => Err(io::Error::from(errno)),
+    }
+}
+
+impl From<nix::unistd::User> for User {
+    fn from(user: nix::unistd::User) -> User {
+        User {
+            name: user.name,
+            uid: user.uid.as_raw(),
+            gid: user.gid.as_raw(),
+            home: user.dir,
+        }
+    }
+}
+
+impl From<nix::unistd::Group> for Group {
+    fn from(group: nix::unistd::Group) -> Group {
+        Group {
+            name: group.name,
+            gid: group.gid.as_raw(),
+        }
+    }
 }
 
 /// Whether `uid` maps to a user, remembered per uid: the walker asks for
@@ -99,8 +106,9 @@ pub fn all_users() -> Vec<User> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut users = Vec::new();
-    // SAFETY: the cursor is ours under the lock; each entry is copied out
-    // before the next call overwrites it.
+    // SAFETY: setpwent/getpwent/endpwent share one cursor per process,
+    // which is ours under the lock; each entry is copied out by
+    // `user_from` before the next getpwent overwrites it.
     unsafe {
         libc::setpwent();
         loop {
@@ -115,57 +123,47 @@ pub fn all_users() -> Vec<User> {
     users
 }
 
-/// Calls a reentrant `get*_r` function, growing the buffer while it says
-/// ERANGE, and converts the entry while the buffer its strings point into
-/// is still alive.
-fn lookup<T, R>(
-    mut call: impl FnMut(*mut T, &mut Vec<libc::c_char>, *mut *mut T) -> libc::c_int,
-    convert: impl FnOnce(&T) -> R,
-) -> io::Result<Option<R>> {
-    let mut buf: Vec<libc::c_char> = vec![0; 1024];
-    loop {
-        let mut entry = std::mem::MaybeUninit::<T>::uninit();
-        let mut result: *mut T = std::ptr::null_mut();
-        let rc = call(entry.as_mut_ptr(), &mut buf, &mut result);
-        match rc {
-            0 if result.is_null() => return Ok(None),
-            // SAFETY: success with a non-null result means `entry` was filled.
-            0 => return Ok(Some(convert(unsafe { entry.assume_init_ref() }))),
-            libc::ERANGE if buf.len() < 1 << 20 => buf.resize(buf.len() * 2, 0),
-            // "not found" comes back as one of these from some NSS modules.
-            libc::ENOENT | libc::ESRCH | libc::EBADF | libc::EPERM => return Ok(None),
-            errno => return Err(io::Error::from_raw_os_error(errno)),
-        }
-    }
-}
-
+/// Copies a passwd entry out of libc's static storage.
+///
 /// # Safety
-/// `pwd`'s strings must be valid C strings (they are, from libc).
+/// `pwd` must come from `getpwent` (its strings valid C strings) and be
+/// used before the next call overwrites it.
 unsafe fn user_from(pwd: &libc::passwd) -> User {
-    unsafe {
-        User {
-            name: CStr::from_ptr(pwd.pw_name).to_string_lossy().into_owned(),
-            uid: pwd.pw_uid,
-            gid: pwd.pw_gid,
-            home: PathBuf::from(OsStr::from_bytes(CStr::from_ptr(pwd.pw_dir).to_bytes())),
-        }
+    // SAFETY: the caller's promise: both are valid NUL-terminated strings.
+    let (name, dir) = unsafe { (CStr::from_ptr(pwd.pw_name), CStr::from_ptr(pwd.pw_dir)) };
+    User {
+        name: name.to_string_lossy().into_owned(),
+        uid: pwd.pw_uid,
+        gid: pwd.pw_gid,
+        home: PathBuf::from(OsStr::from_bytes(dir.to_bytes())),
     }
 }
 
-/// # Safety
-/// `grp.gr_name` must be a valid C string.
-unsafe fn group_from(grp: &libc::group) -> Group {
-    unsafe {
-        Group {
-            name: CStr::from_ptr(grp.gr_name).to_string_lossy().into_owned(),
-            gid: grp.gr_gid,
-        }
-    }
+/// Name lookups for ACL texts and reports, through NSS as every other
+/// lookup of chk, so LDAP users and groups work everywhere. Names of ids
+/// are remembered: reports ask for the same few owners again and again.
+#[derive(Default)]
+pub struct NssNames {
+    user_names: RwLock<HashMap<u32, Option<String>>>,
+    group_names: RwLock<HashMap<u32, Option<String>>>,
 }
 
-/// Name lookups for ACL texts and reports through NSS (the engine's own
-/// [`FileNames`](crate::chk::ids::FileNames) reads only /etc files).
-pub struct NssNames;
+/// `lookup(id)` once per id.
+fn cached(
+    cache: &RwLock<HashMap<u32, Option<String>>>,
+    id: u32,
+    lookup: impl FnOnce(u32) -> Option<String>,
+) -> Option<String> {
+    if let Some(known) = cache.read().unwrap_or_else(|p| p.into_inner()).get(&id) {
+        return known.clone();
+    }
+    let name = lookup(id);
+    cache
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id, name.clone());
+    name
+}
 
 impl crate::chk::ids::Names for NssNames {
     fn uid(&self, name: &str) -> Option<u32> {
@@ -175,10 +173,14 @@ impl crate::chk::ids::Names for NssNames {
         group_by_name(name).ok().flatten().map(|g| g.gid)
     }
     fn user_name(&self, uid: u32) -> Option<String> {
-        user_by_uid(uid).ok().flatten().map(|u| u.name)
+        cached(&self.user_names, uid, |uid| {
+            user_by_uid(uid).ok().flatten().map(|u| u.name)
+        })
     }
     fn group_name(&self, gid: u32) -> Option<String> {
-        group_by_gid(gid).ok().flatten().map(|g| g.name)
+        cached(&self.group_names, gid, |gid| {
+            group_by_gid(gid).ok().flatten().map(|g| g.name)
+        })
     }
 }
 

@@ -44,7 +44,7 @@ pub fn run(args: &ExplainArgs, config: &ConfigArg, json: bool) -> Result<Exit> {
         .strip_prefix(&target.root)
         .map_err(|_| Error::failed(format!("{} is outside its target", path.display())))?;
     let found = examine(&target, rel.as_os_str().as_bytes(), &path)?;
-    let names = NssNames;
+    let names = NssNames::default();
     if json {
         let value = json_of(&path, &target, &found, &names);
         crate::cli::JsonLines::stdout().emit(&value)?;

@@ -79,7 +79,7 @@ pub fn target(shared: &SharedDir, model: &ModelGroups, config: &Config) -> Resul
         left_out.insert(config.web_group.clone());
     }
     let names = ModelNames {
-        inner: &NssNames,
+        inner: &NssNames::default(),
         left_out,
     };
     let macros = Macros {

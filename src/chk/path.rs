@@ -1,13 +1,14 @@
 //! `chk path DIR... --rules FILE | --acl SPEC`
 
+use super::accounts::NssNames;
 use super::cli::{PathArgs, RunArgs};
-use super::ids::{FileNames, Names};
+use super::ids::Names;
 use super::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
 use super::walk::{self, Ownership, RunOptions, Target};
 use crate::cli::{Error, Exit, Result, Verbosity};
 
 pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
-    let names = FileNames::load();
+    let names = NssNames::default();
     let rules = load_rules(&args, &names)?;
     let ownership = Ownership {
         owner: args

@@ -86,7 +86,7 @@ pub fn target(user: &User, model: &ModelGroups, config: &Config) -> Result<Targe
         left_out.insert(config.web_group.clone());
     }
     let names = ModelNames {
-        inner: &NssNames,
+        inner: &NssNames::default(),
         left_out,
     };
     let macros = Macros {

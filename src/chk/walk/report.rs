@@ -233,7 +233,7 @@ impl Report {
             stdout_under_bar: !progress.is_hidden() && io::stdout().is_terminal(),
             progress,
             backup: backup.map(Mutex::new),
-            names: NssNames,
+            names: NssNames::default(),
             output_error: Mutex::new(None),
         }
     }
