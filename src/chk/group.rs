@@ -1,14 +1,12 @@
 //! `chk group NAME...` and `chk group --all`: the shared directory
 //! `<groups_root>/NAME` of each group under Licorn's group model.
 
-use super::accounts::{self, Group, NssNames};
+use super::accounts::{self, Group};
 use super::acl::{self, Tag, W};
 use super::config::Config;
-use super::factory::{self, Kind};
-use super::model::{self, ModelNames};
+use super::factory::Kind;
+use super::model::{self, TargetSpec};
 use super::node::Node;
-use super::rules::Macros;
-use super::safe_read::{self, Refused};
 use super::walk::{Ownership, Target};
 use crate::cli::{Error, Exit, Result};
 use std::collections::BTreeSet;
@@ -74,35 +72,26 @@ pub fn targets(args: &GroupArgs, config: &Config) -> Result<(Vec<Target>, Exit)>
 /// One shared directory as a walk target.
 pub fn target(shared: &SharedDir, model: &ModelGroups, config: &Config) -> Result<Target> {
     let name = &shared.group.name;
-    let mut left_out: BTreeSet<String> = missing_helpers(name, config)?.into_iter().collect();
-    if model.web.is_none() {
-        left_out.insert(config.web_group.clone());
-    }
-    let names = ModelNames {
-        inner: &NssNames::default(),
-        left_out,
-    };
-    let macros = Macros {
-        group: Some(name.clone()),
-        permissive: is_permissive(shared, config),
-        admins_group: config.admins_group.clone(),
-        acls: factory::acls(config),
-        defaults: factory::defaults(config),
-    };
-    let system = model::system_rules(Kind::Groups, config, &macros, &names)?;
-    let own = read_group_rules(shared, config);
-    let rules = model::rule_set(system, own, &shared.dir, &macros, &names);
-    Ok(Target {
+    let spec = TargetSpec {
+        kind: Kind::Groups,
         label: format!("group {name}"),
         root: shared.dir.clone(),
-        rules,
+        group: Some(name.clone()),
+        permissive: is_permissive(shared, config),
+        left_out: missing_helpers(name, config)?.into_iter().collect(),
+        // `<groups_root>/NAME.check.conf`, which only root may own.
+        own_rules: shared
+            .rules_file
+            .file_name()
+            .and_then(|file| model::read_own_rules(&config.groups_root, Path::new(file), &[0])),
         ownership: Ownership {
             owner: None,
             acl_group: Some(model.acl.gid),
             plain_group: None,
             orphan_owner: Some(model.orphan_owner),
         },
-    })
+    };
+    model::target(spec, model, config)
 }
 
 /// Listed in `permissive`, or else *(Licorn)* `g:NAME` of the directory's
@@ -124,22 +113,6 @@ pub fn is_permissive(shared: &SharedDir, config: &Config) -> bool {
                 shared.dir.display()
             );
             false
-        }
-    }
-}
-
-/// `<groups_root>/NAME.check.conf`, which only root may own.
-fn read_group_rules(shared: &SharedDir, config: &Config) -> Option<(PathBuf, String)> {
-    let file_name = Path::new(shared.rules_file.file_name()?);
-    match safe_read::read_owned_file(&config.groups_root, file_name, &[0]) {
-        Ok(bytes) => Some((
-            shared.rules_file.clone(),
-            String::from_utf8_lossy(&bytes).into_owned(),
-        )),
-        Err(Refused::Missing) => None,
-        Err(Refused::Unsafe(why)) => {
-            log::warn!("{}: ignored: {why}", shared.rules_file.display());
-            None
         }
     }
 }

@@ -2,11 +2,15 @@
 //! factory ones), then the user's or the group's own file, merged with
 //! Licorn's precedence by the engine's [`RuleSet`].
 
+use super::accounts::NssNames;
 use super::acl::{Exec, Tag, TemplateEntry, X};
 use super::config::Config;
 use super::factory::{self, Kind};
+use super::group::ModelGroups;
 use super::ids::Names;
 use super::rules::{self, Definition, Level, Macros, Pattern, Rule, RuleSet};
+use super::safe_read::{self, Refused};
+use super::walk::{Ownership, Target};
 use crate::cli::{Error, Result};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -163,6 +167,65 @@ fn for_contents(definition: &Definition) -> Definition {
                 .collect(),
         ),
         other => other.clone(),
+    }
+}
+
+/// What tells one Licorn-model target from another: everything else
+/// (system rules, macros, precedence) is common to groups and homes.
+pub struct TargetSpec {
+    pub kind: Kind,
+    pub label: String,
+    pub root: PathBuf,
+    /// `@GROUP`, for a shared directory.
+    pub group: Option<String>,
+    pub permissive: bool,
+    /// Helper groups that do not exist (the web group is added when missing).
+    pub left_out: BTreeSet<String>,
+    /// The target's own rule file, already read.
+    pub own_rules: Option<(PathBuf, String)>,
+    pub ownership: Ownership,
+}
+
+/// One shared directory or home as a walk target: its system rules, its
+/// own rule file merged with Licorn's precedence, and its ownership.
+pub fn target(spec: TargetSpec, model: &ModelGroups, config: &Config) -> Result<Target> {
+    let mut left_out = spec.left_out;
+    if model.web.is_none() {
+        left_out.insert(config.web_group.clone());
+    }
+    let names = ModelNames {
+        inner: &NssNames::default(),
+        left_out,
+    };
+    let macros = Macros {
+        group: spec.group,
+        permissive: spec.permissive,
+        admins_group: config.admins_group.clone(),
+        acls: factory::acls(config),
+        defaults: factory::defaults(config),
+    };
+    let system = system_rules(spec.kind, config, &macros, &names)?;
+    let rules = rule_set(system, spec.own_rules, &spec.root, &macros, &names);
+    Ok(Target {
+        label: spec.label,
+        root: spec.root,
+        rules,
+        ownership: spec.ownership,
+    })
+}
+
+/// A target's own rule file `rel` under `dir`, read as its owner would
+/// see it (see [`safe_read`]) and only if one of `owners` owns it. `None`
+/// when there is none or it is refused (warned).
+pub fn read_own_rules(dir: &Path, rel: &Path, owners: &[u32]) -> Option<(PathBuf, String)> {
+    let path = dir.join(rel);
+    match safe_read::read_owned_file(dir, rel, owners) {
+        Ok(bytes) => Some((path, String::from_utf8_lossy(&bytes).into_owned())),
+        Err(Refused::Missing) => None,
+        Err(Refused::Unsafe(why)) => {
+            log::warn!("{}: ignored: {why}", path.display());
+            None
+        }
     }
 }
 

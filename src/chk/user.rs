@@ -1,17 +1,15 @@
 //! `chk user LOGIN...` and `chk user --all`: each user's home under
 //! Licorn's user model, with the user's own `~/.licorn/check.conf`.
 
-use super::accounts::{self, NssNames, UidRange, User};
+use super::accounts::{self, UidRange, User};
 use super::config::Config;
-use super::factory::{self, Kind};
+use super::factory::Kind;
 use super::group::ModelGroups;
-use super::model::{self, ModelNames};
-use super::rules::Macros;
-use super::safe_read::{self, Refused};
+use super::model::{self, TargetSpec};
 use super::walk::{Ownership, Target};
 use crate::cli::{Error, Exit, Result};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub const EXAMPLES: &str = "\
 EXAMPLES:
@@ -81,35 +79,22 @@ pub fn targets(args: &UserArgs, config: &Config) -> Result<(Vec<Target>, Exit)> 
 /// One home as a walk target: owned by its user, ACL content in the acl
 /// group, private and plain parts in the user's primary group.
 pub fn target(user: &User, model: &ModelGroups, config: &Config) -> Result<Target> {
-    let mut left_out = BTreeSet::new();
-    if model.web.is_none() {
-        left_out.insert(config.web_group.clone());
-    }
-    let names = ModelNames {
-        inner: &NssNames::default(),
-        left_out,
-    };
-    let macros = Macros {
-        group: None,
-        permissive: false,
-        admins_group: config.admins_group.clone(),
-        acls: factory::acls(config),
-        defaults: factory::defaults(config),
-    };
-    let system = model::system_rules(Kind::Users, config, &macros, &names)?;
-    let own = read_user_rules(user, config);
-    let rules = model::rule_set(system, own, &user.home, &macros, &names);
-    Ok(Target {
+    let spec = TargetSpec {
+        kind: Kind::Users,
         label: format!("user {}", user.name),
         root: user.home.clone(),
-        rules,
+        group: None,
+        permissive: false,
+        left_out: BTreeSet::new(),
+        own_rules: model::read_own_rules(&user.home, &config.user_rules, &[user.uid, 0]),
         ownership: Ownership {
             owner: Some(user.uid),
             acl_group: Some(model.acl.gid),
             plain_group: Some(user.gid),
             orphan_owner: None,
         },
-    })
+    };
+    model::target(spec, model, config)
 }
 
 /// The users named on the command line; an unknown login is a usage error.
@@ -166,18 +151,4 @@ pub fn all() -> Result<Vec<User>> {
 /// `/` (however spelled): never a home chk may take over.
 fn is_system_root(home: &Path) -> bool {
     std::fs::canonicalize(home).is_ok_and(|p| p == Path::new("/"))
-}
-
-/// The user's own rule file, read as the user would see it (see
-/// [`safe_read`]). `None` when there is none or it is refused (warned).
-pub fn read_user_rules(user: &User, config: &Config) -> Option<(PathBuf, String)> {
-    let path = user.home.join(&config.user_rules);
-    match safe_read::read_owned_file(&user.home, &config.user_rules, &[user.uid, 0]) {
-        Ok(bytes) => Some((path, String::from_utf8_lossy(&bytes).into_owned())),
-        Err(Refused::Missing) => None,
-        Err(Refused::Unsafe(why)) => {
-            log::warn!("{}: ignored: {why}", path.display());
-            None
-        }
-    }
 }
