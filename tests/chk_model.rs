@@ -294,3 +294,63 @@ fn chk_path_sees_accounts_from_every_name_service_source() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(&format!("g:{name}:r--,m::rw-")), "{stdout}");
 }
+
+#[test]
+fn the_mailbox_is_private_under_its_configured_name() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    // The default name, with Licorn's own rule files copied as they are.
+    let site = Site::new("");
+    write_licorn_check_d(&site.rules_dir());
+    let user = TempUser::new("ckx", &site.homes());
+    write(&user.home.join("Maildir/cur/1.eml"), "m", 0o644);
+    write(&user.home.join("Mail/keep.txt"), "k", 0o644);
+    site.chk(&["user", &user.name]).assert().code(0);
+    let (uid, gid, mode) = owner_group_mode(&user.home.join("Maildir/cur/1.eml"));
+    assert_eq!((uid, gid, mode), (user.uid(), user.gid(), 0o600));
+    assert_eq!(owner_group_mode(&user.home.join("Maildir")).2, 0o700);
+    assert!(no_acl(&user.home.join("Maildir/cur")));
+    assert!(
+        !no_acl(&user.home.join("Mail/keep.txt")),
+        "Mail is ordinary content"
+    );
+
+    // mailbox_dir in chk.conf, with the factory rules.
+    let site = Site::new("mailbox_dir = \"Mail\"\n");
+    let other = TempUser::new("cky", &site.homes());
+    write(&other.home.join("Mail/inbox"), "m", 0o644);
+    write(&other.home.join("Maildir/x"), "x", 0o644);
+    site.chk(&["user", &other.name]).assert().code(0);
+    assert_eq!(owner_group_mode(&other.home.join("Mail/inbox")).2, 0o600);
+    assert!(no_acl(&other.home.join("Mail/inbox")));
+    assert!(!no_acl(&other.home.join("Maildir/x")));
+}
+
+#[test]
+fn home_paths_written_with_dollar_home_mean_the_home() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let user = TempUser::new("ckh", &site.homes());
+    let friends = TempGroup::new("ckf");
+    write(&user.home.join("src/main.c"), "int main;", 0o644);
+    write(&user.home.join("shared/doc.txt"), "d", 0o644);
+    user_rules(
+        &user,
+        &format!("$HOME/src\tNOACL\n$HOME/shared g:{}:r-x\n", friends.name),
+    );
+    let out = site.chk(&["user", &user.name]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty(), "{out:?}");
+    assert!(no_acl(&user.home.join("src/main.c")));
+    assert_eq!(owner_group_mode(&user.home.join("src")).2, 0o755);
+    let shared = getfacl(&user.home.join("shared"));
+    assert!(
+        shared.contains(&format!("group:{}:r-x", friends.name)),
+        "{shared:?}"
+    );
+    assert!(
+        shared.contains(&format!("default:group:{}:r-x", friends.name)),
+        "{shared:?}"
+    );
+}

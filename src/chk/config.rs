@@ -45,6 +45,9 @@ pub struct Config {
     pub guests_prefix: String,
     pub web_group: String,
     pub web_dir: String,
+    /// `@users.mailbox`: the mail directory in each home (Licorn read it
+    /// from the MTA's configuration).
+    pub mailbox_dir: String,
     /// Owner given to entries whose uid maps to no user.
     pub orphan_owner: String,
     /// Groups whose members may write everything in their shared directory.
@@ -64,6 +67,7 @@ impl Default for Config {
             guests_prefix: "gst-".into(),
             web_group: "www-data".into(),
             web_dir: "public_html".into(),
+            mailbox_dir: "Maildir".into(),
             orphan_owner: "root".into(),
             permissive: Vec::new(),
         }
@@ -116,6 +120,9 @@ impl Config {
         }
         if !is_plain_relative(Path::new(&self.web_dir)) {
             return Err("web_dir must be a relative path without `..`".into());
+        }
+        if !is_plain_relative(Path::new(&self.mailbox_dir)) {
+            return Err("mailbox_dir must be a relative path without `..`".into());
         }
         if self.group_rules_suffix.is_empty() || self.group_rules_suffix.contains('/') {
             return Err("group_rules_suffix must be a non-empty file name suffix".into());
@@ -221,6 +228,7 @@ mod tests {
         assert!(parse("user_rules = \"/etc/x\"").is_err());
         assert!(parse("groups_root = \"home\"").is_err());
         assert!(parse("group_rules_suffix = \"a/b\"").is_err());
+        assert!(parse("mailbox_dir = \"../mail\"").is_err());
     }
 
     #[test]

@@ -112,6 +112,7 @@ fn users_standards(web: &str) -> String {
     text.push_str(&format!(
         "@users.apache_dir\t@acls.file_acl_base,g:@defaults.admin_group:rw@GX,g:{web}:r-@GX,@acls.file_acl_mask\n"
     ));
+    text.push_str("@users.mailbox\tPRIVATE\n");
     text
 }
 
@@ -225,12 +226,9 @@ pub fn path_macros(config: &Config) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("users.apache_dir".to_string(), config.web_dir.clone()),
         ("groups.apache_dir".to_string(), config.web_dir.clone()),
+        ("users.mailbox".to_string(), config.mailbox_dir.clone()),
     ])
 }
-
-/// Path macros of Licorn's files that have no value under chk: their
-/// lines are skipped (Licorn's mailbox came from its MTA configuration).
-pub const VALUELESS_PATH_MACROS: [&str; 1] = ["users.mailbox"];
 
 /// `chk rules --print-defaults`: every stock file, each under a comment
 /// line naming it, ready to be split into `rules_dir`.

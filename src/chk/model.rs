@@ -91,6 +91,7 @@ pub fn user_rules(
     // Two texts with the same line numbers: keyword lines, and the rest.
     let (mut keywords, mut acls) = (String::new(), String::new());
     for line in text.lines() {
+        let line = &home_relative(line);
         let definition = line.split([' ', '\t']).rfind(|w| !w.is_empty());
         let is_keyword = definition.is_some_and(|d| {
             !line.trim_start().starts_with('#')
@@ -229,6 +230,18 @@ pub fn read_own_rules(dir: &Path, rel: &Path, owners: &[u32]) -> Option<(PathBuf
     }
 }
 
+/// *(Licorn)* A user may write a path of their own file as `$HOME/X`:
+/// it means `X` in the home (`$HOME` alone is the root, `~`).
+fn home_relative(line: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = line.trim_start();
+    match trimmed.strip_prefix("$HOME") {
+        Some(rest) if rest.is_empty() || rest.starts_with(['/', ' ', '\t']) => {
+            format!("~{rest}").into()
+        }
+        _ => line.into(),
+    }
+}
+
 /// System rules plus the optional own file of the target; the own file's
 /// problems are warnings, never fatal.
 pub fn rule_set(
@@ -267,9 +280,8 @@ fn drop_left_out(rules: &mut [Rule]) {
     }
 }
 
-/// Licorn's path macros (`@users.apache_dir`...) in the path column. A
-/// known macro without a value here (`@users.mailbox`) drops its line;
-/// an unknown one is an error of the file.
+/// Licorn's path macros (`@users.apache_dir`, `@users.mailbox`...) in the
+/// path column; an unknown one is an error of the file.
 fn expand_path_macros(
     text: &str,
     origin: &Path,
@@ -289,11 +301,6 @@ fn expand_path_macros(
         let (macro_name, rest) = name.split_at(end);
         match values.get(macro_name) {
             Some(value) => out.push_str(&format!("{value}{rest}")),
-            None if factory::VALUELESS_PATH_MACROS.contains(&macro_name) => log::info!(
-                "{}:{}: ignored: @{macro_name} has no value on this system",
-                origin.display(),
-                index + 1
-            ),
             None => errors.push(Error::bad_input(
                 origin,
                 index + 1,
@@ -356,13 +363,13 @@ mod tests {
     }
 
     #[test]
-    fn path_macros_expand_skip_or_fail() {
+    fn path_macros_expand_or_fail() {
         let config = Config::default();
         let mut errors = Vec::new();
         let text =
             "@users.apache_dir\tNOACL\n@users.mailbox\tRESTRICTED\n@users.nope\tNOACL\nx\tNOACL\n";
         let out = expand_path_macros(text, Path::new("/r/users.x.conf"), &config, &mut errors);
-        assert_eq!(out, "public_html\tNOACL\n\n\nx\tNOACL\n");
+        assert_eq!(out, "public_html\tNOACL\nMaildir\tRESTRICTED\n\nx\tNOACL\n");
         assert_eq!(errors.len(), 1);
         assert!(
             errors[0]
