@@ -10,6 +10,7 @@ pub mod factory;
 pub mod fuzzy;
 pub mod group;
 pub mod ids;
+pub mod man;
 pub mod model;
 pub mod node;
 pub mod path;

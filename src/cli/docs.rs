@@ -20,6 +20,10 @@ pub fn tools() -> Vec<Command> {
 
 /// The man page of one tool, in roff.
 pub fn man_page(cmd: Command) -> Vec<u8> {
+    // chk's page describes its subcommands itself (no chk-path(1) pages).
+    if cmd.get_name() == "chk" {
+        return crate::chk::man::page();
+    }
     let mut out = Vec::new();
     clap_mangen::Man::new(cmd)
         .render(&mut out)
