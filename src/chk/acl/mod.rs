@@ -1,10 +1,12 @@
 //! POSIX ACLs: the in-memory form, the kernel's xattr encoding, the short
 //! text form, and reading/writing them through file descriptors.
 
+mod error;
 pub mod io;
 mod text;
 mod xattr;
 
+pub use error::AclError;
 pub use text::{Exec, Template, TemplateEntry, parse, parse_template};
 
 use crate::chk::ids::Names;
@@ -50,12 +52,12 @@ pub struct Acl {
 impl Acl {
     /// Checks and sorts `entries`; adds the mask setfacl would compute (the
     /// union of the group class) when named entries come without one.
-    pub fn new(mut entries: Vec<Entry>) -> Result<Acl, String> {
+    pub fn new(mut entries: Vec<Entry>) -> Result<Acl, AclError> {
         entries.sort_by_key(|e| (e.tag, e.id));
         for pair in entries.windows(2) {
             if (pair[0].tag, pair[0].id) == (pair[1].tag, pair[1].id) {
                 let text = entry_text(&pair[0], None);
-                return Err(format!("duplicate entry `{}`", &text[..text.len() - 3]));
+                return Err(AclError::Duplicate(text[..text.len() - 3].to_string()));
             }
         }
         for (tag, name) in [
@@ -64,7 +66,7 @@ impl Acl {
             (Tag::Other, "o::"),
         ] {
             if !entries.iter().any(|e| e.tag == tag) {
-                return Err(format!("missing {name} entry"));
+                return Err(AclError::Missing(name));
             }
         }
         let named = entries.iter().any(|e| e.tag.is_named());
@@ -232,7 +234,8 @@ mod tests {
     #[test]
     fn missing_and_duplicate_entries_are_refused() {
         let err = Acl::new(vec![e(Tag::UserObj, NO_ID, 7), e(Tag::Other, NO_ID, 0)]).unwrap_err();
-        assert_eq!(err, "missing g:: entry");
+        assert_eq!(err, AclError::Missing("g::"));
+        assert_eq!(err.to_string(), "missing g:: entry");
         let err = Acl::new(vec![
             e(Tag::UserObj, NO_ID, 7),
             e(Tag::GroupObj, NO_ID, 7),
@@ -241,7 +244,7 @@ mod tests {
             e(Tag::User, 5, 4),
         ])
         .unwrap_err();
-        assert_eq!(err, "duplicate entry `u:5:`");
+        assert_eq!(err.to_string(), "duplicate entry `u:5:`");
     }
 
     #[test]

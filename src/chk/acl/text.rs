@@ -1,7 +1,7 @@
 //! The short text form (`u::rwx,g:staff:r-x,m::rwx,o::---`) and templates,
 //! whose permissions may take the execute bit from the file (`rw@UX`).
 
-use super::{Acl, Entry, NO_ID, R, Tag, W, X};
+use super::{Acl, AclError, Entry, NO_ID, R, Tag, W, X};
 use crate::chk::ids::Names;
 
 /// Where a template entry's execute bit comes from.
@@ -31,7 +31,7 @@ pub struct Template {
 
 impl Template {
     /// The ACL for a file whose owner / group-class execute bits are given.
-    pub fn for_file(&self, owner_x: bool, group_x: bool) -> Result<Acl, String> {
+    pub fn for_file(&self, owner_x: bool, group_x: bool) -> Result<Acl, AclError> {
         let entries = self.entries.iter().map(|t| {
             let x = match t.exec {
                 Exec::Fixed => t.perm & X != 0,
@@ -48,7 +48,7 @@ impl Template {
     }
 
     /// The directory form: every `@UX`/`@GX` becomes `x`.
-    pub fn for_directory(&self) -> Result<Acl, String> {
+    pub fn for_directory(&self) -> Result<Acl, AclError> {
         self.for_file(true, true)
     }
 
@@ -69,7 +69,7 @@ impl Template {
 }
 
 /// Parses a plain ACL (no `@` macros).
-pub fn parse(text: &str, names: &dyn Names) -> Result<Acl, String> {
+pub fn parse(text: &str, names: &dyn Names) -> Result<Acl, AclError> {
     let template = parse_template(text, names, false)?;
     template.for_file(false, false)
 }
@@ -81,27 +81,29 @@ pub fn parse_template(
     text: &str,
     names: &dyn Names,
     exec_macros: bool,
-) -> Result<Template, String> {
+) -> Result<Template, AclError> {
     let mut entries = Vec::new();
     for part in text.split(',') {
         let part = part.trim();
         if part.is_empty() {
-            return Err(format!("empty ACL entry in `{text}`"));
+            return Err(AclError::EmptyEntry(text.to_string()));
         }
         entries.push(parse_entry(part, names, exec_macros)?);
     }
     Ok(Template { entries })
 }
 
-fn parse_entry(text: &str, names: &dyn Names, exec_macros: bool) -> Result<TemplateEntry, String> {
+fn parse_entry(
+    text: &str,
+    names: &dyn Names,
+    exec_macros: bool,
+) -> Result<TemplateEntry, AclError> {
     let fields: Vec<&str> = text.split(':').collect();
     let (tag_text, qualifier, perm_text) = match fields[..] {
         [t, q, p] => (t, q, p),
         [t, p] if matches!(t, "o" | "other" | "m" | "mask") => (t, "", p),
         _ => {
-            return Err(format!(
-                "ACL entry `{text}` is not tag:qualifier:permissions"
-            ));
+            return Err(AclError::Shape(text.to_string()));
         }
     };
     let named = !qualifier.is_empty();
@@ -113,21 +115,30 @@ fn parse_entry(text: &str, names: &dyn Names, exec_macros: bool) -> Result<Templ
         ("m" | "mask", false) => Tag::Mask,
         ("o" | "other", false) => Tag::Other,
         ("m" | "mask" | "o" | "other", true) => {
-            return Err(format!("ACL entry `{text}`: {tag_text} takes no qualifier"));
+            return Err(AclError::NoQualifier {
+                entry: text.to_string(),
+                tag: tag_text.to_string(),
+            });
         }
-        _ => return Err(format!("ACL entry `{text}`: unknown tag `{tag_text}`")),
+        _ => {
+            return Err(AclError::UnknownTag {
+                entry: text.to_string(),
+                tag: tag_text.to_string(),
+            });
+        }
     };
     let id = match tag {
-        Tag::User => {
-            resolve(qualifier, |n| names.uid(n)).ok_or(format!("no such user `{qualifier}`"))?
-        }
-        Tag::Group => {
-            resolve(qualifier, |n| names.gid(n)).ok_or(format!("no such group `{qualifier}`"))?
-        }
+        Tag::User => resolve(qualifier, |n| names.uid(n))
+            .ok_or_else(|| AclError::NoSuchUser(qualifier.to_string()))?,
+        Tag::Group => resolve(qualifier, |n| names.gid(n))
+            .ok_or_else(|| AclError::NoSuchGroup(qualifier.to_string()))?,
         _ => NO_ID,
     };
-    let (perm, exec) = parse_perm(perm_text, exec_macros)
-        .ok_or_else(|| format!("ACL entry `{text}`: bad permissions `{perm_text}`"))?;
+    let (perm, exec) =
+        parse_perm(perm_text, exec_macros).ok_or_else(|| AclError::BadPermissions {
+            entry: text.to_string(),
+            perm: perm_text.to_string(),
+        })?;
     Ok(TemplateEntry {
         tag,
         id,
@@ -207,7 +218,7 @@ mod tests {
 
     #[test]
     fn bad_entries_say_why() {
-        let err = |t: &str| parse(t, &FakeNames).unwrap_err();
+        let err = |t: &str| parse(t, &FakeNames).unwrap_err().to_string();
         assert_eq!(
             err("u::rwx,g::r-x,o::---,g:nobodyhere:rwx"),
             "no such group `nobodyhere`"

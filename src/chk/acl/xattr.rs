@@ -2,7 +2,7 @@
 //! `system.posix_acl_default`: a little-endian u32 version (2), then one
 //! 8-byte record per entry: u16 tag, u16 perm, u32 id.
 
-use super::{Acl, Entry, NO_ID, Tag};
+use super::{Acl, AclError, Entry, NO_ID, Tag};
 
 const VERSION: u32 = 2;
 
@@ -42,25 +42,26 @@ impl Acl {
         out
     }
 
-    pub fn from_xattr(bytes: &[u8]) -> Result<Acl, String> {
-        let (header, body) = bytes
-            .split_first_chunk::<4>()
-            .ok_or("ACL xattr shorter than its header")?;
+    pub fn from_xattr(bytes: &[u8]) -> Result<Acl, AclError> {
+        let (header, body) = bytes.split_first_chunk::<4>().ok_or(AclError::XattrShort)?;
         let version = u32::from_le_bytes(*header);
         if version != VERSION {
-            return Err(format!("ACL xattr version {version}, expected {VERSION}"));
+            return Err(AclError::XattrVersion {
+                found: version,
+                expected: VERSION,
+            });
         }
         if body.len() % 8 != 0 {
-            return Err(format!("ACL xattr body of {} bytes", body.len()));
+            return Err(AclError::XattrBody(body.len()));
         }
         let mut entries = Vec::with_capacity(body.len() / 8);
         for rec in body.chunks_exact(8) {
             let code = u16::from_le_bytes([rec[0], rec[1]]);
             let perm = u16::from_le_bytes([rec[2], rec[3]]);
             let id = u32::from_le_bytes([rec[4], rec[5], rec[6], rec[7]]);
-            let tag = tag_from_code(code).ok_or(format!("unknown ACL tag {code:#x}"))?;
+            let tag = tag_from_code(code).ok_or(AclError::XattrTag(code))?;
             if perm > 7 {
-                return Err(format!("ACL permission {perm:#o} out of range"));
+                return Err(AclError::XattrPerm(perm));
             }
             let id = if tag.is_named() { id } else { NO_ID };
             entries.push(Entry {

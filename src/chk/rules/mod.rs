@@ -7,13 +7,15 @@
 //! system rule over a user rule (except for `~`, where the user's wins),
 //! then the later rule (later file in sorted order, later line).
 
+mod error;
 mod parse;
 #[cfg(test)]
 mod tests;
 
+pub use error::RuleError;
 pub use parse::{parse, parse_definition};
 
-use crate::chk::acl::{Acl, Template, TemplateEntry};
+use crate::chk::acl::{Acl, AclError, Template, TemplateEntry};
 use crate::cli::Error;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashMap};
@@ -67,7 +69,7 @@ pub enum Pattern {
 
 impl Pattern {
     /// Parses the path column of a rule line.
-    pub fn parse(text: &str) -> Result<Pattern, String> {
+    pub fn parse(text: &str) -> Result<Pattern, RuleError> {
         let rest = if text == "~" {
             ""
         } else if let Some(rest) = text.strip_prefix("~/") {
@@ -82,28 +84,29 @@ impl Pattern {
             text
         };
         if rest.starts_with('/') {
-            return Err(format!(
-                "absolute path `{text}` refused (rule paths are relative to the target root)"
-            ));
+            return Err(RuleError::AbsolutePath(text.to_string()));
         }
         let contents = rest.ends_with('/');
         let mut parts = Vec::new();
         for part in rest.split('/') {
             match part {
                 "" | "." => {}
-                ".." => return Err(format!("`..` in path `{text}` refused")),
+                ".." => return Err(RuleError::ParentDir(text.to_string())),
                 _ => parts.push(part),
             }
         }
         if parts.is_empty() && !rest.is_empty() {
-            return Err(format!("path `{text}` names nothing"));
+            return Err(RuleError::NamesNothing(text.to_string()));
         }
         let joined = parts.join("/");
         if joined.contains(['*', '?', '[', '{']) {
             GlobBuilder::new(&joined)
                 .literal_separator(true)
                 .build()
-                .map_err(|e| format!("bad glob `{text}`: {}", e.kind()))?;
+                .map_err(|e| RuleError::BadGlob {
+                    text: text.to_string(),
+                    why: e.kind().to_string(),
+                })?;
             return Ok(Pattern::Glob {
                 text: joined,
                 contents,
@@ -209,7 +212,7 @@ impl Definition {
         is_dir: bool,
         owner_x: bool,
         group_x: bool,
-    ) -> Option<Result<(Acl, Option<Acl>), String>> {
+    ) -> Option<Result<(Acl, Option<Acl>), AclError>> {
         let Definition::Acl { access, default } = self else {
             return None;
         };
@@ -226,7 +229,7 @@ impl Definition {
 fn directory_acls(
     access: &Template,
     default: Option<&Template>,
-) -> Result<(Acl, Option<Acl>), String> {
+) -> Result<(Acl, Option<Acl>), AclError> {
     let dir_default = default.unwrap_or(access).for_directory()?;
     Ok((access.for_directory()?, Some(dir_default)))
 }

@@ -1,6 +1,6 @@
 //! Licorn rule files: `<path><blanks><definition>` a line.
 
-use super::{Definition, Level, Macros, Pattern, Rule};
+use super::{Definition, Level, Macros, Pattern, Rule, RuleError};
 use crate::chk::acl::{self, Exec, Tag, TemplateEntry, W, X};
 use crate::chk::ids::Names;
 use crate::cli::Error;
@@ -31,7 +31,7 @@ pub fn parse(
                 pattern,
                 definition,
             }),
-            Err(reason) => errors.push(Error::bad_input(origin, line_no, reason)),
+            Err(reason) => errors.push(reason.at(origin, line_no)),
         }
     }
     (rules, errors)
@@ -42,11 +42,9 @@ fn parse_line(
     level: Level,
     macros: &Macros,
     names: &dyn Names,
-) -> Result<(Pattern, Definition), String> {
+) -> Result<(Pattern, Definition), RuleError> {
     // The definition never holds a blank: split at the last run of blanks.
-    let split = line
-        .rfind([' ', '\t'])
-        .ok_or("no definition after the path (separate them with a TAB or blanks)")?;
+    let split = line.rfind([' ', '\t']).ok_or(RuleError::NoDefinition)?;
     let path = line[..split].trim_end_matches([' ', '\t']);
     let definition = &line[split + 1..];
     let pattern = Pattern::parse(path)?;
@@ -60,7 +58,7 @@ pub fn parse_definition(
     level: Level,
     macros: &Macros,
     names: &dyn Names,
-) -> Result<Definition, String> {
+) -> Result<Definition, RuleError> {
     let keyword = match text.to_ascii_uppercase().as_str() {
         "NOACL" | "POSIXONLY" => Some(Definition::NoAcl),
         "RESTRICT" | "RESTRICTED" | "PRIVATE" => Some(Definition::Private),
@@ -68,9 +66,7 @@ pub fn parse_definition(
     };
     if let Some(keyword) = keyword {
         if level == Level::User {
-            return Err(format!(
-                "`{text}` is not allowed in a user rule file (only named u:/g: entries)"
-            ));
+            return Err(RuleError::KeywordInUserFile(text.to_string()));
         }
         return Ok(keyword);
     }
@@ -94,7 +90,7 @@ fn check_user_entries(
     entries: &[TemplateEntry],
     macros: &Macros,
     names: &dyn Names,
-) -> Result<(), String> {
+) -> Result<(), RuleError> {
     let admins = names.gid(&macros.admins_group);
     for e in entries {
         if !e.tag.is_named() {
@@ -104,15 +100,10 @@ fn check_user_entries(
                 Tag::Mask => "m::",
                 _ => "o::",
             };
-            return Err(format!(
-                "a user rule may not set `{what}` (only named u:NAME: or g:NAME: entries)"
-            ));
+            return Err(RuleError::UserSetsBase(what));
         }
         if e.tag == Tag::Group && Some(e.id) == admins {
-            return Err(format!(
-                "a user rule may not name the `{}` group",
-                macros.admins_group
-            ));
+            return Err(RuleError::UserNamesAdmins(macros.admins_group.clone()));
         }
         let x_possible = e.exec != Exec::Fixed || e.perm & X != 0;
         if e.perm & acl::R == 0 {
@@ -123,7 +114,7 @@ fn check_user_entries(
                 (true, true) => "-wx",
             };
             if shown != "--x" {
-                return Err(format!("a user rule may not grant `{shown}`"));
+                return Err(RuleError::UserGrants(shown));
             }
         }
     }
@@ -132,7 +123,7 @@ fn check_user_entries(
 
 /// Replaces @GROUP, @GW, @acls.NAME and @defaults.NAME; leaves @UX and @GX.
 /// Values may hold macros themselves (a few levels deep).
-fn expand_macros(text: &str, macros: &Macros) -> Result<String, String> {
+fn expand_macros(text: &str, macros: &Macros) -> Result<String, RuleError> {
     let mut current = text.to_string();
     for _ in 0..4 {
         let mut out = String::with_capacity(current.len());
@@ -148,7 +139,7 @@ fn expand_macros(text: &str, macros: &Macros) -> Result<String, String> {
             let name = after[..len].trim_end_matches(['-', '.']);
             let value = match name {
                 "UX" | "GX" => None,
-                "GROUP" => Some(macros.group.clone().ok_or("@GROUP used outside a group")?),
+                "GROUP" => Some(macros.group.clone().ok_or(RuleError::GroupOutsideGroup)?),
                 "GW" => Some(if macros.permissive { "w" } else { "-" }.to_string()),
                 _ => {
                     let looked_up = if let Some(key) = name.strip_prefix("acls.") {
@@ -161,7 +152,7 @@ fn expand_macros(text: &str, macros: &Macros) -> Result<String, String> {
                     Some(
                         looked_up
                             .cloned()
-                            .ok_or(format!("unknown macro `@{name}`"))?,
+                            .ok_or_else(|| RuleError::UnknownMacro(name.to_string()))?,
                     )
                 }
             };
@@ -183,5 +174,5 @@ fn expand_macros(text: &str, macros: &Macros) -> Result<String, String> {
             return Ok(current);
         }
     }
-    Err(format!("macros in `{text}` expand too deeply"))
+    Err(RuleError::TooDeep(text.to_string()))
 }
