@@ -374,18 +374,6 @@ fn walk_and_explain_name_their_fields_the_same_way() {
     assert!(change["change"].is_string(), "{explained}");
 }
 
-/// Runs `chk ARGS` under a real pseudo-terminal (script(1)), returning
-/// everything the terminal received.
-fn on_a_terminal(args: &str) -> Vec<u8> {
-    let out = Command::new("script")
-        .args(["-q", "-e", "-c"])
-        .arg(format!("TERM=xterm {} {args}", chk_bin().display()))
-        .arg("/dev/null")
-        .output()
-        .unwrap();
-    out.stdout
-}
-
 /// A tree big enough that the walk lasts past the bar's first tick.
 fn big_tree(root: &Path) {
     for d in 0..40 {
@@ -401,8 +389,8 @@ fn big_tree(root: &Path) {
 fn the_progress_bar_is_drawn_on_a_terminal_and_never_mixes_with_lines() {
     let tmp = tempfile::tempdir().unwrap();
     big_tree(tmp.path());
-    let terminal = on_a_terminal(&format!("path --acl PRIVATE -n {}", tmp.path().display()));
-    let text = String::from_utf8_lossy(&terminal);
+    let root = tmp.path().display().to_string();
+    let text = chk_on_a_terminal(&["path", "--acl", "PRIVATE", "-n", &root], "");
     // The bar: its "entries" message, drawn and cleared with escapes.
     assert!(text.contains(" entries ("), "{text}");
     assert!(text.contains("\x1b["), "{text}");
@@ -448,11 +436,10 @@ fn no_progress_bar_in_a_pipe() {
         "{stderr}"
     );
     // And with the terminal on stdout only, stderr (a pipe) gets no bar.
-    let terminal = on_a_terminal(&format!(
-        "path --acl PRIVATE -n {} 2>/dev/null",
-        tmp.path().display()
-    ));
-    assert!(!String::from_utf8_lossy(&terminal).contains("entries ("));
+    let root = tmp.path().display().to_string();
+    let terminal = chk_on_a_terminal(&["path", "--acl", "PRIVATE", "-n", &root], "2>/dev/null");
+    assert!(terminal.contains(": mode: "), "{terminal}");
+    assert!(!terminal.contains("entries ("), "{terminal}");
 }
 
 fn set_mode(path: &Path, mode: u32) {

@@ -317,6 +317,10 @@ fn all_from_cron_draws_no_progress_and_reports_non_groups() {
         "{stderr}"
     );
     cron(&["group", "--all", "--dry-run"]).assert().code(0);
+    // On a terminal the bar is drawn: the checks above can fail.
+    let config = site.config.display().to_string();
+    let tty = chk_on_a_terminal(&["group", "--all", "-n", "--config", &config], "");
+    assert!(tty.contains(" entries ("), "{tty}");
     assert_acl(&shared.join("a/b/c"), &file_acl(g, '-', '-', false), None);
 }
 

@@ -200,6 +200,10 @@ fn all_users_is_every_standard_user_from_cron() {
         "{stderr}"
     );
     assert_eq!(owner_group_mode(&user.home.join("f")).2, 0o666, "dry run");
+    // The same run on a terminal draws the bar: the check above can fail.
+    let config = site.config.display().to_string();
+    let tty = chk_on_a_terminal(&["user", &user.name, "-n", "--config", &config], "");
+    assert!(tty.contains(" entries ("), "{tty}");
 }
 
 #[test]

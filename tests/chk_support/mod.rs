@@ -318,3 +318,25 @@ pub fn write_licorn_check_d(dir: &Path) {
         std::fs::write(dir.join(name), text).unwrap();
     }
 }
+
+/// Runs chk with `args` under a real pseudo-terminal (script(1), from
+/// bsdutils) with TERM=xterm, `redirect` appended to the shell command
+/// (e.g. `2>/dev/null`); returns everything the terminal received.
+pub fn chk_on_a_terminal(args: &[&str], redirect: &str) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let bin = assert_cmd::cargo::cargo_bin("chk");
+    let mut line = format!("TERM=xterm {}", quote(&bin.display().to_string()));
+    for arg in args {
+        line.push(' ');
+        line.push_str(&quote(arg));
+    }
+    line.push(' ');
+    line.push_str(redirect);
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c"])
+        .arg(line)
+        .arg("/dev/null")
+        .output()
+        .expect("script(1) from bsdutils");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
