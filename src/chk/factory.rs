@@ -154,11 +154,14 @@ fn rule_paths(dir: &Path, kind: Kind) -> Result<Vec<PathBuf>> {
         Err(err) if err.kind() == io::ErrorKind::NotFound => {
             // The default place may well not exist on a bare machine; a
             // directory the admin configured should, or rules are lost.
+            static WARNED: std::sync::Once = std::sync::Once::new();
             if dir != Path::new(super::config::DEFAULT_RULES_DIR) {
-                log::warn!(
-                    "rules_dir {} does not exist: using the built-in factory rules",
-                    super::quote::quoted(dir)
-                );
+                WARNED.call_once(|| {
+                    log::warn!(
+                        "rules_dir {} does not exist: using the built-in factory rules",
+                        super::quote::quoted(dir)
+                    )
+                });
             }
             return Ok(Vec::new());
         }

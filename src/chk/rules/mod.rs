@@ -469,25 +469,19 @@ impl RuleSet {
 
     /// The rule `rel` hands down to what is below it (for "", `~/`).
     pub fn governing_below(&self, rel: &[u8]) -> Option<&Rule> {
-        let (_, mut inherited) = self.step(Inherited::default(), b"");
-        if !rel.is_empty() {
-            let ends = rel
-                .iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'/')
-                .map(|(i, _)| i);
-            for end in ends.chain([rel.len()]) {
-                inherited = self.step(inherited, &rel[..end]).1;
-            }
-        }
-        inherited.best.map(|(_, i)| &self.rules[i])
+        self.walk_to(rel).1.best.map(|(_, i)| &self.rules[i])
     }
 
     /// The rule governing `rel` (relative path, `/`-separated, "" = root).
     pub fn governing(&self, rel: &[u8]) -> Option<&Rule> {
-        let (mut rule, mut inherited) = self.step(Inherited::default(), b"");
+        self.walk_to(rel).0
+    }
+
+    /// The steps of a walk from the root down to `rel`.
+    fn walk_to(&self, rel: &[u8]) -> (Option<&Rule>, Inherited) {
+        let mut here = self.step(Inherited::default(), b"");
         if rel.is_empty() {
-            return rule;
+            return here;
         }
         let ends = rel
             .iter()
@@ -495,8 +489,8 @@ impl RuleSet {
             .filter(|&(_, &b)| b == b'/')
             .map(|(i, _)| i);
         for end in ends.chain([rel.len()]) {
-            (rule, inherited) = self.step(inherited, &rel[..end]);
+            here = self.step(here.1, &rel[..end]);
         }
-        rule
+        here
     }
 }
