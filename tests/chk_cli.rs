@@ -372,6 +372,16 @@ fn walk_and_explain_name_their_fields_the_same_way() {
     assert!(explained.get("path_bytes").is_none(), "{explained}");
     let change = &explained["changes"][0];
     assert!(change["change"].is_string(), "{explained}");
+    // The text form shows the name escaped, as the walk's listing does.
+    let text = chk()
+        .arg("explain")
+        .arg(&bad)
+        .arg("--config")
+        .arg(&shared.site.config)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).expect("escaped output is UTF-8");
+    assert!(text.contains("/caf'$'\\351'\n"), "{text}");
 }
 
 /// A tree big enough that the walk lasts past the bar's first tick.

@@ -113,12 +113,12 @@ fn write_text(
     found: &Found,
     names: &dyn Names,
 ) -> Result<()> {
-    writeln!(out, "path:     {}", path.display())?;
+    writeln!(out, "path:     {}", super::quote::escaped(path))?;
     writeln!(
         out,
         "target:   {} ({})",
         target.label,
-        target.root.display()
+        super::quote::escaped(&target.root)
     )?;
     let (rule, current, wanted, changes) = match found {
         Found::NoRule => {
