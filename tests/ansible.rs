@@ -192,16 +192,131 @@ fn chk_failure_carries_chks_message() {
 }
 
 #[test]
-fn ansible_doc_documents_the_module() {
-    let out = Command::new("ansible-doc")
-        .arg("adminkit.tools.chk")
-        .env("ANSIBLE_COLLECTIONS_PATH", collections())
-        .env("ANSIBLE_HOME", tempfile::tempdir().unwrap().path())
+fn ansible_doc_documents_every_module() {
+    let home = tempfile::tempdir().unwrap();
+    for (module, options) in [
+        ("chk", &["group", "user", "path", "rules", "acl", "config", "backup", "diff_limit"][..]),
+        ("mojibake_fix", &["path", "recurse", "journal"][..]),
+        ("perlenv", &["path", "state", "modules", "from", "cpanfile"][..]),
+    ] {
+        let out = Command::new("ansible-doc")
+            .arg(format!("adminkit.tools.{module}"))
+            .env("ANSIBLE_COLLECTIONS_PATH", collections())
+            .env("ANSIBLE_HOME", home.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = stdout(&out);
+        for word in options.iter().chain(&["EXAMPLES", "RETURN VALUES"]) {
+            assert!(text.contains(&format!("- {word}")) || text.contains(word), "{module}: {word} missing in:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn mojibake_fix_check_mode_then_journaled_renames_then_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("share");
+    std::fs::create_dir_all(tree.join("Ã‰tÃ©")).unwrap();
+    std::fs::write(tree.join("Ã‰tÃ©/cafÃ©.txt"), "x").unwrap();
+    let journal = dir.path().join("names.journal");
+    let task = format!(
+        "- adminkit.tools.mojibake_fix:\n    path: ['{}']\n    recurse: true\n    journal: '{}'\n",
+        tree.display(),
+        journal.display()
+    );
+    let play = Play::new();
+
+    let check = play.run(&task, &["--check", "--diff"]);
+    assert_eq!(recap(&check), (1, 0), "{}", stdout(&check));
+    assert!(stdout(&check).contains("+++ after: names"), "{}", stdout(&check));
+    assert!(tree.join("Ã‰tÃ©/cafÃ©.txt").exists(), "check mode renamed");
+    assert!(!journal.exists());
+
+    let real = play.run(&task, &[]);
+    assert_eq!(recap(&real), (1, 0), "{}", stdout(&real));
+    assert!(tree.join("Été/café.txt").exists(), "{}", stdout(&real));
+    assert!(journal.exists(), "no journal");
+
+    let again = play.run(&task, &[]);
+    assert_eq!(recap(&again), (0, 0), "{}", stdout(&again));
+
+    let bad = play.run("- adminkit.tools.mojibake_fix:\n    path: [/srv]\n    recursive: true\n", &[]);
+    assert!(
+        stdout(&bad).contains("Unsupported parameters for (adminkit.tools.mojibake_fix) module: recursive"),
+        "{}",
+        stdout(&bad)
+    );
+}
+
+/// An offline CPAN dist tarball `Ansible-Test-Dist-0.01.tar.gz` in `out`.
+fn dist_tarball(out: &Path) {
+    let src = tempfile::tempdir().unwrap();
+    let top = src.path().join("Ansible-Test-Dist-0.01");
+    std::fs::create_dir_all(top.join("lib/Ansible/Test")).unwrap();
+    std::fs::write(
+        top.join("lib/Ansible/Test/Dist.pm"),
+        "package Ansible::Test::Dist;\nour $VERSION = '0.01';\n1;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        top.join("Makefile.PL"),
+        "use ExtUtils::MakeMaker;\nWriteMakefile(NAME => 'Ansible::Test::Dist', VERSION_FROM => 'lib/Ansible/Test/Dist.pm');\n",
+    )
+    .unwrap();
+    let ok = Command::new("tar")
+        .arg("-czf")
+        .arg(out.join("Ansible-Test-Dist-0.01.tar.gz"))
+        .arg("-C")
+        .arg(src.path())
+        .arg("Ansible-Test-Dist-0.01")
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+}
+
+fn perlenv_modules(env: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_perlenv"))
+        .arg("list")
+        .arg(env)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = stdout(&out);
-    for word in ["group", "user", "path", "rules", "acl", "config", "backup", "diff_limit", "EXAMPLES", "RETURN"] {
-        assert!(text.contains(word), "{word} missing in:\n{text}");
-    }
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn perlenv_creates_and_installs_offline_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = dir.path().join("vendor");
+    std::fs::create_dir(&vendor).unwrap();
+    dist_tarball(&vendor);
+    let env = dir.path().join("app-perl");
+    let task = format!(
+        "- adminkit.tools.perlenv:\n    path: '{}'\n    modules: [Ansible::Test::Dist]\n    from: ['{}']\n",
+        env.display(),
+        vendor.display()
+    );
+    let play = Play::new();
+
+    let check = play.run(&task, &["--check"]);
+    assert_eq!(recap(&check), (1, 0), "{}", stdout(&check));
+    assert!(!env.exists(), "check mode created the environment");
+
+    let real = play.run(&task, &[]);
+    assert_eq!(recap(&real), (1, 0), "{}", stdout(&real));
+    assert!(perlenv_modules(&env).contains("Ansible::Test::Dist 0.01"), "{}", stdout(&real));
+
+    let again = play.run(&task, &[]);
+    assert_eq!(recap(&again), (0, 0), "{}", stdout(&again));
+
+    let bad = play.run(
+        &format!("- adminkit.tools.perlenv:\n    path: '{}'\n    state: absent\n", env.display()),
+        &[],
+    );
+    assert!(
+        stdout(&bad).contains("value of state must be one of: present, got: absent"),
+        "{}",
+        stdout(&bad)
+    );
 }
