@@ -1,5 +1,9 @@
 //! `create --json` and `install --json`: the commands as usual, then the
 //! suite's result envelope (what was created or newly installed).
+//!
+//! What an install added is read from the environment's modules (its .pm
+//! files) before and after: cpanm records a dist (`.meta/*/install.json`)
+//! only when the dist ships META, so those records would miss some.
 
 use super::cli::{CreateArgs, InstallArgs};
 use super::env::Env;
@@ -17,13 +21,13 @@ pub fn create(args: &CreateArgs) -> Result<()> {
     Ok(())
 }
 
-/// The dists of ENV as `Name-Version`, to tell what an install added.
-fn dists(args: &InstallArgs) -> BTreeSet<String> {
+/// The modules of ENV as `Name Version`, to tell what an install added or upgraded.
+fn modules(args: &InstallArgs) -> BTreeSet<String> {
     Env::open(&args.env)
         .map(|env| {
-            inventory::dists(&env)
+            inventory::modules(&env)
                 .into_iter()
-                .map(|d| format!("{}-{}", d.name, d.version))
+                .map(|m| format!("{} {}", m.module, m.version.as_deref().unwrap_or("undef")))
                 .collect()
         })
         .unwrap_or_default()
@@ -33,12 +37,16 @@ pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
     if !args.json {
         return install::install(args, quiet);
     }
-    let before = dists(args);
+    let before = modules(args);
     let result = install::install(args, quiet);
-    let after = dists(args);
+    let after = modules(args);
     let installed: Vec<&String> = after.difference(&before).collect();
     let msg = match &result {
-        Ok(()) => format!("{} dists installed, {} in the environment", installed.len(), after.len()),
+        Ok(()) => format!(
+            "{} modules installed, {} in the environment",
+            installed.len(),
+            after.len()
+        ),
         Err(err) => format!("perlenv: {err}"),
     };
     let errors = u64::from(result.is_err());

@@ -69,7 +69,7 @@ missing:
   type: list
   elements: str
 installed:
-  description: The dists this run installed (Name-Version).
+  description: The modules this run installed or upgraded (C(Name Version)).
   returned: always
   type: list
   elements: str
