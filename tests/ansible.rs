@@ -71,7 +71,12 @@ fn recap(out: &Output) -> (u32, u32) {
     let line = text
         .lines()
         .find(|l| l.starts_with("localhost") && l.contains("ok="))
-        .unwrap_or_else(|| panic!("no recap in:\n{text}\n{}", String::from_utf8_lossy(&out.stderr)));
+        .unwrap_or_else(|| {
+            panic!(
+                "no recap in:\n{text}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
     let field = |name: &str| -> u32 {
         line.split_whitespace()
             .find_map(|f| f.strip_prefix(&format!("{name}=")))
@@ -125,7 +130,11 @@ fn chk_check_mode_reports_and_changes_nothing_then_repairs_once() {
 
     let check = play.run(&task, &["--check"]);
     assert_eq!(recap(&check), (1, 0), "{}", stdout(&check));
-    assert_eq!(getfacl(&tree.join("notes.txt")), before, "check mode changed the tree");
+    assert_eq!(
+        getfacl(&tree.join("notes.txt")),
+        before,
+        "check mode changed the tree"
+    );
     assert!(!before.contains("group:users:"));
 
     let real = play.run(&task, &[]);
@@ -154,10 +163,14 @@ fn chk_diff_shows_current_and_wanted_of_each_entry_capped() {
     assert!(text.contains("+++ after: wanted"), "{text}");
     let root = tree.display().to_string();
     assert!(
-        text.lines().any(|l| l.starts_with(&format!("+{root}: access ACL: u::rwx,g::r-x,g:users:rwx"))),
+        text.lines()
+            .any(|l| l.starts_with(&format!("+{root}: access ACL: u::rwx,g::r-x,g:users:rwx"))),
         "{text}"
     );
-    assert!(text.contains("... and 3 more entries (diff_limit=1)"), "{text}");
+    assert!(
+        text.contains("... and 3 more entries (diff_limit=1)"),
+        "{text}"
+    );
     assert!(!text.contains("notes.txt: mode"), "diff not capped: {text}");
 }
 
@@ -170,10 +183,20 @@ fn chk_bad_option_fails_with_ansibles_message() {
     );
     assert_eq!(recap(&out).1, 1);
     let text = stdout(&out);
-    assert!(text.contains("Unsupported parameters for (adminkit.tools.chk) module: recurse"), "{text}");
+    assert!(
+        text.contains("Unsupported parameters for (adminkit.tools.chk) module: recurse"),
+        "{text}"
+    );
 
-    let both = play.run("- adminkit.tools.chk:\n    group: [a]\n    user: [b]\n", &[]);
-    assert!(stdout(&both).contains("parameters are mutually exclusive: group|user|path"), "{}", stdout(&both));
+    let both = play.run(
+        "- adminkit.tools.chk:\n    group: [a]\n    user: [b]\n",
+        &[],
+    );
+    assert!(
+        stdout(&both).contains("parameters are mutually exclusive: group|user|path"),
+        "{}",
+        stdout(&both)
+    );
 }
 
 #[test]
@@ -188,16 +211,34 @@ fn chk_failure_carries_chks_message() {
     let out = play.run(&task, &[]);
     assert_eq!(recap(&out).1, 1);
     let text = stdout(&out);
-    assert!(text.contains("chk: reading") && text.contains("missing.rules"), "{text}");
+    assert!(
+        text.contains("chk: reading") && text.contains("missing.rules"),
+        "{text}"
+    );
 }
 
 #[test]
 fn ansible_doc_documents_every_module() {
     let home = tempfile::tempdir().unwrap();
     for (module, options) in [
-        ("chk", &["group", "user", "path", "rules", "acl", "config", "backup", "diff_limit"][..]),
+        (
+            "chk",
+            &[
+                "group",
+                "user",
+                "path",
+                "rules",
+                "acl",
+                "config",
+                "backup",
+                "diff_limit",
+            ][..],
+        ),
         ("mojibake_fix", &["path", "recurse", "journal"][..]),
-        ("perlenv", &["path", "state", "modules", "from", "cpanfile"][..]),
+        (
+            "perlenv",
+            &["path", "state", "modules", "from", "cpanfile"][..],
+        ),
     ] {
         let out = Command::new("ansible-doc")
             .arg(format!("adminkit.tools.{module}"))
@@ -205,10 +246,17 @@ fn ansible_doc_documents_every_module() {
             .env("ANSIBLE_HOME", home.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = stdout(&out);
         for word in options.iter().chain(&["EXAMPLES", "RETURN VALUES"]) {
-            assert!(text.contains(&format!("- {word}")) || text.contains(word), "{module}: {word} missing in:\n{text}");
+            assert!(
+                text.contains(&format!("- {word}")) || text.contains(word),
+                "{module}: {word} missing in:\n{text}"
+            );
         }
     }
 }
@@ -229,7 +277,11 @@ fn mojibake_fix_check_mode_then_journaled_renames_then_nothing() {
 
     let check = play.run(&task, &["--check", "--diff"]);
     assert_eq!(recap(&check), (1, 0), "{}", stdout(&check));
-    assert!(stdout(&check).contains("+++ after: names"), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("+++ after: names"),
+        "{}",
+        stdout(&check)
+    );
     assert!(tree.join("Ã‰tÃ©/cafÃ©.txt").exists(), "check mode renamed");
     assert!(!journal.exists());
 
@@ -241,9 +293,13 @@ fn mojibake_fix_check_mode_then_journaled_renames_then_nothing() {
     let again = play.run(&task, &[]);
     assert_eq!(recap(&again), (0, 0), "{}", stdout(&again));
 
-    let bad = play.run("- adminkit.tools.mojibake_fix:\n    path: [/srv]\n    recursive: true\n", &[]);
+    let bad = play.run(
+        "- adminkit.tools.mojibake_fix:\n    path: [/srv]\n    recursive: true\n",
+        &[],
+    );
     assert!(
-        stdout(&bad).contains("Unsupported parameters for (adminkit.tools.mojibake_fix) module: recursive"),
+        stdout(&bad)
+            .contains("Unsupported parameters for (adminkit.tools.mojibake_fix) module: recursive"),
         "{}",
         stdout(&bad)
     );
@@ -305,13 +361,20 @@ fn perlenv_creates_and_installs_offline_once() {
 
     let real = play.run(&task, &[]);
     assert_eq!(recap(&real), (1, 0), "{}", stdout(&real));
-    assert!(perlenv_modules(&env).contains("Ansible::Test::Dist 0.01"), "{}", stdout(&real));
+    assert!(
+        perlenv_modules(&env).contains("Ansible::Test::Dist 0.01"),
+        "{}",
+        stdout(&real)
+    );
 
     let again = play.run(&task, &[]);
     assert_eq!(recap(&again), (0, 0), "{}", stdout(&again));
 
     let bad = play.run(
-        &format!("- adminkit.tools.perlenv:\n    path: '{}'\n    state: absent\n", env.display()),
+        &format!(
+            "- adminkit.tools.perlenv:\n    path: '{}'\n    state: absent\n",
+            env.display()
+        ),
         &[],
     );
     assert!(

@@ -27,7 +27,10 @@ fn tool(name: &str, args: &[&str]) -> Output {
 fn envelope(out: &Output, tool: &str) -> Value {
     let text = String::from_utf8_lossy(&out.stdout);
     let last = text.lines().last().unwrap_or_else(|| {
-        panic!("no output; stderr: {}", String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "no output; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     let value: Value = serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {last}"));
     assert_eq!(value["tool"], tool, "{last}");
@@ -59,15 +62,30 @@ fn drifted_tree(dir: &Path) -> String {
 fn chk_path_envelope_dry_run_real_run_and_clean() {
     let dir = tempfile::tempdir().unwrap();
     let tree = drifted_tree(dir.path());
-    let dry = envelope(&tool("chk", &["path", &tree, "--acl", ACL, "-n", "--json"]), "chk");
-    assert_eq!((dry["changed"].as_bool(), dry["checked"].as_u64()), (Some(true), Some(3)));
+    let dry = envelope(
+        &tool("chk", &["path", &tree, "--acl", ACL, "-n", "--json"]),
+        "chk",
+    );
+    assert_eq!(
+        (dry["changed"].as_bool(), dry["checked"].as_u64()),
+        (Some(true), Some(3))
+    );
     assert_eq!(dry["dry_run"], true);
     assert_eq!(dry["kinds"]["access_acl"], 3);
-    let real = envelope(&tool("chk", &["path", &tree, "--acl", ACL, "--json"]), "chk");
+    let real = envelope(
+        &tool("chk", &["path", &tree, "--acl", ACL, "--json"]),
+        "chk",
+    );
     assert_eq!(real["changed_entries"], dry["changed_entries"]);
     assert_eq!(real["dry_run"], false);
-    let clean = envelope(&tool("chk", &["path", &tree, "--acl", ACL, "--json"]), "chk");
-    assert_eq!((clean["changed"].as_bool(), clean["failed"].as_bool()), (Some(false), Some(false)));
+    let clean = envelope(
+        &tool("chk", &["path", &tree, "--acl", ACL, "--json"]),
+        "chk",
+    );
+    assert_eq!(
+        (clean["changed"].as_bool(), clean["failed"].as_bool()),
+        (Some(false), Some(false))
+    );
 }
 
 #[test]
@@ -77,7 +95,10 @@ fn chk_errors_make_a_failed_envelope() {
     let out = tool("chk", &["path", &missing, "--acl", ACL, "--json"]);
     assert_eq!(out.status.code(), Some(3));
     let value = envelope(&out, "chk");
-    assert_eq!((value["failed"].as_bool(), value["errors"].as_u64()), (Some(true), Some(1)));
+    assert_eq!(
+        (value["failed"].as_bool(), value["errors"].as_u64()),
+        (Some(true), Some(1))
+    );
 }
 
 #[test]
@@ -87,15 +108,32 @@ fn chk_group_and_user_envelopes() {
     let site = Site::new("");
     let group = TempGroup::new("fle");
     std::fs::create_dir(site.groups_root().join(&group.name)).unwrap();
-    let out = site.chk(&["group", &group.name, "-n", "--json"]).output().unwrap();
+    let out = site
+        .chk(&["group", &group.name, "-n", "--json"])
+        .output()
+        .unwrap();
     let value = envelope(&out, "chk");
-    assert_eq!((value["targets"].as_u64(), value["changed"].as_bool()), (Some(1), Some(true)));
-    assert!(value["msg"].as_str().unwrap().starts_with(&format!("group {}:", group.name)));
+    assert_eq!(
+        (value["targets"].as_u64(), value["changed"].as_bool()),
+        (Some(1), Some(true))
+    );
+    assert!(
+        value["msg"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("group {}:", group.name))
+    );
 
     let user = TempUser::new("flu", &site.homes());
     let out = site.chk(&["user", &user.name, "--json"]).output().unwrap();
     let value = envelope(&out, "chk");
-    assert!(value["msg"].as_str().unwrap().starts_with(&format!("user {}:", user.name)), "{value}");
+    assert!(
+        value["msg"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("user {}:", user.name)),
+        "{value}"
+    );
 }
 
 #[test]
@@ -103,25 +141,56 @@ fn mojibake_fix_names_and_check_envelopes() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("cafÃ©"), "").unwrap();
     let root = dir.path().display().to_string();
-    let dry = envelope(&tool("mojibake-fix", &["names", "-r", "--json", &root]), "mojibake-fix");
-    assert_eq!((dry["renames"].as_u64(), dry["dry_run"].as_bool()), (Some(1), Some(true)));
+    let dry = envelope(
+        &tool("mojibake-fix", &["names", "-r", "--json", &root]),
+        "mojibake-fix",
+    );
+    assert_eq!(
+        (dry["renames"].as_u64(), dry["dry_run"].as_bool()),
+        (Some(1), Some(true))
+    );
     let journal = dir.path().join("j").display().to_string();
     let sub = dir.path().join("sub");
     std::fs::create_dir(&sub).unwrap();
     std::fs::write(sub.join("Ã©tÃ©"), "").unwrap();
     let sub = sub.display().to_string();
     let real = envelope(
-        &tool("mojibake-fix", &["names", "-r", "--apply", "--journal", &journal, "--json", &sub]),
+        &tool(
+            "mojibake-fix",
+            &[
+                "names",
+                "-r",
+                "--apply",
+                "--journal",
+                &journal,
+                "--json",
+                &sub,
+            ],
+        ),
         "mojibake-fix",
     );
     assert_eq!(real["journal"], journal.as_str());
     assert_eq!(real["changed_entries"], 1);
+    let undo = envelope(
+        &tool("mojibake-fix", &["undo", "--json", &journal]),
+        "mojibake-fix",
+    );
+    assert_eq!(
+        (undo["restored"].as_u64(), undo["failed"].as_bool()),
+        (Some(1), Some(false))
+    );
 
     let text = dir.path().join("t.txt");
     std::fs::write(&text, "cafÃ©\nclean\n").unwrap();
     let text = text.display().to_string();
-    let check = envelope(&tool("mojibake-fix", &["check", "--json", &text]), "mojibake-fix");
-    assert_eq!((check["checked"].as_u64(), check["damaged_lines"].as_u64()), (Some(2), Some(1)));
+    let check = envelope(
+        &tool("mojibake-fix", &["check", "--json", &text]),
+        "mojibake-fix",
+    );
+    assert_eq!(
+        (check["checked"].as_u64(), check["damaged_lines"].as_u64()),
+        (Some(2), Some(1))
+    );
 }
 
 #[test]
@@ -133,7 +202,11 @@ fn perlenv_create_install_check_envelopes() {
     // An offline dist directory: nothing is fetched.
     let dist = dir.path().join("Fleet-Dist-0.01");
     std::fs::create_dir_all(dist.join("lib/Fleet")).unwrap();
-    std::fs::write(dist.join("lib/Fleet/Dist.pm"), "package Fleet::Dist;\nour $VERSION = '0.01';\n1;\n").unwrap();
+    std::fs::write(
+        dist.join("lib/Fleet/Dist.pm"),
+        "package Fleet::Dist;\nour $VERSION = '0.01';\n1;\n",
+    )
+    .unwrap();
     std::fs::write(
         dist.join("Makefile.PL"),
         "use ExtUtils::MakeMaker;\nWriteMakefile(NAME => 'Fleet::Dist', VERSION_FROM => 'lib/Fleet/Dist.pm');\n",
@@ -141,11 +214,21 @@ fn perlenv_create_install_check_envelopes() {
     .unwrap();
     let dist = dist.display().to_string();
     let out = tool("perlenv", &["-q", "install", &env, "--json", &dist]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let installed = envelope(&out, "perlenv");
-    assert_eq!(installed["installed"], serde_json::json!(["Fleet::Dist 0.01"]));
+    assert_eq!(
+        installed["installed"],
+        serde_json::json!(["Fleet::Dist 0.01"])
+    );
     let check = envelope(&tool("perlenv", &["check", &env, "--json"]), "perlenv");
-    assert_eq!((check["checked"].as_u64(), check["changed"].as_bool()), (Some(1), Some(false)));
+    assert_eq!(
+        (check["checked"].as_u64(), check["changed"].as_bool()),
+        (Some(1), Some(false))
+    );
 }
 
 /// The status line and exit status of a `--nagios` run.
@@ -166,23 +249,64 @@ fn chk_nagios_gives_every_plugin_status() {
     };
     let (line, status) = run(&[]);
     assert_eq!(status, 1);
-    assert_eq!(line, "CHK WARNING - 3 entries differ in 1 of 1 tree | checked=3 differing=3;1;;0 errors=0");
+    assert_eq!(
+        line,
+        "CHK WARNING - 3 entries differ in 1 of 1 tree | checked=3 differing=3;1;;0 errors=0"
+    );
     assert_eq!(run(&["--warning", "4"]).1, 0);
     let (line, status) = run(&["--warning", "2", "--critical", "3"]);
-    assert_eq!((status, line.starts_with("CHK CRITICAL - 3 entries differ")), (2, true), "{line}");
+    assert_eq!(
+        (status, line.starts_with("CHK CRITICAL - 3 entries differ")),
+        (2, true),
+        "{line}"
+    );
     // Nothing was changed by any of them.
     let out = tool("chk", &["path", &tree, "--acl", ACL]);
     assert!(out.status.success());
     let (line, status) = run(&["--critical", "1"]);
-    assert_eq!((status, line.starts_with("CHK OK - 0 entries differ")), (0, true), "{line}");
+    assert_eq!(
+        (status, line.starts_with("CHK OK - 0 entries differ")),
+        (0, true),
+        "{line}"
+    );
 
     // The state cannot be known: UNKNOWN, with chk's reason, on stdout.
-    let (line, status) = plugin(&tool("chk", &["path", &tree, "--rules", "/nonexistent/rules", "-n", "--nagios"]));
+    let (line, status) = plugin(&tool(
+        "chk",
+        &[
+            "path",
+            &tree,
+            "--rules",
+            "/nonexistent/rules",
+            "-n",
+            "--nagios",
+        ],
+    ));
     assert_eq!(status, 3);
-    assert!(line.starts_with("CHK UNKNOWN - reading /nonexistent/rules:"), "{line}");
+    assert!(
+        line.starts_with("CHK UNKNOWN - reading /nonexistent/rules:"),
+        "{line}"
+    );
     // --nagios reports check-only runs only.
-    assert_eq!(plugin(&tool("chk", &["path", &tree, "--acl", ACL, "--nagios"])).1, 3);
-    let (line, status) = plugin(&tool("chk", &["path", &tree, "--acl", ACL, "-n", "--nagios", "--warning", "5", "--critical", "2"]));
+    assert_eq!(
+        plugin(&tool("chk", &["path", &tree, "--acl", ACL, "--nagios"])).1,
+        3
+    );
+    let (line, status) = plugin(&tool(
+        "chk",
+        &[
+            "path",
+            &tree,
+            "--acl",
+            ACL,
+            "-n",
+            "--nagios",
+            "--warning",
+            "5",
+            "--critical",
+            "2",
+        ],
+    ));
     assert_eq!(status, 3, "{line}");
 }
 
@@ -193,10 +317,37 @@ fn mojibake_fix_and_perlenv_nagios_statuses() {
     std::fs::write(&text, "cafÃ©\nnaÃ¯ve\nclean\n").unwrap();
     let text = text.display().to_string();
     let (line, status) = plugin(&tool("mojibake-fix", &["check", "--nagios", &text]));
-    assert_eq!((line.as_str(), status), ("MOJIBAKE-FIX WARNING - 2 of 3 lines damaged | checked=3 differing=2;1;;0 errors=0", 1));
-    assert_eq!(plugin(&tool("mojibake-fix", &["check", "--nagios", "--critical", "2", &text])).1, 2);
-    assert_eq!(plugin(&tool("mojibake-fix", &["check", "--nagios", "--warning", "3", &text])).1, 0);
-    assert_eq!(plugin(&tool("mojibake-fix", &["check", "--nagios", "/nonexistent"])).1, 3);
+    assert_eq!(
+        (line.as_str(), status),
+        (
+            "MOJIBAKE-FIX WARNING - 2 of 3 lines damaged | checked=3 differing=2;1;;0 errors=0",
+            1
+        )
+    );
+    assert_eq!(
+        plugin(&tool(
+            "mojibake-fix",
+            &["check", "--nagios", "--critical", "2", &text]
+        ))
+        .1,
+        2
+    );
+    assert_eq!(
+        plugin(&tool(
+            "mojibake-fix",
+            &["check", "--nagios", "--warning", "3", &text]
+        ))
+        .1,
+        0
+    );
+    assert_eq!(
+        plugin(&tool(
+            "mojibake-fix",
+            &["check", "--nagios", "/nonexistent"]
+        ))
+        .1,
+        3
+    );
 
     let env = dir.path().join("env").display().to_string();
     assert!(tool("perlenv", &["create", &env]).status.success());
@@ -209,9 +360,26 @@ fn mojibake_fix_and_perlenv_nagios_statuses() {
     std::fs::write(&lib, "package Broken; die 'broken on purpose';\n").unwrap();
     let (line, status) = plugin(&tool("perlenv", &["check", &env, "--nagios"]));
     assert_eq!(status, 1, "{line}");
-    assert!(line.starts_with("PERLENV WARNING - Broken fails to load: broken on purpose"), "{line}");
-    assert_eq!(plugin(&tool("perlenv", &["check", &env, "--nagios", "--critical", "1"])).1, 2);
-    let (line, status) = plugin(&tool("perlenv", &["check", &dir.path().join("none").display().to_string(), "--nagios"]));
+    assert!(
+        line.starts_with("PERLENV WARNING - Broken fails to load: broken on purpose"),
+        "{line}"
+    );
+    assert_eq!(
+        plugin(&tool(
+            "perlenv",
+            &["check", &env, "--nagios", "--critical", "1"]
+        ))
+        .1,
+        2
+    );
+    let (line, status) = plugin(&tool(
+        "perlenv",
+        &[
+            "check",
+            &dir.path().join("none").display().to_string(),
+            "--nagios",
+        ],
+    ));
     assert_eq!(status, 3, "{line}");
 }
 
@@ -235,12 +403,16 @@ fn crontab_line_reaches_the_nsca_daemon() {
         .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = daemon.lines(1);
     assert_eq!(
         lines,
-        [format!(
+        [
             "PROCESS_SERVICE_CHECK_RESULT;web01;adminkit-chk;1;CHK WARNING - 3 entries differ in 1 of 1 tree | checked=3 differing=3;1;;0 errors=0"
-        )]
+        ]
     );
 }

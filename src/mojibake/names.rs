@@ -489,7 +489,7 @@ fn rename_keeping_mtime(dirfd: BorrowedFd<'_>, old: &OsStr, new: &OsStr) -> io::
 pub fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
     let renames = journal::read(&args.journal)?;
     let json = args.json.then(JsonLines::stdout);
-    let mut failed = 0u64;
+    let (mut failed, mut restored) = (0u64, 0u64);
     for (old, new) in renames.iter().rev() {
         let dir = old.parent().expect("journal paths are absolute");
         let (old_name, new_name) = (
@@ -507,7 +507,10 @@ pub fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
                 rename_keeping_mtime(fd.as_fd(), new_name, old_name).map(|()| "restored")
             });
         let (status, detail) = match outcome {
-            Ok(status) => (status, String::new()),
+            Ok(status) => {
+                restored += u64::from(status == "restored");
+                (status, String::new())
+            }
             Err(e) => {
                 failed += 1;
                 ("failed", e.to_string())
@@ -534,6 +537,12 @@ pub fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
                 old.display()
             )?;
         }
+    }
+    if let Some(json) = &json {
+        let msg = format!("{restored} restored, {failed} failed");
+        let counts = serde_json::json!({ "restored": restored });
+        let checked = renames.len() as u64;
+        Envelope::new("mojibake-fix", checked, restored, failed, msg, counts).emit(json)?;
     }
     Ok(if failed > 0 {
         Exit::Failed

@@ -141,11 +141,19 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
             .emit(&JsonLines::stdout())?;
     } else {
         let mut out = std::io::stdout().lock();
-        for line in health.problems.iter().chain((found == 0).then_some(&health.ok)) {
+        for line in health
+            .problems
+            .iter()
+            .chain((found == 0).then_some(&health.ok))
+        {
             writeln!(out, "{line}")?;
         }
     }
-    Ok(if found > 0 { Exit::Found } else { Exit::Success })
+    Ok(if found > 0 {
+        Exit::Found
+    } else {
+        Exit::Success
+    })
 }
 
 fn examine(env: &std::path::Path) -> Result<Health> {

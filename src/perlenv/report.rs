@@ -51,7 +51,14 @@ pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
     };
     let errors = u64::from(result.is_err());
     let counts = serde_json::json!({ "installed": installed });
-    Envelope::new("perlenv", after.len() as u64, installed.len() as u64, errors, msg, counts)
-        .emit(&JsonLines::stdout())?;
+    Envelope::new(
+        "perlenv",
+        after.len() as u64,
+        installed.len() as u64,
+        errors,
+        msg,
+        counts,
+    )
+    .emit(&JsonLines::stdout())?;
     result
 }

@@ -166,7 +166,11 @@ fn plugin_check(targets: &[Target], lines: &[(String, Summary)], total: &Summary
         _ => "targets".to_string(),
     };
     let differing_targets = lines.iter().filter(|(_, s)| s.entries_changed > 0).count();
-    let entries = if total.entries_changed == 1 { "entry differs" } else { "entries differ" };
+    let entries = if total.entries_changed == 1 {
+        "entry differs"
+    } else {
+        "entries differ"
+    };
     let mut summary = format!(
         "{} {entries} in {differing_targets} of {} {noun}",
         total.entries_changed,
