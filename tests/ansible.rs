@@ -2,6 +2,8 @@
 //! run by Debian's real ansible-core against localhost (`-c local`), with
 //! the freshly built debug binaries first on PATH.
 
+mod fleet_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tempfile::TempDir;
@@ -305,33 +307,6 @@ fn mojibake_fix_check_mode_then_journaled_renames_then_nothing() {
     );
 }
 
-/// An offline CPAN dist tarball `Ansible-Test-Dist-0.01.tar.gz` in `out`.
-fn dist_tarball(out: &Path) {
-    let src = tempfile::tempdir().unwrap();
-    let top = src.path().join("Ansible-Test-Dist-0.01");
-    std::fs::create_dir_all(top.join("lib/Ansible/Test")).unwrap();
-    std::fs::write(
-        top.join("lib/Ansible/Test/Dist.pm"),
-        "package Ansible::Test::Dist;\nour $VERSION = '0.01';\n1;\n",
-    )
-    .unwrap();
-    std::fs::write(
-        top.join("Makefile.PL"),
-        "use ExtUtils::MakeMaker;\nWriteMakefile(NAME => 'Ansible::Test::Dist', VERSION_FROM => 'lib/Ansible/Test/Dist.pm');\n",
-    )
-    .unwrap();
-    let ok = Command::new("tar")
-        .arg("-czf")
-        .arg(out.join("Ansible-Test-Dist-0.01.tar.gz"))
-        .arg("-C")
-        .arg(src.path())
-        .arg("Ansible-Test-Dist-0.01")
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-}
-
 fn perlenv_modules(env: &Path) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_perlenv"))
         .arg("list")
@@ -346,7 +321,7 @@ fn perlenv_creates_and_installs_offline_once() {
     let dir = tempfile::tempdir().unwrap();
     let vendor = dir.path().join("vendor");
     std::fs::create_dir(&vendor).unwrap();
-    dist_tarball(&vendor);
+    fleet_support::perl_dist_tarball(&vendor, "Ansible::Test::Dist");
     let env = dir.path().join("app-perl");
     let task = format!(
         "- adminkit.tools.perlenv:\n    path: '{}'\n    modules: [Ansible::Test::Dist]\n    from: ['{}']\n",

@@ -3,6 +3,7 @@
 //! reaches the real Debian NSCA daemon through the README's crontab line.
 
 mod chk_support;
+mod fleet_support;
 mod nsca_support;
 
 use chk_support::{ModelGroups, Site, TempGroup, TempUser, serial};
@@ -200,18 +201,7 @@ fn perlenv_create_install_check_envelopes() {
     let created = envelope(&tool("perlenv", &["create", &env, "--json"]), "perlenv");
     assert_eq!(created["changed"], true);
     // An offline dist directory: nothing is fetched.
-    let dist = dir.path().join("Fleet-Dist-0.01");
-    std::fs::create_dir_all(dist.join("lib/Fleet")).unwrap();
-    std::fs::write(
-        dist.join("lib/Fleet/Dist.pm"),
-        "package Fleet::Dist;\nour $VERSION = '0.01';\n1;\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dist.join("Makefile.PL"),
-        "use ExtUtils::MakeMaker;\nWriteMakefile(NAME => 'Fleet::Dist', VERSION_FROM => 'lib/Fleet/Dist.pm');\n",
-    )
-    .unwrap();
+    let dist = fleet_support::perl_dist(dir.path(), "Fleet::Dist");
     let dist = dist.display().to_string();
     let out = tool("perlenv", &["-q", "install", &env, "--json", &dist]);
     assert!(
