@@ -1,5 +1,8 @@
 //! Shared by tests/fleet.rs and tests/ansible.rs: an offline Perl dist.
 
+// Each test binary that includes this module uses only part of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
