@@ -426,7 +426,9 @@ fn verbose_lists_changes_and_json_totals_several_targets() {
         .assert()
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    let total: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    // The total comes just before the result envelope.
+    let lines: Vec<&str> = text.lines().collect();
+    let total: serde_json::Value = serde_json::from_str(lines[lines.len() - 2]).unwrap();
     assert_eq!(total["total"]["checked"], 4);
     assert_eq!(
         total["total"]["entries_changed"], 2,

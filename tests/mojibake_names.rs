@@ -418,7 +418,7 @@ fn raw_legacy_names_need_from() {
         .arg(tmp.path())
         .assert()
         .code(1);
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let v = first_json_line(&out.get_output().stdout);
     assert_eq!(v["reason"], "legacy-bytes");
     let raw_path = tmp.path().join(&raw);
     assert_eq!(
@@ -517,7 +517,7 @@ fn json_lines_and_undo_of_a_bad_journal() {
         .assert()
         .code(1);
     let line = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    let v = first_json_line(line.as_bytes());
     assert_eq!(v["status"], "would-rename");
     assert!(v["new"].as_str().unwrap().ends_with("façade"));
     assert_eq!(v["reason"], "mojibake");
@@ -603,7 +603,7 @@ fn normalisation_collisions_are_reported() {
         .arg(tmp.path())
         .assert()
         .code(1);
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let v = first_json_line(&out.get_output().stdout);
     assert_eq!(v["status"], "collision");
     assert_eq!(v["reason"], "nfc");
     tool()
@@ -620,4 +620,10 @@ fn normalisation_collisions_are_reported() {
         fs::read_to_string(tmp.path().join(&nfd)).unwrap(),
         "decomposed"
     );
+}
+
+/// The first JSON line (the name's record; the result envelope ends the output).
+fn first_json_line(stdout: &[u8]) -> serde_json::Value {
+    let text = String::from_utf8_lossy(stdout);
+    serde_json::from_str(text.lines().next().expect("a JSON line")).unwrap()
 }

@@ -50,7 +50,11 @@ complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s v -l 
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s q -l quiet -d 'Less output: only errors'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s h -l help -d 'Print help'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l from -d 'Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh, windows-1250/1251/1253/1254/1257, iso-8859-2, cp437, cp850); for names that are not UTF-8 at all, the encoding they are in' -r
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l nfc -d 'Compose the output to Unicode NFC'
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l json -d 'End with the result envelope as JSON (the damaged lines stay on stdout as text unless --quiet)'
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -s q -l quiet -d 'Less output: only errors'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -s h -l help -d 'Print help'

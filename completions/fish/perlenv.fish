@@ -41,11 +41,13 @@ complete -c perlenv -n "__fish_perlenv_using_subcommand create" -l perl -d 'The 
 complete -c perlenv -n "__fish_perlenv_using_subcommand create" -l prompt -d 'Name shown in the prompt (default: the directory\'s name)' -r
 complete -c perlenv -n "__fish_perlenv_using_subcommand create" -l system-libs -d 'Let the system\'s site and vendor modules be seen (no isolation)'
 complete -c perlenv -n "__fish_perlenv_using_subcommand create" -l clear -d 'Remove an existing environment at ENV first'
+complete -c perlenv -n "__fish_perlenv_using_subcommand create" -l json -d 'Print the result envelope as one JSON line'
 complete -c perlenv -n "__fish_perlenv_using_subcommand create" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c perlenv -n "__fish_perlenv_using_subcommand create" -s q -l quiet -d 'Less output: only errors'
 complete -c perlenv -n "__fish_perlenv_using_subcommand create" -s h -l help -d 'Print help'
 complete -c perlenv -n "__fish_perlenv_using_subcommand install" -l from -d 'Offline source: a directory of tarballs, a tarball, a dist directory or a file:// mirror' -r
 complete -c perlenv -n "__fish_perlenv_using_subcommand install" -l cpanfile -d 'Install what this cpanfile requires' -r -F
+complete -c perlenv -n "__fish_perlenv_using_subcommand install" -l json -d 'End with the result envelope as JSON: the dists newly installed'
 complete -c perlenv -n "__fish_perlenv_using_subcommand install" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c perlenv -n "__fish_perlenv_using_subcommand install" -s q -l quiet -d 'Less output: only errors'
 complete -c perlenv -n "__fish_perlenv_using_subcommand install" -s h -l help -d 'Print help'
@@ -74,6 +76,10 @@ complete -c perlenv -n "__fish_perlenv_using_subcommand info" -l json -d 'One JS
 complete -c perlenv -n "__fish_perlenv_using_subcommand info" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c perlenv -n "__fish_perlenv_using_subcommand info" -s q -l quiet -d 'Less output: only errors'
 complete -c perlenv -n "__fish_perlenv_using_subcommand info" -s h -l help -d 'Print help'
+complete -c perlenv -n "__fish_perlenv_using_subcommand check" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
+complete -c perlenv -n "__fish_perlenv_using_subcommand check" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
+complete -c perlenv -n "__fish_perlenv_using_subcommand check" -l json -d 'Print the result envelope as one JSON line instead of the problems'
+complete -c perlenv -n "__fish_perlenv_using_subcommand check" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c perlenv -n "__fish_perlenv_using_subcommand check" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c perlenv -n "__fish_perlenv_using_subcommand check" -s q -l quiet -d 'Less output: only errors'
 complete -c perlenv -n "__fish_perlenv_using_subcommand check" -s h -l help -d 'Print help'

@@ -57,6 +57,9 @@ pub struct RunArgs {
     /// Append each changed entry's previous state to FILE, for `setfacl --restore=FILE`
     #[arg(long, value_name = "FILE", global = true)]
     pub backup: Option<PathBuf>,
+    /// With -n: one monitoring-plugin line instead of the listing
+    #[command(flatten)]
+    pub nagios: crate::cli::NagiosArgs,
 }
 
 #[derive(Subcommand, Debug)]

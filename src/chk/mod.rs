@@ -27,6 +27,11 @@ use config::{Config, ConfigArg};
 use walk::Target;
 
 pub fn run(cli: Cli) -> Result<Exit> {
+    let nagios = cli.run.nagios.clone();
+    nagios.unknown_on_error("CHK", run_command(cli))
+}
+
+fn run_command(cli: Cli) -> Result<Exit> {
     match cli.command {
         cli::Command::Path(args) => path::run(args, &cli.run, cli.verbosity),
         cli::Command::Group(args) => check_model(&cli.config, &cli.run, cli.verbosity, |c| {
@@ -49,7 +54,7 @@ fn check_model(
     verbosity: crate::cli::Verbosity,
     targets: impl FnOnce(&Config) -> Result<(Vec<Target>, Exit)>,
 ) -> Result<Exit> {
-    let (targets, exit) = targets(&config.load()?)?;
     let options = path::options(run, verbosity)?;
+    let (targets, exit) = targets(&config.load()?)?;
     Ok(walk::check_targets(targets, &options)?.worst(exit))
 }

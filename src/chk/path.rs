@@ -46,14 +46,26 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
 }
 
 pub fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
+    let nagios = if run.nagios.nagios {
+        run.nagios.validate()?;
+        if !run.dry_run || run.json {
+            return Err(Error::usage(
+                "--nagios reports a check-only run: give -n, and not --json",
+            ));
+        }
+        Some(run.nagios.clone())
+    } else {
+        None
+    };
     Ok(RunOptions {
+        nagios,
         dry_run: run.dry_run,
         json: run.json,
         jobs: run.jobs.map(usize::from),
         cross_mounts: run.cross_mounts,
         verbosity,
         backup: run.backup.clone(),
-        progress: true,
+        progress: !run.nagios.nagios,
         uid_min: super::accounts::UidRange::system()?.min,
     })
 }

@@ -1,16 +1,21 @@
 //! The parts every tool shares: exit codes, errors, logging, colour,
-//! progress bars, JSON-lines output and the generated documentation.
+//! progress bars, JSON-lines output, the result envelope, monitoring-plugin
+//! output and the generated documentation.
 
 pub mod docs;
+pub mod envelope;
 pub mod error;
 pub mod exit;
 pub mod logging;
+pub mod nagios;
 pub mod output;
 pub mod progress;
 
+pub use envelope::Envelope;
 pub use error::{Error, Result};
 pub use exit::Exit;
 pub use logging::Verbosity;
+pub use nagios::NagiosArgs;
 pub use output::JsonLines;
 pub use progress::Progress;
 

@@ -38,7 +38,7 @@ pub enum Command {
     /// Repair text: files (or stdin) to stdout, line by line
     Text(TextArgs),
     /// Report damaged lines; exit 1 if any
-    Check(TextArgs),
+    Check(CheckArgs),
     /// Show the chain of repairs for one string
     Explain(ExplainArgs),
     /// Reverse the renames recorded in a journal
@@ -91,6 +91,18 @@ pub struct TextArgs {
     pub nfc: bool,
     #[command(flatten)]
     pub encoding: Encoding,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub text: TextArgs,
+    /// End with the result envelope as JSON (the damaged lines stay on stdout
+    /// as text unless --quiet)
+    #[arg(long, conflicts_with = "nagios")]
+    pub json: bool,
+    #[command(flatten)]
+    pub nagios: crate::cli::NagiosArgs,
 }
 
 #[derive(Args, Debug)]

@@ -22,7 +22,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
     match &cli.command {
         Command::Names(args) => names::run_names(args, quiet),
         Command::Text(args) => text::run_text(args),
-        Command::Check(args) => text::run_check(args, quiet),
+        Command::Check(args) => args
+            .nagios
+            .unknown_on_error("MOJIBAKE-FIX", text::run_check(args, quiet)),
         Command::Explain(args) => text::run_explain(args),
         Command::Undo(args) => names::run_undo(args, quiet),
     }

@@ -11,7 +11,7 @@ use super::cli::{NamesArgs, UndoArgs};
 use super::codepages::Codepage;
 use super::journal::{self, Journal};
 use super::repair::Repairer;
-use crate::cli::{Error, Exit, JsonLines, Progress, Result};
+use crate::cli::{Envelope, Error, Exit, JsonLines, Progress, Result};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags, Timespec, Timestamps};
 use std::collections::HashSet;
@@ -55,6 +55,8 @@ impl Status {
 
 #[derive(Default)]
 struct Counts {
+    /// Names looked at.
+    checked: u64,
     renames: u64,
     collisions: u64,
     refused: u64,
@@ -213,6 +215,7 @@ impl Walker {
         name: &OsStr,
         taken: &mut HashSet<OsString>,
     ) -> Result<()> {
+        self.counts.checked += 1;
         let Some(new) = self.new_name(name) else {
             return Ok(());
         };
@@ -380,6 +383,25 @@ impl Walker {
             }
         }
         let problems = c.collisions + c.refused + c.errors;
+        if let Some(json) = &self.json {
+            let verb = if self.apply { "renamed" } else { "to rename" };
+            let msg = format!(
+                "{} {verb}, {} collision(s), {} refused, {} error(s)",
+                c.renames, c.collisions, c.refused, c.errors
+            );
+            let counts = serde_json::json!({
+                "dry_run": !self.apply,
+                "renames": c.renames,
+                "collisions": c.collisions,
+                "refused": c.refused,
+                "journal": self.journal.as_ref().map(|j| j.path.to_string_lossy()),
+            });
+            let mut envelope =
+                Envelope::new("mojibake-fix", c.checked, c.renames, c.errors, msg, counts);
+            // A rename refused or blocked by a collision is work not done.
+            envelope.failed |= self.apply && problems > 0;
+            envelope.emit(json)?;
+        }
         Ok(if self.apply {
             if problems > 0 {
                 Exit::Failed
@@ -467,7 +489,7 @@ fn rename_keeping_mtime(dirfd: BorrowedFd<'_>, old: &OsStr, new: &OsStr) -> io::
 pub fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
     let renames = journal::read(&args.journal)?;
     let json = args.json.then(JsonLines::stdout);
-    let mut failed = 0u64;
+    let (mut failed, mut restored) = (0u64, 0u64);
     for (old, new) in renames.iter().rev() {
         let dir = old.parent().expect("journal paths are absolute");
         let (old_name, new_name) = (
@@ -485,7 +507,10 @@ pub fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
                 rename_keeping_mtime(fd.as_fd(), new_name, old_name).map(|()| "restored")
             });
         let (status, detail) = match outcome {
-            Ok(status) => (status, String::new()),
+            Ok(status) => {
+                restored += u64::from(status == "restored");
+                (status, String::new())
+            }
             Err(e) => {
                 failed += 1;
                 ("failed", e.to_string())
@@ -512,6 +537,12 @@ pub fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
                 old.display()
             )?;
         }
+    }
+    if let Some(json) = &json {
+        let msg = format!("{restored} restored, {failed} failed");
+        let counts = serde_json::json!({ "restored": restored });
+        let checked = renames.len() as u64;
+        Envelope::new("mojibake-fix", checked, restored, failed, msg, counts).emit(json)?;
     }
     Ok(if failed > 0 {
         Exit::Failed

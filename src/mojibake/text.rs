@@ -1,9 +1,10 @@
 //! `text`, `check` and `explain`: repair streams line by line in constant
 //! memory (one line buffer), so they work on huge files and in pipelines.
 
-use super::cli::{ExplainArgs, TextArgs};
+use super::cli::{CheckArgs, ExplainArgs, TextArgs};
 use super::repair::Repairer;
-use crate::cli::{Error, Exit, JsonLines, Result};
+use crate::cli::nagios::Check;
+use crate::cli::{Envelope, Error, Exit, JsonLines, Result};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -157,8 +158,13 @@ fn repair_batch(repairer: &Repairer, batch: &[u8], nfc: bool) -> Vec<Vec<u8>> {
 
 /// `check`: `FILE:LINE: damaged -> repaired` for each damaged line, exit 1
 /// when there is any.
-pub fn run_check(args: &TextArgs, quiet: bool) -> Result<Exit> {
+pub fn run_check(check: &CheckArgs, quiet: bool) -> Result<Exit> {
+    check.nagios.validate()?;
+    // A plugin line or a JSON envelope replaces the listing of lines.
+    let quiet = quiet || check.nagios.nagios || check.json;
+    let args = &check.text;
     let repairer = repairer(args.encoding.from.as_deref())?;
+    let mut lines = 0u64;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut found = 0u64;
@@ -176,6 +182,7 @@ pub fn run_check(args: &TextArgs, quiet: bool) -> Result<Exit> {
                 break;
             }
             number += 1;
+            lines += 1;
             let (body, _) = split_eol(&line);
             if let Cow::Owned(fixed) = repair_line(&repairer, body, args.nfc) {
                 found += 1;
@@ -191,6 +198,20 @@ pub fn run_check(args: &TextArgs, quiet: bool) -> Result<Exit> {
         }
     }
     out.flush()?;
+    let msg = format!("{found} of {lines} lines damaged");
+    if check.nagios.nagios {
+        return check.nagios.report(&Check {
+            name: "MOJIBAKE-FIX",
+            checked: lines,
+            differing: found,
+            errors: 0,
+            summary: msg,
+        });
+    }
+    if check.json {
+        let counts = serde_json::json!({ "damaged_lines": found });
+        Envelope::new("mojibake-fix", lines, found, 0, msg, counts).emit(&JsonLines::stdout())?;
+    }
     if found > 0 {
         log::info!("{found} damaged line(s)");
         Ok(Exit::Found)

@@ -75,7 +75,18 @@ pub enum Command {
     /// Show perl, version, archname, isolation, paths and health.
     Info(ListArgs),
     /// Exit 1 if the recorded perl changed or an installed module fails to load.
-    Check(EnvArg),
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The environment directory.
+    pub env: PathBuf,
+    /// Print the result envelope as one JSON line instead of the problems.
+    #[arg(long, conflicts_with = "nagios")]
+    pub json: bool,
+    #[command(flatten)]
+    pub nagios: crate::cli::NagiosArgs,
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +111,9 @@ pub struct CreateArgs {
     /// Remove an existing environment at ENV first.
     #[arg(long)]
     pub clear: bool,
+    /// Print the result envelope as one JSON line.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +128,9 @@ pub struct InstallArgs {
     pub cpanfile: Vec<PathBuf>,
     /// Modules, dist directories, tarballs or cpanfiles.
     pub targets: Vec<OsString>,
+    /// End with the result envelope as JSON: the dists newly installed.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

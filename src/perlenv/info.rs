@@ -1,9 +1,10 @@
 //! `perlenv list`, `freeze`, `info` and `check`.
 
-use super::cli::ListArgs;
+use super::cli::{CheckArgs, ListArgs};
 use super::env::{Env, bytes, file_id};
 use super::{inventory, vars};
-use crate::cli::{Error, Exit, JsonLines, Result};
+use crate::cli::nagios::Check;
+use crate::cli::{Envelope, Error, Exit, JsonLines, Result};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
@@ -108,12 +109,63 @@ pub fn info(args: &ListArgs) -> Result<()> {
 /// that does not load: one perl process for the whole check.
 const CHECK: &str = r#"use Config; print join("\0", $Config{version}, $Config{archname}), "\0"; for my $m (@ARGV) { next if eval "require $m; 1"; (my $e = $@) =~ s/\s+\z//; print "FAIL\0$m\0$e\0" }"#;
 
-pub fn check(env: &std::path::Path) -> Result<Exit> {
+/// What `check` found: modules looked at and one line per problem.
+pub struct Health {
+    pub modules: usize,
+    pub problems: Vec<String>,
+    /// The `ok: ...` line when there is no problem.
+    pub ok: String,
+}
+
+pub fn check(args: &CheckArgs) -> Result<Exit> {
+    args.nagios.validate()?;
+    let health = examine(&args.env)?;
+    let found = health.problems.len() as u64;
+    let msg = match health.problems.first() {
+        None => health.ok.clone(),
+        Some(first) if found == 1 => first.clone(),
+        Some(first) => format!("{first} (and {} more problems)", found - 1),
+    };
+    if args.nagios.nagios {
+        return args.nagios.report(&Check {
+            name: "PERLENV",
+            checked: health.modules as u64,
+            differing: found,
+            errors: 0,
+            summary: msg,
+        });
+    }
+    if args.json {
+        let counts = serde_json::json!({ "modules": health.modules, "problems": health.problems });
+        Envelope::new("perlenv", health.modules as u64, found, 0, msg, counts)
+            .emit(&JsonLines::stdout())?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        for line in health
+            .problems
+            .iter()
+            .chain((found == 0).then_some(&health.ok))
+        {
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(if found > 0 {
+        Exit::Found
+    } else {
+        Exit::Success
+    })
+}
+
+fn examine(env: &std::path::Path) -> Result<Health> {
     let env = Env::open(env)?;
-    let mut out = std::io::stdout().lock();
+    let mut problems = Vec::new();
     if file_id(&env.perl).is_none() {
-        writeln!(out, "perl {} is gone", env.perl.display())?;
-        return Ok(Exit::Found);
+        problems.push(format!("perl {} is gone", env.perl.display()));
+        return Ok(Health {
+            modules: 0,
+            problems,
+            ok: String::new(),
+        });
     }
     let modules: Vec<String> = inventory::modules(&env)
         .into_iter()
@@ -134,36 +186,31 @@ pub fn check(env: &std::path::Path) -> Result<Exit> {
             String::from_utf8_lossy(&res.stderr).trim()
         )));
     }
-    let mut problems = 0;
     if fields[0] != env.version || fields[1] != env.archname {
-        problems += 1;
-        writeln!(
-            out,
+        problems.push(format!(
             "perl mismatch: the environment was made with perl {} ({}), {} is now {} ({})",
             env.version,
             env.archname,
             env.perl.display(),
             fields[0],
             fields[1]
-        )?;
+        ));
     }
     for fail in fields[2..]
         .chunks(3)
         .filter(|c| c.len() == 3 && c[0] == "FAIL")
     {
-        problems += 1;
         let first = fail[2].lines().next().unwrap_or_default();
-        writeln!(out, "{} fails to load: {first}", fail[1])?;
+        problems.push(format!("{} fails to load: {first}", fail[1]));
     }
-    if problems > 0 {
-        return Ok(Exit::Found);
-    }
-    writeln!(
-        out,
-        "ok: perl {} ({}), {} modules load",
-        env.version,
-        env.archname,
-        modules.len()
-    )?;
-    Ok(Exit::Success)
+    Ok(Health {
+        modules: modules.len(),
+        ok: format!(
+            "ok: perl {} ({}), {} modules load",
+            env.version,
+            env.archname,
+            modules.len()
+        ),
+        problems,
+    })
 }

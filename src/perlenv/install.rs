@@ -316,6 +316,7 @@ mod tests {
             from: from.iter().map(|p| p.as_os_str().to_os_string()).collect(),
             cpanfile: Vec::new(),
             targets: targets.iter().map(OsString::from).collect(),
+            json: false,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod info;
 pub mod install;
 pub mod inventory;
 pub mod mirror;
+mod report;
 pub mod run;
 pub mod scripts;
 pub mod vars;
@@ -21,14 +22,16 @@ use cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> Result<Exit> {
     match &cli.command {
-        Command::Create(args) => create::create(args)?,
-        Command::Install(args) => install::install(args, cli.verbosity.is_quiet())?,
+        Command::Create(args) => report::create(args)?,
+        Command::Install(args) => report::install(args, cli.verbosity.is_quiet())?,
         Command::Run(args) => run::run(args)?,
         Command::Activate(args) => run::activate(args)?,
         Command::List(args) => info::list(args)?,
         Command::Freeze(args) => info::freeze(&args.env)?,
         Command::Info(args) => info::info(args)?,
-        Command::Check(args) => return info::check(&args.env),
+        Command::Check(args) => {
+            return args.nagios.unknown_on_error("PERLENV", info::check(args));
+        }
     }
     Ok(Exit::Success)
 }

@@ -69,9 +69,13 @@ pub fn write(path: &Path, mode: u32) {
 
 /// The last JSON line chk printed (its summary) as a value.
 pub fn summary(stdout: &[u8]) -> serde_json::Value {
+    // The last target summary; the result envelope follows it.
     let text = String::from_utf8_lossy(stdout);
-    let last = text.lines().last().expect("a summary line");
-    serde_json::from_str::<serde_json::Value>(last).unwrap()["summary"].clone()
+    text.lines()
+        .rev()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find_map(|value| value.get("summary").cloned())
+        .expect("a summary line")
 }
 
 /// The group every test ACL names (exists on every Debian system).

@@ -9,7 +9,8 @@ mod tree;
 pub use state::{Change, Current, Wanted, WantedRights, current_state, differences, wanted_state};
 
 use crate::chk::rules::RuleSet;
-use crate::cli::{Error, Exit, Progress, Result, Verbosity};
+use crate::cli::nagios::Check;
+use crate::cli::{Envelope, Error, Exit, Progress, Result, Verbosity};
 use report::{Report, Summary};
 use std::io::Write;
 use std::path::PathBuf;
@@ -49,6 +50,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Owners below this uid are system accounts (hard-link rule).
     pub uid_min: u32,
+    /// `--nagios`: one plugin line instead of the listing and summaries.
+    pub nagios: Option<crate::cli::NagiosArgs>,
 }
 
 /// Checks (and unless dry-run repairs) every target with one thread pool,
@@ -76,7 +79,7 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     } else {
         Progress::hidden()
     };
-    let report = Report::new(
+    let mut report = Report::new(
         opts.dry_run,
         opts.verbosity.verbose > 0,
         quiet,
@@ -84,6 +87,7 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
         progress,
         backup,
     );
+    report.list_changes &= opts.nagios.is_none();
     let mut total = Summary::default();
     let mut lines = Vec::new();
     for target in &targets {
@@ -100,6 +104,9 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     {
         return Err(Error::io("writing output", e));
     }
+    if let Some(nagios) = &opts.nagios {
+        return nagios.report(&plugin_check(&targets, &lines, &total));
+    }
     print_summaries(&report, &lines, &total, quiet)?;
     Ok(if total.errors > 0 {
         Exit::Failed
@@ -108,6 +115,78 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// chk's own counts in the result envelope.
+#[derive(serde::Serialize)]
+struct ChkCounts {
+    dry_run: bool,
+    /// Groups, homes or trees checked, and how many of them differ.
+    targets: usize,
+    targets_changed: usize,
+    kinds: report::Kinds,
+    skipped: report::Skipped,
+}
+
+fn envelope(lines: &[(String, Summary)], total: &Summary, dry_run: bool) -> Envelope<ChkCounts> {
+    let label = match lines {
+        [(label, _)] => label.as_str(),
+        _ => "total",
+    };
+    Envelope::new(
+        "chk",
+        total.checked,
+        total.entries_changed,
+        total.errors,
+        total.line(label, dry_run),
+        ChkCounts {
+            dry_run,
+            targets: lines.len(),
+            targets_changed: lines.iter().filter(|(_, s)| s.entries_changed > 0).count(),
+            kinds: total.changed,
+            skipped: total.skipped,
+        },
+    )
+}
+
+/// `12 entries differ in 2 of 14 groups`, from the targets' labels
+/// ("group devs", "user alice", or a path).
+fn plugin_check(targets: &[Target], lines: &[(String, Summary)], total: &Summary) -> Check {
+    fn kind(t: &Target) -> &'static str {
+        match t.label.split_once(' ') {
+            Some(("group", _)) => "group",
+            Some(("user", _)) => "user",
+            _ => "tree",
+        }
+    }
+    let mut kinds: Vec<&str> = targets.iter().map(kind).collect();
+    kinds.dedup();
+    let noun = match kinds.as_slice() {
+        [one] if targets.len() == 1 => one.to_string(),
+        [one] => format!("{one}s"),
+        _ => "targets".to_string(),
+    };
+    let differing_targets = lines.iter().filter(|(_, s)| s.entries_changed > 0).count();
+    let entries = if total.entries_changed == 1 {
+        "entry differs"
+    } else {
+        "entries differ"
+    };
+    let mut summary = format!(
+        "{} {entries} in {differing_targets} of {} {noun}",
+        total.entries_changed,
+        targets.len()
+    );
+    if total.errors > 0 {
+        summary.push_str(&format!(", {} could not be checked", total.errors));
+    }
+    Check {
+        name: "CHK",
+        checked: total.checked,
+        differing: total.entries_changed,
+        errors: total.errors,
+        summary,
+    }
 }
 
 fn print_summaries(
@@ -123,7 +202,7 @@ fn print_summaries(
         if lines.len() > 1 {
             json.emit(&serde_json::json!({ "total": total }))?;
         }
-        return Ok(json.flush()?);
+        return Ok(envelope(lines, total, report.dry_run).emit(json)?);
     }
     if quiet {
         return Ok(());
