@@ -106,6 +106,9 @@ fn classify(c: char) -> Class {
         | '\u{530}'..='\u{58F}'
         | '\u{E000}'..='\u{F8FE}' => Improbable,
         '\u{300}'..='\u{36F}' => Combining,
+        // Coptic and archaic Greek, archaic Cyrillic: what a misread Greek
+        // or Cyrillic word of capitals turns into (`ΚΟΎ` -> `ΚϾ`).
+        '\u{3E2}'..='\u{3FF}' | '\u{460}'..='\u{489}' => Improbable,
         '\u{370}'..='\u{3FF}' | '\u{400}'..='\u{4FF}' | '\u{590}'..='\u{6FF}' => Script,
         '\u{500}'..='\u{52F}' | '\u{700}'..='\u{8FF}' | '\u{1780}'..='\u{1DFF}' => Improbable,
         _ => Other,
@@ -150,113 +153,192 @@ fn cp1253_continuation(c: char) -> bool {
 /// A character and its class, computed once per character.
 type Item = (char, Class);
 
+/// The pair (a, b) being scored and the characters around it.
+struct Window {
+    prev: Option<char>,
+    a: char,
+    ca: Class,
+    b: char,
+    cb: Class,
+    next: Option<char>,
+    next_class: Option<Class>,
+    /// The character after `next`.
+    after_next: Option<char>,
+}
+
+impl Window {
+    fn next_is_letter(&self) -> bool {
+        self.next_class.is_some_and(is_letter)
+    }
+
+    fn next_is_lower(&self) -> bool {
+        self.next_class
+            .is_some_and(|k| matches!(k, Class::AsciiLower | Class::AccLower))
+    }
+
+    /// `b` is an apostrophe ending a word with `s` (`ZOË’S`, `Zoë’s`): a
+    /// possessive, not the continuation byte 0x92.
+    fn possessive(&self) -> bool {
+        self.b == '’'
+            && matches!(self.next, Some('s' | 'S'))
+            && !self.after_next.is_some_and(char::is_alphanumeric)
+    }
+}
+
 /// The score of the pair (a, b) with the characters around it.
-fn pair(prev: Option<char>, (a, ca): Item, (b, cb): Item, next: Option<Item>) -> u32 {
+fn pair(w: &Window) -> u32 {
+    if let Some(score) = cp1252_lead_pair(w) {
+        return score;
+    }
     use Class::*;
-    let next_class = next.map(|n| n.1);
-    let next = next.map(|n| n.0);
-    let next_is_letter = next_class.is_some_and(is_letter);
-    // Mac OS Roman reading of NFD accents (CC 81 is `ÃÅ`): `CafeÃÅ`.
-    if matches!(a, 'Ã' | 'Õ')
-        && matches!(cb, AccUpper | AccLower)
-        && prev.is_some_and(|p| p.is_ascii_lowercase())
-    {
-        return 2;
-    }
-    // windows-1252 leads of Latin-1 letters: `Ã©`, `Â£`, `Ã‰`, `ZURÃœCK`.
-    if matches!(a, 'Ã' | 'Â') {
-        if b == '’' {
-            return 0; // `Ã’s` is a plural as often as an `Ò`
-        }
-        if b == '\u{A0}' {
-            let after_caps = prev.is_some_and(|p| class(p) == AsciiUpper);
-            let lower_next = next_class.is_some_and(|k| matches!(k, AsciiLower | AccLower));
-            return if after_caps && !lower_next { 0 } else { 2 };
-        }
-        if is_high_symbol(cb) || cp1252_c1_glyph(b) {
-            return 2;
-        }
-        // `Ã ` with a lost no-break space, after a word or at the start.
-        if b == ' ' {
-            let ok_before = prev.is_none_or(|p| class(p) == AsciiLower || p == '\'' || p == ' ');
-            let ok_after = next.is_none_or(|n| class(n) == AsciiLower || n == ' ');
-            return if ok_before && ok_after { 2 } else { 0 };
-        }
-    }
     // `â€`, `âœ”`, `âš`, `â™«`: U+2000 punctuation and symbols.
-    if a == 'â' && cp1252_c1_glyph(b) {
+    if w.a == 'â' && cp1252_c1_glyph(w.b) {
         return 2;
     }
     // A lead letter then a no-break space inside a word: `Å\u{a0}veices`.
-    if b == '\u{A0}' {
-        let leads = matches!(ca, AccUpper | AccLower);
-        let lower_next = next_class.is_some_and(|k| matches!(k, AsciiLower | AccLower));
-        return if leads && lower_next { 2 } else { 0 };
+    if w.b == '\u{A0}' {
+        let leads = matches!(w.ca, AccUpper | AccLower);
+        return if leads && w.next_is_lower() { 2 } else { 0 };
     }
-    if b == '\u{FFFD}' && matches!(ca, AccUpper | AccLower) {
+    if w.b == '\u{FFFD}' && matches!(w.ca, AccUpper | AccLower) {
         return 2;
     }
-    if matches!(a, 'Œ' | 'œ') && !next_class.is_some_and(is_latin) && cb != AsciiLower {
+    if matches!(w.a, 'Œ' | 'œ') && !w.next_class.is_some_and(is_latin) && w.cb != AsciiLower {
         return 2;
     }
-    match (ca, cb) {
-        // Hebrew in windows-1252: `×‘×”`; × is otherwise a times sign.
-        _ if a == '×' => {
-            let hebrew = matches!(
-                b,
-                '\u{90}'
-                    | '‘'
-                    | '’'
-                    | '“'
-                    | '”'
-                    | '•'
-                    | '–'
-                    | '—'
-                    | '˜'
-                    | '™'
-                    | 'š'
-                    | '›'
-                    | 'œ'
-                    | '\u{9D}'
-                    | 'ž'
-                    | 'Ÿ'
-                    | '\u{A0}'
-                    | '¢'
-                    | '¤'
-                    | '¥'
-                    | '¦'
-                    | '§'
-                    | '¨'
-                    | '©'
-                    | 'ª'
-            );
-            let inside_word = next_class.is_some_and(|k| k != Space);
-            if hebrew && inside_word { 2 } else { 0 }
-        }
+    if w.a == '×' {
+        return hebrew_pair(w);
+    }
+    match (w.ca, w.cb) {
         (AccUpper | AccLower, Symbol) => 2,
-        (AccUpper | AccLower, Punct) if next_is_letter || a == 'ï' => 2,
-        (AccLower, AccUpper) if b != 'ß' => 1,
+        (AccUpper | AccLower, Punct) if w.possessive() => 0,
+        (AccUpper | AccLower, Punct) if w.next_is_letter() || w.a == 'ï' => 2,
+        (AccLower, AccUpper) if w.b != 'ß' => 1,
         (Box, AccUpper | AccLower | Symbol | Punct) | (AccUpper | AccLower, Box) => 2,
         (Symbol | Punct, Box) => 1,
         // DOS code pages: `├▒` is ñ; box art does not put shades after lines.
-        (Box, Box) if matches!(b, '░' | '▒' | '▓') && !matches!(a, '░' | '▒' | '▓' | '█') => {
+        (Box, Box) if matches!(w.b, '░' | '▒' | '▓') && !matches!(w.a, '░' | '▒' | '▓' | '█') => {
             2
         }
-        (Script, _) if matches!(a, 'Р' | 'С' | 'Г' | 'В') => {
-            if is_high_symbol(cb) {
+        (Script, _) => cyrillic_greek_pair(w),
+        (Symbol | Punct, AccUpper | AccLower | Symbol | Punct) => {
+            mac_roman_pair(w.a, w.b, w.prev.is_some_and(|p| is_letter(class(p))))
+        }
+        _ => 0,
+    }
+}
+
+/// windows-1252 leads of Latin-1 letters: `Ã©`, `Â£`, `Ã‰`, `ZURÃœCK`, and
+/// the Mac OS Roman reading of NFD accents (CC 81 is `ÃÅ`): `CafeÃÅ`.
+fn cp1252_lead_pair(w: &Window) -> Option<u32> {
+    use Class::*;
+    if !matches!(w.a, 'Ã' | 'Â' | 'Õ') {
+        return None;
+    }
+    if matches!(w.cb, AccUpper | AccLower) && w.prev.is_some_and(|p| p.is_ascii_lowercase()) {
+        return Some(2);
+    }
+    if w.a == 'Õ' {
+        return None;
+    }
+    if w.b == '’' {
+        return Some(0); // `Ã’s` is a plural as often as an `Ò`
+    }
+    if w.b == '\u{A0}' {
+        let after_caps = w.prev.is_some_and(|p| class(p) == AsciiUpper);
+        return Some(if after_caps && !w.next_is_lower() {
+            0
+        } else {
+            2
+        });
+    }
+    if is_high_symbol(w.cb) || cp1252_c1_glyph(w.b) {
+        return Some(2);
+    }
+    // `Ã ` with a lost no-break space, after a word or at the start.
+    if w.b == ' ' {
+        let ok_before = w
+            .prev
+            .is_none_or(|p| class(p) == AsciiLower || p == '\'' || p == ' ');
+        let ok_after = w.next.is_none_or(|n| class(n) == AsciiLower || n == ' ');
+        return Some(if ok_before && ok_after { 2 } else { 0 });
+    }
+    None
+}
+
+/// Hebrew in windows-1252: `×‘×”`; × is otherwise a times sign.
+fn hebrew_pair(w: &Window) -> u32 {
+    let hebrew = matches!(
+        w.b,
+        '\u{90}'
+            | '‘'
+            | '’'
+            | '“'
+            | '”'
+            | '•'
+            | '–'
+            | '—'
+            | '˜'
+            | '™'
+            | 'š'
+            | '›'
+            | 'œ'
+            | '\u{9D}'
+            | 'ž'
+            | 'Ÿ'
+            | '\u{A0}'
+            | '¢'
+            | '¤'
+            | '¥'
+            | '¦'
+            | '§'
+            | '¨'
+            | '©'
+            | 'ª'
+    );
+    let inside_word = w.next_class.is_some_and(|k| k != Class::Space);
+    if hebrew && inside_word { 2 } else { 0 }
+}
+
+/// Punctuation after a lead letter that ends a word of capitals
+/// (`ΑΔΙΚΟΎΜΕΝΟ…`, `„A-НАТПИС“`): mojibake has small letters and symbols
+/// before its leads.
+fn ends_word_of_capitals(w: &Window) -> bool {
+    w.cb == Class::Punct
+        && w.prev.is_some_and(char::is_uppercase)
+        && w.next.is_none_or(|n| !n.is_alphanumeric())
+}
+
+/// UTF-8 Cyrillic read as windows-1251 (`Р`/`С` leads, `В`/`Г` for Latin-1)
+/// and Greek read as windows-1253 (`Ξ`/`Ο` leads). A lead followed by a
+/// capital in a word of capitals is the word itself (`ВІДПОВІДНУ`,
+/// `ΚΛΕΙΔΙΟΎ`): mojibake puts a symbol or a small letter after its leads.
+fn cyrillic_greek_pair(w: &Window) -> u32 {
+    use Class::*;
+    let (a, b) = (w.a, w.b);
+    let upper = |x: Option<char>| x.is_some_and(char::is_uppercase);
+    let lower = |x: Option<char>| x.is_some_and(char::is_lowercase);
+    let in_capitals =
+        b.is_uppercase() && (upper(w.prev) || upper(w.next)) && !lower(w.prev) && !lower(w.next);
+    match a {
+        'Р' | 'С' | 'Г' | 'В' => {
+            if ends_word_of_capitals(w) {
+                0
+            } else if is_high_symbol(w.cb) {
                 2
+            } else if in_capitals {
+                0
             } else {
                 cp1251_continuation(b)
             }
         }
         // Cyrillic а..п are windows-1251's three-byte leads: `п¬Ѓ`.
-        (Script, Symbol) if ('а'..='п').contains(&a) => 2,
-        (Script, _) if a == 'в' && b == 'Ђ' => 2,
-        (Script, Symbol | Punct | C1) if matches!(a, 'Ξ' | 'Ο' | 'Β' | 'Γ') => 2,
-        (Script, Script) if matches!(a, 'Ξ' | 'Ο') && cp1253_continuation(b) => 1,
-        (Symbol | Punct, AccUpper | AccLower | Symbol | Punct) => {
-            mac_roman_pair(a, b, prev.is_some_and(|p| is_letter(class(p))))
+        _ if w.cb == Symbol && ('а'..='п').contains(&a) => 2,
+        'в' if b == 'Ђ' => 2,
+        'Ξ' | 'Ο' | 'Β' | 'Γ' if matches!(w.cb, Symbol | Punct | C1) => {
+            if ends_word_of_capitals(w) { 0 } else { 2 }
         }
+        'Ξ' if cp1253_continuation(b) && !in_capitals => 1,
         _ => 0,
     }
 }
@@ -280,6 +362,7 @@ fn mac_roman_pair(a: char, b: char, prev_is_letter: bool) -> u32 {
 /// where they stand.
 fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
     use Class::*;
+    let is_letter_at = |x: Option<char>| x.is_some_and(|x| is_letter(class(x)));
     match cc {
         C1 => 3,
         Improbable => 2,
@@ -296,13 +379,63 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
             if latinish(prev) && latinish(next) {
                 2
             } else {
-                0
+                script_mix(prev, c, next)
             }
         }
-        Combining if !is_nfd_accent(c) && prev.is_some_and(|p| is_letter(class(p))) => 2,
-        Symbol if c != '×' && is_ascii_lower(prev) && is_ascii_lower(next) => 2,
-        Other if is_cjk(c) && prev.is_some_and(|p| is_latin(class(p))) => 2,
+        Script => script_mix(prev, c, next),
+        // A Latin letter glued to a Cyrillic or Greek one (`ЕН_òЗУ`).
+        AccUpper | AccLower
+            if prev.or(next).is_some()
+                && [prev, next].iter().flatten().any(|&x| class(x) == Script) =>
+        {
+            2
+        }
+        // Marks after nothing or a space, or rare marks after a letter.
+        Combining if prev.is_none_or(char::is_whitespace) => 2,
+        Combining if !is_nfd_accent(c) && is_letter_at(prev) => 2,
+        // A symbol inside a word (`ZO˒S`, `У²РЯ`); the middle dot is
+        // Catalan (`col·lecció`), ª and º are ordinals. After an accented
+        // letter the pair already scores it.
+        Symbol
+            if !matches!(c, '×' | '·' | 'ª' | 'º')
+                && prev.is_some_and(|p| matches!(class(p), AsciiLower | AsciiUpper | Script))
+                && is_letter_at(next) =>
+        {
+            2
+        }
+        // CJK glued to Latin letters is a misread sequence, on either side.
+        Other if is_cjk(c) => {
+            let latin_at = |x: Option<char>| x.is_some_and(|x| is_latin(class(x)));
+            2 * (u32::from(latin_at(prev)) + u32::from(latin_at(next)))
+        }
         _ => 0,
+    }
+}
+
+/// Greek, Cyrillic, Hebrew, Arabic.
+fn script_of(c: char) -> Option<u8> {
+    match c {
+        '\u{370}'..='\u{3FF}' => Some(0),
+        '\u{400}'..='\u{52F}' => Some(1),
+        '\u{590}'..='\u{5FF}' => Some(2),
+        '\u{600}'..='\u{6FF}' => Some(3),
+        _ => None,
+    }
+}
+
+/// A letter of one script glued to a letter of another (`Ξ٠`), or a small
+/// letter between capitals (`ДвЗ`): what a partly decoded word looks like.
+fn script_mix(prev: Option<char>, c: char, next: Option<char>) -> u32 {
+    let other_script = prev.is_some_and(|p| {
+        p.is_alphabetic() && script_of(p).is_some_and(|s| Some(s) != script_of(c))
+    });
+    let small_in_capitals = c.is_lowercase()
+        && prev.is_some_and(char::is_uppercase)
+        && next.is_some_and(char::is_uppercase);
+    if other_script || small_in_capitals {
+        2
+    } else {
+        0
     }
 }
 
@@ -323,10 +456,6 @@ fn is_nfd_accent(c: char) -> bool {
             | '\u{330}'
             | '\u{331}'
     )
-}
-
-fn is_ascii_lower(c: Option<char>) -> bool {
-    c.is_some_and(|c| c.is_ascii_lowercase())
 }
 
 /// CJK and Hangul: a syllable glued to a Latin letter is a misread sequence.
@@ -372,32 +501,42 @@ pub fn badness(text: &str) -> u32 {
     let mut score = 0;
     let mut before_prev: Option<char> = None;
     let mut prev: Option<Item> = None;
-    let mut chars = text.chars();
-    let mut current = chars.next().map(|c| (c, class(c)));
+    let mut chars = text.chars().map(|c| (c, fast_class(c)));
+    let mut current = chars.next();
+    let mut next = chars.next();
     while let Some(item) = current {
         let c = item.0;
-        let next = chars.next().map(|n| {
-            (
-                n,
-                if n.is_ascii() {
-                    ascii_class(n)
-                } else {
-                    class(n)
-                },
-            )
-        });
+        let after_next = chars.next();
         // Every rule needs a non-ASCII character in the pair.
         if !(c.is_ascii() && prev.is_none_or(|p| p.0.is_ascii())) {
             score += single(prev.map(|p| p.0), item, next.map(|n| n.0));
-            if let Some(p) = prev {
-                score += pair(before_prev, p, item, next);
+            if let Some((a, ca)) = prev {
+                score += pair(&Window {
+                    prev: before_prev,
+                    a,
+                    ca,
+                    b: c,
+                    cb: item.1,
+                    next: next.map(|n| n.0),
+                    next_class: next.map(|n| n.1),
+                    after_next: after_next.map(|n| n.0),
+                });
             }
         }
         before_prev = prev.map(|p| p.0);
         prev = Some(item);
         current = next;
+        next = after_next;
     }
     score
+}
+
+fn fast_class(c: char) -> Class {
+    if c.is_ascii() {
+        ascii_class(c)
+    } else {
+        class(c)
+    }
 }
 
 fn ascii_class(c: char) -> Class {

@@ -18,8 +18,12 @@ use std::borrow::Cow;
 pub const MAX_LAYERS: usize = 4;
 
 /// A partial repair (some words only) must remove at least this much
-/// badness: one weak pair next to correct text is not enough evidence.
+/// badness: one weak pair next to correct text is not enough evidence...
 const PARTIAL_MIN_GAIN: u32 = 3;
+
+/// ...unless the line also has correct accented letters that the repair
+/// keeps (`cafÃ© crème`): the line mixes a correct and a broken source.
+const PARTIAL_MIN_GAIN_BESIDE_ACCENTS: u32 = 2;
 
 /// One step of a repair chain, for `explain`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -118,7 +122,12 @@ impl Repairer {
             let partial = steps.iter().any(|s| s.partial);
             let gain = start.saturating_sub(last.badness_after);
             let convincing = if partial {
-                last.badness_after == 0 && gain >= PARTIAL_MIN_GAIN
+                let min_gain = if keeps_accented_letters(text, &last.after) {
+                    PARTIAL_MIN_GAIN_BESIDE_ACCENTS
+                } else {
+                    PARTIAL_MIN_GAIN
+                };
+                last.badness_after == 0 && gain >= min_gain
             } else {
                 last.badness_after < start
             };
@@ -182,6 +191,14 @@ impl Repairer {
         }
         best
     }
+}
+
+/// An accented Latin letter of the input is still in the output.
+fn keeps_accented_letters(before: &str, after: &str) -> bool {
+    before
+        .chars()
+        .filter(|c| matches!(c, 'À'..='ɏ') && c.is_alphabetic())
+        .any(|c| after.contains(c))
 }
 
 impl Step {
