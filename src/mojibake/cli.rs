@@ -38,7 +38,7 @@ pub enum Command {
     /// Repair text: files (or stdin) to stdout, line by line
     Text(TextArgs),
     /// Report damaged lines; exit 1 if any
-    Check(TextArgs),
+    Check(CheckArgs),
     /// Show the chain of repairs for one string
     Explain(ExplainArgs),
     /// Reverse the renames recorded in a journal
@@ -91,6 +91,35 @@ pub struct TextArgs {
     pub nfc: bool,
     #[command(flatten)]
     pub encoding: Encoding,
+    /// Repair the FILEs where they are (temporary file, fsync, rename;
+    /// owner, mode and xattrs kept; journaled for undo; binary files refused)
+    #[arg(long, short = 'i')]
+    pub in_place: bool,
+    /// Where to record the edits (default ./mojibake-fix-<timestamp>.journal)
+    #[arg(long, value_name = "FILE", requires = "in_place")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files to read (default: stdin), or directories with -r
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Also count lines that only NFC would change
+    #[arg(long)]
+    pub nfc: bool,
+    #[command(flatten)]
+    pub encoding: Encoding,
+    /// Read every file below the given directories (symlinks not followed,
+    /// binary files skipped)
+    #[arg(short, long)]
+    pub recursive: bool,
+    /// Skip paths matching this glob (`*.min.js`, `vendor/**`); repeatable
+    #[arg(long, value_name = "GLOB", requires = "recursive")]
+    pub exclude: Vec<String>,
+    /// One JSON object per damaged line
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
