@@ -70,3 +70,44 @@ fn catalan_middle_dot_is_text() {
     );
     assert_unchanged("col·lecció i paral·lel");
 }
+
+#[test]
+fn a_line_that_cannot_be_repaired_whole_is_left_alone() {
+    // point 6: KOI8-U as Python writes it has bytes encoding_rs reads
+    // otherwise; the words that would come out half decoded stay.
+    let koi8 = "п²п╣ я┐пЄп╟п╩п╬я│я▄";
+    assert_unchanged(koi8);
+}
+
+#[test]
+fn one_broken_word_next_to_correct_accented_words_is_fixed() {
+    // point 7
+    assert_eq!(fix("caf\u{C3}\u{A9} cr\u{E8}me"), "café crème");
+    assert_eq!(fix("M\u{C3}\u{BC}ller Stra\u{DF}e 5"), "Müller Straße 5");
+    assert_eq!(fix("Jos\u{E9} Garc\u{C3}\u{AD}a"), "José García");
+    assert_eq!(fix("må vÃ¦re"), "må være");
+    assert_eq!(
+        fix("Blokkstørrelse må vÃ¦re delbart på %d."),
+        "Blokkstørrelse må være delbart på %d."
+    );
+}
+
+#[test]
+fn cyrillic_dos_koi8_and_iso_code_pages_are_candidates() {
+    // point 10: UTF-8 Russian read as each of them, and `--from` names.
+    let text = "Съешь же ещё этих мягких французских булок";
+    for (name, encoding) in [
+        ("cp866", encoding_rs::IBM866),
+        ("koi8-r", encoding_rs::KOI8_R),
+        ("koi8-u", encoding_rs::KOI8_U),
+        ("iso-8859-5", encoding_rs::ISO_8859_5),
+    ] {
+        let (damaged, _, lossy) = encoding.decode(text.as_bytes());
+        assert!(!lossy, "{name}");
+        assert_eq!(fix(&damaged), text, "{name}: {damaged}");
+        let only = adminkit::mojibake::codepages::Codepage::from_name(name).expect(name);
+        assert_eq!(Repairer::only(only).repair(&damaged), text, "--from {name}");
+    }
+    // cp852: Czech UTF-8 read in a Central European DOS box.
+    assert_eq!(fix("P┼Ö├şli┼í ┼żlu┼ąou─Źk├Ż k┼»┼ł"), "Příliš žluťoučký kůň");
+}

@@ -101,15 +101,15 @@ fn classify(c: char) -> Class {
         | '■'
         | '\u{F8FF}' => Symbol,
         '\u{2500}'..='\u{259F}' => Box,
-        '\u{250}'..='\u{2C5}'
-        | '\u{2DE}'..='\u{2FF}'
-        | '\u{530}'..='\u{58F}'
-        | '\u{E000}'..='\u{F8FE}' => Improbable,
+        '\u{250}'..='\u{2C5}' | '\u{2DE}'..='\u{2FF}' | '\u{E000}'..='\u{F8FE}' => Improbable,
         '\u{300}'..='\u{36F}' => Combining,
         // Coptic and archaic Greek, archaic Cyrillic: what a misread Greek
         // or Cyrillic word of capitals turns into (`ΚΟΎ` -> `ΚϾ`).
         '\u{3E2}'..='\u{3FF}' | '\u{460}'..='\u{489}' => Improbable,
-        '\u{370}'..='\u{3FF}' | '\u{400}'..='\u{4FF}' | '\u{590}'..='\u{6FF}' => Script,
+        '\u{370}'..='\u{3FF}'
+        | '\u{400}'..='\u{4FF}'
+        | '\u{531}'..='\u{58A}'
+        | '\u{590}'..='\u{6FF}' => Script,
         '\u{500}'..='\u{52F}' | '\u{700}'..='\u{8FF}' | '\u{1780}'..='\u{1DFF}' => Improbable,
         _ => Other,
     }
@@ -215,6 +215,8 @@ fn pair(w: &Window) -> u32 {
         (AccUpper | AccLower, Punct) if w.next_is_letter() || w.a == 'ï' => 2,
         (AccLower, AccUpper) if w.b != 'ß' => 1,
         (Box, AccUpper | AccLower | Symbol | Punct) | (AccUpper | AccLower, Box) => 2,
+        // KOI8 and cp866 readings: `п╬`, `я▀`.
+        (Script, Box) | (Box, Script) => 2,
         (Symbol | Punct, Box) => 1,
         // DOS code pages: `├▒` is ñ; box art does not put shades after lines.
         (Box, Box) if matches!(w.b, '░' | '▒' | '▓') && !matches!(w.a, '░' | '▒' | '▓' | '█') => {
@@ -383,12 +385,17 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
             }
         }
         Script => script_mix(prev, c, next),
-        // A Latin letter glued to a Cyrillic or Greek one (`ЕН_òЗУ`).
-        AccUpper | AccLower
-            if prev.or(next).is_some()
-                && [prev, next].iter().flatten().any(|&x| class(x) == Script) =>
-        {
-            2
+        // A Latin letter glued to a Cyrillic or Greek one, other than a
+        // capital starting a word (`İталиа`): `ЕН_òЗУ`, `Дé`.
+        AccUpper | AccLower => {
+            let script_before = prev.is_some_and(|p| class(p) == Script);
+            let capital_after_small =
+                cc == AccLower && next.is_some_and(|n| class(n) == Script && n.is_uppercase());
+            if script_before || capital_after_small {
+                2
+            } else {
+                small_in_capitals(prev, c, next)
+            }
         }
         // Marks after nothing or a space, or rare marks after a letter.
         Combining if prev.is_none_or(char::is_whitespace) => 2,
@@ -403,20 +410,29 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
         {
             2
         }
-        // CJK glued to Latin letters is a misread sequence, on either side.
-        Other if is_cjk(c) => {
-            let latin_at = |x: Option<char>| x.is_some_and(|x| is_latin(class(x)));
-            2 * (u32::from(latin_at(prev)) + u32::from(latin_at(next)))
+        // CJK, Indic, Thai or Braille glued to Latin, Greek or Cyrillic
+        // letters is a misread sequence, on either side.
+        Other if is_far_script(c) => {
+            let near_at = |x: Option<char>| {
+                x.is_some_and(|x| {
+                    matches!(
+                        class(x),
+                        AsciiLower | AsciiUpper | AccLower | AccUpper | Script
+                    )
+                })
+            };
+            2 * (u32::from(near_at(prev)) + u32::from(near_at(next)))
         }
         _ => 0,
     }
 }
 
-/// Greek, Cyrillic, Hebrew, Arabic.
+/// Greek, Cyrillic, Armenian, Hebrew, Arabic.
 fn script_of(c: char) -> Option<u8> {
     match c {
         '\u{370}'..='\u{3FF}' => Some(0),
         '\u{400}'..='\u{52F}' => Some(1),
+        '\u{531}'..='\u{58A}' => Some(4),
         '\u{590}'..='\u{5FF}' => Some(2),
         '\u{600}'..='\u{6FF}' => Some(3),
         _ => None,
@@ -429,10 +445,19 @@ fn script_mix(prev: Option<char>, c: char, next: Option<char>) -> u32 {
     let other_script = prev.is_some_and(|p| {
         p.is_alphabetic() && script_of(p).is_some_and(|s| Some(s) != script_of(c))
     });
-    let small_in_capitals = c.is_lowercase()
-        && prev.is_some_and(char::is_uppercase)
-        && next.is_some_and(char::is_uppercase);
-    if other_script || small_in_capitals {
+    if other_script {
+        2
+    } else {
+        small_in_capitals(prev, c, next)
+    }
+}
+
+/// A small letter between two capitals of its own script (`ДвЗ`, `AǔA`).
+fn small_in_capitals(prev: Option<char>, c: char, next: Option<char>) -> u32 {
+    let script = |x: char| script_of(x).or(is_latin(class(x)).then_some(9));
+    let same_capital =
+        |x: Option<char>| x.is_some_and(|x| x.is_uppercase() && script(x) == script(c));
+    if c.is_lowercase() && same_capital(prev) && same_capital(next) {
         2
     } else {
         0
@@ -458,9 +483,17 @@ fn is_nfd_accent(c: char) -> bool {
     )
 }
 
-/// CJK and Hangul: a syllable glued to a Latin letter is a misread sequence.
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{1100}'..='\u{11FF}' | '\u{3040}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}')
+/// Indic, Thai, Hangul, CJK and Braille: what three bytes of a misread
+/// sequence often decode to, and never glued to a Latin or Cyrillic letter.
+fn is_far_script(c: char) -> bool {
+    matches!(
+        c,
+        '\u{900}'..='\u{E7F}'
+            | '\u{1100}'..='\u{11FF}'
+            | '\u{2800}'..='\u{28FF}'
+            | '\u{3040}'..='\u{9FFF}'
+            | '\u{AC00}'..='\u{D7AF}'
+    )
 }
 
 /// The characters windows-1252 puts at 0x80..0x9F (UTF-8 continuation bytes).

@@ -48,8 +48,9 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct Encoding {
     /// Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh,
-    /// windows-1250/1251/1253/1254/1257, iso-8859-2, cp437, cp850); for names
-    /// that are not UTF-8 at all, the encoding they are in
+    /// windows-1250/1251/1253/1254/1257, iso-8859-2, iso-8859-5, cp437, cp850,
+    /// cp852, cp866, koi8-r, koi8-u); for names that are not UTF-8 at all,
+    /// the encoding they are in
     #[arg(long, value_name = "ENC")]
     pub from: Option<String>,
 }

@@ -160,7 +160,7 @@ impl Repairer {
                 // improve is no worse, keep them (nothing improbable may
                 // appear; a middle layer may look worse word by word).
                 if after_bad > 0
-                    && let Some(words) = repair_words(&chars, &layer.units)
+                    && let Some(words) = repair_words(&chars, &layer.bytes, &layer.units)
                     && words != after
                 {
                     let words_bad = badness(&words);
@@ -181,7 +181,7 @@ impl Repairer {
         }
         let layers = self.candidates.iter().map(|&cp| Layer::new(&chars, cp));
         for layer in layers.filter(|l| !l.units.is_empty()) {
-            let Some(after) = repair_words(&chars, &layer.units) else {
+            let Some(after) = repair_words(&chars, &layer.bytes, &layer.units) else {
                 continue;
             };
             let after_bad = badness(&after);
@@ -225,6 +225,8 @@ impl Step {
 /// they cover the whole string (every character mapped, every byte used).
 struct Layer {
     cp: Codepage,
+    /// Each character's byte in the code page.
+    bytes: Vec<Option<u8>>,
     units: Vec<Unit>,
     whole: bool,
 }
@@ -253,7 +255,12 @@ impl Layer {
             }
             i += 1;
         }
-        Layer { cp, units, whole }
+        Layer {
+            cp,
+            bytes,
+            units,
+            whole,
+        }
     }
 }
 
@@ -271,7 +278,7 @@ fn apply<'u>(chars: &[char], units: impl Iterator<Item = &'u Unit>) -> String {
 
 /// Applies the units of each word whose own badness (with one character of
 /// context each side) they lower. None when no word improved.
-fn repair_words(chars: &[char], units: &[Unit]) -> Option<String> {
+fn repair_words(chars: &[char], bytes: &[Option<u8>], units: &[Unit]) -> Option<String> {
     let mut accepted: Vec<&Unit> = Vec::new();
     let (mut before, mut after) = (String::new(), String::new());
     let mut u = 0;
@@ -315,7 +322,10 @@ fn repair_words(chars: &[char], units: &[Unit]) -> Option<String> {
             k = unit.end;
         }
         after.extend(&chars[k..hi]);
-        if badness(&after) < badness(&before) {
+        // A word is repaired whole or not at all: a letter the code page
+        // has no byte for inside it means another damage (`упЄалось`).
+        let whole_word = (start..end).all(|k| bytes[k].is_some() || !chars[k].is_alphabetic());
+        if whole_word && badness(&after) < badness(&before) {
             accepted.extend(word_units);
         }
     }
