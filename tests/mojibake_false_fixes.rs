@@ -111,3 +111,46 @@ fn cyrillic_dos_koi8_and_iso_code_pages_are_candidates() {
     // cp852: Czech UTF-8 read in a Central European DOS box.
     assert_eq!(fix("P┼Ö├şli┼í ┼żlu┼ąou─Źk├Ż k┼»┼ł"), "Příliš žluťoučký kůň");
 }
+
+/// UTF-8 bytes of `s` read as Mac OS Roman `layers` times.
+fn mac_roman(s: &str, layers: usize) -> String {
+    let cp = adminkit::mojibake::codepages::Codepage::MacRoman;
+    (0..layers).fold(s.to_string(), |acc, _| {
+        cp.decode_bytes(acc.as_bytes())
+            .expect("Mac OS Roman has every byte")
+    })
+}
+
+#[test]
+fn damage_that_was_never_detected_is_repaired() {
+    // point 8
+    assert_eq!(fix("M\u{251C}\u{255D}nchen.txt"), "München.txt");
+    assert_eq!(fix("K\u{251C}\u{2562}ln.jpg"), "Köln.jpg");
+    assert_eq!(fix("\u{F8FF}\u{FC}\u{E9}\u{E2}"), "🎉");
+    assert_eq!(
+        fix("Ti\u{B7}\u{222B}\u{F8}ng Vi\u{B7}\u{AA}\u{E1}t"),
+        "Tiếng Việt"
+    );
+    assert_eq!(fix("Pawe\u{C5}\u{201A}.txt"), "Paweł.txt");
+    assert_eq!(fix("\u{C4}\u{152}apek.txt"), "Čapek.txt");
+    assert_eq!(
+        fix("Zo\u{C3}\u{AB}\u{E2}\u{20AC}\u{2122}s Ti\u{E1}\u{BA}\u{BF}ng Vi\u{E1}\u{BB}\u{2021}t"),
+        "Zoë’s Tiếng Việt"
+    );
+    assert_eq!(
+        fix("Muzicolog\u{C3}\u{201E}\u{C6}\u{2019} \u{C3}\u{192}\u{C2}\u{AE}n"),
+        "Muzicologă în"
+    );
+    // Mac OS Roman of CJK, emoji and Vietnamese, one to three layers.
+    for clean in [
+        "日本語のファイル.txt",
+        "🎉 party",
+        "Tiếng Việt",
+        "中文文件名.pdf",
+    ] {
+        for layers in 1..=3 {
+            let damaged = mac_roman(clean, layers);
+            assert_eq!(fix(&damaged), clean, "{layers} layer(s): {damaged}");
+        }
+    }
+}

@@ -191,8 +191,18 @@ fn pair(w: &Window) -> u32 {
         return score;
     }
     use Class::*;
-    // `â€`, `âœ”`, `âš`, `â™«`: U+2000 punctuation and symbols.
+    // `â€`, `âœ”`, `âš`, `â™«`: U+2000 punctuation and symbols; `Å‚`, `ÄŒ`:
+    // Latin Extended-A (`ł`, `Č`).
     if w.a == 'â' && cp1252_c1_glyph(w.b) {
+        return 2;
+    }
+    if matches!(w.a, 'Ä' | 'Å') && cp1252_c1_glyph(w.b) && !ends_word(w) {
+        return 2;
+    }
+    // Mac OS Roman leads of emoji (F0 is the Apple logo) and of Vietnamese
+    // and other U+1000..U+1FFF letters (E1 is `·`): `üéâ`, `Ti·∫øng`.
+    if (w.a == '\u{F8FF}' || (w.a == '·' && w.b != '·')) && !w.b.is_ascii() && !w.b.is_whitespace()
+    {
         return 2;
     }
     // A lead letter then a no-break space inside a word: `Å\u{a0}veices`.
@@ -218,6 +228,13 @@ fn pair(w: &Window) -> u32 {
         // KOI8 and cp866 readings: `п╬`, `я▀`.
         (Script, Box) | (Box, Script) => 2,
         (Symbol | Punct, Box) => 1,
+        // DOS code pages: `M├╝nchen` (C3 is a Latin-1 letter's lead); box
+        // art has no letters glued on.
+        (Box, Box)
+            if w.a == '├' && w.prev.is_some_and(|p| is_letter(class(p))) && w.next_is_letter() =>
+        {
+            2
+        }
         // DOS code pages: `├▒` is ñ; box art does not put shades after lines.
         (Box, Box) if matches!(w.b, '░' | '▒' | '▓') && !matches!(w.a, '░' | '▒' | '▓' | '█') => {
             2
@@ -228,6 +245,12 @@ fn pair(w: &Window) -> u32 {
         }
         _ => 0,
     }
+}
+
+/// Punctuation that ends a word as often as it continues a windows-1252
+/// sequence (`LISÄÄ”`, `AHÅ™`, `10 Å—`, `ZOË’S`); `…` only at a word's end.
+fn ends_word(w: &Window) -> bool {
+    matches!(w.b, '’' | '”' | '™' | '—' | '–' | '»') || (w.b == '…' && !w.next_is_letter())
 }
 
 /// windows-1252 leads of Latin-1 letters: `Ã©`, `Â£`, `Ã‰`, `ZURÃœCK`, and

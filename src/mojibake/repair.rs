@@ -103,13 +103,18 @@ impl Repairer {
         let mut steps: Vec<Step> = Vec::new();
         let mut current = text.to_string();
         let mut current_bad = start;
-        for _ in 0..MAX_LAYERS {
-            let Some(step) = self.best_layer(&current, current_bad) else {
+        while steps.len() < MAX_LAYERS {
+            let found = match self.best_layer(&current, current_bad) {
+                Some(step) => vec![step],
+                None if steps.len() + 2 <= MAX_LAYERS => self.two_layers(&current, current_bad),
+                None => Vec::new(),
+            };
+            let Some(last) = found.last() else {
                 break;
             };
-            current = step.after.clone();
-            current_bad = step.badness_after;
-            steps.push(step);
+            current = last.after.clone();
+            current_bad = last.badness_after;
+            steps.extend(found);
             if current_bad == 0 {
                 break;
             }
@@ -164,7 +169,7 @@ impl Repairer {
                     && words != after
                 {
                     let words_bad = badness(&words);
-                    if words_bad <= after_bad {
+                    if words_bad < after_bad {
                         (after, after_bad, partial) = (words, words_bad, true);
                     }
                 }
@@ -199,6 +204,33 @@ fn keeps_accented_letters(before: &str, after: &str) -> bool {
         .chars()
         .filter(|c| matches!(c, 'À'..='ɏ') && c.is_alphabetic())
         .any(|c| after.contains(c))
+}
+
+impl Repairer {
+    /// Two layers whose first one alone looks no better (`Ã„Æ’` is `Äƒ`, as
+    /// bad, which is `ă`): a whole-string reversal that keeps the badness,
+    /// then one that lowers it.
+    fn two_layers(&self, text: &str, bad: u32) -> Vec<Step> {
+        let chars: Vec<char> = text.chars().collect();
+        for &cp in &self.candidates {
+            let layer = Layer::new(&chars, cp);
+            if !layer.whole || layer.units.is_empty() {
+                continue;
+            }
+            let middle = apply(&chars, layer.units.iter());
+            let middle_bad = badness(&middle);
+            if middle_bad != bad {
+                continue;
+            }
+            if let Some(second) = self.best_layer(&middle, middle_bad)
+                && !second.partial
+            {
+                let first = Step::new(cp, text, middle, false, bad, middle_bad);
+                return vec![first, second];
+            }
+        }
+        Vec::new()
+    }
 }
 
 impl Step {
