@@ -25,6 +25,14 @@ const PARTIAL_MIN_GAIN: u32 = 3;
 /// keeps (`cafÃ© crème`): the line mixes a correct and a broken source.
 const PARTIAL_MIN_GAIN_BESIDE_ACCENTS: u32 = 2;
 
+/// Which repair of a layer wins when the whole-string one and the
+/// word-by-word one are equally bad.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tie {
+    Whole,
+    Words,
+}
+
 /// One step of a repair chain, for `explain`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Step {
@@ -96,7 +104,26 @@ impl Repairer {
         self.chain(text, badness(text))
     }
 
+    /// The chain with the lower final badness of two: whole reversals
+    /// preferred over equally bad word-by-word ones (`Ã„Æ’` must go whole
+    /// through its middle layer), or the other way (`r√©gime rÃ©gime` must
+    /// not read `rÃ©` as Mac OS Roman). The second is tried only when the
+    /// first leaves something bad.
     fn chain(&self, text: &str, start: u32) -> Vec<Step> {
+        let whole_first = self.chain_with(text, start, Tie::Whole);
+        let left = whole_first.last().map_or(start, |s| s.badness_after);
+        if left == 0 {
+            return whole_first;
+        }
+        let words_first = self.chain_with(text, start, Tie::Words);
+        if words_first.last().map_or(start, |s| s.badness_after) < left {
+            words_first
+        } else {
+            whole_first
+        }
+    }
+
+    fn chain_with(&self, text: &str, start: u32, tie: Tie) -> Vec<Step> {
         if start == 0 {
             return Vec::new();
         }
@@ -104,9 +131,11 @@ impl Repairer {
         let mut current = text.to_string();
         let mut current_bad = start;
         while steps.len() < MAX_LAYERS {
-            let found = match self.best_layer(&current, current_bad) {
+            let found = match self.best_layer(&current, current_bad, tie) {
                 Some(step) => vec![step],
-                None if steps.len() + 2 <= MAX_LAYERS => self.two_layers(&current, current_bad),
+                None if steps.len() + 2 <= MAX_LAYERS => {
+                    self.two_layers(&current, current_bad, tie)
+                }
                 None => Vec::new(),
             };
             let Some(last) = found.last() else {
@@ -147,7 +176,7 @@ impl Repairer {
     /// The code page whose reversal lowers the badness most, if any does.
     /// Whole-string reversals are tried first: any that helps beats every
     /// word-by-word repair, and one that leaves nothing bad ends the search.
-    fn best_layer(&self, text: &str, bad: u32) -> Option<Step> {
+    fn best_layer(&self, text: &str, bad: u32, tie: Tie) -> Option<Step> {
         let chars: Vec<char> = text.chars().collect();
         let mut best: Option<Step> = None;
         for &cp in &self.candidates {
@@ -169,7 +198,7 @@ impl Repairer {
                     && words != after
                 {
                     let words_bad = badness(&words);
-                    if words_bad < after_bad {
+                    if words_bad < after_bad || (words_bad == after_bad && tie == Tie::Words) {
                         (after, after_bad, partial) = (words, words_bad, true);
                     }
                 }
@@ -210,7 +239,7 @@ impl Repairer {
     /// Two layers whose first one alone looks no better (`Ã„Æ’` is `Äƒ`, as
     /// bad, which is `ă`): a whole-string reversal that keeps the badness,
     /// then one that lowers it.
-    fn two_layers(&self, text: &str, bad: u32) -> Vec<Step> {
+    fn two_layers(&self, text: &str, bad: u32, tie: Tie) -> Vec<Step> {
         let chars: Vec<char> = text.chars().collect();
         for &cp in &self.candidates {
             let layer = Layer::new(&chars, cp);
@@ -222,7 +251,7 @@ impl Repairer {
             if middle_bad != bad {
                 continue;
             }
-            if let Some(second) = self.best_layer(&middle, middle_bad)
+            if let Some(second) = self.best_layer(&middle, middle_bad, tie)
                 && !second.partial
             {
                 let first = Step::new(cp, text, middle, false, bad, middle_bad);
