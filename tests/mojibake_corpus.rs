@@ -13,9 +13,9 @@ use mojibake_common::read_tsv;
 use std::collections::BTreeMap;
 
 /// Damaged lines repaired exactly; raise it when the repair improves.
-const DAMAGE_REPAIRED: usize = 2707;
+const DAMAGE_REPAIRED: usize = 2715;
 /// Damaged lines changed into something else than the original; lower it.
-const DAMAGE_WRONG: usize = 45;
+const DAMAGE_WRONG: usize = 36;
 
 #[test]
 fn clean_text_in_every_script_is_never_changed() {

@@ -154,3 +154,18 @@ fn damage_that_was_never_detected_is_repaired() {
         }
     }
 }
+
+#[test]
+fn the_code_page_whose_result_is_plausible_text_wins() {
+    // point 9: cp850 over cp437, cp1257 over windows-1250, and per segment
+    // over a whole line read as Mac OS Roman.
+    assert_eq!(fix("dr\u{253C}\u{A5}i"), "drži");
+    assert_eq!(fix("g\u{106}\u{A9}odynamiques"), "géodynamiques");
+    assert_eq!(
+        fix("S\u{C3}\u{A3}o Paulo / Informa\u{221A}\u{DF}\u{221A}\u{A3}o"),
+        "São Paulo / Informação"
+    );
+    // Esperanto and NFD text keep their letters.
+    assert_unchanged("Ĉiuĵaŭde ŝi manĝas");
+    assert_unchanged("Cafe\u{301} cre\u{300}me");
+}

@@ -417,7 +417,7 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
             if script_before || capital_after_small {
                 2
             } else {
-                small_in_capitals(prev, c, next)
+                small_in_capitals(prev, c, next) + u32::from(is_rare_latin(c))
             }
         }
         // Marks after nothing or a space, or rare marks after a letter.
@@ -448,6 +448,18 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
         }
         _ => 0,
     }
+}
+
+/// Latin letters few languages use, which a reversal through the wrong
+/// code page produces (`drŝi` for `drži`, `gƩodynamiques`): Esperanto's
+/// circumflexed consonants, long s, and Latin Extended-B but the letters of
+/// Vietnamese (ơ ư), Pinyin (ǎ ǐ ǒ ǔ) and Romanian (ș ț).
+fn is_rare_latin(c: char) -> bool {
+    matches!(
+        c,
+        'ĉ' | 'Ĉ' | 'ĝ' | 'Ĝ' | 'ĥ' | 'Ĥ' | 'ĵ' | 'Ĵ' | 'ŝ' | 'Ŝ' | 'ŭ' | 'Ŭ' | 'ſ' | 'ĸ' | 'ŉ'
+    ) || (matches!(c, '\u{180}'..='\u{24F}')
+        && !matches!(c, 'ƒ' | 'Ơ' | 'ơ' | 'Ư' | 'ư' | '\u{1CD}'..='\u{1DC}' | '\u{218}'..='\u{21B}'))
 }
 
 /// Greek, Cyrillic, Armenian, Hebrew, Arabic.
@@ -555,6 +567,10 @@ fn cp1252_c1_glyph(c: char) -> bool {
 /// The badness of a whole string.
 pub fn badness(text: &str) -> u32 {
     let mut score = 0;
+    // Combining accents on ASCII letters in a line that also has
+    // precomposed ones: one line is NFC or NFD, not both (`Ṣo Paulo /
+    // Informação` is `SÃ£o` read as Mac OS Roman).
+    let (mut precomposed, mut marks) = (false, 0);
     let mut before_prev: Option<char> = None;
     let mut prev: Option<Item> = None;
     let mut chars = text.chars().map(|c| (c, fast_class(c)));
@@ -565,6 +581,10 @@ pub fn badness(text: &str) -> u32 {
         let after_next = chars.next();
         // Every rule needs a non-ASCII character in the pair.
         if !(c.is_ascii() && prev.is_none_or(|p| p.0.is_ascii())) {
+            precomposed |= matches!(item.1, Class::AccLower | Class::AccUpper);
+            if item.1 == Class::Combining && prev.is_some_and(|p| p.0.is_ascii_alphabetic()) {
+                marks += 1;
+            }
             score += single(prev.map(|p| p.0), item, next.map(|n| n.0));
             if let Some((a, ca)) = prev {
                 score += pair(&Window {
@@ -583,6 +603,9 @@ pub fn badness(text: &str) -> u32 {
         prev = Some(item);
         current = next;
         next = after_next;
+    }
+    if precomposed {
+        score += 2 * marks;
     }
     score
 }

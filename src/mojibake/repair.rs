@@ -386,7 +386,18 @@ fn repair_words(chars: &[char], bytes: &[Option<u8>], units: &[Unit]) -> Option<
         // A word is repaired whole or not at all: a letter the code page
         // has no byte for inside it means another damage (`упЄалось`).
         let whole_word = (start..end).all(|k| bytes[k].is_some() || !chars[k].is_alphabetic());
-        if whole_word && badness(&after) < badness(&before) {
+        // Nor may it bring combining accents into a line whose other words
+        // have precomposed ones (`SÃ£o` is no Mac OS Roman `Ṣo` beside
+        // `Informação`).
+        let is_mark = |c: &char| ('\u{300}'..='\u{36F}').contains(c);
+        let new_marks =
+            after.chars().filter(is_mark).count() > before.chars().filter(is_mark).count();
+        let precomposed_elsewhere = chars[..start]
+            .iter()
+            .chain(&chars[end..])
+            .any(|&c| matches!(c, 'À'..='ɏ') && c.is_alphabetic());
+        let consistent = !(new_marks && precomposed_elsewhere);
+        if whole_word && consistent && badness(&after) < badness(&before) {
             accepted.extend(word_units);
         }
     }
