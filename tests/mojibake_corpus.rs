@@ -108,3 +108,26 @@ fn cyrillic_code_page_damage_is_repaired_whole_or_left_alone() {
     }
     assert!(repaired >= 187, "{repaired}");
 }
+
+/// The Windows zip repair (Shift_JIS names unpacked as cp437/cp850) never
+/// takes a clean line for one.
+#[test]
+fn no_clean_line_is_taken_for_an_unzipped_shift_jis_name() {
+    for row in read_tsv("mojibake-clean.tsv") {
+        let text = &row["text"];
+        for encoding in [
+            encoding_rs::SHIFT_JIS,
+            encoding_rs::GBK,
+            encoding_rs::BIG5,
+            encoding_rs::EUC_KR,
+        ] {
+            assert_eq!(
+                adminkit::mojibake::cjk::dos_unzipped(text, encoding),
+                None,
+                "{} {text:?} as {}",
+                row["lang"],
+                encoding.name()
+            );
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! once or several times over, in text streams and in file names.
 
 pub mod badness;
+pub mod cjk;
 pub mod cli;
 pub mod codepages;
 pub mod in_place;

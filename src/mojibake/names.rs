@@ -84,6 +84,10 @@ struct Walker {
     repairer: Repairer,
     /// How to read names that are not UTF-8 at all (`--from`).
     raw: Option<Codepage>,
+    /// A multi-byte `--from` (Shift_JIS, GBK, Big5, EUC-KR...): raw names
+    /// in it, and names of it unpacked as cp437/cp850. Shift_JIS by default.
+    cjk: &'static encoding_rs::Encoding,
+    cjk_raw: bool,
     norm: Norm,
     apply: bool,
     recursive: bool,
@@ -99,8 +103,11 @@ struct Walker {
 }
 
 pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
-    let raw = match args.encoding.from.as_deref() {
+    let from = args.encoding.from.as_deref();
+    let cjk = from.and_then(super::cjk::from_name);
+    let raw = match from {
         None => None,
+        Some(_) if cjk.is_some() => None,
         Some(name) => Some(
             Codepage::from_name(name)
                 .ok_or_else(|| Error::usage(format!("--from {name}: unknown encoding")))?,
@@ -109,6 +116,8 @@ pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
     let mut walker = Walker {
         repairer: raw.map_or_else(Repairer::default, Repairer::only),
         raw,
+        cjk: cjk.unwrap_or(encoding_rs::SHIFT_JIS),
+        cjk_raw: cjk.is_some(),
         norm: if args.nfc {
             Norm::Nfc
         } else if args.nfd {
@@ -388,9 +397,15 @@ impl Walker {
         let (text, mut reason) = match std::str::from_utf8(bytes) {
             Ok(s) => {
                 let fixed = self.repairer.repair(s);
-                let changed = fixed != s;
-                (fixed.into_owned(), if changed { "mojibake" } else { "" })
+                if fixed != s {
+                    (fixed.into_owned(), "mojibake")
+                } else if let Some(unzipped) = super::cjk::dos_unzipped(s, self.cjk) {
+                    (unzipped, "dos-unzipped")
+                } else {
+                    (fixed.into_owned(), "")
+                }
             }
+            Err(_) if self.cjk_raw => (super::cjk::decode(self.cjk, bytes)?, "legacy-bytes"),
             Err(_) => (self.raw?.decode_bytes(bytes)?, "legacy-bytes"),
         };
         let text = match self.norm {
