@@ -424,10 +424,11 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
         Combining if prev.is_none_or(char::is_whitespace) => 2,
         Combining if !is_nfd_accent(c) && is_letter_at(prev) => 2,
         // A symbol inside a word (`ZO˒S`, `У²РЯ`); the middle dot is
-        // Catalan (`col·lecció`), ª and º are ordinals. After an accented
-        // letter the pair already scores it.
+        // Catalan (`col·lecció`), ª and º are ordinals, π is a letter in
+        // Greek (`από`). After an accented letter the pair already scores it.
         Symbol
             if !matches!(c, '×' | '·' | 'ª' | 'º')
+                && !greek_letter_in_greek(prev, c)
                 && prev.is_some_and(|p| matches!(class(p), AsciiLower | AsciiUpper | Script))
                 && is_letter_at(next) =>
         {
@@ -460,6 +461,11 @@ fn is_rare_latin(c: char) -> bool {
         'ĉ' | 'Ĉ' | 'ĝ' | 'Ĝ' | 'ĥ' | 'Ĥ' | 'ĵ' | 'Ĵ' | 'ŝ' | 'Ŝ' | 'ŭ' | 'Ŭ' | 'ſ' | 'ĸ' | 'ŉ'
     ) || (matches!(c, '\u{180}'..='\u{24F}')
         && !matches!(c, 'ƒ' | 'Ơ' | 'ơ' | 'Ư' | 'ư' | '\u{1CD}'..='\u{1DC}' | '\u{218}'..='\u{21B}'))
+}
+
+/// `π`, `Ω`, `µ` after a Greek letter are letters, not symbols.
+fn greek_letter_in_greek(prev: Option<char>, c: char) -> bool {
+    c.is_alphabetic() && prev.is_some_and(|p| script_of(p) == Some(0))
 }
 
 /// Greek, Cyrillic, Armenian, Hebrew, Arabic.

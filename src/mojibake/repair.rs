@@ -110,12 +110,13 @@ impl Repairer {
     /// not read `rÃ©` as Mac OS Roman). The second is tried only when the
     /// first leaves something bad.
     fn chain(&self, text: &str, start: u32) -> Vec<Step> {
-        let whole_first = self.chain_with(text, start, Tie::Whole);
+        let tied = std::cell::Cell::new(false);
+        let whole_first = self.chain_with(text, start, Tie::Whole, &tied);
         let left = whole_first.last().map_or(start, |s| s.badness_after);
-        if left == 0 {
+        if left == 0 || !tied.get() {
             return whole_first;
         }
-        let words_first = self.chain_with(text, start, Tie::Words);
+        let words_first = self.chain_with(text, start, Tie::Words, &tied);
         if words_first.last().map_or(start, |s| s.badness_after) < left {
             words_first
         } else {
@@ -123,7 +124,14 @@ impl Repairer {
         }
     }
 
-    fn chain_with(&self, text: &str, start: u32, tie: Tie) -> Vec<Step> {
+    /// `tied` is set when a tie between whole and word-by-word repair was met.
+    fn chain_with(
+        &self,
+        text: &str,
+        start: u32,
+        tie: Tie,
+        tied: &std::cell::Cell<bool>,
+    ) -> Vec<Step> {
         if start == 0 {
             return Vec::new();
         }
@@ -131,10 +139,10 @@ impl Repairer {
         let mut current = text.to_string();
         let mut current_bad = start;
         while steps.len() < MAX_LAYERS {
-            let found = match self.best_layer(&current, current_bad, tie) {
+            let found = match self.best_layer(&current, current_bad, tie, tied) {
                 Some(step) => vec![step],
                 None if steps.len() + 2 <= MAX_LAYERS => {
-                    self.two_layers(&current, current_bad, tie)
+                    self.two_layers(&current, current_bad, tie, tied)
                 }
                 None => Vec::new(),
             };
@@ -176,7 +184,13 @@ impl Repairer {
     /// The code page whose reversal lowers the badness most, if any does.
     /// Whole-string reversals are tried first: any that helps beats every
     /// word-by-word repair, and one that leaves nothing bad ends the search.
-    fn best_layer(&self, text: &str, bad: u32, tie: Tie) -> Option<Step> {
+    fn best_layer(
+        &self,
+        text: &str,
+        bad: u32,
+        tie: Tie,
+        tied: &std::cell::Cell<bool>,
+    ) -> Option<Step> {
         let chars: Vec<char> = text.chars().collect();
         let mut best: Option<Step> = None;
         for &cp in &self.candidates {
@@ -198,6 +212,9 @@ impl Repairer {
                     && words != after
                 {
                     let words_bad = badness(&words);
+                    if words_bad == after_bad {
+                        tied.set(true);
+                    }
                     if words_bad < after_bad || (words_bad == after_bad && tie == Tie::Words) {
                         (after, after_bad, partial) = (words, words_bad, true);
                     }
@@ -239,9 +256,19 @@ impl Repairer {
     /// Two layers whose first one alone looks no better (`Ã„Æ’` is `Äƒ`, as
     /// bad, which is `ă`): a whole-string reversal that keeps the badness,
     /// then one that lowers it.
-    fn two_layers(&self, text: &str, bad: u32, tie: Tie) -> Vec<Step> {
+    fn two_layers(
+        &self,
+        text: &str,
+        bad: u32,
+        tie: Tie,
+        tied: &std::cell::Cell<bool>,
+    ) -> Vec<Step> {
         let chars: Vec<char> = text.chars().collect();
         for &cp in &self.candidates {
+            let table = cp.table();
+            if !chars.iter().all(|&c| table.encode(c).is_some()) {
+                continue;
+            }
             let layer = Layer::new(&chars, cp);
             if !layer.whole || layer.units.is_empty() {
                 continue;
@@ -251,7 +278,7 @@ impl Repairer {
             if middle_bad != bad {
                 continue;
             }
-            if let Some(second) = self.best_layer(&middle, middle_bad, tie)
+            if let Some(second) = self.best_layer(&middle, middle_bad, tie, tied)
                 && !second.partial
             {
                 let first = Step::new(cp, text, middle, false, bad, middle_bad);
@@ -340,6 +367,13 @@ fn apply<'u>(chars: &[char], units: impl Iterator<Item = &'u Unit>) -> String {
 /// Applies the units of each word whose own badness (with one character of
 /// context each side) they lower. None when no word improved.
 fn repair_words(chars: &[char], bytes: &[Option<u8>], units: &[Unit]) -> Option<String> {
+    // How many precomposed accented Latin letters come before each index.
+    let mut precomposed = Vec::with_capacity(chars.len() + 1);
+    precomposed.push(0usize);
+    for &c in chars {
+        let is = matches!(c, 'À'..='ɏ') && c.is_alphabetic();
+        precomposed.push(precomposed.last().copied().unwrap_or(0) + usize::from(is));
+    }
     let mut accepted: Vec<&Unit> = Vec::new();
     let (mut before, mut after) = (String::new(), String::new());
     let mut u = 0;
@@ -392,10 +426,8 @@ fn repair_words(chars: &[char], bytes: &[Option<u8>], units: &[Unit]) -> Option<
         let is_mark = |c: &char| ('\u{300}'..='\u{36F}').contains(c);
         let new_marks =
             after.chars().filter(is_mark).count() > before.chars().filter(is_mark).count();
-        let precomposed_elsewhere = chars[..start]
-            .iter()
-            .chain(&chars[end..])
-            .any(|&c| matches!(c, 'À'..='ɏ') && c.is_alphabetic());
+        let precomposed_elsewhere =
+            precomposed[chars.len()] - precomposed[end] + precomposed[start] > 0;
         let consistent = !(new_marks && precomposed_elsewhere);
         if whole_word && consistent && badness(&after) < badness(&before) {
             accepted.extend(word_units);
