@@ -341,8 +341,8 @@ fn ends_word_of_capitals(w: &Window) -> bool {
 fn cyrillic_greek_pair(w: &Window) -> u32 {
     use Class::*;
     let (a, b) = (w.a, w.b);
-    let upper = |x: Option<char>| x.is_some_and(char::is_uppercase);
-    let lower = |x: Option<char>| x.is_some_and(char::is_lowercase);
+    let upper = |x: Option<char>| x.is_some_and(is_upper);
+    let lower = |x: Option<char>| x.is_some_and(|x| !is_upper(x) && x.is_lowercase());
     let in_capitals =
         b.is_uppercase() && (upper(w.prev) || upper(w.next)) && !lower(w.prev) && !lower(w.next);
     match a {
@@ -480,11 +480,21 @@ fn script_of(c: char) -> Option<u8> {
     }
 }
 
+/// `c.is_uppercase()`, with the common Latin, Greek and Cyrillic letters
+/// answered from their code points (the badness runs on every character).
+fn is_upper(c: char) -> bool {
+    match c {
+        'A'..='Z' | 'À'..='Þ' | 'Α'..='Ω' | 'Ά'..='Ώ' | 'Ѐ'..='Я' => c != '×',
+        '\0'..='\u{7F}' | 'ß'..='ÿ' | 'ά'..='ώ' | 'а'..='џ' => false,
+        _ => c.is_uppercase(),
+    }
+}
+
 /// A letter of one script glued to a letter of another (`Ξ٠`), or a small
 /// letter between capitals (`ДвЗ`): what a partly decoded word looks like.
 fn script_mix(prev: Option<char>, c: char, next: Option<char>) -> u32 {
     let other_script = prev.is_some_and(|p| {
-        p.is_alphabetic() && script_of(p).is_some_and(|s| Some(s) != script_of(c))
+        script_of(p).is_some_and(|s| Some(s) != script_of(c)) && p.is_alphabetic()
     });
     if other_script {
         2
@@ -496,9 +506,8 @@ fn script_mix(prev: Option<char>, c: char, next: Option<char>) -> u32 {
 /// A small letter between two capitals of its own script (`ДвЗ`, `AǔA`).
 fn small_in_capitals(prev: Option<char>, c: char, next: Option<char>) -> u32 {
     let script = |x: char| script_of(x).or(is_latin(class(x)).then_some(9));
-    let same_capital =
-        |x: Option<char>| x.is_some_and(|x| x.is_uppercase() && script(x) == script(c));
-    if c.is_lowercase() && same_capital(prev) && same_capital(next) {
+    let same_capital = |x: Option<char>| x.is_some_and(|x| is_upper(x) && script(x) == script(c));
+    if same_capital(prev) && same_capital(next) && c.is_lowercase() {
         2
     } else {
         0

@@ -207,7 +207,11 @@ impl Repairer {
                 // Something bad is left: if keeping the words that did not
                 // improve is no worse, keep them (nothing improbable may
                 // appear; a middle layer may look worse word by word).
+                // (Only for a reversal that already helps: the others are
+                // not this layer's code page, and skipping them is what keeps
+                // 16 candidates fast.)
                 if after_bad > 0
+                    && after_bad < bad
                     && let Some(words) = repair_words(&chars, &layer.bytes, &layer.units)
                     && words != after
                 {
