@@ -661,6 +661,8 @@ mod tests {
             "Ελληνικά",
             "naïve café",
             "Raison D'être",
+            "αλεπού πηδάει από",
+            "ВІДПОВІДНУ КЛАВІШУ",
         ] {
             assert_eq!(badness(clean), 0, "{clean}");
         }
