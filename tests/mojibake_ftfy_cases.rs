@@ -3,36 +3,11 @@
 //! right never drops below what the repair reaches today (ftfy: 151/161).
 
 use adminkit::mojibake::Repairer;
-use std::path::Path;
+mod mojibake_common;
+use mojibake_common::read_tsv;
 
 /// The score reached; raise it when the repair improves.
 const CASES_RIGHT: usize = 155;
-
-/// Undoes the TSV escaping: `\\`, `\t`, `\n`, `\r` and `\u{HEX}`.
-fn unescape(field: &str) -> String {
-    let mut out = String::new();
-    let mut chars = field.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('\\') => out.push('\\'),
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('u') => {
-                assert_eq!(chars.next(), Some('{'), "bad escape in {field}");
-                let hex: String = chars.by_ref().take_while(|&c| c != '}').collect();
-                let code = u32::from_str_radix(&hex, 16).expect("hex escape");
-                out.push(char::from_u32(code).expect("valid code point"));
-            }
-            other => panic!("unknown escape \\{other:?} in {field}"),
-        }
-    }
-    out
-}
 
 struct Case {
     id: String,
@@ -42,26 +17,13 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ftfy-cases.tsv");
-    let text = std::fs::read_to_string(&path).expect("reading ftfy-cases.tsv");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
-    let (id, original, expected, fix) = (
-        col("id"),
-        col("original"),
-        col("expected"),
-        col("expects_fix"),
-    );
-    lines
-        .map(|line| {
-            let f: Vec<&str> = line.split('\t').collect();
-            Case {
-                id: f[id].to_string(),
-                original: unescape(f[original]),
-                expected: unescape(f[expected]),
-                expects_fix: f[fix] == "yes",
-            }
+    read_tsv("ftfy-cases.tsv")
+        .into_iter()
+        .map(|mut row| Case {
+            id: row.remove("id").expect("id"),
+            original: row.remove("original").expect("original"),
+            expected: row.remove("expected").expect("expected"),
+            expects_fix: row["expects_fix"] == "yes",
         })
         .collect()
 }

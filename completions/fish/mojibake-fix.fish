@@ -35,7 +35,7 @@ complete -c mojibake-fix -n "__fish_mojibake_fix_needs_command" -f -a "explain" 
 complete -c mojibake-fix -n "__fish_mojibake_fix_needs_command" -f -a "undo" -d 'Reverse the renames recorded in a journal'
 complete -c mojibake-fix -n "__fish_mojibake_fix_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l journal -d 'Where to record the renames (default ./mojibake-fix-<timestamp>.journal)' -r -F
-complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l from -d 'Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh, windows-1250/1251/1253/1254/1257, iso-8859-2, cp437, cp850); for names that are not UTF-8 at all, the encoding they are in' -r
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l from -d 'Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh, windows-1250/1251/1253/1254/1257, iso-8859-2, iso-8859-5, cp437, cp850, cp852, cp866, koi8-r, koi8-u); for names that are not UTF-8 at all, the encoding they are in (also shift_jis, euc-jp, gbk, big5, euc-kr: names only, also for names of it unpacked as cp437/cp850)' -r
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -s r -l recursive -d 'Descend into directories'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l apply -d 'Rename for real (default: only show what would be renamed)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l nfc -d 'Also compose names to Unicode NFC'
@@ -44,21 +44,25 @@ complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l json
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -s q -l quiet -d 'Less output: only errors'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -s h -l help -d 'Print help'
-complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -l from -d 'Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh, windows-1250/1251/1253/1254/1257, iso-8859-2, cp437, cp850); for names that are not UTF-8 at all, the encoding they are in' -r
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -l from -d 'Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh, windows-1250/1251/1253/1254/1257, iso-8859-2, iso-8859-5, cp437, cp850, cp852, cp866, koi8-r, koi8-u); for names that are not UTF-8 at all, the encoding they are in (also shift_jis, euc-jp, gbk, big5, euc-kr: names only, also for names of it unpacked as cp437/cp850)' -r
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -l journal -d 'Where to record the edits (default ./mojibake-fix-<timestamp>.journal)' -r -F
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -l nfc -d 'Compose the output to Unicode NFC'
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s i -l in-place -d 'Repair the FILEs where they are (temporary file, fsync, rename; owner, mode and xattrs kept; journaled for undo; binary files refused)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s q -l quiet -d 'Less output: only errors'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s h -l help -d 'Print help'
-complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l from -d 'Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh, windows-1250/1251/1253/1254/1257, iso-8859-2, cp437, cp850); for names that are not UTF-8 at all, the encoding they are in' -r
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l from -d 'Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh, windows-1250/1251/1253/1254/1257, iso-8859-2, iso-8859-5, cp437, cp850, cp852, cp866, koi8-r, koi8-u); for names that are not UTF-8 at all, the encoding they are in (also shift_jis, euc-jp, gbk, big5, euc-kr: names only, also for names of it unpacked as cp437/cp850)' -r
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l exclude -d 'Skip paths matching this glob (`*.min.js`, `vendor/**`); repeatable' -r
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
-complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l nfc -d 'Compose the output to Unicode NFC'
-complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l json -d 'End with the result envelope as JSON (the damaged lines stay on stdout as text unless --quiet)'
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l nfc -d 'Also count lines that only NFC would change'
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -s r -l recursive -d 'Read every file below the given directories (symlinks not followed, binary files skipped)'
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l json -d 'One JSON object per damaged line, then the result envelope'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -s q -l quiet -d 'Less output: only errors'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand check" -s h -l help -d 'Print help'
-complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand explain" -l from -d 'Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh, windows-1250/1251/1253/1254/1257, iso-8859-2, cp437, cp850); for names that are not UTF-8 at all, the encoding they are in' -r
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand explain" -l from -d 'Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh, windows-1250/1251/1253/1254/1257, iso-8859-2, iso-8859-5, cp437, cp850, cp852, cp866, koi8-r, koi8-u); for names that are not UTF-8 at all, the encoding they are in (also shift_jis, euc-jp, gbk, big5, euc-kr: names only, also for names of it unpacked as cp437/cp850)' -r
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand explain" -l json -d 'Print the steps as JSON lines'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand explain" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand explain" -s q -l quiet -d 'Less output: only errors'

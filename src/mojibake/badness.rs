@@ -101,12 +101,15 @@ fn classify(c: char) -> Class {
         | '■'
         | '\u{F8FF}' => Symbol,
         '\u{2500}'..='\u{259F}' => Box,
-        '\u{250}'..='\u{2C5}'
-        | '\u{2DE}'..='\u{2FF}'
-        | '\u{530}'..='\u{58F}'
-        | '\u{E000}'..='\u{F8FE}' => Improbable,
+        '\u{250}'..='\u{2C5}' | '\u{2DE}'..='\u{2FF}' | '\u{E000}'..='\u{F8FE}' => Improbable,
         '\u{300}'..='\u{36F}' => Combining,
-        '\u{370}'..='\u{3FF}' | '\u{400}'..='\u{4FF}' | '\u{590}'..='\u{6FF}' => Script,
+        // Coptic and archaic Greek, archaic Cyrillic: what a misread Greek
+        // or Cyrillic word of capitals turns into (`ΚΟΎ` -> `ΚϾ`).
+        '\u{3E2}'..='\u{3FF}' | '\u{460}'..='\u{489}' => Improbable,
+        '\u{370}'..='\u{3FF}'
+        | '\u{400}'..='\u{4FF}'
+        | '\u{531}'..='\u{58A}'
+        | '\u{590}'..='\u{6FF}' => Script,
         '\u{500}'..='\u{52F}' | '\u{700}'..='\u{8FF}' | '\u{1780}'..='\u{1DFF}' => Improbable,
         _ => Other,
     }
@@ -150,113 +153,217 @@ fn cp1253_continuation(c: char) -> bool {
 /// A character and its class, computed once per character.
 type Item = (char, Class);
 
+/// The pair (a, b) being scored and the characters around it.
+struct Window {
+    prev: Option<char>,
+    a: char,
+    ca: Class,
+    b: char,
+    cb: Class,
+    next: Option<char>,
+    next_class: Option<Class>,
+    /// The character after `next`.
+    after_next: Option<char>,
+}
+
+impl Window {
+    fn next_is_letter(&self) -> bool {
+        self.next_class.is_some_and(is_letter)
+    }
+
+    fn next_is_lower(&self) -> bool {
+        self.next_class
+            .is_some_and(|k| matches!(k, Class::AsciiLower | Class::AccLower))
+    }
+
+    /// `b` is an apostrophe ending a word with `s` (`ZOË’S`, `Zoë’s`): a
+    /// possessive, not the continuation byte 0x92.
+    fn possessive(&self) -> bool {
+        self.b == '’'
+            && matches!(self.next, Some('s' | 'S'))
+            && !self.after_next.is_some_and(char::is_alphanumeric)
+    }
+}
+
 /// The score of the pair (a, b) with the characters around it.
-fn pair(prev: Option<char>, (a, ca): Item, (b, cb): Item, next: Option<Item>) -> u32 {
+fn pair(w: &Window) -> u32 {
+    if let Some(score) = cp1252_lead_pair(w) {
+        return score;
+    }
     use Class::*;
-    let next_class = next.map(|n| n.1);
-    let next = next.map(|n| n.0);
-    let next_is_letter = next_class.is_some_and(is_letter);
-    // Mac OS Roman reading of NFD accents (CC 81 is `ÃÅ`): `CafeÃÅ`.
-    if matches!(a, 'Ã' | 'Õ')
-        && matches!(cb, AccUpper | AccLower)
-        && prev.is_some_and(|p| p.is_ascii_lowercase())
+    // `â€`, `âœ”`, `âš`, `â™«`: U+2000 punctuation and symbols; `Å‚`, `ÄŒ`:
+    // Latin Extended-A (`ł`, `Č`).
+    if w.a == 'â' && cp1252_c1_glyph(w.b) {
+        return 2;
+    }
+    if matches!(w.a, 'Ä' | 'Å') && cp1252_c1_glyph(w.b) && !ends_word(w) {
+        return 2;
+    }
+    // Mac OS Roman leads of emoji (F0 is the Apple logo) and of Vietnamese
+    // and other U+1000..U+1FFF letters (E1 is `·`): `üéâ`, `Ti·∫øng`.
+    if (w.a == '\u{F8FF}' || (w.a == '·' && w.b != '·')) && !w.b.is_ascii() && !w.b.is_whitespace()
     {
         return 2;
     }
-    // windows-1252 leads of Latin-1 letters: `Ã©`, `Â£`, `Ã‰`, `ZURÃœCK`.
-    if matches!(a, 'Ã' | 'Â') {
-        if b == '’' {
-            return 0; // `Ã’s` is a plural as often as an `Ò`
-        }
-        if b == '\u{A0}' {
-            let after_caps = prev.is_some_and(|p| class(p) == AsciiUpper);
-            let lower_next = next_class.is_some_and(|k| matches!(k, AsciiLower | AccLower));
-            return if after_caps && !lower_next { 0 } else { 2 };
-        }
-        if is_high_symbol(cb) || cp1252_c1_glyph(b) {
-            return 2;
-        }
-        // `Ã ` with a lost no-break space, after a word or at the start.
-        if b == ' ' {
-            let ok_before = prev.is_none_or(|p| class(p) == AsciiLower || p == '\'' || p == ' ');
-            let ok_after = next.is_none_or(|n| class(n) == AsciiLower || n == ' ');
-            return if ok_before && ok_after { 2 } else { 0 };
-        }
-    }
-    // `â€`, `âœ”`, `âš`, `â™«`: U+2000 punctuation and symbols.
-    if a == 'â' && cp1252_c1_glyph(b) {
-        return 2;
-    }
     // A lead letter then a no-break space inside a word: `Å\u{a0}veices`.
-    if b == '\u{A0}' {
-        let leads = matches!(ca, AccUpper | AccLower);
-        let lower_next = next_class.is_some_and(|k| matches!(k, AsciiLower | AccLower));
-        return if leads && lower_next { 2 } else { 0 };
+    if w.b == '\u{A0}' {
+        let leads = matches!(w.ca, AccUpper | AccLower);
+        return if leads && w.next_is_lower() { 2 } else { 0 };
     }
-    if b == '\u{FFFD}' && matches!(ca, AccUpper | AccLower) {
+    if w.b == '\u{FFFD}' && matches!(w.ca, AccUpper | AccLower) {
         return 2;
     }
-    if matches!(a, 'Œ' | 'œ') && !next_class.is_some_and(is_latin) && cb != AsciiLower {
+    if matches!(w.a, 'Œ' | 'œ') && !w.next_class.is_some_and(is_latin) && w.cb != AsciiLower {
         return 2;
     }
-    match (ca, cb) {
-        // Hebrew in windows-1252: `×‘×”`; × is otherwise a times sign.
-        _ if a == '×' => {
-            let hebrew = matches!(
-                b,
-                '\u{90}'
-                    | '‘'
-                    | '’'
-                    | '“'
-                    | '”'
-                    | '•'
-                    | '–'
-                    | '—'
-                    | '˜'
-                    | '™'
-                    | 'š'
-                    | '›'
-                    | 'œ'
-                    | '\u{9D}'
-                    | 'ž'
-                    | 'Ÿ'
-                    | '\u{A0}'
-                    | '¢'
-                    | '¤'
-                    | '¥'
-                    | '¦'
-                    | '§'
-                    | '¨'
-                    | '©'
-                    | 'ª'
-            );
-            let inside_word = next_class.is_some_and(|k| k != Space);
-            if hebrew && inside_word { 2 } else { 0 }
-        }
+    if w.a == '×' {
+        return hebrew_pair(w);
+    }
+    match (w.ca, w.cb) {
         (AccUpper | AccLower, Symbol) => 2,
-        (AccUpper | AccLower, Punct) if next_is_letter || a == 'ï' => 2,
-        (AccLower, AccUpper) if b != 'ß' => 1,
+        (AccUpper | AccLower, Punct) if w.possessive() => 0,
+        (AccUpper | AccLower, Punct) if w.next_is_letter() || w.a == 'ï' => 2,
+        (AccLower, AccUpper) if w.b != 'ß' => 1,
         (Box, AccUpper | AccLower | Symbol | Punct) | (AccUpper | AccLower, Box) => 2,
+        // KOI8 and cp866 readings: `п╬`, `я▀`.
+        (Script, Box) | (Box, Script) => 2,
         (Symbol | Punct, Box) => 1,
-        // DOS code pages: `├▒` is ñ; box art does not put shades after lines.
-        (Box, Box) if matches!(b, '░' | '▒' | '▓') && !matches!(a, '░' | '▒' | '▓' | '█') => {
+        // DOS code pages: `M├╝nchen` (C3 is a Latin-1 letter's lead); box
+        // art has no letters glued on.
+        (Box, Box)
+            if w.a == '├' && w.prev.is_some_and(|p| is_letter(class(p))) && w.next_is_letter() =>
+        {
             2
         }
-        (Script, _) if matches!(a, 'Р' | 'С' | 'Г' | 'В') => {
-            if is_high_symbol(cb) {
+        // DOS code pages: `├▒` is ñ; box art does not put shades after lines.
+        (Box, Box) if matches!(w.b, '░' | '▒' | '▓') && !matches!(w.a, '░' | '▒' | '▓' | '█') => {
+            2
+        }
+        (Script, _) => cyrillic_greek_pair(w),
+        (Symbol | Punct, AccUpper | AccLower | Symbol | Punct) => {
+            mac_roman_pair(w.a, w.b, w.prev.is_some_and(|p| is_letter(class(p))))
+        }
+        _ => 0,
+    }
+}
+
+/// Punctuation that ends a word as often as it continues a windows-1252
+/// sequence (`LISÄÄ”`, `AHÅ™`, `10 Å—`, `ZOË’S`); `…` only at a word's end.
+fn ends_word(w: &Window) -> bool {
+    matches!(w.b, '’' | '”' | '™' | '—' | '–' | '»') || (w.b == '…' && !w.next_is_letter())
+}
+
+/// windows-1252 leads of Latin-1 letters: `Ã©`, `Â£`, `Ã‰`, `ZURÃœCK`, and
+/// the Mac OS Roman reading of NFD accents (CC 81 is `ÃÅ`): `CafeÃÅ`.
+fn cp1252_lead_pair(w: &Window) -> Option<u32> {
+    use Class::*;
+    if !matches!(w.a, 'Ã' | 'Â' | 'Õ') {
+        return None;
+    }
+    if matches!(w.cb, AccUpper | AccLower) && w.prev.is_some_and(|p| p.is_ascii_lowercase()) {
+        return Some(2);
+    }
+    if w.a == 'Õ' {
+        return None;
+    }
+    if w.b == '’' {
+        return Some(0); // `Ã’s` is a plural as often as an `Ò`
+    }
+    if w.b == '\u{A0}' {
+        let after_caps = w.prev.is_some_and(|p| class(p) == AsciiUpper);
+        return Some(if after_caps && !w.next_is_lower() {
+            0
+        } else {
+            2
+        });
+    }
+    if is_high_symbol(w.cb) || cp1252_c1_glyph(w.b) {
+        return Some(2);
+    }
+    // `Ã ` with a lost no-break space, after a word or at the start.
+    if w.b == ' ' {
+        let ok_before = w
+            .prev
+            .is_none_or(|p| class(p) == AsciiLower || p == '\'' || p == ' ');
+        let ok_after = w.next.is_none_or(|n| class(n) == AsciiLower || n == ' ');
+        return Some(if ok_before && ok_after { 2 } else { 0 });
+    }
+    None
+}
+
+/// Hebrew in windows-1252: `×‘×”`; × is otherwise a times sign.
+fn hebrew_pair(w: &Window) -> u32 {
+    let hebrew = matches!(
+        w.b,
+        '\u{90}'
+            | '‘'
+            | '’'
+            | '“'
+            | '”'
+            | '•'
+            | '–'
+            | '—'
+            | '˜'
+            | '™'
+            | 'š'
+            | '›'
+            | 'œ'
+            | '\u{9D}'
+            | 'ž'
+            | 'Ÿ'
+            | '\u{A0}'
+            | '¢'
+            | '¤'
+            | '¥'
+            | '¦'
+            | '§'
+            | '¨'
+            | '©'
+            | 'ª'
+    );
+    let inside_word = w.next_class.is_some_and(|k| k != Class::Space);
+    if hebrew && inside_word { 2 } else { 0 }
+}
+
+/// Punctuation after a lead letter that ends a word of capitals
+/// (`ΑΔΙΚΟΎΜΕΝΟ…`, `„A-НАТПИС“`): mojibake has small letters and symbols
+/// before its leads.
+fn ends_word_of_capitals(w: &Window) -> bool {
+    w.cb == Class::Punct
+        && w.prev.is_some_and(char::is_uppercase)
+        && w.next.is_none_or(|n| !n.is_alphanumeric())
+}
+
+/// UTF-8 Cyrillic read as windows-1251 (`Р`/`С` leads, `В`/`Г` for Latin-1)
+/// and Greek read as windows-1253 (`Ξ`/`Ο` leads). A lead followed by a
+/// capital in a word of capitals is the word itself (`ВІДПОВІДНУ`,
+/// `ΚΛΕΙΔΙΟΎ`): mojibake puts a symbol or a small letter after its leads.
+fn cyrillic_greek_pair(w: &Window) -> u32 {
+    use Class::*;
+    let (a, b) = (w.a, w.b);
+    let upper = |x: Option<char>| x.is_some_and(is_upper);
+    let lower = |x: Option<char>| x.is_some_and(|x| !is_upper(x) && x.is_lowercase());
+    let in_capitals =
+        b.is_uppercase() && (upper(w.prev) || upper(w.next)) && !lower(w.prev) && !lower(w.next);
+    match a {
+        'Р' | 'С' | 'Г' | 'В' => {
+            if ends_word_of_capitals(w) {
+                0
+            } else if is_high_symbol(w.cb) {
                 2
+            } else if in_capitals {
+                0
             } else {
                 cp1251_continuation(b)
             }
         }
         // Cyrillic а..п are windows-1251's three-byte leads: `п¬Ѓ`.
-        (Script, Symbol) if ('а'..='п').contains(&a) => 2,
-        (Script, _) if a == 'в' && b == 'Ђ' => 2,
-        (Script, Symbol | Punct | C1) if matches!(a, 'Ξ' | 'Ο' | 'Β' | 'Γ') => 2,
-        (Script, Script) if matches!(a, 'Ξ' | 'Ο') && cp1253_continuation(b) => 1,
-        (Symbol | Punct, AccUpper | AccLower | Symbol | Punct) => {
-            mac_roman_pair(a, b, prev.is_some_and(|p| is_letter(class(p))))
+        _ if w.cb == Symbol && ('а'..='п').contains(&a) => 2,
+        'в' if b == 'Ђ' => 2,
+        'Ξ' | 'Ο' | 'Β' | 'Γ' if matches!(w.cb, Symbol | Punct | C1) => {
+            if ends_word_of_capitals(w) { 0 } else { 2 }
         }
+        'Ξ' if cp1253_continuation(b) && !in_capitals => 1,
         _ => 0,
     }
 }
@@ -280,6 +387,7 @@ fn mac_roman_pair(a: char, b: char, prev_is_letter: bool) -> u32 {
 /// where they stand.
 fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
     use Class::*;
+    let is_letter_at = |x: Option<char>| x.is_some_and(|x| is_letter(class(x)));
     match cc {
         C1 => 3,
         Improbable => 2,
@@ -296,13 +404,113 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
             if latinish(prev) && latinish(next) {
                 2
             } else {
-                0
+                script_mix(prev, c, next)
             }
         }
-        Combining if !is_nfd_accent(c) && prev.is_some_and(|p| is_letter(class(p))) => 2,
-        Symbol if c != '×' && is_ascii_lower(prev) && is_ascii_lower(next) => 2,
-        Other if is_cjk(c) && prev.is_some_and(|p| is_latin(class(p))) => 2,
+        Script => script_mix(prev, c, next),
+        // A Latin letter glued to a Cyrillic or Greek one, other than a
+        // capital starting a word (`İталиа`): `ЕН_òЗУ`, `Дé`.
+        AccUpper | AccLower => {
+            let script_before = prev.is_some_and(|p| class(p) == Script);
+            let capital_after_small =
+                cc == AccLower && next.is_some_and(|n| class(n) == Script && n.is_uppercase());
+            if script_before || capital_after_small {
+                2
+            } else {
+                small_in_capitals(prev, c, next) + u32::from(is_rare_latin(c))
+            }
+        }
+        // Marks after nothing or a space, or rare marks after a letter.
+        Combining if prev.is_none_or(char::is_whitespace) => 2,
+        Combining if !is_nfd_accent(c) && is_letter_at(prev) => 2,
+        // A symbol inside a word (`ZO˒S`, `У²РЯ`); the middle dot is
+        // Catalan (`col·lecció`), ª and º are ordinals, π is a letter in
+        // Greek (`από`). After an accented letter the pair already scores it.
+        Symbol
+            if !matches!(c, '×' | '·' | 'ª' | 'º')
+                && !greek_letter_in_greek(prev, c)
+                && prev.is_some_and(|p| matches!(class(p), AsciiLower | AsciiUpper | Script))
+                && is_letter_at(next) =>
+        {
+            2
+        }
+        // CJK, Indic, Thai or Braille glued to Latin, Greek or Cyrillic
+        // letters is a misread sequence, on either side.
+        Other if is_far_script(c) => {
+            let near_at = |x: Option<char>| {
+                x.is_some_and(|x| {
+                    matches!(
+                        class(x),
+                        AsciiLower | AsciiUpper | AccLower | AccUpper | Script
+                    )
+                })
+            };
+            2 * (u32::from(near_at(prev)) + u32::from(near_at(next)))
+        }
         _ => 0,
+    }
+}
+
+/// Latin letters few languages use, which a reversal through the wrong
+/// code page produces (`drŝi` for `drži`, `gƩodynamiques`): Esperanto's
+/// circumflexed consonants, long s, and Latin Extended-B but the letters of
+/// Vietnamese (ơ ư), Pinyin (ǎ ǐ ǒ ǔ) and Romanian (ș ț).
+fn is_rare_latin(c: char) -> bool {
+    matches!(
+        c,
+        'ĉ' | 'Ĉ' | 'ĝ' | 'Ĝ' | 'ĥ' | 'Ĥ' | 'ĵ' | 'Ĵ' | 'ŝ' | 'Ŝ' | 'ŭ' | 'Ŭ' | 'ſ' | 'ĸ' | 'ŉ'
+    ) || (matches!(c, '\u{180}'..='\u{24F}')
+        && !matches!(c, 'ƒ' | 'Ơ' | 'ơ' | 'Ư' | 'ư' | '\u{1CD}'..='\u{1DC}' | '\u{218}'..='\u{21B}'))
+}
+
+/// `π`, `Ω`, `µ` after a Greek letter are letters, not symbols.
+fn greek_letter_in_greek(prev: Option<char>, c: char) -> bool {
+    c.is_alphabetic() && prev.is_some_and(|p| script_of(p) == Some(0))
+}
+
+/// Greek, Cyrillic, Armenian, Hebrew, Arabic.
+fn script_of(c: char) -> Option<u8> {
+    match c {
+        '\u{370}'..='\u{3FF}' => Some(0),
+        '\u{400}'..='\u{52F}' => Some(1),
+        '\u{531}'..='\u{58A}' => Some(4),
+        '\u{590}'..='\u{5FF}' => Some(2),
+        '\u{600}'..='\u{6FF}' => Some(3),
+        _ => None,
+    }
+}
+
+/// `c.is_uppercase()`, with the common Latin, Greek and Cyrillic letters
+/// answered from their code points (the badness runs on every character).
+fn is_upper(c: char) -> bool {
+    match c {
+        'A'..='Z' | 'À'..='Þ' | 'Α'..='Ω' | 'Ά'..='Ώ' | 'Ѐ'..='Я' => c != '×',
+        '\0'..='\u{7F}' | 'ß'..='ÿ' | 'ά'..='ώ' | 'а'..='џ' => false,
+        _ => c.is_uppercase(),
+    }
+}
+
+/// A letter of one script glued to a letter of another (`Ξ٠`), or a small
+/// letter between capitals (`ДвЗ`): what a partly decoded word looks like.
+fn script_mix(prev: Option<char>, c: char, next: Option<char>) -> u32 {
+    let other_script = prev.is_some_and(|p| {
+        script_of(p).is_some_and(|s| Some(s) != script_of(c)) && p.is_alphabetic()
+    });
+    if other_script {
+        2
+    } else {
+        small_in_capitals(prev, c, next)
+    }
+}
+
+/// A small letter between two capitals of its own script (`ДвЗ`, `AǔA`).
+fn small_in_capitals(prev: Option<char>, c: char, next: Option<char>) -> u32 {
+    let script = |x: char| script_of(x).or(is_latin(class(x)).then_some(9));
+    let same_capital = |x: Option<char>| x.is_some_and(|x| is_upper(x) && script(x) == script(c));
+    if same_capital(prev) && same_capital(next) && c.is_lowercase() {
+        2
+    } else {
+        0
     }
 }
 
@@ -325,13 +533,17 @@ fn is_nfd_accent(c: char) -> bool {
     )
 }
 
-fn is_ascii_lower(c: Option<char>) -> bool {
-    c.is_some_and(|c| c.is_ascii_lowercase())
-}
-
-/// CJK and Hangul: a syllable glued to a Latin letter is a misread sequence.
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{1100}'..='\u{11FF}' | '\u{3040}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}')
+/// Indic, Thai, Hangul, CJK and Braille: what three bytes of a misread
+/// sequence often decode to, and never glued to a Latin or Cyrillic letter.
+fn is_far_script(c: char) -> bool {
+    matches!(
+        c,
+        '\u{900}'..='\u{E7F}'
+            | '\u{1100}'..='\u{11FF}'
+            | '\u{2800}'..='\u{28FF}'
+            | '\u{3040}'..='\u{9FFF}'
+            | '\u{AC00}'..='\u{D7AF}'
+    )
 }
 
 /// The characters windows-1252 puts at 0x80..0x9F (UTF-8 continuation bytes).
@@ -370,34 +582,55 @@ fn cp1252_c1_glyph(c: char) -> bool {
 /// The badness of a whole string.
 pub fn badness(text: &str) -> u32 {
     let mut score = 0;
+    // Combining accents on ASCII letters in a line that also has
+    // precomposed ones: one line is NFC or NFD, not both (`Ṣo Paulo /
+    // Informação` is `SÃ£o` read as Mac OS Roman).
+    let (mut precomposed, mut marks) = (false, 0);
     let mut before_prev: Option<char> = None;
     let mut prev: Option<Item> = None;
-    let mut chars = text.chars();
-    let mut current = chars.next().map(|c| (c, class(c)));
+    let mut chars = text.chars().map(|c| (c, fast_class(c)));
+    let mut current = chars.next();
+    let mut next = chars.next();
     while let Some(item) = current {
         let c = item.0;
-        let next = chars.next().map(|n| {
-            (
-                n,
-                if n.is_ascii() {
-                    ascii_class(n)
-                } else {
-                    class(n)
-                },
-            )
-        });
+        let after_next = chars.next();
         // Every rule needs a non-ASCII character in the pair.
         if !(c.is_ascii() && prev.is_none_or(|p| p.0.is_ascii())) {
+            precomposed |= matches!(item.1, Class::AccLower | Class::AccUpper);
+            if item.1 == Class::Combining && prev.is_some_and(|p| p.0.is_ascii_alphabetic()) {
+                marks += 1;
+            }
             score += single(prev.map(|p| p.0), item, next.map(|n| n.0));
-            if let Some(p) = prev {
-                score += pair(before_prev, p, item, next);
+            if let Some((a, ca)) = prev {
+                score += pair(&Window {
+                    prev: before_prev,
+                    a,
+                    ca,
+                    b: c,
+                    cb: item.1,
+                    next: next.map(|n| n.0),
+                    next_class: next.map(|n| n.1),
+                    after_next: after_next.map(|n| n.0),
+                });
             }
         }
         before_prev = prev.map(|p| p.0);
         prev = Some(item);
         current = next;
+        next = after_next;
+    }
+    if precomposed {
+        score += 2 * marks;
     }
     score
+}
+
+fn fast_class(c: char) -> Class {
+    if c.is_ascii() {
+        ascii_class(c)
+    } else {
+        class(c)
+    }
 }
 
 fn ascii_class(c: char) -> Class {
@@ -428,6 +661,8 @@ mod tests {
             "Ελληνικά",
             "naïve café",
             "Raison D'être",
+            "αλεπού πηδάει από",
+            "ВІДПОВІДНУ КЛАВІШУ",
         ] {
             assert_eq!(badness(clean), 0, "{clean}");
         }

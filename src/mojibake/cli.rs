@@ -48,8 +48,10 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct Encoding {
     /// Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh,
-    /// windows-1250/1251/1253/1254/1257, iso-8859-2, cp437, cp850); for names
-    /// that are not UTF-8 at all, the encoding they are in
+    /// windows-1250/1251/1253/1254/1257, iso-8859-2, iso-8859-5, cp437, cp850,
+    /// cp852, cp866, koi8-r, koi8-u); for names that are not UTF-8 at all,
+    /// the encoding they are in (also shift_jis, euc-jp, gbk, big5, euc-kr:
+    /// names only, also for names of it unpacked as cp437/cp850)
     #[arg(long, value_name = "ENC")]
     pub from: Option<String>,
 }
@@ -91,14 +93,33 @@ pub struct TextArgs {
     pub nfc: bool,
     #[command(flatten)]
     pub encoding: Encoding,
+    /// Repair the FILEs where they are (temporary file, fsync, rename;
+    /// owner, mode and xattrs kept; journaled for undo; binary files refused)
+    #[arg(long, short = 'i')]
+    pub in_place: bool,
+    /// Where to record the edits (default ./mojibake-fix-<timestamp>.journal)
+    #[arg(long, value_name = "FILE", requires = "in_place")]
+    pub journal: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
+    /// Files to read (default: stdin), or directories with -r
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Also count lines that only NFC would change
+    #[arg(long)]
+    pub nfc: bool,
     #[command(flatten)]
-    pub text: TextArgs,
-    /// End with the result envelope as JSON (the damaged lines stay on stdout
-    /// as text unless --quiet)
+    pub encoding: Encoding,
+    /// Read every file below the given directories (symlinks not followed,
+    /// binary files skipped)
+    #[arg(short, long)]
+    pub recursive: bool,
+    /// Skip paths matching this glob (`*.min.js`, `vendor/**`); repeatable
+    #[arg(long, value_name = "GLOB", requires = "recursive")]
+    pub exclude: Vec<String>,
+    /// One JSON object per damaged line, then the result envelope
     #[arg(long, conflicts_with = "nagios")]
     pub json: bool,
     #[command(flatten)]

@@ -23,10 +23,15 @@ pub enum Codepage {
     Iso8859_2,
     Cp437,
     Cp850,
+    Cp852,
+    Cp866,
+    Koi8R,
+    Koi8U,
+    Iso8859_5,
 }
 
 /// Every candidate, in the order ties are broken (most common mix-up first).
-pub const ALL: [Codepage; 11] = [
+pub const ALL: [Codepage; 16] = [
     Codepage::Windows1252,
     Codepage::Latin1,
     Codepage::MacRoman,
@@ -38,10 +43,17 @@ pub const ALL: [Codepage; 11] = [
     Codepage::Iso8859_2,
     Codepage::Cp437,
     Codepage::Cp850,
+    Codepage::Cp852,
+    Codepage::Cp866,
+    Codepage::Koi8R,
+    Codepage::Koi8U,
+    Codepage::Iso8859_5,
 ];
 
 const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐\
 └┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{a0}";
+const CP852_HIGH: &str = "ÇüéâäůćçłëŐőîŹÄĆÉĹĺôöĽľŚśÖÜŤťŁ×čáíóúĄąŽžĘę¬źČş«»░▒▓│┤ÁÂĚŞ╣║╗╝Żż┐\
+└┴┬├─┼Ăă╚╔╩╦╠═╬¤đĐĎËďŇÍÎě┘┌█▄ŢŮ▀ÓßÔŃńňŠšŔÚŕŰýÝţ´\u{ad}˝˛ˇ˘§÷¸°¨˙űŘř■\u{a0}";
 const CP850_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜø£Ø×ƒáíóúñÑªº¿®¬½¼¡«»░▒▓│┤ÁÂÀ©╣║╗╝¢¥┐\
 └┴┬├─┼ãÃ╚╔╩╦╠═╬¤ðÐÊËÈıÍÎÏ┘┌█▄¦Ì▀ÓßÔÒõÕµþÞÚÛÙýÝ¯´\u{ad}±‗¾¶§÷¸°¨·¹³²■\u{a0}";
 
@@ -120,6 +132,11 @@ impl Codepage {
             Codepage::Iso8859_2 => "iso-8859-2",
             Codepage::Cp437 => "cp437",
             Codepage::Cp850 => "cp850",
+            Codepage::Cp852 => "cp852",
+            Codepage::Cp866 => "cp866",
+            Codepage::Koi8R => "koi8-r",
+            Codepage::Koi8U => "koi8-u",
+            Codepage::Iso8859_5 => "iso-8859-5",
         }
     }
 
@@ -138,6 +155,11 @@ impl Codepage {
             "latin2" | "latin-2" | "iso-8859-2" | "iso8859-2" => Codepage::Iso8859_2,
             "cp437" | "ibm437" => Codepage::Cp437,
             "cp850" | "ibm850" => Codepage::Cp850,
+            "cp852" | "ibm852" => Codepage::Cp852,
+            "cp866" | "ibm866" => Codepage::Cp866,
+            "koi8-r" | "koi8r" => Codepage::Koi8R,
+            "koi8-u" | "koi8u" => Codepage::Koi8U,
+            "iso-8859-5" | "iso8859-5" | "cyrillic" => Codepage::Iso8859_5,
             _ => return None,
         };
         Some(found)
@@ -153,7 +175,13 @@ impl Codepage {
             Codepage::Windows1254 => encoding_rs::WINDOWS_1254,
             Codepage::Windows1257 => encoding_rs::WINDOWS_1257,
             Codepage::Iso8859_2 => encoding_rs::ISO_8859_2,
-            Codepage::Latin1 | Codepage::Cp437 | Codepage::Cp850 => return None,
+            Codepage::Cp866 => encoding_rs::IBM866,
+            Codepage::Koi8R => encoding_rs::KOI8_R,
+            Codepage::Koi8U => encoding_rs::KOI8_U,
+            Codepage::Iso8859_5 => encoding_rs::ISO_8859_5,
+            Codepage::Latin1 | Codepage::Cp437 | Codepage::Cp850 | Codepage::Cp852 => {
+                return None;
+            }
         })
     }
 
@@ -167,11 +195,11 @@ impl Codepage {
                     *slot = char::from_u32(out[0] as u32);
                 }
             }
-            Codepage::Cp437 | Codepage::Cp850 => {
-                let chars = if self == Codepage::Cp437 {
-                    CP437_HIGH
-                } else {
-                    CP850_HIGH
+            Codepage::Cp437 | Codepage::Cp850 | Codepage::Cp852 => {
+                let chars = match self {
+                    Codepage::Cp437 => CP437_HIGH,
+                    Codepage::Cp850 => CP850_HIGH,
+                    _ => CP852_HIGH,
                 };
                 for (slot, c) in high.iter_mut().zip(chars.chars()) {
                     *slot = Some(c);

@@ -1,9 +1,19 @@
-//! The rename journal: one line per rename, written and fsync'ed before the
-//! rename happens, so `undo` can restore every name, also after a run that
-//! was interrupted. Paths are absolute and byte-exact (escaped).
+//! The journal of a run that changes files: one line per change, written
+//! and fsync'ed before the change happens, so `undo` can reverse every
+//! change, also after a run that was interrupted. Paths are absolute and
+//! byte-exact (escaped).
 //!
-//! Format: a header line, then `OLD<TAB>NEW` per rename, where bytes that
-//! are not printable UTF-8 (and `\`, tab, newline) are written as `\xHH`.
+//! Format: a header line, then one line per change, fields separated by
+//! tabs, where bytes that are not printable UTF-8 (and `\`, tab, newline)
+//! are written as `\xHH`:
+//!
+//! - `OLD<TAB>NEW`: a rename within one directory;
+//! - `symlink<TAB>LINK<TAB>OLD-TARGET<TAB>NEW-TARGET`: a symlink retargeted
+//!   because its target was renamed in the same run;
+//! - `edit<TAB>FILE<TAB>SAVED`: a file repaired in place, its original bytes
+//!   saved in SAVED (in the directory `JOURNAL.d`).
+//!
+//! A journal is written even when nothing changes, so `undo` always works.
 
 use crate::cli::{Error, Result};
 use std::fs::{File, OpenOptions};
@@ -11,11 +21,36 @@ use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-const HEADER: &str = "# mojibake-fix journal v1: OLD<TAB>NEW per rename, in order";
+const HEADER: &str =
+    "# mojibake-fix journal v2: OLD<TAB>NEW per rename, symlink and edit lines, in order";
+/// Journals of earlier versions (renames only) are still read.
+const HEADER_V1: &str = "# mojibake-fix journal v1: OLD<TAB>NEW per rename, in order";
+
+/// One change, as recorded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Entry {
+    Rename {
+        old: PathBuf,
+        new: PathBuf,
+    },
+    Retarget {
+        link: PathBuf,
+        old_target: PathBuf,
+        new_target: PathBuf,
+    },
+    Edit {
+        file: PathBuf,
+        saved: PathBuf,
+    },
+}
 
 pub struct Journal {
     file: File,
     pub path: PathBuf,
+    /// Where original contents are saved (`JOURNAL.d`, absolute), made on
+    /// first use, and how many are there.
+    saved_dir: PathBuf,
+    saved: u64,
 }
 
 impl Journal {
@@ -31,13 +66,24 @@ impl Journal {
         file.sync_all().map_err(|e| Error::io(what(), e))?;
         // The journal's own directory entry must survive a crash too.
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-        if let Ok(d) = File::open(dir.unwrap_or(Path::new("."))) {
+        let dir = dir.unwrap_or(Path::new("."));
+        if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
+        let absolute_dir = std::fs::canonicalize(dir).map_err(|e| Error::io(what(), e))?;
+        let mut saved_name = path.file_name().unwrap_or_default().to_os_string();
+        saved_name.push(".d");
         Ok(Journal {
             file,
             path: path.to_path_buf(),
+            saved_dir: absolute_dir.join(saved_name),
+            saved: 0,
         })
+    }
+
+    /// Creates the journal the options name, or the default one.
+    pub fn create_for(option: Option<&Path>) -> Result<Journal> {
+        Journal::create(&option.map_or_else(Journal::default_path, Path::to_path_buf))
     }
 
     /// The default name: `./mojibake-fix-<UTC timestamp>.journal`.
@@ -46,26 +92,69 @@ impl Journal {
     }
 
     /// Appends one rename and waits until it is on disk.
-    pub fn record(&mut self, old: &Path, new: &Path) -> io::Result<()> {
-        let line = format!(
-            "{}\t{}\n",
-            escape(old.as_os_str().as_bytes()),
-            escape(new.as_os_str().as_bytes())
-        );
-        self.file.write_all(line.as_bytes())?;
-        self.file.sync_data()
+    pub fn record(&mut self, old: &Path, new: &Path) -> Result<()> {
+        self.append(&[old.as_os_str().as_bytes(), new.as_os_str().as_bytes()])
+    }
+
+    /// Appends one symlink retargeting.
+    pub fn record_retarget(&mut self, link: &Path, old: &Path, new: &Path) -> Result<()> {
+        self.append(&[
+            b"symlink",
+            link.as_os_str().as_bytes(),
+            old.as_os_str().as_bytes(),
+            new.as_os_str().as_bytes(),
+        ])
+    }
+
+    /// Saves a file's original bytes (fsync'ed) and appends the edit.
+    pub fn record_edit(&mut self, file: &Path, original: &[u8]) -> Result<()> {
+        let what = || format!("saving the original of {}", file.display());
+        match std::fs::create_dir(&self.saved_dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io(what(), e)),
+        }
+        self.saved += 1;
+        let saved = self.saved_dir.join(self.saved.to_string());
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&saved)
+            .map_err(|e| Error::io(what(), e))?;
+        out.write_all(original)
+            .and_then(|()| out.sync_all())
+            .and_then(|()| File::open(&self.saved_dir)?.sync_all())
+            .map_err(|e| Error::io(what(), e))?;
+        self.append(&[
+            b"edit",
+            file.as_os_str().as_bytes(),
+            saved.as_os_str().as_bytes(),
+        ])
+    }
+
+    fn append(&mut self, fields: &[&[u8]]) -> Result<()> {
+        let mut line = fields
+            .iter()
+            .map(|f| escape(f))
+            .collect::<Vec<_>>()
+            .join("\t");
+        line.push('\n');
+        self.file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| Error::io(format!("writing journal {}", self.path.display()), e))
     }
 }
 
-/// The renames of a journal, in the order they were made.
-pub fn read(path: &Path) -> Result<Vec<(PathBuf, PathBuf)>> {
+/// The changes of a journal, in the order they were made.
+pub fn read(path: &Path) -> Result<Vec<Entry>> {
     let text = std::fs::read(path)
         .map_err(|e| Error::io(format!("reading journal {}", path.display()), e))?;
-    let mut renames = Vec::new();
+    let mut entries = Vec::new();
     for (i, line) in text.split(|&b| b == b'\n').enumerate() {
         let number = i + 1;
         if number == 1 {
-            if line != HEADER.as_bytes() {
+            if line != HEADER.as_bytes() && line != HEADER_V1.as_bytes() {
                 return Err(Error::bad_input(path, 1, "not a mojibake-fix journal"));
             }
             continue;
@@ -73,22 +162,55 @@ pub fn read(path: &Path) -> Result<Vec<(PathBuf, PathBuf)>> {
         if line.is_empty() {
             continue;
         }
-        let bad = || Error::bad_input(path, number, "expected OLD<TAB>NEW");
-        let line = std::str::from_utf8(line).map_err(|_| bad())?;
-        let (old, new) = line.split_once('\t').ok_or_else(bad)?;
-        let old = unescape(old).ok_or_else(bad)?;
-        let new = unescape(new).ok_or_else(bad)?;
-        let (old, new) = (PathBuf::from(old), PathBuf::from(new));
-        if !old.is_absolute() || old.parent() != new.parent() || new.file_name().is_none() {
+        let entry = parse_entry(line).ok_or_else(|| {
+            Error::bad_input(
+                path,
+                number,
+                "expected OLD<TAB>NEW, or a symlink or edit line",
+            )
+        })?;
+        let absolute = match &entry {
+            Entry::Rename { old, new } => {
+                old.is_absolute() && old.parent() == new.parent() && new.file_name().is_some()
+            }
+            Entry::Retarget { link, .. } => link.is_absolute() && link.file_name().is_some(),
+            Entry::Edit { file, saved } => file.is_absolute() && saved.is_absolute(),
+        };
+        if !absolute {
             return Err(Error::bad_input(
                 path,
                 number,
-                "renames must be absolute and within one directory",
+                "paths must be absolute, renames within one directory",
             ));
         }
-        renames.push((old, new));
+        entries.push(entry);
     }
-    Ok(renames)
+    Ok(entries)
+}
+
+fn parse_entry(line: &[u8]) -> Option<Entry> {
+    let line = std::str::from_utf8(line).ok()?;
+    let fields: Vec<PathBuf> = line
+        .split('\t')
+        .map(|f| unescape(f).map(PathBuf::from))
+        .collect::<Option<_>>()?;
+    let keyword = fields.first()?.as_os_str().as_bytes();
+    Some(match (keyword, fields.len()) {
+        (b"symlink", 4) => Entry::Retarget {
+            link: fields[1].clone(),
+            old_target: fields[2].clone(),
+            new_target: fields[3].clone(),
+        },
+        (b"edit", 3) => Entry::Edit {
+            file: fields[1].clone(),
+            saved: fields[2].clone(),
+        },
+        (_, 2) => Entry::Rename {
+            old: fields[0].clone(),
+            new: fields[1].clone(),
+        },
+        _ => return None,
+    })
 }
 
 fn escape(bytes: &[u8]) -> String {

@@ -2,8 +2,10 @@
 //! once or several times over, in text streams and in file names.
 
 pub mod badness;
+pub mod cjk;
 pub mod cli;
 pub mod codepages;
+pub mod in_place;
 pub mod journal;
 pub mod names;
 pub mod repair;
@@ -21,6 +23,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let quiet = cli.verbosity.is_quiet();
     match &cli.command {
         Command::Names(args) => names::run_names(args, quiet),
+        Command::Text(args) if args.in_place => in_place::run_in_place(args, quiet),
         Command::Text(args) => text::run_text(args),
         Command::Check(args) => args
             .nagios

@@ -9,12 +9,12 @@
 
 use super::cli::{NamesArgs, UndoArgs};
 use super::codepages::Codepage;
-use super::journal::{self, Journal};
+use super::journal::{self, Entry, Journal};
 use super::repair::Repairer;
 use crate::cli::{Envelope, Error, Exit, JsonLines, Progress, Result};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags, Timespec, Timestamps};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -36,6 +36,8 @@ enum Norm {
 enum Status {
     WouldRename,
     Renamed,
+    WouldRetarget,
+    Retargeted,
     Collision,
     Refused,
     Failed,
@@ -46,6 +48,8 @@ impl Status {
         match self {
             Status::WouldRename => "would-rename",
             Status::Renamed => "renamed",
+            Status::WouldRetarget => "would-retarget",
+            Status::Retargeted => "retargeted",
             Status::Collision => "collision",
             Status::Refused => "refused",
             Status::Failed => "failed",
@@ -69,15 +73,31 @@ struct NewName {
     reason: &'static str,
 }
 
+/// A relative symlink met in the walk: its directory (absolute, as it was
+/// before any rename) and its name, its target, and where it was shown.
+struct Link {
+    dir: PathBuf,
+    name: OsString,
+    target: PathBuf,
+    display: PathBuf,
+}
+
 struct Walker {
     repairer: Repairer,
     /// How to read names that are not UTF-8 at all (`--from`).
     raw: Option<Codepage>,
+    /// A multi-byte `--from` (Shift_JIS, GBK, Big5, EUC-KR...): raw names
+    /// in it, and names of it unpacked as cp437/cp850. Shift_JIS by default.
+    cjk: &'static encoding_rs::Encoding,
+    cjk_raw: bool,
     norm: Norm,
     apply: bool,
     recursive: bool,
-    journal_path: PathBuf,
+    /// Written from the start of an `--apply` run, even if nothing changes.
     journal: Option<Journal>,
+    /// Old absolute path -> new name, for every rename (made or planned).
+    renamed: HashMap<PathBuf, OsString>,
+    links: Vec<Link>,
     json: Option<JsonLines>,
     quiet: bool,
     progress: Progress,
@@ -85,8 +105,11 @@ struct Walker {
 }
 
 pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
-    let raw = match args.encoding.from.as_deref() {
+    let from = args.encoding.from.as_deref();
+    let cjk = from.and_then(super::cjk::from_name);
+    let raw = match from {
         None => None,
+        Some(_) if cjk.is_some() => None,
         Some(name) => Some(
             Codepage::from_name(name)
                 .ok_or_else(|| Error::usage(format!("--from {name}: unknown encoding")))?,
@@ -95,6 +118,8 @@ pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
     let mut walker = Walker {
         repairer: raw.map_or_else(Repairer::default, Repairer::only),
         raw,
+        cjk: cjk.unwrap_or(encoding_rs::SHIFT_JIS),
+        cjk_raw: cjk.is_some(),
         norm: if args.nfc {
             Norm::Nfc
         } else if args.nfd {
@@ -104,8 +129,12 @@ pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
         },
         apply: args.apply,
         recursive: args.recursive,
-        journal_path: args.journal.clone().unwrap_or_else(Journal::default_path),
-        journal: None,
+        journal: match args.apply {
+            true => Some(Journal::create_for(args.journal.as_deref())?),
+            false => None,
+        },
+        renamed: HashMap::new(),
+        links: Vec::new(),
         json: args.json.then(JsonLines::stdout),
         quiet,
         progress: Progress::new(None, "names", quiet),
@@ -114,6 +143,7 @@ pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
     for path in &args.paths {
         walker.top(path)?;
     }
+    walker.retarget_links()?;
     walker.progress.finish();
     walker.summary()
 }
@@ -198,6 +228,17 @@ impl Walker {
             if *file_type == FileType::Directory {
                 self.open_and_walk(fd.as_fd(), name, &display.join(name), &absolute.join(name))?;
             }
+            if *file_type == FileType::Symlink
+                && let Ok(target) = rustix::fs::readlinkat(fd.as_fd(), name.as_os_str(), Vec::new())
+                && target.as_bytes().first() != Some(&b'/')
+            {
+                self.links.push(Link {
+                    dir: absolute.to_path_buf(),
+                    name: name.clone(),
+                    target: PathBuf::from(OsString::from_vec(target.into_bytes())),
+                    display: display.join(name),
+                });
+            }
         }
         let mut taken: HashSet<OsString> = entries.iter().map(|(n, _)| n.clone()).collect();
         for (name, _) in &entries {
@@ -240,6 +281,8 @@ impl Walker {
         if !self.apply {
             self.counts.renames += 1;
             taken.insert(new.name.clone());
+            self.renamed
+                .insert(absolute_dir.join(name), new.name.clone());
             return self.report(
                 Status::WouldRename,
                 &old_display,
@@ -248,18 +291,15 @@ impl Walker {
                 "",
             );
         }
-        let journal = match &mut self.journal {
-            Some(j) => j,
-            None => self.journal.insert(Journal::create(&self.journal_path)?),
-        };
-        journal
-            .record(&absolute_dir.join(name), &absolute_dir.join(&new.name))
-            .map_err(|e| Error::io(format!("writing journal {}", journal.path.display()), e))?;
+        let journal = self.journal.as_mut().expect("an --apply run has a journal");
+        journal.record(&absolute_dir.join(name), &absolute_dir.join(&new.name))?;
         match rename_keeping_mtime(dirfd, name, &new.name) {
             Ok(()) => {
                 self.counts.renames += 1;
                 taken.remove(name);
                 taken.insert(new.name.clone());
+                self.renamed
+                    .insert(absolute_dir.join(name), new.name.clone());
                 self.report(Status::Renamed, &old_display, &new_display, new.reason, "")
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
@@ -280,15 +320,95 @@ impl Walker {
         }
     }
 
+    /// Where `old` (an absolute path as it was before the run) is now.
+    fn current_path(&self, old: &Path) -> PathBuf {
+        let mut before = PathBuf::new();
+        let mut now = PathBuf::new();
+        for part in old.components() {
+            before.push(part);
+            match self.renamed.get(&before) {
+                Some(new) => now.push(new),
+                None => now.push(part),
+            }
+        }
+        now
+    }
+
+    /// The relative target of a link in `dir` with renamed components
+    /// replaced, or None when none of them was renamed. `..` is resolved
+    /// lexically, as the link's text says.
+    fn new_target(&self, dir: &Path, target: &Path) -> Option<PathBuf> {
+        use std::path::Component;
+        let mut at = dir.to_path_buf();
+        let mut out = PathBuf::new();
+        let mut changed = false;
+        for part in target.components() {
+            match part {
+                Component::ParentDir => {
+                    at.pop();
+                    out.push("..");
+                }
+                Component::CurDir => out.push("."),
+                Component::Normal(name) => {
+                    at.push(name);
+                    match self.renamed.get(&at) {
+                        Some(new) => {
+                            out.push(new);
+                            changed = true;
+                        }
+                        None => out.push(name),
+                    }
+                }
+                Component::RootDir | Component::Prefix(_) => return None,
+            }
+        }
+        changed.then_some(out)
+    }
+
+    /// Relative symlinks whose targets were renamed in this run point to
+    /// the new names (journaled, so `undo` puts them back).
+    fn retarget_links(&mut self) -> Result<()> {
+        for link in std::mem::take(&mut self.links) {
+            let Some(new_target) = self.new_target(&link.dir, &link.target) else {
+                continue;
+            };
+            let now = self.current_path(&link.dir.join(&link.name));
+            let status = if self.apply {
+                let journal = self.journal.as_mut().expect("an --apply run has a journal");
+                journal.record_retarget(&now, &link.target, &new_target)?;
+                match retarget(&now, &link.target, &new_target) {
+                    Ok(()) => Status::Retargeted,
+                    Err(e) => {
+                        self.counts.errors += 1;
+                        let why = e.to_string();
+                        let (old, new) = (link.target.as_path(), new_target.as_path());
+                        return self.report(Status::Failed, old, new, "symlink", &why);
+                    }
+                }
+            } else {
+                Status::WouldRetarget
+            };
+            let display = link.display.display().to_string();
+            self.report(status, &link.target, &new_target, "symlink", &display)?;
+        }
+        Ok(())
+    }
+
     /// The repaired name, or None when it stays.
     fn new_name(&self, name: &OsStr) -> Option<NewName> {
         let bytes = name.as_bytes();
         let (text, mut reason) = match std::str::from_utf8(bytes) {
             Ok(s) => {
                 let fixed = self.repairer.repair(s);
-                let changed = fixed != s;
-                (fixed.into_owned(), if changed { "mojibake" } else { "" })
+                if fixed != s {
+                    (fixed.into_owned(), "mojibake")
+                } else if let Some(unzipped) = super::cjk::dos_unzipped(s, self.cjk) {
+                    (unzipped, "dos-unzipped")
+                } else {
+                    (fixed.into_owned(), "")
+                }
             }
+            Err(_) if self.cjk_raw => (super::cjk::decode(self.cjk, bytes)?, "legacy-bytes"),
             Err(_) => (self.raw?.decode_bytes(bytes)?, "legacy-bytes"),
         };
         let text = match self.norm {
@@ -343,6 +463,13 @@ impl Walker {
             Status::WouldRename | Status::Renamed => {
                 format!("{} -> {}", old.display(), new.display())
             }
+            Status::WouldRetarget | Status::Retargeted => {
+                format!(
+                    "{detail}: symlink target {} -> {}",
+                    old.display(),
+                    new.display()
+                )
+            }
             _ => format!(
                 "{}: {} -> {}: {detail}",
                 status.label(),
@@ -350,7 +477,10 @@ impl Walker {
                 new.display()
             ),
         };
-        if matches!(status, Status::WouldRename | Status::Renamed) {
+        if matches!(
+            status,
+            Status::WouldRename | Status::Renamed | Status::WouldRetarget | Status::Retargeted
+        ) {
             if !self.quiet {
                 let mut out = io::stdout().lock();
                 writeln!(out, "{line}")?;
@@ -466,8 +596,17 @@ fn list(fd: &OwnedFd) -> rustix::io::Result<Vec<(OsString, FileType)>> {
 /// renameat2(RENAME_NOREPLACE) within one directory, then the directory's
 /// access and modification times put back as they were.
 fn rename_keeping_mtime(dirfd: BorrowedFd<'_>, old: &OsStr, new: &OsStr) -> io::Result<()> {
+    rename_in_dir(dirfd, old, new, RenameFlags::NOREPLACE)
+}
+
+fn rename_in_dir(
+    dirfd: BorrowedFd<'_>,
+    old: &OsStr,
+    new: &OsStr,
+    flags: RenameFlags,
+) -> io::Result<()> {
     let before = rustix::fs::fstat(dirfd)?;
-    rustix::fs::renameat_with(dirfd, old, dirfd, new, RenameFlags::NOREPLACE)?;
+    rustix::fs::renameat_with(dirfd, old, dirfd, new, flags)?;
     let times = Timestamps {
         last_access: Timespec {
             tv_sec: before.st_atime as _,
@@ -484,28 +623,53 @@ fn rename_keeping_mtime(dirfd: BorrowedFd<'_>, old: &OsStr, new: &OsStr) -> io::
     Ok(())
 }
 
-/// `undo`: the journal's renames reversed, last first. A rename the journal
+/// Points the symlink `link` at `new` instead of `expected`: a new link
+/// under a temporary name, renamed over the old one (atomic). Refused when
+/// the link no longer points at `expected`.
+fn retarget(link: &Path, expected: &Path, new: &Path) -> io::Result<()> {
+    let (Some(dir), Some(name)) = (link.parent(), link.file_name()) else {
+        return Err(io::Error::other("not a link path"));
+    };
+    let dirfd = open_dir(rustix::fs::CWD, dir.as_os_str())?;
+    let current = rustix::fs::readlinkat(&dirfd, name, Vec::new())?;
+    if current.as_bytes() != expected.as_os_str().as_bytes() {
+        return Err(io::Error::other(format!(
+            "the link points to {} now, not {}",
+            OsStr::from_bytes(current.as_bytes()).to_string_lossy(),
+            expected.display()
+        )));
+    }
+    let mut temp = OsString::from(".");
+    temp.push(name);
+    temp.push(format!(".mojibake-fix-{}", std::process::id()));
+    rustix::fs::symlinkat(new.as_os_str(), &dirfd, temp.as_os_str())?;
+    let renamed = rename_in_dir(dirfd.as_fd(), &temp, name, RenameFlags::empty());
+    if renamed.is_err() {
+        let _ = rustix::fs::unlinkat(&dirfd, temp.as_os_str(), AtFlags::empty());
+    }
+    renamed
+}
+
+/// `undo`: the journal's changes reversed, last first. A change the journal
 /// announced but that never happened (interrupted run) is skipped.
 pub fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
-    let renames = journal::read(&args.journal)?;
+    let entries = journal::read(&args.journal)?;
     let json = args.json.then(JsonLines::stdout);
     let (mut failed, mut restored) = (0u64, 0u64);
-    for (old, new) in renames.iter().rev() {
-        let dir = old.parent().expect("journal paths are absolute");
-        let (old_name, new_name) = (
-            old.file_name().expect("checked when read"),
-            new.file_name().expect("checked when read"),
-        );
-        let outcome = open_dir(rustix::fs::CWD, dir.as_os_str())
-            .map_err(io::Error::from)
-            .and_then(|fd| {
-                let present =
-                    |n: &OsStr| rustix::fs::statat(&fd, n, AtFlags::SYMLINK_NOFOLLOW).is_ok();
-                if !present(new_name) && present(old_name) {
-                    return Ok("not-renamed");
-                }
-                rename_keeping_mtime(fd.as_fd(), new_name, old_name).map(|()| "restored")
-            });
+    for entry in entries.iter().rev() {
+        let (path, back, outcome) = match entry {
+            Entry::Rename { old, new } => (new, old, undo_rename(old, new)),
+            Entry::Retarget {
+                link,
+                old_target,
+                new_target,
+            } => (
+                link,
+                old_target,
+                undo_retarget(link, old_target, new_target),
+            ),
+            Entry::Edit { file, saved } => (file, saved, undo_edit(file, saved)),
+        };
         let (status, detail) = match outcome {
             Ok(status) => {
                 restored += u64::from(status == "restored");
@@ -519,29 +683,29 @@ pub fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
         if let Some(json) = &json {
             json.emit(&serde_json::json!({
                 "status": status,
-                "path": new.to_string_lossy(),
-                "new": old.to_string_lossy(),
+                "path": path.to_string_lossy(),
+                "new": back.to_string_lossy(),
                 "detail": detail,
             }))?;
         } else if status == "failed" {
             eprintln!(
                 "mojibake-fix: failed: {} -> {}: {detail}",
-                new.display(),
-                old.display()
+                path.display(),
+                back.display()
             );
         } else if status == "restored" && !quiet {
             writeln!(
                 io::stdout().lock(),
                 "{} -> {}",
-                new.display(),
-                old.display()
+                path.display(),
+                back.display()
             )?;
         }
     }
     if let Some(json) = &json {
         let msg = format!("{restored} restored, {failed} failed");
         let counts = serde_json::json!({ "restored": restored });
-        let checked = renames.len() as u64;
+        let checked = entries.len() as u64;
         Envelope::new("mojibake-fix", checked, restored, failed, msg, counts).emit(json)?;
     }
     Ok(if failed > 0 {
@@ -549,4 +713,31 @@ pub fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+fn undo_rename(old: &Path, new: &Path) -> io::Result<&'static str> {
+    let dir = old.parent().expect("journal paths are absolute");
+    let (old_name, new_name) = (
+        old.file_name().expect("checked when read"),
+        new.file_name().expect("checked when read"),
+    );
+    let fd = open_dir(rustix::fs::CWD, dir.as_os_str())?;
+    let present = |n: &OsStr| rustix::fs::statat(&fd, n, AtFlags::SYMLINK_NOFOLLOW).is_ok();
+    if !present(new_name) && present(old_name) {
+        return Ok("not-renamed");
+    }
+    rename_keeping_mtime(fd.as_fd(), new_name, old_name).map(|()| "restored")
+}
+
+fn undo_retarget(link: &Path, old_target: &Path, new_target: &Path) -> io::Result<&'static str> {
+    let current = std::fs::read_link(link)?;
+    if current == old_target {
+        return Ok("not-retargeted");
+    }
+    retarget(link, new_target, old_target).map(|()| "restored")
+}
+
+fn undo_edit(file: &Path, saved: &Path) -> io::Result<&'static str> {
+    let original = std::fs::read(saved)?;
+    super::in_place::replace_contents(file, &original).map(|()| "restored")
 }

@@ -18,8 +18,20 @@ use std::borrow::Cow;
 pub const MAX_LAYERS: usize = 4;
 
 /// A partial repair (some words only) must remove at least this much
-/// badness: one weak pair next to correct text is not enough evidence.
+/// badness: one weak pair next to correct text is not enough evidence...
 const PARTIAL_MIN_GAIN: u32 = 3;
+
+/// ...unless the line also has correct accented letters that the repair
+/// keeps (`cafÃ© crème`): the line mixes a correct and a broken source.
+const PARTIAL_MIN_GAIN_BESIDE_ACCENTS: u32 = 2;
+
+/// Which repair of a layer wins when the whole-string one and the
+/// word-by-word one are equally bad.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tie {
+    Whole,
+    Words,
+}
 
 /// One step of a repair chain, for `explain`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -92,20 +104,54 @@ impl Repairer {
         self.chain(text, badness(text))
     }
 
+    /// The chain with the lower final badness of two: whole reversals
+    /// preferred over equally bad word-by-word ones (`Ã„Æ’` must go whole
+    /// through its middle layer), or the other way (`r√©gime rÃ©gime` must
+    /// not read `rÃ©` as Mac OS Roman). The second is tried only when the
+    /// first leaves something bad.
     fn chain(&self, text: &str, start: u32) -> Vec<Step> {
+        let tied = std::cell::Cell::new(false);
+        let whole_first = self.chain_with(text, start, Tie::Whole, &tied);
+        let left = whole_first.last().map_or(start, |s| s.badness_after);
+        if left == 0 || !tied.get() {
+            return whole_first;
+        }
+        let words_first = self.chain_with(text, start, Tie::Words, &tied);
+        if words_first.last().map_or(start, |s| s.badness_after) < left {
+            words_first
+        } else {
+            whole_first
+        }
+    }
+
+    /// `tied` is set when a tie between whole and word-by-word repair was met.
+    fn chain_with(
+        &self,
+        text: &str,
+        start: u32,
+        tie: Tie,
+        tied: &std::cell::Cell<bool>,
+    ) -> Vec<Step> {
         if start == 0 {
             return Vec::new();
         }
         let mut steps: Vec<Step> = Vec::new();
         let mut current = text.to_string();
         let mut current_bad = start;
-        for _ in 0..MAX_LAYERS {
-            let Some(step) = self.best_layer(&current, current_bad) else {
+        while steps.len() < MAX_LAYERS {
+            let found = match self.best_layer(&current, current_bad, tie, tied) {
+                Some(step) => vec![step],
+                None if steps.len() + 2 <= MAX_LAYERS => {
+                    self.two_layers(&current, current_bad, tie, tied)
+                }
+                None => Vec::new(),
+            };
+            let Some(last) = found.last() else {
                 break;
             };
-            current = step.after.clone();
-            current_bad = step.badness_after;
-            steps.push(step);
+            current = last.after.clone();
+            current_bad = last.badness_after;
+            steps.extend(found);
             if current_bad == 0 {
                 break;
             }
@@ -118,7 +164,12 @@ impl Repairer {
             let partial = steps.iter().any(|s| s.partial);
             let gain = start.saturating_sub(last.badness_after);
             let convincing = if partial {
-                last.badness_after == 0 && gain >= PARTIAL_MIN_GAIN
+                let min_gain = if keeps_accented_letters(text, &last.after) {
+                    PARTIAL_MIN_GAIN_BESIDE_ACCENTS
+                } else {
+                    PARTIAL_MIN_GAIN
+                };
+                last.badness_after == 0 && gain >= min_gain
             } else {
                 last.badness_after < start
             };
@@ -133,7 +184,13 @@ impl Repairer {
     /// The code page whose reversal lowers the badness most, if any does.
     /// Whole-string reversals are tried first: any that helps beats every
     /// word-by-word repair, and one that leaves nothing bad ends the search.
-    fn best_layer(&self, text: &str, bad: u32) -> Option<Step> {
+    fn best_layer(
+        &self,
+        text: &str,
+        bad: u32,
+        tie: Tie,
+        tied: &std::cell::Cell<bool>,
+    ) -> Option<Step> {
         let chars: Vec<char> = text.chars().collect();
         let mut best: Option<Step> = None;
         for &cp in &self.candidates {
@@ -150,12 +207,19 @@ impl Repairer {
                 // Something bad is left: if keeping the words that did not
                 // improve is no worse, keep them (nothing improbable may
                 // appear; a middle layer may look worse word by word).
+                // (Only for a reversal that already helps: the others are
+                // not this layer's code page, and skipping them is what keeps
+                // 16 candidates fast.)
                 if after_bad > 0
-                    && let Some(words) = repair_words(&chars, &layer.units)
+                    && after_bad < bad
+                    && let Some(words) = repair_words(&chars, &layer.bytes, &layer.units)
                     && words != after
                 {
                     let words_bad = badness(&words);
-                    if words_bad <= after_bad {
+                    if words_bad == after_bad {
+                        tied.set(true);
+                    }
+                    if words_bad < after_bad || (words_bad == after_bad && tie == Tie::Words) {
                         (after, after_bad, partial) = (words, words_bad, true);
                     }
                 }
@@ -172,7 +236,7 @@ impl Repairer {
         }
         let layers = self.candidates.iter().map(|&cp| Layer::new(&chars, cp));
         for layer in layers.filter(|l| !l.units.is_empty()) {
-            let Some(after) = repair_words(&chars, &layer.units) else {
+            let Some(after) = repair_words(&chars, &layer.bytes, &layer.units) else {
                 continue;
             };
             let after_bad = badness(&after);
@@ -181,6 +245,51 @@ impl Repairer {
             }
         }
         best
+    }
+}
+
+/// An accented Latin letter of the input is still in the output.
+fn keeps_accented_letters(before: &str, after: &str) -> bool {
+    before
+        .chars()
+        .filter(|c| matches!(c, 'À'..='ɏ') && c.is_alphabetic())
+        .any(|c| after.contains(c))
+}
+
+impl Repairer {
+    /// Two layers whose first one alone looks no better (`Ã„Æ’` is `Äƒ`, as
+    /// bad, which is `ă`): a whole-string reversal that keeps the badness,
+    /// then one that lowers it.
+    fn two_layers(
+        &self,
+        text: &str,
+        bad: u32,
+        tie: Tie,
+        tied: &std::cell::Cell<bool>,
+    ) -> Vec<Step> {
+        let chars: Vec<char> = text.chars().collect();
+        for &cp in &self.candidates {
+            let table = cp.table();
+            if !chars.iter().all(|&c| table.encode(c).is_some()) {
+                continue;
+            }
+            let layer = Layer::new(&chars, cp);
+            if !layer.whole || layer.units.is_empty() {
+                continue;
+            }
+            let middle = apply(&chars, layer.units.iter());
+            let middle_bad = badness(&middle);
+            if middle_bad != bad {
+                continue;
+            }
+            if let Some(second) = self.best_layer(&middle, middle_bad, tie, tied)
+                && !second.partial
+            {
+                let first = Step::new(cp, text, middle, false, bad, middle_bad);
+                return vec![first, second];
+            }
+        }
+        Vec::new()
     }
 }
 
@@ -208,6 +317,8 @@ impl Step {
 /// they cover the whole string (every character mapped, every byte used).
 struct Layer {
     cp: Codepage,
+    /// Each character's byte in the code page.
+    bytes: Vec<Option<u8>>,
     units: Vec<Unit>,
     whole: bool,
 }
@@ -236,7 +347,12 @@ impl Layer {
             }
             i += 1;
         }
-        Layer { cp, units, whole }
+        Layer {
+            cp,
+            bytes,
+            units,
+            whole,
+        }
     }
 }
 
@@ -254,7 +370,14 @@ fn apply<'u>(chars: &[char], units: impl Iterator<Item = &'u Unit>) -> String {
 
 /// Applies the units of each word whose own badness (with one character of
 /// context each side) they lower. None when no word improved.
-fn repair_words(chars: &[char], units: &[Unit]) -> Option<String> {
+fn repair_words(chars: &[char], bytes: &[Option<u8>], units: &[Unit]) -> Option<String> {
+    // How many precomposed accented Latin letters come before each index.
+    let mut precomposed = Vec::with_capacity(chars.len() + 1);
+    precomposed.push(0usize);
+    for &c in chars {
+        let is = matches!(c, 'À'..='ɏ') && c.is_alphabetic();
+        precomposed.push(precomposed.last().copied().unwrap_or(0) + usize::from(is));
+    }
     let mut accepted: Vec<&Unit> = Vec::new();
     let (mut before, mut after) = (String::new(), String::new());
     let mut u = 0;
@@ -298,7 +421,19 @@ fn repair_words(chars: &[char], units: &[Unit]) -> Option<String> {
             k = unit.end;
         }
         after.extend(&chars[k..hi]);
-        if badness(&after) < badness(&before) {
+        // A word is repaired whole or not at all: a letter the code page
+        // has no byte for inside it means another damage (`упЄалось`).
+        let whole_word = (start..end).all(|k| bytes[k].is_some() || !chars[k].is_alphabetic());
+        // Nor may it bring combining accents into a line whose other words
+        // have precomposed ones (`SÃ£o` is no Mac OS Roman `Ṣo` beside
+        // `Informação`).
+        let is_mark = |c: &char| ('\u{300}'..='\u{36F}').contains(c);
+        let new_marks =
+            after.chars().filter(is_mark).count() > before.chars().filter(is_mark).count();
+        let precomposed_elsewhere =
+            precomposed[chars.len()] - precomposed[end] + precomposed[start] > 0;
+        let consistent = !(new_marks && precomposed_elsewhere);
+        if whole_word && consistent && badness(&after) < badness(&before) {
             accepted.extend(word_units);
         }
     }

@@ -126,7 +126,7 @@ pub fn run_text(args: &TextArgs) -> Result<Exit> {
 }
 
 /// Whole lines in, repaired lines out, in order; pieces run in parallel.
-fn repair_batch(repairer: &Repairer, batch: &[u8], nfc: bool) -> Vec<Vec<u8>> {
+pub(crate) fn repair_batch(repairer: &Repairer, batch: &[u8], nfc: bool) -> Vec<Vec<u8>> {
     let mut pieces = Vec::with_capacity(PIECES + 1);
     let mut rest = batch;
     let size = batch.len() / PIECES + 1;
@@ -157,21 +157,50 @@ fn repair_batch(repairer: &Repairer, batch: &[u8], nfc: bool) -> Vec<Vec<u8>> {
 }
 
 /// `check`: `FILE:LINE: damaged -> repaired` for each damaged line, exit 1
-/// when there is any.
-pub fn run_check(check: &CheckArgs, quiet: bool) -> Result<Exit> {
-    check.nagios.validate()?;
-    // A plugin line or a JSON envelope replaces the listing of lines.
-    let quiet = quiet || check.nagios.nagios || check.json;
-    let args = &check.text;
-    let repairer = repairer(args.encoding.from.as_deref())?;
+/// when there is any. With `-r`, every file below the directories.
+pub fn run_check(args: &CheckArgs, quiet: bool) -> Result<Exit> {
+    args.nagios.validate()?;
+    // A plugin line replaces the listing of lines.
+    let quiet = quiet || args.nagios.nagios;
     let mut lines = 0u64;
+    let repairer = repairer(args.encoding.from.as_deref())?;
+    let mut errors = 0u64;
+    let files: Vec<Option<PathBuf>> = if args.recursive {
+        if args.files.is_empty() {
+            return Err(Error::usage("check -r needs at least one DIR"));
+        }
+        let exclude = exclude_set(&args.exclude)?;
+        let mut files = Vec::new();
+        for root in &args.files {
+            collect_files(root, root, &exclude, &mut files, &mut errors);
+        }
+        files.into_iter().map(Some).collect()
+    } else {
+        inputs(&args.files)
+            .into_iter()
+            .map(|f| f.map(Path::to_path_buf))
+            .collect()
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    let json = args.json.then(JsonLines::stdout);
     let mut found = 0u64;
     let mut line = Vec::with_capacity(1 << 12);
-    for file in inputs(&args.files) {
+    for file in &files {
+        let file = file.as_deref();
         let name = file.map_or_else(|| "-".into(), |p| p.display().to_string());
-        let mut reader = open(file)?;
+        let mut reader = match open(file) {
+            Ok(r) => r,
+            Err(e) if args.recursive => {
+                errors += 1;
+                eprintln!("mojibake-fix: {e}");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if args.recursive && is_binary(&mut reader) {
+            continue;
+        }
         let mut number = 0u64;
         loop {
             line.clear();
@@ -186,38 +215,105 @@ pub fn run_check(check: &CheckArgs, quiet: bool) -> Result<Exit> {
             let (body, _) = split_eol(&line);
             if let Cow::Owned(fixed) = repair_line(&repairer, body, args.nfc) {
                 found += 1;
-                if !quiet {
-                    writeln!(
-                        out,
-                        "{name}:{number}: {} -> {}",
-                        String::from_utf8_lossy(body),
-                        String::from_utf8_lossy(&fixed)
-                    )?;
+                let (text, fixed) = (
+                    String::from_utf8_lossy(body),
+                    String::from_utf8_lossy(&fixed),
+                );
+                if let Some(json) = &json {
+                    json.emit(&serde_json::json!({
+                        "path": name, "line": number, "text": text, "fixed": fixed,
+                    }))?;
+                } else if !quiet {
+                    writeln!(out, "{name}:{number}: {text} -> {fixed}")?;
                 }
             }
         }
     }
     out.flush()?;
     let msg = format!("{found} of {lines} lines damaged");
-    if check.nagios.nagios {
-        return check.nagios.report(&Check {
+    if args.nagios.nagios {
+        return args.nagios.report(&Check {
             name: "MOJIBAKE-FIX",
             checked: lines,
             differing: found,
-            errors: 0,
+            errors,
             summary: msg,
         });
     }
-    if check.json {
+    if let Some(json) = &json {
         let counts = serde_json::json!({ "damaged_lines": found });
-        Envelope::new("mojibake-fix", lines, found, 0, msg, counts).emit(&JsonLines::stdout())?;
+        Envelope::new("mojibake-fix", lines, found, errors, msg, counts).emit(json)?;
     }
     if found > 0 {
         log::info!("{found} damaged line(s)");
-        Ok(Exit::Found)
-    } else {
-        Ok(Exit::Success)
     }
+    Ok(if errors > 0 {
+        Exit::Failed
+    } else if found > 0 {
+        Exit::Found
+    } else {
+        Exit::Success
+    })
+}
+
+fn exclude_set(globs: &[String]) -> Result<globset::GlobSet> {
+    let mut set = globset::GlobSetBuilder::new();
+    for glob in globs {
+        let parsed = globset::GlobBuilder::new(glob)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| Error::usage(format!("--exclude {glob}: {e}")))?;
+        set.add(parsed);
+    }
+    set.build()
+        .map_err(|e| Error::usage(format!("--exclude: {e}")))
+}
+
+/// The regular files below `path`, sorted, symlinks not followed; a path
+/// whose name or path below `root` matches `exclude` is skipped (a
+/// directory with all it holds, also a DIR given on the command line).
+fn collect_files(
+    root: &Path,
+    path: &Path,
+    exclude: &globset::GlobSet,
+    files: &mut Vec<PathBuf>,
+    errors: &mut u64,
+) {
+    let below = path.strip_prefix(root).unwrap_or(path);
+    let name_matches = path.file_name().is_some_and(|n| exclude.is_match(n));
+    if name_matches || (path != root && exclude.is_match(below)) {
+        return;
+    }
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            *errors += 1;
+            eprintln!("mojibake-fix: {}: {e}", path.display());
+            return;
+        }
+    };
+    if meta.is_file() {
+        files.push(path.to_path_buf());
+    } else if meta.is_dir() {
+        let entries = match std::fs::read_dir(path) {
+            Ok(d) => d,
+            Err(e) => {
+                *errors += 1;
+                eprintln!("mojibake-fix: {}: {e}", path.display());
+                return;
+            }
+        };
+        let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        children.sort();
+        for child in children {
+            collect_files(root, &child, exclude, files, errors);
+        }
+    }
+}
+
+/// A NUL byte in the first block: not text.
+fn is_binary(reader: &mut Box<dyn BufRead>) -> bool {
+    reader.fill_buf().is_ok_and(|head| head.contains(&0))
 }
 
 /// `explain`: each layer's encoding, before and after.

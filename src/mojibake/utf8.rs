@@ -78,7 +78,7 @@ pub fn decode_at(bytes: &[Option<u8>], lead_char: char) -> Option<Sequence> {
         return Some(a_grave(bytes));
     }
     let mut value = u32::from(lead) & (0x7F >> (need + 1));
-    let mut lost = false;
+    let (mut lost, mut question_marks, mut real) = (false, false, 0);
     for j in 1..=need {
         let mut b = bytes.get(j).copied().flatten()?;
         if b == b' ' && a0_may_be_space(lead, lead_char.is_alphabetic()) {
@@ -86,14 +86,27 @@ pub fn decode_at(bytes: &[Option<u8>], lead_char: char) -> Option<Sequence> {
         }
         if is_lost(b) {
             lost = true;
+            question_marks |= b == b'?';
             continue;
         }
+        real += 1;
         if !is_continuation(b) || (j == 1 && !second_byte_ok(lead, b)) {
             return None;
         }
         value = (value << 6) | u32::from(b & 0x3F);
     }
     if lost {
+        // A `?` is a lost byte only with evidence around it: another real
+        // continuation byte (`â€?`), or, after a lone lead, more mojibake
+        // glued on (`Ã?Â¢`). `QUÉ? Café` is a question.
+        let glued = bytes
+            .get(need + 1)
+            .copied()
+            .flatten()
+            .is_some_and(|b| b >= 0x80);
+        if question_marks && real == 0 && !glued {
+            return None;
+        }
         return Some(Sequence::new(need + 1, '\u{FFFD}'));
     }
     if (0xD800..=0xDBFF).contains(&value) {
