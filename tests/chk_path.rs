@@ -235,7 +235,9 @@ fn ownership_is_kept_unless_asked() {
 }
 
 #[test]
-fn backup_lets_setfacl_restore_undo_the_run() {
+/// The backup stays in getfacl's format (chk's extra lines are comments):
+/// on a quiet tree that no user can write, setfacl reads it too.
+fn backup_is_in_getfacl_format_for_a_quiet_tree() {
     let tmp = scratch();
     let root = tmp.path().join("tree with space");
     fs::create_dir_all(root.join("d")).unwrap();
@@ -298,28 +300,44 @@ fn json_lists_each_change() {
     assert_eq!(first["done"], false);
 }
 
+/// `chattr +i` on a file, undone on drop even when the test fails, so
+/// that the scratch directory can be removed.
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn set(path: &std::path::Path) -> Immutable {
+        let guard = Immutable(path.to_path_buf());
+        let status = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        guard
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
 #[test]
 fn an_entry_that_cannot_be_changed_is_reported_and_the_walk_goes_on() {
     let tmp = scratch();
     let root = tmp.path();
     write(&root.join("stuck"), 0o644);
     write(&root.join("other"), 0o644);
-    let status = std::process::Command::new("chattr")
-        .arg("+i")
-        .arg(root.join("stuck"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let _immutable = Immutable::set(&root.join("stuck"));
     let out = chk()
         .args(["path", "--acl", "PRIVATE"])
         .arg(root)
         .assert()
         .code(3);
-    std::process::Command::new("chattr")
-        .arg("-i")
-        .arg(root.join("stuck"))
-        .status()
-        .unwrap();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
         stderr.contains("/stuck: writing the ACL: Operation not permitted")

@@ -282,11 +282,7 @@ fn non_utf8_names_are_processed() {
         getfacl(&dir.join(OsStr::from_bytes(b"\xff\xfe"))),
         "user::rw-,group::---,group:100:rw-,mask::rw-,other::---"
     );
-    let restored = Command::new("setfacl")
-        .arg(format!("--restore={}", backup.display()))
-        .status()
-        .unwrap();
-    assert!(restored.success());
+    chk().arg("restore").arg(&backup).assert().success();
     assert_eq!(
         getfacl(&dir.join(OsStr::from_bytes(b"\xff\xfe"))),
         "user::rw-,group::r--,other::r--"

@@ -25,7 +25,7 @@ function __fish_chk_using_subcommand
 end
 
 complete -c chk -n "__fish_chk_needs_command" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_needs_command" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_needs_command" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_needs_command" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_needs_command" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_needs_command" -l cross-mounts -d 'Descend into other file systems and bind mounts'
@@ -42,13 +42,14 @@ complete -c chk -n "__fish_chk_needs_command" -f -a "users" -d 'Check user homes
 complete -c chk -n "__fish_chk_needs_command" -f -a "usr" -d 'Check user homes (Licorn\'s user model, with ~/.licorn/check.conf)'
 complete -c chk -n "__fish_chk_needs_command" -f -a "explain" -d 'Show which rule governs PATH, what it wants and what is there'
 complete -c chk -n "__fish_chk_needs_command" -f -a "rules" -d 'Show the built-in factory rules'
+complete -c chk -n "__fish_chk_needs_command" -f -a "restore" -d 'Undo a run from its --backup FILE, never through a symbolic link'
 complete -c chk -n "__fish_chk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c chk -n "__fish_chk_using_subcommand path" -l rules -d 'Rule file (Licorn format: PATH <TAB or blanks> DEFINITION a line)' -r -F
 complete -c chk -n "__fish_chk_using_subcommand path" -l acl -d 'One definition for the whole tree: an ACL written for files (@UX/@GX allowed; directories get x instead), NOACL or PRIVATE' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l owner -d 'Make every entry owned by USER (default: keep owners)' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l group -d 'Make every entry\'s group GROUP (default: keep groups)' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand path" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand path" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand path" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand path" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand path" -l cross-mounts -d 'Descend into other file systems and bind mounts'
@@ -57,7 +58,7 @@ complete -c chk -n "__fish_chk_using_subcommand path" -s q -l quiet -d 'Less out
 complete -c chk -n "__fish_chk_using_subcommand path" -s h -l help -d 'Print help'
 complete -c chk -n "__fish_chk_using_subcommand group" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand group" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand group" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand group" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand group" -l all -d 'Every directory under groups_root that is named after a group'
 complete -c chk -n "__fish_chk_using_subcommand group" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand group" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
@@ -67,7 +68,7 @@ complete -c chk -n "__fish_chk_using_subcommand group" -s q -l quiet -d 'Less ou
 complete -c chk -n "__fish_chk_using_subcommand group" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand groups" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand groups" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand groups" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand groups" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand groups" -l all -d 'Every directory under groups_root that is named after a group'
 complete -c chk -n "__fish_chk_using_subcommand groups" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand groups" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
@@ -77,7 +78,7 @@ complete -c chk -n "__fish_chk_using_subcommand groups" -s q -l quiet -d 'Less o
 complete -c chk -n "__fish_chk_using_subcommand groups" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand grp" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand grp" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand grp" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand grp" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand grp" -l all -d 'Every directory under groups_root that is named after a group'
 complete -c chk -n "__fish_chk_using_subcommand grp" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand grp" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
@@ -87,7 +88,7 @@ complete -c chk -n "__fish_chk_using_subcommand grp" -s q -l quiet -d 'Less outp
 complete -c chk -n "__fish_chk_using_subcommand grp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand user" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand user" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand user" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand user" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand user" -l all -d 'Every standard user (UID_MIN..UID_MAX of /etc/login.defs)'
 complete -c chk -n "__fish_chk_using_subcommand user" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand user" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
@@ -97,7 +98,7 @@ complete -c chk -n "__fish_chk_using_subcommand user" -s q -l quiet -d 'Less out
 complete -c chk -n "__fish_chk_using_subcommand user" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand users" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand users" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand users" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand users" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand users" -l all -d 'Every standard user (UID_MIN..UID_MAX of /etc/login.defs)'
 complete -c chk -n "__fish_chk_using_subcommand users" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand users" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
@@ -107,7 +108,7 @@ complete -c chk -n "__fish_chk_using_subcommand users" -s q -l quiet -d 'Less ou
 complete -c chk -n "__fish_chk_using_subcommand users" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand usr" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand usr" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand usr" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand usr" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand usr" -l all -d 'Every standard user (UID_MIN..UID_MAX of /etc/login.defs)'
 complete -c chk -n "__fish_chk_using_subcommand usr" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand usr" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
@@ -117,7 +118,7 @@ complete -c chk -n "__fish_chk_using_subcommand usr" -s q -l quiet -d 'Less outp
 complete -c chk -n "__fish_chk_using_subcommand usr" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand explain" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand explain" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand explain" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand explain" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand explain" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand explain" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand explain" -l cross-mounts -d 'Descend into other file systems and bind mounts'
@@ -126,7 +127,7 @@ complete -c chk -n "__fish_chk_using_subcommand explain" -s q -l quiet -d 'Less 
 complete -c chk -n "__fish_chk_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand rules" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand rules" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand rules" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand rules" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand rules" -l print-defaults -d 'Write the built-in factory rule files (Licorn\'s) to stdout'
 complete -c chk -n "__fish_chk_using_subcommand rules" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand rules" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
@@ -134,9 +135,18 @@ complete -c chk -n "__fish_chk_using_subcommand rules" -l cross-mounts -d 'Desce
 complete -c chk -n "__fish_chk_using_subcommand rules" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand rules" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand rules" -s h -l help -d 'Print help'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "path" -d 'Check any tree against a rule file or one ACL'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "group" -d 'Check shared group directories <groups_root>/NAME (Licorn\'s group model)'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "user" -d 'Check user homes (Licorn\'s user model, with ~/.licorn/check.conf)'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "explain" -d 'Show which rule governs PATH, what it wants and what is there'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "rules" -d 'Show the built-in factory rules'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c chk -n "__fish_chk_using_subcommand restore" -s j -l jobs -d 'Worker threads (default: number of CPUs)' -r
+complete -c chk -n "__fish_chk_using_subcommand restore" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand restore" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
+complete -c chk -n "__fish_chk_using_subcommand restore" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
+complete -c chk -n "__fish_chk_using_subcommand restore" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand restore" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c chk -n "__fish_chk_using_subcommand restore" -s q -l quiet -d 'Less output: only errors'
+complete -c chk -n "__fish_chk_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "path" -d 'Check any tree against a rule file or one ACL'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "group" -d 'Check shared group directories <groups_root>/NAME (Licorn\'s group model)'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "user" -d 'Check user homes (Licorn\'s user model, with ~/.licorn/check.conf)'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "explain" -d 'Show which rule governs PATH, what it wants and what is there'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "rules" -d 'Show the built-in factory rules'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "restore" -d 'Undo a run from its --backup FILE, never through a symbolic link'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod model;
 pub mod node;
 pub mod path;
+pub mod restore;
 pub mod rules;
 pub mod safe_read;
 pub mod user;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         }),
         cli::Command::Explain(args) => explain::run(&args, cli.run.json),
         cli::Command::Rules(args) => factory::run(&args),
+        cli::Command::Restore(args) => restore::run(&args, cli.run.dry_run),
     }
 }
 

@@ -60,16 +60,7 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
         .thread_name(|i| format!("chk-{i}"))
         .build()
         .map_err(|e| Error::failed(format!("starting worker threads: {e}")))?;
-    let backup = match &opts.backup {
-        Some(path) => Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| Error::io(format!("opening backup file {}", path.display()), e))?,
-        ),
-        None => None,
-    };
+    let backup = opts.backup.as_deref().map(open_backup).transpose()?;
     let quiet = opts.verbosity.is_quiet();
     let progress = if opts.progress {
         Progress::new(None, "entries", quiet)
@@ -107,6 +98,41 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// The backup file: created 0600, never through a symlink; an existing
+/// one is appended to only when it is a regular file of ours with one link
+/// (a user who planted it, or a hard link to another file, could read or
+/// redirect what it records).
+fn open_backup(path: &std::path::Path) -> Result<std::fs::File> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let what = || format!("opening backup file {}", path.display());
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => Error::failed(format!("{}: it is a symbolic link", what())),
+            _ => Error::io(what(), e),
+        })?;
+    let meta = file.metadata().map_err(|e| Error::io(what(), e))?;
+    let refuse = |why: &str| Err(Error::failed(format!("{}: {why}", what())));
+    if !meta.file_type().is_file() {
+        return refuse("not a regular file");
+    }
+    if meta.uid() != rustix::process::geteuid().as_raw() {
+        return refuse(&format!("owned by uid {}, not by us", meta.uid()));
+    }
+    if meta.nlink() != 1 {
+        return refuse("it has several hard links");
+    }
+    if meta.mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(what(), e))?;
+    }
+    Ok(file)
 }
 
 fn print_summaries(

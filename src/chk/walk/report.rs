@@ -244,12 +244,15 @@ impl Report {
     }
 
     /// Appends the entry's state before the change, as getfacl prints it,
-    /// so `setfacl --restore` puts it back.
-    pub fn backup(&self, path: &Path, cur: &Current) {
+    /// plus its type and inode, so `chk restore` can tell that the entry it
+    /// reaches is still the one backed up.
+    pub fn backup(&self, path: &Path, cur: &Current, inode: u64) {
         let Some(file) = &self.backup else { return };
         let mut text = String::new();
         let _ = writeln!(text, "# file: {}", quote(path.as_os_str().as_bytes()));
         let _ = writeln!(text, "# owner: {}\n# group: {}", cur.uid, cur.gid);
+        let kind = if cur.is_dir { "directory" } else { "file" };
+        let _ = writeln!(text, "# type: {kind}\n# inode: {inode}");
         if cur.mode & 0o7000 != 0 {
             let flag = |bit: u32, c: char| if cur.mode & bit != 0 { c } else { '-' };
             let _ = writeln!(

@@ -341,7 +341,7 @@ impl<'a> Walk<'a> {
         }
         let path = self.path(rel);
         if !self.report.dry_run {
-            self.report.backup(&path, &current);
+            self.report.backup(&path, &current, stat.stx_ino);
             if let Err((what, e)) = state::apply(node, &changes) {
                 return self.entry_error(rel, what, e);
             }
