@@ -469,3 +469,72 @@ fn owner_and_group(path: &std::path::Path) -> (u32, u32) {
     let meta = fs::metadata(path).unwrap();
     (meta.uid(), meta.gid())
 }
+
+#[test]
+fn a_mask_only_acl_gives_the_owning_group_only_its_own_rights() {
+    let tmp = scratch();
+    let root = tmp.path();
+    set_mode(root, 0o700);
+    write(&root.join("plain"), 0o644);
+    // A stored ACL of a lone mask: the mode shows the mask's rw in the group bits.
+    write(&root.join("masked"), 0o600);
+    setfacl(&["-m", "m::rw-"], &root.join("masked"));
+    assert_eq!(mode(&root.join("masked")), 0o660);
+    let spec = "u::rw@UX,g::---,o::---,m::rw@GX";
+
+    let out = chk()
+        .args(["path", "-n", "--acl", spec])
+        .arg(root)
+        .assert()
+        .code(1);
+    let listing = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(listing.contains("/plain: mode: 0644 -> 0600"), "{listing}");
+    assert!(
+        listing.contains("/masked: access ACL: u::rw-,g::---,m::rw-,o::--- -> none"),
+        "{listing}"
+    );
+    assert!(listing.contains("/masked: mode: 0660 -> 0600"), "{listing}");
+
+    chk()
+        .args(["path", "-q", "--acl", spec])
+        .arg(root)
+        .assert()
+        .success();
+    for name in ["plain", "masked"] {
+        assert_eq!(
+            getfacl(&root.join(name)),
+            "user::rw-,group::---,other::---",
+            "{name}"
+        );
+        assert_eq!(mode(&root.join(name)), 0o600, "{name}");
+    }
+    chk()
+        .args(["path", "-n", "--acl", spec])
+        .arg(root)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn noacl_keeps_the_group_execute_bit_of_g_not_of_the_mask() {
+    let tmp = scratch();
+    let file = tmp.path().join("f");
+    write(&file, 0o644);
+    // The named entry raises the mask to rwx: the mode reads 0674.
+    setfacl(&["-m", "u:nobody:rwx"], &file);
+    assert_eq!(mode(&file), 0o674);
+    let out = chk()
+        .args(["path", "-n", "--acl", "NOACL"])
+        .arg(tmp.path())
+        .assert()
+        .code(1);
+    let listing = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(listing.contains("/f: mode: 0674 -> 0644"), "{listing}");
+    chk()
+        .args(["path", "-q", "--acl", "NOACL"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    assert_eq!(getfacl(&file), "user::rw-,group::r--,other::r--");
+    assert_eq!(mode(&file), 0o644);
+}

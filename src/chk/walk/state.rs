@@ -1,7 +1,7 @@
 //! Current and wanted state of one entry, the differences, and the repair.
 
 use super::Ownership;
-use crate::chk::acl::{self, Acl, io::Kind};
+use crate::chk::acl::{self, Acl, NO_ID, Tag, io::Kind};
 use crate::chk::ids::Names;
 use crate::chk::node::Node;
 use crate::chk::rules::{Definition, Rule};
@@ -100,7 +100,15 @@ pub fn wanted_state(rule: &Rule, cur: &Current, ownership: &Ownership) -> Result
         Some(to) if !crate::chk::accounts::uid_exists(cur.uid) => to,
         _ => cur.uid,
     });
-    let keep_x = |bits: u32| cur.mode & bits;
+    // The execute bits kept by NOACL/PRIVATE: the owning group's is its
+    // g:: entry's, not the mask's that an ACL shows in the mode.
+    let group_x = match &cur.access {
+        Some(acl) => acl
+            .get(Tag::GroupObj, NO_ID)
+            .map_or(0, |p| u32::from(p & acl::X) << 3),
+        None => cur.mode & 0o010,
+    };
+    let keep_x = |bits: u32| (cur.mode & bits & 0o101) | (group_x & bits);
     let (group, rights) = match &rule.definition {
         Definition::NoAcl => {
             let mode = if cur.is_dir {
@@ -167,15 +175,15 @@ pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
                 .access
                 .clone()
                 .unwrap_or_else(|| Acl::from_mode(cur.mode));
-            if !now.same_meaning(access) {
-                if access.is_minimal() {
-                    // Stored as mode bits only: drop the xattr, chmod.
-                    if cur.access.is_some() {
-                        changes.push(Change::Access(cur.access.clone(), None));
-                    }
-                } else {
-                    changes.push(Change::Access(cur.access.clone(), Some(access.clone())));
+            if access.is_minimal() {
+                // Stored as mode bits only: drop any xattr (even one that
+                // means the same, such as a lone mask), chmod to g::'s bits.
+                if cur.access.is_some() {
+                    changes.push(Change::Access(cur.access.clone(), None));
                 }
+                rwx = access.mode_bits();
+            } else if !now.same_meaning(access) {
+                changes.push(Change::Access(cur.access.clone(), Some(access.clone())));
                 rwx = access.mode_bits();
             }
             let default_same = match (&cur.default, default) {
@@ -288,6 +296,60 @@ mod tests {
         assert_eq!(
             differences(&cur, &acls("u::rw-,g::---,g:staff:rw-,m::rw-,o::---")),
             []
+        );
+    }
+
+    fn rule(definition: crate::chk::rules::Definition) -> crate::chk::rules::Rule {
+        crate::chk::rules::Rule::builtin(
+            "t",
+            crate::chk::rules::Pattern::Path {
+                rel: Vec::new(),
+                contents: false,
+            },
+            definition,
+        )
+    }
+
+    #[test]
+    fn noacl_keeps_the_owning_groups_execute_bit_not_the_masks() {
+        // u:alice:rwx raised the mask to rwx; g:: itself has no x.
+        let cur = file(0o674, Some("u::rw-,u:alice:rwx,g::r--,m::rwx,o::r--"));
+        let wanted = wanted_state(
+            &rule(crate::chk::rules::Definition::NoAcl),
+            &cur,
+            &Ownership::default(),
+        )
+        .unwrap();
+        assert!(matches!(wanted.rules, WantedRights::Mode(0o644)));
+    }
+
+    #[test]
+    fn a_lone_mask_never_reaches_the_owning_group() {
+        let template =
+            crate::chk::acl::parse_template("u::rw@UX,g::---,o::---,m::rw@GX", &FakeNames, true)
+                .unwrap();
+        let access = template.for_file(false, false).unwrap();
+        assert_eq!(access.to_string(), "u::rw-,g::---,o::---");
+        let want = Wanted {
+            uid: 1001,
+            gid: 50,
+            rules: WantedRights::Acls {
+                access,
+                default: None,
+            },
+        };
+        assert_eq!(
+            differences(&file(0o644, None), &want),
+            [Change::Mode(0o644, 0o600)]
+        );
+        // A stored mask-only ACL means g::--- too, but is dropped.
+        let cur = file(0o660, Some("u::rw-,g::---,m::rw-,o::---"));
+        assert_eq!(
+            differences(&cur, &want),
+            [
+                Change::Access(cur.access.clone(), None),
+                Change::Mode(0o660, 0o600)
+            ]
         );
     }
 
