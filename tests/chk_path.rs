@@ -538,3 +538,59 @@ fn noacl_keeps_the_group_execute_bit_of_g_not_of_the_mask() {
     assert_eq!(getfacl(&file), "user::rw-,group::r--,other::r--");
     assert_eq!(mode(&file), 0o644);
 }
+
+/// `chk ... | head -3` under `pipefail`: chk's own exit status and what
+/// head printed.
+fn chk_into_head(args: &str, root: &std::path::Path) -> (Option<i32>, String) {
+    let script = format!(
+        "set -o pipefail; '{}' {args} '{}' | head -3",
+        assert_cmd::cargo::cargo_bin("chk").display(),
+        root.display()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into(),
+    )
+}
+
+#[test]
+fn a_repair_whose_reader_goes_away_finishes_and_tells_the_truth() {
+    let tmp = scratch();
+    let root = tmp.path();
+    fs::create_dir(root.join("sub")).unwrap();
+    // Far more listing than a pipe holds (64 KiB): the writes must fail.
+    for i in 0..3000 {
+        write(&root.join(format!("file-{i:04}")), 0o644);
+        write(&root.join(format!("sub/file-{i:04}")), 0o644);
+    }
+    let (code, head) = chk_into_head("path -v --acl PRIVATE", root);
+    assert_eq!(head.lines().count(), 3, "{head}");
+    assert_eq!(code, Some(0));
+    for i in 0..3000 {
+        assert_eq!(mode(&root.join(format!("file-{i:04}"))), 0o600);
+        assert_eq!(mode(&root.join(format!("sub/file-{i:04}"))), 0o600);
+    }
+    assert_eq!(mode(&root.join("sub")), 0o700);
+    chk()
+        .args(["path", "-n", "--acl", "PRIVATE"])
+        .arg(root)
+        .assert()
+        .code(0);
+
+    // The same with JSON, and an entry that cannot be changed: exit 3.
+    let _immutable = Immutable::set(&root.join("sub/file-0000"));
+    let (code, head) = chk_into_head("path --json --acl NOACL", root);
+    assert_eq!(head.lines().count(), 3, "{head}");
+    assert_eq!(code, Some(3));
+    assert_eq!(mode(&root.join("sub/file-2999")), 0o644);
+    assert_eq!(mode(&root.join("file-1234")), 0o644);
+
+    // A dry run is only a listing: it may end quietly.
+    let (code, _) = chk_into_head("path -n --acl PRIVATE", root);
+    assert!(matches!(code, Some(0 | 1)), "{code:?}");
+}

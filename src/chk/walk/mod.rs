@@ -82,15 +82,22 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
         lines.push((target.label.clone(), summary));
     }
     report.progress.finish();
-    if let Some(e) = report
-        .output_error
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()
-    {
-        return Err(Error::io("writing output", e));
+    let take = |slot: &std::sync::Mutex<Option<std::io::Error>>| {
+        slot.lock().unwrap_or_else(|p| p.into_inner()).take()
+    };
+    if let Some(e) = take(&report.backup_error) {
+        return Err(Error::io("writing the backup file", e));
     }
-    print_summaries(&report, &lines, &total, quiet)?;
+    match take(&report.output_error) {
+        // A listing whose reader went away ends quietly.
+        Some(e) if opts.dry_run => return Err(Error::io("writing output", e)),
+        // A repair went on to the end: its exit status tells how it went.
+        Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            crate::cli::error::report("chk", &Error::io("writing output (the repair went on)", e));
+        }
+        Some(_) => {}
+        None => print_summaries(&report, &lines, &total, quiet)?,
+    }
     Ok(if total.errors > 0 {
         Exit::Failed
     } else if opts.dry_run && total.entries_changed > 0 {

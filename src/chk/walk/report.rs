@@ -139,7 +139,11 @@ pub struct Report {
     pub progress: Progress,
     backup: Option<Mutex<File>>,
     names: FileNames,
-    /// The first failure to write stdout or the backup; stops the run.
+    /// The first failure to write the backup: stops the run (no change
+    /// may be made that cannot be undone).
+    pub backup_error: Mutex<Option<io::Error>>,
+    /// The first failure to write stdout (its reader went away): a repair
+    /// goes on without output; a dry run, being only a listing, stops.
     pub output_error: Mutex<Option<io::Error>>,
 }
 
@@ -170,28 +174,42 @@ impl Report {
             progress,
             backup: backup.map(Mutex::new),
             names: FileNames::load(),
+            backup_error: Mutex::new(None),
             output_error: Mutex::new(None),
         }
     }
 
-    fn keep_error(&self, result: io::Result<()>) {
+    fn keep_error(slot: &Mutex<Option<io::Error>>, result: io::Result<()>) {
         if let Err(e) = result {
-            self.output_error
-                .lock()
+            slot.lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .get_or_insert(e);
         }
+    }
+
+    fn has(slot: &Mutex<Option<io::Error>>) -> bool {
+        slot.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
+    /// Writes to stdout until it fails once; after that, nothing more.
+    fn output(&self, write: impl FnOnce() -> io::Result<()>) {
+        if !Report::has(&self.output_error) {
+            Report::keep_error(&self.output_error, write());
+        }
+    }
+
+    pub fn output_closed(&self) -> bool {
+        Report::has(&self.output_error)
     }
 
     pub fn backs_up(&self) -> bool {
         self.backup.is_some()
     }
 
+    /// Whether the walk must stop: the backup cannot be written, or the
+    /// reader of a dry run's listing went away.
     pub fn failed(&self) -> bool {
-        self.output_error
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some()
+        Report::has(&self.backup_error) || (self.dry_run && self.output_closed())
     }
 
     /// Lists the changes of one entry (all in a dry run, with -v otherwise).
@@ -209,7 +227,7 @@ impl Report {
                     to,
                     done: !self.dry_run,
                 };
-                self.keep_error(json.emit(&record));
+                self.output(|| json.emit(&record));
             }
             return;
         }
@@ -226,7 +244,7 @@ impl Report {
                 change.kind()
             );
         }
-        self.keep_error(io::stdout().lock().write_all(text.as_bytes()));
+        self.output(|| io::stdout().lock().write_all(text.as_bytes()));
     }
 
     /// An entry that could not be checked or changed: `chk: PATH: what: why`.
@@ -273,7 +291,7 @@ impl Report {
         }
         text.push('\n');
         let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
-        self.keep_error(file.write_all(text.as_bytes()));
+        Report::keep_error(&self.backup_error, file.write_all(text.as_bytes()));
     }
 }
 
