@@ -49,7 +49,6 @@ pub fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
         verbosity,
         backup: run.backup.clone(),
         progress: true,
-        uid_min: super::accounts::UidRange::system()?.min,
     })
 }
 

@@ -2,11 +2,15 @@
 //! relative to the parent's (`openat` + `O_NOFOLLOW`), decides by `statx`
 //! on the descriptor, and changes entries only through it.
 
+pub mod links;
 pub mod report;
 pub mod state;
 mod tree;
 
-pub use state::{Change, Current, Wanted, WantedRights, current_state, differences, wanted_state};
+pub use state::{
+    Change, Current, Inspection, Wanted, WantedRights, current_state, differences, inspect,
+    wanted_state,
+};
 
 use crate::chk::rules::RuleSet;
 use crate::cli::{Error, Exit, Progress, Result, Verbosity};
@@ -47,8 +51,6 @@ pub struct RunOptions {
     pub backup: Option<PathBuf>,
     /// Draw a progress bar (still only on a terminal).
     pub progress: bool,
-    /// Owners below this uid are system accounts (hard-link rule).
-    pub uid_min: u32,
 }
 
 /// Checks (and unless dry-run repairs) every target with one thread pool,

@@ -146,6 +146,47 @@ pub fn wanted_state(rule: &Rule, cur: &Current, ownership: &Ownership) -> Result
     })
 }
 
+/// One entry looked at: what it has, what its rule wants, what differs.
+pub struct Inspection {
+    pub current: Current,
+    pub wanted: Wanted,
+    pub changes: Vec<Change>,
+}
+
+/// The inspect step of the walk and of `chk explain`: read → wanted →
+/// difference, for an entry open as `node` with `stat` from its statx.
+/// `access`, when given, is its access ACL already read. No name is
+/// looked up here: the differences are between numbers.
+pub fn inspect(
+    node: &Node,
+    stat: &rustix::fs::Statx,
+    rule: &Rule,
+    ownership: &Ownership,
+    access: Option<Option<Acl>>,
+) -> Result<Inspection, (&'static str, io::Error)> {
+    let mode = u32::from(stat.stx_mode);
+    let current = match access {
+        Some(access) => Current {
+            uid: stat.stx_uid,
+            gid: stat.stx_gid,
+            mode: mode & 0o7777,
+            is_dir: mode & S_IFMT == S_IFDIR,
+            access,
+            default: None,
+        },
+        None => current_state(node, stat.stx_uid, stat.stx_gid, mode)
+            .map_err(|e| ("reading the ACL", e))?,
+    };
+    let wanted = wanted_state(rule, &current, ownership)
+        .map_err(|why| ("applying the rule", io::Error::other(why)))?;
+    let changes = differences(&current, &wanted);
+    Ok(Inspection {
+        current,
+        wanted,
+        changes,
+    })
+}
+
 /// Every difference between `cur` and `want`, in the order they are fixed.
 pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
     let mut changes = Vec::new();

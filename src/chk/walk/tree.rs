@@ -1,8 +1,9 @@
 //! Walking one target: a rayon task per directory, opened only when the
 //! task runs; nothing kept per entry once it is done.
 
+use super::links::{self, HardLinks};
 use super::report::{Counters, Report, Summary};
-use super::state::{self, S_IFDIR, S_IFMT};
+use super::state;
 use super::{RunOptions, Target};
 use crate::chk::acl::{self, Acl};
 use crate::chk::node::Node;
@@ -49,6 +50,8 @@ struct Walk<'a> {
     /// Set on a fatal error (descriptor exhaustion): every task stops.
     fatal: AtomicBool,
     fatal_error: Mutex<Option<io::Error>>,
+    /// Multiply-linked files met, decided after the walk.
+    links: HardLinks,
 }
 
 /// Walks one target. A root that cannot be opened is an error of that
@@ -72,7 +75,7 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
     // The absolute path of what was opened, for reports and backups.
     let root = std::fs::read_link(format!("/proc/self/fd/{}", node.fd().as_raw_fd()))
         .unwrap_or_else(|_| target.root.clone());
-    let walk = Walk {
+    let mut walk = Walk {
         target,
         opts,
         report,
@@ -82,10 +85,15 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         mount_id: stat.stx_mnt_id,
         fatal: AtomicBool::new(false),
         fatal_error: Mutex::new(None),
+        links: HardLinks::default(),
     };
     let (rule, inherited) = target.rules.step(Inherited::default(), b"");
     walk.check_entry(&node, &stat, b"", rule, None);
-    rayon::scope(|scope| walk.directory(scope, Arc::new(node), Vec::new(), inherited));
+    let node = Arc::new(node);
+    rayon::scope(|scope| walk.directory(scope, Arc::clone(&node), Vec::new(), inherited));
+    for inode in std::mem::take(&mut walk.links).into_inodes() {
+        walk.linked_file(&node, inode);
+    }
     if let Some(e) = walk
         .fatal_error
         .lock()
@@ -293,8 +301,9 @@ impl<'a> Walk<'a> {
         self.report.progress.inc(1);
     }
 
-    /// Compares one entry with its rule and repairs what differs;
-    /// `access`, when given, is the file's access ACL already read.
+    /// Counts one entry and, unless it must wait for the end of the walk
+    /// (a multiply-linked file), compares it with its rule and repairs
+    /// what differs; `access`, when given, is its access ACL already read.
     fn check_entry(
         &self,
         node: &Node,
@@ -304,50 +313,77 @@ impl<'a> Walk<'a> {
         access: Option<Option<Acl>>,
     ) {
         self.count_checked();
-        let Some(rule) = rule else { return };
-        let mode = u32::from(stat.stx_mode);
-        let is_dir = mode & S_IFMT == S_IFDIR;
-        if !is_dir && stat.stx_nlink > 1 && stat.stx_uid < self.opts.uid_min {
-            // Maybe a link to a system file outside the tree: leave it.
-            self.counters.hard_link.fetch_add(1, Relaxed);
-            self.report.warn(
-                &self.path(rel),
-                "hard-linked file owned by a system account, left alone",
-            );
+        if links::is_multiply_linked(stat) {
+            return self.links.meet(stat, rel);
+        }
+        if let Some(rule) = rule {
+            self.repair(node, stat, rel, rule, access);
+        }
+    }
+
+    /// After the walk, a multiply-linked file: repaired once when all its
+    /// links were met inside the target, else reported and left alone.
+    fn linked_file(&self, root: &Node, inode: links::Inode) {
+        if self.stopped() {
             return;
         }
-        let current = match access {
-            Some(access) => Ok(state::Current {
-                uid: stat.stx_uid,
-                gid: stat.stx_gid,
-                mode: mode & 0o7777,
-                is_dir,
-                access,
-                default: None,
-            }),
-            None => state::current_state(node, stat.stx_uid, stat.stx_gid, mode),
+        let path = self.path(&inode.rel);
+        if !inode.all_inside() {
+            self.counters.hard_link.fetch_add(1, Relaxed);
+            let why = format!(
+                "hard-linked file with {} links, {} of them inside the target: left alone",
+                inode.nlink, inode.met
+            );
+            return self.report.warn(&path, &why);
+        }
+        let Some(rule) = self.target.rules.governing(&inode.rel) else {
+            return;
         };
-        let current = match current {
-            Ok(current) => current,
-            Err(e) => return self.entry_error(rel, "reading the ACL", e),
+        let node = match crate::chk::node::open_relative(root.fd(), &inode.rel) {
+            Ok(node) => node,
+            Err(e) if is_vanished(&e) => return,
+            Err(e) => return self.entry_error(&inode.rel, "opening", e),
         };
-        let wanted = match state::wanted_state(rule, &current, &self.target.ownership) {
-            Ok(wanted) => wanted,
-            Err(why) => return self.entry_error(rel, "applying the rule", io::Error::other(why)),
+        let stat = match node.stat() {
+            Ok(stat) => stat,
+            Err(e) => return self.entry_error(&inode.rel, "reading", e),
         };
-        let changes = state::differences(&current, &wanted);
-        if changes.is_empty() {
+        if !links::is_multiply_linked(&stat) || !inode.is(&stat) {
+            // Relinked or replaced while the walk went on: the next run decides.
+            self.counters.hard_link.fetch_add(1, Relaxed);
+            return self
+                .report
+                .warn(&path, "hard links changed during the walk: left alone");
+        }
+        self.repair(&node, &stat, &inode.rel, rule, None);
+    }
+
+    /// The inspect step (shared with `chk explain`), then the repair.
+    fn repair(
+        &self,
+        node: &Node,
+        stat: &Statx,
+        rel: &[u8],
+        rule: &Rule,
+        access: Option<Option<Acl>>,
+    ) {
+        let found = match state::inspect(node, stat, rule, &self.target.ownership, access) {
+            Ok(found) => found,
+            Err((what, e)) => return self.entry_error(rel, what, e),
+        };
+        if found.changes.is_empty() {
             return;
         }
         let path = self.path(rel);
         if !self.report.dry_run {
-            self.report.backup(&path, &current, stat.stx_ino);
-            if let Err((what, e)) = state::apply(node, &changes) {
+            self.report.backup(&path, &found.current, stat.stx_ino);
+            if let Err((what, e)) = state::apply(node, &found.changes) {
                 return self.entry_error(rel, what, e);
             }
         }
         self.counters.entries_changed.fetch_add(1, Relaxed);
-        changes.iter().for_each(|c| self.counters.count(c));
-        self.report.changes(&self.target.label, &path, &changes);
+        found.changes.iter().for_each(|c| self.counters.count(c));
+        self.report
+            .changes(&self.target.label, &path, &found.changes);
     }
 }
