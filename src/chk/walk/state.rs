@@ -94,10 +94,25 @@ pub fn current_state(node: &Node, uid: u32, gid: u32, st_mode: u32) -> io::Resul
     })
 }
 
-/// The state `rule` wants for an entry that is now `cur`.
-pub fn wanted_state(rule: &Rule, cur: &Current, ownership: &Ownership) -> Result<Wanted, String> {
+/// Whether the owner of an entry is a known user, when `ownership` needs
+/// to know (orphans get `orphan_owner`): the one name-service lookup of
+/// the inspect step, made while reading, never while comparing.
+pub fn owner_exists(uid: u32, ownership: &Ownership) -> bool {
+    ownership.owner.is_some()
+        || ownership.orphan_owner.is_none()
+        || crate::chk::accounts::uid_exists(uid)
+}
+
+/// The state `rule` wants for an entry that is now `cur`, whose owner
+/// exists or not ([`owner_exists`]). Pure: no lookup, no system call.
+pub fn wanted_state(
+    rule: &Rule,
+    cur: &Current,
+    ownership: &Ownership,
+    owner_exists: bool,
+) -> Result<Wanted, String> {
     let uid = ownership.owner.unwrap_or(match ownership.orphan_owner {
-        Some(to) if !crate::chk::accounts::uid_exists(cur.uid) => to,
+        Some(to) if !owner_exists => to,
         _ => cur.uid,
     });
     // The execute bits kept by NOACL/PRIVATE: the owning group's is its
@@ -155,8 +170,9 @@ pub struct Inspection {
 
 /// The inspect step of the walk and of `chk explain`: read → wanted →
 /// difference, for an entry open as `node` with `stat` from its statx.
-/// `access`, when given, is its access ACL already read. No name is
-/// looked up here: the differences are between numbers.
+/// `access`, when given, is its access ACL already read. The only name
+/// lookup (does the owner exist) belongs to the read stage; wanted and
+/// difference compare numbers.
 pub fn inspect(
     node: &Node,
     stat: &rustix::fs::Statx,
@@ -177,7 +193,8 @@ pub fn inspect(
         None => current_state(node, stat.stx_uid, stat.stx_gid, mode)
             .map_err(|e| ("reading the ACL", e))?,
     };
-    let wanted = wanted_state(rule, &current, ownership)
+    let owner_exists = owner_exists(current.uid, ownership);
+    let wanted = wanted_state(rule, &current, ownership, owner_exists)
         .map_err(|why| ("applying the rule", io::Error::other(why)))?;
     let changes = differences(&current, &wanted);
     Ok(Inspection {
@@ -359,6 +376,7 @@ mod tests {
             &rule(crate::chk::rules::Definition::NoAcl),
             &cur,
             &Ownership::default(),
+            true,
         )
         .unwrap();
         assert!(matches!(wanted.rules, WantedRights::Mode(0o644)));
@@ -435,7 +453,7 @@ mod tests {
             plain_group: Some(0),
             ..Ownership::default()
         };
-        let wanted = wanted_state(&rule, &cur, &own).unwrap();
+        let wanted = wanted_state(&rule, &cur, &own, true).unwrap();
         assert_eq!(
             differences(&cur, &wanted),
             [

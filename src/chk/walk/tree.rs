@@ -376,6 +376,8 @@ impl<'a> Walk<'a> {
         }
         let path = self.path(rel);
         if !self.report.dry_run {
+            #[cfg(test)]
+            tests::before_change(&path);
             self.report.backup(&path, &found.current, stat.stx_ino);
             if let Err((what, e)) = state::apply(node, &found.changes) {
                 return self.entry_error(rel, what, e);
@@ -385,5 +387,112 @@ impl<'a> Walk<'a> {
         found.changes.iter().for_each(|c| self.counters.count(c));
         self.report
             .changes(&self.target.label, &path, &found.changes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The race the walker is built for, made deterministic: a hook runs
+    //! between the moment an entry is open and the moment it is changed,
+    //! and swaps the entry for a symlink to a file outside the tree.
+
+    use super::super::{Ownership, RunOptions, Target, check_targets};
+    use crate::chk::ids::FileNames;
+    use crate::chk::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
+    use crate::cli::Verbosity;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    /// Names the hook swaps (`victim-file`, `victim-dir`), and how many
+    /// swaps it made: set by the one test that uses it.
+    static SWAPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    /// Called by the walker just before it changes `path`: an entry named
+    /// `victim-*` is moved to `*.moved` and a symlink to `../outside/*`
+    /// (a file or a directory outside the tree) takes its place.
+    pub(super) fn before_change(path: &Path) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return;
+        };
+        let Some(kind) = name.strip_prefix("victim-") else {
+            return;
+        };
+        let tree = path.parent().unwrap();
+        let outside = tree.parent().unwrap().join("outside").join(kind);
+        std::fs::rename(path, tree.join(format!("{name}.moved"))).unwrap();
+        symlink(&outside, path).unwrap();
+        SWAPS.lock().unwrap().push(path.to_path_buf());
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::symlink_metadata(path).unwrap().mode() & 0o7777
+    }
+
+    #[test]
+    fn an_entry_swapped_between_open_and_change_changes_only_itself() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(outside.join("dir")).unwrap();
+        std::fs::write(outside.join("file"), "secret").unwrap();
+        std::fs::write(outside.join("dir/inner"), "secret").unwrap();
+        for p in ["file", "dir", "dir/inner"] {
+            let perm = if p == "dir" { 0o755 } else { 0o644 };
+            std::fs::set_permissions(outside.join(p), std::fs::Permissions::from_mode(perm))
+                .unwrap();
+        }
+        let tree = tmp.path().join("tree");
+        std::fs::create_dir_all(tree.join("victim-dir")).unwrap();
+        std::fs::write(tree.join("victim-file"), "x").unwrap();
+        std::fs::write(tree.join("victim-dir/child"), "x").unwrap();
+        for p in ["", "victim-file", "victim-dir", "victim-dir/child"] {
+            let perm = if p.ends_with("dir") || p.is_empty() {
+                0o755
+            } else {
+                0o644
+            };
+            std::fs::set_permissions(tree.join(p), std::fs::Permissions::from_mode(perm)).unwrap();
+        }
+
+        let definition = rules::parse_definition(
+            "PRIVATE",
+            Level::System,
+            &Macros::default(),
+            &FileNames::load(),
+        )
+        .unwrap();
+        let root = Pattern::Path {
+            rel: Vec::new(),
+            contents: false,
+        };
+        let target = Target {
+            label: "race".into(),
+            root: tree.clone(),
+            rules: RuleSet::new(vec![Rule::builtin("test", root, definition)]),
+            ownership: Ownership::default(),
+        };
+        let opts = RunOptions {
+            verbosity: Verbosity {
+                verbose: 0,
+                quiet: 1,
+            },
+            ..RunOptions::default()
+        };
+        check_targets(vec![target], &opts).unwrap();
+
+        // Both swaps landed while the walk was inside the tree...
+        let swaps = SWAPS.lock().unwrap().clone();
+        assert_eq!(swaps.len(), 2, "{swaps:?}");
+        assert!(tree.join("victim-file").is_symlink());
+        assert!(tree.join("victim-dir").is_symlink());
+        // ...the outside files kept their modes...
+        assert_eq!(mode(&outside.join("file")), 0o644);
+        assert_eq!(mode(&outside.join("dir")), 0o755);
+        assert_eq!(mode(&outside.join("dir/inner")), 0o644);
+        // ...and the entries that were open got the change, wherever they
+        // went, the moved directory's contents included.
+        assert_eq!(mode(&tree.join("victim-file.moved")), 0o600);
+        assert_eq!(mode(&tree.join("victim-dir.moved")), 0o700);
+        assert_eq!(mode(&tree.join("victim-dir.moved/child")), 0o600);
     }
 }
