@@ -78,6 +78,13 @@ fn a_backup_restores_exactly_what_was_there() {
         .success();
     assert_ne!(dump(&tree), before);
     assert_eq!(fs::metadata(&undo).unwrap().mode() & 0o7777, 0o600);
+    // A second run appends to the same backup: restoring undoes both.
+    chk()
+        .args(["path", "-q", "--acl", "NOACL", "--backup"])
+        .arg(&undo)
+        .arg(&tree)
+        .assert()
+        .success();
 
     chk()
         .args(["restore", "--dry-run"])

@@ -64,7 +64,7 @@ pub fn run(args: &RestoreArgs, dry_run: bool) -> Result<Exit> {
     let text = std::fs::read(&args.file)
         .map_err(|e| Error::io(format!("reading {}", args.file.display()), e))?;
     let names = FileNames::load();
-    let saved = parse(&text, &args.file, &names)?;
+    let saved = earliest(parse(&text, &args.file, &names)?);
     let mut exit = Exit::Success;
     let (mut restored, mut unchanged, mut refused) = (0u64, 0u64, 0u64);
     let mut out = io::stdout().lock();
@@ -101,6 +101,16 @@ pub fn run(args: &RestoreArgs, dry_run: bool) -> Result<Exit> {
         if dry_run { "differing" } else { "restored" },
     )?;
     Ok(exit)
+}
+
+/// A backup appended to by several runs holds an entry once per run that
+/// changed it: the first record is its state before all of them.
+fn earliest(records: Vec<Saved>) -> Vec<Saved> {
+    let mut seen = std::collections::HashSet::new();
+    records
+        .into_iter()
+        .filter(|r| seen.insert(r.path.clone()))
+        .collect()
 }
 
 /// Puts one entry back (or, in a dry run, only says what differs).
