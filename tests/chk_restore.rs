@@ -314,3 +314,36 @@ fn a_planted_backup_symlink_is_refused_before_any_change() {
     let text = fs::read_to_string(&planted).unwrap();
     assert!(text.starts_with("data# file: "), "{text}");
 }
+
+#[test]
+fn a_backup_someone_else_could_write_is_not_trusted() {
+    let tmp = scratch();
+    let victim = tmp.path().join("victim");
+    write(&victim, 0o600);
+    // A forged record handing `victim` to nobody.
+    let forged = format!(
+        "# file: {}\n# owner: 65534\n# group: 65534\nuser::rw-\ngroup::r--\nother::r--\n",
+        victim.display()
+    );
+    let undo = tmp.path().join("undo");
+    fs::write(&undo, &forged).unwrap();
+    std::os::unix::fs::chown(&undo, Some(65534), None).unwrap();
+    set_mode(&undo, 0o600);
+    let out = chk().arg("restore").arg(&undo).assert().code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("owned by uid 65534"), "{stderr}");
+    std::os::unix::fs::chown(&undo, Some(0), None).unwrap();
+    set_mode(&undo, 0o666);
+    let out = chk().arg("restore").arg(&undo).assert().code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("others may write it"), "{stderr}");
+    fs::remove_file(&undo).unwrap();
+    let real = tmp.path().join("real");
+    fs::write(&real, &forged).unwrap();
+    symlink(&real, &undo).unwrap();
+    chk().arg("restore").arg(&undo).assert().code(3);
+    assert_eq!(
+        state(&victim),
+        (0, 0, 0o600, "user::rw-,group::---,other::---".into())
+    );
+}

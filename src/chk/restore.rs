@@ -32,8 +32,9 @@ EXAMPLES:
 EXIT STATUS:
   0  restored (or already as backed up)
   1  differences found (--dry-run)
-  2  unreadable or malformed backup file (FILE:LINE: reason)
-  3  some entries were refused or could not be restored";
+  2  malformed backup file (FILE:LINE: reason)
+  3  some entries were refused or could not be restored, or the backup
+     file is not to be trusted (a symlink, not ours, writable by others)";
 
 #[derive(clap::Args, Debug)]
 pub struct RestoreArgs {
@@ -61,8 +62,7 @@ pub struct Saved {
 }
 
 pub fn run(args: &RestoreArgs, dry_run: bool) -> Result<Exit> {
-    let text = std::fs::read(&args.file)
-        .map_err(|e| Error::io(format!("reading {}", args.file.display()), e))?;
+    let text = read_backup(&args.file)?;
     let names = FileNames::load();
     let saved = earliest(parse(&text, &args.file, &names)?);
     let mut exit = Exit::Success;
@@ -101,6 +101,34 @@ pub fn run(args: &RestoreArgs, dry_run: bool) -> Result<Exit> {
         if dry_run { "differing" } else { "restored" },
     )?;
     Ok(exit)
+}
+
+/// Reads the backup, never through a symlink, and only if it is ours and
+/// nobody else may write it: its content decides who gets which file.
+fn read_backup(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let what = || format!("reading {}", path.display());
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => Error::failed(format!("{}: it is a symbolic link", what())),
+            _ => Error::io(what(), e),
+        })?;
+    let meta = super::walk::check_own_file(&file, path)?;
+    if meta.mode() & 0o022 != 0 {
+        return Err(Error::failed(format!(
+            "{}: others may write it (mode {:04o})",
+            what(),
+            meta.mode() & 0o7777
+        )));
+    }
+    let mut text = Vec::new();
+    file.read_to_end(&mut text)
+        .map_err(|e| Error::io(what(), e))?;
+    Ok(text)
 }
 
 /// A backup appended to by several runs holds an entry once per run that

@@ -126,22 +126,32 @@ fn open_backup(path: &std::path::Path) -> Result<std::fs::File> {
             Some(libc::ELOOP) => Error::failed(format!("{}: it is a symbolic link", what())),
             _ => Error::io(what(), e),
         })?;
-    let meta = file.metadata().map_err(|e| Error::io(what(), e))?;
-    let refuse = |why: &str| Err(Error::failed(format!("{}: {why}", what())));
-    if !meta.file_type().is_file() {
-        return refuse("not a regular file");
-    }
-    if meta.uid() != rustix::process::geteuid().as_raw() {
-        return refuse(&format!("owned by uid {}, not by us", meta.uid()));
-    }
-    if meta.nlink() != 1 {
-        return refuse("it has several hard links");
-    }
+    let meta = check_own_file(&file, path)?;
     if meta.mode() & 0o077 != 0 {
         file.set_permissions(std::fs::Permissions::from_mode(0o600))
             .map_err(|e| Error::io(what(), e))?;
     }
     Ok(file)
+}
+
+/// A backup file, to append to or to restore from, must be a regular file
+/// of the user running chk with a single link: otherwise someone else
+/// could read what it records or make `chk restore` hand out files.
+pub fn check_own_file(file: &std::fs::File, path: &std::path::Path) -> Result<std::fs::Metadata> {
+    use std::os::unix::fs::MetadataExt;
+    let what = || format!("backup file {}", path.display());
+    let meta = file.metadata().map_err(|e| Error::io(what(), e))?;
+    let refuse = |why: String| Err(Error::failed(format!("{}: {why}", what())));
+    if !meta.file_type().is_file() {
+        return refuse("not a regular file".into());
+    }
+    if meta.uid() != rustix::process::geteuid().as_raw() {
+        return refuse(format!("owned by uid {}, not by us", meta.uid()));
+    }
+    if meta.nlink() != 1 {
+        return refuse("it has several hard links".into());
+    }
+    Ok(meta)
 }
 
 fn print_summaries(
