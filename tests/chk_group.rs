@@ -499,6 +499,9 @@ fn make_linked_tarball(work: &Path) -> std::path::PathBuf {
     std::fs::write(src.join("pkg/a/lib.so"), "elf").unwrap();
     std::fs::hard_link(src.join("pkg/a/lib.so"), src.join("pkg/b/lib.so")).unwrap();
     std::fs::hard_link(src.join("pkg/a/lib.so"), src.join("pkg/lib.so.1")).unwrap();
+    // Under public_html too, whose rule differs: the first path decides.
+    std::fs::create_dir_all(src.join("public_html")).unwrap();
+    std::fs::hard_link(src.join("pkg/a/lib.so"), src.join("public_html/lib.so")).unwrap();
     std::fs::write(src.join("pkg/single"), "one").unwrap();
     let tarball = work.join("linked.tar");
     let status = Command::new("tar")
@@ -506,7 +509,7 @@ fn make_linked_tarball(work: &Path) -> std::path::PathBuf {
         .arg(&tarball)
         .arg("-C")
         .arg(&src)
-        .arg("pkg")
+        .args(["pkg", "public_html"])
         .status()
         .unwrap();
     assert!(status.success());
@@ -528,7 +531,7 @@ fn hard_links_inside_are_repaired_and_links_from_outside_left_alone() {
         std::fs::metadata(shared.join("pkg/a/lib.so"))
             .unwrap()
             .nlink(),
-        3
+        4
     );
     // A user's file, hard-linked into the group directory from outside.
     let home = site.homes().join("alice");
@@ -551,6 +554,14 @@ fn hard_links_inside_are_repaired_and_links_from_outside_left_alone() {
         .code(1);
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     assert!(text.contains("access ACL"), "{text}");
+    let web_link = shared.join("public_html/lib.so");
+    let web_text = site
+        .chk(&["explain", web_link.to_str().unwrap()])
+        .assert()
+        .code(1);
+    let web_text = String::from_utf8_lossy(&web_text.get_output().stdout).to_string();
+    let wanted = |t: &str| t.lines().nth(4).unwrap_or_default().to_string();
+    assert_eq!(wanted(&web_text), wanted(&text), "{web_text}");
     let diary = shared.join("pkg/diary");
     let out = site
         .chk(&["explain", diary.to_str().unwrap()])
@@ -567,7 +578,13 @@ fn hard_links_inside_are_repaired_and_links_from_outside_left_alone() {
     let summary: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
     assert_eq!(summary["summary"]["skipped"]["hard_link"], 1, "{text}");
     let file = file_acl(g, '-', '-', false);
-    for link in ["pkg/a/lib.so", "pkg/b/lib.so", "pkg/lib.so.1", "pkg/single"] {
+    for link in [
+        "pkg/a/lib.so",
+        "pkg/b/lib.so",
+        "pkg/lib.so.1",
+        "public_html/lib.so",
+        "pkg/single",
+    ] {
         assert_acl(&shared.join(link), &file, None);
         assert_eq!(
             owner_group_mode(&shared.join(link)).1,

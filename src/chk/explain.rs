@@ -103,9 +103,11 @@ fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>>
     if kind != walk::state::S_IFDIR && kind != S_IFREG {
         return Ok(Found::Special(rule));
     }
-    // As the walk decides: a file with links outside the target is left alone.
+    // As the walk decides: a file with links outside the target is left
+    // alone; one with all inside follows the rule of its first path.
+    let mut rule = rule;
     if links::is_multiply_linked(&stat) {
-        let inside = links::links_inside(&root, stat.stx_ino, false)
+        let (inside, first) = links::links_inside(&root, stat.stx_ino, false)
             .map_err(|e| Error::io(format!("{}: counting its links", target.root.display()), e))?;
         if inside != stat.stx_nlink {
             return Ok(Found::LinkedOutside {
@@ -113,6 +115,10 @@ fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>>
                 nlink: stat.stx_nlink,
                 inside,
             });
+        }
+        match target.rules.governing(&first) {
+            Some(first_rule) => rule = first_rule,
+            None => return Ok(Found::NoRule),
         }
     }
     // The walk's own inspect step: read → wanted → difference.

@@ -88,18 +88,24 @@ impl HardLinks {
     }
 }
 
-/// How many links of inode `ino` lie below `root` (on its file system and
-/// mount, as the walk sees them): for `chk explain`, which looks at one
-/// entry and must agree with the walk.
-pub fn links_inside(root: &Node, ino: u64, cross_mounts: bool) -> io::Result<u32> {
+/// The links of inode `ino` below `root` (on its file system and mount,
+/// as the walk sees them): how many, and the smallest relative path among
+/// them, whose rule the walk applies. For `chk explain`, which looks at
+/// one entry and must agree with the walk.
+pub fn links_inside(root: &Node, ino: u64, cross_mounts: bool) -> io::Result<(u32, Vec<u8>)> {
     let top = root.stat()?;
     let mount = (top.stx_dev_major, top.stx_dev_minor, top.stx_mnt_id);
     let mut count = 0;
-    let mut pending = vec![Node::from_dir_fd(rustix::io::fcntl_dupfd_cloexec(
-        root.fd(),
-        0,
-    )?)];
-    while let Some(dir) = pending.pop() {
+    let mut first: Option<Vec<u8>> = None;
+    let mut met = |rel: Vec<u8>| {
+        count += 1;
+        if first.as_ref().is_none_or(|f| rel < *f) {
+            first = Some(rel);
+        }
+    };
+    let root = Node::from_dir_fd(rustix::io::fcntl_dupfd_cloexec(root.fd(), 0)?);
+    let mut pending = vec![(root, Vec::new())];
+    while let Some((dir, rel)) = pending.pop() {
         let mut buf = [MaybeUninit::<u8>::uninit(); 8192];
         let mut entries = RawDir::new(dir.fd(), &mut buf);
         while let Some(entry) = entries.next() {
@@ -108,23 +114,21 @@ pub fn links_inside(root: &Node, ino: u64, cross_mounts: bool) -> io::Result<u32
             if matches!(name.to_bytes(), b"." | b"..") {
                 continue;
             }
-            match entry.file_type() {
-                FileType::Directory | FileType::Unknown => {}
-                _ => {
-                    count += u32::from(entry.ino() == ino);
-                    continue;
+            let child = super::tree::join(&rel, name.to_bytes());
+            let maybe_dir = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
+            match maybe_dir.then(|| Node::open_dir_at(dir.fd(), name)) {
+                Some(Ok(sub)) => {
+                    let stat = sub.stat()?;
+                    let here = (stat.stx_dev_major, stat.stx_dev_minor, stat.stx_mnt_id);
+                    if cross_mounts || here == mount {
+                        pending.push((sub, child));
+                    }
                 }
-            }
-            let Ok(sub) = Node::open_dir_at(dir.fd(), name) else {
-                // Not a directory after all (Unknown): a file, maybe ours.
-                count += u32::from(entry.ino() == ino);
-                continue;
-            };
-            let stat = sub.stat()?;
-            if cross_mounts || (stat.stx_dev_major, stat.stx_dev_minor, stat.stx_mnt_id) == mount {
-                pending.push(sub);
+                // Not a directory (after all): a file, maybe one of ours.
+                _ if entry.ino() == ino => met(child),
+                _ => {}
             }
         }
     }
-    Ok(count)
+    Ok((count, first.unwrap_or_default()))
 }
