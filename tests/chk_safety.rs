@@ -300,6 +300,9 @@ fn non_utf8_names_are_processed() {
         getfacl(&dir.join(OsStr::from_bytes(b"\xff\xfe"))),
         "user::rw-,group::---,group:100:rw-,mask::rw-,other::---"
     );
+    // The backup lies inside the tree: chk left it alone (0600, no ACL).
+    assert_eq!(mode(&backup), 0o600);
+    assert_eq!(getfacl(&backup), "user::rw-,group::---,other::---");
     chk().arg("restore").arg(&backup).assert().success();
     assert_eq!(
         getfacl(&dir.join(OsStr::from_bytes(b"\xff\xfe"))),

@@ -138,6 +138,9 @@ pub struct Report {
     pub json: Option<JsonLines>,
     pub progress: Progress,
     backup: Option<Mutex<File>>,
+    /// (device, inode) of the backup file: never repaired by the walk,
+    /// should it lie inside a target (it would get the tree's ACL).
+    backup_inode: Option<(u64, u64)>,
     names: FileNames,
     /// The first failure to write the backup: stops the run (no change
     /// may be made that cannot be undone).
@@ -172,6 +175,10 @@ impl Report {
             list_changes: list_changes || dry_run,
             json: json.then(JsonLines::stdout),
             progress,
+            backup_inode: backup.as_ref().and_then(|f| {
+                use std::os::unix::fs::MetadataExt;
+                f.metadata().ok().map(|m| (m.dev(), m.ino()))
+            }),
             backup: backup.map(Mutex::new),
             names: FileNames::load(),
             backup_error: Mutex::new(None),
@@ -200,6 +207,12 @@ impl Report {
 
     pub fn output_closed(&self) -> bool {
         Report::has(&self.output_error)
+    }
+
+    /// Whether `stat` is the backup file itself.
+    pub fn is_backup_file(&self, stat: &rustix::fs::Statx) -> bool {
+        let dev = rustix::fs::makedev(stat.stx_dev_major, stat.stx_dev_minor);
+        self.backup_inode == Some((dev, stat.stx_ino))
     }
 
     pub fn backs_up(&self) -> bool {

@@ -257,6 +257,7 @@ impl<'a> Walk<'a> {
         };
         let kind = FileType::from_raw_mode(stat.stx_mode.into());
         match kind {
+            FileType::RegularFile if self.report.is_backup_file(&stat) => return,
             FileType::RegularFile => {}
             FileType::Symlink => {
                 self.counters.symlink.fetch_add(1, Relaxed);
