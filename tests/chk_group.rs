@@ -493,3 +493,114 @@ fn several_groups_share_one_run_with_a_line_each_and_a_total() {
         "{stdout}"
     );
 }
+
+/// An archive with hard links, as root untars it (`tar -xpf`): the
+/// links all lie inside the shared directory.
+fn make_linked_tarball(work: &Path) -> std::path::PathBuf {
+    let src = work.join("linked-src");
+    std::fs::create_dir_all(src.join("pkg/a")).unwrap();
+    std::fs::create_dir_all(src.join("pkg/b")).unwrap();
+    std::fs::write(src.join("pkg/a/lib.so"), "elf").unwrap();
+    std::fs::hard_link(src.join("pkg/a/lib.so"), src.join("pkg/b/lib.so")).unwrap();
+    std::fs::hard_link(src.join("pkg/a/lib.so"), src.join("pkg/lib.so.1")).unwrap();
+    // Under public_html too, whose rule differs: the first path decides.
+    std::fs::create_dir_all(src.join("public_html")).unwrap();
+    std::fs::hard_link(src.join("pkg/a/lib.so"), src.join("public_html/lib.so")).unwrap();
+    std::fs::write(src.join("pkg/single"), "one").unwrap();
+    let tarball = work.join("linked.tar");
+    let status = Command::new("tar")
+        .args(["--owner=0", "--group=0", "--numeric-owner", "-cf"])
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&src)
+        .args(["pkg", "public_html"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    tarball
+}
+
+#[test]
+fn hard_links_inside_are_repaired_and_links_from_outside_left_alone() {
+    let _serial = serial();
+    let model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let site = Site::new("");
+    let shared = site.groups_root().join(g);
+    std::fs::create_dir(&shared).unwrap();
+    untar(&make_linked_tarball(site.dir.path()), &shared);
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        std::fs::metadata(shared.join("pkg/a/lib.so"))
+            .unwrap()
+            .nlink(),
+        4
+    );
+    // A user's file, hard-linked into the group directory from outside.
+    let home = site.homes().join("alice");
+    std::fs::create_dir(&home).unwrap();
+    let private = home.join("diary");
+    std::fs::write(&private, "mine").unwrap();
+    std::os::unix::fs::chown(&private, Some(65534), Some(65534)).unwrap();
+    std::fs::hard_link(&private, shared.join("pkg/diary")).unwrap();
+    let diary_before = (owner_group_mode(&private), getfacl(&private));
+
+    // Dry run, explain and the real run agree.
+    let out = site.chk(&["group", g, "-n"]).assert().code(1);
+    let listing = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(listing.contains("/pkg/a/lib.so: access ACL:"), "{listing}");
+    assert!(!listing.contains("diary"), "{listing}");
+    let lib = shared.join("pkg/b/lib.so");
+    let out = site
+        .chk(&["explain", lib.to_str().unwrap()])
+        .assert()
+        .code(1);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("access ACL"), "{text}");
+    let web_link = shared.join("public_html/lib.so");
+    let web_text = site
+        .chk(&["explain", web_link.to_str().unwrap()])
+        .assert()
+        .code(1);
+    let web_text = String::from_utf8_lossy(&web_text.get_output().stdout).to_string();
+    let wanted = |t: &str| t.lines().nth(4).unwrap_or_default().to_string();
+    assert_eq!(wanted(&web_text), wanted(&text), "{web_text}");
+    let diary = shared.join("pkg/diary");
+    let out = site
+        .chk(&["explain", diary.to_str().unwrap()])
+        .assert()
+        .code(0);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains("a file with 2 hard links, 1 of them inside the target"),
+        "{text}"
+    );
+
+    let out = site.chk(&["group", g, "--json"]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let summary: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["summary"]["skipped"]["hard_link"], 1, "{text}");
+    let file = file_acl(g, '-', '-', false);
+    for link in [
+        "pkg/a/lib.so",
+        "pkg/b/lib.so",
+        "pkg/lib.so.1",
+        "public_html/lib.so",
+        "pkg/single",
+    ] {
+        assert_acl(&shared.join(link), &file, None);
+        assert_eq!(
+            owner_group_mode(&shared.join(link)).1,
+            model.acl.gid(),
+            "{link}"
+        );
+    }
+    assert_eq!(
+        (owner_group_mode(&private), getfacl(&private)),
+        diary_before
+    );
+    // Run after run: nothing left to do.
+    site.chk(&["group", g, "-n"]).assert().code(0);
+    drop(model);
+}

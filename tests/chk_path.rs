@@ -235,7 +235,9 @@ fn ownership_is_kept_unless_asked() {
 }
 
 #[test]
-fn backup_lets_setfacl_restore_undo_the_run() {
+/// The backup stays in getfacl's format (chk's extra lines are comments):
+/// on a quiet tree that no user can write, setfacl reads it too.
+fn backup_is_in_getfacl_format_for_a_quiet_tree() {
     let tmp = scratch();
     let root = tmp.path().join("tree with space");
     fs::create_dir_all(root.join("d")).unwrap();
@@ -298,28 +300,44 @@ fn json_lists_each_change() {
     assert_eq!(first["done"], false);
 }
 
+/// `chattr +i` on a file, undone on drop even when the test fails, so
+/// that the scratch directory can be removed.
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn set(path: &std::path::Path) -> Immutable {
+        let guard = Immutable(path.to_path_buf());
+        let status = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        guard
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
 #[test]
 fn an_entry_that_cannot_be_changed_is_reported_and_the_walk_goes_on() {
     let tmp = scratch();
     let root = tmp.path();
     write(&root.join("stuck"), 0o644);
     write(&root.join("other"), 0o644);
-    let status = std::process::Command::new("chattr")
-        .arg("+i")
-        .arg(root.join("stuck"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let _immutable = Immutable::set(&root.join("stuck"));
     let out = chk()
         .args(["path", "--acl", "PRIVATE"])
         .arg(root)
         .assert()
         .code(3);
-    std::process::Command::new("chattr")
-        .arg("-i")
-        .arg(root.join("stuck"))
-        .status()
-        .unwrap();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
         stderr.contains("/stuck': writing the ACL: Operation not permitted")
@@ -453,4 +471,129 @@ fn owner_and_group(path: &std::path::Path) -> (u32, u32) {
     use std::os::unix::fs::MetadataExt;
     let meta = fs::metadata(path).unwrap();
     (meta.uid(), meta.gid())
+}
+
+#[test]
+fn a_mask_only_acl_gives_the_owning_group_only_its_own_rights() {
+    let tmp = scratch();
+    let root = tmp.path();
+    set_mode(root, 0o700);
+    write(&root.join("plain"), 0o644);
+    // A stored ACL of a lone mask: the mode shows the mask's rw in the group bits.
+    write(&root.join("masked"), 0o600);
+    setfacl(&["-m", "m::rw-"], &root.join("masked"));
+    assert_eq!(mode(&root.join("masked")), 0o660);
+    let spec = "u::rw@UX,g::---,o::---,m::rw@GX";
+
+    let out = chk()
+        .args(["path", "-n", "--acl", spec])
+        .arg(root)
+        .assert()
+        .code(1);
+    let listing = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(listing.contains("/plain: mode: 0644 -> 0600"), "{listing}");
+    assert!(
+        listing.contains("/masked: access ACL: u::rw-,g::---,m::rw-,o::--- -> none"),
+        "{listing}"
+    );
+    assert!(listing.contains("/masked: mode: 0660 -> 0600"), "{listing}");
+
+    chk()
+        .args(["path", "-q", "--acl", spec])
+        .arg(root)
+        .assert()
+        .success();
+    for name in ["plain", "masked"] {
+        assert_eq!(
+            getfacl(&root.join(name)),
+            "user::rw-,group::---,other::---",
+            "{name}"
+        );
+        assert_eq!(mode(&root.join(name)), 0o600, "{name}");
+    }
+    chk()
+        .args(["path", "-n", "--acl", spec])
+        .arg(root)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn noacl_keeps_the_group_execute_bit_of_g_not_of_the_mask() {
+    let tmp = scratch();
+    let file = tmp.path().join("f");
+    write(&file, 0o644);
+    // The named entry raises the mask to rwx: the mode reads 0674.
+    setfacl(&["-m", "u:nobody:rwx"], &file);
+    assert_eq!(mode(&file), 0o674);
+    let out = chk()
+        .args(["path", "-n", "--acl", "NOACL"])
+        .arg(tmp.path())
+        .assert()
+        .code(1);
+    let listing = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(listing.contains("/f: mode: 0674 -> 0644"), "{listing}");
+    chk()
+        .args(["path", "-q", "--acl", "NOACL"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    assert_eq!(getfacl(&file), "user::rw-,group::r--,other::r--");
+    assert_eq!(mode(&file), 0o644);
+}
+
+/// `chk ... | head -3` under `pipefail`: chk's own exit status and what
+/// head printed.
+fn chk_into_head(args: &str, root: &std::path::Path) -> (Option<i32>, String) {
+    let script = format!(
+        "set -o pipefail; '{}' {args} '{}' | head -3",
+        assert_cmd::cargo::cargo_bin("chk").display(),
+        root.display()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into(),
+    )
+}
+
+#[test]
+fn a_repair_whose_reader_goes_away_finishes_and_tells_the_truth() {
+    let tmp = scratch();
+    let root = tmp.path();
+    fs::create_dir(root.join("sub")).unwrap();
+    // Far more listing than a pipe holds (64 KiB): the writes must fail.
+    for i in 0..3000 {
+        write(&root.join(format!("file-{i:04}")), 0o644);
+        write(&root.join(format!("sub/file-{i:04}")), 0o644);
+    }
+    let (code, head) = chk_into_head("path -v --acl PRIVATE", root);
+    assert_eq!(head.lines().count(), 3, "{head}");
+    assert_eq!(code, Some(0));
+    for i in 0..3000 {
+        assert_eq!(mode(&root.join(format!("file-{i:04}"))), 0o600);
+        assert_eq!(mode(&root.join(format!("sub/file-{i:04}"))), 0o600);
+    }
+    assert_eq!(mode(&root.join("sub")), 0o700);
+    chk()
+        .args(["path", "-n", "--acl", "PRIVATE"])
+        .arg(root)
+        .assert()
+        .code(0);
+
+    // The same with JSON, and an entry that cannot be changed: exit 3.
+    let _immutable = Immutable::set(&root.join("sub/file-0000"));
+    let (code, head) = chk_into_head("path --json --acl NOACL", root);
+    assert_eq!(head.lines().count(), 3, "{head}");
+    assert_eq!(code, Some(3));
+    assert_eq!(mode(&root.join("sub/file-2999")), 0o644);
+    assert_eq!(mode(&root.join("file-1234")), 0o644);
+
+    // A dry run is only a listing: it may end quietly.
+    let (code, _) = chk_into_head("path -n --acl PRIVATE", root);
+    assert!(matches!(code, Some(0 | 1)), "{code:?}");
 }

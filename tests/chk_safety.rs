@@ -229,7 +229,7 @@ fn a_bind_mount_inside_the_tree_is_not_crossed_by_default() {
 }
 
 #[test]
-fn hard_links_of_system_files_are_left_alone() {
+fn hard_links_reaching_outside_are_left_alone_whoever_owns_them() {
     let tmp = scratch();
     let root = tmp.path().join("tree");
     fs::create_dir(&root).unwrap();
@@ -249,7 +249,9 @@ fn hard_links_of_system_files_are_left_alone() {
     assert_eq!(summary(&out.get_output().stdout)["skipped"]["hard_link"], 1);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
-        stderr.ends_with("/link': hard-linked file owned by a system account, left alone\n"),
+        stderr.ends_with(
+            "/link': hard-linked file with 2 links, 1 of them inside the target: left alone\n"
+        ),
         "{stderr}"
     );
     chk()
@@ -259,7 +261,23 @@ fn hard_links_of_system_files_are_left_alone() {
         .success()
         .stderr("");
     assert_eq!(mode(&system), 0o644);
+    // Both links inside: repaired like any file.
     assert_eq!(mode(&user_file), 0o600);
+
+    // A user's file linked in from outside is left alone too.
+    let theirs = tmp.path().join("theirs");
+    write(&theirs, 0o640);
+    std::os::unix::fs::chown(&theirs, Some(1000), Some(1000)).unwrap();
+    fs::hard_link(&theirs, root.join("planted")).unwrap();
+    let out = chk()
+        .args(["path", "--json", "--acl", "PRIVATE", "--owner", "root"])
+        .arg(&root)
+        .assert()
+        .success();
+    assert_eq!(summary(&out.get_output().stdout)["skipped"]["hard_link"], 2);
+    let meta = fs::metadata(&theirs).unwrap();
+    assert_eq!((meta.uid(), meta.mode() & 0o7777), (1000, 0o640));
+    assert_eq!(getfacl(&theirs), "user::rw-,group::r--,other::---");
 }
 
 #[test]
@@ -282,11 +300,10 @@ fn non_utf8_names_are_processed() {
         getfacl(&dir.join(OsStr::from_bytes(b"\xff\xfe"))),
         "user::rw-,group::---,group:100:rw-,mask::rw-,other::---"
     );
-    let restored = Command::new("setfacl")
-        .arg(format!("--restore={}", backup.display()))
-        .status()
-        .unwrap();
-    assert!(restored.success());
+    // The backup lies inside the tree: chk left it alone (0600, no ACL).
+    assert_eq!(mode(&backup), 0o600);
+    assert_eq!(getfacl(&backup), "user::rw-,group::---,other::---");
+    chk().arg("restore").arg(&backup).assert().success();
     assert_eq!(
         getfacl(&dir.join(OsStr::from_bytes(b"\xff\xfe"))),
         "user::rw-,group::r--,other::r--"

@@ -25,7 +25,7 @@ function __fish_chk_using_subcommand
 end
 
 complete -c chk -n "__fish_chk_needs_command" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_needs_command" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_needs_command" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_needs_command" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_needs_command" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_needs_command" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -46,13 +46,14 @@ complete -c chk -n "__fish_chk_needs_command" -f -a "users" -d 'Check user homes
 complete -c chk -n "__fish_chk_needs_command" -f -a "usr" -d 'Check user homes (Licorn\'s user model, with ~/.licorn/check.conf)'
 complete -c chk -n "__fish_chk_needs_command" -f -a "explain" -d 'Show which rule governs PATH, what it wants and what is there'
 complete -c chk -n "__fish_chk_needs_command" -f -a "rules" -d 'Show the built-in factory rules'
+complete -c chk -n "__fish_chk_needs_command" -f -a "restore" -d 'Undo a run from its --backup FILE, never through a symbolic link'
 complete -c chk -n "__fish_chk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c chk -n "__fish_chk_using_subcommand path" -l rules -d 'Rule file (Licorn format: PATH <TAB or blanks> DEFINITION a line)' -r -F
 complete -c chk -n "__fish_chk_using_subcommand path" -l acl -d 'One definition for the whole tree: an ACL written for files (@UX/@GX allowed; directories get x instead), NOACL or PRIVATE' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l owner -d 'Make every entry owned by USER (default: keep owners)' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l group -d 'Make every entry\'s group GROUP (default: keep groups)' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand path" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand path" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand path" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -64,7 +65,7 @@ complete -c chk -n "__fish_chk_using_subcommand path" -s v -l verbose -d 'More d
 complete -c chk -n "__fish_chk_using_subcommand path" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand path" -s h -l help -d 'Print help'
 complete -c chk -n "__fish_chk_using_subcommand group" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand group" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand group" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand group" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand group" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand group" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -77,7 +78,7 @@ complete -c chk -n "__fish_chk_using_subcommand group" -s v -l verbose -d 'More 
 complete -c chk -n "__fish_chk_using_subcommand group" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand group" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand groups" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand groups" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand groups" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand groups" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand groups" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand groups" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -90,7 +91,7 @@ complete -c chk -n "__fish_chk_using_subcommand groups" -s v -l verbose -d 'More
 complete -c chk -n "__fish_chk_using_subcommand groups" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand groups" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand grp" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand grp" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand grp" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand grp" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand grp" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand grp" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -103,7 +104,7 @@ complete -c chk -n "__fish_chk_using_subcommand grp" -s v -l verbose -d 'More de
 complete -c chk -n "__fish_chk_using_subcommand grp" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand grp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand user" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand user" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand user" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand user" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand user" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand user" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -116,7 +117,7 @@ complete -c chk -n "__fish_chk_using_subcommand user" -s v -l verbose -d 'More d
 complete -c chk -n "__fish_chk_using_subcommand user" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand user" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand users" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand users" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand users" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand users" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand users" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand users" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -129,7 +130,7 @@ complete -c chk -n "__fish_chk_using_subcommand users" -s v -l verbose -d 'More 
 complete -c chk -n "__fish_chk_using_subcommand users" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand users" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand usr" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand usr" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand usr" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand usr" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand usr" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand usr" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -142,7 +143,7 @@ complete -c chk -n "__fish_chk_using_subcommand usr" -s v -l verbose -d 'More de
 complete -c chk -n "__fish_chk_using_subcommand usr" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand usr" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand explain" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand explain" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand explain" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand explain" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand explain" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand explain" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -154,7 +155,7 @@ complete -c chk -n "__fish_chk_using_subcommand explain" -s v -l verbose -d 'Mor
 complete -c chk -n "__fish_chk_using_subcommand explain" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand rules" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand rules" -l backup -d 'Append each changed entry\'s previous state to FILE, for `setfacl --restore=FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand rules" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand rules" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand rules" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand rules" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -166,9 +167,22 @@ complete -c chk -n "__fish_chk_using_subcommand rules" -l nagios -d 'Print one m
 complete -c chk -n "__fish_chk_using_subcommand rules" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand rules" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand rules" -s h -l help -d 'Print help'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "path" -d 'Check any tree against a rule file or one ACL'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "group" -d 'Check shared group directories <groups_root>/NAME (Licorn\'s group model)'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "user" -d 'Check user homes (Licorn\'s user model, with ~/.licorn/check.conf)'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "explain" -d 'Show which rule governs PATH, what it wants and what is there'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "rules" -d 'Show the built-in factory rules'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c chk -n "__fish_chk_using_subcommand restore" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
+complete -c chk -n "__fish_chk_using_subcommand restore" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand restore" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
+complete -c chk -n "__fish_chk_using_subcommand restore" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
+complete -c chk -n "__fish_chk_using_subcommand restore" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
+complete -c chk -n "__fish_chk_using_subcommand restore" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
+complete -c chk -n "__fish_chk_using_subcommand restore" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
+complete -c chk -n "__fish_chk_using_subcommand restore" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand restore" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
+complete -c chk -n "__fish_chk_using_subcommand restore" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c chk -n "__fish_chk_using_subcommand restore" -s q -l quiet -d 'Less output: only errors'
+complete -c chk -n "__fish_chk_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "path" -d 'Check any tree against a rule file or one ACL'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "group" -d 'Check shared group directories <groups_root>/NAME (Licorn\'s group model)'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "user" -d 'Check user homes (Licorn\'s user model, with ~/.licorn/check.conf)'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "explain" -d 'Show which rule governs PATH, what it wants and what is there'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "rules" -d 'Show the built-in factory rules'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "restore" -d 'Undo a run from its --backup FILE, never through a symbolic link'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

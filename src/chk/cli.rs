@@ -12,7 +12,9 @@ EXAMPLES:
     chk path /srv/projects --rules /etc/adminkit/projects.rules --dry-run
   Repair, keeping the previous state so it can be undone:
     chk path /srv/projects --rules projects.rules --backup /root/chk.undo
-    setfacl --restore=/root/chk.undo
+    chk restore /root/chk.undo
+  (not `setfacl --restore`: it follows symbolic links, so in a tree users can
+  write it can hand any file of the system to a user)
 
 EXIT STATUS:
   0  compliant or repaired
@@ -54,7 +56,7 @@ pub struct RunArgs {
     /// Descend into other file systems and bind mounts
     #[arg(long, global = true)]
     pub cross_mounts: bool,
-    /// Append each changed entry's previous state to FILE, for `setfacl --restore=FILE`
+    /// Append each changed entry's previous state to FILE (created 0600), for `chk restore FILE`
     #[arg(long, value_name = "FILE", global = true)]
     pub backup: Option<PathBuf>,
     /// With -n: one monitoring-plugin line instead of the listing
@@ -77,6 +79,9 @@ pub enum Command {
     Explain(super::explain::ExplainArgs),
     /// Show the built-in factory rules
     Rules(super::factory::RulesArgs),
+    /// Undo a run from its --backup FILE, never through a symbolic link
+    #[command(after_long_help = super::restore::EXAMPLES)]
+    Restore(super::restore::RestoreArgs),
 }
 
 #[derive(Args, Debug)]

@@ -6,12 +6,11 @@ use super::acl::Acl;
 use super::config::{Config, ConfigArg};
 use super::group::{self, ModelGroups, SharedDir};
 use super::ids::Names;
-use super::node::Node;
+use super::node::{self, Node};
 use super::rules::{Definition, Rule};
 use super::user;
-use super::walk::{self, Change, Current, Target, Wanted, WantedRights};
+use super::walk::{self, Change, Current, Target, Wanted, WantedRights, links};
 use crate::cli::{Error, Exit, Result};
-use std::ffi::CString;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
@@ -69,6 +68,12 @@ enum Found<'a> {
     NoRule,
     /// Not a directory nor a regular file: never changed.
     Special(&'a Rule),
+    /// A file with hard links outside the target: never changed.
+    LinkedOutside {
+        rule: &'a Rule,
+        nlink: u32,
+        inside: u32,
+    },
     Checked {
         rule: &'a Rule,
         current: Current,
@@ -81,26 +86,47 @@ fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>>
     let Some(rule) = target.rules.governing(rel) else {
         return Ok(Found::NoRule);
     };
-    let node = open(&target.root, rel)
-        .map_err(|e| Error::io(format!("{}: opening", path.display()), e))?;
+    let root = Node::open_root(&target.root)
+        .map_err(|e| Error::io(format!("{}: opening", target.root.display()), e))?;
+    let node = if rel.is_empty() {
+        Node::open_root(&target.root)
+    } else {
+        node::open_relative(root.fd(), rel)
+    }
+    .map_err(|e| Error::io(format!("{}: opening", path.display()), e))?;
     let stat = node
         .stat()
         .map_err(|e| Error::io(format!("{}: reading", path.display()), e))?;
-    let mode = u32::from(stat.stx_mode);
-    let kind = mode & walk::state::S_IFMT;
+    let kind = u32::from(stat.stx_mode) & walk::state::S_IFMT;
     if kind != walk::state::S_IFDIR && kind != S_IFREG {
         return Ok(Found::Special(rule));
     }
-    let current = walk::current_state(&node, stat.stx_uid, stat.stx_gid, mode)
-        .map_err(|e| Error::io(format!("{}: reading the ACL", path.display()), e))?;
-    let wanted = walk::wanted_state(rule, &current, &target.ownership)
-        .map_err(|why| Error::failed(format!("{}: {why}", path.display())))?;
-    let changes = walk::differences(&current, &wanted);
+    // As the walk decides: a file with links outside the target is left
+    // alone; one with all inside follows the rule of its first path.
+    let mut rule = rule;
+    if links::is_multiply_linked(&stat) {
+        let (inside, first) = links::links_inside(&root, stat.stx_ino, false)
+            .map_err(|e| Error::io(format!("{}: counting its links", target.root.display()), e))?;
+        if inside != stat.stx_nlink {
+            return Ok(Found::LinkedOutside {
+                rule,
+                nlink: stat.stx_nlink,
+                inside,
+            });
+        }
+        match target.rules.governing(&first) {
+            Some(first_rule) => rule = first_rule,
+            None => return Ok(Found::NoRule),
+        }
+    }
+    // The walk's own inspect step: read → wanted → difference.
+    let found = walk::inspect(&node, &stat, rule, &target.ownership, None)
+        .map_err(|(what, e)| Error::io(format!("{}: {what}", path.display()), e))?;
     Ok(Found::Checked {
         rule,
-        current,
-        wanted,
-        changes,
+        current: found.current,
+        wanted: found.wanted,
+        changes: found.changes,
     })
 }
 
@@ -130,6 +156,22 @@ fn write_text(
             writeln!(
                 out,
                 "current:  not a directory nor a regular file: chk never changes it"
+            )?;
+            return Ok(());
+        }
+        Found::LinkedOutside {
+            rule,
+            nlink,
+            inside,
+        } => {
+            writeln!(out, "rule:     {} ({})", rule.source(), describe(rule))?;
+            writeln!(
+                out,
+                "current:  a file with {nlink} hard links, {inside} of them inside the target"
+            )?;
+            writeln!(
+                out,
+                "repair:   none: a file linked from outside the target is left alone"
             )?;
             return Ok(());
         }
@@ -172,6 +214,15 @@ fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> se
         Found::Special(rule) => {
             value["rule"] = rule_of(rule);
             value["special"] = true.into();
+        }
+        Found::LinkedOutside {
+            rule,
+            nlink,
+            inside,
+        } => {
+            value["rule"] = rule_of(rule);
+            value["hard_links"] = serde_json::json!({ "links": nlink, "inside": inside });
+            value["changes"] = serde_json::json!([]);
         }
         Found::Checked {
             rule,
@@ -254,22 +305,6 @@ fn target_of(path: &Path, config: &Config) -> Result<Target> {
             config.groups_root.display()
         ))),
     }
-}
-
-/// Opens `rel` below `root` the way the walker does: directories with
-/// O_NOFOLLOW, the last component with O_PATH, never following a symlink.
-fn open(root: &Path, rel: &[u8]) -> std::io::Result<Node> {
-    let mut node = Node::open_root(root)?;
-    if rel.is_empty() {
-        return Ok(node);
-    }
-    let parts: Vec<&[u8]> = rel.split(|&b| b == b'/').collect();
-    let (last, dirs) = parts.split_last().expect("split yields one part");
-    let cstr = |part: &[u8]| CString::new(part).map_err(std::io::Error::other);
-    for dir in dirs {
-        node = Node::open_dir_at(node.fd(), &cstr(dir)?)?;
-    }
-    Node::open_path_at(node.fd(), &cstr(last)?)
 }
 
 fn describe(rule: &Rule) -> &'static str {

@@ -90,10 +90,12 @@ mod tests {
     fn our_abbreviations_are_unambiguous() {
         let cmd = Cli::command();
         for word in [
-            "g", "gr", "grp", "groups", "u", "usr", "users", "p", "e", "r",
+            "g", "gr", "grp", "groups", "u", "usr", "users", "p", "e", "ru", "res",
         ] {
             assert_eq!(ambiguity(&cmd, &args(&[word, "x"])), None, "{word}");
         }
+        // `r` could be rules or restore: refused rather than guessed.
+        assert!(ambiguity(&cmd, &args(&["r", "x"])).is_some());
         // Options and their values before the subcommand are skipped.
         assert_eq!(ambiguity(&cmd, &args(&["-j", "2", "-n", "g", "x"])), None);
     }

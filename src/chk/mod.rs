@@ -15,6 +15,7 @@ pub mod model;
 pub mod node;
 pub mod path;
 pub mod quote;
+pub mod restore;
 pub mod rules;
 pub mod safe_read;
 pub mod user;
@@ -42,6 +43,7 @@ fn run_command(cli: Cli) -> Result<Exit> {
         }),
         cli::Command::Explain(args) => explain::run(&args, &cli.config, cli.run.json),
         cli::Command::Rules(args) => factory::run(&args, &cli.config),
+        cli::Command::Restore(args) => restore::run(&args, cli.run.dry_run),
     }
 }
 

@@ -142,13 +142,24 @@ impl Node {
 
 /// Opens `rel` (relative, `/`-separated) below the directory `root`, one
 /// component at a time without following symlinks, as the walker does;
-/// for `chk explain`. The last component may be anything (O_PATH).
+/// for `chk explain` and `chk restore`. The last component may be
+/// anything (O_PATH).
 pub fn open_below(root: &Path, rel: &[u8]) -> io::Result<Node> {
-    let mut node = Node::open_root(root)?;
+    let node = Node::open_root(root)?;
+    if rel.split(|&b| b == b'/').all(|p| p.is_empty() || p == b".") {
+        return Ok(node);
+    }
+    open_relative(node.fd(), rel)
+}
+
+/// Opens `rel` (relative, `/`-separated, not empty) below the directory
+/// `dir`, the same way.
+pub fn open_relative(dir: BorrowedFd<'_>, rel: &[u8]) -> io::Result<Node> {
     let parts: Vec<&[u8]> = rel
         .split(|&b| b == b'/')
         .filter(|p| !p.is_empty() && *p != b".")
         .collect();
+    let mut node: Option<Node> = None;
     for (i, part) in parts.iter().enumerate() {
         if *part == b".." {
             return Err(io::Error::new(
@@ -158,13 +169,14 @@ pub fn open_below(root: &Path, rel: &[u8]) -> io::Result<Node> {
         }
         let name = std::ffi::CString::new(*part)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        node = if i + 1 == parts.len() {
-            Node::open_path_at(node.fd(), &name)?
+        let parent = node.as_ref().map_or(dir, Node::fd);
+        node = Some(if i + 1 == parts.len() {
+            Node::open_path_at(parent, &name)?
         } else {
-            Node::open_dir_at(node.fd(), &name)?
-        };
+            Node::open_dir_at(parent, &name)?
+        });
     }
-    Ok(node)
+    node.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty path"))
 }
 
 /// getxattrat(2), Linux 6.13; the same number on every architecture.

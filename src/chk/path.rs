@@ -66,7 +66,6 @@ pub fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
         verbosity,
         backup: run.backup.clone(),
         progress: !run.nagios.nagios,
-        uid_min: super::accounts::UidRange::system()?.min,
     })
 }
 

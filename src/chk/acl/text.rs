@@ -44,7 +44,14 @@ impl Template {
                 perm: (t.perm & !X) | if x { X } else { 0 },
             }
         });
-        Acl::new(entries.collect())
+        let mut entries: Vec<Entry> = entries.collect();
+        // Without named entries the ACL is the mode bits, whose group bits
+        // must be the owning group's (g::) rights: a lone mask would hand
+        // its rights to the owning group.
+        if !entries.iter().any(|e| e.tag.is_named()) {
+            entries.retain(|e| e.tag != Tag::Mask);
+        }
+        Acl::new(entries)
     }
 
     /// The directory form: every `@UX`/`@GX` becomes `x`.

@@ -2,11 +2,15 @@
 //! relative to the parent's (`openat` + `O_NOFOLLOW`), decides by `statx`
 //! on the descriptor, and changes entries only through it.
 
+pub mod links;
 pub mod report;
 pub mod state;
 mod tree;
 
-pub use state::{Change, Current, Wanted, WantedRights, current_state, differences, wanted_state};
+pub use state::{
+    Change, Current, Inspection, Wanted, WantedRights, current_state, differences, inspect,
+    wanted_state,
+};
 
 use crate::chk::rules::RuleSet;
 use crate::cli::nagios::Check;
@@ -48,8 +52,6 @@ pub struct RunOptions {
     pub backup: Option<PathBuf>,
     /// Draw a progress bar (still only on a terminal).
     pub progress: bool,
-    /// Owners below this uid are system accounts (hard-link rule).
-    pub uid_min: u32,
     /// `--nagios`: one plugin line instead of the listing and summaries.
     pub nagios: Option<crate::cli::NagiosArgs>,
 }
@@ -63,16 +65,7 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
         .thread_name(|i| format!("chk-{i}"))
         .build()
         .map_err(|e| Error::failed(format!("starting worker threads: {e}")))?;
-    let backup = match &opts.backup {
-        Some(path) => Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| Error::io(format!("opening backup file {}", path.display()), e))?,
-        ),
-        None => None,
-    };
+    let backup = opts.backup.as_deref().map(open_backup).transpose()?;
     let quiet = opts.verbosity.is_quiet();
     let progress = if opts.progress {
         Progress::new(None, "entries", quiet)
@@ -96,16 +89,26 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
         lines.push((target.label.clone(), summary));
     }
     report.progress.finish();
-    if let Some(e) = report
-        .output_error
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()
-    {
-        return Err(Error::io("writing output", e));
+    let take = |slot: &std::sync::Mutex<Option<std::io::Error>>| {
+        slot.lock().unwrap_or_else(|p| p.into_inner()).take()
+    };
+    if let Some(e) = take(&report.backup_error) {
+        return Err(Error::io("writing the backup file", e));
     }
-    if let Some(nagios) = &opts.nagios {
-        return nagios.report(&plugin_check(&targets, &lines, &total));
+    match take(&report.output_error) {
+        // A listing whose reader went away ends quietly.
+        Some(e) if opts.dry_run => return Err(Error::io("writing output", e)),
+        // A repair went on to the end: its exit status tells how it went.
+        Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            crate::cli::error::report("chk", &Error::io("writing output (the repair went on)", e));
+        }
+        Some(_) => {}
+        None => {
+            if let Some(nagios) = &opts.nagios {
+                return nagios.report(&plugin_check(&targets, &lines, &total));
+            }
+            print_summaries(&report, &lines, &total, quiet)?
+        }
     }
     print_summaries(&report, &lines, &total, quiet)?;
     Ok(if total.errors > 0 {
@@ -187,6 +190,51 @@ fn plugin_check(targets: &[Target], lines: &[(String, Summary)], total: &Summary
         errors: total.errors,
         summary,
     }
+}
+
+/// The backup file: created 0600, never through a symlink; an existing
+/// one is appended to only when it is a regular file of ours with one link
+/// (a user who planted it, or a hard link to another file, could read or
+/// redirect what it records).
+fn open_backup(path: &std::path::Path) -> Result<std::fs::File> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let what = || format!("opening backup file {}", path.display());
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => Error::failed(format!("{}: it is a symbolic link", what())),
+            _ => Error::io(what(), e),
+        })?;
+    let meta = check_own_file(&file, path)?;
+    if meta.mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(what(), e))?;
+    }
+    Ok(file)
+}
+
+/// A backup file, to append to or to restore from, must be a regular file
+/// of the user running chk with a single link: otherwise someone else
+/// could read what it records or make `chk restore` hand out files.
+pub fn check_own_file(file: &std::fs::File, path: &std::path::Path) -> Result<std::fs::Metadata> {
+    use std::os::unix::fs::MetadataExt;
+    let what = || format!("backup file {}", path.display());
+    let meta = file.metadata().map_err(|e| Error::io(what(), e))?;
+    let refuse = |why: String| Err(Error::failed(format!("{}: {why}", what())));
+    if !meta.file_type().is_file() {
+        return refuse("not a regular file".into());
+    }
+    if meta.uid() != rustix::process::geteuid().as_raw() {
+        return refuse(format!("owned by uid {}, not by us", meta.uid()));
+    }
+    if meta.nlink() != 1 {
+        return refuse("it has several hard links".into());
+    }
+    Ok(meta)
 }
 
 fn print_summaries(

@@ -142,8 +142,15 @@ pub struct Report {
     /// the bar cleared, so the two never mix.
     stdout_under_bar: bool,
     backup: Option<Mutex<File>>,
+    /// (device, inode) of the backup file: never repaired by the walk,
+    /// should it lie inside a target (it would get the tree's ACL).
+    backup_inode: Option<(u64, u64)>,
     names: NssNames,
-    /// The first failure to write stdout or the backup; stops the run.
+    /// The first failure to write the backup: stops the run (no change
+    /// may be made that cannot be undone).
+    pub backup_error: Mutex<Option<io::Error>>,
+    /// The first failure to write stdout (its reader went away): a repair
+    /// goes on without output; a dry run, being only a listing, stops.
     pub output_error: Mutex<Option<io::Error>>,
 }
 
@@ -232,40 +239,61 @@ impl Report {
             json: json.then(JsonLines::stdout),
             stdout_under_bar: !progress.is_hidden() && io::stdout().is_terminal(),
             progress,
+            backup_inode: backup.as_ref().and_then(|f| {
+                use std::os::unix::fs::MetadataExt;
+                f.metadata().ok().map(|m| (m.dev(), m.ino()))
+            }),
             backup: backup.map(Mutex::new),
             names: NssNames::default(),
+            backup_error: Mutex::new(None),
             output_error: Mutex::new(None),
         }
     }
 
-    fn keep_error(&self, result: io::Result<()>) {
+    fn keep_error(slot: &Mutex<Option<io::Error>>, result: io::Result<()>) {
         if let Err(e) = result {
-            self.output_error
-                .lock()
+            slot.lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .get_or_insert(e);
         }
+    }
+
+    fn has(slot: &Mutex<Option<io::Error>>) -> bool {
+        slot.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
+    pub fn output_closed(&self) -> bool {
+        Report::has(&self.output_error)
+    }
+
+    /// Whether `stat` is the backup file itself.
+    pub fn is_backup_file(&self, stat: &rustix::fs::Statx) -> bool {
+        let dev = rustix::fs::makedev(stat.stx_dev_major, stat.stx_dev_minor);
+        self.backup_inode == Some((dev, stat.stx_ino))
     }
 
     pub fn backs_up(&self) -> bool {
         self.backup.is_some()
     }
 
+    /// Whether the walk must stop: the backup cannot be written, or the
+    /// reader of a dry run's listing went away.
     pub fn failed(&self) -> bool {
-        self.output_error
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some()
+        Report::has(&self.backup_error) || (self.dry_run && self.output_closed())
     }
 
     /// Writes to stdout, clearing the bar first when both share a terminal.
+    /// Until it fails once; after that, nothing more.
     fn to_stdout(&self, write: impl FnOnce() -> io::Result<()>) {
+        if Report::has(&self.output_error) {
+            return;
+        }
         let result = if self.stdout_under_bar {
             self.progress.suspend(write)
         } else {
             write()
         };
-        self.keep_error(result);
+        Report::keep_error(&self.output_error, result);
     }
 
     /// Lists the changes of one entry (all in a dry run, with -v otherwise),
@@ -336,12 +364,15 @@ impl Report {
     }
 
     /// Appends the entry's state before the change, as getfacl prints it,
-    /// so `setfacl --restore` puts it back.
-    pub fn backup(&self, path: &Path, cur: &Current) {
+    /// plus its type and inode, so `chk restore` can tell that the entry it
+    /// reaches is still the one backed up.
+    pub fn backup(&self, path: &Path, cur: &Current, inode: u64) {
         let Some(file) = &self.backup else { return };
         let mut text = String::new();
         let _ = writeln!(text, "# file: {}", quote(path.as_os_str().as_bytes()));
         let _ = writeln!(text, "# owner: {}\n# group: {}", cur.uid, cur.gid);
+        let kind = if cur.is_dir { "directory" } else { "file" };
+        let _ = writeln!(text, "# type: {kind}\n# inode: {inode}");
         if cur.mode & 0o7000 != 0 {
             let flag = |bit: u32, c: char| if cur.mode & bit != 0 { c } else { '-' };
             let _ = writeln!(
@@ -362,7 +393,7 @@ impl Report {
         }
         text.push('\n');
         let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
-        self.keep_error(file.write_all(text.as_bytes()));
+        Report::keep_error(&self.backup_error, file.write_all(text.as_bytes()));
     }
 }
 

@@ -1,7 +1,7 @@
 //! Current and wanted state of one entry, the differences, and the repair.
 
 use super::Ownership;
-use crate::chk::acl::{self, Acl, io::Kind};
+use crate::chk::acl::{self, Acl, NO_ID, Tag, io::Kind};
 use crate::chk::ids::Names;
 use crate::chk::node::Node;
 use crate::chk::rules::{Definition, Rule};
@@ -94,13 +94,36 @@ pub fn current_state(node: &Node, uid: u32, gid: u32, st_mode: u32) -> io::Resul
     })
 }
 
-/// The state `rule` wants for an entry that is now `cur`.
-pub fn wanted_state(rule: &Rule, cur: &Current, ownership: &Ownership) -> Result<Wanted, String> {
+/// Whether the owner of an entry is a known user, when `ownership` needs
+/// to know (orphans get `orphan_owner`): the one name-service lookup of
+/// the inspect step, made while reading, never while comparing.
+pub fn owner_exists(uid: u32, ownership: &Ownership) -> bool {
+    ownership.owner.is_some()
+        || ownership.orphan_owner.is_none()
+        || crate::chk::accounts::uid_exists(uid)
+}
+
+/// The state `rule` wants for an entry that is now `cur`, whose owner
+/// exists or not ([`owner_exists`]). Pure: no lookup, no system call.
+pub fn wanted_state(
+    rule: &Rule,
+    cur: &Current,
+    ownership: &Ownership,
+    owner_exists: bool,
+) -> Result<Wanted, String> {
     let uid = ownership.owner.unwrap_or(match ownership.orphan_owner {
-        Some(to) if !crate::chk::accounts::uid_exists(cur.uid) => to,
+        Some(to) if !owner_exists => to,
         _ => cur.uid,
     });
-    let keep_x = |bits: u32| cur.mode & bits;
+    // The execute bits kept by NOACL/PRIVATE: the owning group's is its
+    // g:: entry's, not the mask's that an ACL shows in the mode.
+    let group_x = match &cur.access {
+        Some(acl) => acl
+            .get(Tag::GroupObj, NO_ID)
+            .map_or(0, |p| u32::from(p & acl::X) << 3),
+        None => cur.mode & 0o010,
+    };
+    let keep_x = |bits: u32| (cur.mode & bits & 0o101) | (group_x & bits);
     let (group, rights) = match &rule.definition {
         Definition::NoAcl => {
             let mode = if cur.is_dir {
@@ -138,6 +161,49 @@ pub fn wanted_state(rule: &Rule, cur: &Current, ownership: &Ownership) -> Result
     })
 }
 
+/// One entry looked at: what it has, what its rule wants, what differs.
+pub struct Inspection {
+    pub current: Current,
+    pub wanted: Wanted,
+    pub changes: Vec<Change>,
+}
+
+/// The inspect step of the walk and of `chk explain`: read → wanted →
+/// difference, for an entry open as `node` with `stat` from its statx.
+/// `access`, when given, is its access ACL already read. The only name
+/// lookup (does the owner exist) belongs to the read stage; wanted and
+/// difference compare numbers.
+pub fn inspect(
+    node: &Node,
+    stat: &rustix::fs::Statx,
+    rule: &Rule,
+    ownership: &Ownership,
+    access: Option<Option<Acl>>,
+) -> Result<Inspection, (&'static str, io::Error)> {
+    let mode = u32::from(stat.stx_mode);
+    let current = match access {
+        Some(access) => Current {
+            uid: stat.stx_uid,
+            gid: stat.stx_gid,
+            mode: mode & 0o7777,
+            is_dir: mode & S_IFMT == S_IFDIR,
+            access,
+            default: None,
+        },
+        None => current_state(node, stat.stx_uid, stat.stx_gid, mode)
+            .map_err(|e| ("reading the ACL", e))?,
+    };
+    let owner_exists = owner_exists(current.uid, ownership);
+    let wanted = wanted_state(rule, &current, ownership, owner_exists)
+        .map_err(|why| ("applying the rule", io::Error::other(why)))?;
+    let changes = differences(&current, &wanted);
+    Ok(Inspection {
+        current,
+        wanted,
+        changes,
+    })
+}
+
 /// Every difference between `cur` and `want`, in the order they are fixed.
 pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
     let mut changes = Vec::new();
@@ -167,15 +233,15 @@ pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
                 .access
                 .clone()
                 .unwrap_or_else(|| Acl::from_mode(cur.mode));
-            if !now.same_meaning(access) {
-                if access.is_minimal() {
-                    // Stored as mode bits only: drop the xattr, chmod.
-                    if cur.access.is_some() {
-                        changes.push(Change::Access(cur.access.clone(), None));
-                    }
-                } else {
-                    changes.push(Change::Access(cur.access.clone(), Some(access.clone())));
+            if access.is_minimal() {
+                // Stored as mode bits only: drop any xattr (even one that
+                // means the same, such as a lone mask), chmod to g::'s bits.
+                if cur.access.is_some() {
+                    changes.push(Change::Access(cur.access.clone(), None));
                 }
+                rwx = access.mode_bits();
+            } else if !now.same_meaning(access) {
+                changes.push(Change::Access(cur.access.clone(), Some(access.clone())));
                 rwx = access.mode_bits();
             }
             let default_same = match (&cur.default, default) {
@@ -291,6 +357,61 @@ mod tests {
         );
     }
 
+    fn rule(definition: crate::chk::rules::Definition) -> crate::chk::rules::Rule {
+        crate::chk::rules::Rule::builtin(
+            "t",
+            crate::chk::rules::Pattern::Path {
+                rel: Vec::new(),
+                contents: false,
+            },
+            definition,
+        )
+    }
+
+    #[test]
+    fn noacl_keeps_the_owning_groups_execute_bit_not_the_masks() {
+        // u:alice:rwx raised the mask to rwx; g:: itself has no x.
+        let cur = file(0o674, Some("u::rw-,u:alice:rwx,g::r--,m::rwx,o::r--"));
+        let wanted = wanted_state(
+            &rule(crate::chk::rules::Definition::NoAcl),
+            &cur,
+            &Ownership::default(),
+            true,
+        )
+        .unwrap();
+        assert!(matches!(wanted.rules, WantedRights::Mode(0o644)));
+    }
+
+    #[test]
+    fn a_lone_mask_never_reaches_the_owning_group() {
+        let template =
+            crate::chk::acl::parse_template("u::rw@UX,g::---,o::---,m::rw@GX", &FakeNames, true)
+                .unwrap();
+        let access = template.for_file(false, false).unwrap();
+        assert_eq!(access.to_string(), "u::rw-,g::---,o::---");
+        let want = Wanted {
+            uid: 1001,
+            gid: 50,
+            rules: WantedRights::Acls {
+                access,
+                default: None,
+            },
+        };
+        assert_eq!(
+            differences(&file(0o644, None), &want),
+            [Change::Mode(0o644, 0o600)]
+        );
+        // A stored mask-only ACL means g::--- too, but is dropped.
+        let cur = file(0o660, Some("u::rw-,g::---,m::rw-,o::---"));
+        assert_eq!(
+            differences(&cur, &want),
+            [
+                Change::Access(cur.access.clone(), None),
+                Change::Mode(0o660, 0o600)
+            ]
+        );
+    }
+
     #[test]
     fn special_bits_are_cleared_under_acl_rules() {
         let cur = file(0o4660, Some("u::rw-,g::---,g:staff:rw-,m::rw-,o::---"));
@@ -332,7 +453,7 @@ mod tests {
             plain_group: Some(0),
             ..Ownership::default()
         };
-        let wanted = wanted_state(&rule, &cur, &own).unwrap();
+        let wanted = wanted_state(&rule, &cur, &own, true).unwrap();
         assert_eq!(
             differences(&cur, &wanted),
             [

@@ -1,8 +1,9 @@
 //! Walking one target: a rayon task per directory, opened only when the
 //! task runs; nothing kept per entry once it is done.
 
+use super::links::{self, HardLinks};
 use super::report::{Counters, Report, Skip, Summary};
-use super::state::{self, S_IFDIR, S_IFMT};
+use super::state;
 use super::{RunOptions, Target};
 use crate::chk::acl::{self, Acl};
 use crate::chk::node::Node;
@@ -49,6 +50,8 @@ struct Walk<'a> {
     /// Set on a fatal error (descriptor exhaustion): every task stops.
     fatal: AtomicBool,
     fatal_error: Mutex<Option<io::Error>>,
+    /// Multiply-linked files met, decided after the walk.
+    links: HardLinks,
 }
 
 /// Walks one target. A root that cannot be opened is an error of that
@@ -73,7 +76,7 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
     // The absolute path of what was opened, for reports and backups.
     let root = std::fs::read_link(format!("/proc/self/fd/{}", node.fd().as_raw_fd()))
         .unwrap_or_else(|_| target.root.clone());
-    let walk = Walk {
+    let mut walk = Walk {
         target,
         opts,
         report,
@@ -83,10 +86,15 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         mount_id: stat.stx_mnt_id,
         fatal: AtomicBool::new(false),
         fatal_error: Mutex::new(None),
+        links: HardLinks::default(),
     };
     let (rule, inherited) = target.rules.step(Inherited::default(), b"");
     walk.check_entry(&node, &stat, b"", rule, None);
-    rayon::scope(|scope| walk.directory(scope, Arc::new(node), Vec::new(), inherited));
+    let node = Arc::new(node);
+    rayon::scope(|scope| walk.directory(scope, Arc::clone(&node), Vec::new(), inherited));
+    for inode in std::mem::take(&mut walk.links).into_inodes() {
+        walk.linked_file(&node, inode);
+    }
     if let Some(e) = walk
         .fatal_error
         .lock()
@@ -113,7 +121,7 @@ fn is_exhaustion(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(n) if n == Errno::MFILE.raw_os_error() || n == Errno::NFILE.raw_os_error())
 }
 
-fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
+pub(super) fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
     let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
     if !rel.is_empty() {
         child.extend_from_slice(rel);
@@ -308,6 +316,7 @@ impl<'a> Walk<'a> {
         };
         let kind = FileType::from_raw_mode(stat.stx_mode.into());
         match kind {
+            FileType::RegularFile if self.report.is_backup_file(&stat) => return,
             FileType::RegularFile => {}
             FileType::Symlink => {
                 self.skip(&rel, Skip::Symlink);
@@ -352,8 +361,9 @@ impl<'a> Walk<'a> {
         self.report.progress.inc(1);
     }
 
-    /// Compares one entry with its rule and repairs what differs;
-    /// `access`, when given, is the file's access ACL already read.
+    /// Counts one entry and, unless it must wait for the end of the walk
+    /// (a multiply-linked file), compares it with its rule and repairs
+    /// what differs; `access`, when given, is its access ACL already read.
     fn check_entry(
         &self,
         node: &Node,
@@ -363,50 +373,186 @@ impl<'a> Walk<'a> {
         access: Option<Option<Acl>>,
     ) {
         self.count_checked();
-        let Some(rule) = rule else { return };
-        let mode = u32::from(stat.stx_mode);
-        let is_dir = mode & S_IFMT == S_IFDIR;
-        if !is_dir && stat.stx_nlink > 1 && stat.stx_uid < self.opts.uid_min {
-            // Maybe a link to a system file outside the tree: leave it.
-            self.skip(rel, Skip::HardLink);
-            self.report.warn(
-                &self.path(rel),
-                "hard-linked file owned by a system account, left alone",
-            );
+        if links::is_multiply_linked(stat) {
+            return self.links.meet(stat, rel);
+        }
+        if let Some(rule) = rule {
+            self.repair(node, stat, rel, rule, access);
+        }
+    }
+
+    /// After the walk, a multiply-linked file: repaired once when all its
+    /// links were met inside the target, else reported and left alone.
+    fn linked_file(&self, root: &Node, inode: links::Inode) {
+        if self.stopped() {
             return;
         }
-        let current = match access {
-            Some(access) => Ok(state::Current {
-                uid: stat.stx_uid,
-                gid: stat.stx_gid,
-                mode: mode & 0o7777,
-                is_dir,
-                access,
-                default: None,
-            }),
-            None => state::current_state(node, stat.stx_uid, stat.stx_gid, mode),
+        let path = self.path(&inode.rel);
+        if !inode.all_inside() {
+            self.skip(&inode.rel, Skip::HardLink);
+            let why = format!(
+                "hard-linked file with {} links, {} of them inside the target: left alone",
+                inode.nlink, inode.met
+            );
+            return self.report.warn(&path, &why);
+        }
+        let Some(rule) = self.target.rules.governing(&inode.rel) else {
+            return;
         };
-        let current = match current {
-            Ok(current) => current,
-            Err(e) => return self.entry_error(rel, "reading the ACL", e),
+        let node = match crate::chk::node::open_relative(root.fd(), &inode.rel) {
+            Ok(node) => node,
+            Err(e) if is_vanished(&e) => return,
+            Err(e) => return self.entry_error(&inode.rel, "opening", e),
         };
-        let wanted = match state::wanted_state(rule, &current, &self.target.ownership) {
-            Ok(wanted) => wanted,
-            Err(why) => return self.entry_error(rel, "applying the rule", io::Error::other(why)),
+        let stat = match node.stat() {
+            Ok(stat) => stat,
+            Err(e) => return self.entry_error(&inode.rel, "reading", e),
         };
-        let changes = state::differences(&current, &wanted);
-        if changes.is_empty() {
+        if !links::is_multiply_linked(&stat) || !inode.is(&stat) {
+            // Relinked or replaced while the walk went on: the next run decides.
+            self.skip(&inode.rel, Skip::HardLink);
+            return self
+                .report
+                .warn(&path, "hard links changed during the walk: left alone");
+        }
+        self.repair(&node, &stat, &inode.rel, rule, None);
+    }
+
+    /// The inspect step (shared with `chk explain`), then the repair.
+    fn repair(
+        &self,
+        node: &Node,
+        stat: &Statx,
+        rel: &[u8],
+        rule: &Rule,
+        access: Option<Option<Acl>>,
+    ) {
+        let found = match state::inspect(node, stat, rule, &self.target.ownership, access) {
+            Ok(found) => found,
+            Err((what, e)) => return self.entry_error(rel, what, e),
+        };
+        if found.changes.is_empty() {
             return;
         }
         let path = self.path(rel);
         if !self.report.dry_run {
-            self.report.backup(&path, &current);
-            if let Err((what, e)) = state::apply(node, &changes) {
+            #[cfg(test)]
+            tests::before_change(&path);
+            self.report.backup(&path, &found.current, stat.stx_ino);
+            if let Err((what, e)) = state::apply(node, &found.changes) {
                 return self.entry_error(rel, what, e);
             }
         }
         self.counters.entries_changed.fetch_add(1, Relaxed);
-        changes.iter().for_each(|c| self.counters.count(c));
-        self.report.changes(&self.target.label, &path, &changes);
+        found.changes.iter().for_each(|c| self.counters.count(c));
+        self.report
+            .changes(&self.target.label, &path, &found.changes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The race the walker is built for, made deterministic: a hook runs
+    //! between the moment an entry is open and the moment it is changed,
+    //! and swaps the entry for a symlink to a file outside the tree.
+
+    use super::super::{Ownership, RunOptions, Target, check_targets};
+    use crate::chk::ids::FileNames;
+    use crate::chk::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
+    use crate::cli::Verbosity;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    /// Names the hook swaps (`victim-file`, `victim-dir`), and how many
+    /// swaps it made: set by the one test that uses it.
+    static SWAPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    /// Called by the walker just before it changes `path`: an entry named
+    /// `victim-*` is moved to `*.moved` and a symlink to `../outside/*`
+    /// (a file or a directory outside the tree) takes its place.
+    pub(super) fn before_change(path: &Path) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return;
+        };
+        let Some(kind) = name.strip_prefix("victim-") else {
+            return;
+        };
+        let tree = path.parent().unwrap();
+        let outside = tree.parent().unwrap().join("outside").join(kind);
+        std::fs::rename(path, tree.join(format!("{name}.moved"))).unwrap();
+        symlink(&outside, path).unwrap();
+        SWAPS.lock().unwrap().push(path.to_path_buf());
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::symlink_metadata(path).unwrap().mode() & 0o7777
+    }
+
+    #[test]
+    fn an_entry_swapped_between_open_and_change_changes_only_itself() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(outside.join("dir")).unwrap();
+        std::fs::write(outside.join("file"), "secret").unwrap();
+        std::fs::write(outside.join("dir/inner"), "secret").unwrap();
+        for p in ["file", "dir", "dir/inner"] {
+            let perm = if p == "dir" { 0o755 } else { 0o644 };
+            std::fs::set_permissions(outside.join(p), std::fs::Permissions::from_mode(perm))
+                .unwrap();
+        }
+        let tree = tmp.path().join("tree");
+        std::fs::create_dir_all(tree.join("victim-dir")).unwrap();
+        std::fs::write(tree.join("victim-file"), "x").unwrap();
+        std::fs::write(tree.join("victim-dir/child"), "x").unwrap();
+        for p in ["", "victim-file", "victim-dir", "victim-dir/child"] {
+            let perm = if p.ends_with("dir") || p.is_empty() {
+                0o755
+            } else {
+                0o644
+            };
+            std::fs::set_permissions(tree.join(p), std::fs::Permissions::from_mode(perm)).unwrap();
+        }
+
+        let definition = rules::parse_definition(
+            "PRIVATE",
+            Level::System,
+            &Macros::default(),
+            &FileNames::load(),
+        )
+        .unwrap();
+        let root = Pattern::Path {
+            rel: Vec::new(),
+            contents: false,
+        };
+        let target = Target {
+            label: "race".into(),
+            root: tree.clone(),
+            rules: RuleSet::new(vec![Rule::builtin("test", root, definition)]),
+            ownership: Ownership::default(),
+        };
+        let opts = RunOptions {
+            verbosity: Verbosity {
+                verbose: 0,
+                quiet: 1,
+            },
+            ..RunOptions::default()
+        };
+        check_targets(vec![target], &opts).unwrap();
+
+        // Both swaps landed while the walk was inside the tree...
+        let swaps = SWAPS.lock().unwrap().clone();
+        assert_eq!(swaps.len(), 2, "{swaps:?}");
+        assert!(tree.join("victim-file").is_symlink());
+        assert!(tree.join("victim-dir").is_symlink());
+        // ...the outside files kept their modes...
+        assert_eq!(mode(&outside.join("file")), 0o644);
+        assert_eq!(mode(&outside.join("dir")), 0o755);
+        assert_eq!(mode(&outside.join("dir/inner")), 0o644);
+        // ...and the entries that were open got the change, wherever they
+        // went, the moved directory's contents included.
+        assert_eq!(mode(&tree.join("victim-file.moved")), 0o600);
+        assert_eq!(mode(&tree.join("victim-dir.moved")), 0o700);
+        assert_eq!(mode(&tree.join("victim-dir.moved/child")), 0o600);
     }
 }
