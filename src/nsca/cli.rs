@@ -1,5 +1,6 @@
 //! Command line of nsca-send: send_nsca's arguments plus a few of its own.
 
+use super::protocol::Protocol;
 use crate::cli::Verbosity;
 use clap::Parser;
 use std::ffi::OsString;
@@ -53,22 +54,33 @@ EXIT STATUS (send_nsca's, kept for drop-in use)
     after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
-    /// NSCA server to send to
+    /// Server to send to (an NSCA-ng config may name it instead)
     #[arg(short = 'H', long = "server", value_name = "HOST")]
     pub server: Option<String>,
 
-    /// NSCA server as the first argument, as older send_nsca accepted it
-    #[arg(value_name = "HOST", required_unless_present = "server")]
+    /// Server as the first argument, as older send_nsca accepted it
+    #[arg(value_name = "HOST")]
     pub server_arg: Option<String>,
 
-    /// TCP port of the daemon
-    #[arg(short, long, default_value_t = 5667)]
-    pub port: u16,
+    /// How to send: NSCA 2 (send_nsca's), NSCA-ng, or the Icinga 2 API [default: the
+    /// config file's `protocol =`, else nsca2]
+    #[arg(long, value_enum)]
+    pub protocol: Option<Protocol>,
+
+    /// TCP port of the server [default: the config's `port =`, else 5667, 5668 for nsca-ng]
+    #[arg(short, long)]
+    pub port: Option<u16>,
 
     /// Seconds allowed for each network step: connect, init packet, each write (also -to)
-    #[arg(long, default_value_t = 10, value_name = "SECONDS",
+    /// [default: the config's `timeout =`, else 10]
+    #[arg(long, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=86400))]
-    pub timeout: u64,
+    pub timeout: Option<u64>,
+
+    /// Read raw monitoring commands from stdin, one per line (NSCA-ng only), such as
+    /// `ACKNOWLEDGE_SVC_PROBLEM;web01;HTTP;1;1;1;admin;known`
+    #[arg(short = 'C', long = "commands", conflicts_with_all = ["json", "host", "spool"])]
+    pub raw_commands: bool,
 
     /// send_nsca's configuration file (password, encryption_method)
     #[arg(short, long, default_value = "/etc/send_nsca.cfg", value_name = "FILE")]
@@ -209,11 +221,14 @@ mod tests {
             "--quiet",
         ];
         let cli = Cli::try_parse_from(normalize_args(args.map(OsString::from))).unwrap();
-        assert_eq!((cli.server(), cli.port, cli.timeout), ("n", 1, 3));
+        assert_eq!(
+            (cli.server(), cli.port, cli.timeout),
+            ("n", Some(1), Some(3))
+        );
         assert_eq!((cli.delimiter, cli.record_separator), (b',', b'\n'));
         assert!(cli.verbosity.is_quiet());
         let cli = Cli::try_parse_from(["nsca-send", "nagios"]).unwrap();
         assert_eq!(cli.server(), "nagios");
-        assert!(Cli::try_parse_from(["nsca-send"]).is_err());
+        assert!(Cli::try_parse_from(["nsca-send", "-C", "--json"]).is_err());
     }
 }

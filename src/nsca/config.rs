@@ -57,6 +57,8 @@ impl Config {
                     config.method = Method::from_number(number()?).map_err(bad)?;
                 }
                 "legacy_2_7_mode" => config.legacy_2_7_mode = number()? != 0,
+                // Read by protocol::from_config.
+                "protocol" => {}
                 _ => return Err(bad(format!("unknown key `{key}`"))),
             }
         }

@@ -6,16 +6,19 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod input;
+pub mod keyvalue;
+pub mod ng;
 pub mod packet;
+pub mod protocol;
 pub mod send;
 pub mod spool;
 
 pub use cli::Cli;
 
 use crate::cli::{Error, Exit, Result};
-use config::Config;
 use input::Parsed;
 use packet::{CheckResult, Format};
+use protocol::{Destination, Protocol, Settings};
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -25,11 +28,19 @@ const TOOL: &str = "nsca-send";
 /// send_nsca's statuses for drop-in use, although they are not the suite's:
 /// usage errors are 3 (given by the binary, see [`cli::parse_or_exit_code`]).
 pub const NOT_SENT: Exit = Exit::Usage;
+/// send_nsca's usage-error status (3), for the usage errors only a look at
+/// the config file finds.
+const USAGE: Exit = Exit::Failed;
 
 /// Reads, sends, spools and reports. Every failure is reported here and
 /// ends as status 2, like send_nsca.
 pub fn run(cli: Cli) -> Result<Exit> {
     match send_all(&cli) {
+        // Wrong arguments found after parsing (no server, -C without NSCA-ng).
+        Err(err @ Error::Usage(_)) => {
+            complain(&err.to_string());
+            Ok(USAGE)
+        }
         Err(err) if !err.is_broken_pipe() => {
             complain(&err.to_string());
             Ok(NOT_SENT)
@@ -42,9 +53,52 @@ fn complain(message: &str) {
     crate::cli::error::report(TOOL, &Error::failed(message));
 }
 
+/// Where to send: the command line first, then the config file, then the
+/// protocol's defaults.
+struct Route {
+    settings: Settings,
+    server: String,
+    port: u16,
+    timeout: Duration,
+}
+
+fn route(cli: &Cli) -> Result<Route> {
+    let path = &cli.config;
+    let text =
+        std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let protocol = match cli.protocol {
+        Some(protocol) => protocol,
+        None => protocol::from_config(&text, path)?.unwrap_or(Protocol::Nsca2),
+    };
+    let settings = Settings::parse(protocol, &text, path)?;
+    let server = match (
+        cli.server.as_deref().or(cli.server_arg.as_deref()),
+        settings.server(),
+    ) {
+        (Some(server), _) | (None, Some(server)) => server.to_string(),
+        // NSCA-ng's client sends to localhost by default.
+        (None, None) if protocol == Protocol::NscaNg => "localhost".into(),
+        (None, None) => return Err(Error::usage("no server: give -H HOST")),
+    };
+    let port = cli
+        .port
+        .or(settings.port())
+        .unwrap_or(protocol.default_port());
+    let timeout = cli.timeout.or(settings.timeout()).unwrap_or(10);
+    Ok(Route {
+        settings,
+        server,
+        port,
+        timeout: Duration::from_secs(timeout),
+    })
+}
+
 fn send_all(cli: &Cli) -> Result<Exit> {
-    let config = Config::read(&cli.config)?;
-    let format = if cli.legacy_2_7_mode || config.legacy_2_7_mode {
+    let route = route(cli)?;
+    if cli.raw_commands {
+        return send_raw_commands(&route);
+    }
+    let format = if cli.legacy_2_7_mode || route.settings.legacy_2_7_mode() {
         Format::Legacy27
     } else {
         Format::V3
@@ -70,7 +124,7 @@ fn send_all(cli: &Cli) -> Result<Exit> {
     }
 
     let spool = match &cli.spool {
-        Some(dir) => Some(spool::Spool::open(dir, cli.server(), cli.port)?),
+        Some(dir) => Some(spool::Spool::open(dir, &route.server, route.port)?),
         None => None,
     };
     let mut queue: Vec<CheckResult> = spool
@@ -86,15 +140,15 @@ fn send_all(cli: &Cli) -> Result<Exit> {
         return Ok(NOT_SENT);
     }
 
-    let target = send::Target {
-        server: cli.server(),
-        port: cli.port,
-        timeout: Duration::from_secs(cli.timeout),
-        method: config.method,
-        password: &config.password,
+    let destination = Destination {
+        server: &route.server,
+        port: route.port,
+        timeout: route.timeout,
         format,
     };
-    let delivery = send::deliver(&target, &queue);
+    let outcome = protocol::deliver(&route.settings, &destination, &queue);
+    report_refusals(&outcome, &queue);
+    let delivery = &outcome.delivery;
     let undelivered = &queue[delivery.confirmed..];
     if let Some(err) = &delivery.error {
         complain(err);
@@ -112,16 +166,74 @@ fn send_all(cli: &Cli) -> Result<Exit> {
             undelivered.len()
         ));
     }
-    if delivery.confirmed > 0 && !cli.verbosity.is_quiet() {
+    let accepted = delivery.confirmed - outcome.refused.len();
+    if accepted > 0 && !cli.verbosity.is_quiet() {
         let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
-            "{} data packet(s) sent to host successfully.",
-            delivery.confirmed
-        )?;
+        writeln!(out, "{accepted} data packet(s) sent to host successfully.")?;
         out.flush()?;
     }
-    let all_good = delivery.confirmed > 0 && undelivered.is_empty() && parsed.bad.is_empty();
+    let all_good = accepted > 0
+        && undelivered.is_empty()
+        && parsed.bad.is_empty()
+        && outcome.refused.is_empty();
+    Ok(if all_good { Exit::Success } else { NOT_SENT })
+}
+
+fn report_refusals(outcome: &protocol::Outcome, queue: &[CheckResult]) {
+    for refusal in &outcome.refused {
+        let result = &queue[refusal.index];
+        complain(&format!(
+            "the server refused the result for {}{}{}: {}",
+            String::from_utf8_lossy(&result.host),
+            if result.service.is_empty() { "" } else { ";" },
+            String::from_utf8_lossy(&result.service),
+            refusal.reason
+        ));
+    }
+}
+
+/// `-C`: raw monitoring commands from stdin, one per line, through NSCA-ng.
+/// They are not spooled (the spool holds check results).
+fn send_raw_commands(route: &Route) -> Result<Exit> {
+    let Settings::NscaNg(config) = &route.settings else {
+        return Err(Error::usage("-C (raw commands) needs --protocol nsca-ng"));
+    };
+    let mut data = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut data)
+        .map_err(|e| Error::io("reading standard input", e))?;
+    let lines: Vec<&[u8]> = data
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.trim_ascii().is_empty())
+        .collect();
+    if lines.is_empty() {
+        complain("no commands to send");
+        return Ok(NOT_SENT);
+    }
+    let target = ng::Target {
+        server: &route.server,
+        port: route.port,
+        timeout: route.timeout,
+        config,
+    };
+    let outcome = ng::deliver(&target, lines.iter().map(|l| ng::raw_command(l)));
+    for refusal in &outcome.refused {
+        complain(&format!(
+            "the server refused command {}: {}",
+            refusal.index + 1,
+            refusal.reason
+        ));
+    }
+    let delivery = &outcome.delivery;
+    if let Some(err) = &delivery.error {
+        complain(err);
+        complain(&format!(
+            "{} command(s) not delivered",
+            lines.len() - delivery.confirmed
+        ));
+    }
+    let all_good = delivery.confirmed == lines.len() && outcome.refused.is_empty();
     Ok(if all_good { Exit::Success } else { NOT_SENT })
 }
 
