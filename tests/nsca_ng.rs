@@ -307,3 +307,101 @@ fn the_protocol_and_server_come_from_the_config_file() {
         stderr(&out)
     );
 }
+
+#[test]
+fn wrap_reports_a_job_and_exits_with_its_status() {
+    let server = NgServer::start(AUTH);
+    let admin = server.client_config("admin", "t0p");
+    let out = send(
+        &admin,
+        &[
+            "--wrap",
+            "backup",
+            "--host",
+            "web01",
+            "--",
+            "sh",
+            "-c",
+            "echo; echo 'backup: 3 files|size=5B'; echo detail; echo oops >&2; exit 1",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // The job's output passes through untouched, nothing added.
+    assert_eq!(stdout(&out), "\nbackup: 3 files|size=5B\ndetail\n");
+    assert_eq!(stderr(&out), "oops\n");
+    let out = send(
+        &admin,
+        &[
+            "--wrap", "cleanup", "--host", "web01", "--", "sh", "-c", "exit 9",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(9));
+    assert_eq!(
+        server.lines(2),
+        [
+            "PROCESS_SERVICE_CHECK_RESULT;web01;backup;1;backup: 3 files|size=5B",
+            "PROCESS_SERVICE_CHECK_RESULT;web01;cleanup;3;sh: exit status 9, no output",
+        ]
+    );
+}
+
+#[test]
+fn wrap_keeps_the_jobs_status_when_the_report_fails_and_spools_it() {
+    let server = NgServer::start(AUTH);
+    let wrong = server.client_config("admin", "wrong");
+    let spool = tempfile::tempdir().unwrap();
+    let spool_arg = spool.path().to_str().unwrap();
+    let out = send(
+        &wrong,
+        &[
+            "--spool", spool_arg, "--wrap", "backup", "--host", "web01", "--", "true",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("1 result(s) not delivered, kept in"),
+        "{}",
+        stderr(&out)
+    );
+    let admin = server.client_config("admin", "t0p");
+    let out = send(&admin, &["--spool", spool_arg], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        server.lines(1),
+        ["PROCESS_SERVICE_CHECK_RESULT;web01;backup;0;true: exit status 0, no output"]
+    );
+}
+
+#[test]
+fn wrap_through_nsca2_to_the_nsca_daemon() {
+    let daemon = nsca_support::Daemon::start(1, "pw");
+    let config = daemon.client_config(1, "pw");
+    let port = daemon.port.to_string();
+    let out = nsca_send(
+        &[
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-c",
+            config.to_str().unwrap(),
+            "--wrap",
+            "job",
+            "--host",
+            "db01",
+            "--",
+            "sh",
+            "-c",
+            "echo half done; exit 2",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        daemon.lines(1),
+        ["PROCESS_SERVICE_CHECK_RESULT;db01;job;2;half done"]
+    );
+}

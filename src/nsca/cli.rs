@@ -110,8 +110,9 @@ pub struct Cli {
     #[arg(long, value_name = "DIR")]
     pub spool: Option<PathBuf>,
 
-    /// Send one result from the arguments instead of stdin: its host name
-    #[arg(long, value_name = "NAME", requires = "status")]
+    /// Send one result from the arguments instead of stdin: its host name (with
+    /// --wrap: the host of the wrapped job, default this machine's name)
+    #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
 
     /// Service description of the single result (omit for a host check)
@@ -125,6 +126,21 @@ pub struct Cli {
     /// Plugin output of the single result
     #[arg(long, value_name = "TEXT", requires = "host", default_value = "")]
     pub output: String,
+
+    /// Run the command after `--` and report it as SERVICE: its exit status 0-3 as the
+    /// state (else UNKNOWN), its first output line; exit with its status
+    #[arg(long, value_name = "SERVICE", requires = "command",
+          conflicts_with_all = ["json", "status", "raw_commands"])]
+    pub wrap: Option<String>,
+
+    /// Seconds the --wrap command may run before it is stopped (CRITICAL, exit 124)
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS", requires = "wrap",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub command_timeout: u64,
+
+    /// The --wrap command and its arguments
+    #[arg(last = true, value_name = "COMMAND", requires = "wrap")]
+    pub command: Vec<OsString>,
 
     #[command(flatten)]
     pub verbosity: Verbosity,

@@ -12,6 +12,7 @@ pub mod packet;
 pub mod protocol;
 pub mod send;
 pub mod spool;
+pub mod wrap;
 
 pub use cli::Cli;
 
@@ -35,7 +36,7 @@ const USAGE: Exit = Exit::Failed;
 /// Reads, sends, spools and reports. Every failure is reported here and
 /// ends as status 2, like send_nsca.
 pub fn run(cli: Cli) -> Result<Exit> {
-    match send_all(&cli) {
+    match send_all(&cli, None) {
         // Wrong arguments found after parsing (no server, -C without NSCA-ng).
         Err(err @ Error::Usage(_)) => {
             complain(&err.to_string());
@@ -93,7 +94,18 @@ fn route(cli: &Cli) -> Result<Route> {
     })
 }
 
-fn send_all(cli: &Cli) -> Result<Exit> {
+/// `--wrap`: runs the command, sends its result, and gives its status
+/// whatever became of the result (a failed delivery is reported on stderr).
+pub fn run_wrapped(cli: Cli) -> std::process::ExitCode {
+    let finished = wrap::run(&cli.command, Duration::from_secs(cli.command_timeout));
+    match send_all(&cli, Some(&finished)) {
+        Err(err) if !err.is_broken_pipe() => complain(&err.to_string()),
+        _ => {}
+    }
+    std::process::ExitCode::from(finished.exit)
+}
+
+fn send_all(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Exit> {
     let route = route(cli)?;
     if cli.raw_commands {
         return send_raw_commands(&route);
@@ -103,7 +115,7 @@ fn send_all(cli: &Cli) -> Result<Exit> {
     } else {
         Format::V3
     };
-    let mut parsed = read_results(cli, format)?;
+    let mut parsed = read_results(cli, format, wrapped)?;
     for bad in &parsed.bad {
         complain(&format!("record {}: {}", bad.number, bad.reason));
     }
@@ -167,7 +179,8 @@ fn send_all(cli: &Cli) -> Result<Exit> {
         ));
     }
     let accepted = delivery.confirmed - outcome.refused.len();
-    if accepted > 0 && !cli.verbosity.is_quiet() {
+    // A wrapped job's own output is what cron mails: add nothing to it.
+    if accepted > 0 && !cli.verbosity.is_quiet() && cli.wrap.is_none() {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{accepted} data packet(s) sent to host successfully.")?;
         out.flush()?;
@@ -238,7 +251,24 @@ fn send_raw_commands(route: &Route) -> Result<Exit> {
 }
 
 /// The results from the arguments, or from stdin.
-fn read_results(cli: &Cli, format: Format) -> Result<Parsed> {
+fn read_results(cli: &Cli, format: Format, wrapped: Option<&wrap::Finished>) -> Result<Parsed> {
+    if let (Some(service), Some(finished)) = (&cli.wrap, wrapped) {
+        let mut parsed = Parsed::default();
+        let host = match &cli.host {
+            Some(host) => host.clone(),
+            None => rustix::system::uname()
+                .nodename()
+                .to_string_lossy()
+                .into_owned(),
+        };
+        let status = finished.state.to_string();
+        let (host, service) = (host.as_bytes(), service.as_bytes());
+        parsed.add(1, host, service, &status, &finished.output, format);
+        return Ok(parsed);
+    }
+    if cli.host.is_some() && cli.status.is_none() {
+        return Err(Error::usage("--host needs --status (or --wrap)"));
+    }
     if let Some(host) = &cli.host {
         let mut parsed = Parsed::default();
         let service = cli.service.as_deref().unwrap_or_default();
