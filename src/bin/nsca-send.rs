@@ -8,5 +8,5 @@ fn main() -> ExitCode {
         Err(status) => return status,
     };
     cli.verbosity.init_logger("nsca-send");
-    adminkit::cli::finish("nsca-send", adminkit::nsca::run(cli))
+    adminkit::nsca::run(cli)
 }

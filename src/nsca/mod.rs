@@ -12,29 +12,49 @@ pub mod spool;
 
 pub use cli::Cli;
 
-use crate::cli::{Error, Exit, Result};
+use crate::cli::{Error, Result};
 use config::Config;
 use input::Parsed;
 use packet::{CheckResult, Format};
+use send::{Deliver, Delivery};
+use spool::{Spool, Spooled};
 use std::io::{Read, Write};
+use std::process::ExitCode;
 use std::time::Duration;
 
 const TOOL: &str = "nsca-send";
 
-/// send_nsca's status for "not everything was sent" (2). nsca-send keeps
-/// send_nsca's statuses for drop-in use, although they are not the suite's:
-/// usage errors are 3 (given by the binary, see [`cli::parse_or_exit_code`]).
-pub const NOT_SENT: Exit = Exit::Usage;
+/// nsca-send's exit statuses: send_nsca's, kept for drop-in use (they are
+/// not the suite's: 2 is "not sent" here, 3 a usage error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// At least one result sent and none failed.
+    Sent = 0,
+    /// Configuration, connection, timeout or input failure, or nothing sent.
+    NotSent = 2,
+    /// Bad arguments; also help, version and licence, as send_nsca.
+    Usage = 3,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        ExitCode::from(status as u8)
+    }
+}
+
+/// After this many bad records, the rest are only counted.
+const MAX_RECORD_ERRORS: usize = 100;
 
 /// Reads, sends, spools and reports. Every failure is reported here and
 /// ends as status 2, like send_nsca.
-pub fn run(cli: Cli) -> Result<Exit> {
+pub fn run(cli: Cli) -> ExitCode {
     match send_all(&cli) {
-        Err(err) if !err.is_broken_pipe() => {
+        Ok(status) => status.into(),
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
             complain(&err.to_string());
-            Ok(NOT_SENT)
+            Status::NotSent.into()
         }
-        other => other,
     }
 }
 
@@ -42,26 +62,21 @@ fn complain(message: &str) {
     crate::cli::error::report(TOOL, &Error::failed(message));
 }
 
-fn send_all(cli: &Cli) -> Result<Exit> {
+fn send_all(cli: &Cli) -> Result<Status> {
     let config = Config::read(&cli.config)?;
+    if !config.has_password {
+        log::warn!(
+            "'{}' has no password= line: only a daemon without a password takes these results",
+            cli.config.display()
+        );
+    }
     let format = if cli.legacy_2_7_mode || config.legacy_2_7_mode {
         Format::Legacy27
     } else {
         Format::V3
     };
     let mut parsed = read_results(cli, format)?;
-    for bad in &parsed.bad {
-        complain(&format!("record {}: {}", bad.number, bad.reason));
-    }
-    for cut in &parsed.truncated {
-        log::warn!(
-            "record {}: {} is {} bytes, cut to {}",
-            cut.number,
-            cut.field,
-            cut.length,
-            cut.limit
-        );
-    }
+    report_input_problems(&parsed);
     if cli.escape {
         let limit = packet::field_limits(format)[2];
         for result in &mut parsed.results {
@@ -69,21 +84,18 @@ fn send_all(cli: &Cli) -> Result<Exit> {
         }
     }
 
-    let spool = match &cli.spool {
-        Some(dir) => Some(spool::Spool::open(dir, cli.server(), cli.port)?),
-        None => None,
-    };
-    let mut queue: Vec<CheckResult> = spool
+    let spool = open_spool(cli);
+    let mut queue: Vec<Spooled> = spool
         .as_ref()
         .map(|s| s.pending.clone())
         .unwrap_or_default();
     if !queue.is_empty() {
         log::info!("{} spooled result(s) go first", queue.len());
     }
-    queue.append(&mut parsed.results);
+    queue.extend(parsed.results.drain(..).map(Spooled::now));
     if queue.is_empty() {
         complain("no check results to send");
-        return Ok(NOT_SENT);
+        return Ok(Status::NotSent);
     }
 
     let target = send::Target {
@@ -94,35 +106,136 @@ fn send_all(cli: &Cli) -> Result<Exit> {
         password: &config.password,
         format,
     };
-    let delivery = send::deliver(&target, &queue);
-    let undelivered = &queue[delivery.confirmed..];
-    if let Some(err) = &delivery.error {
-        complain(err);
-    }
-    if let Some(spool) = &spool {
-        spool.keep(undelivered)?;
-    }
-    if !undelivered.is_empty() {
-        let kept = match &spool {
-            Some(spool) => format!(", kept in {}", spool.path().display()),
-            None => String::new(),
-        };
-        complain(&format!(
-            "{} result(s) not delivered{kept}",
-            undelivered.len()
-        ));
-    }
-    if delivery.confirmed > 0 && !cli.verbosity.is_quiet() {
+    let results: Vec<&CheckResult> = queue.iter().map(|s| &s.result).collect();
+    let delivery = target.deliver(&results);
+    let all_kept = settle(spool.as_ref(), &queue, &delivery);
+
+    if delivery.delivered > 0 && !cli.verbosity.is_quiet() {
         let mut out = std::io::stdout().lock();
         writeln!(
             out,
             "{} data packet(s) sent to host successfully.",
-            delivery.confirmed
+            delivery.delivered
         )?;
         out.flush()?;
     }
-    let all_good = delivery.confirmed > 0 && undelivered.is_empty() && parsed.bad.is_empty();
-    Ok(if all_good { Exit::Success } else { NOT_SENT })
+    let all_good = delivery.delivered == queue.len() && all_kept && parsed.bad.is_empty();
+    Ok(if all_good {
+        Status::Sent
+    } else {
+        Status::NotSent
+    })
+}
+
+/// Bad records with their numbers (at most [`MAX_RECORD_ERRORS`], then a
+/// count), and cut fields as warnings.
+fn report_input_problems(parsed: &Parsed) {
+    for bad in parsed.bad.iter().take(MAX_RECORD_ERRORS) {
+        complain(&format!("record {}: {}", bad.number, bad.reason));
+    }
+    if parsed.bad.len() > MAX_RECORD_ERRORS {
+        complain(&format!(
+            "{} more bad record(s) not shown ({} in all, not sent)",
+            parsed.bad.len() - MAX_RECORD_ERRORS,
+            parsed.bad.len()
+        ));
+    }
+    for cut in parsed.truncated.iter().take(MAX_RECORD_ERRORS) {
+        log::warn!(
+            "record {}: {} is {} bytes, cut to {}",
+            cut.number,
+            cut.field,
+            cut.length,
+            cut.limit
+        );
+    }
+    if parsed.truncated.len() > MAX_RECORD_ERRORS {
+        log::warn!(
+            "{} more field(s) cut",
+            parsed.truncated.len() - MAX_RECORD_ERRORS
+        );
+    }
+}
+
+/// The spool of `--spool`, or none when it cannot be used: then results
+/// are delivered directly, with a warning.
+fn open_spool(cli: &Cli) -> Option<Spool> {
+    let dir = cli.spool.as_ref()?;
+    let options = spool::OpenOptionsSpool {
+        lock_wait: Duration::from_secs(cli.timeout),
+        max_age: cli.max_age.map(Duration::from_secs),
+    };
+    match Spool::open(dir, cli.server(), cli.port, &options) {
+        Ok(spool) => {
+            if spool.expired > 0 {
+                log::warn!(
+                    "{} spooled result(s) older than {} s dropped (--max-age)",
+                    spool.expired,
+                    options.max_age.unwrap_or_default().as_secs()
+                );
+            }
+            Some(spool)
+        }
+        Err(err) => {
+            log::warn!("spool {err}: delivering directly, without it");
+            None
+        }
+    }
+}
+
+/// Reports what did not arrive and keeps it in the spool: everything not
+/// known delivered, so delivery is at least once. False when a result
+/// that did not arrive could not be kept.
+fn settle(spool: Option<&Spool>, queue: &[Spooled], delivery: &Delivery) -> bool {
+    let undelivered = &queue[delivery.delivered..];
+    if let Some(err) = &delivery.error {
+        complain(&err.to_string());
+    }
+    let kept = match spool {
+        Some(spool) => match spool.keep(undelivered) {
+            Ok(()) => Ok(spool.path()),
+            Err(err) => Err(err),
+        },
+        None => Ok(std::path::Path::new("")),
+    };
+    if undelivered.is_empty() {
+        return kept.is_ok();
+    }
+    let not_sent = undelivered.len() - delivery.maybe_arrived();
+    complain(&format!(
+        "{} of {} result(s) delivered for sure; of the rest, {} acknowledged by the server's \
+         TCP (its kernel had them, the daemon may not have read them), {} written but not \
+         acknowledged, {} not sent",
+        delivery.delivered,
+        queue.len(),
+        delivery.acknowledged,
+        delivery.unconfirmed,
+        not_sent
+    ));
+    match (spool, kept) {
+        (Some(_), Ok(path)) => {
+            complain(&format!(
+                "{} result(s) kept in '{}' for the next run; up to {} of them may arrive \
+                 twice (delivery is at least once)",
+                undelivered.len(),
+                path.display(),
+                delivery.maybe_arrived()
+            ));
+            true
+        }
+        (_, Err(err)) => {
+            complain(&format!("spool full or failing: {err}"));
+            false
+        }
+        (None, _) => {
+            complain(&format!(
+                "{} result(s) not delivered, up to {} of them may have arrived (no --spool)",
+                undelivered.len(),
+                delivery.maybe_arrived()
+            ));
+            false
+        }
+    }
 }
 
 /// The results from the arguments, or from stdin.
