@@ -4,7 +4,7 @@
 
 use super::crypto::{Encryptor, Method};
 use super::packet::{self, CheckResult, Filler, FillerRng, Format, INIT_PACKET_SIZE, Init};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
@@ -19,10 +19,6 @@ pub struct Target<'a> {
     pub format: Format,
 }
 
-/// How long to wait between looks at the daemon's receive window.
-const MIN_PAUSE: Duration = Duration::from_micros(200);
-const MAX_PAUSE: Duration = Duration::from_millis(2);
-
 /// One open connection whose init packet has been read.
 pub struct Session {
     stream: TcpStream,
@@ -30,7 +26,6 @@ pub struct Session {
     written: u64,
     /// Of those, the bytes the server's TCP acknowledged.
     acked: u64,
-    timeout: Duration,
     peer: SocketAddr,
     init: Init,
     encryptor: Encryptor,
@@ -142,7 +137,6 @@ impl Target<'_> {
             stream,
             written: 0,
             acked: 0,
-            timeout: self.timeout,
             peer,
             init,
             format: self.format,
@@ -178,11 +172,7 @@ impl Session {
     }
 
     pub fn write_packet(&mut self, bytes: &[u8]) -> Result<(), SendError> {
-        self.wait_for_window(bytes.len())
-            .map_err(self.fail(Step::Writing))?;
-        self.stream
-            .write_all(bytes)
-            .map_err(self.fail(Step::Writing))?;
+        send_record(&self.stream, bytes).map_err(self.fail(Step::Writing))?;
         self.written += bytes.len() as u64;
         Ok(())
     }
@@ -203,34 +193,6 @@ impl Session {
             .max(info.tcpi_bytes_acked.saturating_sub(1).min(self.written));
     }
 
-    /// Waits until the daemon's receive window takes a whole packet, and
-    /// stops at once when the connection is reset or closed by the server.
-    ///
-    /// The daemon sleeps a full second whenever it finds only part of a
-    /// packet in its socket, and a fast client fills that socket until the
-    /// window closes and opens again at an arbitrary byte. Writing a packet
-    /// only when it fits keeps every packet whole on the daemon's side.
-    fn wait_for_window(&mut self, len: usize) -> io::Result<()> {
-        let started = std::time::Instant::now();
-        let mut pause = MIN_PAUSE;
-        while let Some(info) = tcp_info(&self.stream) {
-            self.note_acked(&info);
-            connection_alive(&self.stream, &info)?;
-            let outstanding = self.written - self.acked;
-            if u64::from(info.tcpi_snd_wnd) >= outstanding + len as u64 {
-                return Ok(());
-            }
-            if started.elapsed() > self.timeout {
-                return Err(io::ErrorKind::TimedOut.into());
-            }
-            // Back off: the daemon has a full socket to work through, and
-            // waking up often takes CPU from it.
-            std::thread::sleep(pause);
-            pause = (pause * 2).min(MAX_PAUSE);
-        }
-        Ok(())
-    }
-
     /// Ends the connection and waits for the daemon to close its side: only
     /// then have all packets been read.
     pub fn close(&mut self) -> Result<(), SendError> {
@@ -249,24 +211,40 @@ impl Session {
     }
 }
 
-/// An error when the server reset or closed the connection.
-fn connection_alive(stream: &TcpStream, info: &libc::tcp_info) -> io::Result<()> {
-    if let Some(err) = stream.take_error()? {
-        return Err(err);
+/// Writes one packet as one TCP record (MSG_EOR), blocking until the
+/// kernel has taken all of it.
+///
+/// The daemon sleeps a whole second when it finds part of a packet in its
+/// socket (`--single`), and its forking child sleeps a second whenever its
+/// socket is empty (`--daemon`). MSG_EOR keeps the kernel from merging the
+/// next packet into this one's segment, and a segment shorter than the MSS
+/// is only sent when the peer's window takes all of it: every packet
+/// arrives whole. Writing without waiting keeps the send queue full, so the
+/// kernel refills the daemon's socket the moment its window opens.
+fn send_record(stream: &TcpStream, mut bytes: &[u8]) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    while !bytes.is_empty() {
+        // SAFETY: send(2) reads at most `bytes.len()` bytes from a live slice.
+        let sent = unsafe {
+            libc::send(
+                stream.as_raw_fd(),
+                bytes.as_ptr().cast(),
+                bytes.len(),
+                libc::MSG_EOR | libc::MSG_NOSIGNAL,
+            )
+        };
+        match sent {
+            n if n > 0 => bytes = &bytes[n as usize..],
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            _ => {
+                let err = io::Error::last_os_error();
+                if err.kind() != io::ErrorKind::Interrupted {
+                    return Err(err);
+                }
+            }
+        }
     }
-    // Linux's TCP states (include/net/tcp_states.h).
-    const ESTABLISHED: u8 = 1;
-    const CLOSE: u8 = 7;
-    const CLOSE_WAIT: u8 = 8;
-    match info.tcpi_state {
-        ESTABLISHED => Ok(()),
-        CLOSE_WAIT => Err(io::Error::new(
-            io::ErrorKind::ConnectionReset,
-            "closed by the server",
-        )),
-        CLOSE => Err(io::ErrorKind::ConnectionReset.into()),
-        _ => Ok(()),
-    }
+    Ok(())
 }
 
 /// The kernel's TCP state of the connection (Linux).
@@ -295,6 +273,7 @@ fn describe(err: &io::Error) -> String {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "timed out".into(),
         io::ErrorKind::UnexpectedEof => "the server closed the connection".into(),
         io::ErrorKind::ConnectionReset
+        | io::ErrorKind::NotConnected
         | io::ErrorKind::ConnectionAborted
         | io::ErrorKind::BrokenPipe => {
             "connection reset by the server (daemon stopped, or a wrong password or \
