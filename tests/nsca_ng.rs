@@ -182,7 +182,10 @@ fn wrong_password_or_identity_fails_even_one_result_and_spools_it() {
         );
     }
     assert!(server.commands(0).is_empty());
-    // The right password sends both kept results, in order, first.
+    let failed_at = now();
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    // The right password sends both kept results, in order, first, stamped
+    // with the time they were made.
     let config = server.client_config("web01", "s3cret");
     let out = send(&config, &["--spool", spool_arg], b"web09\tHTTP\t0\tnew\n");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -198,6 +201,16 @@ fn wrong_password_or_identity_fails_even_one_result_and_spools_it() {
             "PROCESS_SERVICE_CHECK_RESULT;web09;HTTP;0;new",
         ]
     );
+    let stamps: Vec<u64> = server
+        .commands(3)
+        .iter()
+        .map(|c| c[1..c.find(']').unwrap()].parse().unwrap())
+        .collect();
+    assert!(
+        stamps[0] <= failed_at && stamps[1] <= failed_at,
+        "{stamps:?}"
+    );
+    assert!(stamps[2] > failed_at, "{stamps:?}");
 }
 
 #[test]

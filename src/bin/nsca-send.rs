@@ -11,5 +11,5 @@ fn main() -> ExitCode {
     if cli.wrap.is_some() {
         return adminkit::nsca::run_wrapped(cli);
     }
-    adminkit::cli::finish("nsca-send", adminkit::nsca::run(cli))
+    adminkit::nsca::run(cli)
 }

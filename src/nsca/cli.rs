@@ -25,9 +25,11 @@ CONFIGURATION
   The config file (send_nsca's, default /etc/send_nsca.cfg) holds password=,
   encryption_method= (0 none, 1 XOR, 2 DES, 3 3DES, 4 CAST-128, 5 CAST-256, 6 xTEA,
   8 Blowfish, 9 Twofish, 10 LOKI97, 11 RC2, 14 Rijndael-128, 15 Rijndael-192,
-  16 Rijndael-256, 20 Serpent, 23 GOST, 26 SAFER+) and legacy_2_7_mode=. Unknown keys are
-  an error. The daemon gives no answer: a wrong password or method is silently dropped by
-  the server, and nsca-send still reports the packets as sent.
+  16 Rijndael-256, 20 Serpent, 23 GOST, 26 SAFER+) and legacy_2_7_mode= (on when the value
+  contains true or yes), read as send_nsca reads them. Unknown keys and empty values are an
+  error. The daemon gives no answer to a wrong password or method: it hangs up on the first
+  packet it cannot decrypt, so a batch of one or two may be reported as sent, and a longer
+  one ends with status 2 and 'connection reset'.
 
 EXAMPLES
   printf 'web01\\tHTTP\\t2\\tconnection refused\\n' | nsca-send -H nagios -c /etc/send_nsca.cfg
@@ -39,11 +41,24 @@ EXAMPLES
   nsca-send -H nagios --spool /var/spool/nsca-send < results
       Results that cannot be delivered are kept and sent first on the next run.
 
+DELIVERY AND THE SPOOL
+  NSCA 2 has no acknowledgement: only a connection the daemon closes cleanly proves that it
+  read every packet. When a batch fails, nsca-send says how many results were delivered for
+  sure, how many the server's TCP acknowledged (its kernel had them; a daemon killed before
+  reading them lost them), how many were written but not acknowledged, and how many were not
+  sent. With --spool every result not delivered for sure is kept (0600 files in a 0700
+  directory, one checksummed record per line) and sent first on the next run: delivery is at
+  least once, and the report says how many may arrive twice. A full disk keeps every whole
+  record and says how many were kept and lost; a torn record is set aside, never sent. An
+  unusable spool, or one locked by another run for longer than -to, gives a warning and the
+  results are delivered directly. NSCA 2 stamps each result with the server's time when it
+  arrives: --max-age drops spooled results that would arrive too late to mean anything.
+
 EXIT STATUS (send_nsca's, kept for drop-in use)
   0  at least one result sent and none failed
   2  configuration, connection, init, timeout or input failure, or nothing sent
      (results kept in the spool count as not sent)
-  3  usage error";
+  3  usage error; also --help, --version and --license, as send_nsca";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -142,6 +157,14 @@ pub struct Cli {
     #[arg(last = true, value_name = "COMMAND", requires = "wrap")]
     pub command: Vec<OsString>,
 
+    /// Drop spooled results older than SECONDS instead of sending them (counted and reported)
+    #[arg(long, value_name = "SECONDS", requires = "spool")]
+    pub max_age: Option<u64>,
+
+    /// Show the licence and exit (status 3, as send_nsca)
+    #[arg(short = 'l', long)]
+    pub license: bool,
+
     #[command(flatten)]
     pub verbosity: Verbosity,
 }
@@ -188,19 +211,25 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
 }
 
 /// Parses the arguments; on a usage error prints it and gives send_nsca's
-/// status 3 (help and version print and give 0).
+/// status 3. Help, version and licence print on stdout and give 3 too, as
+/// send_nsca does: a script that runs `nsca-send -V` sees what it saw.
 pub fn parse_or_exit_code(
     args: impl IntoIterator<Item = OsString>,
 ) -> Result<Cli, std::process::ExitCode> {
+    let usage = std::process::ExitCode::from(super::Status::Usage as u8);
     match Cli::try_parse_from(normalize_args(args)) {
+        Ok(cli) if cli.license => {
+            println!(
+                "nsca-send (adminkit) {}\nLicense: {}",
+                env!("CARGO_PKG_VERSION"),
+                env!("CARGO_PKG_LICENSE")
+            );
+            Err(usage)
+        }
         Ok(cli) => Ok(cli),
         Err(err) => {
             let _ = err.print();
-            Err(std::process::ExitCode::from(if err.use_stderr() {
-                3
-            } else {
-                0
-            }))
+            Err(usage)
         }
     }
 }

@@ -5,8 +5,9 @@
 //! acknowledged, so a result the server refuses is known to be refused.
 
 use super::keyvalue;
-use super::packet::CheckResult;
-use super::protocol::{Outcome, Refusal, created_at};
+use super::protocol::{Outcome, Refusal};
+use super::send::SendError;
+use super::spool::Spooled;
 use crate::cli::Error;
 use openssl::ssl::{Ssl, SslContext, SslMethod, SslStream, SslVersion};
 use std::io::{self, Read, Write};
@@ -94,10 +95,8 @@ pub struct Target<'a> {
 /// The monitoring command of one result, stamped with the time the result
 /// was made (so a spooled result keeps it), newline-terminated. Newlines and
 /// backslashes of the output are escaped, as the protocol asks.
-pub fn command_for(result: &CheckResult) -> Vec<u8> {
-    let stamp = created_at(result)
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+pub fn command_for(spooled: &Spooled) -> Vec<u8> {
+    let (stamp, result) = (spooled.created, &spooled.result);
     let mut command = format!("[{stamp}] ").into_bytes();
     if result.service.is_empty() {
         command.extend(b"PROCESS_HOST_CHECK_RESULT;");
@@ -356,7 +355,7 @@ pub fn deliver(target: &Target, commands: impl IntoIterator<Item = Vec<u8>>) -> 
     let mut session = match target.open() {
         Ok(session) => session,
         Err(err) => {
-            outcome.delivery.error = Some(err);
+            outcome.delivery.error = Some(SendError::Protocol(err.into()));
             return outcome;
         }
     };
@@ -367,8 +366,8 @@ pub fn deliver(target: &Target, commands: impl IntoIterator<Item = Vec<u8>>) -> 
             Ok(None) => {}
             Ok(Some(reason)) => outcome.refused.push(Refusal { index, reason }),
             Err(err) => {
-                outcome.delivery.error = Some(err);
-                outcome.delivery.confirmed = answered;
+                outcome.delivery.error = Some(SendError::Protocol(err.into()));
+                outcome.delivery.delivered = answered;
                 return outcome;
             }
         }
@@ -378,12 +377,12 @@ pub fn deliver(target: &Target, commands: impl IntoIterator<Item = Vec<u8>>) -> 
         // Every command was answered before the QUIT: they arrived.
         log::warn!("{err}");
     }
-    outcome.delivery.confirmed = answered;
+    outcome.delivery.delivered = answered;
     outcome
 }
 
 /// Sends check results; see [`deliver`].
-pub fn deliver_results(target: &Target, results: &[CheckResult]) -> Outcome {
+pub fn deliver_results(target: &Target, results: &[Spooled]) -> Outcome {
     deliver(target, results.iter().map(command_for))
 }
 
@@ -391,13 +390,13 @@ pub fn deliver_results(target: &Target, results: &[CheckResult]) -> Outcome {
 mod tests {
     use super::*;
 
-    fn result(service: &str, output: &[u8]) -> CheckResult {
-        CheckResult {
+    fn result(service: &str, output: &[u8]) -> Spooled {
+        Spooled::now(super::super::packet::CheckResult {
             host: b"web01".to_vec(),
             service: service.as_bytes().to_vec(),
             status: 2,
             output: output.to_vec(),
-        }
+        })
     }
 
     fn without_stamp(command: &[u8]) -> String {

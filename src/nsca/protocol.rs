@@ -3,11 +3,12 @@
 
 use super::config::Config as Nsca2Config;
 use super::packet::{CheckResult, Format};
-use super::send::{self, Delivery};
+use super::send::{self, Deliver, Delivery};
+use super::spool::Spooled;
 use super::{keyvalue, ng};
 use crate::cli::Error;
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Protocol {
@@ -121,8 +122,8 @@ pub struct Refusal {
 /// How far a batch got through any protocol.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// `confirmed` counts the results the server answered (accepted or
-    /// refused); the rest, from `confirmed` on, did not arrive.
+    /// `delivered` counts the results the server answered (accepted or
+    /// refused); the rest, from `delivered` on, did not arrive.
     pub delivery: Delivery,
     pub refused: Vec<Refusal>,
 }
@@ -136,7 +137,7 @@ pub struct Destination<'a> {
 }
 
 /// Delivers `results` in order through the protocol of `settings`.
-pub fn deliver(settings: &Settings, to: &Destination, results: &[CheckResult]) -> Outcome {
+pub fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]) -> Outcome {
     match settings {
         Settings::Nsca2(config) => {
             let target = send::Target {
@@ -147,8 +148,9 @@ pub fn deliver(settings: &Settings, to: &Destination, results: &[CheckResult]) -
                 password: &config.password,
                 format: to.format,
             };
+            let results: Vec<&CheckResult> = results.iter().map(|s| &s.result).collect();
             Outcome {
-                delivery: send::deliver(&target, results),
+                delivery: target.deliver(&results),
                 refused: Vec::new(),
             }
         }
@@ -162,12 +164,6 @@ pub fn deliver(settings: &Settings, to: &Destination, results: &[CheckResult]) -
             ng::deliver_results(&target, results)
         }
     }
-}
-
-/// When the result was made: the time it is stamped with, whichever
-/// protocol carries it and however long it waited in the spool.
-pub fn created_at(_result: &CheckResult) -> SystemTime {
-    SystemTime::now()
 }
 
 #[cfg(test)]
