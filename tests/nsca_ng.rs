@@ -176,10 +176,7 @@ fn wrong_password_or_identity_fails_even_one_result_and_spools_it() {
         assert_eq!(out.status.code(), Some(2), "{identity}");
         let err = stderr(&out);
         assert!(err.contains("TLS handshake failed"), "{err}");
-        assert!(
-            err.contains(&format!("{kept} result(s) not delivered, kept in")),
-            "{err}"
-        );
+        assert!(err.contains(&format!("{kept} result(s) kept in")), "{err}");
     }
     assert!(server.commands(0).is_empty());
     let failed_at = now();
@@ -375,7 +372,7 @@ fn wrap_keeps_the_jobs_status_when_the_report_fails_and_spools_it() {
     );
     assert_eq!(out.status.code(), Some(0));
     assert!(
-        stderr(&out).contains("1 result(s) not delivered, kept in"),
+        stderr(&out).contains("1 result(s) kept in"),
         "{}",
         stderr(&out)
     );
