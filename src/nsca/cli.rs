@@ -54,6 +54,18 @@ DELIVERY AND THE SPOOL
   results are delivered directly. NSCA 2 stamps each result with the server's time when it
   arrives: --max-age drops spooled results that would arrive too late to mean anything.
 
+PROTOCOLS
+  --protocol nsca2 (default) speaks NSCA 2 as above. --protocol nsca-ng (or `protocol =
+  nsca-ng` in the config) speaks NSCA-ng over TLS-PSK; the config is NSCA-ng's send_nsca.cfg:
+  identity, password, server, port (5668), timeout, tls_ciphers. Every result is
+  acknowledged: a wrong identity or password, or a refused result, is exit 2. Results are
+  stamped with the time they were made, spooled ones too. -C sends raw commands.
+
+HEARTBEAT
+  nsca-send -H mon --wrap backup -- /usr/local/bin/backup runs the command (limit
+  --command-timeout), passes its output through, reports its exit status (0-3, else
+  UNKNOWN) and first output line as service `backup`, and exits with the command's status.
+
 EXIT STATUS (send_nsca's, kept for drop-in use)
   0  at least one result sent and none failed
   2  configuration, connection, init, timeout or input failure, or nothing sent
