@@ -9,9 +9,11 @@ complete -c nsca-send -l host -d 'Send one result from the arguments instead of 
 complete -c nsca-send -l service -d 'Service description of the single result (omit for a host check)' -r
 complete -c nsca-send -l status -d 'Return code of the single result: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN' -r
 complete -c nsca-send -l output -d 'Plugin output of the single result' -r
+complete -c nsca-send -l max-age -d 'Drop spooled results older than SECONDS instead of sending them (counted and reported)' -r
 complete -c nsca-send -l legacy-2-7-mode -d 'Send NSCA 2.7 packets (512-byte output, one result per connection)'
 complete -c nsca-send -l escape -d 'Escape `\\` and newlines in the output on the client, for servers older than 2.10.1'
 complete -c nsca-send -l json -d 'Read JSON lines from stdin: {"host", "service", "status", "output"}'
+complete -c nsca-send -s l -l license -d 'Show the licence and exit (status 3, as send_nsca)'
 complete -c nsca-send -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c nsca-send -s q -l quiet -d 'Less output: only errors'
 complete -c nsca-send -s h -l help -d 'Print help (see more with \'--help\')'
