@@ -304,3 +304,26 @@ fn wrong_password_is_dropped_silently_by_the_daemon() {
     std::thread::sleep(Duration::from_millis(300));
     assert!(daemon.lines(0).is_empty());
 }
+
+#[test]
+fn a_flood_of_bad_records_gives_a_summary_line() {
+    let (daemon, config, port) = xor_daemon();
+    let mut input = b"good\t0\tfine\n".to_vec();
+    for _ in 0..150 {
+        input.extend(b"no fields here\n");
+    }
+    let out = nsca_send(&args(&port, &config, &["-ds", "0x0a"]), &input);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let record_lines = err.lines().filter(|l| l.contains(": record ")).count();
+    assert_eq!(record_lines, 100, "{err}");
+    assert!(
+        err.contains("nsca-send: record 2: 1 field(s)"),
+        "line numbers: {err}"
+    );
+    assert!(
+        err.contains("50 more bad record(s) not shown (150 in all, not sent)"),
+        "{err}"
+    );
+    assert_eq!(daemon.lines(1), ["PROCESS_HOST_CHECK_RESULT;good;0;fine"]);
+}

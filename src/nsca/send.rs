@@ -325,14 +325,13 @@ impl Deliver for Target<'_> {
         };
         let mut delivery = Delivery::default();
         for chunk in results.chunks(batch) {
-            match self.deliver_one_connection(chunk) {
-                Ok(()) => delivery.delivered += chunk.len(),
-                Err((partial, err)) => {
-                    delivery.acknowledged = partial.acknowledged;
-                    delivery.unconfirmed = partial.unconfirmed;
-                    delivery.error = Some(err);
-                    break;
-                }
+            let connection = self.deliver_one_connection(chunk);
+            delivery.delivered += connection.delivered;
+            if connection.error.is_some() {
+                delivery.acknowledged = connection.acknowledged;
+                delivery.unconfirmed = connection.unconfirmed;
+                delivery.error = connection.error;
+                break;
             }
         }
         delivery
@@ -342,8 +341,16 @@ impl Deliver for Target<'_> {
 impl Target<'_> {
     /// Sends `chunk` on one connection; on failure says how many of its
     /// packets the server's TCP acknowledged and how many more were written.
-    fn deliver_one_connection(&self, chunk: &[&CheckResult]) -> Result<(), (Delivery, SendError)> {
-        let mut session = self.open().map_err(|e| (Delivery::default(), e))?;
+    fn deliver_one_connection(&self, chunk: &[&CheckResult]) -> Delivery {
+        let mut session = match self.open() {
+            Ok(session) => session,
+            Err(err) => {
+                return Delivery {
+                    error: Some(err),
+                    ..Delivery::default()
+                };
+            }
+        };
         let mut packets_written = 0;
         let sent = chunk
             .iter()
@@ -353,16 +360,22 @@ impl Target<'_> {
                 Ok(())
             })
             .and_then(|()| session.close());
-        sent.map_err(|err| {
-            let packet_size = self.format.packet_size() as u64;
-            let acknowledged = (session.acknowledged_bytes() / packet_size) as usize;
-            let acknowledged = acknowledged.min(packets_written);
-            let partial = Delivery {
-                acknowledged,
-                unconfirmed: packets_written - acknowledged,
+        match sent {
+            Ok(()) => Delivery {
+                delivered: chunk.len(),
                 ..Delivery::default()
-            };
-            (partial, err)
-        })
+            },
+            Err(err) => {
+                let packet_size = self.format.packet_size() as u64;
+                let acknowledged = (session.acknowledged_bytes() / packet_size) as usize;
+                let acknowledged = acknowledged.min(packets_written);
+                Delivery {
+                    acknowledged,
+                    unconfirmed: packets_written - acknowledged,
+                    delivered: 0,
+                    error: Some(err),
+                }
+            }
+        }
     }
 }
