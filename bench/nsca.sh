@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # nsca-send against Debian's send_nsca and against the daemon's own limit,
 # COUNT results over one connection per run, for XOR, AES (14), DES (2)
-# and 3DES (3). Each method gets its own `nsca -f --single` on 127.0.0.1.
+# and 3DES (3), in each daemon mode: `nsca -f --single`, `nsca -f --daemon`
+# (a forked child per connection, as Debian's init script runs it) and
+# `nsca --inetd` behind systemd-socket-activate (a process per connection).
 #
-#   bench/nsca.sh                 # all four methods
-#   METHODS="1 14" RUNS=3 bench/nsca.sh
+#   bench/nsca.sh                 # all four methods, all three modes
+#   MODES="daemon" METHODS="1 14" RUNS=3 COUNT=2000 bench/nsca.sh
+#   LOAD=1 bench/nsca.sh          # with a CPU hog and a disk writer running
 #
 # "daemon limit" sends packets that were all built and encrypted before the
 # clock started (examples/nsca-daemon-limit.rs): what the daemon alone costs.
@@ -12,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 COUNT=${COUNT:-10000}
+MODES=${MODES:-"single daemon inetd"}
 METHODS=${METHODS:-"1 14 2 3"}
 RUNS=${RUNS:-2}
 PASSWORD=bench-password-0123456789
@@ -28,12 +32,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [ "${LOAD:-0}" = 1 ]; then
+    # One busy core and a writer that keeps the disk flushing.
+    (while :; do :; done) &
+    pids+=($!)
+    (while :; do dd if=/dev/zero of="$work/load" bs=1M count=64 conv=fsync status=none; done) &
+    pids+=($!)
+fi
+
 awk -v n="$COUNT" 'BEGIN { for (i = 0; i < n; i++) printf "host%d\tbench\t%d\tOK - result %d | time=0.%d\027", i % 100, i % 4, i, i }' >"$work/input"
 
 port=$((20000 + $$ % 10000))
+for mode in $MODES; do
 for method in $METHODS; do
     port=$((port + 1))
-    dir="$work/m$method"
+    dir="$work/$mode-m$method"
     mkdir "$dir"
     : >"$dir/commands"
     cat >"$dir/nsca.cfg" <<CFG
@@ -47,7 +60,13 @@ password=$PASSWORD
 aggregate_writes=0
 CFG
     printf 'password=%s\nencryption_method=%s\n' "$PASSWORD" "$method" >"$dir/send.cfg"
-    /usr/sbin/nsca -c "$dir/nsca.cfg" -f --single &
+    case $mode in
+    single | daemon) /usr/sbin/nsca -c "$dir/nsca.cfg" -f "--$mode" & ;;
+    inetd)
+        systemd-socket-activate --inetd --accept -l "127.0.0.1:$port" \
+            /usr/sbin/nsca -c "$dir/nsca.cfg" --inetd 2>/dev/null &
+        ;;
+    esac
     pids+=($!)
     for _ in $(seq 50); do
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
@@ -56,7 +75,7 @@ CFG
 
     runs=$RUNS
     [ "$method" = 1 ] && runs=$((RUNS * 3))
-    echo "== method $method: $COUNT results, $runs runs each"
+    echo "== $mode, method $method: $COUNT results, $runs runs each, load $(cut -d' ' -f1-3 /proc/loadavg)"
     limits=()
     for _ in $(seq "$runs"); do
         limits+=("$("$LIMIT" "$port" "$method" "$PASSWORD" "$COUNT")")
@@ -73,4 +92,5 @@ CFG
         after=$(wc -l <"$dir/commands")
         echo "$client: the daemon wrote $((after - before)) of $((COUNT * runs)) results"
     done
+done
 done

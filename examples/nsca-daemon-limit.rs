@@ -23,7 +23,7 @@ fn main() -> Result<(), String> {
         password: password.as_bytes(),
         format: Format::V3,
     };
-    let mut session = target.open()?;
+    let mut session = target.open().map_err(|e| e.to_string())?;
     let packets: Vec<Vec<u8>> = (0..number(count)?)
         .map(|i| {
             session.encode(&CheckResult {
@@ -36,9 +36,9 @@ fn main() -> Result<(), String> {
         .collect();
     let started = Instant::now();
     for packet in &packets {
-        session.write_packet(packet)?;
+        session.write_packet(packet).map_err(|e| e.to_string())?;
     }
-    session.close()?;
+    session.close().map_err(|e| e.to_string())?;
     println!("{:.3}", started.elapsed().as_secs_f64());
     Ok(())
 }

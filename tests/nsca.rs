@@ -260,9 +260,9 @@ fn every_address_is_tried() {
         std::net::SocketAddr::new("::1".parse().unwrap(), daemon.port),
         ([127, 0, 0, 1], daemon.port).into(),
     ];
-    let session = target.open_any(&addrs).expect("the third address answers");
+    let mut session = target.open_any(&addrs).expect("the third address answers");
     session.close().unwrap();
-    let err = target.open_any(&addrs[..2]).err().unwrap();
+    let err = target.open_any(&addrs[..2]).err().unwrap().to_string();
     assert!(
         err.contains(&format!(
             "127.0.0.1:{closed}: connecting: Connection refused"
@@ -270,4 +270,100 @@ fn every_address_is_tried() {
         "{err}"
     );
     assert!(err.contains(&format!("[::1]:{}", daemon.port)), "{err}");
+}
+
+/// Bytes one connection carried after the init packet, or None when the
+/// client never connected (it refused its config).
+fn bytes_on_the_wire(client: &str, config: &std::path::Path) -> (Option<i32>, Option<usize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    listener.set_nonblocking(true).unwrap();
+    let server = std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let (mut conn, _) = loop {
+            match listener.accept() {
+                Ok(conn) => break conn,
+                Err(_) if started.elapsed() < std::time::Duration::from_secs(3) => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(_) => return None,
+            }
+        };
+        conn.set_nonblocking(false).unwrap();
+        let mut init = [0u8; 132];
+        init[128..].copy_from_slice(&1_700_000_000u32.to_be_bytes());
+        conn.write_all(&init).unwrap();
+        let mut data = Vec::new();
+        conn.read_to_end(&mut data).unwrap();
+        Some(data.len())
+    });
+    let args = [
+        "-H",
+        "127.0.0.1",
+        "-p",
+        &port,
+        "-c",
+        config.to_str().unwrap(),
+    ];
+    let out = run(client, &args, b"h\ts\t0\tout\n");
+    (out.status.code(), server.join().unwrap())
+}
+
+/// Each config as send_nsca 2.10.2 reads it: same status, same packet size.
+#[test]
+fn config_files_read_as_send_nsca_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let nsca_send = assert_cmd::cargo::cargo_bin!("nsca-send")
+        .to_str()
+        .unwrap()
+        .to_string();
+    for text in [
+        "legacy_2_7_mode=true\n",
+        "legacy_2_7_mode=1\n",
+        "legacy_2_7_mode=yes # comment\n",
+        "legacy_2_7_mode=false\n",
+        "encryption_method=1 # xor\n",
+        "encryption_method= 0\n",
+        " password=x\n",
+        "password=\n",
+        "foo=bar\n",
+        " # not a comment\n",
+    ] {
+        let config = dir.path().join("send.cfg");
+        std::fs::write(&config, text).unwrap();
+        let ours = bytes_on_the_wire(&nsca_send, &config);
+        let theirs = bytes_on_the_wire(SEND_NSCA, &config);
+        assert_eq!(ours, theirs, "{text:?}");
+    }
+}
+
+/// Debian's own sample /etc/send_nsca.cfg, unchanged: XOR, no password.
+#[test]
+fn debian_sample_config_unchanged() {
+    let daemon = Daemon::start(1, "");
+    let sample = std::path::Path::new("/etc/send_nsca.cfg");
+    assert!(
+        std::fs::read_to_string(sample)
+            .unwrap()
+            .contains("# legacy_2_7_mode=true")
+    );
+    let out = send(&daemon, sample, &[], b"web\tHTTP\t1\tslow\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("has no password= line"),
+        "{}",
+        stderr(&out)
+    );
+    let port = daemon.port.to_string();
+    let theirs = run(
+        SEND_NSCA,
+        &["-H", "127.0.0.1", "-p", &port, "-c", "/etc/send_nsca.cfg"],
+        b"web\tHTTP\t1\tslow\n",
+    );
+    assert_eq!(theirs.status.code(), Some(0));
+    assert_eq!(
+        daemon.lines(2),
+        ["PROCESS_SERVICE_CHECK_RESULT;web;HTTP;1;slow"; 2]
+    );
 }

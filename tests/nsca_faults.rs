@@ -116,7 +116,7 @@ fn bad_config_sends_nothing() {
     let out = nsca_send(&args(&port, &missing, &[]), b"h\t0\tx");
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("missing.cfg: No such file"),
+        stderr(&out).ends_with("missing.cfg': No such file or directory\n"),
         "{}",
         stderr(&out)
     );
@@ -132,12 +132,20 @@ fn usage_errors_give_status_3() {
     assert_eq!(out.status.code(), Some(3));
     let out = nsca_send(&["-H", "x", "-to", "0"], b"");
     assert_eq!(out.status.code(), Some(3));
+    // Help, version and licence give 3, as send_nsca 2.10.2 does.
     let out = nsca_send(&["-h"], b"");
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(3));
     assert!(stdout(&out).contains("-H, --server <HOST>"));
     let out = nsca_send(&["-V"], b"");
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(3));
     assert!(stdout(&out).starts_with("nsca-send "));
+    let out = nsca_send(&["-l"], b"");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stdout(&out).contains("License: MIT"), "{}", stdout(&out));
+    for flag in ["-h", "-V", "-l"] {
+        let send_nsca = nsca_support::run(nsca_support::SEND_NSCA, &[flag], b"");
+        assert_eq!(send_nsca.status.code(), Some(3), "send_nsca {flag}");
+    }
 }
 
 #[test]
@@ -215,7 +223,8 @@ fn server_closing_mid_batch_is_an_error_and_spooled() {
     peer.join().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("50 result(s) not delivered, kept in"), "{err}");
+    assert!(err.contains("50 result(s) kept in"), "{err}");
+    assert!(err.contains("connection reset"), "{err}");
     assert_eq!(stdout(&out), "");
     let spool_file = spool.join(format!("127.0.0.1_{port}.spool"));
     assert_eq!(
@@ -263,7 +272,7 @@ fn spool_when_the_server_is_down() {
     let out = nsca_send(&args(&port, &config, &["--spool", &spool]), b"c\t0\tthird");
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("3 result(s) not delivered, kept in"),
+        stderr(&out).contains("3 result(s) kept in"),
         "{}",
         stderr(&out)
     );
@@ -288,10 +297,33 @@ fn wrong_password_is_dropped_silently_by_the_daemon() {
     let out = nsca_send(&args(&port, &config, &[]), b"h\t0\tx\x17h\t1\ty");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("wrong password or encryption method?"),
+        stderr(&out).contains("a wrong password or encryption method"),
         "{}",
         stderr(&out)
     );
     std::thread::sleep(Duration::from_millis(300));
     assert!(daemon.lines(0).is_empty());
+}
+
+#[test]
+fn a_flood_of_bad_records_gives_a_summary_line() {
+    let (daemon, config, port) = xor_daemon();
+    let mut input = b"good\t0\tfine\n".to_vec();
+    for _ in 0..150 {
+        input.extend(b"no fields here\n");
+    }
+    let out = nsca_send(&args(&port, &config, &["-ds", "0x0a"]), &input);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let record_lines = err.lines().filter(|l| l.contains(": record ")).count();
+    assert_eq!(record_lines, 100, "{err}");
+    assert!(
+        err.contains("nsca-send: record 2: 1 field(s)"),
+        "line numbers: {err}"
+    );
+    assert!(
+        err.contains("50 more bad record(s) not shown (150 in all, not sent)"),
+        "{err}"
+    );
+    assert_eq!(daemon.lines(1), ["PROCESS_HOST_CHECK_RESULT;good;0;fine"]);
 }

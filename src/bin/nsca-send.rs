@@ -8,5 +8,8 @@ fn main() -> ExitCode {
         Err(status) => return status,
     };
     cli.verbosity.init_logger("nsca-send");
-    adminkit::cli::finish("nsca-send", adminkit::nsca::run(cli))
+    if cli.wrap.is_some() {
+        return adminkit::nsca::run_wrapped(cli);
+    }
+    adminkit::nsca::run(cli)
 }

@@ -1,5 +1,6 @@
 //! Command line of nsca-send: send_nsca's arguments plus a few of its own.
 
+use super::protocol::Protocol;
 use crate::cli::Verbosity;
 use clap::Parser;
 use std::ffi::OsString;
@@ -24,9 +25,11 @@ CONFIGURATION
   The config file (send_nsca's, default /etc/send_nsca.cfg) holds password=,
   encryption_method= (0 none, 1 XOR, 2 DES, 3 3DES, 4 CAST-128, 5 CAST-256, 6 xTEA,
   8 Blowfish, 9 Twofish, 10 LOKI97, 11 RC2, 14 Rijndael-128, 15 Rijndael-192,
-  16 Rijndael-256, 20 Serpent, 23 GOST, 26 SAFER+) and legacy_2_7_mode=. Unknown keys are
-  an error. The daemon gives no answer: a wrong password or method is silently dropped by
-  the server, and nsca-send still reports the packets as sent.
+  16 Rijndael-256, 20 Serpent, 23 GOST, 26 SAFER+) and legacy_2_7_mode= (on when the value
+  contains true or yes), read as send_nsca reads them. Unknown keys and empty values are an
+  error. The daemon gives no answer to a wrong password or method: it hangs up on the first
+  packet it cannot decrypt, so a batch of one or two may be reported as sent, and a longer
+  one ends with status 2 and 'connection reset'.
 
 EXAMPLES
   printf 'web01\\tHTTP\\t2\\tconnection refused\\n' | nsca-send -H nagios -c /etc/send_nsca.cfg
@@ -38,11 +41,36 @@ EXAMPLES
   nsca-send -H nagios --spool /var/spool/nsca-send < results
       Results that cannot be delivered are kept and sent first on the next run.
 
+DELIVERY AND THE SPOOL
+  NSCA 2 has no acknowledgement: only a connection the daemon closes cleanly proves that it
+  read every packet. When a batch fails, nsca-send says how many results were delivered for
+  sure, how many the server's TCP acknowledged (its kernel had them; a daemon killed before
+  reading them lost them), how many were written but not acknowledged, and how many were not
+  sent. With --spool every result not delivered for sure is kept (0600 files in a 0700
+  directory, one checksummed record per line) and sent first on the next run: delivery is at
+  least once, and the report says how many may arrive twice. A full disk keeps every whole
+  record and says how many were kept and lost; a torn record is set aside, never sent. An
+  unusable spool, or one locked by another run for longer than -to, gives a warning and the
+  results are delivered directly. NSCA 2 stamps each result with the server's time when it
+  arrives: --max-age drops spooled results that would arrive too late to mean anything.
+
+PROTOCOLS
+  --protocol nsca2 (default) speaks NSCA 2 as above. --protocol nsca-ng (or `protocol =
+  nsca-ng` in the config) speaks NSCA-ng over TLS-PSK; the config is NSCA-ng's send_nsca.cfg:
+  identity, password, server, port (5668), timeout, tls_ciphers. Every result is
+  acknowledged: a wrong identity or password, or a refused result, is exit 2. Results are
+  stamped with the time they were made, spooled ones too. -C sends raw commands.
+
+HEARTBEAT
+  nsca-send -H mon --wrap backup -- /usr/local/bin/backup runs the command (limit
+  --command-timeout), passes its output through, reports its exit status (0-3, else
+  UNKNOWN) and first output line as service `backup`, and exits with the command's status.
+
 EXIT STATUS (send_nsca's, kept for drop-in use)
   0  at least one result sent and none failed
   2  configuration, connection, init, timeout or input failure, or nothing sent
      (results kept in the spool count as not sent)
-  3  usage error";
+  3  usage error; also --help, --version and --license, as send_nsca";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -53,22 +81,33 @@ EXIT STATUS (send_nsca's, kept for drop-in use)
     after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
-    /// NSCA server to send to
+    /// Server to send to (an NSCA-ng config may name it instead)
     #[arg(short = 'H', long = "server", value_name = "HOST")]
     pub server: Option<String>,
 
-    /// NSCA server as the first argument, as older send_nsca accepted it
-    #[arg(value_name = "HOST", required_unless_present = "server")]
+    /// Server as the first argument, as older send_nsca accepted it
+    #[arg(value_name = "HOST")]
     pub server_arg: Option<String>,
 
-    /// TCP port of the daemon
-    #[arg(short, long, default_value_t = 5667)]
-    pub port: u16,
+    /// How to send: NSCA 2 (send_nsca's), NSCA-ng, or the Icinga 2 API [default: the
+    /// config file's `protocol =`, else nsca2]
+    #[arg(long, value_enum)]
+    pub protocol: Option<Protocol>,
+
+    /// TCP port of the server [default: the config's `port =`, else 5667, 5668 for nsca-ng]
+    #[arg(short, long)]
+    pub port: Option<u16>,
 
     /// Seconds allowed for each network step: connect, init packet, each write (also -to)
-    #[arg(long, default_value_t = 10, value_name = "SECONDS",
+    /// [default: the config's `timeout =`, else 10]
+    #[arg(long, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=86400))]
-    pub timeout: u64,
+    pub timeout: Option<u64>,
+
+    /// Read raw monitoring commands from stdin, one per line (NSCA-ng only), such as
+    /// `ACKNOWLEDGE_SVC_PROBLEM;web01;HTTP;1;1;1;admin;known`
+    #[arg(short = 'C', long = "commands", conflicts_with_all = ["json", "host", "spool"])]
+    pub raw_commands: bool,
 
     /// send_nsca's configuration file (password, encryption_method)
     #[arg(short, long, default_value = "/etc/send_nsca.cfg", value_name = "FILE")]
@@ -98,8 +137,9 @@ pub struct Cli {
     #[arg(long, value_name = "DIR")]
     pub spool: Option<PathBuf>,
 
-    /// Send one result from the arguments instead of stdin: its host name
-    #[arg(long, value_name = "NAME", requires = "status")]
+    /// Send one result from the arguments instead of stdin: its host name (with
+    /// --wrap: the host of the wrapped job, default this machine's name)
+    #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
 
     /// Service description of the single result (omit for a host check)
@@ -113,6 +153,29 @@ pub struct Cli {
     /// Plugin output of the single result
     #[arg(long, value_name = "TEXT", requires = "host", default_value = "")]
     pub output: String,
+
+    /// Run the command after `--` and report it as SERVICE: its exit status 0-3 as the
+    /// state (else UNKNOWN), its first output line; exit with its status
+    #[arg(long, value_name = "SERVICE", requires = "command",
+          conflicts_with_all = ["json", "status", "raw_commands"])]
+    pub wrap: Option<String>,
+
+    /// Seconds the --wrap command may run before it is stopped (CRITICAL, exit 124)
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS", requires = "wrap",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub command_timeout: u64,
+
+    /// The --wrap command and its arguments
+    #[arg(last = true, value_name = "COMMAND", requires = "wrap")]
+    pub command: Vec<OsString>,
+
+    /// Drop spooled results older than SECONDS instead of sending them (counted and reported)
+    #[arg(long, value_name = "SECONDS", requires = "spool")]
+    pub max_age: Option<u64>,
+
+    /// Show the licence and exit (status 3, as send_nsca)
+    #[arg(short = 'l', long)]
+    pub license: bool,
 
     #[command(flatten)]
     pub verbosity: Verbosity,
@@ -160,19 +223,25 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
 }
 
 /// Parses the arguments; on a usage error prints it and gives send_nsca's
-/// status 3 (help and version print and give 0).
+/// status 3. Help, version and licence print on stdout and give 3 too, as
+/// send_nsca does: a script that runs `nsca-send -V` sees what it saw.
 pub fn parse_or_exit_code(
     args: impl IntoIterator<Item = OsString>,
 ) -> Result<Cli, std::process::ExitCode> {
+    let usage = std::process::ExitCode::from(super::Status::Usage as u8);
     match Cli::try_parse_from(normalize_args(args)) {
+        Ok(cli) if cli.license => {
+            println!(
+                "nsca-send (adminkit) {}\nLicense: {}",
+                env!("CARGO_PKG_VERSION"),
+                env!("CARGO_PKG_LICENSE")
+            );
+            Err(usage)
+        }
         Ok(cli) => Ok(cli),
         Err(err) => {
             let _ = err.print();
-            Err(std::process::ExitCode::from(if err.use_stderr() {
-                3
-            } else {
-                0
-            }))
+            Err(usage)
         }
     }
 }
@@ -209,11 +278,14 @@ mod tests {
             "--quiet",
         ];
         let cli = Cli::try_parse_from(normalize_args(args.map(OsString::from))).unwrap();
-        assert_eq!((cli.server(), cli.port, cli.timeout), ("n", 1, 3));
+        assert_eq!(
+            (cli.server(), cli.port, cli.timeout),
+            ("n", Some(1), Some(3))
+        );
         assert_eq!((cli.delimiter, cli.record_separator), (b',', b'\n'));
         assert!(cli.verbosity.is_quiet());
         let cli = Cli::try_parse_from(["nsca-send", "nagios"]).unwrap();
         assert_eq!(cli.server(), "nagios");
-        assert!(Cli::try_parse_from(["nsca-send"]).is_err());
+        assert!(Cli::try_parse_from(["nsca-send", "-C", "--json"]).is_err());
     }
 }

@@ -35,14 +35,16 @@ const FIELD_NAMES: [&str; 3] = ["host name", "service description", "plugin outp
 /// `delimiter` between fields. `host rc output` is a host check and
 /// `host service rc output` a service check; the output keeps any further
 /// delimiters. Line endings around a record and blanks at the end of the
-/// output are dropped; blank records are skipped.
+/// output are dropped; blank records are skipped but counted, so a record's
+/// number is its place in the input (its line number with `-ds 0x0a`).
 pub fn parse_delimited(data: &[u8], delimiter: u8, separator: u8, format: Format) -> Parsed {
     let mut parsed = Parsed::default();
     let records = data
         .split(|&b| b == separator)
         .map(trim_line_ends)
-        .filter(|r| !r.iter().all(u8::is_ascii_whitespace));
-    for (index, record) in records.enumerate() {
+        .enumerate()
+        .filter(|(_, r)| !r.iter().all(u8::is_ascii_whitespace));
+    for (index, record) in records {
         let number = index + 1;
         let fields: Vec<&[u8]> = record.splitn(4, |&b| b == delimiter).collect();
         let (host, service, code, output) = match fields[..] {
@@ -81,8 +83,9 @@ pub fn parse_json(data: &[u8], format: Format) -> Parsed {
     let mut parsed = Parsed::default();
     let lines = data
         .split(|&b| b == b'\n')
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
-    for (index, line) in lines.enumerate() {
+        .enumerate()
+        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace));
+    for (index, line) in lines {
         let number = index + 1;
         match serde_json::from_slice::<Record>(line) {
             Ok(r) => {
@@ -147,8 +150,12 @@ fn check(
             return Err(format!("NUL byte in the {name}"));
         }
     }
-    if host.iter().chain(service).any(|&b| b == b'\n' || b == b';') {
-        return Err("newline or `;` in the host name or service description".into());
+    if host
+        .iter()
+        .chain(service)
+        .any(|&b| b.is_ascii_control() || b == b';')
+    {
+        return Err("control character or `;` in the host name or service description".into());
     }
     let mut cuts = Vec::new();
     let limits = field_limits(format);
@@ -248,6 +255,20 @@ mod tests {
         assert!(p.bad[4].reason.contains("NUL"));
         assert_eq!(p.results.len(), 1);
         assert_eq!(p.results[0].host, b"ok");
+    }
+
+    #[test]
+    fn records_are_numbered_as_lines_and_control_bytes_refused() {
+        let p = parse_delimited(
+            b"\n\nh\t0\tok\n\nbad\n\x1b[2Jh\t0\tx\nh\ts\x07\t0\tx\n",
+            b'\t',
+            b'\n',
+            Format::V3,
+        );
+        let numbers: Vec<usize> = p.bad.iter().map(|b| b.number).collect();
+        assert_eq!(numbers, [5, 6, 7]);
+        assert!(p.bad[1].reason.contains("control"), "{:?}", p.bad[1]);
+        assert_eq!(p.results.len(), 1);
     }
 
     #[test]

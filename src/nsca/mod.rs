@@ -6,35 +6,64 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod input;
+pub mod keyvalue;
+pub mod ng;
 pub mod packet;
+pub mod protocol;
 pub mod send;
 pub mod spool;
+pub mod wrap;
 
 pub use cli::Cli;
 
-use crate::cli::{Error, Exit, Result};
-use config::Config;
+use crate::cli::{Error, Result};
 use input::Parsed;
-use packet::{CheckResult, Format};
+use packet::Format;
+use protocol::{Destination, Protocol, Settings};
+use send::Delivery;
+use spool::{Spool, Spooled};
 use std::io::{Read, Write};
+use std::process::ExitCode;
 use std::time::Duration;
 
 const TOOL: &str = "nsca-send";
 
-/// send_nsca's status for "not everything was sent" (2). nsca-send keeps
-/// send_nsca's statuses for drop-in use, although they are not the suite's:
-/// usage errors are 3 (given by the binary, see [`cli::parse_or_exit_code`]).
-pub const NOT_SENT: Exit = Exit::Usage;
+/// nsca-send's exit statuses: send_nsca's, kept for drop-in use (they are
+/// not the suite's: 2 is "not sent" here, 3 a usage error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// At least one result sent and none failed.
+    Sent = 0,
+    /// Configuration, connection, timeout or input failure, or nothing sent.
+    NotSent = 2,
+    /// Bad arguments; also help, version and licence, as send_nsca.
+    Usage = 3,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        ExitCode::from(status as u8)
+    }
+}
+
+/// After this many bad records, the rest are only counted.
+const MAX_RECORD_ERRORS: usize = 100;
 
 /// Reads, sends, spools and reports. Every failure is reported here and
 /// ends as status 2, like send_nsca.
-pub fn run(cli: Cli) -> Result<Exit> {
-    match send_all(&cli) {
-        Err(err) if !err.is_broken_pipe() => {
+pub fn run(cli: Cli) -> ExitCode {
+    match send_all(&cli, None) {
+        Ok(status) => status.into(),
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        // Wrong arguments found after parsing (no server, -C without NSCA-ng).
+        Err(err @ Error::Usage(_)) => {
             complain(&err.to_string());
-            Ok(NOT_SENT)
+            Status::Usage.into()
         }
-        other => other,
+        Err(err) => {
+            complain(&err.to_string());
+            Status::NotSent.into()
+        }
     }
 }
 
@@ -42,18 +71,202 @@ fn complain(message: &str) {
     crate::cli::error::report(TOOL, &Error::failed(message));
 }
 
-fn send_all(cli: &Cli) -> Result<Exit> {
-    let config = Config::read(&cli.config)?;
-    let format = if cli.legacy_2_7_mode || config.legacy_2_7_mode {
+/// Where to send: the command line first, then the config file, then the
+/// protocol's defaults.
+struct Route {
+    settings: Settings,
+    server: String,
+    port: u16,
+    timeout: Duration,
+}
+
+fn route(cli: &Cli) -> Result<Route> {
+    let path = &cli.config;
+    let text = config::read_text(path)?;
+    let protocol = match cli.protocol {
+        Some(protocol) => protocol,
+        None => protocol::from_config(&text, path)?.unwrap_or(Protocol::Nsca2),
+    };
+    let settings = Settings::parse(protocol, &text, path)?;
+    if let Settings::Nsca2(config) = &settings
+        && !config.has_password
+    {
+        log::warn!(
+            "'{}' has no password= line: only a daemon without a password takes these results",
+            path.display()
+        );
+    }
+    let server = match (
+        cli.server.as_deref().or(cli.server_arg.as_deref()),
+        settings.server(),
+    ) {
+        (Some(server), _) | (None, Some(server)) => server.to_string(),
+        // NSCA-ng's client sends to localhost by default.
+        (None, None) if protocol == Protocol::NscaNg => "localhost".into(),
+        (None, None) => return Err(Error::usage("no server: give -H HOST")),
+    };
+    let port = cli
+        .port
+        .or(settings.port())
+        .unwrap_or(protocol.default_port());
+    let timeout = cli.timeout.or(settings.timeout()).unwrap_or(10);
+    Ok(Route {
+        settings,
+        server,
+        port,
+        timeout: Duration::from_secs(timeout),
+    })
+}
+
+/// `--wrap`: runs the command, sends its result, and gives its status
+/// whatever became of the result (a failed delivery is reported on stderr).
+pub fn run_wrapped(cli: Cli) -> ExitCode {
+    let finished = wrap::run(&cli.command, Duration::from_secs(cli.command_timeout));
+    match send_all(&cli, Some(&finished)) {
+        Err(err) if !err.is_broken_pipe() => complain(&err.to_string()),
+        _ => {}
+    }
+    ExitCode::from(finished.exit)
+}
+
+fn send_all(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status> {
+    let route = route(cli)?;
+    if cli.raw_commands {
+        return send_raw_commands(&route);
+    }
+    let format = if cli.legacy_2_7_mode || route.settings.legacy_2_7_mode() {
         Format::Legacy27
     } else {
         Format::V3
     };
-    let mut parsed = read_results(cli, format)?;
-    for bad in &parsed.bad {
+    let mut parsed = read_results(cli, format, wrapped)?;
+    report_input_problems(&parsed);
+    if cli.escape {
+        let limit = packet::field_limits(format)[2];
+        for result in &mut parsed.results {
+            result.output = escape_output(&result.output, limit);
+        }
+    }
+
+    let spool = open_spool(cli, &route);
+    let mut queue: Vec<Spooled> = spool
+        .as_ref()
+        .map(|s| s.pending.clone())
+        .unwrap_or_default();
+    if !queue.is_empty() {
+        log::info!("{} spooled result(s) go first", queue.len());
+    }
+    queue.extend(parsed.results.drain(..).map(Spooled::now));
+    if queue.is_empty() {
+        complain("no check results to send");
+        return Ok(Status::NotSent);
+    }
+
+    let destination = Destination {
+        server: &route.server,
+        port: route.port,
+        timeout: route.timeout,
+        format,
+    };
+    let outcome = protocol::deliver(&route.settings, &destination, &queue);
+    report_refusals(&outcome, &queue);
+    let delivery = &outcome.delivery;
+    let all_kept = settle(spool.as_ref(), &queue, delivery);
+
+    let accepted = delivery.delivered - outcome.refused.len();
+    // A wrapped job's own output is what cron mails: add nothing to it.
+    if accepted > 0 && !cli.verbosity.is_quiet() && cli.wrap.is_none() {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{accepted} data packet(s) sent to host successfully.")?;
+        out.flush()?;
+    }
+    let all_good = delivery.delivered == queue.len()
+        && all_kept
+        && parsed.bad.is_empty()
+        && outcome.refused.is_empty();
+    Ok(if all_good {
+        Status::Sent
+    } else {
+        Status::NotSent
+    })
+}
+
+fn report_refusals(outcome: &protocol::Outcome, queue: &[Spooled]) {
+    for refusal in &outcome.refused {
+        let result = &queue[refusal.index].result;
+        complain(&format!(
+            "the server refused the result for {}{}{}: {}",
+            String::from_utf8_lossy(&result.host),
+            if result.service.is_empty() { "" } else { ";" },
+            String::from_utf8_lossy(&result.service),
+            refusal.reason
+        ));
+    }
+}
+
+/// `-C`: raw monitoring commands from stdin, one per line, through NSCA-ng.
+/// They are not spooled (the spool holds check results).
+fn send_raw_commands(route: &Route) -> Result<Status> {
+    let Settings::NscaNg(config) = &route.settings else {
+        return Err(Error::usage("-C (raw commands) needs --protocol nsca-ng"));
+    };
+    let mut data = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut data)
+        .map_err(|e| Error::io("reading standard input", e))?;
+    let lines: Vec<&[u8]> = data
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.trim_ascii().is_empty())
+        .collect();
+    if lines.is_empty() {
+        complain("no commands to send");
+        return Ok(Status::NotSent);
+    }
+    let target = ng::Target {
+        server: &route.server,
+        port: route.port,
+        timeout: route.timeout,
+        config,
+    };
+    let outcome = ng::deliver(&target, lines.iter().map(|l| ng::raw_command(l)));
+    for refusal in &outcome.refused {
+        complain(&format!(
+            "the server refused command {}: {}",
+            refusal.index + 1,
+            refusal.reason
+        ));
+    }
+    let delivery = &outcome.delivery;
+    if let Some(err) = &delivery.error {
+        complain(&err.to_string());
+        complain(&format!(
+            "{} command(s) not delivered",
+            lines.len() - delivery.delivered
+        ));
+    }
+    let all_good = delivery.delivered == lines.len() && outcome.refused.is_empty();
+    Ok(if all_good {
+        Status::Sent
+    } else {
+        Status::NotSent
+    })
+}
+
+/// Bad records with their numbers (at most [`MAX_RECORD_ERRORS`], then a
+/// count), and cut fields as warnings.
+fn report_input_problems(parsed: &Parsed) {
+    for bad in parsed.bad.iter().take(MAX_RECORD_ERRORS) {
         complain(&format!("record {}: {}", bad.number, bad.reason));
     }
-    for cut in &parsed.truncated {
+    if parsed.bad.len() > MAX_RECORD_ERRORS {
+        complain(&format!(
+            "{} more bad record(s) not shown ({} in all, not sent)",
+            parsed.bad.len() - MAX_RECORD_ERRORS,
+            parsed.bad.len()
+        ));
+    }
+    for cut in parsed.truncated.iter().take(MAX_RECORD_ERRORS) {
         log::warn!(
             "record {}: {} is {} bytes, cut to {}",
             cut.number,
@@ -62,71 +275,114 @@ fn send_all(cli: &Cli) -> Result<Exit> {
             cut.limit
         );
     }
-    if cli.escape {
-        let limit = packet::field_limits(format)[2];
-        for result in &mut parsed.results {
-            result.output = escape_output(&result.output, limit);
+    if parsed.truncated.len() > MAX_RECORD_ERRORS {
+        log::warn!(
+            "{} more field(s) cut",
+            parsed.truncated.len() - MAX_RECORD_ERRORS
+        );
+    }
+}
+
+/// The spool of `--spool`, or none when it cannot be used: then results
+/// are delivered directly, with a warning.
+fn open_spool(cli: &Cli, route: &Route) -> Option<Spool> {
+    let dir = cli.spool.as_ref()?;
+    let options = spool::OpenOptionsSpool {
+        lock_wait: route.timeout,
+        max_age: cli.max_age.map(Duration::from_secs),
+    };
+    match Spool::open(dir, &route.server, route.port, &options) {
+        Ok(spool) => {
+            if spool.expired > 0 {
+                log::warn!(
+                    "{} spooled result(s) older than {} s dropped (--max-age)",
+                    spool.expired,
+                    options.max_age.unwrap_or_default().as_secs()
+                );
+            }
+            Some(spool)
+        }
+        Err(err) => {
+            log::warn!("spool {err}: delivering directly, without it");
+            None
         }
     }
+}
 
-    let spool = match &cli.spool {
-        Some(dir) => Some(spool::Spool::open(dir, cli.server(), cli.port)?),
-        None => None,
-    };
-    let mut queue: Vec<CheckResult> = spool
-        .as_ref()
-        .map(|s| s.pending.clone())
-        .unwrap_or_default();
-    if !queue.is_empty() {
-        log::info!("{} spooled result(s) go first", queue.len());
-    }
-    queue.append(&mut parsed.results);
-    if queue.is_empty() {
-        complain("no check results to send");
-        return Ok(NOT_SENT);
-    }
-
-    let target = send::Target {
-        server: cli.server(),
-        port: cli.port,
-        timeout: Duration::from_secs(cli.timeout),
-        method: config.method,
-        password: &config.password,
-        format,
-    };
-    let delivery = send::deliver(&target, &queue);
-    let undelivered = &queue[delivery.confirmed..];
+/// Reports what did not arrive and keeps it in the spool: everything not
+/// known delivered, so delivery is at least once. False when a result
+/// that did not arrive could not be kept.
+fn settle(spool: Option<&Spool>, queue: &[Spooled], delivery: &Delivery) -> bool {
+    let undelivered = &queue[delivery.delivered..];
     if let Some(err) = &delivery.error {
-        complain(err);
+        complain(&err.to_string());
     }
-    if let Some(spool) = &spool {
-        spool.keep(undelivered)?;
+    let kept = match spool {
+        Some(spool) => match spool.keep(undelivered) {
+            Ok(()) => Ok(spool.path()),
+            Err(err) => Err(err),
+        },
+        None => Ok(std::path::Path::new("")),
+    };
+    if undelivered.is_empty() {
+        return kept.is_ok();
     }
-    if !undelivered.is_empty() {
-        let kept = match &spool {
-            Some(spool) => format!(", kept in {}", spool.path().display()),
-            None => String::new(),
-        };
-        complain(&format!(
-            "{} result(s) not delivered{kept}",
-            undelivered.len()
-        ));
+    let not_sent = undelivered.len() - delivery.maybe_arrived();
+    complain(&format!(
+        "{} of {} result(s) delivered for sure; of the rest, {} acknowledged by the server's \
+         TCP (its kernel had them, the daemon may not have read them), {} written but not \
+         acknowledged, {} not sent",
+        delivery.delivered,
+        queue.len(),
+        delivery.acknowledged,
+        delivery.unconfirmed,
+        not_sent
+    ));
+    match (spool, kept) {
+        (Some(_), Ok(path)) => {
+            complain(&format!(
+                "{} result(s) kept in '{}' for the next run; up to {} of them may arrive \
+                 twice (delivery is at least once)",
+                undelivered.len(),
+                path.display(),
+                delivery.maybe_arrived()
+            ));
+            true
+        }
+        (_, Err(err)) => {
+            complain(&format!("spool full or failing: {err}"));
+            false
+        }
+        (None, _) => {
+            complain(&format!(
+                "{} result(s) not delivered, up to {} of them may have arrived (no --spool)",
+                undelivered.len(),
+                delivery.maybe_arrived()
+            ));
+            false
+        }
     }
-    if delivery.confirmed > 0 && !cli.verbosity.is_quiet() {
-        let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
-            "{} data packet(s) sent to host successfully.",
-            delivery.confirmed
-        )?;
-        out.flush()?;
-    }
-    let all_good = delivery.confirmed > 0 && undelivered.is_empty() && parsed.bad.is_empty();
-    Ok(if all_good { Exit::Success } else { NOT_SENT })
 }
 
 /// The results from the arguments, or from stdin.
-fn read_results(cli: &Cli, format: Format) -> Result<Parsed> {
+fn read_results(cli: &Cli, format: Format, wrapped: Option<&wrap::Finished>) -> Result<Parsed> {
+    if let (Some(service), Some(finished)) = (&cli.wrap, wrapped) {
+        let mut parsed = Parsed::default();
+        let host = match &cli.host {
+            Some(host) => host.clone(),
+            None => rustix::system::uname()
+                .nodename()
+                .to_string_lossy()
+                .into_owned(),
+        };
+        let status = finished.state.to_string();
+        let (host, service) = (host.as_bytes(), service.as_bytes());
+        parsed.add(1, host, service, &status, &finished.output, format);
+        return Ok(parsed);
+    }
+    if cli.host.is_some() && cli.status.is_none() {
+        return Err(Error::usage("--host needs --status (or --wrap)"));
+    }
     if let Some(host) = &cli.host {
         let mut parsed = Parsed::default();
         let service = cli.service.as_deref().unwrap_or_default();

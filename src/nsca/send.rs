@@ -4,7 +4,7 @@
 
 use super::crypto::{Encryptor, Method};
 use super::packet::{self, CheckResult, Filler, FillerRng, Format, INIT_PACKET_SIZE, Init};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
@@ -19,21 +19,63 @@ pub struct Target<'a> {
     pub format: Format,
 }
 
-/// How long to wait between looks at the daemon's receive window.
-const MIN_PAUSE: Duration = Duration::from_micros(200);
-const MAX_PAUSE: Duration = Duration::from_millis(2);
-
 /// One open connection whose init packet has been read.
 pub struct Session {
     stream: TcpStream,
     /// Bytes written so far, to know how much the daemon has not taken yet.
     written: u64,
-    timeout: Duration,
+    /// Of those, the bytes the server's TCP acknowledged.
+    acked: u64,
     peer: SocketAddr,
     init: Init,
     encryptor: Encryptor,
     format: Format,
     rng: FillerRng,
+}
+
+/// A step of a connection, to say where it failed.
+#[derive(Debug, Clone, Copy)]
+pub enum Step {
+    Connecting,
+    SettingUp,
+    ReadingInit,
+    Writing,
+    Closing,
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(match self {
+            Step::Connecting => "connecting",
+            Step::SettingUp => "setting up the socket",
+            Step::ReadingInit => "reading the init packet",
+            Step::Writing => "writing a packet",
+            Step::Closing => "closing",
+        })
+    }
+}
+
+/// Why a batch stopped. Every kind means "not (all) sent": status 2.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("resolving '{server}': {}", describe(source))]
+    Resolve { server: String, source: io::Error },
+    #[error("'{server}' has no address")]
+    NoAddress { server: String },
+    #[error("cannot reach {target}: {}", attempts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join("; "))]
+    Unreachable {
+        target: String,
+        attempts: Vec<SendError>,
+    },
+    #[error("{peer}: {step}: {}", describe(source))]
+    Connection {
+        peer: SocketAddr,
+        step: Step,
+        source: io::Error,
+    },
+    /// Another protocol's failure (NSCA-ng), already described.
+    #[error("{0}")]
+    Protocol(Box<str>),
 }
 
 impl Target<'_> {
@@ -43,57 +85,62 @@ impl Target<'_> {
 
     /// Connects to the first address of the server that answers with an
     /// init packet.
-    pub fn open(&self) -> Result<Session, String> {
+    pub fn open(&self) -> Result<Session, SendError> {
         let addrs: Vec<SocketAddr> = (self.server, self.port)
             .to_socket_addrs()
-            .map_err(|e| format!("resolving {}: {e}", self.server))?
+            .map_err(|source| SendError::Resolve {
+                server: self.server.to_string(),
+                source,
+            })?
             .collect();
         self.open_any(&addrs)
     }
 
     /// Tries `addrs` in turn (IPv6 and IPv4 alike) until one gives an init packet.
-    pub fn open_any(&self, addrs: &[SocketAddr]) -> Result<Session, String> {
-        let mut errors = Vec::new();
+    pub fn open_any(&self, addrs: &[SocketAddr]) -> Result<Session, SendError> {
+        let mut attempts = Vec::new();
         for addr in addrs {
             match self.open_addr(*addr) {
                 Ok(session) => return Ok(session),
                 Err(err) => {
-                    log::info!("{addr}: {err}");
-                    errors.push(format!("{addr}: {err}"));
+                    log::info!("{err}");
+                    attempts.push(err);
                 }
             }
         }
-        if errors.is_empty() {
-            return Err(format!("{} has no address", self.server));
+        if attempts.is_empty() {
+            return Err(SendError::NoAddress {
+                server: self.server.to_string(),
+            });
         }
-        Err(format!(
-            "cannot reach {}: {}",
-            self.name(),
-            errors.join("; ")
-        ))
+        Err(SendError::Unreachable {
+            target: self.name(),
+            attempts,
+        })
     }
 
-    fn open_addr(&self, addr: SocketAddr) -> Result<Session, String> {
-        let stream = TcpStream::connect_timeout(&addr, self.timeout)
-            .map_err(|e| format!("connecting: {}", describe(&e)))?;
+    fn open_addr(&self, peer: SocketAddr) -> Result<Session, SendError> {
+        let fail = |step| move |source| SendError::Connection { peer, step, source };
+        let stream =
+            TcpStream::connect_timeout(&peer, self.timeout).map_err(fail(Step::Connecting))?;
         let setup = || -> io::Result<()> {
             stream.set_nodelay(true)?;
             stream.set_read_timeout(Some(self.timeout))?;
             stream.set_write_timeout(Some(self.timeout))
         };
-        setup().map_err(|e| format!("setting up the socket: {e}"))?;
+        setup().map_err(fail(Step::SettingUp))?;
         let mut init = [0u8; INIT_PACKET_SIZE];
         (&stream)
             .read_exact(&mut init)
-            .map_err(|e| format!("reading the init packet: {}", describe(&e)))?;
+            .map_err(fail(Step::ReadingInit))?;
         let init = Init::parse(&init);
-        log::debug!("{addr}: server time {}", init.timestamp);
+        log::debug!("{peer}: server time {}", init.timestamp);
         Ok(Session {
             encryptor: Encryptor::new(self.method, self.password, &init.iv),
             stream,
             written: 0,
-            timeout: self.timeout,
-            peer: addr,
+            acked: 0,
+            peer,
             init,
             format: self.format,
             rng: FillerRng::new(),
@@ -104,7 +151,7 @@ impl Target<'_> {
 impl Session {
     /// Encrypts one result and writes it in a single call, so the daemon
     /// never sees half a packet (it sleeps a second when it does).
-    pub fn send(&mut self, result: &CheckResult) -> Result<(), String> {
+    pub fn send(&mut self, result: &CheckResult) -> Result<(), SendError> {
         let bytes = self.encode(result);
         self.write_packet(&bytes)
     }
@@ -122,56 +169,85 @@ impl Session {
         bytes
     }
 
-    pub fn write_packet(&mut self, bytes: &[u8]) -> Result<(), String> {
-        let fail = |e: io::Error| format!("{}: writing a packet: {}", self.peer, describe(&e));
-        self.wait_for_window(bytes.len()).map_err(fail)?;
-        self.stream.write_all(bytes).map_err(fail)?;
+    fn fail(&self, step: Step) -> impl Fn(io::Error) -> SendError + use<> {
+        let peer = self.peer;
+        move |source| SendError::Connection { peer, step, source }
+    }
+
+    pub fn write_packet(&mut self, bytes: &[u8]) -> Result<(), SendError> {
+        send_record(&self.stream, bytes).map_err(self.fail(Step::Writing))?;
         self.written += bytes.len() as u64;
         Ok(())
     }
 
-    /// Waits until the daemon's receive window takes a whole packet.
-    ///
-    /// The daemon sleeps a full second whenever it finds only part of a
-    /// packet in its socket, and a fast client fills that socket until the
-    /// window closes and opens again at an arbitrary byte. Writing a packet
-    /// only when it fits keeps every packet whole on the daemon's side.
-    fn wait_for_window(&self, len: usize) -> io::Result<()> {
-        let started = std::time::Instant::now();
-        let mut pause = MIN_PAUSE;
-        while let Some(info) = tcp_info(&self.stream) {
-            // Sent or queued bytes the daemon has not acknowledged yet
-            // (bytes_acked also counts the SYN).
-            let outstanding = (self.written + 1).saturating_sub(info.tcpi_bytes_acked);
-            if u64::from(info.tcpi_snd_wnd) >= outstanding + len as u64 {
-                return Ok(());
-            }
-            if started.elapsed() > self.timeout {
-                return Err(io::ErrorKind::TimedOut.into());
-            }
-            // Back off: the daemon has a full socket to work through, and
-            // waking up often takes CPU from it.
-            std::thread::sleep(pause);
-            pause = (pause * 2).min(MAX_PAUSE);
+    /// Bytes of this connection the server's TCP has acknowledged (its
+    /// kernel has them; the daemon may not have read them yet).
+    pub fn acknowledged_bytes(&mut self) -> u64 {
+        if let Some(info) = tcp_info(&self.stream) {
+            self.note_acked(&info);
         }
-        Ok(())
+        self.acked
+    }
+
+    fn note_acked(&mut self, info: &libc::tcp_info) {
+        // bytes_acked also counts the SYN.
+        self.acked = self
+            .acked
+            .max(info.tcpi_bytes_acked.saturating_sub(1).min(self.written));
     }
 
     /// Ends the connection and waits for the daemon to close its side: only
     /// then have all packets been read.
-    pub fn close(mut self) -> Result<(), String> {
-        let fail = |e: io::Error| format!("{}: closing: {}", self.peer, describe(&e));
-        self.stream.shutdown(Shutdown::Write).map_err(fail)?;
+    pub fn close(&mut self) -> Result<(), SendError> {
+        self.stream
+            .shutdown(Shutdown::Write)
+            .map_err(self.fail(Step::Closing))?;
         let mut scratch = [0u8; 512];
         loop {
             match self.stream.read(&mut scratch) {
                 Ok(0) => return Ok(()),
                 Ok(_) => continue,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(fail(e)),
+                Err(e) => return Err(self.fail(Step::Closing)(e)),
             }
         }
     }
+}
+
+/// Writes one packet as one TCP record (MSG_EOR), blocking until the
+/// kernel has taken all of it.
+///
+/// The daemon sleeps a whole second when it finds part of a packet in its
+/// socket (`--single`), and its forking child sleeps a second whenever its
+/// socket is empty (`--daemon`). MSG_EOR keeps the kernel from merging the
+/// next packet into this one's segment, and a segment shorter than the MSS
+/// is only sent when the peer's window takes all of it: every packet
+/// arrives whole. Writing without waiting keeps the send queue full, so the
+/// kernel refills the daemon's socket the moment its window opens.
+fn send_record(stream: &TcpStream, mut bytes: &[u8]) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    while !bytes.is_empty() {
+        // SAFETY: send(2) reads at most `bytes.len()` bytes from a live slice.
+        let sent = unsafe {
+            libc::send(
+                stream.as_raw_fd(),
+                bytes.as_ptr().cast(),
+                bytes.len(),
+                libc::MSG_EOR | libc::MSG_NOSIGNAL,
+            )
+        };
+        match sent {
+            n if n > 0 => bytes = &bytes[n as usize..],
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            _ => {
+                let err = io::Error::last_os_error();
+                if err.kind() != io::ErrorKind::Interrupted {
+                    return Err(err);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The kernel's TCP state of the connection (Linux).
@@ -199,46 +275,107 @@ fn describe(err: &io::Error) -> String {
     match err.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "timed out".into(),
         io::ErrorKind::UnexpectedEof => "the server closed the connection".into(),
-        // The daemon hangs up on the first packet it cannot decrypt.
-        io::ErrorKind::NotConnected
-        | io::ErrorKind::ConnectionReset
-        | io::ErrorKind::BrokenPipe => format!(
-            "the server dropped the connection before reading every packet \
-             (wrong password or encryption method?): {err}"
-        ),
-        _ => err.to_string(),
+        io::ErrorKind::ConnectionReset
+        | io::ErrorKind::NotConnected
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::BrokenPipe => {
+            "connection reset by the server (daemon stopped, or a wrong password or \
+             encryption method: it hangs up on the first packet it cannot decrypt)"
+                .into()
+        }
+        _ => super::spool::describe(err),
     }
 }
 
-/// How far a batch got.
+/// How far a batch got. Each result is in exactly one of four states.
 #[derive(Debug, Default)]
 pub struct Delivery {
-    /// Results written to connections that then closed cleanly: these arrived.
-    pub confirmed: usize,
-    /// Why the rest did not, if they did not.
-    pub error: Option<String>,
+    /// On connections that then closed cleanly: the daemon read these.
+    pub delivered: usize,
+    /// Whole packets of the failed connection the server's TCP acknowledged:
+    /// its kernel had them, but a daemon that died before reading them lost them.
+    pub acknowledged: usize,
+    /// Written to the failed connection, not (wholly) acknowledged.
+    pub unconfirmed: usize,
+    /// Why the rest did not arrive, if they did not.
+    pub error: Option<SendError>,
 }
 
-/// Sends `results` in order: all on one connection, or one connection per
-/// result in legacy 2.7 mode (a 2.9+ daemon needs the close to see them).
-pub fn deliver(target: &Target, results: &[CheckResult]) -> Delivery {
-    let batch = match target.format {
-        Format::V3 => results.len().max(1),
-        Format::Legacy27 => 1,
-    };
-    let mut delivery = Delivery::default();
-    for chunk in results.chunks(batch) {
-        let sent = target.open().and_then(|mut session| {
-            chunk.iter().try_for_each(|r| session.send(r))?;
-            session.close()
-        });
-        match sent {
-            Ok(()) => delivery.confirmed += chunk.len(),
-            Err(err) => {
-                delivery.error = Some(err);
+impl Delivery {
+    /// Results that may have arrived although not known delivered: they are
+    /// kept for the next run and may arrive twice.
+    pub fn maybe_arrived(&self) -> usize {
+        self.acknowledged + self.unconfirmed
+    }
+}
+
+/// A way to hand results to a server: the seam where another protocol
+/// plugs in. Results go in order; the first `delivered` of them arrived.
+pub trait Deliver {
+    fn deliver(&self, results: &[&CheckResult]) -> Delivery;
+}
+
+impl Deliver for Target<'_> {
+    /// All results on one connection, or one connection per result in
+    /// legacy 2.7 mode (a 2.9+ daemon needs the close to see them).
+    fn deliver(&self, results: &[&CheckResult]) -> Delivery {
+        let batch = match self.format {
+            Format::V3 => results.len().max(1),
+            Format::Legacy27 => 1,
+        };
+        let mut delivery = Delivery::default();
+        for chunk in results.chunks(batch) {
+            let connection = self.deliver_one_connection(chunk);
+            delivery.delivered += connection.delivered;
+            if connection.error.is_some() {
+                delivery.acknowledged = connection.acknowledged;
+                delivery.unconfirmed = connection.unconfirmed;
+                delivery.error = connection.error;
                 break;
             }
         }
+        delivery
     }
-    delivery
+}
+
+impl Target<'_> {
+    /// Sends `chunk` on one connection; on failure says how many of its
+    /// packets the server's TCP acknowledged and how many more were written.
+    fn deliver_one_connection(&self, chunk: &[&CheckResult]) -> Delivery {
+        let mut session = match self.open() {
+            Ok(session) => session,
+            Err(err) => {
+                return Delivery {
+                    error: Some(err),
+                    ..Delivery::default()
+                };
+            }
+        };
+        let mut packets_written = 0;
+        let sent = chunk
+            .iter()
+            .try_for_each(|r| {
+                session.send(r)?;
+                packets_written += 1;
+                Ok(())
+            })
+            .and_then(|()| session.close());
+        match sent {
+            Ok(()) => Delivery {
+                delivered: chunk.len(),
+                ..Delivery::default()
+            },
+            Err(err) => {
+                let packet_size = self.format.packet_size() as u64;
+                let acknowledged = (session.acknowledged_bytes() / packet_size) as usize;
+                let acknowledged = acknowledged.min(packets_written);
+                Delivery {
+                    acknowledged,
+                    unconfirmed: packets_written - acknowledged,
+                    delivered: 0,
+                    error: Some(err),
+                }
+            }
+        }
+    }
 }

@@ -36,9 +36,38 @@ pub struct Daemon {
     child: Child,
 }
 
+/// How the daemon runs: its own `--single` event loop, `--daemon` (a
+/// forked child per connection, as Debian's init script starts it), or
+/// `--inetd` behind systemd-socket-activate in inetd style (a new process
+/// per connection with the socket on stdin and stdout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Single,
+    Forking,
+    Inetd,
+}
+
+pub const SOCKET_ACTIVATE: &str = "/usr/bin/systemd-socket-activate";
+
 impl Daemon {
     /// Starts `nsca -f --single` decrypting with `method` and `password`.
     pub fn start(method: u8, password: &str) -> Daemon {
+        Daemon::start_mode(Mode::Single, method, password)
+    }
+
+    /// The daemon's process id (in inetd mode, the listener's).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the daemon with SIGKILL, as an OOM killer or an admin would.
+    pub fn kill9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Starts the daemon in `mode`.
+    pub fn start_mode(mode: Mode, method: u8, password: &str) -> Daemon {
         let dir = tempfile::tempdir().unwrap();
         let commands = dir.path().join("commands");
         std::fs::write(&commands, b"").unwrap();
@@ -61,10 +90,32 @@ impl Daemon {
                 ),
             )
             .unwrap();
-            let mut child = Command::new(NSCA)
-                .arg("-c")
-                .arg(&config)
-                .args(["-f", "--single"])
+            let mut command = match mode {
+                Mode::Single | Mode::Forking => {
+                    let mut c = Command::new(NSCA);
+                    c.arg("-c").arg(&config).arg("-f");
+                    c.arg(if mode == Mode::Single {
+                        "--single"
+                    } else {
+                        "--daemon"
+                    });
+                    c
+                }
+                Mode::Inetd => {
+                    let mut c = Command::new(SOCKET_ACTIVATE);
+                    c.args(["--inetd", "--accept", "-l"])
+                        .arg(format!("127.0.0.1:{port}"))
+                        .arg(NSCA)
+                        .arg("-c")
+                        .arg(&config)
+                        .arg("--inetd");
+                    c
+                }
+            };
+            // The forking daemon's children outlive it: one process group
+            // lets Drop end them all.
+            std::os::unix::process::CommandExt::process_group(&mut command, 0);
+            let mut child = command
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -111,12 +162,18 @@ impl Daemon {
         }
     }
 
-    /// Writes the client config for this daemon's method and `password`.
+    /// Writes the client config for this daemon's method and `password`
+    /// (no password line for an empty one: send_nsca refuses `password=`).
     pub fn client_config(&self, method: u8, password: &str) -> PathBuf {
         let path = self.dir.path().join(format!("send-{method}.cfg"));
+        let password_line = if password.is_empty() {
+            String::new()
+        } else {
+            format!("password={password}\n")
+        };
         std::fs::write(
             &path,
-            format!("password={password}\nencryption_method={method}\n"),
+            format!("{password_line}encryption_method={method}\n"),
         )
         .unwrap();
         path
@@ -131,6 +188,10 @@ fn listening(port: u16) -> bool {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child's process group, a plain syscall.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
