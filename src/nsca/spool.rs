@@ -509,15 +509,15 @@ mod tests {
         let spool = open(dir.path());
         let hosts: Vec<&[u8]> = spool.pending.iter().map(|s| &s.result.host[..]).collect();
         assert_eq!(hosts, [&b"good"[..], b"h"]);
+        // The damage is set aside and rewritten away, not appended after.
+        let pending = spool.pending.clone();
+        spool.keep(&pending).unwrap();
         let aside = fs::read(dir.path().join("nagios_x_5667.damaged")).unwrap();
         assert_eq!(
             aside.split(|&b| b == b'\n').count(),
             3,
             "two records and the end"
         );
-        // The damage is rewritten away, not appended after.
-        let pending = spool.pending.clone();
-        spool.keep(&pending).unwrap();
         drop(spool);
         assert_eq!(open(dir.path()).pending, pending);
     }
