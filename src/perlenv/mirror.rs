@@ -2,7 +2,6 @@
 //! plain 02packages index that `cpanm --mirror-index` reads: dependencies
 //! between the given tarballs resolve offline.
 
-use super::env::Env;
 use super::inventory::{parse_packages, parse_version, pm_files};
 use crate::cli::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -54,12 +53,12 @@ fn dist_version(tarball: &Path) -> Option<String> {
         .then(|| v.to_string())
 }
 
-/// Builds a CPAN-style mirror of the local tarballs in ENV/.cpanm, with a
+/// Builds a CPAN-style mirror of the local tarballs under `work`, with a
 /// plain 02packages index for `cpanm --mirror-index`. Returns (mirror, index).
-pub fn local_mirror(env: &Env, tarballs: &[PathBuf]) -> Result<(PathBuf, PathBuf)> {
-    let mirror = env.cpanm_home().join("perlenv-mirror");
+pub fn local_mirror(work: &Path, tarballs: &[PathBuf]) -> Result<(PathBuf, PathBuf)> {
+    let mirror = work.join("mirror");
     let authors = mirror.join("authors/id/L/LO/LOCAL");
-    let scan = env.cpanm_home().join("perlenv-scan");
+    let scan = work.join("scan");
     let _ = std::fs::remove_dir_all(&mirror);
     for dir in [&authors, &mirror.join("modules")] {
         std::fs::create_dir_all(dir)

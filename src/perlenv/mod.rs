@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cpanfile;
 pub mod create;
 pub mod env;
+mod guard;
 pub mod info;
 pub mod install;
 pub mod inventory;
