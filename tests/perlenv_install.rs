@@ -16,23 +16,17 @@ use std::path::{Path, PathBuf};
 struct Installed {
     env: PathBuf,
     tarballs: PathBuf,
-    foo: String,
-    baz: String,
+    dep: String,
+    top: String,
 }
 
 fn installed(t: &Path) -> Installed {
-    let (foo, baz) = (unique("Foo-Bar"), unique("Baz-Qux"));
+    let (dep_dist, top_dist) = (unique("Foo-Bar"), unique("Baz-Qux"));
+    let (dep, top) = (dep_dist.replace('-', "::"), top_dist.replace('-', "::"));
     let tarballs = t.join("tarballs");
-    dist(
-        &t.join("src"),
-        &tarballs,
-        &foo,
-        "0.01",
-        None,
-        Some("foo-hello"),
-    );
-    let foo = foo.replace('-', "::");
-    dist(&t.join("src"), &tarballs, &baz, "0.02", Some(&foo), None);
+    let src = t.join("src");
+    dist(&src, &tarballs, &dep_dist, "0.01", None, Some("foo-hello"));
+    dist(&src, &tarballs, &top_dist, "0.02", Some(&dep), None);
     let env = t.join("env");
     perlenv().arg("create").arg(&env).assert().success();
     perlenv()
@@ -40,15 +34,15 @@ fn installed(t: &Path) -> Installed {
         .arg(&env)
         .arg("--from")
         .arg(&tarballs)
-        .arg(baz.replace('-', "::"))
+        .arg(&top)
         .env("HOME", t)
         .assert()
         .success();
     Installed {
         env,
         tarballs,
-        foo,
-        baz: baz.replace('-', "::"),
+        dep,
+        top,
     }
 }
 
@@ -60,7 +54,7 @@ fn install_resolves_dependencies_offline_and_keeps_cpanm_in_env() {
     // cpanm's log is kept in ENV/.cpanm, never in ~/.cpanm or ~/perl5.
     assert!(i.env.join(".cpanm/build.log").exists());
     assert!(!t.join(".cpanm").exists() && !t.join("perl5").exists());
-    let foo_pm = format!("lib/perl5/{}.pm", i.foo.replace("::", "/"));
+    let foo_pm = format!("lib/perl5/{}.pm", i.dep.replace("::", "/"));
     assert!(i.env.join(foo_pm).is_file());
 }
 
@@ -74,20 +68,20 @@ fn activated_env_sees_its_modules_and_not_debians() {
     let (ok, out, err) = sh(
         &format!(
             ". \"$E/bin/activate\"\n\
-             perl -M{foo} -e 'print {foo}::hello(), qq{{\\n}}'\n\
+             perl -M{dep} -e 'print {dep}::hello(), qq{{\\n}}'\n\
              foo-hello\n\
              perl -e 'require JSON' 2>/dev/null && echo JSON-VISIBLE\n\
              perl -e 'require Try::Tiny' 2>/dev/null && echo TRY-TINY-VISIBLE\n\
              cpanm --version >/dev/null && echo cpanm-ok\n\
              dpkg-architecture -qDEB_HOST_ARCH >/dev/null && echo dpkg-architecture-ok\n\
              debconf-show --listowners >/dev/null && echo debconf-show-ok\n",
-            foo = i.foo
+            dep = i.dep
         ),
         t,
         &[("E", &i.env)],
     );
     assert!(ok, "{err}");
-    let hello = format!("hello from {}\n", i.foo);
+    let hello = format!("hello from {}\n", i.dep);
     assert_eq!(
         out,
         format!("{hello}{hello}cpanm-ok\ndpkg-architecture-ok\ndebconf-show-ok\n"),
@@ -102,25 +96,25 @@ fn deactivate_hides_the_env_again() {
     let i = installed(t);
     let script = format!(
         ". \"$E/bin/activate\"\n\
-         perl -M{foo} -e1 && echo VISIBLE-WHEN-ACTIVE\n\
+         perl -M{dep} -e1 && echo VISIBLE-WHEN-ACTIVE\n\
          deactivate\n\
-         perl -M{foo} -e1 2>/dev/null && echo STILL-VISIBLE-AFTER-DEACTIVATE\n\
+         perl -M{dep} -e1 2>/dev/null && echo STILL-VISIBLE-AFTER-DEACTIVATE\n\
          command -v foo-hello || echo no-foo-hello\n",
-        foo = i.foo
+        dep = i.dep
     );
     let (ok, out, err) = sh(&script, t, &[("E", &i.env)]);
     assert!(ok, "{err}");
     assert_eq!(out, "VISIBLE-WHEN-ACTIVE\nno-foo-hello\n", "{err}");
     // Never activated: not visible either.
-    let (ok, _, _) = sh(&format!("perl -M{} -e1", i.foo), t, &[]);
-    assert!(!ok, "{} visible outside the environment", i.foo);
+    let (ok, _, _) = sh(&format!("perl -M{} -e1", i.dep), t, &[]);
+    assert!(!ok, "{} visible outside the environment", i.dep);
 }
 
 #[test]
 fn run_and_the_script_wrappers_work_without_activation() {
     let tmp = tempfile::tempdir().unwrap();
     let i = installed(tmp.path());
-    let hello = format!("hello from {}\n", i.foo);
+    let hello = format!("hello from {}\n", i.dep);
     assert_eq!(
         stdout(perlenv().arg("run").arg(&i.env).args(["--", "foo-hello"])),
         hello
@@ -133,9 +127,9 @@ fn run_and_the_script_wrappers_work_without_activation() {
         stdout(perlenv().arg("run").arg(&i.env).args([
             "--",
             "perl",
-            &format!("-M{}", i.baz),
+            &format!("-M{}", i.top),
             "-e",
-            &format!("print ${}::VERSION", i.baz)
+            &format!("print ${}::VERSION", i.top)
         ])),
         "0.02"
     );
@@ -211,20 +205,20 @@ fn freeze_then_install_gives_the_same_list() {
     let t = tmp.path();
     let i = installed(t);
     let list = stdout(perlenv().arg("list").arg(&i.env));
-    assert_eq!(list, format!("{} 0.02\n{} 0.01\n", i.baz, i.foo));
+    assert_eq!(list, format!("{} 0.02\n{} 0.01\n", i.top, i.dep));
     let json = stdout(perlenv().arg("list").arg("--json").arg(&i.env));
     assert!(
         json.lines()
             .next()
             .unwrap()
-            .contains(&format!("\"module\":\"{}\"", i.baz)),
+            .contains(&format!("\"module\":\"{}\"", i.top)),
         "{json}"
     );
     let frozen = stdout(perlenv().arg("freeze").arg(&i.env));
     assert!(
         frozen.contains(&format!(
             "requires '{}', '== 0.02';\nrequires '{}', '== 0.01';\n",
-            i.baz, i.foo
+            i.top, i.dep
         )),
         "{frozen}"
     );
