@@ -185,7 +185,7 @@ fn cpanm(alias: &Alias, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> 
     cmd.arg(if env.isolated { "-L" } else { "-l" })
         .arg(&env.root);
     if !req.tarballs.is_empty() {
-        let (mirror, index) = local_mirror(&alias.build_dir(), &req.tarballs)?;
+        let (mirror, index) = local_mirror(&env.perl, &alias.build_dir(), &req.tarballs)?;
         cmd.arg("--mirror").arg(file_url(&mirror));
         cmd.arg("--mirror-index").arg(index);
         if !req.mirrors.is_empty() {

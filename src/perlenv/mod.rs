@@ -11,6 +11,7 @@ mod guard;
 pub mod info;
 pub mod install;
 pub mod inventory;
+mod metadata;
 pub mod mirror;
 pub mod run;
 pub mod scripts;
