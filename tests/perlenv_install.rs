@@ -2,196 +2,149 @@
 //! modules, run/wrappers, list/freeze/reinstall, info/check, and the
 //! build without cpanm. Real perl, real cpanm, real shells; no network.
 
+mod perlenv_support;
 use assert_cmd::Command;
+use perlenv_support::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-fn perlenv() -> Command {
-    Command::cargo_bin("perlenv").unwrap()
+/// An environment with two synthetic dists installed offline: `Baz::Qux`
+/// pulls `Foo::Bar` (with a script `foo-hello`) from the same directory of
+/// tarballs. The module names are unique to this test process: the
+/// visibility checks below once failed because another install on the
+/// machine had put a `Foo::Bar` into the system perl's site directory.
+struct Installed {
+    env: PathBuf,
+    tarballs: PathBuf,
+    dep: String,
+    top: String,
 }
 
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-/// A pure-Perl dist `Name-Version.tar.gz` in `out`, with `module`, an
-/// optional prerequisite and an optional script.
-fn dist(
-    src: &Path,
-    out: &Path,
-    name: &str,
-    version: &str,
-    prereq: Option<&str>,
-    script: Option<&str>,
-) -> PathBuf {
-    let module = name.replace('-', "::");
-    let top = format!("{name}-{version}");
-    let dir = src.join(&top);
-    let file = format!("lib/{}.pm", module.replace("::", "/"));
-    let uses = prereq.map(|p| format!("use {p};\n")).unwrap_or_default();
-    write(
-        &dir.join(&file),
-        &format!(
-            "package {module};\n{uses}our $VERSION = '{version}';\nsub hello {{ \"hello from {module}\" }}\n1;\n"
-        ),
-    );
-    let exe = script.map(|s| {
-        write(
-            &dir.join("bin").join(s),
-            &format!("#!/usr/bin/perl\nuse {module};\nprint {module}::hello(), \"\\n\";\n"),
-        );
-        format!("EXE_FILES => ['bin/{s}'],")
-    });
-    let prereq_pm = prereq
-        .map(|p| format!("PREREQ_PM => {{ '{p}' => 0 }},"))
-        .unwrap_or_default();
-    write(
-        &dir.join("Makefile.PL"),
-        &format!(
-            "use ExtUtils::MakeMaker;\nWriteMakefile(NAME => '{module}', VERSION_FROM => '{file}', {prereq_pm} {});\n",
-            exe.unwrap_or_default()
-        ),
-    );
-    std::fs::create_dir_all(out).unwrap();
-    let tarball = out.join(format!("{top}.tar.gz"));
-    let st = std::process::Command::new("tar")
-        .arg("-czf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(src)
-        .arg(&top)
-        .status()
-        .unwrap();
-    assert!(st.success());
-    tarball
-}
-
-/// Runs `sh -c script` with a plain environment; returns (status ok, stdout, stderr).
-fn sh(script: &str, cwd: &Path, vars: &[(&str, &Path)]) -> (bool, String, String) {
-    let mut cmd = std::process::Command::new("bash");
-    cmd.arg("-c")
-        .arg(script)
-        .current_dir(cwd)
-        .env_remove("PERL5LIB")
-        .env_remove("PERL5OPT")
-        .env_remove("PERL_LOCAL_LIB_ROOT");
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn stdout(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{:?}: {}",
-        cmd,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-#[test]
-fn install_offline_isolate_run_freeze_check() {
-    let tmp = tempfile::tempdir().unwrap();
-    let t = tmp.path();
+fn installed(t: &Path) -> Installed {
+    let (dep_dist, top_dist) = (unique("Foo-Bar"), unique("Baz-Qux"));
+    let (dep, top) = (dep_dist.replace('-', "::"), top_dist.replace('-', "::"));
     let tarballs = t.join("tarballs");
-    dist(
-        &t.join("src"),
-        &tarballs,
-        "Foo-Bar",
-        "0.01",
-        None,
-        Some("foo-hello"),
-    );
-    dist(
-        &t.join("src"),
-        &tarballs,
-        "Baz-Qux",
-        "0.02",
-        Some("Foo::Bar"),
-        None,
-    );
+    let src = t.join("src");
+    dist(&src, &tarballs, &dep_dist, "0.01", None, Some("foo-hello"));
+    dist(&src, &tarballs, &top_dist, "0.02", Some(&dep), None);
     let env = t.join("env");
     perlenv().arg("create").arg(&env).assert().success();
-
-    // Baz::Qux pulls Foo::Bar from the same directory of tarballs.
     perlenv()
         .arg("install")
         .arg(&env)
         .arg("--from")
         .arg(&tarballs)
-        .arg("Baz::Qux")
+        .arg(&top)
         .env("HOME", t)
         .assert()
         .success();
-    // cpanm worked in ENV/.cpanm, never in ~/.cpanm or ~/perl5.
-    assert!(env.join(".cpanm/build.log").exists());
-    assert!(!t.join(".cpanm").exists() && !t.join("perl5").exists());
+    Installed {
+        env,
+        tarballs,
+        dep,
+        top,
+    }
+}
 
+#[test]
+fn install_resolves_dependencies_offline_and_keeps_cpanm_in_env() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let i = installed(t);
+    // cpanm's log is kept in ENV/.cpanm, never in ~/.cpanm or ~/perl5.
+    assert!(i.env.join(".cpanm/build.log").exists());
+    assert!(!t.join(".cpanm").exists() && !t.join("perl5").exists());
+    let foo_pm = format!("lib/perl5/{}.pm", i.dep.replace("::", "/"));
+    assert!(i.env.join(foo_pm).is_file());
+}
+
+#[test]
+fn activated_env_sees_its_modules_and_not_debians() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let i = installed(t);
     // Inside (activated): the module and the script work, Debian's JSON and
     // Try::Tiny do not; Debian's own perl programs still work.
     let (ok, out, err) = sh(
-        ". \"$E/bin/activate\"\n\
-         perl -MFoo::Bar -e 'print Foo::Bar::hello(), qq{\\n}'\n\
-         foo-hello\n\
-         perl -e 'require JSON' 2>/dev/null && echo JSON-VISIBLE\n\
-         perl -e 'require Try::Tiny' 2>/dev/null && echo TRY-TINY-VISIBLE\n\
-         cpanm --version >/dev/null && echo cpanm-ok\n\
-         dpkg-architecture -qDEB_HOST_ARCH >/dev/null && echo dpkg-architecture-ok\n\
-         debconf-show --listowners >/dev/null && echo debconf-show-ok\n\
-         deactivate\n\
-         perl -MFoo::Bar -e1 2>/dev/null && echo STILL-VISIBLE-AFTER-DEACTIVATE\n\
-         command -v foo-hello || echo no-foo-hello\n",
+        &format!(
+            ". \"$E/bin/activate\"\n\
+             perl -M{dep} -e 'print {dep}::hello(), qq{{\\n}}'\n\
+             foo-hello\n\
+             perl -e 'require JSON' 2>/dev/null && echo JSON-VISIBLE\n\
+             perl -e 'require Try::Tiny' 2>/dev/null && echo TRY-TINY-VISIBLE\n\
+             cpanm --version >/dev/null && echo cpanm-ok\n\
+             dpkg-architecture -qDEB_HOST_ARCH >/dev/null && echo dpkg-architecture-ok\n\
+             debconf-show --listowners >/dev/null && echo debconf-show-ok\n",
+            dep = i.dep
+        ),
         t,
-        &[("E", &env)],
+        &[("E", &i.env)],
     );
     assert!(ok, "{err}");
+    let hello = format!("hello from {}\n", i.dep);
     assert_eq!(
         out,
-        "hello from Foo::Bar\nhello from Foo::Bar\ncpanm-ok\ndpkg-architecture-ok\ndebconf-show-ok\nno-foo-hello\n",
+        format!("{hello}{hello}cpanm-ok\ndpkg-architecture-ok\ndebconf-show-ok\n"),
         "{err}"
     );
+}
 
-    // Outside: not visible.
-    let (ok, _, _) = sh("perl -MFoo::Bar -e1", t, &[]);
-    assert!(!ok, "Foo::Bar visible outside the environment");
+#[test]
+fn deactivate_hides_the_env_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let i = installed(t);
+    let script = format!(
+        ". \"$E/bin/activate\"\n\
+         perl -M{dep} -e1 && echo VISIBLE-WHEN-ACTIVE\n\
+         deactivate\n\
+         perl -M{dep} -e1 2>/dev/null && echo STILL-VISIBLE-AFTER-DEACTIVATE\n\
+         command -v foo-hello || echo no-foo-hello\n",
+        dep = i.dep
+    );
+    let (ok, out, err) = sh(&script, t, &[("E", &i.env)]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "VISIBLE-WHEN-ACTIVE\nno-foo-hello\n", "{err}");
+    // Never activated: not visible either.
+    let (ok, _, _) = sh(&format!("perl -M{} -e1", i.dep), t, &[]);
+    assert!(!ok, "{} visible outside the environment", i.dep);
+}
 
-    // run and the wrapper in ENV/bin work without activation.
+#[test]
+fn run_and_the_script_wrappers_work_without_activation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let i = installed(tmp.path());
+    let hello = format!("hello from {}\n", i.dep);
     assert_eq!(
-        stdout(perlenv().arg("run").arg(&env).args(["--", "foo-hello"])),
-        "hello from Foo::Bar\n"
+        stdout(perlenv().arg("run").arg(&i.env).args(["--", "foo-hello"])),
+        hello
     );
     assert_eq!(
-        stdout(&mut Command::new(env.join("bin/foo-hello"))),
-        "hello from Foo::Bar\n"
+        stdout(&mut Command::new(i.env.join("bin/foo-hello"))),
+        hello
     );
     assert_eq!(
-        stdout(perlenv().arg("run").arg(&env).args([
+        stdout(perlenv().arg("run").arg(&i.env).args([
             "--",
             "perl",
-            "-MBaz::Qux",
+            &format!("-M{}", i.top),
             "-e",
-            "print $Baz::Qux::VERSION"
+            &format!("print ${}::VERSION", i.top)
         ])),
         "0.02"
     );
     perlenv()
         .arg("run")
-        .arg(&env)
+        .arg(&i.env)
         .args(["--", "perl", "-e", "require JSON"])
         .assert()
         .failure();
+}
 
-    // --system-libs sees Debian's modules.
-    let open = t.join("open");
+#[test]
+fn system_libs_env_sees_debians_modules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let open = tmp.path().join("open");
     perlenv()
         .arg("create")
         .arg("--system-libs")
@@ -204,8 +157,14 @@ fn install_offline_isolate_run_freeze_check() {
         .args(["--", "perl", "-e", "require JSON; require Try::Tiny"])
         .assert()
         .success();
+}
 
-    // -I, -Ilib and prove -l still work in an isolated env.
+#[test]
+fn include_flags_and_prove_l_work_in_an_isolated_env() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
     let proj = t.join("proj");
     write(
         &proj.join("lib/My/Mod.pm"),
@@ -238,21 +197,29 @@ fn install_offline_isolate_run_freeze_check() {
         ),
         "42"
     );
+}
 
-    // list, freeze, and a second env from the frozen cpanfile has the same list.
-    let list = stdout(perlenv().arg("list").arg(&env));
-    assert_eq!(list, "Baz::Qux 0.02\nFoo::Bar 0.01\n");
-    let json = stdout(perlenv().arg("list").arg("--json").arg(&env));
+#[test]
+fn freeze_then_install_gives_the_same_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let i = installed(t);
+    let list = stdout(perlenv().arg("list").arg(&i.env));
+    assert_eq!(list, format!("{} 0.02\n{} 0.01\n", i.top, i.dep));
+    let json = stdout(perlenv().arg("list").arg("--json").arg(&i.env));
     assert!(
         json.lines()
             .next()
             .unwrap()
-            .contains("\"module\":\"Baz::Qux\""),
+            .contains(&format!("\"module\":\"{}\"", i.top)),
         "{json}"
     );
-    let frozen = stdout(perlenv().arg("freeze").arg(&env));
+    let frozen = stdout(perlenv().arg("freeze").arg(&i.env));
     assert!(
-        frozen.contains("requires 'Baz::Qux', '== 0.02';\nrequires 'Foo::Bar', '== 0.01';\n"),
+        frozen.contains(&format!(
+            "requires '{}', '== 0.02';\nrequires '{}', '== 0.01';\n",
+            i.top, i.dep
+        )),
         "{frozen}"
     );
     let cpanfile = t.join("cpanfile");
@@ -264,28 +231,37 @@ fn install_offline_isolate_run_freeze_check() {
         .arg("-q")
         .arg(&env2)
         .arg("--from")
-        .arg(&tarballs)
+        .arg(&i.tarballs)
         .arg("--cpanfile")
         .arg(&cpanfile)
         .assert()
         .success();
     assert_eq!(stdout(perlenv().arg("list").arg(&env2)), list);
+}
 
-    // cpanm's silent "Couldn't find module": exit 3 naming it.
+#[test]
+fn a_module_cpanm_cannot_find_is_exit_3_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let i = installed(tmp.path());
     perlenv()
         .arg("install")
-        .arg(&env)
+        .arg(&i.env)
         .arg("--from")
-        .arg(&tarballs)
+        .arg(&i.tarballs)
         .arg("No::Such::Module")
         .assert()
         .code(3)
         .stderr(predicates::str::contains(
             "perlenv: install: not found in the given sources: No::Such::Module",
         ));
+}
 
-    // info and check.
-    let info = stdout(perlenv().arg("info").arg(&env));
+#[test]
+fn info_and_check_report_health() {
+    let tmp = tempfile::tempdir().unwrap();
+    let i = installed(tmp.path());
+    let env = &i.env;
+    let info = stdout(perlenv().arg("info").arg(env));
     assert!(
         info.contains("isolated: yes\n")
             && info.contains("modules: 2\n")
@@ -293,14 +269,14 @@ fn install_offline_isolate_run_freeze_check() {
         "{info}"
     );
     assert!(info.contains("hidden: /usr/share/perl5\n"), "{info}");
-    perlenv().arg("check").arg(&env).assert().code(0);
+    perlenv().arg("check").arg(env).assert().code(0);
     write(
         &env.join("lib/perl5/Broken.pm"),
         "package Broken;\ndie 'broken on purpose';\n1;\n",
     );
     perlenv()
         .arg("check")
-        .arg(&env)
+        .arg(env)
         .assert()
         .code(1)
         .stdout(predicates::str::contains(
@@ -314,25 +290,10 @@ fn install_offline_isolate_run_freeze_check() {
     std::fs::write(&cfg, text).unwrap();
     perlenv()
         .arg("check")
-        .arg(&env)
+        .arg(env)
         .assert()
         .code(1)
         .stdout(predicates::str::contains("perl mismatch"));
-}
-
-/// A directory for PATH with everything of /usr/bin and /bin except cpanm.
-fn path_without_cpanm(t: &Path) -> PathBuf {
-    let bin = t.join("nocpanm");
-    std::fs::create_dir(&bin).unwrap();
-    for dir in ["/usr/bin", "/bin"] {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let name = entry.file_name();
-            if name != "cpanm" && !bin.join(&name).exists() {
-                std::os::unix::fs::symlink(entry.path(), bin.join(&name)).unwrap();
-            }
-        }
-    }
-    bin
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use super::cli::InstallArgs;
 use super::cpanfile;
 use super::env::Env;
+use super::guard::{Alias, file_url, guarded};
 use super::mirror::{local_mirror, run_quiet, unpack};
 use super::{vars, wrap};
 use crate::cli::{Error, Result};
@@ -177,15 +178,15 @@ impl Outcome {
     }
 }
 
-fn cpanm(env: &Env, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> {
+fn cpanm(alias: &Alias, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> {
+    let env = &alias.env;
     let mut cmd = Command::new(env.perl.as_os_str());
     cmd.arg(cpanm);
     cmd.arg(if env.isolated { "-L" } else { "-l" })
         .arg(&env.root);
     if !req.tarballs.is_empty() {
-        let (mirror, index) = local_mirror(env, &req.tarballs)?;
-        cmd.arg("--mirror")
-            .arg([OsStr::new("file://"), mirror.as_os_str()].join(OsStr::new("")));
+        let (mirror, index) = local_mirror(&env.perl, &alias.build_dir(), &req.tarballs)?;
+        cmd.arg("--mirror").arg(file_url(&mirror));
         cmd.arg("--mirror-index").arg(index);
         if !req.mirrors.is_empty() {
             cmd.arg("--cascade-search");
@@ -199,6 +200,7 @@ fn cpanm(env: &Env, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> {
     }
     cmd.args(&req.targets);
     vars::apply_to(env, &mut cmd);
+    cmd.env("PERL_CPANM_HOME", alias.cpanm_home());
     // cpanm and its builds must see the system's modules; PERL5OPT would
     // load the isolation module into them.
     cmd.env_remove("PERL5OPT");
@@ -236,7 +238,7 @@ fn cpanm(env: &Env, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> {
             "install: cpanm failed ({status}){}{} (build log: {})",
             if outcome.failed.is_empty() { "" } else { ": " },
             outcome.failed.join(", "),
-            env.cpanm_home().join("build.log").display()
+            alias.real_env_cpanm_log().display()
         )));
     }
     Ok(())
@@ -244,13 +246,20 @@ fn cpanm(env: &Env, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> {
 
 /// Without cpanm: `perl Makefile.PL && make && make install` (or Build.PL)
 /// for one dist directory or tarball, under INSTALL_BASE=ENV.
-fn build_dist(env: &Env, target: &Path) -> Result<()> {
+fn build_dist(alias: &Alias, target: &Path) -> Result<()> {
+    let env = &alias.env;
+    let build = alias.build_dir().join("dist");
+    let _ = std::fs::remove_dir_all(&build);
     let dir = if target.is_file() {
-        let build = env.cpanm_home().join("perlenv-build");
-        let _ = std::fs::remove_dir_all(&build);
         unpack(target, &build)?
     } else {
-        target.to_path_buf()
+        // A copy in the private build directory: the build's working
+        // directory then has a plain path, and the source stays clean.
+        run_quiet(
+            Command::new("cp").arg("-a").arg(target).arg(&build),
+            &format!("copying {}", target.display()),
+        )?;
+        build
     };
     let step = |program: &OsStr, args: &[&str]| -> Result<()> {
         let mut cmd = Command::new(program);
@@ -289,20 +298,20 @@ pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
         log::info!("install: the cpanfile requires nothing");
         return Ok(());
     }
-    match which("cpanm") {
-        Some(path) => cpanm(&env, &path, &req, quiet)?,
-        None if req.only_local_dists => {
-            for target in &req.targets {
-                build_dist(&env, Path::new(target))?;
-            }
-        }
-        None => {
-            return Err(Error::failed(
-                "install: cpanm not found in PATH (Debian package cpanminus); without it only \
-                 a dist directory or tarball can be installed",
-            ));
-        }
+    let cpanm_path = which("cpanm");
+    if cpanm_path.is_none() && !req.only_local_dists {
+        return Err(Error::failed(
+            "install: cpanm not found in PATH (Debian package cpanminus); without it only \
+             a dist directory or tarball can be installed",
+        ));
     }
+    guarded(&env, |alias| match &cpanm_path {
+        Some(path) => cpanm(alias, path, &req, quiet),
+        None => req
+            .targets
+            .iter()
+            .try_for_each(|target| build_dist(alias, Path::new(target))),
+    })?;
     wrap::wrap_scripts(&env)
 }
 

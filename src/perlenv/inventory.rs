@@ -1,5 +1,5 @@
-//! What an environment holds: modules found on disk (their `$VERSION`
-//! read statically, no perl process) and the distributions cpanm recorded.
+//! What an environment holds: modules found on disk (their versions read
+//! by Module::Metadata) and the distributions cpanm recorded.
 
 use super::env::Env;
 use std::collections::BTreeMap;
@@ -19,57 +19,6 @@ pub struct Dist {
     pub version: String,
     /// Provided packages and their versions.
     pub provides: BTreeMap<String, Option<String>>,
-}
-
-/// The version a `.pm` file declares: `package NAME VERSION` or the first
-/// `$VERSION = ...` assignment, outside POD.
-pub fn parse_version(text: &str) -> Option<String> {
-    let mut pod = false;
-    for line in text.lines() {
-        if line.starts_with('=') {
-            pod = !line.starts_with("=cut");
-            continue;
-        }
-        let line = line.trim();
-        if pod || line.starts_with('#') {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix("package ") {
-            let mut words = rest.trim_end_matches([';', '{', ' ']).split_whitespace();
-            if let (Some(_), Some(v)) = (words.next(), words.next()) {
-                return Some(v.trim_matches(['{', ';']).to_string());
-            }
-        }
-        if let Some(at) = line.find("$VERSION") {
-            let rest = line[at + "$VERSION".len()..].trim_start();
-            let Some(rhs) = rest.strip_prefix('=').filter(|r| !r.starts_with('=')) else {
-                continue;
-            };
-            let rhs = rhs.trim_start().trim_start_matches(['\'', '"']);
-            let v: String = rhs
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '_')
-                .collect();
-            if !v.is_empty() {
-                return Some(v);
-            }
-        }
-    }
-    None
-}
-
-/// The `package` names a file declares.
-pub fn parse_packages(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| l.strip_prefix("package "))
-        .filter_map(|rest| rest.split([' ', ';', '{']).next())
-        .filter(|n| {
-            !n.is_empty()
-                && n.chars()
-                    .all(|c| c.is_alphanumeric() || c == ':' || c == '_')
-        })
-        .map(str::to_string)
-        .collect()
 }
 
 /// Every `.pm` below `dir`, as (path, path relative to `dir`).
@@ -96,7 +45,8 @@ pub fn pm_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
     out
 }
 
-/// Installed modules, sorted by name (perlenv's own isolate module left out).
+/// Installed modules, sorted by name (perlenv's own isolate module left
+/// out), with the version Module::Metadata reads for the module's package.
 pub fn modules(env: &Env) -> Vec<Module> {
     let lib = env.lib();
     let mut found = BTreeMap::new();
@@ -107,16 +57,26 @@ pub fn modules(env: &Env) -> Vec<Module> {
             continue;
         }
         let module = rel_text.trim_end_matches(".pm").replace('/', "::");
-        let version = std::fs::read(&path)
-            .ok()
-            .and_then(|t| parse_version(&String::from_utf8_lossy(&t)));
         found.entry(module.clone()).or_insert(Module {
             module,
-            version,
+            version: None,
             file: path,
         });
     }
-    found.into_values().collect()
+    let mut modules: Vec<Module> = found.into_values().collect();
+    let files: Vec<PathBuf> = modules.iter().map(|m| m.file.clone()).collect();
+    match super::metadata::scan(&env.perl, &files) {
+        Ok(packages) => {
+            for p in packages {
+                let m = &mut modules[p.file];
+                if p.name == m.module {
+                    m.version = p.version;
+                }
+            }
+        }
+        Err(e) => log::warn!("{e}; versions are not shown"),
+    }
+    modules
 }
 
 /// Distributions cpanm installed, sorted by name.
@@ -186,31 +146,4 @@ pub fn freeze(env: &Env) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn versions() {
-        assert_eq!(
-            parse_version("package Foo;\nour $VERSION = '0.01';\n").as_deref(),
-            Some("0.01")
-        );
-        assert_eq!(parse_version("package Foo 1.2;\n").as_deref(), Some("1.2"));
-        assert_eq!(
-            parse_version("=pod\n$VERSION = 3\n=cut\n$VERSION=\"4_1\";").as_deref(),
-            Some("4_1")
-        );
-        assert_eq!(parse_version("if ($VERSION == 2) {}\n"), None);
-    }
-
-    #[test]
-    fn packages() {
-        assert_eq!(
-            parse_packages("package A::B;\npackage C {\n  package D;"),
-            ["A::B", "C"]
-        );
-    }
 }

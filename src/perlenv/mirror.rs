@@ -2,9 +2,10 @@
 //! plain 02packages index that `cpanm --mirror-index` reads: dependencies
 //! between the given tarballs resolve offline.
 
-use super::env::Env;
-use super::inventory::{parse_packages, parse_version, pm_files};
+use super::inventory::pm_files;
+use super::metadata::scan as scan_packages;
 use crate::cli::{Error, Result};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -22,14 +23,20 @@ pub fn run_quiet(cmd: &mut Command, what: &str) -> Result<()> {
 pub fn unpack(tarball: &Path, into: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(into)
         .map_err(|e| Error::io(format!("creating {}", into.display()), e))?;
-    run_quiet(
-        Command::new("tar")
-            .arg("-xf")
-            .arg(tarball)
-            .arg("-C")
-            .arg(into),
-        &format!("tar -xf {}", tarball.display()),
-    )?;
+    let out = Command::new("tar")
+        .arg("-xf")
+        .arg(tarball)
+        .arg("-C")
+        .arg(into)
+        .output()
+        .map_err(|e| Error::io("running tar", e))?;
+    if !out.status.success() {
+        return Err(Error::failed(format!(
+            "{}: not a readable tarball: {}",
+            tarball.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
     let mut dirs = std::fs::read_dir(into)
         .map_err(|e| Error::io(format!("reading {}", into.display()), e))?
         .flatten()
@@ -54,52 +61,85 @@ fn dist_version(tarball: &Path) -> Option<String> {
         .then(|| v.to_string())
 }
 
-/// Builds a CPAN-style mirror of the local tarballs in ENV/.cpanm, with a
-/// plain 02packages index for `cpanm --mirror-index`. Returns (mirror, index).
-pub fn local_mirror(env: &Env, tarballs: &[PathBuf]) -> Result<(PathBuf, PathBuf)> {
-    let mirror = env.cpanm_home().join("perlenv-mirror");
+/// Top directories of a dist whose `.pm` files are not indexed.
+fn not_indexed(rel: &Path) -> bool {
+    let first = rel.components().next().map(|c| c.as_os_str());
+    first.is_some_and(|f| {
+        ["t", "xt", "inc", "blib", "examples", "eg", "local", "share"]
+            .iter()
+            .any(|skip| f == *skip)
+    })
+}
+
+/// Builds a CPAN-style mirror of the local tarballs under `work`, with a
+/// 02packages index for `cpanm --mirror-index`: each package points to the
+/// tarball with its newest version. A tarball that does not unpack is
+/// skipped with a warning. Returns (mirror, index).
+pub fn local_mirror(perl: &Path, work: &Path, tarballs: &[PathBuf]) -> Result<(PathBuf, PathBuf)> {
+    let mirror = work.join("mirror");
     let authors = mirror.join("authors/id/L/LO/LOCAL");
-    let scan = env.cpanm_home().join("perlenv-scan");
+    let scan = work.join("scan");
     let _ = std::fs::remove_dir_all(&mirror);
     for dir in [&authors, &mirror.join("modules")] {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     }
-    let mut index = String::new();
+    // (tarball name, its version) per .pm file handed to Module::Metadata.
+    let mut owners: Vec<(String, Option<String>)> = Vec::new();
+    let mut files = Vec::new();
     for (n, tarball) in tarballs.iter().enumerate() {
         let name = tarball
             .file_name()
-            .ok_or_else(|| Error::usage(format!("{}: not a file", tarball.display())))?;
-        let abs = std::path::absolute(tarball)
-            .map_err(|e| Error::io(format!("{}", tarball.display()), e))?;
-        let link = authors.join(name);
-        std::os::unix::fs::symlink(&abs, &link)
-            .map_err(|e| Error::io(format!("linking {}", link.display()), e))?;
-        let top = unpack(tarball, &scan.join(n.to_string()))?;
-        let fallback = dist_version(tarball).unwrap_or_else(|| "undef".into());
-        for (path, rel) in pm_files(&top) {
-            let first = rel
-                .components()
-                .next()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned());
-            if matches!(
-                first.as_deref(),
-                Some("t" | "xt" | "inc" | "blib" | "examples" | "eg")
-            ) {
+            .ok_or_else(|| Error::usage(format!("{}: not a file", tarball.display())))?
+            .to_string_lossy()
+            .into_owned();
+        let top = match unpack(tarball, &scan.join(n.to_string())) {
+            Ok(top) => top,
+            Err(e) => {
+                log::warn!("skipped: {e}");
                 continue;
             }
-            let text =
-                String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
-            let version = parse_version(&text).unwrap_or_else(|| fallback.clone());
-            for package in parse_packages(&text) {
-                index.push_str(&format!(
-                    "{package} {version} L/LO/LOCAL/{}\n",
-                    name.to_string_lossy()
-                ));
+        };
+        let abs = std::path::absolute(tarball)
+            .map_err(|e| Error::io(format!("{}", tarball.display()), e))?;
+        let link = authors.join(&name);
+        if std::os::unix::fs::symlink(&abs, &link).is_err() {
+            log::warn!(
+                "{}: skipped: a tarball of that name came first",
+                tarball.display()
+            );
+            continue;
+        }
+        for (path, rel) in pm_files(&top) {
+            if !not_indexed(&rel) {
+                owners.push((name.clone(), dist_version(tarball)));
+                files.push(path);
+            }
+        }
+    }
+    // package -> (number, version, tarball): the newest wins.
+    let mut best: BTreeMap<String, (f64, String, String)> = BTreeMap::new();
+    for pkg in scan_packages(perl, &files)? {
+        let (tarball, dist_v) = &owners[pkg.file];
+        let version = pkg.version.or_else(|| dist_v.clone());
+        let number = if version.is_some() { pkg.number } else { -1.0 };
+        let entry = (
+            number,
+            version.unwrap_or_else(|| "undef".into()),
+            tarball.clone(),
+        );
+        match best.get(&pkg.name) {
+            Some((old, ..)) if *old >= number => {}
+            _ => {
+                best.insert(pkg.name, entry);
             }
         }
     }
     let _ = std::fs::remove_dir_all(&scan);
+    let mut index = String::new();
+    for (package, (_, version, tarball)) in best {
+        index.push_str(&format!("{package} {version} L/LO/LOCAL/{tarball}\n"));
+    }
     let file = mirror.join("modules/02packages.details.txt");
     std::fs::write(&file, index)
         .map_err(|e| Error::io(format!("writing {}", file.display()), e))?;

@@ -1,0 +1,314 @@
+//! Install safety: builds never see the environment's real path, and after
+//! each install nothing may have changed outside it.
+//!
+//! An environment path may hold `'`, `"`, `$`, a backtick or `$(...)`:
+//! local::lib does not quote quotes when cpanm -L rebuilds PERL_MM_OPT, and
+//! make expands `$` in INSTALL_BASE. So every build runs through an alias, a
+//! symlink with a plain name in a private 0700 directory, and works in a
+//! build directory there; nothing with the real path reaches a shell or make.
+
+use super::env::{Env, bytes};
+use crate::cli::{Error, Result};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Bytes that mean nothing to a shell, make, shellwords or local::lib.
+fn is_plain(path: &[u8]) -> bool {
+    !path.is_empty()
+        && path
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
+}
+
+/// A private directory holding `env` (a symlink to the environment), the
+/// cpanm home and the build directories. Removed on drop.
+pub struct Alias {
+    dir: PathBuf,
+    /// The environment as the builds see it: `root` is the alias.
+    pub env: Env,
+    real_root: PathBuf,
+}
+
+impl Alias {
+    pub fn new(env: &Env) -> Result<Alias> {
+        let base = std::env::temp_dir();
+        let base = if is_plain(base.as_os_str().as_bytes()) {
+            base
+        } else {
+            PathBuf::from("/tmp")
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let mut attempt = 0u32;
+        let dir = loop {
+            let dir = base.join(format!(
+                "perlenv-{}-{nanos:x}-{attempt}",
+                std::process::id()
+            ));
+            // mkdir never follows a planted symlink and fails if the name
+            // exists, so the directory is ours and private.
+            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => break dir,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(Error::io(format!("creating {}", dir.display()), e)),
+            }
+        };
+        let alias = dir.join("env");
+        let mut aliased = env.clone();
+        aliased.root = alias.clone();
+        let made = Alias {
+            dir,
+            env: aliased,
+            real_root: env.root.clone(),
+        };
+        std::os::unix::fs::symlink(&env.root, &alias)
+            .map_err(|e| Error::io(format!("linking {}", alias.display()), e))?;
+        for sub in ["cpanm", "build"] {
+            let path = made.dir.join(sub);
+            std::fs::create_dir(&path)
+                .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        }
+        Ok(made)
+    }
+
+    /// cpanm's home: a real directory with a plain path, so the build
+    /// directories' own paths (getcwd resolves symlinks) are plain too.
+    pub fn cpanm_home(&self) -> PathBuf {
+        self.dir.join("cpanm")
+    }
+
+    /// Where the make path unpacks or copies a dist.
+    pub fn build_dir(&self) -> PathBuf {
+        self.dir.join("build")
+    }
+
+    /// Where `finish` keeps cpanm's build log.
+    pub fn real_env_cpanm_log(&self) -> PathBuf {
+        self.real_root.join(".cpanm/build.log")
+    }
+
+    /// After the builds: the records installers wrote (.packlist,
+    /// perllocal.pod) name the alias; they get the real path back, and
+    /// cpanm's build log is kept in ENV/.cpanm.
+    pub fn finish(&self) -> Result<()> {
+        let from = bytes(&self.env.root);
+        let to = bytes(&self.real_root);
+        let mut stack = vec![self.real_root.join("lib/perl5")];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_dir() {
+                    stack.push(path);
+                } else if kind.is_file()
+                    && matches!(
+                        entry.file_name().as_bytes(),
+                        b".packlist" | b"perllocal.pod"
+                    )
+                {
+                    let text = std::fs::read(&path)
+                        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+                    if let Some(fixed) = replace_all(&text, &from, &to) {
+                        std::fs::write(&path, fixed)
+                            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+                    }
+                }
+            }
+        }
+        let log = self.cpanm_home().join("build.log");
+        if let Ok(text) = std::fs::read(&log) {
+            let keep = self.real_env_cpanm_log();
+            std::fs::create_dir_all(self.real_root.join(".cpanm"))
+                .and_then(|()| std::fs::write(&keep, text))
+                .map_err(|e| Error::io(format!("writing {}", keep.display()), e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Alias {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn replace_all(text: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
+    if from.is_empty() || !text.windows(from.len()).any(|w| w == from) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(to);
+        rest = &rest[at + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    Some(out)
+}
+
+/// What one entry looked like: kind, inode, size, mtime, ctime.
+type Stamp = (u32, u64, u64, i64, i64, i64, i64);
+
+fn stamp(m: &std::fs::Metadata) -> Stamp {
+    (
+        m.mode() & 0o170000,
+        m.ino(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+    )
+}
+
+/// The state of everything an install must not touch: the system perl's
+/// site directories (recursively; for a missing one, its nearest existing
+/// ancestor's entries) and the entries beside ENV in its parent directory.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    entries: BTreeMap<PathBuf, Stamp>,
+}
+
+/// %Config directories where `make install` writes when INSTALL_BASE is lost.
+const SITE_DIRS: &str = r#"print join "\0", grep { length } @Config{qw(installsitelib installsitearch installsitebin installsitescript installsiteman1dir installsiteman3dir installvendorlib installvendorarch installvendorbin installvendorman1dir installvendorman3dir installbin installscript)}"#;
+
+impl Snapshot {
+    pub fn take(env: &Env) -> Result<Snapshot> {
+        let out = Command::new(&env.perl)
+            .args(["-MConfig", "-e", SITE_DIRS])
+            .env_remove("PERL5OPT")
+            .env_remove("PERL5LIB")
+            .output()
+            .map_err(|e| Error::io(format!("running {}", env.perl.display()), e))?;
+        if !out.status.success() {
+            return Err(Error::failed(format!(
+                "{}: cannot read its install directories",
+                env.perl.display()
+            )));
+        }
+        let mut entries = BTreeMap::new();
+        for dir in out.stdout.split(|&b| b == 0).filter(|d| !d.is_empty()) {
+            let dir = PathBuf::from(std::ffi::OsStr::from_bytes(dir));
+            // Vendor and bin directories are big and shared: their own
+            // entries only; the site library trees recursively.
+            let deep = dir.starts_with("/usr/local");
+            let mut probe = dir.as_path();
+            while std::fs::symlink_metadata(probe).is_err() {
+                match probe.parent() {
+                    Some(p) => probe = p,
+                    None => break,
+                }
+            }
+            record(probe, deep && probe == dir, &mut entries, None);
+        }
+        if let Some(parent) = env.root.parent() {
+            record(parent, false, &mut entries, Some(&env.root));
+        }
+        Ok(Snapshot { entries })
+    }
+
+    /// Fails (exit 3) naming what changed since `before`.
+    pub fn verify_unchanged_since(&self, before: &Snapshot) -> Result<()> {
+        let mut changed: Vec<String> = Vec::new();
+        for (path, st) in &self.entries {
+            if before.entries.get(path) != Some(st) {
+                changed.push(format!("'{}'", path.display()));
+            }
+        }
+        for path in before.entries.keys() {
+            if !self.entries.contains_key(path) {
+                changed.push(format!("'{}' (removed)", path.display()));
+            }
+        }
+        if changed.is_empty() {
+            return Ok(());
+        }
+        changed.truncate(20);
+        Err(Error::failed(format!(
+            "install: SOMETHING WAS WRITTEN OUTSIDE THE ENVIRONMENT: {}",
+            changed.join(", ")
+        )))
+    }
+}
+
+/// Records `dir` and its entries (all levels when `deep`), skipping `skip`.
+fn record(dir: &Path, deep: bool, out: &mut BTreeMap<PathBuf, Stamp>, skip: Option<&Path>) {
+    if let Ok(m) = std::fs::symlink_metadata(dir) {
+        // The parent of ENV changes when ENV's own entry does; its listing
+        // below is what matters.
+        if skip.is_none() {
+            out.insert(dir.to_path_buf(), stamp(&m));
+        }
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if Some(path.as_path()) == skip {
+            continue;
+        }
+        let Ok(m) = entry.metadata() else { continue };
+        out.insert(path.clone(), stamp(&m));
+        if deep && m.is_dir() {
+            record(&path, true, out, None);
+        }
+    }
+}
+
+/// Runs the install steps through an alias and checks afterwards that
+/// nothing outside ENV changed.
+pub fn guarded(env: &Env, work: impl FnOnce(&Alias) -> Result<()>) -> Result<()> {
+    let before = Snapshot::take(env)?;
+    let alias = Alias::new(env)?;
+    // The records are fixed and the log kept even when a build failed.
+    let result = work(&alias);
+    let result = alias.finish().and(result);
+    drop(alias);
+    let after = Snapshot::take(env)?;
+    // A write outside ENV outranks any other outcome.
+    after.verify_unchanged_since(&before)?;
+    result
+}
+
+/// `file://` plus a path, for cpanm's --mirror.
+pub fn file_url(path: &Path) -> OsString {
+    let mut url = OsString::from("file://");
+    url.push(path.as_os_str());
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_paths() {
+        assert!(is_plain(b"/tmp/perlenv-1-a/env"));
+        for bad in [&b"a b"[..], b"a'b", b"a\"b", b"a$b", b"a`b", b"a\\b", b""] {
+            assert!(!is_plain(bad));
+        }
+    }
+
+    #[test]
+    fn replaces_every_occurrence() {
+        assert_eq!(
+            replace_all(b"/a/x /a/y", b"/a", b"/q'").unwrap(),
+            b"/q'/x /q'/y"
+        );
+        assert_eq!(replace_all(b"none", b"/a", b"/b"), None);
+    }
+}
