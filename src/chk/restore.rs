@@ -7,8 +7,8 @@
 //! backup are canonical), its type and inode must still be those that
 //! were backed up, and the change goes through the descriptor.
 
-use super::acl::{self, Acl, Entry, NO_ID, Tag};
 use super::accounts::NssNames;
+use super::acl::{self, Acl, Entry, NO_ID, Tag};
 use super::ids::Names;
 use super::node::{self, Node};
 use super::walk::state::{self, Change, Current, S_IFDIR, S_IFMT};

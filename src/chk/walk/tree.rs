@@ -457,7 +457,7 @@ mod tests {
     //! and swaps the entry for a symlink to a file outside the tree.
 
     use super::super::{Ownership, RunOptions, Target, check_targets};
-    use crate::chk::ids::FileNames;
+    use crate::chk::accounts::NssNames;
     use crate::chk::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
     use crate::cli::Verbosity;
     use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
@@ -518,7 +518,7 @@ mod tests {
             "PRIVATE",
             Level::System,
             &Macros::default(),
-            &FileNames::load(),
+            &NssNames::default(),
         )
         .unwrap();
         let root = Pattern::Path {
