@@ -93,7 +93,7 @@ fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>>
     if kind != walk::state::S_IFDIR && kind != S_IFREG {
         return Ok(Found::Special(rule));
     }
-    let current = walk::current_state(&node, stat.stx_uid, stat.stx_gid, mode)
+    let current = walk::read_state(walk::Source::Node(&node), &stat)
         .map_err(|e| Error::io(format!("{}: reading the ACL", path.display()), e))?;
     let wanted = walk::wanted_state(rule, &current, &target.ownership)
         .map_err(|why| Error::failed(format!("{}: {why}", path.display())))?;

@@ -1,12 +1,17 @@
 //! The root-safe parallel walker: descends only through descriptors opened
-//! relative to the parent's (`openat` + `O_NOFOLLOW`), decides by `statx`
-//! on the descriptor, and changes entries only through it.
+//! relative to the parent's (`openat` + `O_NOFOLLOW`). A file is first
+//! looked at by name (`statx` and `getxattrat`, no symlink followed); only
+//! one that differs from its rule is opened, checked to be the same inode,
+//! inspected again and changed through its descriptor.
 
 pub mod report;
 pub mod state;
 mod tree;
 
-pub use state::{Change, Current, Wanted, WantedRights, current_state, differences, wanted_state};
+pub use state::{
+    Change, Current, InspectError, Inspection, Source, Wanted, WantedRights, differences,
+    inspect_entry, read_state, wanted_state,
+};
 
 use crate::chk::rules::RuleSet;
 use crate::cli::{Error, Exit, Progress, Result, Verbosity};

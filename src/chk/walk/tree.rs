@@ -1,11 +1,11 @@
 //! Walking one target: a rayon task per directory, opened only when the
-//! task runs; nothing kept per entry once it is done.
+//! task runs, and a bounded queue of them; nothing kept per entry once it
+//! is done. Files are looked at by name and opened only to be changed.
 
 use super::report::{Counters, Report, Summary};
 use super::state::{self, S_IFDIR, S_IFMT};
 use super::{RunOptions, Target};
-use crate::chk::acl::{self, Acl};
-use crate::chk::node::Node;
+use crate::chk::node::{self, Node};
 use crate::chk::rules::{Inherited, Rule};
 use crate::cli::{Error, Result};
 use rustix::fs::{FileType, RawDir, Statx};
@@ -16,7 +16,7 @@ use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
 /// Raises the descriptor limit (each directory being walked holds one) and
@@ -49,6 +49,19 @@ struct Walk<'a> {
     /// Set on a fatal error (descriptor exhaustion): every task stops.
     fatal: AtomicBool,
     fatal_error: Mutex<Option<io::Error>>,
+    /// Subdirectory tasks waiting in the queue.
+    queued: AtomicUsize,
+}
+
+/// Subdirectory tasks allowed to wait at once (about 150 bytes each).
+const MAX_QUEUED: usize = 4096;
+/// Subdirectories one thread may walk nested in another's reading, when
+/// the queue is full, before queueing anyway.
+const MAX_NESTED: u32 = 256;
+
+thread_local! {
+    /// How deep this thread is in subdirectories walked at once.
+    static NESTED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// Walks one target. A root that cannot be opened is an error of that
@@ -82,9 +95,10 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         mount_id: stat.stx_mnt_id,
         fatal: AtomicBool::new(false),
         fatal_error: Mutex::new(None),
+        queued: AtomicUsize::new(0),
     };
     let (rule, inherited) = target.rules.step(Inherited::default(), b"");
-    walk.check_entry(&node, &stat, b"", rule, None);
+    walk.check_open(&node, &stat, b"", rule);
     rayon::scope(|scope| walk.directory(scope, Arc::new(node), Vec::new(), inherited));
     if let Some(e) = walk
         .fatal_error
@@ -152,6 +166,15 @@ impl<'a> Walk<'a> {
                 && stat.stx_mnt_id == self.mount_id)
     }
 
+    /// Whether a subdirectory found now should wait in the queue (a task
+    /// of its own) rather than be walked at once by this thread. Queued
+    /// tasks are what memory grows with: one directory holding a million
+    /// subdirectories must not queue them all. Walking at once nests on the
+    /// stack, so that too is bounded, which only the deepest trees meet.
+    fn queue_it(&self) -> bool {
+        self.queued.load(Relaxed) < MAX_QUEUED || NESTED.get() >= MAX_NESTED
+    }
+
     /// Reads the directory `dir` (at `rel`) and hands each entry on.
     fn directory<'s>(
         &'s self,
@@ -160,7 +183,7 @@ impl<'a> Walk<'a> {
         rel: Vec<u8>,
         inherited: Inherited,
     ) {
-        let mut buf = [MaybeUninit::<u8>::uninit(); 8192];
+        let mut buf = vec![MaybeUninit::<u8>::uninit(); 8192];
         let mut entries = RawDir::new(dir.fd(), &mut buf);
         while let Some(entry) = entries.next() {
             if self.stopped() {
@@ -177,19 +200,25 @@ impl<'a> Walk<'a> {
             let child_rel = join(&rel, name.to_bytes());
             let (rule, below) = self.target.rules.step(inherited, &child_rel);
             let is_dir_hint = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
-            if is_dir_hint {
+            if !is_dir_hint {
+                self.non_directory(Some(scope), &dir, name, child_rel, rule, below);
+            } else if self.queue_it() {
                 let name = name.to_owned();
                 let parent = Arc::clone(&dir);
+                self.queued.fetch_add(1, Relaxed);
                 scope.spawn(move |scope| {
+                    self.queued.fetch_sub(1, Relaxed);
                     self.subdirectory(scope, parent, &name, child_rel, rule, below)
                 });
             } else {
-                self.non_directory(Some(scope), dir.fd(), name, child_rel, rule, below);
+                NESTED.set(NESTED.get() + 1);
+                self.subdirectory(scope, Arc::clone(&dir), name, child_rel, rule, below);
+                NESTED.set(NESTED.get() - 1);
             }
         }
     }
 
-    /// A task: opens a subdirectory, checks it, walks it.
+    /// Opens a subdirectory, checks it, walks it.
     fn subdirectory<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
@@ -208,7 +237,7 @@ impl<'a> Walk<'a> {
             Err(e) if matches!(e.raw_os_error(), Some(n) if n == Errno::NOTDIR.raw_os_error() || n == Errno::LOOP.raw_os_error()) =>
             {
                 // (Not descending again if it flips back: left for the next run.)
-                return self.non_directory(None, parent.fd(), name, rel, rule, below);
+                return self.non_directory(None, &parent, name, rel, rule, below);
             }
             Err(e) if is_vanished(&e) => return,
             Err(e) => return self.entry_error(&rel, "opening", e),
@@ -222,48 +251,40 @@ impl<'a> Walk<'a> {
             self.counters.other_filesystem.fetch_add(1, Relaxed);
             return;
         }
-        self.check_entry(&node, &stat, &rel, rule, None);
+        self.check_open(&node, &stat, &rel, rule);
         self.directory(scope, Arc::new(node), rel, below);
     }
 
-    /// Anything that was not listed as a directory: opened with O_PATH,
-    /// never for I/O; only regular files are checked. Without `scope`, an
-    /// entry that turns out to be a directory is not walked.
+    /// Anything that was not listed as a directory, looked at by name
+    /// (statx without following symlinks, never opened); only regular files
+    /// are checked. Without `scope`, an entry that turns out to be a
+    /// directory is not walked.
     fn non_directory<'s>(
         &'s self,
         scope: Option<&rayon::Scope<'s>>,
-        parent: BorrowedFd<'_>,
+        parent: &Arc<Node>,
         name: &CStr,
         rel: Vec<u8>,
         rule: Option<&'a Rule>,
         below: Inherited,
     ) {
-        let node = match Node::open_path_at(parent, name) {
-            Ok(node) => node,
-            Err(e) if is_vanished(&e) => return,
-            Err(e) => return self.entry_error(&rel, "opening", e),
-        };
-        let stat = match node.stat() {
+        let stat = match node::stat_by_name(parent.fd(), name) {
             Ok(stat) => stat,
+            Err(e) if is_vanished(&e) => return,
             Err(e) => return self.entry_error(&rel, "reading", e),
         };
-        let kind = FileType::from_raw_mode(stat.stx_mode.into());
-        match kind {
+        match FileType::from_raw_mode(stat.stx_mode.into()) {
             FileType::RegularFile => {}
             FileType::Symlink => {
                 self.counters.symlink.fetch_add(1, Relaxed);
                 return;
             }
             FileType::Directory => {
-                let Some(scope) = scope else { return };
                 // Became a directory since it was listed: walk it as one.
-                let name = name.to_owned();
-                let parent = match rustix::io::fcntl_dupfd_cloexec(parent, 0) {
-                    Ok(fd) => fd,
-                    Err(e) => return self.entry_error(&rel, "opening", e.into()),
-                };
-                let parent = Arc::new(Node::from_dir_fd(parent));
-                return self.subdirectory(scope, parent, &name, rel, rule, below);
+                if let Some(scope) = scope {
+                    self.subdirectory(scope, Arc::clone(parent), name, rel, rule, below);
+                }
+                return;
             }
             _ => {
                 self.counters.special.fetch_add(1, Relaxed);
@@ -274,18 +295,7 @@ impl<'a> Walk<'a> {
             self.counters.other_filesystem.fetch_add(1, Relaxed);
             return;
         }
-        // The ACL by name (getxattrat) costs a quarter of a read through
-        // /proc/self/fd. It may belong to a file swapped in meanwhile, but
-        // it only decides whether to write: what is written comes from the
-        // rule and this descriptor's statx, and goes through the descriptor.
-        // A backup must record the exact previous state: read it via the fd.
-        let access = match rule {
-            Some(_) if !self.report.backs_up() => {
-                acl::io::read_by_name(parent, name, acl::io::Kind::Access).and_then(Result::ok)
-            }
-            _ => None,
-        };
-        self.check_entry(&node, &stat, &rel, rule, access);
+        self.check_by_name(parent.fd(), name, &stat, &rel, rule);
     }
 
     fn count_checked(&self) {
@@ -293,55 +303,99 @@ impl<'a> Walk<'a> {
         self.report.progress.inc(1);
     }
 
-    /// Compares one entry with its rule and repairs what differs;
-    /// `access`, when given, is the file's access ACL already read.
-    fn check_entry(
+    /// Hard links of system files are left alone (maybe linked from
+    /// outside the tree); `true` when this entry is one.
+    fn left_alone_as_hard_link(&self, stat: &Statx, rel: &[u8]) -> bool {
+        let is_dir = u32::from(stat.stx_mode) & S_IFMT == S_IFDIR;
+        if is_dir || stat.stx_nlink <= 1 || stat.stx_uid >= self.opts.uid_min {
+            return false;
+        }
+        self.counters.hard_link.fetch_add(1, Relaxed);
+        self.report.warn(
+            &self.path(rel),
+            "hard-linked file owned by a system account, left alone",
+        );
+        true
+    }
+
+    /// Checks a regular file `name` of `dir` (`stat` made by name). A
+    /// compliant file costs that statx and one getxattrat, both by name:
+    /// it is never opened. One that differs is opened (O_PATH, no
+    /// symlink followed), must be the very inode inspected, and is then
+    /// inspected again and repaired through that descriptor only.
+    fn check_by_name(
         &self,
-        node: &Node,
+        dir: BorrowedFd<'_>,
+        name: &CStr,
         stat: &Statx,
         rel: &[u8],
         rule: Option<&Rule>,
-        access: Option<Option<Acl>>,
     ) {
         self.count_checked();
         let Some(rule) = rule else { return };
-        let mode = u32::from(stat.stx_mode);
-        let is_dir = mode & S_IFMT == S_IFDIR;
-        if !is_dir && stat.stx_nlink > 1 && stat.stx_uid < self.opts.uid_min {
-            // Maybe a link to a system file outside the tree: leave it.
-            self.counters.hard_link.fetch_add(1, Relaxed);
+        if self.left_alone_as_hard_link(stat, rel) {
+            return;
+        }
+        let by_name = state::Source::ByName { dir, name };
+        match state::inspect_entry(by_name, stat, rule, &self.target.ownership) {
+            Ok(found) if found.changes.is_empty() => return,
+            Err(state::InspectError::Read(e)) if is_vanished(&e) => return,
+            // Anything else is decided again through the descriptor.
+            _ => {}
+        }
+        let node = match Node::open_path_at(dir, name) {
+            Ok(node) => node,
+            Err(e) if is_vanished(&e) => return,
+            Err(e) => return self.entry_error(rel, "opening", e),
+        };
+        let opened = match node.stat() {
+            Ok(opened) => opened,
+            Err(e) => return self.entry_error(rel, "reading", e),
+        };
+        if !node::same_inode(stat, &opened) {
             self.report.warn(
                 &self.path(rel),
-                "hard-linked file owned by a system account, left alone",
+                "replaced while being checked, left for the next run",
             );
             return;
         }
-        let current = match access {
-            Some(access) => Ok(state::Current {
-                uid: stat.stx_uid,
-                gid: stat.stx_gid,
-                mode: mode & 0o7777,
-                is_dir,
-                access,
-                default: None,
-            }),
-            None => state::current_state(node, stat.stx_uid, stat.stx_gid, mode),
+        self.repair(&node, &opened, rel, rule);
+    }
+
+    /// Checks an entry already open (the root, a directory).
+    fn check_open(&self, node: &Node, stat: &Statx, rel: &[u8], rule: Option<&Rule>) {
+        self.count_checked();
+        let Some(rule) = rule else { return };
+        if self.left_alone_as_hard_link(stat, rel) {
+            return;
+        }
+        self.repair(node, stat, rel, rule);
+    }
+
+    /// Inspects an open entry through its descriptor (`stat` made through
+    /// it) and repairs what differs, through it.
+    fn repair(&self, node: &Node, stat: &Statx, rel: &[u8], rule: &Rule) {
+        let found = match state::inspect_entry(
+            state::Source::Node(node),
+            stat,
+            rule,
+            &self.target.ownership,
+        ) {
+            Ok(found) => found,
+            Err(state::InspectError::Read(e)) => {
+                return self.entry_error(rel, "reading the ACL", e);
+            }
+            Err(state::InspectError::Rule(why)) => {
+                return self.entry_error(rel, "applying the rule", io::Error::other(why));
+            }
         };
-        let current = match current {
-            Ok(current) => current,
-            Err(e) => return self.entry_error(rel, "reading the ACL", e),
-        };
-        let wanted = match state::wanted_state(rule, &current, &self.target.ownership) {
-            Ok(wanted) => wanted,
-            Err(why) => return self.entry_error(rel, "applying the rule", io::Error::other(why)),
-        };
-        let changes = state::differences(&current, &wanted);
+        let changes = found.changes;
         if changes.is_empty() {
             return;
         }
         let path = self.path(rel);
         if !self.report.dry_run {
-            self.report.backup(&path, &current);
+            self.report.backup(&path, &found.current);
             if let Err((what, e)) = state::apply(node, &changes) {
                 return self.entry_error(rel, what, e);
             }
