@@ -63,6 +63,8 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
         .thread_name(|i| format!("chk-{i}"))
+        // Room for the subdirectories walked nested when the queue is full.
+        .stack_size(8 << 20)
         .build()
         .map_err(|e| Error::failed(format!("starting worker threads: {e}")))?;
     let backup = match &opts.backup {
