@@ -122,16 +122,6 @@ fn is_exhaustion(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(n) if n == Errno::MFILE.raw_os_error() || n == Errno::NFILE.raw_os_error())
 }
 
-fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
-    let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
-    if !rel.is_empty() {
-        child.extend_from_slice(rel);
-        child.push(b'/');
-    }
-    child.extend_from_slice(name);
-    child
-}
-
 impl<'a> Walk<'a> {
     fn path(&self, rel: &[u8]) -> PathBuf {
         if rel.is_empty() {
@@ -185,6 +175,8 @@ impl<'a> Walk<'a> {
     ) {
         let mut buf = vec![MaybeUninit::<u8>::uninit(); 8192];
         let mut entries = RawDir::new(dir.fd(), &mut buf);
+        // Each entry's relative path, built in one buffer.
+        let mut child_rel = rel.clone();
         while let Some(entry) = entries.next() {
             if self.stopped() {
                 return;
@@ -197,14 +189,19 @@ impl<'a> Walk<'a> {
             if matches!(name.to_bytes(), b"." | b"..") {
                 continue;
             }
-            let child_rel = join(&rel, name.to_bytes());
+            child_rel.truncate(rel.len());
+            if !rel.is_empty() {
+                child_rel.push(b'/');
+            }
+            child_rel.extend_from_slice(name.to_bytes());
             let (rule, below) = self.target.rules.step(inherited, &child_rel);
             let is_dir_hint = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
             if !is_dir_hint {
-                self.non_directory(Some(scope), &dir, name, child_rel, rule, below);
+                self.non_directory(Some(scope), &dir, name, &child_rel, rule, below);
             } else if self.queue_it() {
                 let name = name.to_owned();
                 let parent = Arc::clone(&dir);
+                let child_rel = child_rel.clone();
                 self.queued.fetch_add(1, Relaxed);
                 scope.spawn(move |scope| {
                     self.queued.fetch_sub(1, Relaxed);
@@ -212,6 +209,7 @@ impl<'a> Walk<'a> {
                 });
             } else {
                 NESTED.set(NESTED.get() + 1);
+                let child_rel = child_rel.clone();
                 self.subdirectory(scope, Arc::clone(&dir), name, child_rel, rule, below);
                 NESTED.set(NESTED.get() - 1);
             }
@@ -237,7 +235,7 @@ impl<'a> Walk<'a> {
             Err(e) if matches!(e.raw_os_error(), Some(n) if n == Errno::NOTDIR.raw_os_error() || n == Errno::LOOP.raw_os_error()) =>
             {
                 // (Not descending again if it flips back: left for the next run.)
-                return self.non_directory(None, &parent, name, rel, rule, below);
+                return self.non_directory(None, &parent, name, &rel, rule, below);
             }
             Err(e) if is_vanished(&e) => return,
             Err(e) => return self.entry_error(&rel, "opening", e),
@@ -264,14 +262,14 @@ impl<'a> Walk<'a> {
         scope: Option<&rayon::Scope<'s>>,
         parent: &Arc<Node>,
         name: &CStr,
-        rel: Vec<u8>,
+        rel: &[u8],
         rule: Option<&'a Rule>,
         below: Inherited,
     ) {
         let stat = match node::stat_by_name(parent.fd(), name) {
             Ok(stat) => stat,
             Err(e) if is_vanished(&e) => return,
-            Err(e) => return self.entry_error(&rel, "reading", e),
+            Err(e) => return self.entry_error(rel, "reading", e),
         };
         match FileType::from_raw_mode(stat.stx_mode.into()) {
             FileType::RegularFile => {}
@@ -282,6 +280,7 @@ impl<'a> Walk<'a> {
             FileType::Directory => {
                 // Became a directory since it was listed: walk it as one.
                 if let Some(scope) = scope {
+                    let rel = rel.to_vec();
                     self.subdirectory(scope, Arc::clone(parent), name, rel, rule, below);
                 }
                 return;
@@ -295,7 +294,7 @@ impl<'a> Walk<'a> {
             self.counters.other_filesystem.fetch_add(1, Relaxed);
             return;
         }
-        self.check_by_name(parent.fd(), name, &stat, &rel, rule);
+        self.check_by_name(parent.fd(), name, &stat, rel, rule);
     }
 
     fn count_checked(&self) {
