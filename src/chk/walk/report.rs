@@ -183,10 +183,6 @@ impl Report {
         }
     }
 
-    pub fn backs_up(&self) -> bool {
-        self.backup.is_some()
-    }
-
     pub fn failed(&self) -> bool {
         self.output_error
             .lock()

@@ -53,6 +53,8 @@ struct Walk<'a> {
     queued: AtomicUsize,
 }
 
+/// Entries counted between two moves of the progress bar.
+const PROGRESS_STEP: u64 = 1024;
 /// Subdirectory tasks allowed to wait at once (about 150 bytes each).
 const MAX_QUEUED: usize = 4096;
 /// Subdirectories one thread may walk nested in another's reading, when
@@ -297,9 +299,13 @@ impl<'a> Walk<'a> {
         self.check_by_name(parent.fd(), name, &stat, rel, rule);
     }
 
+    /// Counts an entry; the progress bar (a lock and a clock read per
+    /// update) moves by whole batches.
     fn count_checked(&self) {
-        self.counters.checked.fetch_add(1, Relaxed);
-        self.report.progress.inc(1);
+        let checked = self.counters.checked.fetch_add(1, Relaxed) + 1;
+        if checked % PROGRESS_STEP == 0 {
+            self.report.progress.inc(PROGRESS_STEP);
+        }
     }
 
     /// Hard links of system files are left alone (maybe linked from
