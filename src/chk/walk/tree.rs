@@ -303,7 +303,7 @@ impl<'a> Walk<'a> {
     /// update) moves by whole batches.
     fn count_checked(&self) {
         let checked = self.counters.checked.fetch_add(1, Relaxed) + 1;
-        if checked % PROGRESS_STEP == 0 {
+        if checked.is_multiple_of(PROGRESS_STEP) {
             self.report.progress.inc(PROGRESS_STEP);
         }
     }
