@@ -521,7 +521,7 @@ mod tests {
     //! and swaps the entry for a symlink to a file outside the tree.
 
     use super::super::{Ownership, RunOptions, Target, check_targets};
-    use crate::chk::ids::FileNames;
+    use crate::chk::ids::tests::FakeNames;
     use crate::chk::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
     use crate::cli::Verbosity;
     use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
@@ -578,13 +578,9 @@ mod tests {
             std::fs::set_permissions(tree.join(p), std::fs::Permissions::from_mode(perm)).unwrap();
         }
 
-        let definition = rules::parse_definition(
-            "PRIVATE",
-            Level::System,
-            &Macros::default(),
-            &FileNames::load(),
-        )
-        .unwrap();
+        let definition =
+            rules::parse_definition("PRIVATE", Level::System, &Macros::default(), &FakeNames)
+                .unwrap();
         let root = Pattern::Path {
             rel: Vec::new(),
             contents: false,
