@@ -114,7 +114,6 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
             print_summaries(&report, &lines, &total, quiet)?
         }
     }
-    print_summaries(&report, &lines, &total, quiet)?;
     Ok(if total.errors > 0 {
         Exit::Failed
     } else if opts.dry_run && total.entries_changed > 0 {
