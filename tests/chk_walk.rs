@@ -308,7 +308,7 @@ fn a_file_swapped_for_a_symlink_after_its_inspection_is_not_followed() {
     assert!(out.status.success(), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("victim: replaced while being checked, left for the next run"),
+        stderr.contains("victim': replaced while being checked, left for the next run"),
         "{stderr}\n{trace}"
     );
     // The repair opened what was there by then, without following it,
