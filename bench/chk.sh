@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks `chk path` against setfacl/getfacl on a generated tree shaped
-# like the Linux kernel source (84,000 files in 6,000 directories), and
-# measures peak memory on a tree of one million entries. Run as root from
-# the repository root:  bash bench/chk.sh   (BENCH_DIR to choose where).
+# like the Linux kernel source (84,000 files in 6,000 directories), measures
+# peak memory on a tree of one million entries and on one directory holding
+# one million subdirectories, and times the no-op re-check of the million
+# entries against getfacl -R -P, idle and with two busy loops (`yes`)
+# competing for the cores. Run as root from the repository root:
+#   BENCH_DIR=/work/chk-bench bash bench/chk.sh
+# (BENCH_DIR on a real disk, ext4 or xfs: the trees are generated once and
+# reused; the million-entry ones take a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --bin chk
@@ -10,6 +15,7 @@ CHK=$PWD/target/release/chk
 WORK=${BENCH_DIR:-/tmp/chk-bench}
 TREE=$WORK/kernel
 BIG=$WORK/million
+WIDE=$WORK/siblings
 ACL='u::rwx,g::r-x,o::---,g:users:rwx,m::rwx'
 mkdir -p "$WORK"
 [ -d "$TREE" ] || python3 bench/chk-tree.py "$TREE" 84000 6000
@@ -37,3 +43,33 @@ echo "tree: $(find "$BIG" | wc -l) entries"
 grep -E "Maximum resident|Elapsed" "$WORK/c.txt"
 /usr/bin/time -v "$CHK" path -q --acl "$ACL" "$BIG" 2> "$WORK/c2.txt"
 grep -E "Maximum resident|Elapsed" "$WORK/c2.txt"
+
+echo "== (d) peak RSS on one directory holding one million subdirectories"
+[ -d "$WIDE" ] || python3 -c '
+import os, sys
+os.makedirs(sys.argv[1])
+for i in range(1_000_000):
+    os.mkdir(f"{sys.argv[1]}/s{i:07d}")' "$WIDE"
+echo "tree: $(ls -f "$WIDE" | wc -l) entries (with . and ..)"
+/usr/bin/time -v "$CHK" path -q --acl "$ACL" "$WIDE" 2> "$WORK/d.txt"
+grep -E "Maximum resident|Elapsed" "$WORK/d.txt"
+/usr/bin/time -v "$CHK" path -q --acl "$ACL" "$WIDE" 2> "$WORK/d2.txt"
+grep -E "Maximum resident|Elapsed" "$WORK/d2.txt"
+
+echo "== (e) no-op re-check of one million entries: chk vs getfacl -R -P"
+$CHK path -q --acl "$ACL" "$BIG"
+recheck() {
+    echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+    hyperfine --warmup 1 --runs 5 --export-markdown "$WORK/$1.md" \
+        -n chk "$CHK path -q --acl $ACL $BIG" \
+        -n getfacl "getfacl -R -P $BIG > /dev/null"
+    echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+recheck e-idle
+# Under load: two busy loops, one per core, stopped by their own ids.
+yes > /dev/null & LOAD1=$!
+yes > /dev/null & LOAD2=$!
+trap 'kill $LOAD1 $LOAD2 2>/dev/null' EXIT
+sleep 30
+recheck e-loaded
+kill $LOAD1 $LOAD2

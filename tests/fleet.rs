@@ -274,7 +274,7 @@ fn chk_nagios_gives_every_plugin_status() {
     ));
     assert_eq!(status, 3);
     assert!(
-        line.starts_with("CHK UNKNOWN - reading /nonexistent/rules:"),
+        line.starts_with("CHK UNKNOWN - cannot read rule file '/nonexistent/rules':"),
         "{line}"
     );
     // --nagios reports check-only runs only.

@@ -120,8 +120,13 @@ fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>>
         }
     }
     // The walk's own inspect step: read → wanted → difference.
-    let found = walk::inspect(&node, &stat, rule, &target.ownership, None)
-        .map_err(|(what, e)| Error::io(format!("{}: {what}", path.display()), e))?;
+    let found = walk::inspect_entry(walk::Source::Node(&node), &stat, rule, &target.ownership)
+        .map_err(|e| match e {
+            walk::InspectError::Read(e) => {
+                Error::io(format!("{}: reading the ACL", path.display()), e)
+            }
+            walk::InspectError::Rule(why) => Error::failed(format!("{}: {why}", path.display())),
+        })?;
     Ok(Found::Checked {
         rule,
         current: found.current,

@@ -3,6 +3,8 @@
 //! never opened for I/O. Operations an `O_PATH` descriptor cannot do
 //! directly (xattrs, chmod) go through its `/proc/self/fd/N` magic link,
 //! which designates the open file itself and cannot be swapped by a user.
+//! The by-name reads at the end (statx, getxattrat, never following a
+//! symlink) only ever decide that an entry needs nothing.
 
 use rustix::fs::{AtFlags, Mode, OFlags, Statx, StatxFlags, XattrFlags};
 use rustix::process::{Gid, Uid};
@@ -179,8 +181,29 @@ pub fn open_relative(dir: BorrowedFd<'_>, rel: &[u8]) -> io::Result<Node> {
     node.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty path"))
 }
 
+/// The entry `name` of the directory `dir`, looked at by name without
+/// following a symlink: `statx(dir, name, AT_SYMLINK_NOFOLLOW)`. Like
+/// [`get_xattr_by_name`], only good for deciding that nothing needs doing.
+pub fn stat_by_name(dir: BorrowedFd<'_>, name: &CStr) -> io::Result<Statx> {
+    Ok(rustix::fs::statx(
+        dir,
+        name,
+        AtFlags::SYMLINK_NOFOLLOW,
+        STATX_WANTED,
+    )?)
+}
+
+/// Whether two statx answers are about the same inode: device, inode
+/// number and file type.
+pub fn same_inode(a: &Statx, b: &Statx) -> bool {
+    let kind = |s: &Statx| u32::from(s.stx_mode) & 0o170000;
+    (a.stx_dev_major, a.stx_dev_minor, a.stx_ino, kind(a))
+        == (b.stx_dev_major, b.stx_dev_minor, b.stx_ino, kind(b))
+}
+
 /// getxattrat(2), Linux 6.13; the same number on every architecture.
 const SYS_GETXATTRAT: libc::c_long = 464;
+/// Set once the kernel answered ENOSYS: older than 6.13.
 static NO_GETXATTRAT: AtomicBool = AtomicBool::new(false);
 
 /// The kernel's `struct xattr_args`.
@@ -192,23 +215,51 @@ struct XattrArgs {
 }
 
 /// Reads an xattr of the entry `name` of directory `dir` by name, without
-/// following a symlink: much cheaper than going through
-/// `/proc/self/fd/N`. The answer may belong to a file swapped in since the
-/// entry was opened, so it is only good for deciding that nothing needs
-/// doing; whatever leads to a change is read again through the descriptor.
-/// `None` when the kernel has no getxattrat.
+/// following a symlink and without opening it: getxattrat(2), or before
+/// Linux 6.13 lgetxattr on `/proc/self/fd/DIR/name` (the magic link is the
+/// open directory itself, and the l- variant does not follow `name`). The
+/// answer may belong to a file swapped in since the entry was looked at,
+/// so it is only good for deciding that nothing needs doing: whatever leads
+/// to a change is read again through the entry's own descriptor.
 pub fn get_xattr_by_name(
     dir: BorrowedFd<'_>,
     name: &CStr,
     attr: &CStr,
     buf: &mut Vec<u8>,
-) -> Option<io::Result<Option<()>>> {
-    if NO_GETXATTRAT.load(Relaxed) {
-        return None;
+) -> io::Result<Option<()>> {
+    loop {
+        let got = if NO_GETXATTRAT.load(Relaxed) {
+            proc_lgetxattr(dir, name, attr, buf)
+        } else {
+            getxattrat(dir, name, attr, buf)
+        };
+        match got {
+            Ok(n) => {
+                buf.truncate(n);
+                return Ok(Some(()));
+            }
+            Err(rustix::io::Errno::NOSYS) if !NO_GETXATTRAT.load(Relaxed) => {
+                NO_GETXATTRAT.store(true, Relaxed);
+            }
+            Err(rustix::io::Errno::NODATA) => return Ok(None),
+            // Too small: grow (ACLs are small; a 64 KiB xattr is the limit).
+            Err(rustix::io::Errno::RANGE) if buf.len() < 1 << 16 => {
+                buf.resize(buf.len() * 4, 0);
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
+}
+
+fn getxattrat(
+    dir: BorrowedFd<'_>,
+    name: &CStr,
+    attr: &CStr,
+    buf: &mut [u8],
+) -> rustix::io::Result<usize> {
     let mut args = XattrArgs {
         value: buf.as_mut_ptr() as u64,
-        size: u32::try_from(buf.len()).ok()?,
+        size: u32::try_from(buf.len()).unwrap_or(u32::MAX),
         flags: 0,
     };
     // SAFETY: both strings are NUL-terminated and live across the call;
@@ -224,19 +275,22 @@ pub fn get_xattr_by_name(
             std::mem::size_of::<XattrArgs>(),
         )
     };
-    if let Ok(len) = usize::try_from(got) {
-        buf.truncate(len);
-        return Some(Ok(Some(())));
-    }
-    let err = io::Error::last_os_error();
-    match err.raw_os_error() {
-        Some(libc::ENOSYS) => {
-            NO_GETXATTRAT.store(true, Relaxed);
-            None
-        }
-        Some(libc::ENODATA) => Some(Ok(None)),
-        _ => Some(Err(err)),
-    }
+    usize::try_from(got).map_err(|_| {
+        let errno = io::Error::last_os_error().raw_os_error();
+        rustix::io::Errno::from_raw_os_error(errno.unwrap_or(libc::EIO))
+    })
+}
+
+fn proc_lgetxattr(
+    dir: BorrowedFd<'_>,
+    name: &CStr,
+    attr: &CStr,
+    buf: &mut [u8],
+) -> rustix::io::Result<usize> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut path = format!("/proc/self/fd/{}/", dir.as_raw_fd()).into_bytes();
+    path.extend_from_slice(name.to_bytes());
+    rustix::fs::lgetxattr(std::ffi::OsStr::from_bytes(&path), attr, buf)
 }
 
 #[cfg(test)]

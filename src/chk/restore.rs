@@ -164,7 +164,7 @@ fn restore_one(saved: &Saved, dry_run: bool) -> std::result::Result<Vec<Change>,
     if saved.inode.is_some_and(|ino| ino != stat.stx_ino) {
         return Err("it is no longer the entry that was backed up (another inode)".into());
     }
-    let current = state::current_state(&node, stat.stx_uid, stat.stx_gid, st_mode)
+    let current = state::read_state(state::Source::Node(&node), &stat)
         .map_err(|e| format!("reading the ACL: {e}"))?;
     let changes = differences(&current, saved);
     if !dry_run && !changes.is_empty() {

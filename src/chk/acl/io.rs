@@ -28,17 +28,13 @@ pub fn read(node: &Node, kind: Kind) -> io::Result<Option<Acl>> {
     decode(node.get_xattr(kind.xattr(), &mut buf), &buf)
 }
 
-/// The ACL of the entry `name` of `dir`, read by name (see
-/// [`node::get_xattr_by_name`]: only good for skipping work); `None` when
-/// the kernel cannot.
-pub fn read_by_name(
-    dir: BorrowedFd<'_>,
-    name: &CStr,
-    kind: Kind,
-) -> Option<io::Result<Option<Acl>>> {
+/// The ACL of the entry `name` of `dir`, read by name without following a
+/// symlink (see [`node::get_xattr_by_name`]: only good for deciding that
+/// nothing needs doing).
+pub fn read_by_name(dir: BorrowedFd<'_>, name: &CStr, kind: Kind) -> io::Result<Option<Acl>> {
     let mut buf = vec![0u8; 256];
-    let got = node::get_xattr_by_name(dir, name, kind.xattr(), &mut buf)?;
-    Some(decode(got, &buf))
+    let got = node::get_xattr_by_name(dir, name, kind.xattr(), &mut buf);
+    decode(got, &buf)
 }
 
 fn decode(got: io::Result<Option<()>>, buf: &[u8]) -> io::Result<Option<Acl>> {

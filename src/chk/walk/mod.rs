@@ -1,6 +1,8 @@
 //! The root-safe parallel walker: descends only through descriptors opened
-//! relative to the parent's (`openat` + `O_NOFOLLOW`), decides by `statx`
-//! on the descriptor, and changes entries only through it.
+//! relative to the parent's (`openat` + `O_NOFOLLOW`). A file is first
+//! looked at by name (`statx` and `getxattrat`, no symlink followed); only
+//! one that differs from its rule is opened, checked to be the same inode,
+//! inspected again and changed through its descriptor.
 
 pub mod links;
 pub mod report;
@@ -8,8 +10,8 @@ pub mod state;
 mod tree;
 
 pub use state::{
-    Change, Current, Inspection, Wanted, WantedRights, current_state, differences, inspect,
-    wanted_state,
+    Change, Current, InspectError, Inspection, Source, Wanted, WantedRights, differences,
+    inspect_entry, owner_exists, wanted_state,
 };
 
 use crate::chk::rules::RuleSet;
@@ -63,6 +65,8 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
         .thread_name(|i| format!("chk-{i}"))
+        // Room for the subdirectories walked nested when the queue is full.
+        .stack_size(8 << 20)
         .build()
         .map_err(|e| Error::failed(format!("starting worker threads: {e}")))?;
     let backup = opts.backup.as_deref().map(open_backup).transpose()?;
@@ -110,7 +114,6 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
             print_summaries(&report, &lines, &total, quiet)?
         }
     }
-    print_summaries(&report, &lines, &total, quiet)?;
     Ok(if total.errors > 0 {
         Exit::Failed
     } else if opts.dry_run && total.entries_changed > 0 {

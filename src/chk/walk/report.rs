@@ -272,10 +272,6 @@ impl Report {
         self.backup_inode == Some((dev, stat.stx_ino))
     }
 
-    pub fn backs_up(&self) -> bool {
-        self.backup.is_some()
-    }
-
     /// Whether the walk must stop: the backup cannot be written, or the
     /// reader of a dry run's listing went away.
     pub fn failed(&self) -> bool {

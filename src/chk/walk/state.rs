@@ -5,7 +5,10 @@ use crate::chk::acl::{self, Acl, NO_ID, Tag, io::Kind};
 use crate::chk::ids::Names;
 use crate::chk::node::Node;
 use crate::chk::rules::{Definition, Rule};
+use rustix::fs::Statx;
+use std::ffi::CStr;
 use std::io;
+use std::os::fd::BorrowedFd;
 
 pub const S_IFMT: u32 = 0o170000;
 pub const S_IFDIR: u32 = 0o040000;
@@ -75,22 +78,75 @@ impl Change {
     }
 }
 
-/// Reads owner, mode and ACLs of an open entry (`st_mode` from its statx).
-pub fn current_state(node: &Node, uid: u32, gid: u32, st_mode: u32) -> io::Result<Current> {
+/// Where an entry's state is read from.
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    /// The entry's own descriptor: what is read is what a repair changes.
+    Node(&'a Node),
+    /// The entry `name` of the open directory `dir`, read by name without
+    /// following a symlink and without opening it (statx and getxattrat):
+    /// only good for deciding that nothing needs doing.
+    ByName { dir: BorrowedFd<'a>, name: &'a CStr },
+}
+
+/// Reads owner, mode and ACLs of an entry (`st_mode` etc. from its statx,
+/// made through the same source).
+pub fn read_state(source: Source<'_>, stat: &Statx) -> io::Result<Current> {
+    let st_mode = u32::from(stat.stx_mode);
     let is_dir = st_mode & S_IFMT == S_IFDIR;
-    let access = acl::io::read(node, Kind::Access)?;
-    let default = if is_dir {
-        acl::io::read(node, Kind::Default)?
-    } else {
-        None
+    let read = |kind| match source {
+        Source::Node(node) => acl::io::read(node, kind),
+        Source::ByName { dir, name } => acl::io::read_by_name(dir, name, kind),
     };
+    let access = read(Kind::Access)?;
+    let default = if is_dir { read(Kind::Default)? } else { None };
     Ok(Current {
-        uid,
-        gid,
+        uid: stat.stx_uid,
+        gid: stat.stx_gid,
         mode: st_mode & 0o7777,
         is_dir,
         access,
         default,
+    })
+}
+
+/// One entry inspected: what it has, what its rule wants, what differs.
+#[derive(Clone, Debug)]
+pub struct Inspection {
+    pub current: Current,
+    pub wanted: Wanted,
+    pub changes: Vec<Change>,
+}
+
+/// Why an entry could not be inspected.
+#[derive(Debug)]
+pub enum InspectError {
+    /// Reading its ACLs failed.
+    Read(io::Error),
+    /// The rule cannot give a state for it.
+    Rule(String),
+}
+
+/// Inspects one entry (a directory or a regular file): reads its state
+/// from `source` (`stat` made through the same source), works out what
+/// `rule` wants, and the difference. Reads only; the walker and `chk
+/// explain` both decide with it. The only name lookup (does the owner
+/// exist) belongs to the read stage; wanted and difference compare numbers.
+pub fn inspect_entry(
+    source: Source<'_>,
+    stat: &Statx,
+    rule: &Rule,
+    ownership: &Ownership,
+) -> Result<Inspection, InspectError> {
+    let current = read_state(source, stat).map_err(InspectError::Read)?;
+    let owner_exists = owner_exists(current.uid, ownership);
+    let wanted =
+        wanted_state(rule, &current, ownership, owner_exists).map_err(InspectError::Rule)?;
+    let changes = differences(&current, &wanted);
+    Ok(Inspection {
+        current,
+        wanted,
+        changes,
     })
 }
 
@@ -158,49 +214,6 @@ pub fn wanted_state(
         uid,
         gid: group.unwrap_or(cur.gid),
         rules: rights,
-    })
-}
-
-/// One entry looked at: what it has, what its rule wants, what differs.
-pub struct Inspection {
-    pub current: Current,
-    pub wanted: Wanted,
-    pub changes: Vec<Change>,
-}
-
-/// The inspect step of the walk and of `chk explain`: read → wanted →
-/// difference, for an entry open as `node` with `stat` from its statx.
-/// `access`, when given, is its access ACL already read. The only name
-/// lookup (does the owner exist) belongs to the read stage; wanted and
-/// difference compare numbers.
-pub fn inspect(
-    node: &Node,
-    stat: &rustix::fs::Statx,
-    rule: &Rule,
-    ownership: &Ownership,
-    access: Option<Option<Acl>>,
-) -> Result<Inspection, (&'static str, io::Error)> {
-    let mode = u32::from(stat.stx_mode);
-    let current = match access {
-        Some(access) => Current {
-            uid: stat.stx_uid,
-            gid: stat.stx_gid,
-            mode: mode & 0o7777,
-            is_dir: mode & S_IFMT == S_IFDIR,
-            access,
-            default: None,
-        },
-        None => current_state(node, stat.stx_uid, stat.stx_gid, mode)
-            .map_err(|e| ("reading the ACL", e))?,
-    };
-    let owner_exists = owner_exists(current.uid, ownership);
-    let wanted = wanted_state(rule, &current, ownership, owner_exists)
-        .map_err(|why| ("applying the rule", io::Error::other(why)))?;
-    let changes = differences(&current, &wanted);
-    Ok(Inspection {
-        current,
-        wanted,
-        changes,
     })
 }
 

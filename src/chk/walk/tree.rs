@@ -1,12 +1,12 @@
 //! Walking one target: a rayon task per directory, opened only when the
-//! task runs; nothing kept per entry once it is done.
+//! task runs, and a bounded queue of them; nothing kept per entry once it
+//! is done. Files are looked at by name and opened only to be changed.
 
 use super::links::{self, HardLinks};
 use super::report::{Counters, Report, Skip, Summary};
 use super::state;
 use super::{RunOptions, Target};
-use crate::chk::acl::{self, Acl};
-use crate::chk::node::Node;
+use crate::chk::node::{self, Node};
 use crate::chk::rules::{Inherited, Rule};
 use crate::cli::{Error, Result};
 use rustix::fs::{FileType, RawDir, Statx};
@@ -17,7 +17,7 @@ use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
 /// Raises the descriptor limit (each directory being walked holds one) and
@@ -52,6 +52,21 @@ struct Walk<'a> {
     fatal_error: Mutex<Option<io::Error>>,
     /// Multiply-linked files met, decided after the walk.
     links: HardLinks,
+    /// Subdirectory tasks waiting in the queue.
+    queued: AtomicUsize,
+}
+
+/// Entries counted between two moves of the progress bar.
+const PROGRESS_STEP: u64 = 1024;
+/// Subdirectory tasks allowed to wait at once (about 150 bytes each).
+const MAX_QUEUED: usize = 4096;
+/// Subdirectories one thread may walk nested in another's reading, when
+/// the queue is full, before queueing anyway.
+const MAX_NESTED: u32 = 256;
+
+thread_local! {
+    /// How deep this thread is in subdirectories walked at once.
+    static NESTED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// Walks one target. A root that cannot be opened is an error of that
@@ -87,11 +102,13 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         fatal: AtomicBool::new(false),
         fatal_error: Mutex::new(None),
         links: HardLinks::default(),
+        queued: AtomicUsize::new(0),
     };
     let (rule, inherited) = target.rules.step(Inherited::default(), b"");
-    walk.check_entry(&node, &stat, b"", rule, None);
+    walk.check_open(&node, &stat, b"", rule);
     let node = Arc::new(node);
     rayon::scope(|scope| walk.directory(scope, Arc::clone(&node), Vec::new(), inherited));
+    // Multiply-linked files, once every link of theirs had its chance to be met.
     for inode in std::mem::take(&mut walk.links).into_inodes() {
         walk.linked_file(&node, inode);
     }
@@ -179,6 +196,15 @@ impl<'a> Walk<'a> {
                 && stat.stx_mnt_id == self.mount_id)
     }
 
+    /// Whether a subdirectory found now should wait in the queue (a task
+    /// of its own) rather than be walked at once by this thread. Queued
+    /// tasks are what memory grows with: one directory holding a million
+    /// subdirectories must not queue them all. Walking at once nests on the
+    /// stack, so that too is bounded, which only the deepest trees meet.
+    fn queue_it(&self) -> bool {
+        self.queued.load(Relaxed) < MAX_QUEUED || NESTED.get() >= MAX_NESTED
+    }
+
     /// Reads the directory `dir` (at `rel`) and hands each entry on.
     fn directory<'s>(
         &'s self,
@@ -187,8 +213,10 @@ impl<'a> Walk<'a> {
         rel: Vec<u8>,
         inherited: Inherited,
     ) {
-        let mut buf = [MaybeUninit::<u8>::uninit(); 8192];
+        let mut buf = vec![MaybeUninit::<u8>::uninit(); 8192];
         let mut entries = RawDir::new(dir.fd(), &mut buf);
+        // Each entry's relative path, built in one buffer.
+        let mut child_rel = rel.clone();
         while let Some(entry) = entries.next() {
             if self.stopped() {
                 return;
@@ -201,22 +229,34 @@ impl<'a> Walk<'a> {
             if matches!(name.to_bytes(), b"." | b"..") {
                 continue;
             }
-            let child_rel = join(&rel, name.to_bytes());
+            child_rel.truncate(rel.len());
+            if !rel.is_empty() {
+                child_rel.push(b'/');
+            }
+            child_rel.extend_from_slice(name.to_bytes());
             let (rule, below) = self.target.rules.step(inherited, &child_rel);
             let is_dir_hint = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
-            if is_dir_hint {
+            if !is_dir_hint {
+                self.non_directory(Some(scope), &dir, name, &child_rel, rule, below);
+            } else if self.queue_it() {
                 let name = name.to_owned();
                 let parent = Arc::clone(&dir);
+                let child_rel = child_rel.clone();
+                self.queued.fetch_add(1, Relaxed);
                 scope.spawn(move |scope| {
+                    self.queued.fetch_sub(1, Relaxed);
                     self.subdirectory(scope, parent, &name, child_rel, rule, below)
                 });
             } else {
-                self.non_directory(Some(scope), dir.fd(), name, child_rel, rule, below);
+                NESTED.set(NESTED.get() + 1);
+                let child_rel = child_rel.clone();
+                self.subdirectory(scope, Arc::clone(&dir), name, child_rel, rule, below);
+                NESTED.set(NESTED.get() - 1);
             }
         }
     }
 
-    /// A task: opens a subdirectory, checks it, walks it.
+    /// Opens a subdirectory, checks it, walks it.
     fn subdirectory<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
@@ -236,7 +276,7 @@ impl<'a> Walk<'a> {
             Err(e) if matches!(e.raw_os_error(), Some(n) if n == Errno::NOTDIR.raw_os_error() || n == Errno::LOOP.raw_os_error()) =>
             {
                 // (Not descending again if it flips back: left for the next run.)
-                return self.non_directory(None, parent.fd(), name, rel, rule, below);
+                return self.non_directory(None, &parent, name, &rel, rule, below);
             }
             Err(e) if is_vanished(&e) => return,
             Err(e) if is_denied(&e) => {
@@ -257,7 +297,7 @@ impl<'a> Walk<'a> {
             return;
         }
         if !checked {
-            self.check_entry(&node, &stat, &rel, rule, None);
+            self.check_open(&node, &stat, &rel, rule);
         }
         self.directory(scope, Arc::new(node), rel, below);
     }
@@ -281,103 +321,123 @@ impl<'a> Walk<'a> {
         {
             return None;
         }
-        self.check_entry(&node, &stat, rel, rule, None);
+        self.check_open(&node, &stat, rel, rule);
         let reopened = Node::open_dir_at(parent.fd(), name).ok()?;
         // The same directory, not one swapped in meanwhile.
         let again = reopened.stat().ok()?;
-        if (again.stx_ino, again.stx_dev_major, again.stx_dev_minor)
-            != (stat.stx_ino, stat.stx_dev_major, stat.stx_dev_minor)
-        {
-            return None;
-        }
-        Some(reopened)
+        node::same_inode(&stat, &again).then_some(reopened)
     }
 
-    /// Anything that was not listed as a directory: opened with O_PATH,
-    /// never for I/O; only regular files are checked. Without `scope`, an
-    /// entry that turns out to be a directory is not walked.
+    /// Anything that was not listed as a directory, looked at by name
+    /// (statx without following symlinks, never opened); only regular files
+    /// are checked. Without `scope`, an entry that turns out to be a
+    /// directory is not walked.
     fn non_directory<'s>(
         &'s self,
         scope: Option<&rayon::Scope<'s>>,
-        parent: BorrowedFd<'_>,
+        parent: &Arc<Node>,
         name: &CStr,
-        rel: Vec<u8>,
+        rel: &[u8],
         rule: Option<&'a Rule>,
         below: Inherited,
     ) {
-        let node = match Node::open_path_at(parent, name) {
-            Ok(node) => node,
-            Err(e) if is_vanished(&e) => return,
-            Err(e) => return self.entry_error(&rel, "opening", e),
-        };
-        let stat = match node.stat() {
+        let stat = match node::stat_by_name(parent.fd(), name) {
             Ok(stat) => stat,
-            Err(e) => return self.entry_error(&rel, "reading", e),
+            Err(e) if is_vanished(&e) => return,
+            Err(e) => return self.entry_error(rel, "reading", e),
         };
-        let kind = FileType::from_raw_mode(stat.stx_mode.into());
-        match kind {
+        match FileType::from_raw_mode(stat.stx_mode.into()) {
             FileType::RegularFile if self.report.is_backup_file(&stat) => return,
             FileType::RegularFile => {}
             FileType::Symlink => {
-                self.skip(&rel, Skip::Symlink);
+                self.skip(rel, Skip::Symlink);
                 return;
             }
             FileType::Directory => {
-                let Some(scope) = scope else { return };
                 // Became a directory since it was listed: walk it as one.
-                let name = name.to_owned();
-                let parent = match rustix::io::fcntl_dupfd_cloexec(parent, 0) {
-                    Ok(fd) => fd,
-                    Err(e) => return self.entry_error(&rel, "opening", e.into()),
-                };
-                let parent = Arc::new(Node::from_dir_fd(parent));
-                return self.subdirectory(scope, parent, &name, rel, rule, below);
+                if let Some(scope) = scope {
+                    let rel = rel.to_vec();
+                    self.subdirectory(scope, Arc::clone(parent), name, rel, rule, below);
+                }
+                return;
             }
             _ => {
-                self.skip(&rel, Skip::Special);
+                self.skip(rel, Skip::Special);
                 return;
             }
         }
         if !self.same_filesystem(&stat) {
-            self.skip(&rel, Skip::OtherFilesystem);
+            self.skip(rel, Skip::OtherFilesystem);
             return;
         }
-        // The ACL by name (getxattrat) costs a quarter of a read through
-        // /proc/self/fd. It may belong to a file swapped in meanwhile, but
-        // it only decides whether to write: what is written comes from the
-        // rule and this descriptor's statx, and goes through the descriptor.
-        // A backup must record the exact previous state: read it via the fd.
-        let access = match rule {
-            Some(_) if !self.report.backs_up() => {
-                acl::io::read_by_name(parent, name, acl::io::Kind::Access).and_then(Result::ok)
-            }
-            _ => None,
-        };
-        self.check_entry(&node, &stat, &rel, rule, access);
+        self.check_by_name(parent.fd(), name, &stat, rel, rule);
     }
 
+    /// Counts an entry; the progress bar (a lock and a clock read per
+    /// update) moves by whole batches.
     fn count_checked(&self) {
-        self.counters.checked.fetch_add(1, Relaxed);
-        self.report.progress.inc(1);
+        let checked = self.counters.checked.fetch_add(1, Relaxed) + 1;
+        if checked.is_multiple_of(PROGRESS_STEP) {
+            self.report.progress.inc(PROGRESS_STEP);
+        }
     }
 
-    /// Counts one entry and, unless it must wait for the end of the walk
-    /// (a multiply-linked file), compares it with its rule and repairs
-    /// what differs; `access`, when given, is its access ACL already read.
-    fn check_entry(
+    /// Checks a regular file `name` of `dir` (`stat` made by name). A
+    /// multiply-linked file waits for the end of the walk
+    /// ([`Self::linked_file`]), whatever its state. Any other compliant file
+    /// costs that statx and one getxattrat, both by name: it is never
+    /// opened. One that differs is opened (O_PATH, no symlink followed),
+    /// must be the very inode inspected, and is then inspected again and
+    /// repaired through that descriptor only.
+    fn check_by_name(
         &self,
-        node: &Node,
+        dir: BorrowedFd<'_>,
+        name: &CStr,
         stat: &Statx,
         rel: &[u8],
         rule: Option<&Rule>,
-        access: Option<Option<Acl>>,
     ) {
         self.count_checked();
         if links::is_multiply_linked(stat) {
             return self.links.meet(stat, rel);
         }
+        let Some(rule) = rule else { return };
+        let by_name = state::Source::ByName { dir, name };
+        match state::inspect_entry(by_name, stat, rule, &self.target.ownership) {
+            Ok(found) if found.changes.is_empty() => return,
+            Err(state::InspectError::Read(e)) if is_vanished(&e) => return,
+            // Anything else is decided again through the descriptor.
+            _ => {}
+        }
+        let node = match Node::open_path_at(dir, name) {
+            Ok(node) => node,
+            Err(e) if is_vanished(&e) => return,
+            Err(e) => return self.entry_error(rel, "opening", e),
+        };
+        let opened = match node.stat() {
+            Ok(opened) => opened,
+            Err(e) => return self.entry_error(rel, "reading", e),
+        };
+        if !node::same_inode(stat, &opened) {
+            self.report.warn(
+                &self.path(rel),
+                "replaced while being checked, left for the next run",
+            );
+            return;
+        }
+        if links::is_multiply_linked(&opened) {
+            // Linked again since it was looked at: it waits like the others.
+            return self.links.meet(&opened, rel);
+        }
+        self.repair(&node, &opened, rel, rule);
+    }
+
+    /// Checks a directory already open (the root, a subdirectory) through
+    /// its descriptor.
+    fn check_open(&self, node: &Node, stat: &Statx, rel: &[u8], rule: Option<&Rule>) {
+        self.count_checked();
         if let Some(rule) = rule {
-            self.repair(node, stat, rel, rule, access);
+            self.repair(node, stat, rel, rule);
         }
     }
 
@@ -399,7 +459,7 @@ impl<'a> Walk<'a> {
         let Some(rule) = self.target.rules.governing(&inode.rel) else {
             return;
         };
-        let node = match crate::chk::node::open_relative(root.fd(), &inode.rel) {
+        let node = match node::open_relative(root.fd(), &inode.rel) {
             Ok(node) => node,
             Err(e) if is_vanished(&e) => return,
             Err(e) => return self.entry_error(&inode.rel, "opening", e),
@@ -415,21 +475,25 @@ impl<'a> Walk<'a> {
                 .report
                 .warn(&path, "hard links changed during the walk: left alone");
         }
-        self.repair(&node, &stat, &inode.rel, rule, None);
+        self.repair(&node, &stat, &inode.rel, rule);
     }
 
-    /// The inspect step (shared with `chk explain`), then the repair.
-    fn repair(
-        &self,
-        node: &Node,
-        stat: &Statx,
-        rel: &[u8],
-        rule: &Rule,
-        access: Option<Option<Acl>>,
-    ) {
-        let found = match state::inspect(node, stat, rule, &self.target.ownership, access) {
+    /// The inspect step (shared with `chk explain`) through the entry's
+    /// descriptor (`stat` made through it), then the repair, through it.
+    fn repair(&self, node: &Node, stat: &Statx, rel: &[u8], rule: &Rule) {
+        let found = match state::inspect_entry(
+            state::Source::Node(node),
+            stat,
+            rule,
+            &self.target.ownership,
+        ) {
             Ok(found) => found,
-            Err((what, e)) => return self.entry_error(rel, what, e),
+            Err(state::InspectError::Read(e)) => {
+                return self.entry_error(rel, "reading the ACL", e);
+            }
+            Err(state::InspectError::Rule(why)) => {
+                return self.entry_error(rel, "applying the rule", io::Error::other(why));
+            }
         };
         if found.changes.is_empty() {
             return;
@@ -457,7 +521,7 @@ mod tests {
     //! and swaps the entry for a symlink to a file outside the tree.
 
     use super::super::{Ownership, RunOptions, Target, check_targets};
-    use crate::chk::accounts::NssNames;
+    use crate::chk::ids::tests::FakeNames;
     use crate::chk::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
     use crate::cli::Verbosity;
     use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
@@ -514,13 +578,9 @@ mod tests {
             std::fs::set_permissions(tree.join(p), std::fs::Permissions::from_mode(perm)).unwrap();
         }
 
-        let definition = rules::parse_definition(
-            "PRIVATE",
-            Level::System,
-            &Macros::default(),
-            &NssNames::default(),
-        )
-        .unwrap();
+        let definition =
+            rules::parse_definition("PRIVATE", Level::System, &Macros::default(), &FakeNames)
+                .unwrap();
         let root = Pattern::Path {
             rel: Vec::new(),
             contents: false,
