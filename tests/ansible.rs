@@ -214,7 +214,7 @@ fn chk_failure_carries_chks_message() {
     assert_eq!(recap(&out).1, 1);
     let text = stdout(&out);
     assert!(
-        text.contains("chk: reading") && text.contains("missing.rules"),
+        text.contains("chk: cannot read rule file") && text.contains("missing.rules"),
         "{text}"
     );
 }

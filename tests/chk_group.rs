@@ -579,7 +579,13 @@ fn hard_links_inside_are_repaired_and_links_from_outside_left_alone() {
 
     let out = site.chk(&["group", g, "--json"]).assert().success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    let summary: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    // The target's summary, before the result envelope that ends the output.
+    let summary = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("{\"summary\""))
+        .unwrap();
+    let summary: serde_json::Value = serde_json::from_str(summary).unwrap();
     assert_eq!(summary["summary"]["skipped"]["hard_link"], 1, "{text}");
     let file = file_acl(g, '-', '-', false);
     for link in [

@@ -201,7 +201,10 @@ fn perlenv_create_install_check_envelopes() {
     let created = envelope(&tool("perlenv", &["create", &env, "--json"]), "perlenv");
     assert_eq!(created["changed"], true);
     // An offline dist directory: nothing is fetched.
-    let dist = fleet_support::perl_dist(dir.path(), "Fleet::Dist");
+    // Beside ENV would count as a write outside it: cpanm builds a dist
+    // directory in place (see the perlenv known limits).
+    let sources = tempfile::tempdir().unwrap();
+    let dist = fleet_support::perl_dist(sources.path(), "Fleet::Dist");
     let dist = dist.display().to_string();
     let out = tool("perlenv", &["-q", "install", &env, "--json", &dist]);
     assert!(

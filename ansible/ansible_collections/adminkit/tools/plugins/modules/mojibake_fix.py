@@ -87,26 +87,29 @@ def main():
     )
     p = module.params
     tool = p["executable"] or module.get_bin_path("mojibake-fix", required=True)
-    argv = [tool, "names", "--json"]
+    base = [tool, "names", "--json"]
     if p["recurse"]:
-        argv.append("-r")
-    cwd = None
-    if not module.check_mode:
-        argv.append("--apply")
+        base.append("-r")
+    paths = ["--"] + p["path"]
+    # A dry run first: check mode stops there, and a real run with nothing to
+    # rename writes no journal (a named journal is never overwritten).
+    argv = base + paths
+    rc, records, envelope, stderr = run_tool(module, argv)
+    if envelope is None or rc not in (0, 1) or envelope["failed"]:
+        fail_from(module, argv, rc, envelope, stderr)
+    if not module.check_mode and envelope["changed"]:
+        argv = base + ["--apply"]
         if p["journal"]:
             argv += ["--journal", p["journal"]]
         else:
             # mojibake-fix writes its default journal name in the current directory.
             if not os.path.isdir(DEFAULT_JOURNAL_DIR):
                 os.makedirs(DEFAULT_JOURNAL_DIR, 0o700)
-            cwd = DEFAULT_JOURNAL_DIR
-    argv.append("--")
-    argv += p["path"]
-    if cwd:
-        os.chdir(cwd)
-    rc, records, envelope, stderr = run_tool(module, argv)
-    if envelope is None or rc not in (0, 1) or envelope["failed"]:
-        fail_from(module, argv, rc, envelope, stderr)
+            os.chdir(DEFAULT_JOURNAL_DIR)
+        argv += paths
+        rc, records, envelope, stderr = run_tool(module, argv)
+        if envelope is None or rc not in (0, 1) or envelope["failed"]:
+            fail_from(module, argv, rc, envelope, stderr)
     renames = [r for r in records if r.get("status") in ("renamed", "would-rename")]
     result = dict(
         changed=envelope["changed"],
