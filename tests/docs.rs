@@ -1,7 +1,7 @@
 //! The committed man pages and completions must match the clap definitions.
 //! Regenerate them with `ADMINKIT_REGEN_DOCS=1 cargo test --test docs`.
 
-use adminkit::cli::docs;
+use adminkit::docs;
 use std::path::Path;
 
 fn check_or_write(path: &Path, generated: &[u8], stale: &mut Vec<String>) {

@@ -7,5 +7,5 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli.verbosity.init_logger("mojibake-fix");
-    adminkit::cli::finish("mojibake-fix", adminkit::mojibake::run(cli))
+    adminkit::common::finish("mojibake-fix", adminkit::mojibake::run(cli))
 }

@@ -7,5 +7,5 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli.verbosity.init_logger("perlenv");
-    adminkit::cli::finish("perlenv", adminkit::perlenv::run(cli))
+    adminkit::common::finish("perlenv", adminkit::perlenv::run(cli))
 }

@@ -206,9 +206,9 @@ pub const LOGIN_DEFS: &str = "/etc/login.defs";
 
 impl UidRange {
     /// The range of this system (/etc/login.defs).
-    pub fn system() -> Result<UidRange, crate::cli::Error> {
+    pub fn system() -> Result<UidRange, crate::common::Error> {
         UidRange::from_login_defs(Path::new(LOGIN_DEFS))
-            .map_err(|err| crate::cli::Error::io(format!("reading {LOGIN_DEFS}"), err))
+            .map_err(|err| crate::common::Error::io(format!("reading {LOGIN_DEFS}"), err))
     }
 
     /// UID_MIN and UID_MAX of `path` (normally /etc/login.defs); a missing

@@ -1,6 +1,6 @@
 //! Command line of `chk`.
 
-use crate::cli::Verbosity;
+use crate::common::Verbosity;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -61,7 +61,7 @@ pub struct RunArgs {
     pub backup: Option<PathBuf>,
     /// With -n: one monitoring-plugin line instead of the listing
     #[command(flatten)]
-    pub nagios: crate::cli::NagiosArgs,
+    pub nagios: crate::common::NagiosArgs,
 }
 
 #[derive(Subcommand, Debug)]

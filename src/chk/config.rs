@@ -1,7 +1,7 @@
 //! `chk.conf`: where shared directories and rule files live, and the names
 //! of the groups of Licorn's model. TOML, every key optional.
 
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use serde::Deserialize;
 use std::path::{Component, Path, PathBuf};
 
@@ -254,6 +254,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("none.conf");
         let err = Config::load(Some(&missing)).unwrap_err();
-        assert_eq!(err.exit(), crate::cli::Exit::Usage);
+        assert_eq!(err.exit(), crate::common::Exit::Usage);
     }
 }

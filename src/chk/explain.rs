@@ -10,7 +10,7 @@ use super::node::{self, Node};
 use super::rules::{Definition, Rule};
 use super::user;
 use super::walk::{self, Change, Current, Target, Wanted, WantedRights, links};
-use crate::cli::{Error, Exit, Result};
+use crate::common::{Error, Exit, Result};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
@@ -46,7 +46,7 @@ pub fn run(args: &ExplainArgs, config: &ConfigArg, json: bool) -> Result<Exit> {
     let names = NssNames::default();
     if json {
         let value = json_of(&path, &target, &found, &names);
-        crate::cli::JsonLines::stdout().emit(&value)?;
+        crate::common::JsonLines::stdout().emit(&value)?;
     } else {
         write_text(
             &mut std::io::stdout().lock(),

@@ -4,7 +4,7 @@
 //! `chk rules --print-defaults` writes them out as a starting point.
 
 use super::config::Config;
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -18,10 +18,10 @@ pub struct RulesArgs {
     pub print_defaults: bool,
 }
 
-pub fn run(_args: &RulesArgs, config: &super::config::ConfigArg) -> Result<crate::cli::Exit> {
+pub fn run(_args: &RulesArgs, config: &super::config::ConfigArg) -> Result<crate::common::Exit> {
     let config = config.load()?;
     print_defaults(&mut io::stdout().lock(), &config)?;
-    Ok(crate::cli::Exit::Success)
+    Ok(crate::common::Exit::Success)
 }
 
 /// Which kind of target a rule file is for: `groups.*.conf` or `users.*.conf`.

@@ -8,7 +8,7 @@ use super::factory::Kind;
 use super::model::{self, TargetSpec};
 use super::node::Node;
 use super::walk::{Ownership, Target};
-use crate::cli::{Error, Exit, Result};
+use crate::common::{Error, Exit, Result};
 use std::collections::BTreeSet;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};

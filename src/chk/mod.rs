@@ -23,7 +23,7 @@ pub mod walk;
 
 pub use cli::Cli;
 
-use crate::cli::{Exit, Result};
+use crate::common::{Exit, Result};
 use config::{Config, ConfigArg};
 use walk::Target;
 
@@ -53,7 +53,7 @@ fn run_command(cli: Cli) -> Result<Exit> {
 fn check_model(
     config: &ConfigArg,
     run: &cli::RunArgs,
-    verbosity: crate::cli::Verbosity,
+    verbosity: crate::common::Verbosity,
     targets: impl FnOnce(&Config) -> Result<(Vec<Target>, Exit)>,
 ) -> Result<Exit> {
     let options = path::options(run, verbosity)?;

@@ -11,7 +11,7 @@ use super::ids::Names;
 use super::rules::{self, Definition, Level, Macros, Pattern, Rule, RuleSet};
 use super::safe_read::{self, Refused};
 use super::walk::{Ownership, Target};
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -68,7 +68,7 @@ pub fn system_rules(
     }
     if let Some(last) = errors.pop() {
         for err in &errors {
-            crate::cli::error::report("chk", err);
+            crate::common::error::report("chk", err);
         }
         return Err(last);
     }

@@ -5,7 +5,7 @@ use super::cli::{PathArgs, RunArgs};
 use super::ids::Names;
 use super::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
 use super::walk::{self, Ownership, RunOptions, Target};
-use crate::cli::{Error, Exit, Result, Verbosity};
+use crate::common::{Error, Exit, Result, Verbosity};
 
 pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
     let names = NssNames::default();
@@ -98,7 +98,7 @@ fn load_rules(args: &PathArgs, names: &dyn Names) -> Result<Vec<Rule>> {
     let (rules, mut errors) = rules::parse(&text, file, Level::System, &macros, names);
     if let Some(last) = errors.pop() {
         for e in &errors {
-            crate::cli::error::report("chk", e);
+            crate::common::error::report("chk", e);
         }
         return Err(last);
     }

@@ -12,7 +12,7 @@ use super::acl::{self, Acl, Entry, NO_ID, Tag};
 use super::ids::Names;
 use super::node::{self, Node};
 use super::walk::state::{self, Change, Current, S_IFDIR, S_IFMT};
-use crate::cli::{Error, Exit, Result};
+use crate::common::{Error, Exit, Result};
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};

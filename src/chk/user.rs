@@ -7,7 +7,7 @@ use super::factory::Kind;
 use super::group::ModelGroups;
 use super::model::{self, TargetSpec};
 use super::walk::{Ownership, Target};
-use crate::cli::{Error, Exit, Result};
+use crate::common::{Error, Exit, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

@@ -26,7 +26,7 @@ EXIT STATUS:
 #[command(name = "mojibake-fix", version, after_help = EXAMPLES, after_long_help = EXAMPLES)]
 pub struct Cli {
     #[command(flatten)]
-    pub verbosity: crate::cli::Verbosity,
+    pub verbosity: crate::common::Verbosity,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -123,7 +123,7 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "nagios")]
     pub json: bool,
     #[command(flatten)]
-    pub nagios: crate::cli::NagiosArgs,
+    pub nagios: crate::common::NagiosArgs,
 }
 
 #[derive(Args, Debug)]

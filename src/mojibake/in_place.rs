@@ -7,7 +7,7 @@
 use super::cli::TextArgs;
 use super::journal::Journal;
 use super::text::{repair_batch, repairer};
-use crate::cli::{Error, Exit, Result};
+use crate::common::{Error, Exit, Result};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use std::ffi::OsString;

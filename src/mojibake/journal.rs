@@ -15,7 +15,7 @@
 //!
 //! A journal is written even when nothing changes, so `undo` always works.
 
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};

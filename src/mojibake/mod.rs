@@ -15,7 +15,7 @@ pub mod utf8;
 pub use cli::Cli;
 pub use repair::{Repairer, Step};
 
-use crate::cli::{Exit, Result};
+use crate::common::{Exit, Result};
 use cli::Command;
 
 /// Runs one mojibake-fix command.

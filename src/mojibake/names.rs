@@ -11,7 +11,7 @@ use super::cli::{NamesArgs, UndoArgs};
 use super::codepages::Codepage;
 use super::journal::{self, Entry, Journal};
 use super::repair::Repairer;
-use crate::cli::{Envelope, Error, Exit, JsonLines, Progress, Result};
+use crate::common::{Envelope, Error, Exit, JsonLines, Progress, Result};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags, Timespec, Timestamps};
 use std::collections::{HashMap, HashSet};

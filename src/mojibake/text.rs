@@ -3,8 +3,8 @@
 
 use super::cli::{CheckArgs, ExplainArgs, TextArgs};
 use super::repair::Repairer;
-use crate::cli::nagios::Check;
-use crate::cli::{Envelope, Error, Exit, JsonLines, Result};
+use crate::common::nagios::Check;
+use crate::common::{Envelope, Error, Exit, JsonLines, Result};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};

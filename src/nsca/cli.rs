@@ -1,7 +1,7 @@
 //! Command line of nsca-send: send_nsca's arguments plus a few of its own.
 
 use super::protocol::Protocol;
-use crate::cli::Verbosity;
+use crate::common::Verbosity;
 use clap::Parser;
 use std::ffi::OsString;
 use std::path::PathBuf;

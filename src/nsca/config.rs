@@ -11,7 +11,7 @@
 //! encryption) is refused.
 
 use super::crypto::Method;
-use crate::cli::Error;
+use crate::common::Error;
 use std::path::Path;
 
 #[derive(Debug)]

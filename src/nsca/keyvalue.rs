@@ -3,7 +3,7 @@
 //! blank or `#`) or quoted with `"` or `'`, `\` escaping the next character,
 //! a `\` at the end of a line continuing it, `#` comments.
 
-use crate::cli::Error;
+use crate::common::Error;
 use std::path::Path;
 
 /// One `key = value` line of the file.

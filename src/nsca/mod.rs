@@ -16,7 +16,7 @@ pub mod wrap;
 
 pub use cli::Cli;
 
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use input::Parsed;
 use packet::Format;
 use protocol::{Destination, Protocol, Settings};
@@ -68,7 +68,7 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn complain(message: &str) {
-    crate::cli::error::report(TOOL, &Error::failed(message));
+    crate::common::error::report(TOOL, &Error::failed(message));
 }
 
 /// Where to send: the command line first, then the config file, then the

@@ -8,7 +8,7 @@ use super::keyvalue;
 use super::protocol::{Outcome, Refusal};
 use super::send::SendError;
 use super::spool::Spooled;
-use crate::cli::Error;
+use crate::common::Error;
 use openssl::ssl::{Ssl, SslContext, SslMethod, SslStream, SslVersion};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};

@@ -6,7 +6,7 @@ use super::packet::{CheckResult, Format};
 use super::send::{self, Deliver, Delivery};
 use super::spool::Spooled;
 use super::{keyvalue, ng};
-use crate::cli::Error;
+use crate::common::Error;
 use std::path::Path;
 use std::time::Duration;
 

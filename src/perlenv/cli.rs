@@ -1,6 +1,6 @@
 //! Command line of `perlenv`.
 
-use crate::cli::Verbosity;
+use crate::common::Verbosity;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -86,7 +86,7 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "nagios")]
     pub json: bool,
     #[command(flatten)]
-    pub nagios: crate::cli::NagiosArgs,
+    pub nagios: crate::common::NagiosArgs,
 }
 
 #[derive(Debug, Args)]

@@ -2,7 +2,7 @@
 //! commonly use: `requires 'Module'[, 'version range'];`, optionally inside
 //! `on 'phase' => sub { ... };` blocks (the develop phase is skipped).
 
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::path::Path;
 
 /// One requirement: module and optional version range (`== 1.0`, `>= 2`).

@@ -3,7 +3,7 @@
 use super::cli::CreateArgs;
 use super::env::{self, CFG, Env, bytes, check_path};
 use super::scripts;
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};

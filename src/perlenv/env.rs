@@ -3,7 +3,7 @@
 //! `perlenv.cfg` is `key = value` lines (like pyvenv.cfg); values are raw
 //! bytes up to the end of the line, so non-UTF-8 paths survive.
 
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;

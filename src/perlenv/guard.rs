@@ -8,7 +8,7 @@
 //! build directory there; nothing with the real path reaches a shell or make.
 
 use super::env::{Env, bytes};
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;

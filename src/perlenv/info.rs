@@ -3,8 +3,8 @@
 use super::cli::{CheckArgs, ListArgs};
 use super::env::{Env, bytes, file_id};
 use super::{inventory, vars};
-use crate::cli::nagios::Check;
-use crate::cli::{Envelope, Error, Exit, JsonLines, Result};
+use crate::common::nagios::Check;
+use crate::common::{Envelope, Error, Exit, JsonLines, Result};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;

@@ -8,7 +8,7 @@ use super::env::Env;
 use super::guard::{Alias, file_url, guarded};
 use super::mirror::{local_mirror, run_quiet, unpack};
 use super::{vars, wrap};
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -342,7 +342,7 @@ mod tests {
         assert_eq!(req.targets, [tarball.as_os_str()]);
         assert!(req.only_local_dists);
         let req = sort_out(&args(&[dir.path()], &[])).unwrap_err();
-        assert_eq!(req.exit(), crate::cli::Exit::Usage);
+        assert_eq!(req.exit(), crate::common::Exit::Usage);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `package X; # comment`, `package X 1.2 {`, `our $VERSION = sprintf ...`
 //! and the like are read the way perl reads them.
 
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 
 use super::inventory::pm_files;
 use super::metadata::scan as scan_packages;
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -19,7 +19,7 @@ pub mod scripts;
 pub mod vars;
 pub mod wrap;
 
-use crate::cli::{Exit, Result};
+use crate::common::{Exit, Result};
 use cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> Result<Exit> {

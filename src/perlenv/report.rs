@@ -8,7 +8,7 @@
 use super::cli::{CreateArgs, InstallArgs};
 use super::env::Env;
 use super::{create, install, inventory};
-use crate::cli::{Envelope, JsonLines, Result};
+use crate::common::{Envelope, JsonLines, Result};
 use std::collections::BTreeSet;
 
 pub fn create(args: &CreateArgs) -> Result<()> {

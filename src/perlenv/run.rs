@@ -3,7 +3,7 @@
 use super::cli::{ActivateArgs, RunArgs, Shell};
 use super::env::Env;
 use super::{scripts, vars};
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::process::Command;

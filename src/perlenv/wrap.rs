@@ -2,7 +2,7 @@
 
 use super::env::{Env, bytes};
 use super::scripts;
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 

@@ -2,7 +2,7 @@
 //! configuration error (exit 2) in a system file, a warning in a user's.
 
 use crate::chk::acl::AclError;
-use crate::cli::Error;
+use crate::common::Error;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -16,7 +16,7 @@ pub use error::RuleError;
 pub use parse::{parse, parse_definition};
 
 use crate::chk::acl::{Acl, AclError, Template, TemplateEntry};
-use crate::cli::Error;
+use crate::common::Error;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;

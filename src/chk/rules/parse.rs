@@ -3,7 +3,7 @@
 use super::{Definition, Level, Macros, Pattern, Rule, RuleError};
 use crate::chk::acl::{self, Exec, Tag, TemplateEntry, W, X};
 use crate::chk::ids::Names;
-use crate::cli::Error;
+use crate::common::Error;
 use std::path::Path;
 
 /// Parses one rule file. Every unusable line becomes an error naming

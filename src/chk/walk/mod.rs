@@ -15,8 +15,8 @@ pub use state::{
 };
 
 use crate::chk::rules::RuleSet;
-use crate::cli::nagios::Check;
-use crate::cli::{Envelope, Error, Exit, Progress, Result, Verbosity};
+use crate::common::nagios::Check;
+use crate::common::{Envelope, Error, Exit, Progress, Result, Verbosity};
 use report::{Report, Summary};
 use std::io::Write;
 use std::path::PathBuf;
@@ -55,7 +55,7 @@ pub struct RunOptions {
     /// Draw a progress bar (still only on a terminal).
     pub progress: bool,
     /// `--nagios`: one plugin line instead of the listing and summaries.
-    pub nagios: Option<crate::cli::NagiosArgs>,
+    pub nagios: Option<crate::common::NagiosArgs>,
 }
 
 /// Checks (and unless dry-run repairs) every target with one thread pool,
@@ -104,7 +104,10 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
         Some(e) if opts.dry_run => return Err(Error::io("writing output", e)),
         // A repair went on to the end: its exit status tells how it went.
         Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            crate::cli::error::report("chk", &Error::io("writing output (the repair went on)", e));
+            crate::common::error::report(
+                "chk",
+                &Error::io("writing output (the repair went on)", e),
+            );
         }
         Some(_) => {}
         None => {

@@ -4,7 +4,7 @@ use super::state::{Change, Current};
 use crate::chk::accounts::NssNames;
 use crate::chk::acl;
 use crate::chk::quote;
-use crate::cli::{JsonLines, Progress};
+use crate::common::{JsonLines, Progress};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::fs::File;

@@ -8,7 +8,7 @@ use super::state;
 use super::{RunOptions, Target};
 use crate::chk::node::{self, Node};
 use crate::chk::rules::{Inherited, Rule};
-use crate::cli::{Error, Result};
+use crate::common::{Error, Result};
 use rustix::fs::{FileType, RawDir, Statx};
 use rustix::io::Errno;
 use std::ffi::{CStr, OsStr};
@@ -523,7 +523,7 @@ mod tests {
     use super::super::{Ownership, RunOptions, Target, check_targets};
     use crate::chk::ids::tests::FakeNames;
     use crate::chk::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
-    use crate::cli::Verbosity;
+    use crate::common::Verbosity;
     use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
     use std::path::{Path, PathBuf};
     use std::sync::Mutex;

@@ -1,8 +1,8 @@
 //! The parts every tool shares: exit codes, errors, logging, colour,
 //! progress bars, JSON-lines output, the result envelope, monitoring-plugin
-//! output and the generated documentation.
+//! output. It names no tool; the generated documentation, which knows
+//! every tool, lives in `crate::docs`.
 
-pub mod docs;
 pub mod envelope;
 pub mod error;
 pub mod exit;
