@@ -132,7 +132,6 @@ pub struct SharedDir {
 #[derive(Clone, Debug)]
 pub struct ModelGroups {
     pub acl: Group,
-    pub admins: Group,
     /// The web group, when it exists (left out of ACLs otherwise).
     pub web: Option<Group>,
     /// uid of `orphan_owner`.
@@ -164,10 +163,11 @@ impl ModelGroups {
                 ))
             })?
             .uid;
+        // The admins group is named in ACL texts, not here; it must exist all the same.
+        required("admins_group", &config.admins_group)?;
         Ok(ModelGroups {
             orphan_owner,
             acl: required("acl_group", &config.acl_group)?,
-            admins: required("admins_group", &config.admins_group)?,
             web,
         })
     }

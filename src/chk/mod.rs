@@ -1,25 +1,25 @@
 //! `chk`: checks and repairs ownership, mode bits and POSIX ACLs of trees
 //! from rules (Licorn's rule language), safely as root.
 
-pub mod accounts;
-pub mod acl;
+pub(crate) mod accounts;
+pub(crate) mod acl;
 pub mod cli;
-pub mod config;
-pub mod explain;
-pub mod factory;
+pub(crate) mod config;
+pub(crate) mod explain;
+pub(crate) mod factory;
 pub mod fuzzy;
-pub mod group;
-pub mod ids;
-pub mod man;
-pub mod model;
-pub mod node;
-pub mod path;
-pub mod quote;
-pub mod restore;
-pub mod rules;
-pub mod safe_read;
-pub mod user;
-pub mod walk;
+pub(crate) mod group;
+pub(crate) mod ids;
+pub(crate) mod man;
+pub(crate) mod model;
+pub(crate) mod node;
+pub(crate) mod path;
+pub(crate) mod quote;
+pub(crate) mod restore;
+pub(crate) mod rules;
+pub(crate) mod safe_read;
+pub(crate) mod user;
+pub(crate) mod walk;
 
 pub use cli::Cli;
 

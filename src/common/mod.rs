@@ -3,13 +3,13 @@
 //! output. It names no tool; the generated documentation, which knows
 //! every tool, lives in `crate::docs`.
 
-pub mod envelope;
-pub mod error;
-pub mod exit;
-pub mod logging;
-pub mod nagios;
-pub mod output;
-pub mod progress;
+pub(crate) mod envelope;
+pub(crate) mod error;
+pub(crate) mod exit;
+pub(crate) mod logging;
+pub(crate) mod nagios;
+pub(crate) mod output;
+pub(crate) mod progress;
 
 pub use envelope::Envelope;
 pub use error::{Error, Result};

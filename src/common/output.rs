@@ -47,11 +47,6 @@ impl<W: Write> JsonLines<W> {
     }
 }
 
-/// Renders a file name for humans: lossy where it is not UTF-8, so the
-/// output stays greppable; JSON output carries the exact bytes separately.
-pub fn display_name(path: &std::path::Path) -> std::borrow::Cow<'_, str> {
-    path.to_string_lossy()
-}
 
 #[cfg(test)]
 mod tests {

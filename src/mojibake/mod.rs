@@ -1,16 +1,16 @@
 //! mojibake-fix: repair UTF-8 that was misread as a legacy 8-bit code page,
 //! once or several times over, in text streams and in file names.
 
-pub mod badness;
+pub(crate) mod badness;
 pub mod cjk;
 pub mod cli;
 pub mod codepages;
-pub mod in_place;
-pub mod journal;
-pub mod names;
-pub mod repair;
-pub mod text;
-pub mod utf8;
+pub(crate) mod in_place;
+pub(crate) mod journal;
+pub(crate) mod names;
+pub(crate) mod repair;
+pub(crate) mod text;
+pub(crate) mod utf8;
 
 pub use cli::Cli;
 pub use repair::{Repairer, Step};

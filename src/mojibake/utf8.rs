@@ -26,7 +26,8 @@ impl Sequence {
         }
     }
 
-    /// The replacement text (for tests and display).
+    /// The replacement text (for tests).
+    #[cfg(test)]
     pub fn text(&self) -> String {
         let mut s = self.ch.to_string();
         if self.space {

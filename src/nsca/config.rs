@@ -37,10 +37,6 @@ impl Default for Config {
 }
 
 impl Config {
-    pub fn read(path: &Path) -> Result<Config, Error> {
-        Config::parse(&read_text(path)?, path)
-    }
-
     pub fn parse(text: &[u8], path: &Path) -> Result<Config, Error> {
         let mut config = Config::default();
         for (index, line) in text.split(|&b| b == b'\n').enumerate() {

@@ -3,16 +3,16 @@
 //! per-step timeouts and an optional spool.
 
 pub mod cli;
-pub mod config;
+pub(crate) mod config;
 pub mod crypto;
-pub mod input;
-pub mod keyvalue;
-pub mod ng;
+pub(crate) mod input;
+pub(crate) mod keyvalue;
+pub(crate) mod ng;
 pub mod packet;
-pub mod protocol;
+pub(crate) mod protocol;
 pub mod send;
-pub mod spool;
-pub mod wrap;
+pub(crate) mod spool;
+pub(crate) mod wrap;
 
 pub use cli::Cli;
 

@@ -4,20 +4,20 @@
 //! and vendor modules.
 
 pub mod cli;
-pub mod cpanfile;
-pub mod create;
-pub mod env;
+pub(crate) mod cpanfile;
+pub(crate) mod create;
+pub(crate) mod env;
 mod guard;
-pub mod info;
-pub mod install;
-pub mod inventory;
+pub(crate) mod info;
+pub(crate) mod install;
+pub(crate) mod inventory;
 mod metadata;
-pub mod mirror;
+pub(crate) mod mirror;
 mod report;
-pub mod run;
-pub mod scripts;
-pub mod vars;
-pub mod wrap;
+pub(crate) mod run;
+pub(crate) mod scripts;
+pub(crate) mod vars;
+pub(crate) mod wrap;
 
 use crate::common::{Exit, Result};
 use cli::{Cli, Command};

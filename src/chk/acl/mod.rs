@@ -2,12 +2,14 @@
 //! text form, and reading/writing them through file descriptors.
 
 mod error;
-pub mod io;
+pub(crate) mod io;
 mod text;
 mod xattr;
 
 pub use error::AclError;
-pub use text::{Exec, Template, TemplateEntry, parse, parse_template};
+pub use text::{Exec, Template, TemplateEntry, parse_template};
+#[cfg(test)]
+pub use text::parse;
 
 use crate::chk::ids::Names;
 use std::fmt::Write as _;

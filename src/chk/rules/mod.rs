@@ -302,10 +302,6 @@ impl RuleSet {
         set
     }
 
-    pub fn rules(&self) -> &[Rule] {
-        &self.rules
-    }
-
     /// Adds user (or per-group) rules: each adds its named entries to the
     /// ACL of the system rule governing its place. Returns the rules that
     /// could not be used, as warnings.

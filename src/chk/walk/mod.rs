@@ -4,15 +4,12 @@
 //! one that differs from its rule is opened, checked to be the same inode,
 //! inspected again and changed through its descriptor.
 
-pub mod links;
-pub mod report;
-pub mod state;
+pub(crate) mod links;
+pub(crate) mod report;
+pub(crate) mod state;
 mod tree;
 
-pub use state::{
-    Change, Current, InspectError, Inspection, Source, Wanted, WantedRights, differences,
-    inspect_entry, owner_exists, wanted_state,
-};
+pub use state::{Change, Current, InspectError, Source, Wanted, WantedRights, inspect_entry};
 
 use crate::chk::rules::RuleSet;
 use crate::common::nagios::Check;
