@@ -47,7 +47,6 @@ impl<W: Write> JsonLines<W> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,9 +7,9 @@ mod text;
 mod xattr;
 
 pub use error::AclError;
-pub use text::{Exec, Template, TemplateEntry, parse_template};
 #[cfg(test)]
 pub use text::parse;
+pub use text::{Exec, Template, TemplateEntry, parse_template};
 
 use crate::chk::ids::Names;
 use std::fmt::Write as _;
