@@ -98,7 +98,7 @@ fn global_options_work_before_and_after_the_subcommand() {
             .unwrap()
             .contains("# file: ")
     );
-    let acl = getfacl(&shared.dir().join("report.txt"));
+    let acl = getfacl_lines(&shared.dir().join("report.txt"));
     assert!(acl.contains(&format!("group:{g}:r--")), "{acl:?}");
     shared
         .bare()
@@ -193,7 +193,10 @@ fn a_directory_that_cannot_be_opened_is_still_repaired() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(owner_group_mode(&locked).2, 0o755);
     assert_eq!(owner_group_mode(&locked.join("inside")).2, 0o644);
-    assert_eq!(getfacl(&locked), acl_lines("u::rwx,g::r-x,o::r-x", None));
+    assert_eq!(
+        getfacl_lines(&locked),
+        acl_lines("u::rwx,g::r-x,o::r-x", None)
+    );
     let again = run_as_user(true);
     assert_eq!(again.status.code(), Some(0), "{again:?}");
 }

@@ -53,7 +53,7 @@ fn file_acl(g: &str, w: char, x: char, web: bool) -> String {
 
 fn assert_acl(path: &Path, access: &str, default: Option<&str>) {
     assert_eq!(
-        sorted(getfacl(path)),
+        sorted(getfacl_lines(path)),
         sorted(acl_lines(access, default)),
         "ACL of {}",
         path.display()
@@ -274,7 +274,7 @@ fn group_rule_file_adds_entries_and_refuses_restrictions() {
         .assert()
         .success()
         .stderr(predicates::str::contains(format!("{}:2:", rules.display())));
-    let acl = getfacl(&shared.join("shared-with"));
+    let acl = getfacl_lines(&shared.join("shared-with"));
     assert!(
         acl.contains(&format!("group:{}:r-x", extra.name)),
         "{acl:?}"
@@ -544,7 +544,7 @@ fn hard_links_inside_are_repaired_and_links_from_outside_left_alone() {
     std::fs::write(&private, "mine").unwrap();
     std::os::unix::fs::chown(&private, Some(65534), Some(65534)).unwrap();
     std::fs::hard_link(&private, shared.join("pkg/diary")).unwrap();
-    let diary_before = (owner_group_mode(&private), getfacl(&private));
+    let diary_before = (owner_group_mode(&private), getfacl_lines(&private));
 
     // Dry run, explain and the real run agree.
     let out = site.chk(&["group", g, "-n"]).assert().code(1);
@@ -603,7 +603,7 @@ fn hard_links_inside_are_repaired_and_links_from_outside_left_alone() {
         );
     }
     assert_eq!(
-        (owner_group_mode(&private), getfacl(&private)),
+        (owner_group_mode(&private), getfacl_lines(&private)),
         diary_before
     );
     // Run after run: nothing left to do.

@@ -57,7 +57,7 @@ fn assert_only_new_groups_differ(site: &Site, args: &[&str], created: &[&str]) {
 }
 
 fn no_acl(path: &Path) -> bool {
-    getfacl(path).len() == 3
+    getfacl_lines(path).len() == 3
 }
 
 #[test]
@@ -76,16 +76,16 @@ fn a_users_own_root_rule_reaches_new_files_and_they_stay_compliant() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let bob_x = format!("user:{}:--x", bob.name);
     // The root, its contents and the root's default ACL all carry bob.
-    let root = getfacl(&user.home);
+    let root = getfacl_lines(&user.home);
     assert!(root.contains(&bob_x), "{root:?}");
     assert!(root.contains(&format!("default:{bob_x}")), "{root:?}");
-    let sub = getfacl(&user.home.join("old"));
+    let sub = getfacl_lines(&user.home.join("old"));
     assert!(
         sub.contains(&bob_x) && sub.contains(&format!("default:{bob_x}")),
         "{sub:?}"
     );
     // On a plain file the root's `--x` follows the file's execute bit.
-    let notes = getfacl(&user.home.join("old/notes.txt"));
+    let notes = getfacl_lines(&user.home.join("old/notes.txt"));
     assert!(
         notes.contains(&format!("user:{}:---", bob.name)),
         "{notes:?}"
@@ -102,7 +102,7 @@ fn a_users_own_root_rule_reaches_new_files_and_they_stay_compliant() {
     );
     // bob's entry arrives through the default ACL (`--x`, masked to
     // nothing on a plain file, which is what the rule wants of one).
-    let born = getfacl(&user.home.join("new.txt"));
+    let born = getfacl_lines(&user.home.join("new.txt"));
     assert!(born.iter().any(|l| l.starts_with(&bob_x)), "{born:?}");
     assert_only_new_groups_differ(
         &site,
@@ -138,7 +138,12 @@ fn a_users_own_noacl_root_rule_makes_the_whole_home_noacl() {
         let (uid, gid, got) = owner_group_mode(&path);
         assert_eq!(got, mode, "{}", path.display());
         assert_eq!((uid, gid), (user.uid(), user.gid()), "{}", path.display());
-        assert!(no_acl(&path), "{}: {:?}", path.display(), getfacl(&path));
+        assert!(
+            no_acl(&path),
+            "{}: {:?}",
+            path.display(),
+            getfacl_lines(&path)
+        );
     }
     as_user(
         user.uid(),
@@ -171,7 +176,7 @@ fn a_groups_own_root_rule_reaches_its_contents_and_new_files() {
         shared.join("plans"),
         shared.join("plans/q1.txt"),
     ] {
-        let acl = getfacl(&path);
+        let acl = getfacl_lines(&path);
         assert!(
             acl.iter().any(|l| l.starts_with(&friend_entry)),
             "{}: {acl:?}",
@@ -179,7 +184,7 @@ fn a_groups_own_root_rule_reaches_its_contents_and_new_files() {
         );
     }
     assert!(
-        getfacl(&shared)
+        getfacl_lines(&shared)
             .iter()
             .any(|l| l.starts_with(&format!("default:{friend_entry}")))
     );
@@ -288,7 +293,7 @@ fn chk_path_sees_accounts_from_every_name_service_source() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let (uid, gid, _) = owner_group_mode(&tmp.path().join("f"));
     assert_eq!((uid, gid), (extra.id, extra.id));
-    let lines = getfacl(&tmp.path().join("f"));
+    let lines = getfacl_lines(&tmp.path().join("f"));
     assert!(lines.contains(&format!("group:{name}:r--")), "{lines:?}");
     // The listing names the ACL's group as NSS knows it.
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -344,7 +349,7 @@ fn home_paths_written_with_dollar_home_mean_the_home() {
     assert!(String::from_utf8_lossy(&out.stderr).is_empty(), "{out:?}");
     assert!(no_acl(&user.home.join("src/main.c")));
     assert_eq!(owner_group_mode(&user.home.join("src")).2, 0o755);
-    let shared = getfacl(&user.home.join("shared"));
+    let shared = getfacl_lines(&user.home.join("shared"));
     assert!(
         shared.contains(&format!("group:{}:r-x", friends.name)),
         "{shared:?}"

@@ -1,8 +1,8 @@
 //! `chk path` against real files, ACLs set and read back with setfacl/getfacl.
 
-mod chk_common;
+mod chk_support;
 
-use chk_common::*;
+use chk_support::*;
 use predicates::prelude::*;
 use std::fs;
 

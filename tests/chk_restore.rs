@@ -2,9 +2,9 @@
 //! with getfacl), entries swapped for symlinks or retyped between backup
 //! and restore, and a backup path planted by an attacker.
 
-mod chk_common;
+mod chk_support;
 
-use chk_common::*;
+use chk_support::*;
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;

@@ -1,8 +1,8 @@
 //! Bad rule files and bad --acl specs: FILE:LINE: reason, exit 2.
 
-mod chk_common;
+mod chk_support;
 
-use chk_common::*;
+use chk_support::*;
 use std::fs;
 
 fn bad_rules(text: &str) -> (String, String) {

@@ -1,9 +1,9 @@
 //! Root-safety of the walker: racing attackers, special files, mounts,
 //! hard links, odd names and deep trees.
 
-mod chk_common;
+mod chk_support;
 
-use chk_common::*;
+use chk_support::*;
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;

@@ -16,7 +16,7 @@ fn home_file(x: char) -> String {
 
 fn assert_acl(path: &Path, access: &str, default: Option<&str>) {
     assert_eq!(
-        sorted(getfacl(path)),
+        sorted(getfacl_lines(path)),
         sorted(acl_lines(access, default)),
         "ACL of {}",
         path.display()
@@ -28,11 +28,11 @@ fn assert_no_acl(path: &Path, mode: u32) {
     let (_, _, got) = owner_group_mode(path);
     assert_eq!(got, mode, "mode of {}", path.display());
     assert_eq!(
-        getfacl(path).len(),
+        getfacl_lines(path).len(),
         3,
         "{}: {:?}",
         path.display(),
-        getfacl(path)
+        getfacl_lines(path)
     );
 }
 
@@ -80,7 +80,7 @@ fn home_is_repaired_with_private_and_plain_parts() {
     assert_no_acl(&home.join(".cache/blob"), 0o644);
     assert_no_acl(&home.join(".cache/run"), 0o744);
     // The web directory: the web group may read.
-    let acl = getfacl(&home.join("public_html/index.html"));
+    let acl = getfacl_lines(&home.join("public_html/index.html"));
     assert!(acl.contains(&"group:www-data:r--".to_string()), "{acl:?}");
 
     site.chk(&["user", &user.name, "--dry-run"])
@@ -123,7 +123,7 @@ fn user_rules_add_entries_and_refused_lines_name_file_and_line() {
     assert_no_acl(&home.join("source"), 0o755);
     assert_no_acl(&home.join("source/main.c"), 0o644);
     // `shared` got the friends' entry on top of the stock ACL.
-    let acl = getfacl(&home.join("shared/doc.txt"));
+    let acl = getfacl_lines(&home.join("shared/doc.txt"));
     assert!(
         acl.contains(&format!("group:{}:r-x", friends.name))
             || acl.contains(&format!("group:{}:r--", friends.name)),

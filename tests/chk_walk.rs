@@ -3,9 +3,9 @@
 //! between its inspection and its repair, and a directory with more
 //! subdirectories than the task queue holds.
 
-mod chk_common;
+mod chk_support;
 
-use chk_common::*;
+use chk_support::*;
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::process::CommandExt;

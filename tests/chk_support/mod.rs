@@ -6,6 +6,10 @@
 
 #![allow(dead_code)]
 
+mod files;
+#[allow(unused_imports)] // not every test binary uses the file helpers
+pub use files::*;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -230,7 +234,7 @@ impl Site {
 }
 
 /// `getfacl -cp` of `path`: the entries, one a line, without comments.
-pub fn getfacl(path: &Path) -> Vec<String> {
+pub fn getfacl_lines(path: &Path) -> Vec<String> {
     let out = Command::new("getfacl")
         .args(["-c", "-p", "-E"])
         .arg(path)
