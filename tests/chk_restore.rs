@@ -187,21 +187,6 @@ fn a_file_replaced_by_another_file_is_not_the_one_backed_up() {
     assert_eq!(mode(&other), 0o600);
 }
 
-/// Stops and joins the attacker thread even when an assertion fails.
-struct Attacker {
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Attacker {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 #[test]
 fn an_attacker_racing_the_restore_never_gets_an_outside_file() {
     let tmp = scratch();

@@ -21,30 +21,6 @@ fn state(path: &Path) -> (u32, u32, u32, String) {
     (meta.uid(), meta.gid(), meta.mode() & 0o7777, getfacl(path))
 }
 
-/// The attacker thread: stopped and joined when dropped, even when an
-/// assertion fails, so the scratch tree can be removed after it.
-struct Attacker {
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<u64>>,
-}
-
-impl Attacker {
-    /// Stops it; returns how many swap rounds it made.
-    fn finish(mut self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
-        self.thread.take().map_or(0, |t| t.join().unwrap())
-    }
-}
-
-impl Drop for Attacker {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 #[test]
 fn a_racing_attacker_never_gets_an_outside_file_changed() {
     let tmp = scratch();

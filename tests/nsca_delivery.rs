@@ -4,24 +4,11 @@
 
 mod nsca_support;
 
-use nsca_support::{Daemon, Mode, nsca_send, stderr, stdout};
+use nsca_support::{Daemon, Mode, args, nsca_send, stderr, stdout};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
-
-fn args<'a>(port: &'a str, config: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "-H",
-        "127.0.0.1",
-        "-p",
-        port,
-        "-c",
-        config.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    args
-}
 
 fn batch(count: usize) -> Vec<u8> {
     (0..count)

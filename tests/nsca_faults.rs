@@ -3,24 +3,10 @@
 
 mod nsca_support;
 
-use nsca_support::{Daemon, free_port, nsca_send, stderr, stdout};
+use nsca_support::{Daemon, args, free_port, nsca_send, stderr, stdout};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn args<'a>(port: &'a str, config: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "-H",
-        "127.0.0.1",
-        "-p",
-        port,
-        "-c",
-        config.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    args
-}
 
 fn xor_daemon() -> (Daemon, std::path::PathBuf, String) {
     let daemon = Daemon::start(1, "faults");

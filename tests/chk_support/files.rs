@@ -5,6 +5,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub fn chk() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("chk").unwrap()
@@ -80,3 +82,29 @@ pub fn summary(stdout: &[u8]) -> serde_json::Value {
 
 /// The group every test ACL names (exists on every Debian system).
 pub const USERS_GID: u32 = 100;
+
+/// An attacker thread of a race test: stopped and joined when dropped, even
+/// when an assertion fails, so the scratch tree can be removed after it.
+pub struct Attacker<T> {
+    pub stop: Arc<AtomicBool>,
+    pub thread: Option<std::thread::JoinHandle<T>>,
+}
+
+impl<T: Default> Attacker<T> {
+    /// Stops it; returns what the thread returned (how many swaps it made).
+    pub fn finish(mut self) -> T {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread
+            .take()
+            .map_or_else(T::default, |t| t.join().unwrap())
+    }
+}
+
+impl<T> Drop for Attacker<T> {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -228,3 +228,17 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// nsca-send's arguments for the daemon on 127.0.0.1:`port` with `config`.
+pub fn args<'a>(port: &'a str, config: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "-H",
+        "127.0.0.1",
+        "-p",
+        port,
+        "-c",
+        config.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args
+}
