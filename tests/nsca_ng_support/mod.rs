@@ -7,7 +7,7 @@
 use std::fs::File;
 use std::io::Read;
 use std::net::TcpStream;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,19 +47,17 @@ impl NgServer {
         let received = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let reader = {
-            let (fifo, received, stop) = (fifo.clone(), received.clone(), stop.clone());
-            std::thread::spawn(move || {
-                // The server may close and reopen the pipe: read every writer.
-                while !stop.load(Ordering::SeqCst) {
-                    let Ok(mut pipe) = File::open(&fifo) else {
-                        return;
-                    };
-                    let mut chunk = [0u8; 65536];
-                    while let Ok(n @ 1..) = pipe.read(&mut chunk) {
-                        received.lock().unwrap().extend_from_slice(&chunk[..n]);
-                    }
-                }
-            })
+            // Opened read-write, the pipe always has a writer: the open never
+            // blocks, the server's open never fails for want of a reader, and
+            // the reader never sees an end of file. It stops when told, after
+            // draining what is there.
+            let pipe = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&fifo)
+                .unwrap();
+            let (received, stop) = (received.clone(), stop.clone());
+            std::thread::spawn(move || read_until_stopped(pipe, &received, &stop))
         };
         for _attempt in 0..5 {
             let port = crate::nsca_support::free_port();
@@ -160,16 +158,35 @@ impl NgServer {
     }
 }
 
+/// Appends what arrives on `pipe` to `received` until `stop` is set and the
+/// pipe is empty.
+fn read_until_stopped(mut pipe: File, received: &Mutex<Vec<u8>>, stop: &AtomicBool) {
+    let mut chunk = [0u8; 65536];
+    loop {
+        let mut ready = libc::pollfd {
+            fd: pipe.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for the duration of the call.
+        let count = unsafe { libc::poll(&mut ready, 1, 50) };
+        if count > 0 {
+            match pipe.read(&mut chunk) {
+                Ok(n) => received.lock().unwrap().extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => panic!("reading the command pipe: {e}"),
+            }
+        } else if stop.load(Ordering::SeqCst) {
+            return;
+        }
+    }
+}
+
 impl Drop for NgServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.stop.store(true, Ordering::SeqCst);
-        // Wake the reader if it waits for a writer to open the pipe.
-        let _ = std::fs::OpenOptions::new()
-            .write(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(self.dir.path().join("icinga2.cmd"));
         if let Some(reader) = self.reader.take() {
             let _ = reader.join();
         }

@@ -216,10 +216,34 @@ pub fn run(program: impl AsRef<Path>, args: &[&str], stdin: &[u8]) -> Output {
         // The program may stop reading early; that is its business.
         let _ = input.write_all(&data);
     });
+    // No program may hang the suite: one that outlives its allowance is
+    // killed, and the test fails saying so.
+    let pid = child.id() as libc::pid_t;
+    let (finished, watch) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        let expired = watch.recv_timeout(RUN_ALLOWANCE).is_err();
+        if expired {
+            // SAFETY: a plain kill(2). It can only race the child's own exit
+            // at the very end of the allowance.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        expired
+    });
     let output = child.wait_with_output().unwrap();
+    let _ = finished.send(());
     writer.join().unwrap();
+    let killed = watchdog.join().unwrap();
+    assert!(
+        !killed,
+        "{} {args:?} ran over {RUN_ALLOWANCE:?} and was killed; stderr: {}",
+        program.as_ref().display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
     output
 }
+
+/// How long one run of a program may take before it counts as hung.
+pub const RUN_ALLOWANCE: Duration = Duration::from_secs(120);
 
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
