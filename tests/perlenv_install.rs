@@ -380,6 +380,21 @@ fn bad_input_is_refused_clearly() {
         .code(2)
         .stderr(predicates::str::contains("not a perlenv environment"));
     assert!(t.join("other/file").exists());
+    // A regular file in the way, directly or through a symlink, is a usage
+    // error and is left as it was.
+    std::os::unix::fs::symlink(t.join("other/file"), t.join("link-to-file")).unwrap();
+    for in_the_way in [t.join("other/file"), t.join("link-to-file")] {
+        perlenv()
+            .arg("create")
+            .arg(&in_the_way)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("exists and is not a directory"));
+    }
+    assert_eq!(
+        std::fs::read_to_string(t.join("other/file")).unwrap(),
+        "mine"
+    );
     perlenv()
         .arg("run")
         .arg(t.join("other"))
@@ -538,6 +553,15 @@ fn a_replaced_or_missing_perl_is_reported() {
         .assert()
         .code(1)
         .stdout(predicates::str::contains("is gone"));
+    // And run refuses: PATH's perl must not stand in for the recorded one.
+    perlenv()
+        .arg("run")
+        .arg(&env)
+        .args(["--", "perl", "-e", "print 1"])
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(predicates::str::contains("is gone"));
 }
 
 #[test]

@@ -155,6 +155,13 @@ fn prepare_dir(root: &Path, clear: bool) -> Result<()> {
     let entries = match std::fs::read_dir(root) {
         Ok(entries) => entries.count(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        // A file (or a symlink to one) in the way is the caller's mistake.
+        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => {
+            return Err(Error::usage(format!(
+                "{}: exists and is not a directory; refusing to touch it",
+                root.display()
+            )));
+        }
         Err(e) => return Err(Error::io(format!("reading {}", root.display()), e)),
     };
     if entries == 0 {

@@ -185,6 +185,21 @@ impl Env {
         out
     }
 
+    /// For running a command: a removed perl is an error, since PATH's perl
+    /// would silently stand in for it; a replaced one is only warned about.
+    pub fn require_perl(&self) -> crate::common::Result<()> {
+        if file_id(&self.perl).is_none() {
+            return Err(crate::common::Error::failed(format!(
+                "{}: the environment's perl {} is gone; recreate the environment \
+                 or run `perlenv check` for details",
+                self.root.display(),
+                self.perl.display()
+            )));
+        }
+        self.warn_if_perl_changed();
+        Ok(())
+    }
+
     /// Warns when the recorded perl binary was replaced or removed.
     pub fn warn_if_perl_changed(&self) {
         match file_id(&self.perl) {

@@ -12,7 +12,7 @@ use std::process::Command;
 /// command: one exec of cost.
 pub fn run(args: &RunArgs) -> Result<()> {
     let env = Env::open(&args.env)?;
-    env.warn_if_perl_changed();
+    env.require_perl()?;
     let (program, rest) = args
         .command
         .split_first()
