@@ -1,10 +1,10 @@
-//! `man chk`: one page for the whole tool. clap_mangen renders the title,
-//! synopsis, global options and examples; the subcommands are described
-//! here in full (clap_mangen would point to chk-path(1) and other pages that
-//! are not shipped), followed by the rule syntax, the configuration, the
-//! model and how to undo a run.
+//! `man chk`: the suite's page layout (`docs::render_man_page`: options,
+//! every subcommand in full, the long help's sections) with chk's own
+//! sections added: the rule syntax, the configuration, the model and how to
+//! undo a run.
 
 use super::config::Config;
+use crate::docs::roff;
 use clap::CommandFactory;
 use std::io::{self, Write};
 
@@ -17,86 +17,10 @@ pub fn page() -> Vec<u8> {
 
 fn render(out: &mut Vec<u8>) -> io::Result<()> {
     let cmd = super::Cli::command();
-    let man = clap_mangen::Man::new(cmd.clone());
-    man.render_title(out)?;
-    man.render_name_section(out)?;
-    man.render_synopsis_section(out)?;
-    man.render_description_section(out)?;
-    man.render_options_section(out)?;
-    subcommands(out, &cmd)?;
-    out.write_all(RULES.as_bytes())?;
-    configuration(out)?;
-    out.write_all(MODEL.as_bytes())?;
-    undo(out, &cmd)?;
-    man.render_extra_section(out)?;
-    man.render_version_section(out)?;
-    Ok(())
-}
-
-/// Escapes text for roff: backslashes, hyphens (so they stay ASCII), and a
-/// leading `.` or `'` that would start a request.
-fn roff(text: &str) -> String {
-    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
-    escaped
-        .lines()
-        .map(|line| {
-            if line.starts_with(['.', '\'']) {
-                format!("\\&{line}")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn subcommands(out: &mut Vec<u8>, cmd: &clap::Command) -> io::Result<()> {
-    writeln!(out, ".SH SUBCOMMANDS")?;
-    writeln!(
-        out,
-        "Every subcommand accepts the global options above, before or after its name, and can be abbreviated (\\fBchk g\\fR, \\fBchk usr\\fR)."
-    )?;
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
-        let usage = sub.clone().render_usage().to_string();
-        let usage = usage.trim_start_matches("Usage: ").trim();
-        writeln!(out, ".SS \"chk {}\"", roff(usage))?;
-        let about = sub.get_long_about().or(sub.get_about());
-        if let Some(about) = about {
-            writeln!(out, "{}", roff(&about.to_string()))?;
-        }
-        let aliases: Vec<&str> = sub.get_visible_aliases().collect();
-        if !aliases.is_empty() {
-            writeln!(out, ".br\nAlso: {}.", roff(&aliases.join(", ")))?;
-        }
-        for arg in sub.get_arguments() {
-            if arg.is_global_set() || arg.is_hide_set() || arg.get_id() == "help" {
-                continue;
-            }
-            let value = arg
-                .get_value_names()
-                .filter(|_| arg.get_action().takes_values())
-                .map(|names| format!(" \\fI<{}>\\fR", roff(&names.join(" "))))
-                .unwrap_or_default();
-            let name = match (arg.get_long(), arg.get_short()) {
-                (Some(long), Some(short)) => {
-                    format!("\\fB\\-{short}\\fR, \\fB\\-\\-{}\\fR", roff(long))
-                }
-                (Some(long), None) => format!("\\fB\\-\\-{}\\fR", roff(long)),
-                (None, Some(short)) => format!("\\fB\\-{short}\\fR"),
-                (None, None) => String::new(),
-            };
-            let shown = if name.is_empty() {
-                value.trim_start().to_string()
-            } else {
-                format!("{name}{value}")
-            };
-            writeln!(out, ".TP\n{shown}")?;
-            if let Some(help) = arg.get_long_help().or(arg.get_help()) {
-                writeln!(out, "{}", roff(&help.to_string()))?;
-            }
-        }
-    }
-    Ok(())
+    let rules = |out: &mut Vec<u8>| out.write_all(RULES.as_bytes());
+    let model = |out: &mut Vec<u8>| out.write_all(MODEL.as_bytes());
+    let undo = |out: &mut Vec<u8>| undo(out, &cmd);
+    crate::docs::render_man_page(out, &cmd, &[&rules, &configuration, &model, &undo])
 }
 
 const RULES: &str = r#".SH RULE FILES
