@@ -614,3 +614,35 @@ fn without_cpanm_a_build_pl_dist_directory_is_built() {
     ]));
     assert_eq!(out, "hello from Baz::Qux");
 }
+
+#[test]
+fn the_os_program_exemption_goes_by_the_real_path_and_explicit_dirs_stay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    // Says whether Debian's JSON (in /usr/share/perl5) can be loaded.
+    let probe = "print eval { require JSON; 1 } ? qq{sees-debian\\n} : qq{isolated\\n};\n";
+    write(&t.join("probe.pl"), probe);
+    // /usr/local is the admin's, not the OS's. (Not /usr/local/share: the
+    // install tests running beside this one watch it for stray writes.)
+    let local = tempfile::tempdir_in("/usr/local/src").unwrap();
+    write(&local.path().join("probe.pl"), probe);
+    std::os::unix::fs::symlink("/usr/bin/dpkg-architecture", t.join("dpkg-arch")).unwrap();
+    let (ok, out, err) = sh(
+        ". \"$E/bin/activate\"\n\
+         perl \"$T/probe.pl\"\n\
+         perl \"/usr/bin/../..$T/probe.pl\"\n\
+         perl \"$L/probe.pl\"\n\
+         perl -I/usr/share/perl5 \"$T/probe.pl\"\n\
+         (cd /usr/bin && ./dpkg-architecture -qDEB_HOST_ARCH >/dev/null && echo relative-ok)\n\
+         \"$T/dpkg-arch\" -qDEB_HOST_ARCH >/dev/null && echo symlink-ok\n",
+        t,
+        &[("E", &env), ("T", t), ("L", local.path())],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        out, "isolated\nisolated\nisolated\nsees-debian\nrelative-ok\nsymlink-ok\n",
+        "{err}"
+    );
+}

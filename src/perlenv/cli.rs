@@ -25,9 +25,11 @@ ISOLATION:
   (Debian-packaged modules under /usr/share/perl5, the /usr/local site dirs):
   activation sets PERL5OPT=-Mperlenv::isolate, a module written into the
   environment that drops those directories from @INC. Core modules, -I,
-  PERL5LIB and `use lib` still work, and programs the OS owns (run from /usr,
-  /bin, /sbin, /etc, outside the environment: cpanm, dpkg-architecture,
-  debconf-show) are exempt. `create --system-libs` turns isolation off.
+  PERL5LIB and `use lib` still work (even -I/usr/share/perl5), and programs
+  the OS owns are exempt: those whose real path (symlinks and .. resolved) is
+  under /usr but not /usr/local, /bin, /sbin, /etc, /lib or /var/lib/dpkg/info,
+  outside the environment (cpanm, dpkg-architecture, debconf-show).
+  `create --system-libs` turns isolation off.
   Two leaks remain: `perl -MModule` on the command line loads Module before
   PERL5OPT is applied, so it still finds a system copy; and `perl -T` ignores
   PERL5OPT and PERL5LIB altogether (neither isolation nor the environment).

@@ -82,7 +82,7 @@ fn quote_perl(s: &[u8]) -> Vec<u8> {
 }
 
 /// `lib/perl5/perlenv/isolate.pm`, with the drop-list as literals: reading
-/// %Config at every start would cost ~30 ms.
+/// %Config at every start would cost ~30 ms. It loads no module either.
 pub fn isolate_pm(env: &Env) -> Vec<u8> {
     let mut root = bytes(&env.root);
     root.push(b'/');
@@ -90,21 +90,54 @@ pub fn isolate_pm(env: &Env) -> Vec<u8> {
     [
         &b"# Written by `perlenv create`. Loaded through PERL5OPT=-Mperlenv::isolate, it\n\
            # hides the site and vendor module directories of the system perl from @INC;\n\
-           # core modules, -I, PERL5LIB and `use lib` stay. Programs the OS owns (run\n\
-           # from /usr, /bin, /sbin, /etc, outside this environment) are exempt.\n\
+           # core modules, -I, PERL5LIB and `use lib` stay. Programs the OS owns (whose\n\
+           # real path is under /usr but not /usr/local, /bin, /sbin, /etc, /lib or\n\
+           # dpkg's /var/lib/dpkg/info, outside this environment) are exempt.\n\
            package perlenv::isolate;\n\
            my $root = "[..],
         &quote_perl(&root),
         b";\nmy %drop = map { ($_ => 1) } (",
         &drop.join(&b", "[..]),
-        b");\n\
-          unless ($0 =~ m{\\A/(?:usr|bin|sbin|etc|lib)/} and index($0, $root) != 0) {\n\
-          \x20   @INC = grep { ref or !$drop{$_} } @INC;\n\
-          }\n\
-          1;\n",
+        b");\n",
+        ISOLATE_PM_BODY,
     ]
     .concat()
 }
+
+/// The code of isolate.pm after its two literals.
+const ISOLATE_PM_BODY: &[u8] = br#"
+# The real path of $path: relative to the working directory, with `.`, `..`
+# and symlinks resolved as the kernel does (undef for a symlink loop).
+sub real_path {
+    my ($path) = @_;
+    $path = readlink('/proc/self/cwd') . "/$path" unless $path =~ m{\A/};
+    my @todo = split m{/}, $path;
+    my (@done, $links);
+    while (@todo) {
+        my $part = shift @todo;
+        next if $part eq '' or $part eq '.';
+        if ($part eq '..') { pop @done; next }
+        my $target = readlink('/' . join('/', @done, $part));
+        if (!defined $target) { push @done, $part; next }
+        return undef if ++$links > 40;
+        @done = () if $target =~ m{\A/};
+        unshift @todo, split m{/}, $target;
+    }
+    return '/' . join('/', @done);
+}
+
+my $script = ($0 ne '-e' and $0 ne '-' and -f $0) ? real_path($0) : undef;
+my $os_owned = defined $script
+    && $script =~ m{\A/(?:usr/(?!local/)|bin/|sbin/|etc/|lib/|var/lib/dpkg/info/)}
+    && index($script, $root) != 0;
+unless ($os_owned) {
+    # The system's own copy of a hidden directory is its last one in @INC;
+    # an earlier one was asked for (-I, PERL5LIB) and stays.
+    my %seen;
+    @INC = reverse grep { ref or !$drop{$_} or $seen{$_}++ } reverse @INC;
+}
+1;
+"#;
 
 pub fn create(args: &CreateArgs) -> Result<()> {
     check_path(&args.env)?;
