@@ -646,3 +646,54 @@ fn the_os_program_exemption_goes_by_the_real_path_and_explicit_dirs_stay() {
         "{err}"
     );
 }
+
+#[test]
+fn a_dist_directory_or_tarball_named_without_dot_slash_is_installed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let src = t.join("src");
+    let name = unique("Dot-Less");
+    let dir = dist_dir(&src, &name, "0.03", None, None);
+    let tarball = dist(
+        &src,
+        &t.join("tarballs"),
+        &unique("Tar-Less"),
+        "0.04",
+        None,
+        None,
+    );
+    let module = |n: &str| n.replace('-', "::");
+    // With cpanm, and on the make path without it.
+    for (label, path) in [
+        ("cpanm", std::env::var_os("PATH").unwrap()),
+        ("make", path_without_cpanm(t).into_os_string()),
+    ] {
+        let env = t.join(format!("env-{label}"));
+        perlenv().arg("create").arg(&env).assert().success();
+        perlenv()
+            .arg("install")
+            .arg(&env)
+            .arg(dir.file_name().unwrap())
+            .current_dir(&src)
+            .env("PATH", &path)
+            .assert()
+            .success();
+        perlenv()
+            .arg("install")
+            .arg(&env)
+            .arg(tarball.file_name().unwrap())
+            .current_dir(t.join("tarballs"))
+            .env("PATH", &path)
+            .assert()
+            .success();
+        assert_eq!(
+            stdout(perlenv().arg("list").arg(&env)),
+            format!(
+                "{} 0.03\n{} 0.04\n",
+                module(&name),
+                module(&unique("Tar-Less"))
+            ),
+            "{label}"
+        );
+    }
+}

@@ -96,9 +96,9 @@ fn sort_out(args: &InstallArgs) -> Result<Request> {
             read_cpanfile(path, &mut modules)?;
         } else if path.is_file() {
             req.tarballs.push(path.to_path_buf());
-            dists.push(target.clone());
+            dists.push(local_dist(path)?);
         } else if path.is_dir() && is_dist_dir(path) {
-            dists.push(target.clone());
+            dists.push(local_dist(path)?);
         } else if path.is_dir() {
             return Err(Error::usage(format!(
                 "{}: a directory without Makefile.PL or Build.PL",
@@ -123,6 +123,14 @@ fn sort_out(args: &InstallArgs) -> Result<Request> {
     dists.append(&mut modules);
     req.targets = dists;
     Ok(req)
+}
+
+/// A local tarball or dist directory as cpanm must be given it: by absolute
+/// path, since cpanm takes a bare `Foo-Bar` for a module name.
+fn local_dist(path: &Path) -> Result<OsString> {
+    std::path::absolute(path)
+        .map(PathBuf::into_os_string)
+        .map_err(|e| Error::io(format!("resolving {}", path.display()), e))
 }
 
 /// Finds `name` in this process's PATH.
