@@ -697,3 +697,70 @@ fn a_dist_directory_or_tarball_named_without_dot_slash_is_installed() {
         );
     }
 }
+
+#[test]
+fn failing_tests_and_missing_prerequisites_fail_the_install_and_name_the_dist() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let src = t.join("src");
+    // A dist whose test fails, and one needing a module nobody has.
+    let failing = dist_dir(&src, &unique("Fails-Tests"), "0.01", None, None);
+    write(
+        &failing.join("t/fail.t"),
+        "use Test::More tests => 1;\nok(0, 'meant to fail');\n",
+    );
+    let needy = dist_dir(
+        &src,
+        &unique("Needs-More"),
+        "0.01",
+        Some("No::Such::Prereq"),
+        None,
+    );
+    // One needing JSON, which only Debian has: missing in an isolated env.
+    let json = dist_dir(&src, &unique("Needs-Json"), "0.01", Some("JSON"), None);
+    let name = |dir: &Path| dir.file_name().unwrap().to_str().unwrap().to_string();
+    let make_path = path_without_cpanm(t);
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    let install = |dist: &Path, path: &std::ffi::OsStr| {
+        perlenv()
+            .arg("install")
+            .arg(&env)
+            .arg(dist)
+            .env("PATH", path)
+            .assert()
+            .code(3)
+    };
+    let cpanm_path = std::env::var_os("PATH").unwrap();
+    install(&failing, make_path.as_os_str()).stderr(predicates::str::contains(format!(
+        "install: {}: tests failed",
+        name(&failing)
+    )));
+    install(&failing, &cpanm_path).stderr(predicates::str::contains(format!(
+        "install: {}: tests failed",
+        name(&failing)
+    )));
+    install(&needy, make_path.as_os_str()).stderr(predicates::str::contains(format!(
+        "install: {}: missing prerequisites: No::Such::Prereq",
+        name(&needy)
+    )));
+    install(&json, make_path.as_os_str()).stderr(predicates::str::contains(format!(
+        "install: {}: missing prerequisites: JSON",
+        name(&json)
+    )));
+    assert_eq!(stdout(perlenv().arg("list").arg(&env)), "");
+    // With --system-libs, Debian's JSON counts.
+    let open = t.join("open");
+    perlenv()
+        .args(["create", "--system-libs"])
+        .arg(&open)
+        .assert()
+        .success();
+    perlenv()
+        .arg("install")
+        .arg(&open)
+        .arg(&json)
+        .env("PATH", &make_path)
+        .assert()
+        .success();
+}

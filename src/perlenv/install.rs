@@ -149,16 +149,41 @@ pub fn which(name: &str) -> Option<PathBuf> {
 pub struct Outcome {
     pub missing: Vec<String>,
     pub failed: Vec<String>,
+    /// Dists whose `Building and testing … FAIL` cpanm printed.
+    pub tests_failed: Vec<String>,
+    /// The dist cpanm is building and testing, until it says OK or FAIL.
+    testing: Option<String>,
 }
 
 impl Outcome {
-    pub fn read_line(&mut self, line: &str) {
+    pub fn read_line(&mut self, mut line: &str) {
         let push = |list: &mut Vec<String>, name: &str| {
             let name = name.trim().trim_end_matches('.').to_string();
             if !name.is_empty() && !list.contains(&name) {
                 list.push(name);
             }
         };
+        // `Building and testing X ... ` is followed by OK or FAIL, on the
+        // same line or, after a message of its own, on the next.
+        if let Some((name, after)) = line
+            .strip_prefix("Building and testing ")
+            .and_then(|rest| rest.split_once(" ... "))
+        {
+            self.testing = Some(name.to_string());
+            line = after;
+        }
+        if let Some(name) = self.testing.clone() {
+            if line.trim_end().ends_with("FAIL") {
+                push(&mut self.tests_failed, &name);
+                self.testing = None;
+            } else if line.trim_end().ends_with("OK") {
+                self.testing = None;
+            }
+        }
+        // A message may follow the build step on its line.
+        if let Some(at) = line.find("! ") {
+            line = &line[at..];
+        }
         if let Some(rest) = line.strip_prefix("! Couldn't find module or a distribution ") {
             push(
                 &mut self.missing,
@@ -241,6 +266,13 @@ fn cpanm(alias: &Alias, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> 
             outcome.missing.join(", ")
         )));
     }
+    if !outcome.tests_failed.is_empty() {
+        return Err(Error::failed(format!(
+            "install: {}: tests failed (build log: {})",
+            outcome.tests_failed.join(", "),
+            alias.real_env_cpanm_log().display()
+        )));
+    }
     if !outcome.failed.is_empty() || !status.success() {
         return Err(Error::failed(format!(
             "install: cpanm failed ({status}){}{} (build log: {})",
@@ -269,27 +301,68 @@ fn build_dist(alias: &Alias, target: &Path) -> Result<()> {
         )?;
         build
     };
-    let step = |program: &OsStr, args: &[&str]| -> Result<()> {
+    // The dist as users count it: its directory or tarball name.
+    let dist = target
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".tar.gz").to_string())
+        .unwrap_or_else(|| target.display().to_string());
+    let command = |program: &OsStr, args: &[&str]| {
         let mut cmd = Command::new(program);
         cmd.args(args).current_dir(&dir);
         vars::apply_to(env, &mut cmd);
-        cmd.env_remove("PERL5OPT").stdin(Stdio::null());
+        cmd.stdin(Stdio::null());
         // Keep our stdout for our own output: the build talks on stderr.
         cmd.stdout(std::io::stderr());
+        cmd
+    };
+    let step = |program: &OsStr, args: &[&str], failure: &str| -> Result<()> {
+        let mut cmd = command(program, args);
+        cmd.env_remove("PERL5OPT");
         let mut words = vec![program.to_string_lossy().into_owned()];
         words.extend(args.iter().map(|a| a.to_string()));
-        let what = format!("`{}` in {}", words.join(" "), dir.display());
-        run_quiet(&mut cmd, &what)
+        let status = cmd
+            .status()
+            .map_err(|e| Error::io(format!("running `{}`", words.join(" ")), e))?;
+        if !status.success() {
+            return Err(Error::failed(format!(
+                "install: {dist}: {failure} (`{}` {status})",
+                words.join(" ")
+            )));
+        }
+        Ok(())
+    };
+    // After configuring: every prerequisite the dist declares (MYMETA) must
+    // be there as the environment's programs see it (isolated: ENV and core).
+    let prerequisites = || -> Result<()> {
+        let out = command(env.perl.as_os_str(), &["-e", CHECK_PREREQUISITES])
+            .stdout(Stdio::piped())
+            .output()
+            .map_err(|e| Error::io("checking prerequisites", e))?;
+        let missing = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .replace('\n', ", ");
+        if !out.status.success() {
+            return Err(Error::failed(format!(
+                "install: {dist}: missing prerequisites: {missing} (install them first; \
+                 cpanm would fetch them)"
+            )));
+        }
+        Ok(())
     };
     let perl = env.perl.as_os_str();
+    let make = OsStr::new("make");
     if dir.join("Makefile.PL").is_file() {
-        step(perl, &["Makefile.PL"])?;
-        step(OsStr::new("make"), &[])?;
-        step(OsStr::new("make"), &["install"])
+        step(perl, &["Makefile.PL"], "configuring failed")?;
+        prerequisites()?;
+        step(make, &[], "building failed")?;
+        step(make, &["test"], "tests failed")?;
+        step(make, &["install"], "installing failed")
     } else if dir.join("Build.PL").is_file() {
-        step(perl, &["Build.PL"])?;
-        step(perl, &["Build"])?;
-        step(perl, &["Build", "install"])
+        step(perl, &["Build.PL"], "configuring failed")?;
+        prerequisites()?;
+        step(perl, &["Build"], "building failed")?;
+        step(perl, &["Build", "test"], "tests failed")?;
+        step(perl, &["Build", "install"], "installing failed")
     } else {
         Err(Error::usage(format!(
             "{}: no Makefile.PL or Build.PL",
@@ -297,6 +370,29 @@ fn build_dist(alias: &Alias, target: &Path) -> Result<()> {
         )))
     }
 }
+
+/// Prints each prerequisite of MYMETA.json (configure, build, test and
+/// runtime requires) that is missing or too old, without loading any of
+/// them; exits 1 if there was one.
+const CHECK_PREREQUISITES: &str = r#"
+use CPAN::Meta; use Module::Metadata;
+my $file = -f 'MYMETA.json' ? 'MYMETA.json' : 'MYMETA.yml';
+exit 0 unless -f $file;
+my $req = CPAN::Meta->load_file($file)->effective_prereqs
+    ->merged_requirements([qw(configure build test runtime)], ['requires']);
+my @missing;
+for my $module (sort $req->required_modules) {
+    next if $module eq 'perl';
+    my $found = Module::Metadata->new_from_module($module, collect_pod => 0);
+    my $version = $found ? ($found->version($module) // 0) : undef;
+    next if defined $version and $req->accepts_module($module, $version);
+    my $wanted = $req->requirements_for_module($module);
+    push @missing, $module . ($wanted ? " $wanted" : '')
+        . (defined $version ? " (found $version)" : '');
+}
+print "$_\n" for @missing;
+exit(@missing ? 1 : 0);
+"#;
 
 pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
     let env = Env::open(&args.env)?;
@@ -362,5 +458,19 @@ mod tests {
         o.read_line("--> Working on X");
         assert_eq!(o.missing, ["No::Such", "A::B", "C"]);
         assert_eq!(o.failed, ["Foo-Bar-0.01"]);
+        assert!(o.tests_failed.is_empty());
+    }
+
+    #[test]
+    fn reads_which_dists_failed_their_tests() {
+        let mut o = Outcome::default();
+        o.read_line("Building and testing Good-1.0 ... OK");
+        o.read_line(
+            "Building and testing Bad-0.01 ... ! Installing /src/Bad failed. See x for details.",
+        );
+        o.read_line("FAIL");
+        o.read_line("Building and testing Worse-2 ... FAIL");
+        assert_eq!(o.tests_failed, ["Bad-0.01", "Worse-2"]);
+        assert_eq!(o.failed, ["/src/Bad"]);
     }
 }
