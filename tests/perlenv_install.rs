@@ -764,3 +764,41 @@ fn failing_tests_and_missing_prerequisites_fail_the_install_and_name_the_dist() 
         .assert()
         .success();
 }
+
+#[test]
+fn man_pages_of_installed_dists_are_in_env_man_and_found_when_activated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let src = t.join("src");
+    let name = unique("With-Pod");
+    let script = format!("{}-tool", name.to_lowercase());
+    let dir = dist_dir(&src, &name, "0.01", None, Some(&script));
+    let pod = format!("\n__END__\n\n=head1 NAME\n\n{script} - a tool with a page\n\n=cut\n");
+    let path = dir.join("bin").join(&script);
+    let text = std::fs::read_to_string(&path).unwrap();
+    write(&path, &format!("{text}{pod}"));
+    // With cpanm, and on the make path without it.
+    for (label, search) in [
+        ("cpanm", std::env::var_os("PATH").unwrap()),
+        ("make", path_without_cpanm(t).into_os_string()),
+    ] {
+        let env = t.join(format!("env-{label}"));
+        perlenv().arg("create").arg(&env).assert().success();
+        perlenv()
+            .arg("install")
+            .arg(&env)
+            .arg(&dir)
+            .env("PATH", &search)
+            .assert()
+            .success();
+        let page = env.join("man/man1").join(format!("{script}.1p"));
+        assert!(page.is_file(), "{label}: no {}", page.display());
+        let (ok, out, err) = sh(
+            &format!(". \"$E/bin/activate\"\nman -w {script}\n"),
+            t,
+            &[("E", &env)],
+        );
+        assert!(ok, "{label}: {err}");
+        assert_eq!(out.trim(), page.to_str().unwrap(), "{label}");
+    }
+}

@@ -217,6 +217,8 @@ fn cpanm(alias: &Alias, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> 
     cmd.arg(cpanm);
     cmd.arg(if env.isolated { "-L" } else { "-l" })
         .arg(&env.root);
+    // cpanm skips man pages unless asked; activation puts ENV/man in MANPATH.
+    cmd.arg("--man-pages");
     if !req.tarballs.is_empty() {
         let (mirror, index) = local_mirror(&env.perl, &alias.build_dir(), &req.tarballs)?;
         cmd.arg("--mirror").arg(file_url(&mirror));
