@@ -177,6 +177,7 @@ pub(crate) fn help_sections(help: &str) -> String {
     flush(&mut block, &mut out);
     out
 }
+
 /// The shells we ship completions for, and where each file goes.
 pub const SHELLS: [(Shell, &str); 3] = [
     (Shell::Bash, "bash/{}"),

@@ -664,10 +664,7 @@ fn a_dist_directory_or_tarball_named_without_dot_slash_is_installed() {
     );
     let module = |n: &str| n.replace('-', "::");
     // With cpanm, and on the make path without it.
-    for (label, path) in [
-        ("cpanm", std::env::var_os("PATH").unwrap()),
-        ("make", path_without_cpanm(t).into_os_string()),
-    ] {
+    for (label, path) in with_and_without_cpanm(t) {
         let env = t.join(format!("env-{label}"));
         perlenv().arg("create").arg(&env).assert().success();
         perlenv()
@@ -778,10 +775,7 @@ fn man_pages_of_installed_dists_are_in_env_man_and_found_when_activated() {
     let text = std::fs::read_to_string(&path).unwrap();
     write(&path, &format!("{text}{pod}"));
     // With cpanm, and on the make path without it.
-    for (label, search) in [
-        ("cpanm", std::env::var_os("PATH").unwrap()),
-        ("make", path_without_cpanm(t).into_os_string()),
-    ] {
+    for (label, search) in with_and_without_cpanm(t) {
         let env = t.join(format!("env-{label}"));
         perlenv().arg("create").arg(&env).assert().success();
         perlenv()

@@ -185,39 +185,64 @@ impl Env {
         out
     }
 
+    /// Whether the recorded perl binary is still the one the environment
+    /// was made with (one stat).
+    pub fn perl_state(&self) -> PerlState {
+        match file_id(&self.perl) {
+            None => PerlState::Gone,
+            Some(id) if id != self.perl_id => PerlState::Changed,
+            Some(_) => PerlState::Same,
+        }
+    }
+
     /// For running a command: a removed perl is an error, since PATH's perl
     /// would silently stand in for it; a replaced one is only warned about.
     pub fn require_perl(&self) -> crate::common::Result<()> {
-        if file_id(&self.perl).is_none() {
-            return Err(crate::common::Error::failed(format!(
+        match self.perl_state() {
+            PerlState::Gone => Err(crate::common::Error::failed(format!(
                 "{}: the environment's perl {} is gone; recreate the environment \
                  or run `perlenv check` for details",
                 self.root.display(),
                 self.perl.display()
-            )));
+            ))),
+            state => {
+                self.warn_about(state);
+                Ok(())
+            }
         }
-        self.warn_if_perl_changed();
-        Ok(())
     }
 
     /// Warns when the recorded perl binary was replaced or removed.
     pub fn warn_if_perl_changed(&self) {
-        match file_id(&self.perl) {
-            None => log::warn!(
+        self.warn_about(self.perl_state());
+    }
+
+    fn warn_about(&self, state: PerlState) {
+        match state {
+            PerlState::Gone => log::warn!(
                 "{}: the environment's perl {} is gone",
                 self.root.display(),
                 self.perl.display()
             ),
-            Some(id) if id != self.perl_id => log::warn!(
+            PerlState::Changed => log::warn!(
                 "{}: perl {} changed since the environment was made (perl {}); \
                  XS modules may crash: run `perlenv check`",
                 self.root.display(),
                 self.perl.display(),
                 self.version
             ),
-            Some(_) => {}
+            PerlState::Same => {}
         }
     }
+}
+
+/// The recorded perl binary against the one on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PerlState {
+    Same,
+    /// Replaced (an upgrade, a rebuild): same path, other file.
+    Changed,
+    Gone,
 }
 
 /// Bytes of a path joined into a byte vector (for building variable values).

@@ -1,7 +1,7 @@
 //! `perlenv list`, `freeze`, `info` and `check`.
 
 use super::cli::{CheckArgs, ListArgs};
-use super::env::{Env, bytes, file_id};
+use super::env::{Env, PerlState, bytes};
 use super::{inventory, vars};
 use crate::common::nagios::Check;
 use crate::common::{Envelope, Error, Exit, JsonLines, Result};
@@ -45,12 +45,10 @@ pub fn freeze(env: &std::path::Path) -> Result<()> {
 
 /// "ok", or why the recorded perl can no longer be trusted (no process run).
 fn health(env: &Env) -> String {
-    match file_id(&env.perl) {
-        None => format!("perl {} is gone", env.perl.display()),
-        Some(id) if id != env.perl_id => {
-            format!("perl {} changed since creation", env.perl.display())
-        }
-        Some(_) => "ok".into(),
+    match env.perl_state() {
+        PerlState::Gone => format!("perl {} is gone", env.perl.display()),
+        PerlState::Changed => format!("perl {} changed since creation", env.perl.display()),
+        PerlState::Same => "ok".into(),
     }
 }
 
@@ -159,7 +157,7 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
 fn examine(env: &std::path::Path) -> Result<Health> {
     let env = Env::open(env)?;
     let mut problems = Vec::new();
-    if file_id(&env.perl).is_none() {
+    if env.perl_state() == PerlState::Gone {
         problems.push(format!("perl {} is gone", env.perl.display()));
         return Ok(Health {
             modules: 0,

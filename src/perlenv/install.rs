@@ -172,12 +172,12 @@ impl Outcome {
             self.testing = Some(name.to_string());
             line = after;
         }
-        if let Some(name) = self.testing.clone() {
-            if line.trim_end().ends_with("FAIL") {
+        if let Some(name) = self.testing.take() {
+            let end = line.trim_end();
+            if end.ends_with("FAIL") {
                 push(&mut self.tests_failed, &name);
-                self.testing = None;
-            } else if line.trim_end().ends_with("OK") {
-                self.testing = None;
+            } else if !end.ends_with("OK") {
+                self.testing = Some(name);
             }
         }
         // A message may follow the build step on its line.

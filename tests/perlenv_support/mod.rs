@@ -165,6 +165,15 @@ pub fn path_without_cpanm(t: &Path) -> PathBuf {
     bin
 }
 
+/// Both ways perlenv installs, as (label, PATH): with cpanm, and without it
+/// (the make path).
+pub fn with_and_without_cpanm(t: &Path) -> [(&'static str, std::ffi::OsString); 2] {
+    [
+        ("cpanm", std::env::var_os("PATH").unwrap()),
+        ("make", path_without_cpanm(t).into_os_string()),
+    ]
+}
+
 /// Every entry (recursively) under the system perl's site directories and
 /// their parents, with inode, size and times: what a lost INSTALL_BASE
 /// would change.
