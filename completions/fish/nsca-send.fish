@@ -2,7 +2,10 @@ complete -c nsca-send -s H -l server -d 'Server to send to (an NSCA-ng config ma
 complete -c nsca-send -l protocol -d 'How to send: NSCA 2 (send_nsca\'s), NSCA-ng, or the Icinga 2 API [default: the config file\'s `protocol =`, else nsca2]' -r -f -a "nsca2\t'NSCA 2.x, as send_nsca speaks it (no answer from the server)'
 nsca-ng\t'NSCA-ng: TLS with a pre-shared key, every result acknowledged'
 icinga2\t'The Icinga 2 REST API over HTTPS'"
-complete -c nsca-send -s p -l port -d 'TCP port of the server [default: the config\'s `port =`, else 5667, 5668 for nsca-ng]' -r
+complete -c nsca-send -l url -d 'The Icinga 2 API as https://HOST:PORT (instead of -H and -p; icinga2 only)' -r
+complete -c nsca-send -l ca -d 'The CA that signed the Icinga 2 API\'s certificate, the only one trusted (icinga2 only) [default: the config\'s `ca =`, else the system\'s CAs]' -r -F
+complete -c nsca-send -l ttl -d 'Seconds Icinga 2 waits for the next result before the service goes stale (icinga2 only) [default: the config\'s `ttl =`, else none]' -r
+complete -c nsca-send -s p -l port -d 'TCP port of the server [default: the config\'s `port =`, else 5667, 5668 for nsca-ng, 5665 for icinga2]' -r
 complete -c nsca-send -l timeout -d 'Seconds allowed for each network step: connect, init packet, each write (also -to) [default: the config\'s `timeout =`, else 10]' -r
 complete -c nsca-send -s c -l config -d 'send_nsca\'s configuration file (password, encryption_method)' -r -F
 complete -c nsca-send -s d -l delimiter -d 'Field delimiter: one character, or a number such as 0x09, 011 or 9' -r

@@ -60,6 +60,13 @@ PROTOCOLS
   identity, password, server, port (5668), timeout, tls_ciphers. Every result is
   acknowledged: a wrong identity or password, or a refused result, is exit 2. Results are
   stamped with the time they were made, spooled ones too. -C sends raw commands.
+  --protocol icinga2 POSTs each result to the Icinga 2 API (/v1/actions/process-check-result)
+  over HTTPS, -H/-p or --url https://HOST:PORT (port 5665). The config (same syntax as
+  NSCA-ng's) holds api_user and password (never the command line), and may hold server,
+  port, url, timeout, ca (the only CA trusted; --ca wins) and ttl (--ttl wins: Icinga marks
+  the result stale after it). Results carry execution_start/end = the time they were made.
+  An unknown host or service is a refusal (exit 2, not kept); a wrong api_user or password
+  (401), a missing permission (403) or a server error stops the batch and keeps the rest.
 
 HEARTBEAT
   nsca-send -H mon --wrap backup -- /usr/local/bin/backup runs the command (limit
@@ -76,7 +83,7 @@ EXIT STATUS (send_nsca's, kept for drop-in use)
 #[command(
     name = "nsca-send",
     version,
-    about = "Send passive check results to an NSCA daemon (a send_nsca drop-in)",
+    about = "Send passive check results to NSCA, NSCA-ng or the Icinga 2 API (a send_nsca drop-in)",
     after_help = AFTER_HELP,
     after_long_help = AFTER_LONG_HELP
 )]
@@ -94,7 +101,22 @@ pub struct Cli {
     #[arg(long, value_enum)]
     pub protocol: Option<Protocol>,
 
-    /// TCP port of the server [default: the config's `port =`, else 5667, 5668 for nsca-ng]
+    /// The Icinga 2 API as https://HOST:PORT (instead of -H and -p; icinga2 only)
+    #[arg(long, value_name = "URL", conflicts_with_all = ["server", "server_arg", "port"])]
+    pub url: Option<String>,
+
+    /// The CA that signed the Icinga 2 API's certificate, the only one trusted (icinga2
+    /// only) [default: the config's `ca =`, else the system's CAs]
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Seconds Icinga 2 waits for the next result before the service goes stale (icinga2
+    /// only) [default: the config's `ttl =`, else none]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub ttl: Option<u64>,
+
+    /// TCP port of the server [default: the config's `port =`, else 5667, 5668 for nsca-ng,
+    /// 5665 for icinga2]
     #[arg(short, long)]
     pub port: Option<u16>,
 

@@ -31,6 +31,15 @@ impl Setting {
             )
         })
     }
+
+    /// The value as a TCP port, 1-65535.
+    pub fn port(&self, path: &Path) -> Result<u16, Error> {
+        let port = self.number(path)?;
+        u16::try_from(port)
+            .ok()
+            .filter(|&p| p != 0)
+            .ok_or_else(|| self.bad(path, format!("port {port} is not 1-65535")))
+    }
 }
 
 /// Every setting of `text`, in order; a malformed line is an error naming

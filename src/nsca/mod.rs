@@ -5,6 +5,7 @@
 pub mod cli;
 pub(crate) mod config;
 pub mod crypto;
+pub(crate) mod icinga;
 pub(crate) mod input;
 pub(crate) mod keyvalue;
 pub(crate) mod ng;
@@ -87,7 +88,23 @@ fn route(cli: &Cli) -> Result<Route> {
         Some(protocol) => protocol,
         None => protocol::from_config(&text, path)?.unwrap_or(Protocol::Nsca2),
     };
-    let settings = Settings::parse(protocol, &text, path)?;
+    let mut settings = Settings::parse(protocol, &text, path)?;
+    let mut url = None;
+    match &mut settings {
+        Settings::Icinga2(config) => {
+            config.ca = cli.ca.clone().or(config.ca.take());
+            config.ttl = cli.ttl.or(config.ttl);
+            if let Some(given) = &cli.url {
+                url = Some(icinga::parse_url(given).map_err(Error::usage)?);
+            }
+        }
+        _ if cli.url.is_some() || cli.ca.is_some() || cli.ttl.is_some() => {
+            return Err(Error::usage(
+                "--url, --ca and --ttl need --protocol icinga2",
+            ));
+        }
+        _ => {}
+    }
     if let Settings::Nsca2(config) = &settings
         && !config.has_password
     {
@@ -96,8 +113,14 @@ fn route(cli: &Cli) -> Result<Route> {
             path.display()
         );
     }
+    let (url_server, url_port) = match &url {
+        Some((server, port)) => (Some(server.as_str()), *port),
+        None => (None, None),
+    };
     let server = match (
-        cli.server.as_deref().or(cli.server_arg.as_deref()),
+        url_server
+            .or(cli.server.as_deref())
+            .or(cli.server_arg.as_deref()),
         settings.server(),
     ) {
         (Some(server), _) | (None, Some(server)) => server.to_string(),
@@ -105,8 +128,8 @@ fn route(cli: &Cli) -> Result<Route> {
         (None, None) if protocol == Protocol::NscaNg => "localhost".into(),
         (None, None) => return Err(Error::usage("no server: give -H HOST")),
     };
-    let port = cli
-        .port
+    let port = url_port
+        .or(cli.port)
         .or(settings.port())
         .unwrap_or(protocol.default_port());
     let timeout = cli.timeout.or(settings.timeout()).unwrap_or(10);

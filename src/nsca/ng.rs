@@ -56,17 +56,7 @@ impl Config {
                 "identity" => config.identity = value,
                 "password" => config.password = value.into_bytes(),
                 "server" => config.server = Some(value),
-                "port" => {
-                    let port = setting.number(path)?;
-                    config.port = Some(
-                        u16::try_from(port)
-                            .ok()
-                            .filter(|&p| p != 0)
-                            .ok_or_else(|| {
-                                setting.bad(path, format!("port {port} is not 1-65535"))
-                            })?,
-                    );
-                }
+                "port" => config.port = Some(setting.port(path)?),
                 "timeout" => config.timeout = Some(setting.number(path)?),
                 "tls_ciphers" => config.tls_ciphers = value,
                 "delay" | "encryption_method" | "protocol" => {}
@@ -340,7 +330,8 @@ fn session_id() -> String {
         .collect()
 }
 
-fn describe(err: &io::Error) -> String {
+/// A socket error as the user reads it (a read timeout is `WouldBlock`).
+pub(super) fn describe(err: &io::Error) -> String {
     match err.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "timed out".into(),
         _ => err.to_string(),

@@ -5,7 +5,7 @@ use super::config::Config as Nsca2Config;
 use super::packet::{CheckResult, Format};
 use super::send::{self, Deliver, Delivery};
 use super::spool::Spooled;
-use super::{keyvalue, ng};
+use super::{icinga, ng};
 use crate::common::Error;
 use std::path::Path;
 use std::time::Duration;
@@ -34,7 +34,7 @@ impl Protocol {
         match self {
             Protocol::Nsca2 => 5667,
             Protocol::NscaNg => ng::DEFAULT_PORT,
-            Protocol::Icinga2 => 5665,
+            Protocol::Icinga2 => icinga::DEFAULT_PORT,
         }
     }
 }
@@ -68,6 +68,7 @@ pub fn from_config(text: &[u8], path: &Path) -> Result<Option<Protocol>, Error> 
 pub enum Settings {
     Nsca2(Nsca2Config),
     NscaNg(ng::Config),
+    Icinga2(icinga::Config),
 }
 
 impl Settings {
@@ -75,11 +76,7 @@ impl Settings {
         Ok(match protocol {
             Protocol::Nsca2 => Settings::Nsca2(Nsca2Config::parse(text, path)?),
             Protocol::NscaNg => Settings::NscaNg(ng::Config::parse(text, path)?),
-            Protocol::Icinga2 => {
-                // Parsed for its errors until the Icinga 2 transport exists.
-                keyvalue::parse(text, path)?;
-                return Err(Error::usage("--protocol icinga2 is not available yet"));
-            }
+            Protocol::Icinga2 => Settings::Icinga2(icinga::Config::parse(text, path)?),
         })
     }
 
@@ -88,6 +85,7 @@ impl Settings {
         match self {
             Settings::Nsca2(_) => None,
             Settings::NscaNg(c) => c.server.as_deref(),
+            Settings::Icinga2(c) => c.server.as_deref(),
         }
     }
 
@@ -95,6 +93,7 @@ impl Settings {
         match self {
             Settings::Nsca2(_) => None,
             Settings::NscaNg(c) => c.port,
+            Settings::Icinga2(c) => c.port,
         }
     }
 
@@ -102,6 +101,7 @@ impl Settings {
         match self {
             Settings::Nsca2(_) => None,
             Settings::NscaNg(c) => c.timeout,
+            Settings::Icinga2(c) => c.timeout,
         }
     }
 
@@ -162,6 +162,15 @@ pub fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]) -> Ou
                 config,
             };
             ng::deliver_results(&target, results)
+        }
+        Settings::Icinga2(config) => {
+            let target = icinga::Target {
+                server: to.server,
+                port: to.port,
+                timeout: to.timeout,
+                config,
+            };
+            icinga::deliver_results(&target, results)
         }
     }
 }
