@@ -1,6 +1,6 @@
-//! nsca-send: submit passive check results to an NSCA daemon, byte for byte
-//! as the C `send_nsca` does, with every cipher the Debian daemon accepts,
-//! per-step timeouts and an optional spool.
+//! nsca-send: submit passive check results to an NSCA daemon byte for byte
+//! as the C `send_nsca` does (every cipher the Debian daemon accepts), or
+//! through NSCA-ng or the Icinga 2 API; per-step timeouts and one spool.
 
 pub mod cli;
 pub(crate) mod config;
