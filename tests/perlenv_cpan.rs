@@ -21,7 +21,7 @@ fn assert_versions(list: &str) {
 }
 
 #[test]
-fn moo_and_json_install_from_a_directory_of_real_tarballs() {
+fn moo_and_json_install_from_real_tarballs_and_freeze_reinstalls_the_same_list() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let env = t.join("env");
@@ -52,6 +52,30 @@ fn moo_and_json_install_from_a_directory_of_real_tarballs() {
     ] {
         assert!(list.contains(expect), "{expect}in {list}");
     }
+    // freeze pins each dist by its main module with a real version, and
+    // installing that from the same sources gives the identical list.
+    let frozen = stdout(perlenv().arg("freeze").arg(&env));
+    let pins: Vec<&str> = frozen.lines().filter(|l| !l.starts_with('#')).collect();
+    for pin in &pins {
+        let version = pin.split('\'').nth(3).unwrap_or("undef");
+        assert_versions(&format!("x {}", version.trim_start_matches("== ")));
+    }
+    assert!(pins.contains(&"requires 'JSON', '== 4.10';"), "{frozen}");
+    assert!(!frozen.contains("JSON::backportPP"), "{frozen}");
+    std::fs::write(t.join("cpanfile"), &frozen).unwrap();
+    let env2 = t.join("env2");
+    perlenv().arg("create").arg(&env2).assert().success();
+    perlenv()
+        .arg("install")
+        .arg("-q")
+        .arg(&env2)
+        .arg("--from")
+        .arg(cpan_cache())
+        .arg("--cpanfile")
+        .arg(t.join("cpanfile"))
+        .assert()
+        .success();
+    assert_eq!(stdout(perlenv().arg("list").arg(&env2)), list);
 }
 
 #[test]

@@ -252,8 +252,68 @@ fn a_module_cpanm_cannot_find_is_exit_3_naming_it() {
         .assert()
         .code(3)
         .stderr(predicates::str::contains(
-            "perlenv: install: not found in the given sources: No::Such::Module",
+            "perlenv: install: No::Such::Module: not found in the given sources",
         ));
+}
+
+#[test]
+fn install_errors_name_the_dist_and_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    // No --from, and CPAN unreachable (a proxy where nothing listens).
+    perlenv()
+        .arg("install")
+        .arg(&env)
+        .arg("Foo::Bar")
+        .env("http_proxy", "http://127.0.0.1:9")
+        .env("https_proxy", "http://127.0.0.1:9")
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "perlenv: install: Foo::Bar: not found: no sources given and no network",
+        ));
+    // A dist whose prerequisite fails its tests: the prerequisite is named
+    // as failing its tests, not as "not found".
+    let (fails, needy) = (unique("Fails-Tests"), unique("Needs-Fails"));
+    let src = t.join("src");
+    let failing = dist_dir(&src, &fails, "0.01", None, None);
+    write(
+        &failing.join("t/fail.t"),
+        "use Test::More tests => 1;\nok(0, 'meant to fail');\n",
+    );
+    let tarballs = t.join("tarballs");
+    std::fs::create_dir(&tarballs).unwrap();
+    let tar = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(tarballs.join(format!("{fails}-0.01.tar.gz")))
+        .arg("-C")
+        .arg(&src)
+        .arg(format!("{fails}-0.01"))
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let fails_module = fails.replace('-', "::");
+    dist(&src, &tarballs, &needy, "0.02", Some(&fails_module), None);
+    let out = perlenv()
+        .arg("install")
+        .arg(&env)
+        .arg("--from")
+        .arg(&tarballs)
+        .arg(needy.replace('-', "::"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let last = err.lines().last().unwrap();
+    assert!(
+        last.starts_with(&format!(
+            "perlenv: install: {fails}-0.01: tests failed; \
+             {needy}-0.02: prerequisites not installed: {fails_module} failed (build log: "
+        )),
+        "{err}"
+    );
 }
 
 #[test]

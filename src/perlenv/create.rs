@@ -2,7 +2,7 @@
 
 use super::cli::CreateArgs;
 use super::env::{self, CFG, Env, bytes, check_path};
-use super::scripts;
+use super::{quote, scripts};
 use crate::common::{Error, Result};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -76,17 +76,12 @@ pub fn query_perl(perl: &Path) -> Result<PerlFacts> {
     })
 }
 
-/// Quotes a literal for a single-quoted Perl string.
-fn quote_perl(s: &[u8]) -> Vec<u8> {
-    super::scripts::backslash_quoted(s, b'\'')
-}
-
 /// `lib/perl5/perlenv/isolate.pm`, with the drop-list as literals: reading
 /// %Config at every start would cost ~30 ms. It loads no module either.
 pub fn isolate_pm(env: &Env) -> Vec<u8> {
     let mut root = bytes(&env.root);
     root.push(b'/');
-    let drop: Vec<Vec<u8>> = env.drop.iter().map(|d| quote_perl(d.as_bytes())).collect();
+    let drop: Vec<Vec<u8>> = env.drop.iter().map(|d| quote::perl(d.as_bytes())).collect();
     [
         &b"# Written by `perlenv create`. Loaded through PERL5OPT=-Mperlenv::isolate, it\n\
            # hides the site and vendor module directories of the system perl from @INC;\n\
@@ -95,7 +90,7 @@ pub fn isolate_pm(env: &Env) -> Vec<u8> {
            # dpkg's /var/lib/dpkg/info, outside this environment) are exempt.\n\
            package perlenv::isolate;\n\
            my $root = "[..],
-        &quote_perl(&root),
+        &quote::perl(&root),
         b";\nmy %drop = map { ($_ => 1) } (",
         &drop.join(&b", "[..]),
         b");\n",
@@ -243,14 +238,4 @@ pub fn write_layout(env: &Env) -> Result<()> {
         .map_err(|e| Error::io(format!("linking {}", link.display()), e))?;
     write(&env.lib().join("perlenv/isolate.pm"), &isolate_pm(env))?;
     write(&env.root.join(CFG), &env.render())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn perl_literals_are_quoted() {
-        assert_eq!(quote_perl(br"a'b\c"), br"'a\'b\\c'");
-    }
 }

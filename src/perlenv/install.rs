@@ -7,6 +7,7 @@ use super::cpanfile;
 use super::env::Env;
 use super::guard::{Alias, file_url, guarded};
 use super::mirror::{local_mirror, run_quiet, unpack};
+use super::outcome::{Outcome, Sources};
 use super::{vars, wrap};
 use crate::common::{Error, Result};
 use std::ffi::{OsStr, OsString};
@@ -143,74 +144,6 @@ pub fn which(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// What went wrong according to cpanm's own report (it can exit 0 when a
-/// module was not found).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
-    pub missing: Vec<String>,
-    pub failed: Vec<String>,
-    /// Dists whose `Building and testing … FAIL` cpanm printed.
-    pub tests_failed: Vec<String>,
-    /// The dist cpanm is building and testing, until it says OK or FAIL.
-    testing: Option<String>,
-}
-
-impl Outcome {
-    pub fn read_line(&mut self, mut line: &str) {
-        let push = |list: &mut Vec<String>, name: &str| {
-            let name = name.trim().trim_end_matches('.').to_string();
-            if !name.is_empty() && !list.contains(&name) {
-                list.push(name);
-            }
-        };
-        // `Building and testing X ... ` is followed by OK or FAIL, on the
-        // same line or, after a message of its own, on the next.
-        if let Some((name, after)) = line
-            .strip_prefix("Building and testing ")
-            .and_then(|rest| rest.split_once(" ... "))
-        {
-            self.testing = Some(name.to_string());
-            line = after;
-        }
-        if let Some(name) = self.testing.take() {
-            let end = line.trim_end();
-            if end.ends_with("FAIL") {
-                push(&mut self.tests_failed, &name);
-            } else if !end.ends_with("OK") {
-                self.testing = Some(name);
-            }
-        }
-        // A message may follow the build step on its line.
-        if let Some(at) = line.find("! ") {
-            line = &line[at..];
-        }
-        if let Some(rest) = line.strip_prefix("! Couldn't find module or a distribution ") {
-            push(
-                &mut self.missing,
-                rest.split_whitespace().next().unwrap_or(rest),
-            );
-        } else if let Some(rest) = line.strip_prefix("! Finding ") {
-            push(
-                &mut self.missing,
-                rest.split_whitespace().next().unwrap_or(rest),
-            );
-        } else if let Some(rest) = line.strip_prefix("! Installing the dependencies failed: ") {
-            for part in rest.split(", ") {
-                if let Some(name) = part.split('\'').nth(1) {
-                    push(&mut self.missing, name);
-                }
-            }
-        } else if let Some(rest) = line.strip_prefix("! Bailing out the installation for ") {
-            push(&mut self.failed, rest);
-        } else if let Some((name, _)) = line
-            .strip_prefix("! Installing ")
-            .and_then(|rest| rest.split_once(" failed"))
-        {
-            push(&mut self.failed, name);
-        }
-    }
-}
-
 fn cpanm(alias: &Alias, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> {
     let env = &alias.env;
     let mut cmd = Command::new(env.perl.as_os_str());
@@ -262,28 +195,24 @@ fn cpanm(alias: &Alias, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> 
     let status = child
         .wait()
         .map_err(|e| Error::io("waiting for cpanm", e))?;
-    if !outcome.missing.is_empty() {
-        return Err(Error::failed(format!(
-            "install: not found in the given sources: {}",
-            outcome.missing.join(", ")
-        )));
+    let sources = if req.tarballs.is_empty() && req.mirrors.is_empty() {
+        Sources::Cpan
+    } else {
+        Sources::Given
+    };
+    let problems = outcome.problems(sources);
+    if problems.is_empty() && status.success() {
+        return Ok(());
     }
-    if !outcome.tests_failed.is_empty() {
-        return Err(Error::failed(format!(
-            "install: {}: tests failed (build log: {})",
-            outcome.tests_failed.join(", "),
-            alias.real_env_cpanm_log().display()
-        )));
-    }
-    if !outcome.failed.is_empty() || !status.success() {
-        return Err(Error::failed(format!(
-            "install: cpanm failed ({status}){}{} (build log: {})",
-            if outcome.failed.is_empty() { "" } else { ": " },
-            outcome.failed.join(", "),
-            alias.real_env_cpanm_log().display()
-        )));
-    }
-    Ok(())
+    let what = if problems.is_empty() {
+        format!("cpanm failed ({status})")
+    } else {
+        problems.join("; ")
+    };
+    Err(Error::failed(format!(
+        "install: {what} (build log: {})",
+        alias.real_env_cpanm_log().display()
+    )))
 }
 
 /// Without cpanm: `perl Makefile.PL && make && make install` (or Build.PL)
@@ -449,30 +378,5 @@ mod tests {
         assert!(req.only_local_dists);
         let req = sort_out(&args(&[dir.path()], &[])).unwrap_err();
         assert_eq!(req.exit(), crate::common::Exit::Usage);
-    }
-
-    #[test]
-    fn reads_cpanm_failures() {
-        let mut o = Outcome::default();
-        o.read_line("! Couldn't find module or a distribution No::Such");
-        o.read_line("! Installing the dependencies failed: Module 'A::B' is not installed, Module 'C' is not installed");
-        o.read_line("! Bailing out the installation for Foo-Bar-0.01.");
-        o.read_line("--> Working on X");
-        assert_eq!(o.missing, ["No::Such", "A::B", "C"]);
-        assert_eq!(o.failed, ["Foo-Bar-0.01"]);
-        assert!(o.tests_failed.is_empty());
-    }
-
-    #[test]
-    fn reads_which_dists_failed_their_tests() {
-        let mut o = Outcome::default();
-        o.read_line("Building and testing Good-1.0 ... OK");
-        o.read_line(
-            "Building and testing Bad-0.01 ... ! Installing /src/Bad failed. See x for details.",
-        );
-        o.read_line("FAIL");
-        o.read_line("Building and testing Worse-2 ... FAIL");
-        assert_eq!(o.tests_failed, ["Bad-0.01", "Worse-2"]);
-        assert_eq!(o.failed, ["/src/Bad"]);
     }
 }

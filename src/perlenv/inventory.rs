@@ -1,8 +1,9 @@
 //! What an environment holds: modules found on disk (their versions read
-//! by Module::Metadata) and the distributions cpanm recorded.
+//! by Module::Metadata) and the distributions their installers recorded.
 
 use super::env::Env;
 use std::collections::BTreeMap;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,15 +11,6 @@ pub struct Module {
     pub module: String,
     pub version: Option<String>,
     pub file: PathBuf,
-}
-
-/// A distribution as cpanm recorded it in `.meta/*/install.json`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dist {
-    pub name: String,
-    pub version: String,
-    /// Provided packages and their versions.
-    pub provides: BTreeMap<String, Option<String>>,
 }
 
 /// Every `.pm` below `dir`, as (path, path relative to `dir`).
@@ -79,66 +71,81 @@ pub fn modules(env: &Env) -> Vec<Module> {
     modules
 }
 
-/// Distributions cpanm installed, sorted by name.
-pub fn dists(env: &Env) -> Vec<Dist> {
-    let meta = env.lib().join(&env.archname).join(".meta");
+/// The installed dists as their installers recorded them: one
+/// `auto/Main/Module/.packlist` per dist (MakeMaker and Module::Build alike,
+/// with or without cpanm), as (main module, files it installed).
+fn packlists(env: &Env) -> Vec<(String, Vec<PathBuf>)> {
+    let auto = env.lib().join(&env.archname).join("auto");
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(meta).into_iter().flatten().flatten() {
-        let Ok(text) = std::fs::read(entry.path().join("install.json")) else {
-            continue;
-        };
-        let Ok(json) = serde_json::from_slice::<serde_json::Value>(&text) else {
-            log::warn!("{}: unreadable install.json", entry.path().display());
-            continue;
-        };
-        let text = |v: &serde_json::Value| match v {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        };
-        let provides = json["provides"]
-            .as_object()
-            .map(|p| {
-                p.iter()
-                    .map(|(k, v)| (k.clone(), text(&v["version"])))
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.push(Dist {
-            name: text(&json["name"]).unwrap_or_default(),
-            version: text(&json["version"]).unwrap_or_default(),
-            provides,
-        });
+    let mut stack = vec![auto.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+            } else if entry.file_name() == ".packlist" {
+                let Ok(text) = std::fs::read(&path) else {
+                    continue;
+                };
+                let module = dir.strip_prefix(&auto).unwrap_or(&dir);
+                let module = module.to_string_lossy().replace('/', "::");
+                let files = text
+                    .split(|&b| b == b'\n')
+                    .filter(|l| !l.is_empty())
+                    .map(|l| PathBuf::from(std::ffi::OsStr::from_bytes(packlist_path(l))))
+                    .collect();
+                out.push((module, files));
+            }
+        }
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
 
-/// A cpanfile pinning every distribution (by its main module) and every
-/// module installed without cpanm, with `==` versions.
+/// The path of a .packlist line: the line without the ` key=value` pairs
+/// ExtUtils::Packlist may append (a path itself may hold blanks).
+fn packlist_path(mut line: &[u8]) -> &[u8] {
+    while let Some(at) = line.iter().rposition(|&b| b == b' ') {
+        let pair = &line[at + 1..];
+        let is_pair = pair.iter().position(|&b| b == b'=').is_some_and(|eq| {
+            eq > 0
+                && pair[..eq]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        });
+        if !is_pair {
+            break;
+        }
+        line = &line[..at];
+    }
+    line
+}
+
+/// A cpanfile pinning every installed dist by its main module, and every
+/// module no installer recorded, with `==` versions as Module::Metadata
+/// reads them: installing it from the same sources gives the same `list`.
 pub fn freeze(env: &Env) -> String {
     let mut out = String::from(
         "# Written by `perlenv freeze`; reinstall with `perlenv install ENV --cpanfile FILE`.\n",
     );
-    let dists = dists(env);
+    let modules = modules(env);
+    let dists = packlists(env);
+    let version_of = |name: &str| {
+        modules
+            .iter()
+            .find(|m| m.module == name)
+            .and_then(|m| m.version.clone())
+    };
     let mut pinned: Vec<(String, Option<String>)> = Vec::new();
-    for dist in &dists {
-        let main = dist.name.replace('-', "::");
-        let (module, version) = match dist.provides.get(&main) {
-            Some(v) => (main, v.clone()),
-            None => match dist.provides.iter().next() {
-                Some((m, v)) => (m.clone(), v.clone()),
-                None => continue,
-            },
-        };
-        pinned.push((module, version.or_else(|| Some(dist.version.clone()))));
+    for (main, _) in &dists {
+        pinned.push((main.clone(), version_of(main)));
     }
-    for m in modules(env) {
-        if !dists.iter().any(|d| d.provides.contains_key(&m.module)) {
-            pinned.push((m.module, m.version));
+    for m in &modules {
+        if !dists.iter().any(|(_, files)| files.contains(&m.file)) {
+            pinned.push((m.module.clone(), m.version.clone()));
         }
     }
     pinned.sort();
+    pinned.dedup();
     for (module, version) in pinned {
         match version {
             Some(v) => out.push_str(&format!("requires '{module}', '== {v}';\n")),
@@ -146,4 +153,18 @@ pub fn freeze(env: &Env) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packlist_lines_keep_blanks_and_drop_pairs() {
+        assert_eq!(packlist_path(b"/e/sp ace/lib/A.pm"), b"/e/sp ace/lib/A.pm");
+        assert_eq!(
+            packlist_path(b"/e/bin/a type=link from=/e/bin/b"),
+            b"/e/bin/a"
+        );
+    }
 }

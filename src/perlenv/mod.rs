@@ -13,6 +13,8 @@ pub(crate) mod install;
 pub(crate) mod inventory;
 mod metadata;
 pub(crate) mod mirror;
+mod outcome;
+mod quote;
 mod report;
 pub(crate) mod run;
 pub(crate) mod scripts;

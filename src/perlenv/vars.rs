@@ -2,6 +2,7 @@
 //! `run` and the script wrappers so they can never disagree.
 
 use super::env::{Env, bytes};
+use super::quote;
 
 /// How a variable gets its value inside the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,12 +31,6 @@ impl Value {
     }
 }
 
-/// Quotes a path for `Text::ParseWords::shellwords`, which both
-/// ExtUtils::MakeMaker (PERL_MM_OPT) and Module::Build (PERL_MB_OPT) use.
-pub fn shellwords_quote(path: &[u8]) -> Vec<u8> {
-    super::scripts::backslash_quoted(path, b'"')
-}
-
 /// The variables, in the order they are set.
 pub fn plan(env: &Env) -> Vec<(&'static str, Value)> {
     let root = bytes(&env.root);
@@ -45,7 +40,7 @@ pub fn plan(env: &Env) -> Vec<(&'static str, Value)> {
     let mm_base = if plain {
         root.clone()
     } else {
-        shellwords_quote(&root)
+        quote::shellwords(&root)
     };
     let lib = bytes(&env.lib());
     let mut vars = vec![
@@ -70,7 +65,7 @@ pub fn plan(env: &Env) -> Vec<(&'static str, Value)> {
         ),
         (
             "PERL_MB_OPT",
-            Value::Set([b"--install_base ", &shellwords_quote(&root)[..]].concat()),
+            Value::Set([b"--install_base ", &quote::shellwords(&root)[..]].concat()),
         ),
         ("PERL_CPANM_HOME", Value::Set(bytes(&env.cpanm_home()))),
         ("MANPATH", Value::PrependKeepDefault(bytes(&env.man()))),
@@ -104,10 +99,5 @@ mod tests {
         let m = Value::PrependKeepDefault(b"/e/man".to_vec());
         assert_eq!(m.apply(None), b"/e/man:");
         assert_eq!(m.apply(Some(b"/x")), b"/e/man:/x");
-    }
-
-    #[test]
-    fn shellwords_quoting() {
-        assert_eq!(shellwords_quote(br#"a "b\c"#), br#""a \"b\\c""#);
     }
 }

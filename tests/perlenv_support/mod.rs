@@ -89,12 +89,14 @@ pub fn dist_dir(
 }
 
 /// The directory of real CPAN release tarballs (Debian's .orig.tar.gz),
-/// fetched by fetch.sh on first use.
+/// fetched by fetch.sh on first use into target/cpan-cache, or the complete
+/// one named by `PERLENV_CPAN_CACHE` (read only: worktrees share one).
 pub fn cpan_cache() -> &'static Path {
     static CACHE: OnceLock<PathBuf> = OnceLock::new();
     CACHE.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let cache = root.join("target/cpan-cache");
+        let cache = std::env::var_os("PERLENV_CPAN_CACHE")
+            .map_or_else(|| root.join("target/cpan-cache"), PathBuf::from);
         let st = std::process::Command::new("bash")
             .arg(root.join("tests/perlenv_support/fetch.sh"))
             .arg(&cache)
