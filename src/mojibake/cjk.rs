@@ -40,6 +40,9 @@ pub fn name(encoding: &'static Encoding) -> &'static str {
     }
 }
 
+/// Characters from the first non-ASCII one encoded for the quick test.
+const PREFIX_CHARS: usize = 8;
+
 /// Text that was UTF-8 read as one of `encodings`, decoded back, with the
 /// encoding: the whole text must go back to its bytes exactly (no
 /// replacement) and they must be strict UTF-8 that reads as plausible CJK.
@@ -55,14 +58,24 @@ pub fn misread_utf8(
     {
         return None;
     }
+    // Clean CJK text fails within a few characters: those are tried first,
+    // since encoding_rs's CJK encoders are slow on whole lines.
+    let start = text.find(|c: char| !c.is_ascii()).unwrap_or(0);
+    let head_end = text[start..]
+        .char_indices()
+        .nth(PREFIX_CHARS)
+        .map_or(text.len(), |(i, _)| start + i);
     let mut bytes = Vec::with_capacity(text.len());
     encodings.iter().find_map(|&encoding| {
-        bytes.clear();
-        let (result, _) = encoding
-            .new_encoder()
-            .encode_from_utf8_to_vec_without_replacement(text, &mut bytes, true);
-        if result != encoding_rs::EncoderResult::InputEmpty {
-            return None;
+        for part in [&text[..head_end], text] {
+            bytes.clear();
+            let (result, _) = encoding
+                .new_encoder()
+                .encode_from_utf8_to_vec_without_replacement(part, &mut bytes, true);
+            let broken = std::str::from_utf8(&bytes).is_err_and(|e| e.error_len().is_some());
+            if result != encoding_rs::EncoderResult::InputEmpty || broken {
+                return None;
+            }
         }
         let fixed = std::str::from_utf8(&bytes).ok()?;
         (fixed != text && plausible_cjk(fixed)).then(|| (fixed.to_string(), encoding))
