@@ -112,6 +112,44 @@ fn cyrillic_dos_koi8_and_iso_code_pages_are_candidates() {
     assert_eq!(fix("P┼Ö├şli┼í ┼żlu┼ąou─Źk├Ż k┼»┼ł"), "Příliš žluťoučký kůň");
 }
 
+#[test]
+fn utf8_read_as_east_asian_code_pages_is_repaired() {
+    // point 10: lines of the clean corpus as UTF-8 read by encoding_rs as
+    // each multi-byte code page, by default and with `--from`.
+    for (name, encoding, texts) in [
+        (
+            "shift_jis",
+            encoding_rs::SHIFT_JIS,
+            ["印刷(_P)", "シエンフエゴス"],
+        ),
+        ("gbk", encoding_rs::GBK, ["项目", "다시 읽기(_R)"]),
+        ("big5", encoding_rs::BIG5, ["XFig 그림", "XFig 그림"]),
+        ("euc-kr", encoding_rs::EUC_KR, ["prc1 封筒", "(不明)"]),
+    ] {
+        let from = adminkit::mojibake::cjk::from_name(name).expect(name);
+        for text in texts {
+            let damaged = encoding
+                .decode_without_bom_handling_and_without_replacement(text.as_bytes())
+                .expect("every byte defined");
+            assert_eq!(fix(&damaged), text, "{name}: {damaged}");
+            assert_eq!(
+                Repairer::only_east_asian(from).repair(&damaged),
+                text,
+                "--from {name}"
+            );
+        }
+    }
+    // Clean CJK stays.
+    for clean in [
+        "项目",
+        "日本語のファイル名「報告書」.docx",
+        "한국어 파일 이름.hwp",
+        "無效的向後引用",
+    ] {
+        assert_unchanged(clean);
+    }
+}
+
 /// UTF-8 bytes of `s` read as Mac OS Roman `layers` times.
 fn mac_roman(s: &str, layers: usize) -> String {
     let cp = adminkit::mojibake::codepages::Codepage::MacRoman;

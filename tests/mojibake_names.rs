@@ -676,6 +676,31 @@ fn cjk_names_from_zips_and_raw_legacy_bytes() {
     }
 }
 
+/// Issue #12 point 10: raw names in each newer 8-bit code page are read
+/// with `--from` and its name (cp852 bytes as Python's codec writes them).
+#[test]
+fn raw_names_in_each_newer_code_page() {
+    let journals = tempfile::tempdir().unwrap();
+    let cyrillic = |e: &'static encoding_rs::Encoding| e.encode("Отчёт.txt").0.into_owned();
+    for (label, raw, name) in [
+        ("cp852", b"P\xfd\xa1li\xe7.txt".to_vec(), "Příliš.txt"),
+        ("cp866", cyrillic(encoding_rs::IBM866), "Отчёт.txt"),
+        ("koi8-r", cyrillic(encoding_rs::KOI8_R), "Отчёт.txt"),
+        ("koi8-u", cyrillic(encoding_rs::KOI8_U), "Отчёт.txt"),
+        ("iso-8859-5", cyrillic(encoding_rs::ISO_8859_5), "Отчёт.txt"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(OsString::from_vec(raw)), "").unwrap();
+        tool()
+            .args(["names", "-r", "--apply", "--from", label, "--journal"])
+            .arg(journals.path().join(label))
+            .arg(dir.path())
+            .assert()
+            .success();
+        assert!(dir.path().join(name).exists(), "{label}");
+    }
+}
+
 /// The first JSON line (the name's record; the result envelope ends the output).
 fn first_json_line(stdout: &[u8]) -> serde_json::Value {
     let text = String::from_utf8_lossy(stdout);

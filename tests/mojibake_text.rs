@@ -156,3 +156,41 @@ fn works_in_a_pipeline_that_closes_early() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Issue #12 point 10: `text --from` with each newer code page's name
+/// repairs UTF-8 read as it, and only that.
+#[test]
+fn text_from_each_newer_code_page() {
+    for (name, damaged, fixed) in [
+        (
+            "cp852",
+            "P┼Ö├şli┼í ┼żlu┼ąou─Źk├Ż k┼»┼ł",
+            "Příliš žluťoučký kůň",
+        ),
+        ("cp866", "╨б╤К╨╡╤И╤М ╨╢╨╡ ╨╡╤Й╤С", "Съешь же ещё"),
+        ("koi8-r", "п║я┼п╣я┬я▄ п╤п╣ п╣я┴я▒", "Съешь же ещё"),
+        ("koi8-u", "п║я┼п╣я┬я▄ пІп╣ п╣я┴я▒", "Съешь же ещё"),
+        (
+            "iso-8859-5",
+            "аЁб\u{8a}аЕб\u{88}б\u{8c} аЖаЕ аЕб\u{89}б\u{91}",
+            "Съешь же ещё",
+        ),
+        ("shift_jis", "蜊ｰ蛻ｷ(_P)", "印刷(_P)"),
+        ("gbk", "椤圭洰", "项目"),
+        ("euc-kr", "(訝띷삇)", "(不明)"),
+    ] {
+        tool()
+            .args(["text", "--from", name])
+            .write_stdin(format!("{damaged}\n"))
+            .assert()
+            .success()
+            .stdout(format!("{fixed}\n"));
+    }
+    // Another code page's damage is left alone.
+    tool()
+        .args(["text", "--from", "gbk"])
+        .write_stdin("caf\u{c3}\u{a9}\n")
+        .assert()
+        .success()
+        .stdout("caf\u{c3}\u{a9}\n");
+}

@@ -1,7 +1,8 @@
-//! The East Asian multi-byte encodings, for file names: names that are raw
-//! Shift_JIS, GBK, Big5 or EUC-KR bytes (`--from`), and the Windows zip
-//! case, where Shift_JIS names were unpacked as cp437 or cp850 (`テスト`
-//! becomes `âeâXâg`). Accepted only when the result is plausible CJK text.
+//! The East Asian multi-byte encodings: names that are raw Shift_JIS, GBK,
+//! Big5 or EUC-KR bytes (`--from`), the Windows zip case, where Shift_JIS
+//! names were unpacked as cp437 or cp850 (`テスト` becomes `âeâXâg`), and
+//! UTF-8 text read as one of them (`项目` becomes `椤圭洰` in GBK).
+//! Accepted only when the result is plausible CJK text.
 
 use super::codepages::Codepage;
 use encoding_rs::Encoding;
@@ -16,6 +17,68 @@ pub fn from_name(name: &str) -> Option<&'static Encoding> {
         "big5" | "cp950" | "big5-hkscs" => encoding_rs::BIG5,
         "euc-kr" | "cp949" | "uhc" => encoding_rs::EUC_KR,
         _ => return None,
+    })
+}
+
+/// The encodings UTF-8 is misread as on East Asian systems, in the order
+/// ties are broken.
+pub const MISREAD_AS: [&Encoding; 4] = [
+    encoding_rs::SHIFT_JIS,
+    encoding_rs::GBK,
+    encoding_rs::BIG5,
+    encoding_rs::EUC_KR,
+];
+
+/// The name `--from` and `explain` use for an encoding.
+pub fn name(encoding: &'static Encoding) -> &'static str {
+    match encoding.name() {
+        "Shift_JIS" => "shift_jis",
+        "gbk" | "gb18030" => "gbk",
+        "Big5" => "big5",
+        "EUC-KR" => "euc-kr",
+        _ => "euc-jp",
+    }
+}
+
+/// Characters from the first non-ASCII one encoded for the quick test.
+const PREFIX_CHARS: usize = 8;
+
+/// Text that was UTF-8 read as one of `encodings`, decoded back, with the
+/// encoding: the whole text must go back to its bytes exactly (no
+/// replacement) and they must be strict UTF-8 that reads as plausible CJK.
+pub fn misread_utf8(
+    text: &str,
+    encodings: &[&'static Encoding],
+) -> Option<(String, &'static Encoding)> {
+    // The misreads of UTF-8's three-byte sequences are ideographs or
+    // halfwidth katakana: without one, nothing to look at (fast path).
+    if !text
+        .chars()
+        .any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{FF61}'..='\u{FF9F}'))
+    {
+        return None;
+    }
+    // Clean CJK text fails within a few characters: those are tried first,
+    // since encoding_rs's CJK encoders are slow on whole lines.
+    let start = text.find(|c: char| !c.is_ascii()).unwrap_or(0);
+    let head_end = text[start..]
+        .char_indices()
+        .nth(PREFIX_CHARS)
+        .map_or(text.len(), |(i, _)| start + i);
+    let mut bytes = Vec::with_capacity(text.len());
+    encodings.iter().find_map(|&encoding| {
+        for part in [&text[..head_end], text] {
+            bytes.clear();
+            let (result, _) = encoding
+                .new_encoder()
+                .encode_from_utf8_to_vec_without_replacement(part, &mut bytes, true);
+            let broken = std::str::from_utf8(&bytes).is_err_and(|e| e.error_len().is_some());
+            if result != encoding_rs::EncoderResult::InputEmpty || broken {
+                return None;
+            }
+        }
+        let fixed = std::str::from_utf8(&bytes).ok()?;
+        (fixed != text && plausible_cjk(fixed)).then(|| (fixed.to_string(), encoding))
     })
 }
 
@@ -44,8 +107,8 @@ pub fn dos_unzipped(name: &str, encoding: &'static Encoding) -> Option<String> {
 
 /// Kana, hanzi/kanji or hangul in runs of two or more, never glued to a
 /// Latin letter (a stray byte pair: `Ångström` is no `熟gstr芭`), and no
-/// other non-ASCII character but CJK punctuation: no halfwidth katakana, no
-/// fullwidth Latin, no symbols.
+/// other non-ASCII character but CJK and fullwidth punctuation: no
+/// halfwidth katakana, no fullwidth Latin, no symbols.
 fn plausible_cjk(s: &str) -> bool {
     let is_cjk = |c: char| matches!(c, '\u{3041}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}');
     let (mut run, mut cjk) = (0, 0);
@@ -69,11 +132,23 @@ fn plausible_cjk(s: &str) -> bool {
         }
         run = 0;
         last = c;
-        if !c.is_ascii() && !matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF08}' | '\u{FF09}') {
+        if !c.is_ascii() && !is_cjk_punctuation(c) {
             return false;
         }
     }
     cjk >= 2
+}
+
+/// CJK symbols and the fullwidth punctuation of East Asian text (`：`, `，`).
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3000}'..='\u{303F}'
+            | '\u{FF01}'..='\u{FF0F}'
+            | '\u{FF1A}'..='\u{FF20}'
+            | '\u{FF3B}'..='\u{FF40}'
+            | '\u{FF5B}'..='\u{FF60}'
+    )
 }
 
 #[cfg(test)]

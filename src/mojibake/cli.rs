@@ -49,9 +49,9 @@ pub enum Command {
 pub struct Encoding {
     /// Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh,
     /// windows-1250/1251/1253/1254/1257, iso-8859-2, iso-8859-5, cp437, cp850,
-    /// cp852, cp866, koi8-r, koi8-u); for names that are not UTF-8 at all,
-    /// the encoding they are in (also shift_jis, euc-jp, gbk, big5, euc-kr:
-    /// names only, also for names of it unpacked as cp437/cp850)
+    /// cp852, cp866, koi8-r, koi8-u, shift_jis, euc-jp, gbk, big5, euc-kr);
+    /// for names that are not UTF-8 at all, the encoding they are in (and
+    /// for the East Asian ones, names of it unpacked as cp437/cp850)
     #[arg(long, value_name = "ENC")]
     pub from: Option<String>,
 }

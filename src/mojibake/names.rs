@@ -116,7 +116,11 @@ pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
         ),
     };
     let mut walker = Walker {
-        repairer: raw.map_or_else(Repairer::default, Repairer::only),
+        repairer: match (raw, cjk) {
+            (Some(cp), _) => Repairer::only(cp),
+            (None, Some(encoding)) => Repairer::only_east_asian(encoding),
+            (None, None) => Repairer::default(),
+        },
         raw,
         cjk: cjk.unwrap_or(encoding_rs::SHIFT_JIS),
         cjk_raw: cjk.is_some(),

@@ -10,8 +10,10 @@
 //! correct accented one. A partial repair must leave nothing bad behind.
 
 use super::badness::badness;
+use super::cjk;
 use super::codepages::{ALL, Codepage};
 use super::utf8::{Sequence, decode_at};
+use encoding_rs::Encoding;
 use std::borrow::Cow;
 
 /// Layers peeled at most (UTF-8 misread four times over).
@@ -52,12 +54,16 @@ pub struct Step {
 #[derive(Clone, Debug)]
 pub struct Repairer {
     candidates: Vec<Codepage>,
+    /// Multi-byte East Asian encodings, tried on the whole text once the
+    /// 8-bit layers are peeled (their misreads are CJK, which no badness sees).
+    east_asian: Vec<&'static Encoding>,
 }
 
 impl Default for Repairer {
     fn default() -> Self {
         Repairer {
             candidates: ALL.to_vec(),
+            east_asian: cjk::MISREAD_AS.to_vec(),
         }
     }
 }
@@ -83,6 +89,15 @@ impl Repairer {
     pub fn only(cp: Codepage) -> Repairer {
         Repairer {
             candidates: vec![cp],
+            east_asian: Vec::new(),
+        }
+    }
+
+    /// Only UTF-8 read as the multi-byte `encoding` is repaired (`--from gbk`).
+    pub fn only_east_asian(encoding: &'static Encoding) -> Repairer {
+        Repairer {
+            candidates: Vec::new(),
+            east_asian: vec![encoding],
         }
     }
 
@@ -104,12 +119,41 @@ impl Repairer {
         self.chain(text, badness(text))
     }
 
-    /// The chain with the lower final badness of two: whole reversals
-    /// preferred over equally bad word-by-word ones (`Ã„Æ’` must go whole
-    /// through its middle layer), or the other way (`r√©gime rÃ©gime` must
-    /// not read `rÃ©` as Mac OS Roman). The second is tried only when the
-    /// first leaves something bad.
+    /// The 8-bit layers, then a multi-byte East Asian one when the text
+    /// left is UTF-8 read as one of those.
+    /// The input is tried first: an 8-bit chain would read its stray C1
+    /// controls (Shift_JIS keeps 0x80 as U+0080) as windows-1252.
     fn chain(&self, text: &str, start: u32) -> Vec<Step> {
+        if let Some(step) = self.east_asian_step(text, start) {
+            return vec![step];
+        }
+        let mut steps = self.chain_8bit(text, start);
+        if let Some(last) = steps.last()
+            && let Some(step) = self.east_asian_step(&last.after, last.badness_after)
+        {
+            steps.push(step);
+        }
+        steps
+    }
+
+    fn east_asian_step(&self, text: &str, bad: u32) -> Option<Step> {
+        let (after, encoding) = cjk::misread_utf8(text, &self.east_asian)?;
+        Some(Step {
+            encoding: cjk::name(encoding),
+            before: text.to_string(),
+            badness_after: badness(&after),
+            after,
+            partial: false,
+            badness_before: bad,
+        })
+    }
+
+    /// The chain of 8-bit layers with the lower final badness of two: whole
+    /// reversals preferred over equally bad word-by-word ones (`Ã„Æ’` must go
+    /// whole through its middle layer), or the other way (`r√©gime rÃ©gime`
+    /// must not read `rÃ©` as Mac OS Roman). The second is tried only when
+    /// the first leaves something bad.
+    fn chain_8bit(&self, text: &str, start: u32) -> Vec<Step> {
         let tied = std::cell::Cell::new(false);
         let whole_first = self.chain_with(text, start, Tie::Whole, &tied);
         let left = whole_first.last().map_or(start, |s| s.badness_after);
@@ -248,11 +292,17 @@ impl Repairer {
     }
 }
 
+/// An accented Latin letter (U+00C0..U+024F): all are letters but `×` and
+/// `÷`, so no Unicode table lookup (this runs on every damaged word).
+fn is_precomposed_latin(c: char) -> bool {
+    matches!(c, 'À'..='ɏ') && c != '×' && c != '÷'
+}
+
 /// An accented Latin letter of the input is still in the output.
 fn keeps_accented_letters(before: &str, after: &str) -> bool {
     before
         .chars()
-        .filter(|c| matches!(c, 'À'..='ɏ') && c.is_alphabetic())
+        .filter(|&c| is_precomposed_latin(c))
         .any(|c| after.contains(c))
 }
 
@@ -375,7 +425,7 @@ fn repair_words(chars: &[char], bytes: &[Option<u8>], units: &[Unit]) -> Option<
     let mut precomposed = Vec::with_capacity(chars.len() + 1);
     precomposed.push(0usize);
     for &c in chars {
-        let is = matches!(c, 'À'..='ɏ') && c.is_alphabetic();
+        let is = is_precomposed_latin(c);
         precomposed.push(precomposed.last().copied().unwrap_or(0) + usize::from(is));
     }
     let mut accepted: Vec<&Unit> = Vec::new();
@@ -448,8 +498,14 @@ fn repair_words(chars: &[char], bytes: &[Option<u8>], units: &[Unit]) -> Option<
 /// reads worse, Mac OS Roman) bytes read as ISO-8859-1.
 fn c1_step(text: &str, bad: u32) -> Option<Step> {
     // Bytes windows-1252 leaves undefined mean the controls are no
-    // windows-1252 text: leave them (they may be intentional).
-    let undefined = |c: char| matches!(c, '\u{81}' | '\u{8D}' | '\u{8F}' | '\u{90}' | '\u{9D}');
+    // windows-1252 text: leave them (they may be intentional). So do
+    // Halfwidth katakana mean Shift_JIS, which keeps 0x80 as U+0080.
+    let undefined = |c: char| {
+        matches!(
+            c,
+            '\u{81}' | '\u{8D}' | '\u{8F}' | '\u{90}' | '\u{9D}' | '\u{FF61}'..='\u{FF9F}'
+        )
+    };
     if !text.chars().any(|c| ('\u{80}'..='\u{9F}').contains(&c)) || text.chars().any(undefined) {
         return None;
     }
@@ -508,6 +564,28 @@ mod tests {
         assert_eq!(steps.len(), 2);
         assert_eq!(steps[0].after, once);
         assert!(steps.iter().all(|s| s.encoding == "macintosh"));
+    }
+
+    #[test]
+    fn precomposed_latin_is_the_alphabetic_part_of_the_range() {
+        for c in 'À'..='ɏ' {
+            assert_eq!(is_precomposed_latin(c), c.is_alphabetic(), "{c}");
+        }
+    }
+
+    #[test]
+    fn utf8_read_as_east_asian_code_pages() {
+        for (clean, encoding) in [
+            ("项目", encoding_rs::GBK),
+            ("トランザクション中にパッケージ", encoding_rs::SHIFT_JIS),
+        ] {
+            let damaged = encoding
+                .decode_without_bom_handling_and_without_replacement(clean.as_bytes())
+                .unwrap();
+            assert_eq!(fix(&damaged), clean, "{damaged}");
+            assert_eq!(Repairer::only_east_asian(encoding).repair(&damaged), clean);
+            assert_eq!(Repairer::only(Codepage::Cp437).repair(&damaged), damaged);
+        }
     }
 
     #[test]

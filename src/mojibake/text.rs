@@ -76,6 +76,7 @@ pub fn repairer(from: Option<&str>) -> Result<Repairer> {
         None => Ok(Repairer::default()),
         Some(name) => super::codepages::Codepage::from_name(name)
             .map(Repairer::only)
+            .or_else(|| super::cjk::from_name(name).map(Repairer::only_east_asian))
             .ok_or_else(|| Error::usage(format!("--from {name}: unknown encoding"))),
     }
 }
