@@ -598,6 +598,22 @@ fn a_replaced_or_missing_perl_is_reported() {
         .stderr(predicates::str::contains(
             "changed since the environment was made",
         ));
+    // Rebuilt with the same version and archname: check --update re-records
+    // it and the warning stops.
+    perlenv()
+        .args(["check", "--update"])
+        .arg(&env)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("re-recorded"));
+    perlenv()
+        .arg("run")
+        .arg(&env)
+        .args(["--", "perl", "-e", "print 1"])
+        .assert()
+        .success()
+        .stdout("1")
+        .stderr("");
 
     // Gone: activation warns (without running anything), info and check say so.
     std::fs::remove_file(&perl).unwrap();

@@ -79,6 +79,7 @@ complete -c perlenv -n "__fish_perlenv_using_subcommand info" -s h -l help -d 'P
 complete -c perlenv -n "__fish_perlenv_using_subcommand check" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c perlenv -n "__fish_perlenv_using_subcommand check" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c perlenv -n "__fish_perlenv_using_subcommand check" -l json -d 'Print the result envelope as one JSON line instead of the problems'
+complete -c perlenv -n "__fish_perlenv_using_subcommand check" -l update -d 'Re-record a perl that was rebuilt or reinstalled with the same version and archname, so `run` and `activate` stop warning about it'
 complete -c perlenv -n "__fish_perlenv_using_subcommand check" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c perlenv -n "__fish_perlenv_using_subcommand check" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c perlenv -n "__fish_perlenv_using_subcommand check" -s q -l quiet -d 'Less output: only errors'

@@ -87,6 +87,10 @@ pub struct CheckArgs {
     /// Print the result envelope as one JSON line instead of the problems.
     #[arg(long, conflicts_with = "nagios")]
     pub json: bool,
+    /// Re-record a perl that was rebuilt or reinstalled with the same version and
+    /// archname, so `run` and `activate` stop warning about it
+    #[arg(long)]
+    pub update: bool,
     #[command(flatten)]
     pub nagios: crate::common::NagiosArgs,
 }

@@ -118,6 +118,9 @@ pub struct Health {
 pub fn check(args: &CheckArgs) -> Result<Exit> {
     args.nagios.validate()?;
     let health = examine(&args.env)?;
+    if args.update && health.problems.is_empty() {
+        rerecord_perl(&args.env)?;
+    }
     let found = health.problems.len() as u64;
     let msg = match health.problems.first() {
         None => health.ok.clone(),
@@ -152,6 +155,30 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// After a healthy check (same version and archname, every module
+/// loads): records the perl binary as it is now, in a new perlenv.cfg
+/// renamed over the old one.
+fn rerecord_perl(root: &std::path::Path) -> Result<()> {
+    let mut env = Env::open(root)?;
+    if env.perl_state() != PerlState::Changed {
+        return Ok(());
+    }
+    env.perl_id = super::env::file_id(&env.perl).unwrap_or_default();
+    let cfg = env.root.join(super::env::CFG);
+    let temporary = env.root.join(format!("{}.new", super::env::CFG));
+    std::fs::write(&temporary, env.render())
+        .and_then(|()| std::fs::rename(&temporary, &cfg))
+        .map_err(|e| Error::io(format!("writing {}", cfg.display()), e))?;
+    log::warn!(
+        "{}: perl {} re-recorded (perl {}, {})",
+        env.root.display(),
+        env.perl.display(),
+        env.version,
+        env.archname
+    );
+    Ok(())
 }
 
 fn examine(env: &std::path::Path) -> Result<Health> {
