@@ -7,20 +7,13 @@ mod icinga2_support;
 mod nsca_support;
 
 use icinga2_support::{API_USER, Icinga, PASSWORD, make_certificates};
-use nsca_support::{nsca_send, stderr, stdout};
+use nsca_support::{now, nsca_send, stderr, stdout};
 use std::path::Path;
 
 fn send(config: &Path, extra: &[&str], input: &[u8]) -> std::process::Output {
     let mut args = vec!["-c", config.to_str().unwrap()];
     args.extend_from_slice(extra);
     nsca_send(&args, input)
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 fn assert_time_between(result: &serde_json::Value, from: u64, to: u64) {
@@ -54,10 +47,7 @@ fn stdin_json_and_single_results_arrive_with_perfdata_and_time() {
         http["performance_data"],
         serde_json::json!(["time=0.1s;1;2", "'rx bytes'=5B"])
     );
-    assert_eq!(
-        http["check_source"].as_str(),
-        Some(rustix_nodename().as_str())
-    );
+    assert_eq!(http["check_source"].as_str(), Some(node_name().as_str()));
     assert_time_between(&http, before, now());
     let host = server.wait_for_output("web02", "", "DOWN - no ping");
     assert_eq!(host["state"], 2, "a host is UP or DOWN: {host}");
@@ -94,7 +84,7 @@ fn stdin_json_and_single_results_arrive_with_perfdata_and_time() {
     );
 }
 
-fn rustix_nodename() -> String {
+fn node_name() -> String {
     let out = std::process::Command::new("uname")
         .arg("-n")
         .output()
@@ -345,3 +335,4 @@ fn credentials_come_from_the_config_and_options_need_icinga2() {
         stderr(&out)
     );
 }
+

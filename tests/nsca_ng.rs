@@ -6,7 +6,7 @@ mod nsca_ng_support;
 mod nsca_support;
 
 use nsca_ng_support::{NgServer, ng_send_nsca};
-use nsca_support::{nsca_send, run, stderr, stdout};
+use nsca_support::{now, nsca_send, run, stderr, stdout};
 use std::path::Path;
 
 /// `web01` may send results of hosts named web… and HTTP… services (the
@@ -19,13 +19,6 @@ fn send(config: &Path, extra: &[&str], input: &[u8]) -> std::process::Output {
     let mut args = vec!["--protocol", "nsca-ng", "-c", config.to_str().unwrap()];
     args.extend_from_slice(extra);
     nsca_send(&args, input)
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 #[test]

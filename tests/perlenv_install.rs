@@ -585,14 +585,17 @@ fn a_replaced_or_missing_perl_is_reported() {
     );
     perlenv().arg("check").arg(&env).assert().code(0);
 
+    let run_print_1 = || {
+        perlenv()
+            .arg("run")
+            .arg(&env)
+            .args(["--", "perl", "-e", "print 1"])
+            .assert()
+    };
     // Replaced (an upgrade): run still runs, with a warning.
     std::fs::remove_file(&perl).unwrap();
     std::fs::copy("/usr/bin/perl", &perl).unwrap();
-    perlenv()
-        .arg("run")
-        .arg(&env)
-        .args(["--", "perl", "-e", "print 1"])
-        .assert()
+    run_print_1()
         .success()
         .stdout("1")
         .stderr(predicates::str::contains(
@@ -606,14 +609,7 @@ fn a_replaced_or_missing_perl_is_reported() {
         .assert()
         .code(0)
         .stderr(predicates::str::contains("re-recorded"));
-    perlenv()
-        .arg("run")
-        .arg(&env)
-        .args(["--", "perl", "-e", "print 1"])
-        .assert()
-        .success()
-        .stdout("1")
-        .stderr("");
+    run_print_1().success().stdout("1").stderr("");
 
     // Gone: activation warns (without running anything), info and check say so.
     std::fs::remove_file(&perl).unwrap();
@@ -630,11 +626,7 @@ fn a_replaced_or_missing_perl_is_reported() {
         .code(1)
         .stdout(predicates::str::contains("is gone"));
     // And run refuses: PATH's perl must not stand in for the recorded one.
-    perlenv()
-        .arg("run")
-        .arg(&env)
-        .args(["--", "perl", "-e", "print 1"])
-        .assert()
+    run_print_1()
         .code(3)
         .stdout("")
         .stderr(predicates::str::contains("is gone"));

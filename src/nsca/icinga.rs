@@ -4,7 +4,7 @@
 //! answered, so a refused result is known to be refused.
 
 use super::keyvalue;
-use super::ng::describe;
+use super::net::{self, describe};
 use super::packet::CheckResult;
 use super::protocol::{Outcome, Refusal};
 use super::send::SendError;
@@ -14,7 +14,7 @@ use openssl::ssl::{SslConnector, SslMethod, SslStream, SslVerifyMode, SslVersion
 use openssl::x509::X509;
 use openssl::x509::store::X509StoreBuilder;
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -290,10 +290,7 @@ struct Connection {
 
 impl Target<'_> {
     fn name(&self) -> String {
-        match self.server.parse::<IpAddr>() {
-            Ok(IpAddr::V6(_)) => format!("[{}]:{}", self.server, self.port),
-            _ => format!("{}:{}", self.server, self.port),
-        }
+        net::endpoint(self.server, self.port)
     }
 
     /// Trusts the configured CA only, or the system's when none is given;
@@ -324,39 +321,13 @@ impl Target<'_> {
     }
 
     fn open(&self, connector: &SslConnector) -> Result<Connection, String> {
-        let addrs: Vec<SocketAddr> = (self.server, self.port)
-            .to_socket_addrs()
-            .map_err(|e| format!("resolving {}: {e}", self.server))?
-            .collect();
-        let mut errors = Vec::new();
-        for addr in &addrs {
-            match self.open_addr(connector, *addr) {
-                Ok(connection) => return Ok(connection),
-                Err(err) => {
-                    log::info!("{addr}: {err}");
-                    errors.push(format!("{addr}: {err}"));
-                }
-            }
-        }
-        if errors.is_empty() {
-            return Err(format!("{} has no address", self.server));
-        }
-        Err(format!(
-            "cannot reach {}: {}",
-            self.name(),
-            errors.join("; ")
-        ))
+        net::first_reachable(self.server, self.port, |addr| {
+            self.open_addr(connector, addr)
+        })
     }
 
     fn open_addr(&self, connector: &SslConnector, addr: SocketAddr) -> Result<Connection, String> {
-        let stream = TcpStream::connect_timeout(&addr, self.timeout)
-            .map_err(|e| format!("connecting: {}", describe(&e)))?;
-        let setup = || -> io::Result<()> {
-            stream.set_nodelay(true)?;
-            stream.set_read_timeout(Some(self.timeout))?;
-            stream.set_write_timeout(Some(self.timeout))
-        };
-        setup().map_err(|e| format!("setting up the socket: {e}"))?;
+        let stream = net::connect(addr, self.timeout)?;
         // Checks the certificate's names against the server as given
         // (a DNS name, or an IP address).
         let ssl = connector
@@ -383,24 +354,20 @@ impl Target<'_> {
         })
     }
 
-    fn request(&self, body: &[u8]) -> Vec<u8> {
+    /// The request's lines up to its length, the same for every result.
+    fn request_head(&self) -> String {
         let credentials = format!("{}:{}", self.config.api_user, self.config.password);
-        let mut request = format!(
+        format!(
             "POST /v1/actions/process-check-result HTTP/1.1\r\n\
              Host: {}\r\n\
              User-Agent: nsca-send/{}\r\n\
              Authorization: Basic {}\r\n\
              Accept: application/json\r\n\
-             Content-Type: application/json\r\n\
-             Content-Length: {}\r\n\r\n",
+             Content-Type: application/json\r\n",
             self.name(),
             env!("CARGO_PKG_VERSION"),
             base64(credentials.as_bytes()),
-            body.len()
         )
-        .into_bytes();
-        request.extend(body);
-        request
     }
 
     /// What the answer means for this result, or why the batch stops.
@@ -497,14 +464,12 @@ impl Connection {
             if self.buffer.len() > MAX_HEAD {
                 return Err(format!("{}: over-long response headers", self.peer));
             }
-            if self.fill()? == 0 {
-                if self.buffer.is_empty() {
+            if self.buffer.is_empty() {
+                if self.fill()? == 0 {
                     return Ok(None);
                 }
-                return Err(format!(
-                    "{}: the server closed the connection mid-answer",
-                    self.peer
-                ));
+            } else {
+                self.fill_mid_answer()?;
             }
         }
     }
@@ -551,12 +516,7 @@ impl Connection {
             return Err(format!("{}: over-long answer ({length} bytes)", self.peer));
         }
         while self.buffer.len() < length {
-            if self.fill()? == 0 {
-                return Err(format!(
-                    "{}: the server closed the connection mid-answer",
-                    self.peer
-                ));
-            }
+            self.fill_mid_answer()?;
         }
         Ok(self.buffer.drain(..length).collect())
     }
@@ -590,12 +550,7 @@ impl Connection {
             if self.buffer.len() > MAX_HEAD {
                 return Err(format!("{}: over-long chunk line", self.peer));
             }
-            if self.fill()? == 0 {
-                return Err(format!(
-                    "{}: the server closed the connection mid-answer",
-                    self.peer
-                ));
-            }
+            self.fill_mid_answer()?;
         }
     }
 
@@ -606,6 +561,17 @@ impl Connection {
             }
         }
         Ok(std::mem::take(&mut self.buffer))
+    }
+
+    /// Reads more of an answer begun: its end is an error.
+    fn fill_mid_answer(&mut self) -> Result<(), String> {
+        match self.fill()? {
+            0 => Err(format!(
+                "{}: the server closed the connection mid-answer",
+                self.peer
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Reads more into the buffer; 0 at the end of the connection.
@@ -653,13 +619,13 @@ pub fn deliver_results(target: &Target, results: &[Spooled]) -> Outcome {
         Ok(connector) => connector,
         Err(err) => return stop(outcome, 0, err),
     };
-    let check_source = rustix::system::uname()
-        .nodename()
-        .to_string_lossy()
-        .into_owned();
+    let check_source = net::node_name();
+    let head = target.request_head();
     let mut connection: Option<Connection> = None;
     for (index, spooled) in results.iter().enumerate() {
-        let request = target.request(&body_for(spooled, target.config.ttl, &check_source));
+        let body = body_for(spooled, target.config.ttl, &check_source);
+        let mut request = format!("{head}Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        request.extend(body);
         let response = loop {
             let mut open = match connection.take() {
                 Some(open) => open,

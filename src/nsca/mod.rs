@@ -8,6 +8,7 @@ pub mod crypto;
 pub(crate) mod icinga;
 pub(crate) mod input;
 pub(crate) mod keyvalue;
+pub(crate) mod net;
 pub(crate) mod ng;
 pub mod packet;
 pub(crate) mod protocol;
@@ -393,10 +394,7 @@ fn read_results(cli: &Cli, format: Format, wrapped: Option<&wrap::Finished>) -> 
         let mut parsed = Parsed::default();
         let host = match &cli.host {
             Some(host) => host.clone(),
-            None => rustix::system::uname()
-                .nodename()
-                .to_string_lossy()
-                .into_owned(),
+            None => net::node_name(),
         };
         let status = finished.state.to_string();
         let (host, service) = (host.as_bytes(), service.as_bytes());

@@ -5,13 +5,14 @@
 //! acknowledged, so a result the server refuses is known to be refused.
 
 use super::keyvalue;
+use super::net::{self, describe};
 use super::protocol::{Outcome, Refusal};
 use super::send::SendError;
 use super::spool::Spooled;
 use crate::common::Error;
 use openssl::ssl::{Ssl, SslContext, SslMethod, SslStream, SslVersion};
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -40,10 +41,7 @@ impl Config {
     pub fn parse(text: &[u8], path: &Path) -> Result<Config, Error> {
         let mut config = Config {
             // NSCA-ng's defaults: the host name, and the server's sample password.
-            identity: rustix::system::uname()
-                .nodename()
-                .to_string_lossy()
-                .into_owned(),
+            identity: net::node_name(),
             password: b"change-me".to_vec(),
             server: None,
             port: None,
@@ -143,10 +141,6 @@ struct Session {
 }
 
 impl Target<'_> {
-    fn name(&self) -> String {
-        format!("{}:{}", self.server, self.port)
-    }
-
     fn context(&self) -> Result<SslContext, String> {
         let mut builder = SslContext::builder(SslMethod::tls_client())
             .and_then(|mut b| {
@@ -172,39 +166,13 @@ impl Target<'_> {
 
     fn open(&self) -> Result<Session, String> {
         let context = self.context()?;
-        let addrs: Vec<SocketAddr> = (self.server, self.port)
-            .to_socket_addrs()
-            .map_err(|e| format!("resolving {}: {e}", self.server))?
-            .collect();
-        let mut errors = Vec::new();
-        for addr in &addrs {
-            match self.open_addr(&context, *addr) {
-                Ok(session) => return Ok(session),
-                Err(err) => {
-                    log::info!("{addr}: {err}");
-                    errors.push(format!("{addr}: {err}"));
-                }
-            }
-        }
-        if errors.is_empty() {
-            return Err(format!("{} has no address", self.server));
-        }
-        Err(format!(
-            "cannot reach {}: {}",
-            self.name(),
-            errors.join("; ")
-        ))
+        net::first_reachable(self.server, self.port, |addr| {
+            self.open_addr(&context, addr)
+        })
     }
 
     fn open_addr(&self, context: &SslContext, addr: SocketAddr) -> Result<Session, String> {
-        let stream = TcpStream::connect_timeout(&addr, self.timeout)
-            .map_err(|e| format!("connecting: {}", describe(&e)))?;
-        let setup = || -> io::Result<()> {
-            stream.set_nodelay(true)?;
-            stream.set_read_timeout(Some(self.timeout))?;
-            stream.set_write_timeout(Some(self.timeout))
-        };
-        setup().map_err(|e| format!("setting up the socket: {e}"))?;
+        let stream = net::connect(addr, self.timeout)?;
         let ssl = Ssl::new(context).map_err(|e| format!("TLS setup: {e}"))?;
         let tls = ssl.connect(stream).map_err(|e| {
             format!(
@@ -328,14 +296,6 @@ fn session_id() -> String {
         .iter()
         .map(|&b| ALPHABET[usize::from(b) % ALPHABET.len()] as char)
         .collect()
-}
-
-/// A socket error as the user reads it (a read timeout is `WouldBlock`).
-pub(super) fn describe(err: &io::Error) -> String {
-    match err.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "timed out".into(),
-        _ => err.to_string(),
-    }
 }
 
 /// Sends `commands` in order on one session. Each is answered: a refused

@@ -130,10 +130,6 @@ impl Icinga {
     /// Starts Icinga 2 with the standard objects and ApiUser `nsca`
     /// allowed to process check results.
     pub fn start() -> Icinga {
-        Icinga::start_with(OBJECTS)
-    }
-
-    pub fn start_with(objects: &str) -> Icinga {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         for sub in [
@@ -176,7 +172,7 @@ object ApiUser "reader" {{
   password = "r3ad"
   permissions = [ "objects/query/Service", "objects/query/Host" ]
 }}
-{objects}
+{OBJECTS}
 "#,
                     certs = certs.display()
                 ),

@@ -15,6 +15,14 @@ pub const SEND_NSCA: &str = "/usr/sbin/send_nsca";
 
 /// A port below 32768 (the daemon's config wants a fixed one) that nothing
 /// listens on, different for every test process and call.
+/// Seconds since the epoch.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
 pub fn free_port() -> u16 {
     static NEXT: AtomicU16 = AtomicU16::new(0);
     loop {
