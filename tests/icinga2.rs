@@ -336,3 +336,58 @@ fn credentials_come_from_the_config_and_options_need_icinga2() {
     );
 }
 
+/// `kill -9` of the daemon in the middle of a batch: what it answered is
+/// delivered, everything else is kept, and the next run sends the rest.
+#[test]
+fn a_daemon_killed_mid_batch_loses_nothing() {
+    const TOTAL: usize = 20_000;
+    let mut server = Icinga::start();
+    let config = server.client_config(API_USER, PASSWORD, "");
+    let spool = tempfile::tempdir().unwrap();
+    let spool_arg = spool.path().to_str().unwrap().to_string();
+    let input: String = (0..TOTAL)
+        .map(|i| format!("web01\tHTTP\t0\tresult {i}\x17"))
+        .collect();
+    let sender = {
+        let (config, spool_arg) = (config.clone(), spool_arg.clone());
+        std::thread::spawn(move || send(&config, &["--spool", &spool_arg], input.as_bytes()))
+    };
+    // Some results have arrived: kill it.
+    let started = std::time::Instant::now();
+    while server.last_check_result("web01", "HTTP").is_null() {
+        assert!(started.elapsed().as_secs() < 20, "nothing arrived");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    server.stop();
+    let out = sender.join().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    let number_before = |marker: &str| -> usize {
+        let at = err
+            .find(marker)
+            .unwrap_or_else(|| panic!("no `{marker}`: {err}"));
+        let digits: String = err[..at]
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.chars().rev().collect::<String>().parse().unwrap()
+    };
+    let delivered = number_before(&format!(" of {TOTAL} result(s) delivered for sure"));
+    let kept = number_before(" result(s) kept in");
+    assert!(kept > 0, "the kill came too late: {err}");
+    assert_eq!(delivered + kept, TOTAL, "{err}");
+
+    server.restart();
+    let out = send(
+        &config,
+        &["--spool", &spool_arg],
+        b"web01\tbackup\t0\tlast\x17",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("{} data packet(s) sent to host successfully.\n", kept + 1)
+    );
+    server.wait_for_output("web01", "HTTP", &format!("result {}", TOTAL - 1));
+}

@@ -636,6 +636,7 @@ pub fn deliver_results(target: &Target, results: &[Spooled]) -> Outcome {
             };
             match open.exchange(&request) {
                 Ok(response) => {
+                    outcome.delivery.unconfirmed = 0;
                     open.answered += 1;
                     if !response.close {
                         connection = Some(open);
@@ -644,8 +645,11 @@ pub fn deliver_results(target: &Target, results: &[Spooled]) -> Outcome {
                 }
                 // An idle kept-alive connection the server closed: once more
                 // on a new one (at least once: it may have had the request).
+                // Until answered there, it counts as written, not answered
+                // (a server killed mid-batch also closes this way).
                 Err(Failure::ClosedBeforeAnswer(err)) if open.answered > 0 => {
                     log::info!("{err}: reconnecting");
+                    outcome.delivery.unconfirmed = 1;
                 }
                 Err(Failure::ClosedBeforeAnswer(err) | Failure::Stop(err)) => {
                     // Written, never answered: it may have been processed.
