@@ -479,7 +479,7 @@ fn bad_input_is_refused_clearly() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "cpanfile:2: expected `requires 'Module', 'version';`",
+            "cpanfile:2: 'system' trapped by operation mask",
         ));
     let info: serde_json::Value = serde_json::from_slice(
         &perlenv()

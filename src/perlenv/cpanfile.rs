@@ -1,6 +1,6 @@
-//! The subset of the cpanfile format that `perlenv freeze` writes and people
-//! commonly use: `requires 'Module'[, 'version range'];`, optionally inside
-//! `on 'phase' => sub { ... };` blocks (the develop phase is skipped).
+//! cpanfiles read with the whole cpanfile language (Module::CPANfile's DSL),
+//! evaluated by the system perl in a Safe compartment so a cpanfile cannot
+//! run commands.
 
 use crate::common::{Error, Result};
 use std::path::Path;
@@ -22,83 +22,42 @@ impl Requirement {
     }
 }
 
-/// Splits `'a', "b" => 'c'` into its quoted strings, or None if anything
-/// else is there.
-fn quoted_list(s: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut rest = s.trim();
-    while !rest.is_empty() {
-        let quote = rest.chars().next()?;
-        if quote != '\'' && quote != '"' {
-            return None;
-        }
-        let end = rest[1..].find(quote)? + 1;
-        out.push(rest[1..end].to_string());
-        rest = rest[end + 1..].trim_start();
-        rest = rest
-            .strip_prefix("=>")
-            .or_else(|| rest.strip_prefix(','))
-            .unwrap_or(rest)
-            .trim_start();
-    }
-    Some(out)
-}
+/// Reads the cpanfile DSL in a Safe compartment of the system perl.
+const READER: &str = include_str!("cpanfile.pl");
 
-pub fn parse(path: &Path, text: &str) -> Result<Vec<Requirement>> {
-    let mut out = Vec::new();
-    let mut phase: Option<String> = None;
-    for (n, raw) in text.lines().enumerate() {
-        let line = raw.split('#').next().unwrap_or("").trim();
-        let bad = |why: &str| Error::bad_input(path, n + 1, why.to_string());
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix("on ") {
-            let rest = rest.trim_end_matches('{').trim_end();
-            let rest = rest
-                .strip_suffix("sub")
-                .ok_or_else(|| bad("expected `on 'phase' => sub {`"))?;
-            let names = quoted_list(rest).filter(|v| v.len() == 1);
-            phase = Some(
-                names
-                    .ok_or_else(|| bad("expected `on 'phase' => sub {`"))?
-                    .remove(0),
-            );
-            continue;
-        }
-        if line == "};" || line == "}" {
-            if phase.take().is_none() {
-                return Err(bad("`}` without `on ... => sub {`"));
-            }
-            continue;
-        }
-        let Some(rest) = line.strip_prefix("requires") else {
-            if line.starts_with("recommends") || line.starts_with("suggests") {
-                continue;
-            }
-            return Err(bad("expected `requires 'Module', 'version';`"));
-        };
-        let args = rest.trim().trim_end_matches(';');
-        let args = quoted_list(args)
-            .filter(|v| (1..=2).contains(&v.len()))
-            .ok_or_else(|| bad("expected `requires 'Module', 'version';`"))?;
-        if phase.as_deref() == Some("develop") {
-            continue;
-        }
-        let range = args.get(1).filter(|r| *r != "0").cloned();
-        out.push(Requirement {
-            module: args[0].clone(),
-            range,
-        });
-    }
-    if phase.is_some() {
+/// The configure, build, runtime and test `requires` of the cpanfile at
+/// `path` (what cpanm --installdeps installs); an error names FILE:LINE.
+pub fn parse(path: &Path) -> Result<Vec<Requirement>> {
+    // The path is an argv element, never part of the Perl code.
+    let out = std::process::Command::new("/usr/bin/perl")
+        .env_remove("PERL5LIB")
+        .env_remove("PERL5OPT")
+        .arg("-e")
+        .arg(READER)
+        .arg(path)
+        .output()
+        .map_err(|e| Error::io("running /usr/bin/perl to read a cpanfile", e))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let last = err
+            .lines()
+            .rfind(|l| l.contains('\t'))
+            .unwrap_or("0\tunreadable");
+        let (line, why) = last.split_once('\t').unwrap_or(("0", last));
         return Err(Error::bad_input(
             path,
-            text.lines().count(),
-            "unclosed `on ... => sub {`",
+            line.parse().unwrap_or(0),
+            why.to_string(),
         ));
     }
-    Ok(out)
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(m, r)| Requirement {
+            module: m.to_string(),
+            range: Some(r.to_string()).filter(|r| r != "0"),
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -106,23 +65,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_freeze_output_and_phases() {
-        let text = "# pinned\nrequires 'Foo::Bar', '== 0.01';\nrequires \"Baz\";\n\
-                    on 'test' => sub {\n  requires 'Test::More' => '0.98';\n};\n\
-                    on develop => sub {\n};\n";
-        let err = parse(Path::new("c"), text).unwrap_err().to_string();
-        assert_eq!(err, "c:7: expected `on 'phase' => sub {`");
-        let reqs = parse(Path::new("c"), &text.replace("on develop", "on 'develop'")).unwrap();
-        let args: Vec<String> = reqs.iter().map(Requirement::cpanm_arg).collect();
-        assert_eq!(args, ["Foo::Bar~== 0.01", "Baz", "Test::More~0.98"]);
-    }
-
-    #[test]
-    fn rejects_garbage_with_line() {
-        let err = parse(Path::new("cpanfile"), "requires 'A';\nsystem('rm');\n").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "cpanfile:2: expected `requires 'Module', 'version';`"
+    fn reads_the_whole_language_and_runs_nothing() {
+        let dir = std::env::temp_dir().join(format!("cpanfile-t{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("cpanfile");
+        std::fs::write(
+            &f,
+            "requires 'A', 0;\nrequires 'B' => '>= 1.0, < 2';\n# c\n\
+            on test => sub {\n requires 'T';\n};\non develop => sub { requires 'D' };\n\
+            test_requires 'T2';\nconfigure_requires 'C', '1';\nrecommends 'R';\n\
+            feature 'x', 'desc' => sub { requires 'F'; };\n\
+            requires 'M', 1,\n  dist => 'X/M-1.tar.gz';\nmirror 'http://x';\n",
+        )
+        .unwrap();
+        let args: Vec<String> = parse(&f)
+            .unwrap()
+            .iter()
+            .map(Requirement::cpanm_arg)
+            .collect();
+        assert_eq!(args, ["A", "B~>= 1.0, < 2", "C~1", "M~1", "T", "T2"]);
+        std::fs::write(&f, "requires 'A';\nsystem('touch X');\n").unwrap();
+        let err = parse(&f).unwrap_err().to_string();
+        assert!(
+            err.ends_with("cpanfile:2: 'system' trapped by operation mask"),
+            "{err}"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

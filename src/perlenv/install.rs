@@ -46,9 +46,7 @@ fn is_cpanfile(path: &Path) -> bool {
 }
 
 fn read_cpanfile(path: &Path, targets: &mut Vec<OsString>) -> Result<()> {
-    let text =
-        std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    for req in cpanfile::parse(path, &String::from_utf8_lossy(&text))? {
+    for req in cpanfile::parse(path)? {
         targets.push(req.cpanm_arg().into());
     }
     Ok(())
