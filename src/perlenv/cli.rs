@@ -29,6 +29,9 @@ ISOLATION:
   the OS owns are exempt: those whose real path (symlinks and .. resolved) is
   under /usr but not /usr/local, /bin, /sbin, /etc, /lib or /var/lib/dpkg/info,
   outside the environment (cpanm, dpkg-architecture, debconf-show).
+  Plain `cpanm` in an activated shell is ENV/bin/cpanm, a wrapper that runs
+  the real one with --self-contained --exclude-vendor on ENV: a Debian copy
+  of a dependency does not count as installed, so it goes into ENV too.
   `create --system-libs` turns isolation off.
   Two leaks remain: `perl -MModule` on the command line loads Module before
   PERL5OPT is applied, so it still finds a system copy; and `perl -T` ignores

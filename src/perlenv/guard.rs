@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Bytes that mean nothing to a shell, make, shellwords or local::lib.
-fn is_plain(path: &[u8]) -> bool {
+pub fn is_plain(path: &[u8]) -> bool {
     !path.is_empty()
         && path
             .iter()

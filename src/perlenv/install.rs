@@ -8,7 +8,7 @@ use super::env::Env;
 use super::guard::{Alias, file_url, guarded};
 use super::mirror::{local_mirror, run_quiet, unpack};
 use super::outcome::{Outcome, Sources};
-use super::{vars, wrap};
+use super::{scripts, vars, wrap};
 use crate::common::{Error, Result};
 use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader, Write};
@@ -134,14 +134,15 @@ fn local_dist(path: &Path) -> Result<OsString> {
         .map_err(|e| Error::io(format!("resolving {}", path.display()), e))
 }
 
-/// Finds `name` in this process's PATH.
+/// Finds `name` in this process's PATH, passing over perlenv's own wrappers
+/// (an activated environment's `ENV/bin/cpanm` is not the real one).
 pub fn which(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
         .as_bytes()
         .split(|&b| b == b':')
         .filter(|d| !d.is_empty())
         .map(|d| Path::new(OsStr::from_bytes(d)).join(name))
-        .find(|p| p.is_file())
+        .find(|p| p.is_file() && !std::fs::read(p).is_ok_and(|head| scripts::is_wrapper(&head)))
 }
 
 fn cpanm(alias: &Alias, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> {
