@@ -2,8 +2,8 @@
 //! tests/perlenv_support/fetch.sh) installed offline from a directory.
 
 mod perlenv_support;
-use std::path::Path;
 use perlenv_support::*;
+use std::path::Path;
 
 /// Every version `list` shows is a version (digits, dots, `_`, a leading
 /// `v`) or `undef`.

@@ -222,5 +222,8 @@ fn another_program_writing_beside_env_is_not_an_escape() {
         .assert()
         .success();
     done.store(true, std::sync::atomic::Ordering::Relaxed);
-    assert!(writer.join().unwrap() > 0, "the writer ran during the install");
+    assert!(
+        writer.join().unwrap() > 0,
+        "the writer ran during the install"
+    );
 }

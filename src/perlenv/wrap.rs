@@ -25,7 +25,10 @@ pub fn wrap_scripts(env: &Env) -> Result<()> {
         let head = std::fs::read(&path)
             .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
         let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
-        if scripts::is_wrapper(&head) || !first.starts_with(b"#!") || !first.windows(4).any(|w| w == b"perl") {
+        if scripts::is_wrapper(&head)
+            || !first.starts_with(b"#!")
+            || !first.windows(4).any(|w| w == b"perl")
+        {
             continue;
         }
         std::fs::create_dir_all(&libexec)
