@@ -158,7 +158,7 @@ pub struct CreateArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct InstallArgs {
     /// The environment directory.
     pub env: PathBuf,
@@ -170,6 +170,10 @@ pub struct InstallArgs {
     pub cpanfile: Vec<PathBuf>,
     /// Modules, dist directories, tarballs or cpanfiles.
     pub targets: Vec<OsString>,
+    /// Install exactly the dists and versions of this carton snapshot, from
+    /// the --from sources (tarball directories or a `bundle` directory).
+    #[arg(long, value_name = "SNAPSHOT", num_args = 0..=1, default_missing_value = "cpanfile.snapshot")]
+    pub locked: Option<PathBuf>,
     /// End with the result envelope as JSON: the dists newly installed.
     #[arg(long)]
     pub json: bool,

@@ -3,6 +3,7 @@
 //! cpanm records per installed dist in `lib/perl5/ARCH/.meta/DIST/`
 //! (install.json: dist, pathname, provides; MYMETA.json: prereqs).
 
+use super::cli::InstallArgs;
 use super::env::Env;
 use crate::common::{Error, Result};
 use serde_json::Value;
@@ -190,4 +191,112 @@ pub fn bundle(env: &Path, dir: &Path, from: &[PathBuf]) -> Result<()> {
         std::process::Command::new("gzip").arg("-nf").arg(&file),
         "gzip of 02packages.details.txt",
     )
+}
+
+/// The (name, pathname) of each dist in a carton snapshot; anything that
+/// is not the format (or a torn file) is a usage error naming the line.
+pub fn parse(path: &Path) -> Result<Vec<(String, String)>> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+    let bad = |n: usize, why: &str| Error::bad_input(path, n, why.to_string());
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+    match lines.next() {
+        Some((_, "# carton snapshot format: version 1.0")) => {}
+        _ => return Err(bad(1, "not a carton snapshot (format version 1.0)")),
+    }
+    let mut dists: Vec<(String, String)> = Vec::new();
+    let mut in_dists = false;
+    let mut open: Option<(usize, String)> = None;
+    for (n, line) in lines {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let body = line.trim_start_matches(' ');
+        match (indent, body) {
+            (_, "") => {}
+            (0, "DISTRIBUTIONS") => in_dists = true,
+            (2, name) if in_dists && !name.contains(' ') && !name.contains(':') => {
+                if let Some((at, name)) = open.take() {
+                    return Err(bad(at, &format!("{name}: no pathname")));
+                }
+                open = Some((n, name.to_string()));
+            }
+            (4, "provides:" | "requirements:") if in_dists => {}
+            (4, p) if in_dists && p.starts_with("pathname: ") => {
+                let Some((_, name)) = open.take() else {
+                    return Err(bad(n, "pathname outside a distribution"));
+                };
+                let pathname = p["pathname: ".len()..].trim();
+                if pathname.split('/').count() < 2 || pathname.contains("..") {
+                    return Err(bad(n, "not a CPAN pathname"));
+                }
+                dists.push((name, pathname.to_string()));
+            }
+            (6, entry) if in_dists && entry.split(' ').count() == 2 => {}
+            _ => return Err(bad(n, &format!("not carton snapshot syntax: {line:?}"))),
+        }
+    }
+    if let Some((at, name)) = open {
+        return Err(bad(at, &format!("{name}: no pathname (torn snapshot?)")));
+    }
+    if !in_dists || dists.is_empty() {
+        return Err(bad(1, "no DISTRIBUTIONS in the snapshot"));
+    }
+    Ok(dists)
+}
+
+/// The tarballs of exactly the snapshot's dists, from the sources (tarball
+/// directories or a bundle); exit 3 naming every dist that is not there.
+pub fn locked_tarballs(snapshot: &Path, from: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for (name, pathname) in parse(snapshot)? {
+        match find_tarball(&pathname, from) {
+            Some(t) => found.push(t),
+            None => missing.push(name),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::failed(format!(
+            "locked dists not found in the given sources: {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(found)
+}
+
+/// `install --locked [SNAPSHOT]` (or a `cpanfile.snapshot` given as a
+/// target) as a plain install whose targets and only sources are the
+/// locked tarballs, so no other version can be chosen.
+pub fn locked_install(args: &InstallArgs) -> Result<Option<InstallArgs>> {
+    let mut snapshot = args.locked.clone();
+    let mut targets = Vec::new();
+    for t in &args.targets {
+        if Path::new(t)
+            .file_name()
+            .is_some_and(|n| n == "cpanfile.snapshot")
+        {
+            if snapshot.replace(PathBuf::from(t)).is_some() {
+                return Err(Error::usage("give one snapshot"));
+            }
+        } else {
+            targets.push(t.clone());
+        }
+    }
+    let Some(snapshot) = snapshot else {
+        return Ok(None);
+    };
+    if !targets.is_empty() || !args.cpanfile.is_empty() {
+        return Err(Error::usage(
+            "a locked install takes no other modules or cpanfiles",
+        ));
+    }
+    let from: Vec<PathBuf> = args.from.iter().map(PathBuf::from).collect();
+    let tarballs = locked_tarballs(&snapshot, &from)?;
+    let mut locked = args.clone();
+    locked.locked = None;
+    locked.targets = tarballs
+        .iter()
+        .map(|t| t.clone().into_os_string())
+        .collect();
+    locked.from = locked.targets.clone();
+    Ok(Some(locked))
 }
