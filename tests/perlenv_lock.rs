@@ -121,3 +121,100 @@ fn bundle_names_the_dists_without_a_tarball_and_lock_refuses_an_empty_env() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(err.contains("nothing to lock"), "{err}");
 }
+
+#[test]
+fn install_locked_from_the_bundle_gives_the_identical_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = moo_env(t);
+    let snapshot = t.join("cpanfile.snapshot");
+    perlenv()
+        .arg("lock")
+        .arg(&env)
+        .arg("-o")
+        .arg(&snapshot)
+        .assert()
+        .success();
+    let bundle = t.join("bundle");
+    perlenv()
+        .arg("bundle")
+        .arg(&env)
+        .arg(&bundle)
+        .arg("--from")
+        .arg(cpan_cache())
+        .assert()
+        .success();
+    let list = stdout(perlenv().arg("list").arg(&env));
+    // --locked FILE from the bundle, and the snapshot given as a target
+    // (read as a lock, not a tarball) from the real tarballs.
+    for (name, how, from) in [
+        ("a", "--locked", bundle.as_path()),
+        ("b", "target", cpan_cache()),
+    ] {
+        let fresh = t.join(name);
+        perlenv().arg("create").arg(&fresh).assert().success();
+        let mut cmd = perlenv();
+        cmd.arg("install")
+            .arg("-q")
+            .arg(&fresh)
+            .arg("--from")
+            .arg(from);
+        if how == "--locked" {
+            cmd.arg("--locked");
+        }
+        cmd.arg(&snapshot).env("HOME", t).assert().success();
+        assert_eq!(stdout(perlenv().arg("list").arg(&fresh)), list, "{how}");
+    }
+}
+
+#[test]
+fn install_locked_fails_on_a_missing_version_and_on_a_bad_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    let good = "# carton snapshot format: version 1.0\nDISTRIBUTIONS\n  Try-Tiny-9.99\n    \
+                pathname: E/ET/ETHER/Try-Tiny-9.99.tar.gz\n    provides:\n      Try::Tiny 9.99\n    \
+                requirements:\n      perl 5.006\n";
+    let cases = [
+        (
+            "missing.snapshot",
+            good.to_string(),
+            3,
+            "Try-Tiny-9.99".to_string(),
+        ),
+        (
+            "garbage.snapshot",
+            "requires 'Moo';\n".to_string(),
+            2,
+            "garbage.snapshot:1:".to_string(),
+        ),
+        (
+            "torn.snapshot",
+            good[..good.find("    pathname").unwrap()].to_string(),
+            2,
+            "torn.snapshot:3:".to_string(),
+        ),
+        (
+            "junk.snapshot",
+            good.replace("    provides:", "    provides: x y z"),
+            2,
+            "junk.snapshot:5:".to_string(),
+        ),
+    ];
+    for (file, text, code, expect) in cases {
+        let path = t.join(file);
+        write(&path, &text);
+        let out = perlenv()
+            .arg("install")
+            .arg(&env)
+            .arg("--from")
+            .arg(cpan_cache())
+            .arg("--locked")
+            .arg(&path)
+            .assert()
+            .code(code);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains(&expect), "{file}: {err}");
+    }
+}

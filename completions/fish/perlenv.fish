@@ -49,6 +49,7 @@ complete -c perlenv -n "__fish_perlenv_using_subcommand create" -s q -l quiet -d
 complete -c perlenv -n "__fish_perlenv_using_subcommand create" -s h -l help -d 'Print help'
 complete -c perlenv -n "__fish_perlenv_using_subcommand install" -l from -d 'Offline source: a directory of tarballs, a tarball, a dist directory or a file:// mirror' -r
 complete -c perlenv -n "__fish_perlenv_using_subcommand install" -l cpanfile -d 'Install what this cpanfile requires' -r -F
+complete -c perlenv -n "__fish_perlenv_using_subcommand install" -l locked -d 'Install exactly the dists and versions of this carton snapshot, from the --from sources (tarball directories or a `bundle` directory)' -r -F
 complete -c perlenv -n "__fish_perlenv_using_subcommand install" -l json -d 'End with the result envelope as JSON: the dists newly installed'
 complete -c perlenv -n "__fish_perlenv_using_subcommand install" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c perlenv -n "__fish_perlenv_using_subcommand install" -s q -l quiet -d 'Less output: only errors'

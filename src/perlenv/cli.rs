@@ -53,7 +53,10 @@ LOCK AND BUNDLE:
   sources into DIR/authors/id/PATHNAME and writes DIR/modules/
   02packages.details.txt.gz: with the snapshot and the cpanfile in a project,
   DIR as vendor/cache deploys offline with `carton install --deployment
-  --cached`. Dists installed without cpanm (the make path) are not recorded.
+  --cached`. `install ENV --locked [SNAPSHOT] --from SRC` installs exactly
+  the snapshot's dists (the locked tarballs are the only source); a locked
+  dist missing from the sources is exit 3, a bad or torn snapshot exit 2.
+  Dists installed without cpanm (the make path) are not recorded.
 
 EXIT STATUS:
   0  success
