@@ -360,6 +360,7 @@ mod tests {
             env: "env".into(),
             from: from.iter().map(|p| p.as_os_str().to_os_string()).collect(),
             cpanfile: Vec::new(),
+            locked: None,
             targets: targets.iter().map(OsString::from).collect(),
             json: false,
         }
