@@ -326,8 +326,45 @@ print "$_\n" for @missing;
 exit(@missing ? 1 : 0);
 "#;
 
+/// How long an install waits for another one into the same environment.
+const INSTALL_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Holds ENV/.perlenv.lock while it lives: two installs into one
+/// environment would interleave cpanm's records and the script wrappers.
+fn lock_env(env: &Env) -> Result<std::fs::File> {
+    use crate::common::lock::{Waited, exclusive_within};
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = env.root.join(".perlenv.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o644)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(&path)
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    let waiting = || {
+        log::warn!(
+            "waiting up to {} min for another install into {} to finish (lock {})",
+            INSTALL_LOCK_WAIT.as_secs() / 60,
+            env.root.display(),
+            path.display()
+        )
+    };
+    match exclusive_within(&file, INSTALL_LOCK_WAIT, waiting) {
+        Ok(Waited::Locked) => Ok(file),
+        Ok(Waited::TimedOut) => Err(Error::failed(format!(
+            "install: another install into {} held {} for {} min; not installing",
+            env.root.display(),
+            path.display(),
+            INSTALL_LOCK_WAIT.as_secs() / 60
+        ))),
+        Err(e) => Err(Error::io(format!("locking {}", path.display()), e)),
+    }
+}
+
 pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
     let env = Env::open(&args.env)?;
+    let _lock = lock_env(&env)?;
     env.warn_if_perl_changed();
     let req = sort_out(args)?;
     if req.targets.is_empty() {
