@@ -8,6 +8,10 @@
 #   bench/nsca.sh                 # all four methods, all three modes
 #   MODES="daemon" METHODS="1 14" RUNS=3 COUNT=2000 bench/nsca.sh
 #   LOAD=1 bench/nsca.sh          # with a CPU hog and a disk writer running
+#   METHODS=all bench/nsca.sh     # all 17 methods the Debian daemon decrypts
+#
+# Each cell ends with a markdown row (prefix "| "):
+#   | mode | method | limit | nsca-send | ratio | send_nsca | nsca-send wrote | send_nsca wrote |
 #
 # "daemon limit" sends packets that were all built and encrypted before the
 # clock started (examples/nsca-daemon-limit.rs): what the daemon alone costs.
@@ -17,12 +21,15 @@ cd "$(dirname "$0")/.."
 COUNT=${COUNT:-10000}
 MODES=${MODES:-"single daemon inetd"}
 METHODS=${METHODS:-"1 14 2 3"}
+# The 17 methods of tests/nsca.rs.
+[ "$METHODS" = all ] && METHODS="0 1 2 3 4 5 6 8 9 10 11 14 15 16 20 23 26"
 RUNS=${RUNS:-2}
 PASSWORD=bench-password-0123456789
 
 cargo build --release --bin nsca-send --example nsca-daemon-limit >&2
-NSCA_SEND=$PWD/target/release/nsca-send
-LIMIT=$PWD/target/release/examples/nsca-daemon-limit
+target=${CARGO_TARGET_DIR:-$PWD/target}
+NSCA_SEND=$target/release/nsca-send
+LIMIT=$target/release/examples/nsca-daemon-limit
 
 work=$(mktemp -d)
 pids=()
@@ -81,16 +88,23 @@ CFG
         limits+=("$("$LIMIT" "$port" "$method" "$PASSWORD" "$COUNT")")
     done
     echo "daemon limit (pre-built packets): ${limits[*]} s"
+    limit=$(printf '%s\n' "${limits[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+    declare -A mean wrote
     # One client at a time, so each one's delivered count is known.
     for client in nsca-send send_nsca; do
         bin=$NSCA_SEND
         [ "$client" = send_nsca ] && bin=/usr/sbin/send_nsca
         before=$(wc -l <"$dir/commands")
         hyperfine --style basic --runs "$runs" -n "$client (method $method)" \
+            --export-json "$dir/$client.json" \
             "$bin -H 127.0.0.1 -p $port -c $dir/send.cfg -to 900 --quiet <$work/input"
         sleep 1
         after=$(wc -l <"$dir/commands")
         echo "$client: the daemon wrote $((after - before)) of $((COUNT * runs)) results"
+        mean[$client]=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f s ± %.2f" % (r["mean"], r["stddev"] or 0))' "$dir/$client.json")
+        wrote[$client]="$((after - before))/$((COUNT * runs))"
     done
+    ratio=$(awk -v a="${mean[nsca-send]%% *}" -v b="$limit" 'BEGIN { printf "%.2fx", a / b }')
+    echo "| $mode | $method | $limit s (median of $runs) | ${mean[nsca-send]} | $ratio | ${mean[send_nsca]} | ${wrote[nsca-send]} | ${wrote[send_nsca]} |"
 done
 done

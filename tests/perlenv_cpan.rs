@@ -3,6 +3,7 @@
 
 mod perlenv_support;
 use perlenv_support::*;
+use std::path::Path;
 
 /// Every version `list` shows is a version (digits, dots, `_`, a leading
 /// `v`) or `undef`.
@@ -106,4 +107,70 @@ fn from_dir_takes_the_newest_version_and_skips_a_corrupt_tarball() {
         stdout(perlenv().arg("list").arg(&env)),
         format!("{module} 0.2\n")
     );
+}
+
+/// Plain `cpanm` in an activated isolated environment sees what the
+/// environment's programs see: Debian's copy of Try::Tiny
+/// (libtry-tiny-perl, in /usr/share/perl5) does not count as installed, so
+/// cpanm installs it into ENV and the dist's tests, run isolated, pass.
+#[test]
+fn plain_cpanm_in_an_activated_env_installs_what_isolation_hides() {
+    assert!(
+        Path::new("/usr/share/perl5/Try/Tiny.pm").is_file(),
+        "libtry-tiny-perl must be installed (.ci/debian-packages)"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let name = unique("NeedsTryTiny");
+    let module = name.replace('-', "::");
+    let authors = t.join("mirror/authors/id/L/LO/LOCAL");
+    let src = t.join("src");
+    let dir = dist_dir(&src, &name, "0.01", Some("Try::Tiny"), None);
+    write(
+        &dir.join("t/load.t"),
+        &format!("use Test::More tests => 1;\nuse_ok('{module}');\n"),
+    );
+    std::fs::create_dir_all(&authors).unwrap();
+    let tarball = format!("{name}-0.01.tar.gz");
+    let st = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(authors.join(&tarball))
+        .arg("-C")
+        .arg(&src)
+        .arg(format!("{name}-0.01"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let try_tiny = cpan("Try-Tiny");
+    let try_tiny_name = try_tiny.file_name().unwrap().to_str().unwrap().to_owned();
+    std::fs::copy(&try_tiny, authors.join(&try_tiny_name)).unwrap();
+    let index = format!(
+        "File: 02packages.details.txt\nLine-Count: 2\n\n\
+         {module} 0.01 L/LO/LOCAL/{tarball}\n\
+         Try::Tiny 0.31 L/LO/LOCAL/{try_tiny_name}\n"
+    );
+    write(&t.join("mirror/modules/02packages.details.txt"), &index);
+    let st = std::process::Command::new("gzip")
+        .arg(t.join("mirror/modules/02packages.details.txt"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    let (ok, out, err) = sh(
+        &format!(
+            ". \"$ENV_DIR/bin/activate\" && cpanm --mirror \"file://$MIRROR\" --mirror-only {module} \
+             && perl -M{module} -e 'print $INC{{q{{Try/Tiny.pm}}}}'"
+        ),
+        t,
+        &[("ENV_DIR", &env), ("MIRROR", &t.join("mirror"))],
+    );
+    assert!(ok, "plain cpanm failed:\n{out}\n{err}");
+    assert!(
+        out.ends_with(&format!("{}/lib/perl5/Try/Tiny.pm", env.display())),
+        "Try::Tiny does not come from ENV: {out}"
+    );
+    let list = stdout(perlenv().arg("list").arg(&env));
+    assert!(list.contains("Try::Tiny 0.31"), "{list}");
+    assert!(list.contains(&format!("{module} 0.01")), "{list}");
 }

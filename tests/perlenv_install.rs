@@ -864,3 +864,117 @@ fn man_pages_of_installed_dists_are_in_env_man_and_found_when_activated() {
         assert_eq!(out.trim(), page.to_str().unwrap(), "{label}");
     }
 }
+
+/// Two installs into one environment at once are serialised by
+/// ENV/.perlenv.lock: with the lock held (by util-linux flock, the same
+/// flock(2)), both say they wait, then both succeed and `list` has both.
+#[test]
+fn concurrent_installs_into_one_env_wait_for_each_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    let names = [unique("LockA"), unique("LockB")];
+    let tarballs: Vec<PathBuf> = names
+        .iter()
+        .map(|n| dist(&t.join("src"), &t.join("dists"), n, "0.01", None, None))
+        .collect();
+    let lock = env.join(".perlenv.lock");
+    let mut holder = std::process::Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "3"])
+        .spawn()
+        .unwrap();
+    while !lock.exists() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let bin = assert_cmd::cargo::cargo_bin("perlenv");
+    let installs: Vec<_> = tarballs
+        .iter()
+        .map(|tarball| {
+            std::process::Command::new(&bin)
+                .arg("install")
+                .arg(&env)
+                .arg(tarball)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    assert!(holder.wait().unwrap().success());
+    for install in installs {
+        let out = install.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        assert!(err.contains("waiting up to"), "did not say it waits: {err}");
+    }
+    let list = String::from_utf8(perlenv().arg("list").arg(&env).output().unwrap().stdout).unwrap();
+    for name in &names {
+        assert!(
+            list.contains(&format!("{} 0.01", name.replace('-', "::"))),
+            "{list}"
+        );
+    }
+}
+
+/// `create --perl OTHER`: installs build with OTHER, not PATH's perl (here a
+/// stub that fails), and the environment's perl is OTHER.
+#[test]
+fn an_env_made_with_another_perl_installs_with_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let other = t.join("other/perl5.36-copy");
+    std::fs::create_dir_all(other.parent().unwrap()).unwrap();
+    std::fs::copy("/usr/bin/perl", &other).unwrap();
+    let stub = t.join("stub");
+    write(
+        &stub.join("perl"),
+        "#!/bin/sh\necho 'PATH perl ran' >&2\nexit 97\n",
+    );
+    std::fs::set_permissions(stub.join("perl"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", stub.display(), std::env::var("PATH").unwrap());
+    let env = t.join("env");
+    perlenv()
+        .arg("create")
+        .arg("--perl")
+        .arg(&other)
+        .arg(&env)
+        .env("PATH", &path)
+        .assert()
+        .success();
+    perlenv()
+        .arg("install")
+        .arg("-q")
+        .arg(&env)
+        .arg(cpan("Try-Tiny"))
+        .env("PATH", &path)
+        .assert()
+        .success();
+    let out = perlenv()
+        .arg("run")
+        .arg(&env)
+        .args([
+            "--",
+            "perl",
+            "-MTry::Tiny",
+            "-e",
+            "print qq{$^X $INC{q{Try/Tiny.pm}}}",
+        ])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        text,
+        format!(
+            "{} {}/lib/perl5/Try/Tiny.pm",
+            other.display(),
+            env.display()
+        )
+    );
+}

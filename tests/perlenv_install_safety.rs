@@ -186,3 +186,44 @@ fn a_write_outside_env_is_exit_3() {
         assert!(t.join(format!("e{n}/escaped")).exists());
     }
 }
+
+/// ENV in a shared directory: another program that keeps writing its own
+/// file beside ENV during the install is not taken for an escape.
+#[test]
+fn another_program_writing_beside_env_is_not_an_escape() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let name = unique("Busy");
+    let dir = dist_dir(&t.join("src"), &name, "0.01", None, None);
+    let env = t.join("shared/env");
+    perlenv().arg("create").arg(&env).assert().success();
+    let log = t.join("shared/other-program.log");
+    write(&log, "start\n");
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (log, done) = (log.clone(), done.clone());
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+            let mut lines = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                writeln!(f, "line {lines}").unwrap();
+                lines += 1;
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            lines
+        })
+    };
+    perlenv()
+        .arg("install")
+        .arg("-q")
+        .arg(&env)
+        .arg(&dir)
+        .assert()
+        .success();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        writer.join().unwrap() > 0,
+        "the writer ran during the install"
+    );
+}

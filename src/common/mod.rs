@@ -6,6 +6,7 @@
 pub(crate) mod envelope;
 pub(crate) mod error;
 pub(crate) mod exit;
+pub(crate) mod lock;
 pub(crate) mod logging;
 pub(crate) mod nagios;
 pub(crate) mod output;

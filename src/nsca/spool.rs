@@ -15,12 +15,12 @@
 //! service TAB output`) are still read.
 
 use super::packet::CheckResult;
-use rustix::fs::{FlockOperation, flock};
+use crate::common::lock::Waited;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A result waiting in the spool, with the time it was first spooled or read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,34 +271,23 @@ impl Spool {
 
 /// Waits for the exclusive lock at most `wait`, saying once what it waits for.
 fn lock_within(lock: &File, path: &Path, wait: Duration) -> Result<(), OpenError> {
-    let started = Instant::now();
-    let mut said = false;
-    loop {
-        match flock(lock, FlockOperation::NonBlockingLockExclusive) {
-            Ok(()) => return Ok(()),
-            Err(e) if e == rustix::io::Errno::WOULDBLOCK || e == rustix::io::Errno::INTR => {}
-            Err(e) => {
-                return Err(OpenError::Unusable {
-                    path: path.to_path_buf(),
-                    source: e.into(),
-                });
-            }
-        }
-        if started.elapsed() >= wait {
-            return Err(OpenError::Locked {
-                path: path.to_path_buf(),
-                waited: wait,
-            });
-        }
-        if !said {
-            log::warn!(
-                "waiting up to {} s for the spool lock '{}' held by another nsca-send run",
-                wait.as_secs(),
-                path.display()
-            );
-            said = true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
+    let waiting = || {
+        log::warn!(
+            "waiting up to {} s for the spool lock '{}' held by another nsca-send run",
+            wait.as_secs(),
+            path.display()
+        )
+    };
+    match crate::common::lock::exclusive_within(lock, wait, waiting) {
+        Ok(Waited::Locked) => Ok(()),
+        Ok(Waited::TimedOut) => Err(OpenError::Locked {
+            path: path.to_path_buf(),
+            waited: wait,
+        }),
+        Err(source) => Err(OpenError::Unusable {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 

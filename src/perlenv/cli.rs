@@ -17,7 +17,9 @@ EXAMPLES:
   perlenv install ./env --from file:///srv/minicpan Moo
   perlenv install ./env --cpanfile cpanfile
   perlenv run ./env -- prove -l t
-  perlenv freeze ./env > cpanfile";
+  perlenv freeze ./env > cpanfile
+  perlenv lock ./env -o cpanfile.snapshot  carton's lock file
+  perlenv bundle ./env vendor/cache --from ./tarballs";
 
 const LONG: &str = "\
 ISOLATION:
@@ -29,6 +31,9 @@ ISOLATION:
   the OS owns are exempt: those whose real path (symlinks and .. resolved) is
   under /usr but not /usr/local, /bin, /sbin, /etc, /lib or /var/lib/dpkg/info,
   outside the environment (cpanm, dpkg-architecture, debconf-show).
+  Plain `cpanm` in an activated shell is ENV/bin/cpanm, a wrapper that runs
+  the real one with --self-contained --exclude-vendor on ENV: a Debian copy
+  of a dependency does not count as installed, so it goes into ENV too.
   `create --system-libs` turns isolation off.
   Two leaks remain: `perl -MModule` on the command line loads Module before
   PERL5OPT is applied, so it still finds a system copy; and `perl -T` ignores
@@ -42,6 +47,19 @@ ACTIVATION:
   it was, unset or empty, and removes itself. For csh `perlenv activate`
   prints a `source` line, because csh cannot eval multi-line code. For fish
   use `perlenv activate ENV --shell fish | source`.
+
+LOCK AND BUNDLE:
+  `lock` writes a carton `cpanfile.snapshot` (format version 1.0) from what
+  cpanm recorded per dist under lib/perl5/ARCH/.meta: the dist, its pathname,
+  the packages it provides and its configure, build and runtime requires.
+  `bundle ENV DIR --from SRC` copies each locked dist's tarball from the
+  sources into DIR/authors/id/PATHNAME and writes DIR/modules/
+  02packages.details.txt.gz: with the snapshot and the cpanfile in a project,
+  DIR as vendor/cache deploys offline with `carton install --deployment
+  --cached`. `install ENV --locked [SNAPSHOT] --from SRC` installs exactly
+  the snapshot's dists (the locked tarballs are the only source); a locked
+  dist missing from the sources is exit 3, a bad or torn snapshot exit 2.
+  Dists installed without cpanm (the make path) are not recorded.
 
 EXIT STATUS:
   0  success
@@ -74,6 +92,10 @@ pub enum Command {
     List(ListArgs),
     /// Print a cpanfile pinning what is installed (`==` versions).
     Freeze(EnvArg),
+    /// Write a carton `cpanfile.snapshot` of the installed dists (stdout or -o FILE).
+    Lock(LockArgs),
+    /// Write carton's vendor/cache (authors/id tarballs + 02packages) for the installed dists.
+    Bundle(BundleArgs),
     /// Show perl, version, archname, isolation, paths and health.
     Info(ListArgs),
     /// Exit 1 if the recorded perl changed or an installed module fails to load.
@@ -93,6 +115,26 @@ pub struct CheckArgs {
     pub update: bool,
     #[command(flatten)]
     pub nagios: crate::common::NagiosArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// The environment directory.
+    pub env: PathBuf,
+    /// Write the snapshot to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// The environment directory.
+    pub env: PathBuf,
+    /// The directory to write (carton's vendor/cache layout).
+    pub dir: PathBuf,
+    /// Where the installed dists' tarballs are: directories or tarballs.
+    #[arg(long, value_name = "DIR|TARBALL", required = true)]
+    pub from: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -122,7 +164,7 @@ pub struct CreateArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct InstallArgs {
     /// The environment directory.
     pub env: PathBuf,
@@ -134,6 +176,10 @@ pub struct InstallArgs {
     pub cpanfile: Vec<PathBuf>,
     /// Modules, dist directories, tarballs or cpanfiles.
     pub targets: Vec<OsString>,
+    /// Install exactly the dists and versions of this carton snapshot, from
+    /// the --from sources (tarball directories or a `bundle` directory).
+    #[arg(long, value_name = "SNAPSHOT", num_args = 0..=1, default_missing_value = "cpanfile.snapshot")]
+    pub locked: Option<PathBuf>,
     /// End with the result envelope as JSON: the dists newly installed.
     #[arg(long)]
     pub json: bool,

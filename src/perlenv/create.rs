@@ -237,5 +237,15 @@ pub fn write_layout(env: &Env) -> Result<()> {
     std::os::unix::fs::symlink(&env.perl, &link)
         .map_err(|e| Error::io(format!("linking {}", link.display()), e))?;
     write(&env.lib().join("perlenv/isolate.pm"), &isolate_pm(env))?;
+    if env.isolated
+        && let Some(cpanm) = super::install::which("cpanm")
+    {
+        let path = bin.join("cpanm");
+        let safe = super::guard::is_plain(&bytes(&env.root));
+        write(&path, &scripts::cpanm_wrapper(env, &bytes(&cpanm), safe))?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io(format!("chmod {}", path.display()), e))?;
+    }
     write(&env.root.join(CFG), &env.render())
 }

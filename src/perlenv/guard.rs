@@ -9,7 +9,7 @@
 
 use super::env::{Env, bytes};
 use crate::common::{Error, Result};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Bytes that mean nothing to a shell, make, shellwords or local::lib.
-fn is_plain(path: &[u8]) -> bool {
+pub fn is_plain(path: &[u8]) -> bool {
     !path.is_empty()
         && path
             .iter()
@@ -176,10 +176,14 @@ fn stamp(m: &std::fs::Metadata) -> Stamp {
 
 /// The state of everything an install must not touch: the system perl's
 /// site directories (recursively; for a missing one, its nearest existing
-/// ancestor's entries) and the entries beside ENV in its parent directory.
+/// ancestor's entries) and the names beside ENV in its parent directory.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Snapshot {
     entries: BTreeMap<PathBuf, Stamp>,
+    /// Only new names count here: ENV often lives in a shared directory
+    /// (/tmp, a project) where other programs keep writing their own files,
+    /// and what a lost INSTALL_BASE leaves beside ENV is a new entry.
+    beside: BTreeSet<PathBuf>,
 }
 
 /// %Config directories where `make install` writes when INSTALL_BASE is lost.
@@ -214,10 +218,14 @@ impl Snapshot {
             }
             record(probe, deep && probe == dir, &mut entries, None);
         }
+        let mut beside = BTreeMap::new();
         if let Some(parent) = env.root.parent() {
-            record(parent, false, &mut entries, Some(&env.root));
+            record(parent, false, &mut beside, Some(&env.root));
         }
-        Ok(Snapshot { entries })
+        Ok(Snapshot {
+            entries,
+            beside: beside.into_keys().collect(),
+        })
     }
 
     /// Fails (exit 3) naming what changed since `before`.
@@ -232,6 +240,9 @@ impl Snapshot {
             if !self.entries.contains_key(path) {
                 changed.push(format!("'{}' (removed)", path.display()));
             }
+        }
+        for path in self.beside.difference(&before.beside) {
+            changed.push(format!("'{}' (new)", path.display()));
         }
         if changed.is_empty() {
             return Ok(());

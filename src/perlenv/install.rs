@@ -8,7 +8,7 @@ use super::env::Env;
 use super::guard::{Alias, file_url, guarded};
 use super::mirror::{local_mirror, run_quiet, unpack};
 use super::outcome::{Outcome, Sources};
-use super::{vars, wrap};
+use super::{scripts, vars, wrap};
 use crate::common::{Error, Result};
 use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader, Write};
@@ -132,14 +132,15 @@ fn local_dist(path: &Path) -> Result<OsString> {
         .map_err(|e| Error::io(format!("resolving {}", path.display()), e))
 }
 
-/// Finds `name` in this process's PATH.
+/// Finds `name` in this process's PATH, passing over perlenv's own wrappers
+/// (an activated environment's `ENV/bin/cpanm` is not the real one).
 pub fn which(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
         .as_bytes()
         .split(|&b| b == b':')
         .filter(|d| !d.is_empty())
         .map(|d| Path::new(OsStr::from_bytes(d)).join(name))
-        .find(|p| p.is_file())
+        .find(|p| p.is_file() && !std::fs::read(p).is_ok_and(|head| scripts::is_wrapper(&head)))
 }
 
 fn cpanm(alias: &Alias, cpanm: &Path, req: &Request, quiet: bool) -> Result<()> {
@@ -323,8 +324,45 @@ print "$_\n" for @missing;
 exit(@missing ? 1 : 0);
 "#;
 
+/// How long an install waits for another one into the same environment.
+const INSTALL_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Holds ENV/.perlenv.lock while it lives: two installs into one
+/// environment would interleave cpanm's records and the script wrappers.
+fn lock_env(env: &Env) -> Result<std::fs::File> {
+    use crate::common::lock::{Waited, exclusive_within};
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = env.root.join(".perlenv.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o644)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(&path)
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    let waiting = || {
+        log::warn!(
+            "waiting up to {} min for another install into {} to finish (lock {})",
+            INSTALL_LOCK_WAIT.as_secs() / 60,
+            env.root.display(),
+            path.display()
+        )
+    };
+    match exclusive_within(&file, INSTALL_LOCK_WAIT, waiting) {
+        Ok(Waited::Locked) => Ok(file),
+        Ok(Waited::TimedOut) => Err(Error::failed(format!(
+            "install: another install into {} held {} for {} min; not installing",
+            env.root.display(),
+            path.display(),
+            INSTALL_LOCK_WAIT.as_secs() / 60
+        ))),
+        Err(e) => Err(Error::io(format!("locking {}", path.display()), e)),
+    }
+}
+
 pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
     let env = Env::open(&args.env)?;
+    let _lock = lock_env(&env)?;
     env.warn_if_perl_changed();
     let req = sort_out(args)?;
     if req.targets.is_empty() {
@@ -357,6 +395,7 @@ mod tests {
             env: "env".into(),
             from: from.iter().map(|p| p.as_os_str().to_os_string()).collect(),
             cpanfile: Vec::new(),
+            locked: None,
             targets: targets.iter().map(OsString::from).collect(),
             json: false,
         }

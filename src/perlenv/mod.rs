@@ -18,6 +18,7 @@ mod quote;
 mod report;
 pub(crate) mod run;
 pub(crate) mod scripts;
+mod snapshot;
 pub(crate) mod vars;
 pub(crate) mod wrap;
 
@@ -32,6 +33,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Activate(args) => run::activate(args)?,
         Command::List(args) => info::list(args)?,
         Command::Freeze(args) => info::freeze(&args.env)?,
+        Command::Lock(args) => snapshot::lock(&args.env, args.output.as_deref())?,
+        Command::Bundle(args) => snapshot::bundle(&args.env, &args.dir, &args.from)?,
         Command::Info(args) => info::info(args)?,
         Command::Check(args) => {
             return args.nagios.unknown_on_error("PERLENV", info::check(args));

@@ -34,6 +34,14 @@ fn modules(args: &InstallArgs) -> BTreeSet<String> {
 }
 
 pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
+    let locked;
+    let args = match super::snapshot::locked_install(args)? {
+        Some(a) => {
+            locked = a;
+            &locked
+        }
+        None => args,
+    };
     if !args.json {
         return install::install(args, quiet);
     }

@@ -71,12 +71,61 @@ pub fn csh(env: &Env) -> Vec<u8> {
 /// A `/bin/sh` wrapper that runs `target` inside the environment, so an
 /// installed script works without activation.
 pub fn wrapper(env: &Env, target: &[u8]) -> Vec<u8> {
+    wrapper_of(env, &[target])
+}
+
+/// A wrapper exec'ing `command` (quoted word by word) with the arguments.
+fn wrapper_of(env: &Env, command: &[&[u8]]) -> Vec<u8> {
     let mut out = [b"#!/bin/sh\n", WRAPPER_MARK, b"\n"].concat();
     for (name, value) in plan(env) {
         out.extend(Sh.set(name.as_bytes(), &value));
     }
-    out.extend([b"exec ", &quote::sh(target)[..], b" \"$@\"\n"].concat());
+    out.extend_from_slice(b"exec");
+    for word in command {
+        out.push(b' ');
+        out.extend(quote::sh(word));
+    }
+    out.extend_from_slice(b" \"$@\"\n");
     out
+}
+
+/// `ENV/bin/cpanm` of an isolated environment: the real cpanm run by the
+/// environment's perl in local::lib mode on ENV (from PERL_LOCAL_LIB_ROOT,
+/// so no path reaches cpanm's blank-split options), counting only core
+/// modules and ENV's as installed: a Debian copy of a dependency is not, so
+/// it gets installed into ENV, where the isolated programs look. A path
+/// that make or local::lib would mangle gets a wrapper that refuses and
+/// points to `perlenv install`, which builds through a safe alias.
+pub fn cpanm_wrapper(env: &Env, cpanm: &[u8], path_is_safe: bool) -> Vec<u8> {
+    if !path_is_safe {
+        let root = bytes(&env.root);
+        let message = [
+            b"cpanm: this environment's path holds characters that make or local::lib \
+              mishandle; use: perlenv install "
+                .as_slice(),
+            &root,
+            b" ...",
+        ]
+        .concat();
+        return [
+            b"#!/bin/sh\n",
+            WRAPPER_MARK,
+            b"\nprintf '%s\\n' ",
+            &quote::sh(&message)[..],
+            b" >&2\nexit 2\n",
+        ]
+        .concat();
+    }
+    let perl = bytes(&env.perl);
+    wrapper_of(
+        env,
+        &[&perl, cpanm, b"--self-contained", b"--exclude-vendor"],
+    )
+}
+
+/// True for a file perlenv wrote as a wrapper (its second line is the mark).
+pub fn is_wrapper(head: &[u8]) -> bool {
+    head.split(|&b| b == b'\n').nth(1) == Some(WRAPPER_MARK)
 }
 
 /// The second line of every wrapper, to recognise them.

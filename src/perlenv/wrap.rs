@@ -25,8 +25,10 @@ pub fn wrap_scripts(env: &Env) -> Result<()> {
         let head = std::fs::read(&path)
             .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
         let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
-        let is_wrapper = head.split(|&b| b == b'\n').nth(1) == Some(scripts::WRAPPER_MARK);
-        if is_wrapper || !first.starts_with(b"#!") || !first.windows(4).any(|w| w == b"perl") {
+        if scripts::is_wrapper(&head)
+            || !first.starts_with(b"#!")
+            || !first.windows(4).any(|w| w == b"perl")
+        {
             continue;
         }
         std::fs::create_dir_all(&libexec)

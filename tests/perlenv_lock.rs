@@ -1,0 +1,220 @@
+//! `perlenv lock` and `perlenv bundle` against Debian's real carton: real
+//! CPAN tarballs installed with cpanm, locked, bundled, then deployed
+//! offline by `carton install --deployment --cached`.
+
+mod perlenv_support;
+use perlenv_support::*;
+use std::path::Path;
+
+/// An env with Moo (and its chain) and Try::Tiny from the real tarballs.
+fn moo_env(t: &Path) -> std::path::PathBuf {
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    perlenv()
+        .arg("install")
+        .arg("-q")
+        .arg(&env)
+        .arg("--from")
+        .arg(cpan_cache())
+        .args(["Moo", "Try::Tiny"])
+        .env("HOME", t)
+        .assert()
+        .success();
+    env
+}
+
+#[test]
+fn lock_and_bundle_deploy_with_debians_carton() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = moo_env(t);
+    let snapshot = stdout(perlenv().arg("lock").arg(&env));
+    let file = t.join("cpanfile.snapshot");
+    perlenv()
+        .arg("lock")
+        .arg(&env)
+        .arg("-o")
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), snapshot);
+    assert!(snapshot.starts_with("# carton snapshot format: version 1.0\nDISTRIBUTIONS\n"));
+    for expect in [
+        "  Moo-2.005005\n    pathname: L/LO/LOCAL/Moo-2.005005.tar.gz\n    provides:\n",
+        "      Moo 2.005005\n",
+        "      Moo::Object undef\n",
+        "      Role::Tiny 2.002003\n",
+        "  Try-Tiny-0.31\n",
+        "  Sub-Quote-2.006008\n",
+        "  Class-Method-Modifiers-2.14\n",
+        "  Role-Tiny-2.002004\n",
+    ] {
+        assert!(snapshot.contains(expect), "{expect:?} in {snapshot}");
+    }
+
+    let project = t.join("project");
+    let cache = project.join("vendor/cache");
+    perlenv()
+        .arg("bundle")
+        .arg(&env)
+        .arg(&cache)
+        .arg("--from")
+        .arg(cpan_cache())
+        .assert()
+        .success();
+    assert!(
+        cache
+            .join("authors/id/L/LO/LOCAL/Moo-2.005005.tar.gz")
+            .is_file()
+    );
+    write(
+        &project.join("cpanfile"),
+        "requires 'Moo';\nrequires 'Try::Tiny';\n",
+    );
+    std::fs::copy(&file, project.join("cpanfile.snapshot")).unwrap();
+    let (ok, out, err) = sh(
+        "carton install --deployment --cached",
+        &project,
+        &[("HOME", t)],
+    );
+    assert!(ok, "carton failed: {out}{err}");
+    // What carton put into local/ is exactly the locked set.
+    let (ok, out, err) = sh(
+        "perl -Ilocal/lib/perl5 -MMoo -MTry::Tiny -MRole::Tiny -MSub::Quote \
+         -MClass::Method::Modifiers -e 'print join q{ }, $Moo::VERSION, \
+         $Try::Tiny::VERSION, $Role::Tiny::VERSION, $Sub::Quote::VERSION, \
+         $Class::Method::Modifiers::VERSION, $INC{q{Moo.pm}}'",
+        &project,
+        &[],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        "2.005005 0.31 2.002004 2.006008 2.14 local/lib/perl5/Moo.pm"
+    );
+}
+
+#[test]
+fn bundle_names_the_dists_without_a_tarball_and_lock_refuses_an_empty_env() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = moo_env(t);
+    let empty_src = t.join("empty");
+    std::fs::create_dir(&empty_src).unwrap();
+    let out = perlenv()
+        .arg("bundle")
+        .arg(&env)
+        .arg(t.join("cache"))
+        .arg("--from")
+        .arg(&empty_src)
+        .assert()
+        .code(3);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("Moo-2.005005") && err.contains("Try-Tiny-0.31"),
+        "{err}"
+    );
+
+    let bare = t.join("bare");
+    perlenv().arg("create").arg(&bare).assert().success();
+    let out = perlenv().arg("lock").arg(&bare).assert().code(3);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("nothing to lock"), "{err}");
+}
+
+#[test]
+fn install_locked_from_the_bundle_gives_the_identical_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = moo_env(t);
+    let snapshot = t.join("cpanfile.snapshot");
+    perlenv()
+        .arg("lock")
+        .arg(&env)
+        .arg("-o")
+        .arg(&snapshot)
+        .assert()
+        .success();
+    let bundle = t.join("bundle");
+    perlenv()
+        .arg("bundle")
+        .arg(&env)
+        .arg(&bundle)
+        .arg("--from")
+        .arg(cpan_cache())
+        .assert()
+        .success();
+    let list = stdout(perlenv().arg("list").arg(&env));
+    // --locked FILE from the bundle, and the snapshot given as a target
+    // (read as a lock, not a tarball) from the real tarballs.
+    for (name, how, from) in [
+        ("a", "--locked", bundle.as_path()),
+        ("b", "target", cpan_cache()),
+    ] {
+        let fresh = t.join(name);
+        perlenv().arg("create").arg(&fresh).assert().success();
+        let mut cmd = perlenv();
+        cmd.arg("install")
+            .arg("-q")
+            .arg(&fresh)
+            .arg("--from")
+            .arg(from);
+        if how == "--locked" {
+            cmd.arg("--locked");
+        }
+        cmd.arg(&snapshot).env("HOME", t).assert().success();
+        assert_eq!(stdout(perlenv().arg("list").arg(&fresh)), list, "{how}");
+    }
+}
+
+#[test]
+fn install_locked_fails_on_a_missing_version_and_on_a_bad_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    let good = "# carton snapshot format: version 1.0\nDISTRIBUTIONS\n  Try-Tiny-9.99\n    \
+                pathname: E/ET/ETHER/Try-Tiny-9.99.tar.gz\n    provides:\n      Try::Tiny 9.99\n    \
+                requirements:\n      perl 5.006\n";
+    let cases = [
+        (
+            "missing.snapshot",
+            good.to_string(),
+            3,
+            "Try-Tiny-9.99".to_string(),
+        ),
+        (
+            "garbage.snapshot",
+            "requires 'Moo';\n".to_string(),
+            2,
+            "garbage.snapshot:1:".to_string(),
+        ),
+        (
+            "torn.snapshot",
+            good[..good.find("    pathname").unwrap()].to_string(),
+            2,
+            "torn.snapshot:3:".to_string(),
+        ),
+        (
+            "junk.snapshot",
+            good.replace("    provides:", "    provides: x y z"),
+            2,
+            "junk.snapshot:5:".to_string(),
+        ),
+    ];
+    for (file, text, code, expect) in cases {
+        let path = t.join(file);
+        write(&path, &text);
+        let out = perlenv()
+            .arg("install")
+            .arg(&env)
+            .arg("--from")
+            .arg(cpan_cache())
+            .arg("--locked")
+            .arg(&path)
+            .assert()
+            .code(code);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains(&expect), "{file}: {err}");
+    }
+}
