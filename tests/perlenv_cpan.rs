@@ -174,3 +174,50 @@ fn plain_cpanm_in_an_activated_env_installs_what_isolation_hides() {
     assert!(list.contains("Try::Tiny 0.31"), "{list}");
     assert!(list.contains(&format!("{module} 0.01")), "{list}");
 }
+
+/// A cpanfile using the language's constructs installs exactly what
+/// `cpanm --installdeps` would: runtime, test and configure requires, not
+/// recommends, develop or feature requirements.
+#[test]
+fn a_cpanfile_in_the_whole_language_installs_its_requires_from_real_tarballs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    write(
+        &t.join("cpanfile"),
+        "# the runtime phase\n\
+         requires 'Try::Tiny', 0;\n\
+         requires 'Class::Method::Modifiers' =>\n    '>= 2.0, < 3', dist => 'ETHER/Class-Method-Modifiers-2.14.tar.gz';\n\
+         recommends 'JSON';\n\
+         on test => sub {\n    requires 'Role::Tiny', '2.0';\n};\n\
+         on develop => sub { requires 'Perl::Tidy' };\n\
+         feature 'moo', 'Moo support' => sub { requires 'Moo' };\n\
+         configure_requires 'Sub::Quote';\n",
+    );
+    perlenv()
+        .arg("install")
+        .arg("-q")
+        .arg(&env)
+        .arg("--from")
+        .arg(cpan_cache())
+        .arg("--cpanfile")
+        .arg(t.join("cpanfile"))
+        .assert()
+        .success();
+    let list = stdout(perlenv().arg("list").arg(&env));
+    for wanted in [
+        "Try::Tiny ",
+        "Class::Method::Modifiers ",
+        "Role::Tiny ",
+        "Sub::Quote ",
+    ] {
+        assert!(list.contains(wanted), "{wanted} missing:\n{list}");
+    }
+    for unwanted in ["JSON ", "Perl::Tidy ", "Moo "] {
+        assert!(
+            !list.lines().any(|l| l.starts_with(unwanted)),
+            "{unwanted} installed:\n{list}"
+        );
+    }
+}
