@@ -221,3 +221,22 @@ fn a_cpanfile_in_the_whole_language_installs_its_requires_from_real_tarballs() {
         );
     }
 }
+
+/// A hostile environment path (quotes, `$(...)`, a backtick) gets an
+/// ENV/bin/cpanm that refuses (exit 2, pointing to `perlenv install`) and
+/// runs nothing of the path.
+#[test]
+fn the_cpanm_wrapper_of_a_hostile_path_refuses_and_runs_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = t.join("it's $(touch PWNED) `touch PWNED2`");
+    perlenv().arg("create").arg(&env).assert().success();
+    let (ok, _, err) = sh(
+        ". \"$ENV_DIR/bin/activate\" && cpanm Try::Tiny",
+        t,
+        &[("ENV_DIR", &env)],
+    );
+    assert!(!ok);
+    assert!(err.contains("use: perlenv install"), "{err}");
+    assert!(!t.join("PWNED").exists() && !t.join("PWNED2").exists());
+}

@@ -908,7 +908,7 @@ fn concurrent_installs_into_one_env_wait_for_each_other() {
         assert!(out.status.success(), "{err}");
         assert!(err.contains("waiting up to"), "did not say it waits: {err}");
     }
-    let list = String::from_utf8(perlenv().arg("list").arg(&env).output().unwrap().stdout).unwrap();
+    let list = stdout(perlenv().arg("list").arg(&env));
     for name in &names {
         assert!(
             list.contains(&format!("{} 0.01", name.replace('-', "::"))),
@@ -950,24 +950,18 @@ fn an_env_made_with_another_perl_installs_with_it() {
         .env("PATH", &path)
         .assert()
         .success();
-    let out = perlenv()
-        .arg("run")
-        .arg(&env)
-        .args([
-            "--",
-            "perl",
-            "-MTry::Tiny",
-            "-e",
-            "print qq{$^X $INC{q{Try/Tiny.pm}}}",
-        ])
-        .env("PATH", &path)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = stdout(
+        perlenv()
+            .arg("run")
+            .arg(&env)
+            .args([
+                "--",
+                "perl",
+                "-MTry::Tiny",
+                "-e",
+                "print qq{$^X $INC{q{Try/Tiny.pm}}}",
+            ])
+            .env("PATH", &path),
     );
     assert_eq!(
         text,
