@@ -77,30 +77,52 @@ pub fn query_perl(perl: &Path) -> Result<PerlFacts> {
 }
 
 /// `lib/perl5/perlenv/isolate.pm`, with the drop-list as literals: reading
-/// %Config at every start would cost ~30 ms. It loads no module either.
+/// %Config at every start would cost ~30 ms. It loads no module, and the
+/// code that decides whether a script is the OS's is in [`OS_OWNED_PM`],
+/// compiled only when perl runs a script (not for `-e` or stdin): every
+/// line perl compiles at each start costs.
 pub fn isolate_pm(env: &Env) -> Vec<u8> {
     let mut root = bytes(&env.root);
     root.push(b'/');
+    let mut os_owned = bytes(&env.lib());
+    os_owned.extend_from_slice(b"/perlenv/os_owned.pm");
     let drop: Vec<Vec<u8>> = env.drop.iter().map(|d| quote::perl(d.as_bytes())).collect();
     [
         &b"# Written by `perlenv create`. Loaded through PERL5OPT=-Mperlenv::isolate, it\n\
            # hides the site and vendor module directories of the system perl from @INC;\n\
-           # core modules, -I, PERL5LIB and `use lib` stay. Programs the OS owns (whose\n\
-           # real path is under /usr but not /usr/local, /bin, /sbin, /etc, /lib or\n\
-           # dpkg's /var/lib/dpkg/info, outside this environment) are exempt.\n\
+           # core modules, -I, PERL5LIB and `use lib` stay. Programs the OS owns are\n\
+           # exempt (see os_owned.pm beside this file).\n\
            package perlenv::isolate;\n\
-           my $root = "[..],
-        &quote::perl(&root),
-        b";\nmy %drop = map { ($_ => 1) } (",
+           my %drop = map { ($_ => 1) } ("[..],
         &drop.join(&b", "[..]),
-        b");\n",
+        b");\nmy $exempt = $0 ne '-e' && $0 ne '-' && -f $0\n    && do { require ",
+        &quote::perl(&os_owned),
+        b"; perlenv::os_owned::exempt($0, ",
+        &quote::perl(&root),
+        b") };\n",
         ISOLATE_PM_BODY,
     ]
     .concat()
 }
 
-/// The code of isolate.pm after its two literals.
-const ISOLATE_PM_BODY: &[u8] = br#"
+/// The code of isolate.pm after its literals.
+const ISOLATE_PM_BODY: &[u8] = br#"unless ($exempt) {
+    # The system's own copy of a hidden directory is its last one in @INC;
+    # an earlier one was asked for (-I, PERL5LIB) and stays.
+    my %seen;
+    @INC = reverse grep { ref or !$drop{$_} or $seen{$_}++ } reverse @INC;
+}
+1;
+"#;
+
+/// `lib/perl5/perlenv/os_owned.pm`: whether a script is the OS's own.
+pub const OS_OWNED_PM: &[u8] =
+    br#"# Written by `perlenv create`, loaded by perlenv/isolate.pm for scripts only.
+# A script is the OS's when its real path is under /usr but not /usr/local,
+# /bin, /sbin, /etc, /lib or dpkg's /var/lib/dpkg/info, outside the environment:
+# Debian's own perl programs then see the system's modules.
+package perlenv::os_owned;
+
 # The real path of $path: relative to the working directory, with `.`, `..`
 # and symlinks resolved as the kernel does (undef for a symlink loop).
 sub real_path {
@@ -121,15 +143,13 @@ sub real_path {
     return '/' . join('/', @done);
 }
 
-my $script = ($0 ne '-e' and $0 ne '-' and -f $0) ? real_path($0) : undef;
-my $os_owned = defined $script
-    && $script =~ m{\A/(?:usr/(?!local/)|bin/|sbin/|etc/|lib/|var/lib/dpkg/info/)}
-    && index($script, $root) != 0;
-unless ($os_owned) {
-    # The system's own copy of a hidden directory is its last one in @INC;
-    # an earlier one was asked for (-I, PERL5LIB) and stays.
-    my %seen;
-    @INC = reverse grep { ref or !$drop{$_} or $seen{$_}++ } reverse @INC;
+# exempt($script, $root): $root is the environment's directory with a slash.
+sub exempt {
+    my ($script, $root) = @_;
+    $script = real_path($script);
+    return defined $script
+        && $script =~ m{\A/(?:usr/(?!local/)|bin/|sbin/|etc/|lib/|var/lib/dpkg/info/)}
+        && index($script, $root) != 0;
 }
 1;
 "#;
@@ -237,6 +257,7 @@ pub fn write_layout(env: &Env) -> Result<()> {
     std::os::unix::fs::symlink(&env.perl, &link)
         .map_err(|e| Error::io(format!("linking {}", link.display()), e))?;
     write(&env.lib().join("perlenv/isolate.pm"), &isolate_pm(env))?;
+    write(&env.lib().join("perlenv/os_owned.pm"), OS_OWNED_PM)?;
     if env.isolated
         && let Some(cpanm) = super::install::which("cpanm")
     {

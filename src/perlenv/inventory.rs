@@ -37,7 +37,7 @@ pub fn pm_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
     out
 }
 
-/// Installed modules, sorted by name (perlenv's own isolate module left
+/// Installed modules, sorted by name (perlenv's own isolate modules left
 /// out), with the version Module::Metadata reads for the module's package.
 pub fn modules(env: &Env) -> Vec<Module> {
     let lib = env.lib();
@@ -45,7 +45,8 @@ pub fn modules(env: &Env) -> Vec<Module> {
     for (path, rel) in pm_files(&lib) {
         let rel = rel.strip_prefix(&env.archname).unwrap_or(&rel);
         let rel_text = rel.to_string_lossy();
-        if rel_text == "perlenv/isolate.pm" || rel_text.starts_with("auto/") {
+        let perlenv_own = ["perlenv/isolate.pm", "perlenv/os_owned.pm"];
+        if perlenv_own.contains(&rel_text.as_ref()) || rel_text.starts_with("auto/") {
             continue;
         }
         let module = rel_text.trim_end_matches(".pm").replace('/', "::");
