@@ -972,3 +972,25 @@ fn an_env_made_with_another_perl_installs_with_it() {
         )
     );
 }
+
+#[test]
+fn a_symlink_planted_as_the_install_lock_is_refused_and_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    // Root following this link would create (or lock) a file of the planter's choosing.
+    let victim = t.join("victim");
+    std::os::unix::fs::symlink(&victim, env.join(".perlenv.lock")).unwrap();
+    perlenv()
+        .arg("install")
+        .arg("-q")
+        .arg(&env)
+        .arg(cpan("Try-Tiny"))
+        .env("PATH", path_without_cpanm(t))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(".perlenv.lock"));
+    assert!(!victim.exists(), "the lock's symlink was followed");
+    assert_eq!(stdout(perlenv().arg("list").arg(&env)), "");
+}

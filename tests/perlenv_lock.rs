@@ -218,3 +218,62 @@ fn install_locked_fails_on_a_missing_version_and_on_a_bad_snapshot() {
         assert!(err.contains(&expect), "{file}: {err}");
     }
 }
+
+#[test]
+fn dists_built_by_the_make_path_are_locked_and_bundled_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    // No cpanm in PATH: perlenv builds the tarball with make itself.
+    perlenv()
+        .arg("install")
+        .arg("-q")
+        .arg(&env)
+        .arg(cpan("Try-Tiny"))
+        .env("PATH", path_without_cpanm(t))
+        .assert()
+        .success();
+    let snapshot = stdout(perlenv().arg("lock").arg(&env));
+    for expect in [
+        "  Try-Tiny-0.31\n    pathname: L/LO/LOCAL/Try-Tiny-0.31.tar.gz\n    provides:\n",
+        "      Try::Tiny 0.31\n",
+        "    requirements:\n",
+    ] {
+        assert!(snapshot.contains(expect), "{expect:?} in {snapshot}");
+    }
+    let cache = t.join("vendor/cache");
+    perlenv()
+        .arg("bundle")
+        .arg(&env)
+        .arg(&cache)
+        .arg("--from")
+        .arg(cpan_cache())
+        .assert()
+        .success();
+    assert!(
+        cache
+            .join("authors/id/L/LO/LOCAL/Try-Tiny-0.31.tar.gz")
+            .is_file()
+    );
+    // The locked set installs into a fresh env with the same result.
+    let file = t.join("cpanfile.snapshot");
+    std::fs::write(&file, &snapshot).unwrap();
+    let again = t.join("again");
+    perlenv().arg("create").arg(&again).assert().success();
+    perlenv()
+        .arg("install")
+        .arg("-q")
+        .arg(&again)
+        .arg("--locked")
+        .arg(&file)
+        .arg("--from")
+        .arg(&cache)
+        .env("HOME", t)
+        .assert()
+        .success();
+    assert_eq!(
+        stdout(perlenv().arg("list").arg(&again)),
+        stdout(perlenv().arg("list").arg(&env))
+    );
+}

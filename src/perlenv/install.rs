@@ -286,20 +286,70 @@ fn build_dist(alias: &Alias, target: &Path) -> Result<()> {
         prerequisites()?;
         step(make, &[], "building failed")?;
         step(make, &["test"], "tests failed")?;
-        step(make, &["install"], "installing failed")
+        step(make, &["install"], "installing failed")?;
     } else if dir.join("Build.PL").is_file() {
         step(perl, &["Build.PL"], "configuring failed")?;
         prerequisites()?;
         step(perl, &["Build"], "building failed")?;
         step(perl, &["Build", "test"], "tests failed")?;
-        step(perl, &["Build", "install"], "installing failed")
+        step(perl, &["Build", "install"], "installing failed")?;
     } else {
-        Err(Error::usage(format!(
+        return Err(Error::usage(format!(
             "{}: no Makefile.PL or Build.PL",
             dir.display()
-        )))
+        )));
     }
+    // The record cpanm would have written, so `lock` and `bundle` see the dist.
+    let meta = env.lib().join(&env.archname).join(".meta");
+    let tarball = if target.is_file() {
+        target.file_name().unwrap_or_default()
+    } else {
+        OsStr::new("")
+    };
+    let mut record = command(perl, &["-e", RECORD_INSTALL, "--"]);
+    record.arg(&meta).arg(tarball).env_remove("PERL5OPT");
+    let status = record
+        .status()
+        .map_err(|e| Error::io("recording the install", e))?;
+    if !status.success() {
+        return Err(Error::failed(format!(
+            "install: {dist}: installed, but its record under {} could not be written ({status})",
+            meta.display()
+        )));
+    }
+    Ok(())
 }
+
+/// Writes `META_DIR/DIST-VERSION/install.json` and `MYMETA.json` as cpanm
+/// does for each dist it installs: dist, pathname (`L/LO/LOCAL/` and the
+/// tarball's name, or DIST-VERSION.tar.gz for a directory), the main module,
+/// and the packages provided (from META, else Module::Metadata on lib/).
+/// Arguments: META_DIR and the tarball's file name (empty for a directory).
+const RECORD_INSTALL: &str = r#"
+use strict; use CPAN::Meta; use Module::Metadata; use JSON::PP; use File::Path ();
+my ($meta_dir, $tarball) = @ARGV;
+my $file = -f 'MYMETA.json' ? 'MYMETA.json' : 'MYMETA.yml';
+exit 0 unless -f $file;
+my $meta = CPAN::Meta->load_file($file);
+my $dist = $meta->name . '-' . $meta->version;
+my %provides = %{ $meta->provides || {} };
+%provides = %{ Module::Metadata->provides(version => 2, dir => 'lib') || {} }
+    if !%provides && -d 'lib';
+(my $module = $meta->name) =~ s/-/::/g;
+my $record = {
+    name => $module, dist => $dist, version => $meta->version,
+    pathname => 'L/LO/LOCAL/' . ($tarball ne '' ? $tarball : "$dist.tar.gz"),
+    provides => { map { ($_ => { version => $provides{$_}{version} }) } keys %provides },
+};
+my $dir = "$meta_dir/$dist";
+File::Path::make_path($dir);
+open my $out, '>', "$dir/install.json" or die "$dir/install.json: $!
+";
+print $out JSON::PP->new->canonical->encode($record);
+close $out or die "$dir/install.json: $!
+";
+$meta->save("$dir/MYMETA.json");
+"#;
 
 /// Prints each prerequisite of MYMETA.json (configure, build, test and
 /// runtime requires) that is missing or too old, without loading any of
