@@ -194,6 +194,29 @@ pub struct RunArgs {
     pub command: Vec<OsString>,
 }
 
+impl RunArgs {
+    /// `perlenv run ENV -- COMMAND…` exactly as written, with no option:
+    /// recognised without building the whole CLI, because every program
+    /// started through `perlenv run` waits for perlenv's start-up.
+    pub fn plain(argv: &[OsString]) -> Option<RunArgs> {
+        use std::os::unix::ffi::OsStrExt;
+        match argv {
+            [_, run, env, dashes, command @ ..]
+                if run == "run"
+                    && dashes == "--"
+                    && !command.is_empty()
+                    && !env.as_bytes().starts_with(b"-") =>
+            {
+                Some(RunArgs {
+                    env: env.into(),
+                    command: command.to_vec(),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ActivateArgs {
     /// The environment directory.
@@ -222,4 +245,35 @@ pub enum Shell {
     Fish,
     Csh,
     Tcsh,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn argv(words: &[&str]) -> Vec<OsString> {
+        words.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_plain_run_shortcut_reads_what_clap_reads_and_nothing_else() {
+        let plain = argv(&[
+            "perlenv", "run", "./env", "--", "perl", "-e", "print 1", "--",
+        ]);
+        let fast = RunArgs::plain(&plain).expect("a plain run");
+        let Command::Run(parsed) = Cli::parse_from(&plain).command else {
+            panic!("clap did not read a run");
+        };
+        assert_eq!((&fast.env, &fast.command), (&parsed.env, &parsed.command));
+        for other in [
+            &["perlenv", "-q", "run", "./env", "--", "perl"][..],
+            &["perlenv", "run", "--help", "--", "perl"],
+            &["perlenv", "run", "./env", "perl"],
+            &["perlenv", "run", "./env", "--"],
+            &["perlenv", "list", "./env", "--", "perl"],
+        ] {
+            assert!(RunArgs::plain(&argv(other)).is_none(), "{other:?}");
+        }
+    }
 }

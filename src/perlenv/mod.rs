@@ -25,11 +25,17 @@ pub(crate) mod wrap;
 use crate::common::{Exit, Result};
 use cli::{Cli, Command};
 
+/// `perlenv run`: on success it never returns (the command replaced perlenv).
+pub fn run_command(args: &cli::RunArgs) -> Result<Exit> {
+    run::run(args)?;
+    Ok(Exit::Success)
+}
+
 pub fn run(cli: Cli) -> Result<Exit> {
     match &cli.command {
         Command::Create(args) => report::create(args)?,
         Command::Install(args) => report::install(args, cli.verbosity.is_quiet())?,
-        Command::Run(args) => run::run(args)?,
+        Command::Run(args) => return run_command(args),
         Command::Activate(args) => run::activate(args)?,
         Command::List(args) => info::list(args)?,
         Command::Freeze(args) => info::freeze(&args.env)?,
