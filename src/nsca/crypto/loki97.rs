@@ -66,18 +66,15 @@ const SECOND_LAYER: [bool; 8] = [true, true, false, false, true, true, false, fa
 /// The round function f(A, B).
 fn f(a: u64, b: u64) -> u64 {
     // KP: the low 32 bits of B choose which bits of A's halves swap.
-    let (lo, hi) = (a as u32, (a >> 32) as u32);
-    let select = b as u32;
-    let lo2 = (lo & !select) | (hi & select);
-    let hi2 = (hi & !select) | (lo & select);
-    let t = (u64::from(hi2) << 32) | u64::from(lo2);
+    // A swap-move: `swap` marks where the halves differ and must trade bits.
+    let swap = (a ^ (a >> 32)) & (b & 0xffff_ffff);
+    let t = a ^ swap ^ (swap << 32);
 
-    // E + first S layer: lookup `n` fills byte n.
-    let mut layer = 0u64;
+    // E + first S layer, then P: lookup `n`'s bit b goes to bit 8b + n.
+    let mut permuted = 0u64;
     for (n, &(first, low_bit)) in FIRST_LAYER.iter().enumerate() {
-        layer |= s(first, t.rotate_right(low_bit)) << (8 * n);
+        permuted |= SPREAD[s(first, t.rotate_right(low_bit)) as usize] << n;
     }
-    let permuted = p(layer);
 
     // Second S layer: each byte of P, topped with the next bits of B's high half.
     let mut key_bits = b >> 32;
@@ -94,7 +91,7 @@ fn f(a: u64, b: u64) -> u64 {
 
 /// P: bit `b` of byte `n` goes to bit 8b + n, which is the transpose of
 /// the 8x8 bit matrix; three swap-moves do it instead of 64 single bits.
-fn p(mut x: u64) -> u64 {
+const fn p(mut x: u64) -> u64 {
     let mut t = (x ^ (x >> 7)) & 0x00aa_00aa_00aa_00aa;
     x ^= t ^ (t << 7);
     t = (x ^ (x >> 14)) & 0x0000_cccc_0000_cccc;
@@ -102,6 +99,17 @@ fn p(mut x: u64) -> u64 {
     t = (x ^ (x >> 28)) & 0x0000_0000_f0f0_f0f0;
     x ^ t ^ (t << 28)
 }
+
+/// Bit b of the index moved to bit 8b: P for a byte in lookup position 0.
+static SPREAD: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = p(i as u64);
+        i += 1;
+    }
+    table
+};
 
 fn word(bytes: &[u8], index: usize) -> u64 {
     let at = 4 * index;
