@@ -11,6 +11,8 @@
 use super::BlockEncrypt;
 
 /// Initial permutation: output bit i (1-based, MSB first) is input bit IP[i].
+/// Only the tests use it, to check the swap-moves that compute it.
+#[cfg(test)]
 const IP: [u8; 64] = [
     58, 50, 42, 34, 26, 18, 10, 2, 60, 52, 44, 36, 28, 20, 12, 4, 62, 54, 46, 38, 30, 22, 14, 6,
     64, 56, 48, 40, 32, 24, 16, 8, 57, 49, 41, 33, 25, 17, 9, 1, 59, 51, 43, 35, 27, 19, 11, 3, 61,
