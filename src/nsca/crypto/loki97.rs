@@ -65,12 +65,13 @@ const SECOND_LAYER: [bool; 8] = [true, true, false, false, true, true, false, fa
 
 /// The round function f(A, B).
 fn f(a: u64, b: u64) -> u64 {
-    // KP: the low 32 bits of B choose which bits of A's halves swap.
-    // A swap-move: `swap` marks where the halves differ and must trade bits.
+    // KP: the low 32 bits of B choose which bits of A's halves swap, as a
+    // swap-move (`swap` marks the chosen bits where the halves differ).
     let swap = (a ^ (a >> 32)) & (b & 0xffff_ffff);
     let t = a ^ swap ^ (swap << 32);
 
-    // E + first S layer, then P: lookup `n`'s bit b goes to bit 8b + n.
+    // E + first S layer, then P: lookup `n`'s bit b goes to bit 8b + n, so
+    // P is each lookup's SPREAD shifted by n (two small tables, no bit loop).
     let mut permuted = 0u64;
     for (n, &(first, low_bit)) in FIRST_LAYER.iter().enumerate() {
         permuted |= SPREAD[s(first, t.rotate_right(low_bit)) as usize] << n;
@@ -90,7 +91,7 @@ fn f(a: u64, b: u64) -> u64 {
 }
 
 /// P: bit `b` of byte `n` goes to bit 8b + n, which is the transpose of
-/// the 8x8 bit matrix; three swap-moves do it instead of 64 single bits.
+/// the 8x8 bit matrix, done by three swap-moves. Used to build SPREAD.
 const fn p(mut x: u64) -> u64 {
     let mut t = (x ^ (x >> 7)) & 0x00aa_00aa_00aa_00aa;
     x ^= t ^ (t << 7);
