@@ -4,13 +4,15 @@
 //! means 43 million DES blocks: the `des` crate's bit-sliced rounds made the
 //! client slower than the daemon it feeds. Here each round is eight lookups
 //! in tables that merge the S-boxes with the P permutation, and the initial
-//! and final permutations are nibble-wise table lookups. All tables are built
+//! and final permutations are five swap-moves each. All tables are built
 //! at compile time from the standard's tables (FIPS 46-3); the `des` crate
 //! stays as the reference the tests compare against.
 
 use super::BlockEncrypt;
 
 /// Initial permutation: output bit i (1-based, MSB first) is input bit IP[i].
+/// Only the tests use it, to check the swap-moves that compute it.
+#[cfg(test)]
 const IP: [u8; 64] = [
     58, 50, 42, 34, 26, 18, 10, 2, 60, 52, 44, 36, 28, 20, 12, 4, 62, 54, 46, 38, 30, 22, 14, 6,
     64, 56, 48, 40, 32, 24, 16, 8, 57, 49, 41, 33, 25, 17, 9, 1, 59, 51, 43, 35, 27, 19, 11, 3, 61,
@@ -107,41 +109,32 @@ const SP: [[u32; 64]; 8] = {
     sp
 };
 
-/// A 64-bit permutation as sixteen nibble-indexed tables whose entries are
-/// ORed (2 KiB each, so they stay in the L1 cache beside the SP tables).
-const fn nibble_tables(table: &[u8; 64]) -> [[u64; 16]; 16] {
-    let mut tables = [[0u64; 16]; 16];
-    let mut position = 0;
-    while position < 16 {
-        let mut value = 0;
-        while value < 16 {
-            let input = (value as u64) << (60 - 4 * position);
-            tables[position][value] = permute(input, 64, table);
-            value += 1;
-        }
-        position += 1;
-    }
-    tables
+/// One swap-move: the bits of `a >> shift` and `b` under `mask` trade places.
+fn swap_move(a: &mut u32, b: &mut u32, shift: u32, mask: u32) {
+    let t = ((*a >> shift) ^ *b) & mask;
+    *b ^= t;
+    *a ^= t << shift;
 }
 
-const FP: [u8; 64] = {
-    let mut fp = [0u8; 64];
-    let mut i = 0;
-    while i < 64 {
-        fp[IP[i] as usize - 1] = i as u8 + 1;
-        i += 1;
-    }
-    fp
-};
-static IP_TABLES: [[u64; 16]; 16] = nibble_tables(&IP);
-static FP_TABLES: [[u64; 16]; 16] = nibble_tables(&FP);
+/// The initial permutation as five swap-moves on the halves (the classic
+/// decomposition of IP; the tests check it against the table).
+fn initial_permutation(mut l: u32, mut r: u32) -> (u32, u32) {
+    swap_move(&mut l, &mut r, 4, 0x0f0f_0f0f);
+    swap_move(&mut l, &mut r, 16, 0x0000_ffff);
+    swap_move(&mut r, &mut l, 2, 0x3333_3333);
+    swap_move(&mut r, &mut l, 8, 0x00ff_00ff);
+    swap_move(&mut l, &mut r, 1, 0x5555_5555);
+    (l, r)
+}
 
-fn permute_nibbles(tables: &[[u64; 16]; 16], block: u64) -> u64 {
-    let mut out = 0;
-    for (position, table) in tables.iter().enumerate() {
-        out |= table[((block >> (60 - 4 * position)) & 0xf) as usize];
-    }
-    out
+/// The final permutation, IP's inverse: the same swap-moves backwards.
+fn final_permutation(mut l: u32, mut r: u32) -> (u32, u32) {
+    swap_move(&mut l, &mut r, 1, 0x5555_5555);
+    swap_move(&mut r, &mut l, 8, 0x00ff_00ff);
+    swap_move(&mut r, &mut l, 2, 0x3333_3333);
+    swap_move(&mut l, &mut r, 16, 0x0000_ffff);
+    swap_move(&mut l, &mut r, 4, 0x0f0f_0f0f);
+    (l, r)
 }
 
 /// The 16 round keys. Each holds the eight 6-bit groups the S-boxes take,
@@ -217,6 +210,18 @@ impl Des {
             passes: vec![round_keys(&key[..8]), decrypting, round_keys(&key[16..24])],
         }
     }
+
+    /// The encrypted block as its big-endian halves.
+    fn encrypt(&self, block: &[u8]) -> (u32, u32) {
+        let half = |at: usize| {
+            u32::from_be_bytes([block[at], block[at + 1], block[at + 2], block[at + 3]])
+        };
+        let (mut l, mut r) = initial_permutation(half(0), half(4));
+        for keys in &self.passes {
+            (l, r) = rounds(l, r, keys);
+        }
+        final_permutation(l, r)
+    }
 }
 
 impl BlockEncrypt for Des {
@@ -225,14 +230,13 @@ impl BlockEncrypt for Des {
     }
 
     fn encrypt_block(&self, block: &mut [u8]) {
-        let input = u64::from_be_bytes(block[..8].try_into().expect("8-byte block"));
-        let permuted = permute_nibbles(&IP_TABLES, input);
-        let (mut l, mut r) = ((permuted >> 32) as u32, permuted as u32);
-        for keys in &self.passes {
-            (l, r) = rounds(l, r, keys);
-        }
-        let output = permute_nibbles(&FP_TABLES, (u64::from(l) << 32) | u64::from(r));
-        block.copy_from_slice(&output.to_be_bytes());
+        let (l, r) = self.encrypt(block);
+        block[..4].copy_from_slice(&l.to_be_bytes());
+        block[4..].copy_from_slice(&r.to_be_bytes());
+    }
+
+    fn encrypt_first_byte(&self, block: &[u8]) -> u8 {
+        (self.encrypt(block).0 >> 24) as u8
     }
 }
 
@@ -262,6 +266,29 @@ mod tests {
                 row.iter().for_each(|&v| seen[v as usize] = true);
                 assert!(seen.iter().all(|&s| s));
             }
+        }
+    }
+
+    #[test]
+    fn swap_moves_are_the_initial_and_final_permutations() {
+        let fp: [u8; 64] = std::array::from_fn(|i| {
+            IP.iter()
+                .position(|&from| usize::from(from) == i + 1)
+                .unwrap() as u8
+                + 1
+        });
+        let join = |(l, r): (u32, u32)| (u64::from(l) << 32) | u64::from(r);
+        let inputs = (0..64)
+            .map(|bit| 1u64 << bit)
+            .chain((1..2000).map(|seed| u64::from_be_bytes(bytes(seed, 8).try_into().unwrap())));
+        for x in inputs {
+            let (l, r) = ((x >> 32) as u32, x as u32);
+            assert_eq!(
+                join(initial_permutation(l, r)),
+                permute(x, 64, &IP),
+                "{x:#x}"
+            );
+            assert_eq!(join(final_permutation(l, r)), permute(x, 64, &fp), "{x:#x}");
         }
     }
 

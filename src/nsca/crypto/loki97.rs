@@ -65,20 +65,16 @@ const SECOND_LAYER: [bool; 8] = [true, true, false, false, true, true, false, fa
 
 /// The round function f(A, B).
 fn f(a: u64, b: u64) -> u64 {
-    // KP: the low 32 bits of B choose which bits of A's halves swap.
-    let (lo, hi) = (a as u32, (a >> 32) as u32);
-    let select = b as u32;
-    let lo2 = (lo & !select) | (hi & select);
-    let hi2 = (hi & !select) | (lo & select);
-    let t = (u64::from(hi2) << 32) | u64::from(lo2);
+    // KP: the low 32 bits of B choose which bits of A's halves swap, as a
+    // swap-move (`swap` marks the chosen bits where the halves differ).
+    let swap = (a ^ (a >> 32)) & (b & 0xffff_ffff);
+    let t = a ^ swap ^ (swap << 32);
 
-    // E + first S layer, then P: bit `b` of lookup `n` goes to bit 8b + n.
+    // E + first S layer, then P: lookup `n`'s bit b goes to bit 8b + n, so
+    // P is each lookup's SPREAD shifted by n (two small tables, no bit loop).
     let mut permuted = 0u64;
     for (n, &(first, low_bit)) in FIRST_LAYER.iter().enumerate() {
-        let out = s(first, t.rotate_right(low_bit));
-        for bit in 0..8 {
-            permuted |= ((out >> bit) & 1) << (8 * bit + n);
-        }
+        permuted |= SPREAD[s(first, t.rotate_right(low_bit)) as usize] << n;
     }
 
     // Second S layer: each byte of P, topped with the next bits of B's high half.
@@ -93,6 +89,28 @@ fn f(a: u64, b: u64) -> u64 {
     }
     result
 }
+
+/// P: bit `b` of byte `n` goes to bit 8b + n, which is the transpose of
+/// the 8x8 bit matrix, done by three swap-moves. Used to build SPREAD.
+const fn p(mut x: u64) -> u64 {
+    let mut t = (x ^ (x >> 7)) & 0x00aa_00aa_00aa_00aa;
+    x ^= t ^ (t << 7);
+    t = (x ^ (x >> 14)) & 0x0000_cccc_0000_cccc;
+    x ^= t ^ (t << 14);
+    t = (x ^ (x >> 28)) & 0x0000_0000_f0f0_f0f0;
+    x ^ t ^ (t << 28)
+}
+
+/// Bit b of the index moved to bit 8b: P for a byte in lookup position 0.
+static SPREAD: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = p(i as u64);
+        i += 1;
+    }
+    table
+};
 
 fn word(bytes: &[u8], index: usize) -> u64 {
     let at = 4 * index;
@@ -129,14 +147,9 @@ impl Loki97 {
         }
         Loki97 { subkeys }
     }
-}
 
-impl BlockEncrypt for Loki97 {
-    fn block_size(&self) -> usize {
-        16
-    }
-
-    fn encrypt_block(&self, block: &mut [u8]) {
+    /// The encrypted block as (words 0-1, words 2-3).
+    fn encrypt(&self, block: &[u8]) -> (u64, u64) {
         // `right` holds words 0-1, `left` words 2-3; the first round works on `left`.
         let mut right = pair(block, 0);
         let mut left = pair(block, 2);
@@ -147,9 +160,56 @@ impl BlockEncrypt for Loki97 {
             std::mem::swap(&mut left, &mut right);
         }
         // After an even number of swaps the names are back where they started.
+        (left, right)
+    }
+}
+
+impl BlockEncrypt for Loki97 {
+    fn block_size(&self) -> usize {
+        16
+    }
+
+    fn encrypt_block(&self, block: &mut [u8]) {
+        let (left, right) = self.encrypt(block);
         let words = [left >> 32, left, right >> 32, right];
         for (out, w) in block.chunks_exact_mut(4).zip(words) {
             out.copy_from_slice(&(w as u32).to_le_bytes());
+        }
+    }
+
+    fn encrypt_first_byte(&self, block: &[u8]) -> u8 {
+        // Output byte 0 is the low byte of the first word, `left`'s high half.
+        (self.encrypt(block).0 >> 32) as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::p;
+
+    /// P the way the specification states it, one bit at a time.
+    fn p_bitwise(x: u64) -> u64 {
+        let mut out = 0;
+        for n in 0..8 {
+            for bit in 0..8 {
+                out |= ((x >> (8 * n + bit)) & 1) << (8 * bit + n);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn swap_moves_are_the_p_permutation() {
+        let mut x = 0x0123_4567_89ab_cdefu64;
+        for _ in 0..5000 {
+            assert_eq!(p(x), p_bitwise(x), "{x:#x}");
+            // xorshift: cheap varied inputs
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+        }
+        for bit in 0..64 {
+            assert_eq!(p(1 << bit), p_bitwise(1 << bit));
         }
     }
 }

@@ -21,7 +21,20 @@ pub trait BlockEncrypt: Send {
     fn block_size(&self) -> usize;
     /// Encrypts one block of exactly `block_size()` bytes in place.
     fn encrypt_block(&self, block: &mut [u8]);
+
+    /// The first byte of the encrypted `block`, all that CFB-8 uses; ciphers
+    /// may skip the work for the other bytes.
+    fn encrypt_first_byte(&self, block: &[u8]) -> u8 {
+        let mut copy = [0u8; MAX_BLOCK];
+        let copy = &mut copy[..block.len()];
+        copy.copy_from_slice(block);
+        self.encrypt_block(copy);
+        copy[0]
+    }
 }
+
+/// The largest block of any method (Rijndael-256).
+const MAX_BLOCK: usize = 32;
 
 /// An NSCA `encryption_method` that the Debian daemon can decrypt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -153,8 +166,8 @@ impl Method {
             Des => cfb(des::Des::single(key), iv),
             TripleDes => cfb(des::Des::triple(key), iv),
             Loki97 => cfb(loki97::Loki97::new(key), iv),
-            Rijndael192 => cfb(rijndael::Rijndael::new(key, 24), iv),
-            Rijndael256 => cfb(rijndael::Rijndael::new(key, 32), iv),
+            Rijndael192 => cfb(rijndael::Rijndael::<6>::new(key), iv),
+            Rijndael256 => cfb(rijndael::Rijndael::<8>::new(key), iv),
             SaferPlus => cfb(saferplus::SaferPlus::new(key), iv),
             Twofish => cfb(twofish::Twofish::new(key), iv),
             crate_backed => rustcrypto::cfb_stream(crate_backed, key, iv),
@@ -177,7 +190,6 @@ pub struct Cfb8<C> {
     /// it, and the window slides back only once per block, not per byte.
     window: Vec<u8>,
     start: usize,
-    keystream: Vec<u8>,
 }
 
 /// The CFB stream of `cipher`, starting from the first block of `iv`.
@@ -195,7 +207,6 @@ impl<C: BlockEncrypt> Cfb8<C> {
             cipher,
             window,
             start: 0,
-            keystream: vec![0; size],
         }
     }
 }
@@ -204,10 +215,8 @@ impl<C: BlockEncrypt> ByteStream for Cfb8<C> {
     fn encrypt(&mut self, data: &mut [u8]) {
         let size = self.cipher.block_size();
         for byte in data {
-            self.keystream
-                .copy_from_slice(&self.window[self.start..self.start + size]);
-            self.cipher.encrypt_block(&mut self.keystream);
-            *byte ^= self.keystream[0];
+            let register = &self.window[self.start..self.start + size];
+            *byte ^= self.cipher.encrypt_first_byte(register);
             self.window[self.start + size] = *byte;
             self.start += 1;
             if self.start == size {
