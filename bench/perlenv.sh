@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmark perlenv against local::lib, carton and python3 -m venv.
 # Usage: bench/perlenv.sh [path/to/perlenv]   (default: a release build)
-# Needs hyperfine, perl, liblocal-lib-perl, carton, python3-venv.
+# Needs hyperfine, perl, liblocal-lib-perl, carton, python3-venv, cc.
 set -eu
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then
@@ -37,10 +37,17 @@ hyperfine -N --warmup 3 --runs 100 \
     -n 'eval "$(perl -Mlocal::lib=DIR)"' "bash -c 'eval \"\$(perl -Mlocal::lib=$W/ll)\"'" \
     -n '. venv/bin/activate' "bash -c '. $W/venv/bin/activate'"
 
+# The floor of any wrapper: a C program that does nothing but exec its
+# arguments. On a VM one exec in between costs most of a millisecond.
+printf '#include <unistd.h>\nint main(int c, char **v) { return c > 1 ? execv(v[1], v + 1) : 0; }\n' >"$W/hop.c"
+cc -O2 -o "$W/hop" "$W/hop.c"
+
 echo "## run one command" >&2
-hyperfine -N --warmup 3 --runs 100 \
+hyperfine -N --warmup 100 --runs 2000 \
     -n 'perl -e1' "perl -e1" \
     -n 'perlenv run ENV -- perl -e1' "$PERLENV run $W/pe -- perl -e1" \
+    -n 'hop /usr/bin/perl -e1 (a C exec, the floor)' "$W/hop /usr/bin/perl -e1"
+hyperfine -N --warmup 3 --runs 100 \
     -n 'perl -Mlocal::lib=DIR -e1' "perl -Mlocal::lib=$W/ll -e1" \
     -n 'carton exec -- perl -e1' "sh -c 'cd $W/carton && exec carton exec -- perl -e1'"
 
@@ -58,6 +65,7 @@ if command -v perf >/dev/null; then
     cpu 'perl -e1' perl -e1
     cpu 'perl -IENV/lib/perl5 -Mperlenv::isolate -e1' perl -I"$W/pe/lib/perl5" -Mperlenv::isolate -e1
     cpu 'perlenv run ENV -- perl -e1' "$PERLENV" run "$W/pe" -- perl -e1
+    cpu 'hop /usr/bin/perl -e1' "$W/hop" /usr/bin/perl -e1
     cpu 'perl -Mlocal::lib=DIR -e1' perl -Mlocal::lib="$W/ll" -e1
     cpu 'bash -c :' bash -c :
     cpu 'bash -c ". ENV/bin/activate"' bash -c ". $W/pe/bin/activate"
