@@ -187,7 +187,7 @@ fn lookup_half(u: u64) -> u64 {
 /// layers and the shuffles are SIMD; only the table lookups are scalar.
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{PHT_LAYERS, ROUNDS, SHUFFLE, SUBKEYS, is_xor_byte, lookup_half};
+    use super::{EXP, LOG, PHT_LAYERS, ROUNDS, SHUFFLE, SUBKEYS, is_xor_byte, lookup_half};
     use core::arch::x86_64::*;
 
     /// The subkeys split by the operation that uses each byte, so that
@@ -198,6 +198,15 @@ mod x86 {
         rounds: [[[u8; 16]; 4]; ROUNDS],
         /// The last subkey's XOR and add parts.
         last: [[u8; 16]; 2],
+        /// The CPU can do the lookups in SIMD too ([`encrypt_vbmi`]).
+        pub vbmi: bool,
+    }
+
+    pub fn has_vbmi() -> bool {
+        is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vl")
+            && is_x86_feature_detected!("avx512vbmi")
     }
 
     fn split(key: &[u8; 16]) -> ([u8; 16], [u8; 16]) {
@@ -226,6 +235,7 @@ mod x86 {
             Keys {
                 rounds,
                 last: [lx, la],
+                vbmi: has_vbmi(),
             }
         }
     }
@@ -298,27 +308,91 @@ mod x86 {
 
     #[target_feature(enable = "ssse3")]
     pub fn encrypt(keys: &Keys, block: &mut [u8; 16]) {
-        let gather = GATHER.map(|g| load(&g));
-        let reverse = load(&REVERSE_WORDS);
-        let mut x = _mm_shuffle_epi8(load(block), reverse);
-        for round in &keys.rounds {
-            let [k1x, k1a, k2a, k2x] = round.map(|k| load(&k));
-            let u = _mm_add_epi8(_mm_xor_si128(x, k1x), k1a);
-            let lo = _mm_cvtsi128_si64(u) as u64;
-            let hi = _mm_cvtsi128_si64(_mm_unpackhi_epi64(u, u)) as u64;
-            let t = _mm_set_epi64x(lookup_half(hi) as i64, lookup_half(lo) as i64);
-            x = _mm_xor_si128(_mm_add_epi8(t, k2a), k2x);
-            x = pht(x);
-            x = pht(_mm_shuffle_epi8(x, gather[0]));
-            x = pht(_mm_shuffle_epi8(x, gather[1]));
-            x = pht(_mm_shuffle_epi8(x, gather[2]));
-            x = _mm_shuffle_epi8(x, gather[3]);
+        // SAFETY: this function runs only where SSSE3 is available.
+        unsafe {
+            rounds(keys, block, |u| {
+                let lo = _mm_cvtsi128_si64(u) as u64;
+                let hi = _mm_cvtsi128_si64(_mm_unpackhi_epi64(u, u)) as u64;
+                _mm_set_epi64x(lookup_half(hi) as i64, lookup_half(lo) as i64)
+            })
         }
-        let [lx, la] = keys.last.map(|k| load(&k));
-        x = _mm_add_epi8(_mm_xor_si128(x, lx), la);
-        x = _mm_shuffle_epi8(x, reverse);
-        // SAFETY: `block` is 16 writable bytes; storeu has no alignment need.
-        unsafe { _mm_storeu_si128(block.as_mut_ptr().cast(), x) }
+    }
+
+    /// EXP and LOG as 128-byte halves, for vpermi2b.
+    const TABLES: [[u8; 64]; 8] = {
+        let mut out = [[0u8; 64]; 8];
+        let mut i = 0;
+        while i < 256 {
+            out[i / 64][i % 64] = EXP[i];
+            out[4 + i / 64][i % 64] = LOG[i];
+            i += 1;
+        }
+        out
+    };
+
+    /// The lanes that take EXP (bytes 0 and 3 of each word).
+    const EXP_LANES: u16 = 0x9999;
+
+    /// With AVX-512 VBMI the table lookups stay in the vector unit too: a
+    /// two-register byte permute looks up 128 entries at once, so a whole
+    /// round never leaves SIMD.
+    #[target_feature(enable = "ssse3,avx512f,avx512bw,avx512vl,avx512vbmi")]
+    pub fn encrypt_vbmi(keys: &Keys, block: &mut [u8; 16]) {
+        // SAFETY: each table row is 64 readable bytes; loadu has no
+        // alignment need.
+        let t = TABLES.map(|row| unsafe { _mm512_loadu_si512(row.as_ptr().cast()) });
+        let exp_lanes = EXP_LANES as __mmask16;
+        // SAFETY: this function runs only where these features are available.
+        unsafe {
+            rounds(keys, block, |u| {
+                let idx = _mm512_castsi128_si512(u);
+                // Bit 7 of each index picks the table's upper half.
+                let upper = _mm512_movepi8_mask(idx);
+                let exp = _mm512_mask_blend_epi8(
+                    upper,
+                    _mm512_permutex2var_epi8(t[0], idx, t[1]),
+                    _mm512_permutex2var_epi8(t[2], idx, t[3]),
+                );
+                let log = _mm512_mask_blend_epi8(
+                    upper,
+                    _mm512_permutex2var_epi8(t[4], idx, t[5]),
+                    _mm512_permutex2var_epi8(t[6], idx, t[7]),
+                );
+                _mm_mask_blend_epi8(
+                    exp_lanes,
+                    _mm512_castsi512_si128(log),
+                    _mm512_castsi512_si128(exp),
+                )
+            })
+        }
+    }
+
+    /// The whole block, with `lookup` doing the EXP/LOG layer.
+    ///
+    /// # Safety
+    /// The CPU must have SSSE3.
+    #[inline(always)]
+    unsafe fn rounds(keys: &Keys, block: &mut [u8; 16], lookup: impl Fn(__m128i) -> __m128i) {
+        // SAFETY: the caller guarantees SSSE3; loads and stores are unaligned.
+        unsafe {
+            let gather = GATHER.map(|g| load(&g));
+            let reverse = load(&REVERSE_WORDS);
+            let mut x = _mm_shuffle_epi8(load(block), reverse);
+            for round in &keys.rounds {
+                let [k1x, k1a, k2a, k2x] = round.map(|k| load(&k));
+                let u = _mm_add_epi8(_mm_xor_si128(x, k1x), k1a);
+                x = _mm_xor_si128(_mm_add_epi8(lookup(u), k2a), k2x);
+                x = pht(x);
+                x = pht(_mm_shuffle_epi8(x, gather[0]));
+                x = pht(_mm_shuffle_epi8(x, gather[1]));
+                x = pht(_mm_shuffle_epi8(x, gather[2]));
+                x = _mm_shuffle_epi8(x, gather[3]);
+            }
+            let [lx, la] = keys.last.map(|k| load(&k));
+            x = _mm_add_epi8(_mm_xor_si128(x, lx), la);
+            x = _mm_shuffle_epi8(x, reverse);
+            _mm_storeu_si128(block.as_mut_ptr().cast(), x)
+        }
     }
 }
 
@@ -331,8 +405,14 @@ impl BlockEncrypt for SaferPlus {
         let block: &mut [u8; 16] = block.try_into().expect("a 16-byte block");
         #[cfg(target_arch = "x86_64")]
         if let Some(keys) = &self.simd {
-            // SAFETY: `simd` is only set when the CPU has SSSE3.
-            unsafe { x86::encrypt(keys, block) };
+            if keys.vbmi {
+                // SAFETY: `vbmi` is only set when the CPU has AVX-512 VBMI
+                // (and `simd` only with SSSE3).
+                unsafe { x86::encrypt_vbmi(keys, block) };
+            } else {
+                // SAFETY: `simd` is only set when the CPU has SSSE3.
+                unsafe { x86::encrypt(keys, block) };
+            }
             return;
         }
         self.encrypt_scalar(block);
@@ -353,11 +433,22 @@ mod tests {
                 .collect();
             let cipher = SaferPlus::new(&key);
             let mut scalar = [seed; 16];
-            let mut fast = scalar;
+            let (mut default, mut ssse3, mut vbmi) = (scalar, scalar, scalar);
             for _ in 0..3000 {
                 cipher.encrypt_scalar(&mut scalar);
-                cipher.encrypt_block(&mut fast);
-                assert_eq!(scalar, fast, "key {seed}");
+                cipher.encrypt_block(&mut default);
+                assert_eq!(scalar, default, "key {seed}");
+                #[cfg(target_arch = "x86_64")]
+                if let Some(keys) = &cipher.simd {
+                    // SAFETY: `simd` is only set when the CPU has SSSE3.
+                    unsafe { x86::encrypt(keys, &mut ssse3) };
+                    assert_eq!(scalar, ssse3, "SSSE3, key {seed}");
+                    if x86::has_vbmi() {
+                        // SAFETY: just checked that the CPU has AVX-512 VBMI.
+                        unsafe { x86::encrypt_vbmi(keys, &mut vbmi) };
+                        assert_eq!(scalar, vbmi, "VBMI, key {seed}");
+                    }
+                }
             }
         }
     }
