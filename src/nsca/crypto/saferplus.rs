@@ -92,7 +92,8 @@ const SUBKEYS: usize = 2 * ROUNDS + 1;
 
 pub struct SaferPlus {
     subkeys: [[u8; 16]; SUBKEYS],
-    /// The SSSE3 path, chosen once here rather than tested per block.
+    /// The SIMD paths (SSSE3, and AVX-512 VBMI if present), detected once
+    /// here rather than per block; `None` means the scalar path.
     #[cfg(target_arch = "x86_64")]
     simd: Option<x86::Keys>,
 }
@@ -184,7 +185,9 @@ fn lookup_half(u: u64) -> u64 {
 }
 
 /// The round on one 128-bit register: key additions, the pseudo-Hadamard
-/// layers and the shuffles are SIMD; only the table lookups are scalar.
+/// layers and the shuffles are SIMD; the table lookups are scalar, or SIMD
+/// too with AVX-512 VBMI. CFB-8 chains every block on the one before, so
+/// what counts is the latency of a round, not throughput.
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::{EXP, LOG, PHT_LAYERS, ROUNDS, SHUFFLE, SUBKEYS, is_xor_byte, lookup_half};
