@@ -174,6 +174,7 @@ impl SaferPlus {
 
 /// The EXP or LOG of each byte of a half block (two words, so the same
 /// byte pattern as the whole block).
+#[cfg(target_arch = "x86_64")]
 fn lookup_half(u: u64) -> u64 {
     let mut out = 0;
     for i in 0..8 {
@@ -436,7 +437,9 @@ mod tests {
                 .collect();
             let cipher = SaferPlus::new(&key);
             let mut scalar = [seed; 16];
-            let (mut default, mut ssse3, mut vbmi) = (scalar, scalar, scalar);
+            let mut default = scalar;
+            #[cfg(target_arch = "x86_64")]
+            let (mut ssse3, mut vbmi) = (scalar, scalar);
             for _ in 0..3000 {
                 cipher.encrypt_scalar(&mut scalar);
                 cipher.encrypt_block(&mut default);
