@@ -20,6 +20,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# With autogroup on, the kernel shares the CPU fairly between sessions
+# whatever their nice values: a build at nice 19 in another terminal then
+# takes a core from this benchmark.
+if [ "$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)" = 1 ]; then
+    echo "warning: sched_autogroup is on: other sessions' jobs compete despite nice" \
+        "(as root: echo 0 >/proc/sys/kernel/sched_autogroup_enabled)" >&2
+fi
+
 COUNT=${COUNT:-10000}
 MODES=${MODES:-"single daemon inetd"}
 METHODS=${METHODS:-"1 14 2 3"}
