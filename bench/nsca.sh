@@ -59,6 +59,23 @@ fi
 
 awk -v n="$COUNT" 'BEGIN { for (i = 0; i < n; i++) printf "host%d\tbench\t%d\tOK - result %d | time=0.%d\027", i % 100, i % 4, i, i }' >"$work/input"
 
+# A client may exit before the daemon has read all it sent (send_nsca does):
+# count the command file once it has stopped growing for 2 s (at most 60 s).
+settle() {
+    local last=-1 now stable=0
+    for _ in $(seq 120); do
+        now=$(wc -l <"$1")
+        if [ "$now" = "$last" ]; then
+            stable=$((stable + 1))
+            [ "$stable" -ge 4 ] && return
+        else
+            stable=0
+        fi
+        last=$now
+        sleep 0.5
+    done
+}
+
 port=$((20000 + $$ % 10000))
 for mode in $MODES; do
 for method in $METHODS; do
@@ -116,7 +133,7 @@ CFG
         hyperfine --style basic --runs "$runs" -n "$client (method $method)" --prepare "bash $work/probe" \
             --export-json "$dir/$client.json" \
             "$bin -H 127.0.0.1 -p $port -c $dir/send.cfg -to 900 --quiet <$work/input"
-        sleep 1
+        settle "$dir/commands"
         after=$(wc -l <"$dir/commands")
         echo "$client: the daemon wrote $((after - before)) of $((COUNT * runs)) results"
         median[$client]=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f s (%.2f–%.2f)" % (r["median"], r["min"], r["max"]))' "$dir/$client.json")
