@@ -23,6 +23,23 @@ fn moo_env(t: &Path) -> std::path::PathBuf {
     env
 }
 
+/// `perlenv bundle ENV DIR --from` the real tarballs, which must succeed.
+fn bundle(env: &Path, dir: &Path) {
+    perlenv()
+        .arg("bundle")
+        .arg(env)
+        .arg(dir)
+        .arg("--from")
+        .arg(cpan_cache())
+        .assert()
+        .success();
+}
+
+/// The stderr of a finished run, as text.
+fn stderr(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
 #[test]
 fn lock_and_bundle_deploy_with_debians_carton() {
     let tmp = tempfile::tempdir().unwrap();
@@ -54,14 +71,7 @@ fn lock_and_bundle_deploy_with_debians_carton() {
 
     let project = t.join("project");
     let cache = project.join("vendor/cache");
-    perlenv()
-        .arg("bundle")
-        .arg(&env)
-        .arg(&cache)
-        .arg("--from")
-        .arg(cpan_cache())
-        .assert()
-        .success();
+    bundle(&env, &cache);
     assert!(
         cache
             .join("authors/id/L/LO/LOCAL/Moo-2.005005.tar.gz")
@@ -109,7 +119,7 @@ fn bundle_names_the_dists_without_a_tarball_and_lock_refuses_an_empty_env() {
         .arg(&empty_src)
         .assert()
         .code(3);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = stderr(&out);
     assert!(
         err.contains("Moo-2.005005") && err.contains("Try-Tiny-0.31"),
         "{err}"
@@ -118,7 +128,7 @@ fn bundle_names_the_dists_without_a_tarball_and_lock_refuses_an_empty_env() {
     let bare = t.join("bare");
     perlenv().arg("create").arg(&bare).assert().success();
     let out = perlenv().arg("lock").arg(&bare).assert().code(3);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = stderr(&out);
     assert!(err.contains("nothing to lock"), "{err}");
 }
 
@@ -135,20 +145,13 @@ fn install_locked_from_the_bundle_gives_the_identical_list() {
         .arg(&snapshot)
         .assert()
         .success();
-    let bundle = t.join("bundle");
-    perlenv()
-        .arg("bundle")
-        .arg(&env)
-        .arg(&bundle)
-        .arg("--from")
-        .arg(cpan_cache())
-        .assert()
-        .success();
+    let vendor = t.join("bundle");
+    bundle(&env, &vendor);
     let list = stdout(perlenv().arg("list").arg(&env));
     // --locked FILE from the bundle, and the snapshot given as a target
     // (read as a lock, not a tarball) from the real tarballs.
     for (name, how, from) in [
-        ("a", "--locked", bundle.as_path()),
+        ("a", "--locked", vendor.as_path()),
         ("b", "target", cpan_cache()),
     ] {
         let fresh = t.join(name);
@@ -214,7 +217,7 @@ fn install_locked_fails_on_a_missing_version_and_on_a_bad_snapshot() {
             .arg(&path)
             .assert()
             .code(code);
-        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        let err = stderr(&out);
         assert!(err.contains(&expect), "{file}: {err}");
     }
 }
@@ -243,14 +246,7 @@ fn dists_built_by_the_make_path_are_locked_and_bundled_too() {
         assert!(snapshot.contains(expect), "{expect:?} in {snapshot}");
     }
     let cache = t.join("vendor/cache");
-    perlenv()
-        .arg("bundle")
-        .arg(&env)
-        .arg(&cache)
-        .arg("--from")
-        .arg(cpan_cache())
-        .assert()
-        .success();
+    bundle(&env, &cache);
     assert!(
         cache
             .join("authors/id/L/LO/LOCAL/Try-Tiny-0.31.tar.gz")

@@ -50,7 +50,8 @@ ACTIVATION:
 
 LOCK AND BUNDLE:
   `lock` writes a carton `cpanfile.snapshot` (format version 1.0) from what
-  cpanm recorded per dist under lib/perl5/ARCH/.meta: the dist, its pathname,
+  the installer (cpanm, or perlenv's make path without it) recorded per dist
+  under lib/perl5/ARCH/.meta: the dist, its pathname,
   the packages it provides and its configure, build and runtime requires.
   `bundle ENV DIR --from SRC` copies each locked dist's tarball from the
   sources into DIR/authors/id/PATHNAME and writes DIR/modules/
@@ -59,7 +60,6 @@ LOCK AND BUNDLE:
   --cached`. `install ENV --locked [SNAPSHOT] --from SRC` installs exactly
   the snapshot's dists (the locked tarballs are the only source); a locked
   dist missing from the sources is exit 3, a bad or torn snapshot exit 2.
-  Dists installed without cpanm (the make path) are not recorded.
 
 EXIT STATUS:
   0  success

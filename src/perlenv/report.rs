@@ -34,14 +34,8 @@ fn modules(args: &InstallArgs) -> BTreeSet<String> {
 }
 
 pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
-    let locked;
-    let args = match super::snapshot::locked_install(args)? {
-        Some(a) => {
-            locked = a;
-            &locked
-        }
-        None => args,
-    };
+    let locked = super::snapshot::locked_install(args)?;
+    let args = locked.as_ref().unwrap_or(args);
     if !args.json {
         return install::install(args, quiet);
     }

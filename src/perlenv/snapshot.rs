@@ -149,17 +149,38 @@ fn find_tarball(pathname: &str, from: &[PathBuf]) -> Option<PathBuf> {
     })
 }
 
+/// The tarball of each (name, pathname) in the sources, or exit 3 naming
+/// every dist that is not there (`what` says what was looked for).
+fn tarballs_in_sources<'a>(
+    dists: impl IntoIterator<Item = (&'a str, &'a str)>,
+    from: &[PathBuf],
+    what: &str,
+) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for (name, pathname) in dists {
+        match find_tarball(pathname, from) {
+            Some(t) => found.push(t),
+            None => missing.push(name),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::failed(format!("{what}: {}", missing.join(", "))));
+    }
+    Ok(found)
+}
+
 /// `perlenv bundle ENV DIR --from SRC...`: carton's vendor/cache layout.
 pub fn bundle(env: &Path, dir: &Path, from: &[PathBuf]) -> Result<()> {
     let env = Env::open(env)?;
     let dists = installed(&env)?;
+    let found = tarballs_in_sources(
+        dists.iter().map(|d| (d.name.as_str(), d.pathname.as_str())),
+        from,
+        "no tarball in the given sources for",
+    )?;
     let mut index = Vec::new();
-    let mut missing = Vec::new();
-    for d in &dists {
-        let Some(tarball) = find_tarball(&d.pathname, from) else {
-            missing.push(d.name.clone());
-            continue;
-        };
+    for (d, tarball) in dists.iter().zip(found) {
         let target = dir.join("authors/id").join(&d.pathname);
         let parent = target.parent().expect("pathname has directories");
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent.display().to_string(), e))?;
@@ -167,12 +188,6 @@ pub fn bundle(env: &Path, dir: &Path, from: &[PathBuf]) -> Result<()> {
         for (package, version) in &d.provides {
             index.push((package.clone(), version.clone(), d.pathname.clone()));
         }
-    }
-    if !missing.is_empty() {
-        return Err(Error::failed(format!(
-            "no tarball in the given sources for: {}",
-            missing.join(", ")
-        )));
     }
     index.sort_by_key(|e| e.0.to_lowercase());
     let mut text = format!(
@@ -246,21 +261,12 @@ pub fn parse(path: &Path) -> Result<Vec<(String, String)>> {
 /// The tarballs of exactly the snapshot's dists, from the sources (tarball
 /// directories or a bundle); exit 3 naming every dist that is not there.
 pub fn locked_tarballs(snapshot: &Path, from: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    let mut missing = Vec::new();
-    for (name, pathname) in parse(snapshot)? {
-        match find_tarball(&pathname, from) {
-            Some(t) => found.push(t),
-            None => missing.push(name),
-        }
-    }
-    if !missing.is_empty() {
-        return Err(Error::failed(format!(
-            "locked dists not found in the given sources: {}",
-            missing.join(", ")
-        )));
-    }
-    Ok(found)
+    let dists = parse(snapshot)?;
+    tarballs_in_sources(
+        dists.iter().map(|(n, p)| (n.as_str(), p.as_str())),
+        from,
+        "locked dists not found in the given sources",
+    )
 }
 
 /// `install --locked [SNAPSHOT]` (or a `cpanfile.snapshot` given as a
@@ -293,10 +299,7 @@ pub fn locked_install(args: &InstallArgs) -> Result<Option<InstallArgs>> {
     let tarballs = locked_tarballs(&snapshot, &from)?;
     let mut locked = args.clone();
     locked.locked = None;
-    locked.targets = tarballs
-        .iter()
-        .map(|t| t.clone().into_os_string())
-        .collect();
+    locked.targets = tarballs.into_iter().map(PathBuf::into_os_string).collect();
     locked.from = locked.targets.clone();
     Ok(Some(locked))
 }
