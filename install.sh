@@ -32,7 +32,7 @@ packages() {
 
 build_and_install() {
     echo "== build"
-    cargo build --release --locked --quiet
+    bash .ci/build-release
     echo "== install under $prefix"
     for tool in "${tools[@]}"; do
         install -D -m 0755 "target/release/$tool" "$prefix/bin/$tool"

@@ -419,3 +419,66 @@ fn activating_a_second_env_leaves_the_first() {
         );
     }
 }
+
+/// Runs `command ENV...` in bash with its stdout a pipe whose reader has
+/// already gone, and returns the exit status bash saw and what went to stderr.
+fn into_closed_pipe(command: &[&OsStr]) -> (i32, String) {
+    let t = tempfile::tempdir().unwrap();
+    let (status, err) = (t.path().join("status"), t.path().join("stderr"));
+    let ran = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(r#"{ sleep 0.3; "${@:3}" 2>"$1"; echo $? >"$2"; } | true"#)
+        .arg("bash")
+        .arg(&err)
+        .arg(&status)
+        .args(command)
+        .status()
+        .unwrap();
+    assert!(ran.success());
+    let code = std::fs::read_to_string(&status)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    (code, std::fs::read_to_string(&err).unwrap())
+}
+
+/// perlenv's `main` is the C entry point (no Rust runtime start-up, see
+/// src/bin/perlenv.rs), so it must itself do what that runtime did for
+/// pipes: a reader that went away ends perlenv quietly with 0. And the
+/// program `run` starts gets the disposition perlenv was given, as if
+/// started directly: perl dies of SIGPIPE (141) in both cases.
+#[test]
+fn a_closed_pipe_is_quiet_for_perlenv_and_the_same_for_what_it_runs() {
+    let t = tempfile::tempdir().unwrap();
+    let env = t.path().join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    let perlenv_bin = assert_cmd::cargo::cargo_bin("perlenv");
+    let (code, err) = into_closed_pipe(&[
+        perlenv_bin.as_os_str(),
+        OsStr::new("activate"),
+        env.as_os_str(),
+    ]);
+    assert_eq!(
+        (code, err.as_str()),
+        (0, ""),
+        "perlenv activate into a closed pipe"
+    );
+
+    let print = ["perl", "-e", "print qq(x\\n) for 1..100"].map(OsStr::new);
+    let (direct, _) = into_closed_pipe(&print);
+    let mut wrapped = vec![
+        perlenv_bin.as_os_str(),
+        OsStr::new("run"),
+        env.as_os_str(),
+        OsStr::new("--"),
+    ];
+    wrapped.extend(print);
+    let (through_run, err) = into_closed_pipe(&wrapped);
+    assert_eq!(direct, 141, "perl started directly dies of SIGPIPE");
+    assert_eq!(
+        (through_run, err.as_str()),
+        (141, ""),
+        "perl started by perlenv run"
+    );
+}

@@ -28,12 +28,18 @@ use std::process::ExitCode;
 /// A reader that went away (`chk ... | head`) is not an error: the tool ends
 /// quietly with status 0, as `cat` and `grep` do.
 pub fn finish(tool: &str, result: Result<Exit>) -> ExitCode {
+    ExitCode::from(exit_status(tool, result))
+}
+
+/// [`finish`] for a C-style `main` (see `src/bin/perlenv.rs`): the same
+/// report, the status as a number.
+pub fn exit_status(tool: &str, result: Result<Exit>) -> u8 {
     match result {
-        Ok(exit) => exit.into(),
-        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Ok(exit) => exit.code(),
+        Err(err) if err.is_broken_pipe() => 0,
         Err(err) => {
             error::report(tool, &err);
-            err.exit().into()
+            err.exit().code()
         }
     }
 }
