@@ -25,8 +25,7 @@ fn assert_versions(list: &str) {
 fn moo_and_json_install_from_real_tarballs_and_freeze_reinstalls_the_same_list() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     perlenv()
         .arg("install")
         .arg("-q")
@@ -91,8 +90,7 @@ fn from_dir_takes_the_newest_version_and_skips_a_corrupt_tarball() {
     }
     // Sorts first, and is not a tarball at all.
     std::fs::write(dir.join("AAA-Broken-1.0.tar.gz"), b"not gzip").unwrap();
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     perlenv()
         .arg("install")
         .arg(&env)
@@ -155,8 +153,7 @@ fn plain_cpanm_in_an_activated_env_installs_what_isolation_hides() {
         .status()
         .unwrap();
     assert!(st.success());
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     let (ok, out, err) = sh(
         &format!(
             ". \"$ENV_DIR/bin/activate\" && cpanm --mirror \"file://$MIRROR\" --mirror-only {module} \
@@ -182,8 +179,7 @@ fn plain_cpanm_in_an_activated_env_installs_what_isolation_hides() {
 fn a_cpanfile_in_the_whole_language_installs_its_requires_from_real_tarballs() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     write(
         &t.join("cpanfile"),
         "# the runtime phase\n\

@@ -27,8 +27,7 @@ fn installed(t: &Path) -> Installed {
     let src = t.join("src");
     dist(&src, &tarballs, &dep_dist, "0.01", None, Some("foo-hello"));
     dist(&src, &tarballs, &top_dist, "0.02", Some(&dep), None);
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     perlenv()
         .arg("install")
         .arg(&env)
@@ -163,8 +162,7 @@ fn system_libs_env_sees_debians_modules() {
 fn include_flags_and_prove_l_work_in_an_isolated_env() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     let proj = t.join("proj");
     write(
         &proj.join("lib/My/Mod.pm"),
@@ -260,8 +258,7 @@ fn a_module_cpanm_cannot_find_is_exit_3_naming_it() {
 fn install_errors_name_the_dist_and_why() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     // No --from, and CPAN unreachable (a proxy where nothing listens).
     perlenv()
         .arg("install")
@@ -369,8 +366,7 @@ fn without_cpanm_a_tarball_is_built_with_make() {
         Some("foo-hello"),
     );
     let bin = path_without_cpanm(t);
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     perlenv()
         .arg("install")
         .arg(&env)
@@ -410,8 +406,7 @@ fn bad_input_is_refused_clearly() {
             .code(2)
             .stderr(predicates::str::contains("breaks PATH-style variables"));
     }
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     perlenv()
         .arg("create")
         .arg(&env)
@@ -533,8 +528,7 @@ fn install_from_a_file_mirror_and_from_a_lone_tarball() {
         .status()
         .unwrap();
     assert!(st.success());
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     let mirror = format!("file://{}", t.join("mirror").display());
     perlenv()
         .arg("install")
@@ -663,8 +657,7 @@ fn without_cpanm_a_build_pl_dist_directory_is_built() {
         "use Module::Build;\nModule::Build->new(module_name => 'Baz::Qux', dist_version => '0.02', license => 'perl')->create_build_script;\n",
     );
     let bin = path_without_cpanm(t);
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     perlenv()
         .arg("install")
         .arg(&env)
@@ -687,8 +680,7 @@ fn without_cpanm_a_build_pl_dist_directory_is_built() {
 fn the_os_program_exemption_goes_by_the_real_path_and_explicit_dirs_stay() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     // Says whether Debian's JSON (in /usr/share/perl5) can be loaded.
     let probe = "print eval { require JSON; 1 } ? qq{sees-debian\\n} : qq{isolated\\n};\n";
     write(&t.join("probe.pl"), probe);
@@ -785,8 +777,7 @@ fn failing_tests_and_missing_prerequisites_fail_the_install_and_name_the_dist() 
     let json = dist_dir(&src, &unique("Needs-Json"), "0.01", Some("JSON"), None);
     let name = |dir: &Path| dir.file_name().unwrap().to_str().unwrap().to_string();
     let make_path = path_without_cpanm(t);
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     let install = |dist: &Path, path: &std::ffi::OsStr| {
         perlenv()
             .arg("install")
@@ -872,8 +863,7 @@ fn man_pages_of_installed_dists_are_in_env_man_and_found_when_activated() {
 fn concurrent_installs_into_one_env_wait_for_each_other() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     let names = [unique("LockA"), unique("LockB")];
     let tarballs: Vec<PathBuf> = names
         .iter()
@@ -977,18 +967,11 @@ fn an_env_made_with_another_perl_installs_with_it() {
 fn a_symlink_planted_as_the_install_lock_is_refused_and_not_followed() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     // Root following this link would create (or lock) a file of the planter's choosing.
     let victim = t.join("victim");
     std::os::unix::fs::symlink(&victim, env.join(".perlenv.lock")).unwrap();
-    perlenv()
-        .arg("install")
-        .arg("-q")
-        .arg(&env)
-        .arg(cpan("Try-Tiny"))
-        .env("PATH", path_without_cpanm(t))
-        .assert()
+    install_by_make(t, &env, &cpan("Try-Tiny"))
         .failure()
         .stderr(predicates::str::contains(".perlenv.lock"));
     assert!(!victim.exists(), "the lock's symlink was followed");

@@ -8,8 +8,7 @@ use std::path::Path;
 
 /// An env with Moo (and its chain) and Try::Tiny from the real tarballs.
 fn moo_env(t: &Path) -> std::path::PathBuf {
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     perlenv()
         .arg("install")
         .arg("-q")
@@ -174,8 +173,7 @@ fn install_locked_from_the_bundle_gives_the_identical_list() {
 fn install_locked_fails_on_a_missing_version_and_on_a_bad_snapshot() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     let good = "# carton snapshot format: version 1.0\nDISTRIBUTIONS\n  Try-Tiny-9.99\n    \
                 pathname: E/ET/ETHER/Try-Tiny-9.99.tar.gz\n    provides:\n      Try::Tiny 9.99\n    \
                 requirements:\n      perl 5.006\n";
@@ -226,17 +224,9 @@ fn install_locked_fails_on_a_missing_version_and_on_a_bad_snapshot() {
 fn dists_built_by_the_make_path_are_locked_and_bundled_too() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
-    let env = t.join("env");
-    perlenv().arg("create").arg(&env).assert().success();
+    let env = new_env(t);
     // No cpanm in PATH: perlenv builds the tarball with make itself.
-    perlenv()
-        .arg("install")
-        .arg("-q")
-        .arg(&env)
-        .arg(cpan("Try-Tiny"))
-        .env("PATH", path_without_cpanm(t))
-        .assert()
-        .success();
+    install_by_make(t, &env, &cpan("Try-Tiny")).success();
     let snapshot = stdout(perlenv().arg("lock").arg(&env));
     for expect in [
         "  Try-Tiny-0.31\n    pathname: L/LO/LOCAL/Try-Tiny-0.31.tar.gz\n    provides:\n",

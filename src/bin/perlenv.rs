@@ -13,18 +13,23 @@ use std::io::Write;
 
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
-    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if let Some(args) = RunArgs::plain(&argv) {
-        Verbosity::default().init_logger("perlenv");
-        return adminkit::common::exit_status("perlenv", adminkit::perlenv::run_command(&args))
-            .into();
-    }
     // What the Rust runtime would have done: a closed pipe is an error to
-    // report (or ignore), not a signal that kills us mid-write.
+    // report (or ignore), not a signal that kills us mid-write. (`run` execs
+    // its command with SIGPIPE back at the default, as std always does.)
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
-    let cli = Cli::parse_from(argv);
-    cli.verbosity.init_logger("perlenv");
-    let status = adminkit::common::exit_status("perlenv", adminkit::perlenv::run(cli));
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let result = match RunArgs::plain(&argv) {
+        Some(args) => {
+            Verbosity::default().init_logger("perlenv");
+            adminkit::perlenv::run_command(&args)
+        }
+        None => {
+            let cli = Cli::parse_from(argv);
+            cli.verbosity.init_logger("perlenv");
+            adminkit::perlenv::run(cli)
+        }
+    };
+    let status = adminkit::common::exit_status("perlenv", result);
     // The runtime's last step too: a last line without its newline is still
     // in stdout's buffer.
     let _ = std::io::stdout().flush();

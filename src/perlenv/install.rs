@@ -343,11 +343,9 @@ my $record = {
 };
 my $dir = "$meta_dir/$dist";
 File::Path::make_path($dir);
-open my $out, '>', "$dir/install.json" or die "$dir/install.json: $!
-";
+open my $out, '>', "$dir/install.json" or die "$dir/install.json: $!\n";
 print $out JSON::PP->new->canonical->encode($record);
-close $out or die "$dir/install.json: $!
-";
+close $out or die "$dir/install.json: $!\n";
 $meta->save("$dir/MYMETA.json");
 "#;
 

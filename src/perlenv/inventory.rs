@@ -37,6 +37,9 @@ pub fn pm_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
     out
 }
 
+/// The modules `perlenv create` writes into every env.
+const PERLENV_OWN: [&str; 2] = ["perlenv/isolate.pm", "perlenv/os_owned.pm"];
+
 /// Installed modules, sorted by name (perlenv's own isolate modules left
 /// out), with the version Module::Metadata reads for the module's package.
 pub fn modules(env: &Env) -> Vec<Module> {
@@ -45,8 +48,7 @@ pub fn modules(env: &Env) -> Vec<Module> {
     for (path, rel) in pm_files(&lib) {
         let rel = rel.strip_prefix(&env.archname).unwrap_or(&rel);
         let rel_text = rel.to_string_lossy();
-        let perlenv_own = ["perlenv/isolate.pm", "perlenv/os_owned.pm"];
-        if perlenv_own.contains(&rel_text.as_ref()) || rel_text.starts_with("auto/") {
+        if PERLENV_OWN.contains(&rel_text.as_ref()) || rel_text.starts_with("auto/") {
             continue;
         }
         let module = rel_text.trim_end_matches(".pm").replace('/', "::");

@@ -152,6 +152,25 @@ pub fn stdout(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A new environment at T/env.
+pub fn new_env(t: &Path) -> PathBuf {
+    let env = t.join("env");
+    perlenv().arg("create").arg(&env).assert().success();
+    env
+}
+
+/// `perlenv install -q ENV TARGET` with no cpanm in PATH: perlenv's own make
+/// path. (Once per T: it makes T/nocpanm.)
+pub fn install_by_make(t: &Path, env: &Path, target: &Path) -> assert_cmd::assert::Assert {
+    perlenv()
+        .arg("install")
+        .arg("-q")
+        .arg(env)
+        .arg(target)
+        .env("PATH", path_without_cpanm(t))
+        .assert()
+}
+
 /// A directory for PATH with everything of /usr/bin and /bin except cpanm.
 pub fn path_without_cpanm(t: &Path) -> PathBuf {
     let bin = t.join("nocpanm");
