@@ -14,22 +14,9 @@ cd "$(dirname "$0")/.."
 COUNT=${COUNT:-2000}
 METHODS=${METHODS:-"8 9 3"}
 RUNS=${RUNS:-2}
-PASSWORD=bench-password-0123456789
+# shellcheck source=bench/nsca-common.sh
+source bench/nsca-common.sh
 
-cargo build --release --bin nsca-send --example nsca-daemon-limit >&2
-target=${CARGO_TARGET_DIR:-$PWD/target}
-NSCA_SEND=$target/release/nsca-send
-LIMIT=$target/release/examples/nsca-daemon-limit
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-awk -v n="$COUNT" 'BEGIN { for (i = 0; i < n; i++) printf "host%d\tbench\t%d\tOK - result %d | time=0.%d\027", i % 100, i % 4, i, i }' >"$work/input"
 taskset -c 0 bash -c 'while :; do :; done' &
 pids+=($!)
 
@@ -38,17 +25,7 @@ for method in $METHODS; do
     port=$((port + 1))
     dir="$work/m$method"
     mkdir "$dir"
-    cat >"$dir/nsca.cfg" <<CFG
-server_port=$port
-server_address=127.0.0.1
-command_file=$dir/commands
-append_to_file=1
-max_packet_age=900
-decryption_method=$method
-password=$PASSWORD
-aggregate_writes=0
-CFG
-    printf 'password=%s\nencryption_method=%s\n' "$PASSWORD" "$method" >"$dir/send.cfg"
+    write_configs "$dir" "$port" "$method"
     taskset -c 1 /usr/sbin/nsca -c "$dir/nsca.cfg" -f --single &
     pids+=($!)
     sleep 0.5

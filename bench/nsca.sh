@@ -34,20 +34,8 @@ METHODS=${METHODS:-"1 14 2 3"}
 # The 17 methods of tests/nsca.rs.
 [ "$METHODS" = all ] && METHODS="0 1 2 3 4 5 6 8 9 10 11 14 15 16 20 23 26"
 RUNS=${RUNS:-2}
-PASSWORD=bench-password-0123456789
-
-cargo build --release --bin nsca-send --example nsca-daemon-limit >&2
-target=${CARGO_TARGET_DIR:-$PWD/target}
-NSCA_SEND=$target/release/nsca-send
-LIMIT=$target/release/examples/nsca-daemon-limit
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/nsca-common.sh
+source bench/nsca-common.sh
 
 if [ "${LOAD:-0}" = 1 ]; then
     # One busy core and a writer that keeps the disk flushing.
@@ -56,8 +44,6 @@ if [ "${LOAD:-0}" = 1 ]; then
     (while :; do dd if=/dev/zero of="$work/load" bs=1M count=64 conv=fsync status=none; done) &
     pids+=($!)
 fi
-
-awk -v n="$COUNT" 'BEGIN { for (i = 0; i < n; i++) printf "host%d\tbench\t%d\tOK - result %d | time=0.%d\027", i % 100, i % 4, i, i }' >"$work/input"
 
 # A client may exit before the daemon has read all it sent (send_nsca does):
 # count the command file once it has stopped growing for 2 s (at most 60 s).
@@ -82,18 +68,7 @@ for method in $METHODS; do
     port=$((port + 1))
     dir="$work/$mode-m$method"
     mkdir "$dir"
-    : >"$dir/commands"
-    cat >"$dir/nsca.cfg" <<CFG
-server_port=$port
-server_address=127.0.0.1
-command_file=$dir/commands
-append_to_file=1
-max_packet_age=900
-decryption_method=$method
-password=$PASSWORD
-aggregate_writes=0
-CFG
-    printf 'password=%s\nencryption_method=%s\n' "$PASSWORD" "$method" >"$dir/send.cfg"
+    write_configs "$dir" "$port" "$method"
     case $mode in
     single | daemon) /usr/sbin/nsca -c "$dir/nsca.cfg" -f "--$mode" & ;;
     inetd)

@@ -1,0 +1,39 @@
+# Shared by bench/nsca.sh and bench/nsca-pinned.sh (sourced, not run):
+# the release binaries, a work directory removed on exit with every
+# background process in `pids`, COUNT results of input, and the configs of
+# one daemon and its clients.
+
+PASSWORD=bench-password-0123456789
+
+cargo build --release --bin nsca-send --example nsca-daemon-limit >&2
+target=${CARGO_TARGET_DIR:-$PWD/target}
+NSCA_SEND=$target/release/nsca-send
+LIMIT=$target/release/examples/nsca-daemon-limit
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+awk -v n="$COUNT" 'BEGIN { for (i = 0; i < n; i++) printf "host%d\tbench\t%d\tOK - result %d | time=0.%d\027", i % 100, i % 4, i, i }' >"$work/input"
+
+# write_configs DIR PORT METHOD: DIR/nsca.cfg for a daemon on PORT writing
+# DIR/commands, and DIR/send.cfg for its clients.
+write_configs() {
+    local dir=$1 port=$2 method=$3
+    : >"$dir/commands"
+    cat >"$dir/nsca.cfg" <<CFG
+server_port=$port
+server_address=127.0.0.1
+command_file=$dir/commands
+append_to_file=1
+max_packet_age=900
+decryption_method=$method
+password=$PASSWORD
+aggregate_writes=0
+CFG
+    printf 'password=%s\nencryption_method=%s\n' "$PASSWORD" "$method" >"$dir/send.cfg"
+}
