@@ -4,7 +4,6 @@
 //! and system errors without std's "(os error N)" tail.
 
 use std::fmt::Write as _;
-use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -20,14 +19,7 @@ pub fn quoted(path: &Path) -> String {
     shell_escape(path.as_os_str().as_bytes(), true)
 }
 
-/// What went wrong, without the "(os error N)" std appends.
-pub fn io_reason(err: &io::Error) -> String {
-    let text = err.to_string();
-    match text.rfind(" (os error ") {
-        Some(at) if text.ends_with(')') => text[..at].to_string(),
-        _ => text,
-    }
-}
+pub use crate::common::io_reason;
 
 /// Bytes no shell treats specially, in any position.
 fn is_plain(b: u8) -> bool {
@@ -143,12 +135,5 @@ mod tests {
             .output()
             .unwrap();
         assert_eq!(out.stdout, name);
-    }
-
-    #[test]
-    fn os_error_tail_is_dropped() {
-        let err = io::Error::from_raw_os_error(13);
-        assert_eq!(io_reason(&err), "Permission denied");
-        assert_eq!(io_reason(&io::Error::other("odd")), "odd");
     }
 }

@@ -20,7 +20,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// An operation on the system failed (exit 3).
-    #[error("{what}: {source}")]
+    #[error("{what}: {}", io_reason(source))]
     Io {
         what: String,
         #[source]
@@ -77,6 +77,17 @@ impl From<io::Error> for Error {
     }
 }
 
+/// What went wrong in a system call, worded for people: the text std gives
+/// without its " (os error N)" tail (the number means nothing to an admin
+/// and differs between systems). Every tool words I/O errors with this.
+pub fn io_reason(err: &io::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_string(),
+        _ => text,
+    }
+}
+
 /// Prints `<tool>: <error>` on stderr, the one format of every tool.
 pub fn report(tool: &str, err: &Error) {
     let style = anstyle::Style::new().bold();
@@ -86,6 +97,13 @@ pub fn report(tool: &str, err: &Error) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn os_error_tail_is_dropped() {
+        let err = io::Error::from_raw_os_error(13);
+        assert_eq!(io_reason(&err), "Permission denied");
+        assert_eq!(io_reason(&io::Error::other("odd")), "odd");
+    }
 
     #[test]
     fn bad_input_names_file_and_line() {

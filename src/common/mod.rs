@@ -13,7 +13,7 @@ pub(crate) mod output;
 pub(crate) mod progress;
 
 pub use envelope::Envelope;
-pub use error::{Error, Result};
+pub use error::{Error, Result, io_reason};
 pub use exit::Exit;
 pub use logging::Verbosity;
 pub use nagios::NagiosArgs;

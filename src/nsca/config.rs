@@ -108,7 +108,7 @@ pub fn read_text(path: &Path) -> Result<Vec<u8>, Error> {
         Error::failed(format!(
             "reading '{}': {}",
             path.display(),
-            super::spool::describe(&e)
+            crate::common::io_reason(&e)
         ))
     })
 }

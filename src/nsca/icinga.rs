@@ -304,7 +304,7 @@ impl Target<'_> {
         builder.set_verify(SslVerifyMode::PEER);
         if let Some(ca) = &self.config.ca {
             let pem = std::fs::read(ca)
-                .map_err(|e| format!("ca '{}': {}", ca.display(), super::spool::describe(&e)))?;
+                .map_err(|e| format!("ca '{}': {}", ca.display(), crate::common::io_reason(&e)))?;
             let certs = X509::stack_from_pem(&pem)
                 .ok()
                 .filter(|certs| !certs.is_empty())

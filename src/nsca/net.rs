@@ -63,7 +63,7 @@ pub fn connect(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, String>
 pub fn describe(err: &io::Error) -> String {
     match err.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "timed out".into(),
-        _ => err.to_string(),
+        _ => crate::common::io_reason(err),
     }
 }
 

@@ -283,7 +283,7 @@ fn describe(err: &io::Error) -> String {
              encryption method: it hangs up on the first packet it cannot decrypt)"
                 .into()
         }
-        _ => super::spool::describe(err),
+        _ => crate::common::io_reason(err),
     }
 }
 

@@ -15,6 +15,7 @@
 //! service TAB output`) are still read.
 
 use super::packet::CheckResult;
+use crate::common::io_reason;
 use crate::common::lock::Waited;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -48,7 +49,7 @@ pub fn unix_now() -> u64 {
 /// Why the spool cannot be used; the run then delivers without it.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    #[error("'{}': {}", path.display(), describe(source))]
+    #[error("'{}': {}", path.display(), io_reason(source))]
     Unusable { path: PathBuf, source: io::Error },
     #[error("'{}' is still locked by another nsca-send run after {} s", path.display(), waited.as_secs())]
     Locked { path: PathBuf, waited: Duration },
@@ -56,7 +57,7 @@ pub enum OpenError {
 
 /// Not every undelivered result reached the disk.
 #[derive(Debug, thiserror::Error)]
-#[error("kept {kept} result(s) in '{}', {lost} lost: {}", path.display(), describe(source))]
+#[error("kept {kept} result(s) in '{}', {lost} lost: {}", path.display(), io_reason(source))]
 pub struct KeepError {
     pub path: PathBuf,
     /// Results in the spool file now.
@@ -64,15 +65,6 @@ pub struct KeepError {
     /// Results that should be there and are not.
     pub lost: usize,
     pub source: io::Error,
-}
-
-/// An io::Error without Rust's "(os error N)" tail.
-pub fn describe(err: &io::Error) -> String {
-    let text = err.to_string();
-    match text.find(" (os error ") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    }
 }
 
 pub struct Spool {
@@ -184,7 +176,7 @@ impl Spool {
             log::warn!(
                 "cannot keep the damaged records in '{}': {}",
                 aside.display(),
-                describe(&e)
+                io_reason(&e)
             );
         }
     }
@@ -248,7 +240,7 @@ impl Spool {
                 log::warn!(
                     "cannot cut '{}' back to its last whole record: {}",
                     path.display(),
-                    describe(&cut_err)
+                    io_reason(&cut_err)
                 );
             }
             failure = Some(e);
