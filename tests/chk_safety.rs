@@ -10,8 +10,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 const SHARED: &str = "u::rw@UX,g::---,o::---,g:users:rw@GX,m::rw@GX";
 
@@ -48,42 +46,7 @@ fn a_racing_attacker_never_gets_an_outside_file_changed() {
         write(&tree.join(format!("f{i}")), 0o644);
     }
     write(&tree.join("sub/f0"), 0o644);
-    let stop = Arc::new(AtomicBool::new(false));
-    let attacker = {
-        let (tree, secret, secret_dir, stop) = (
-            tree.clone(),
-            secret.clone(),
-            secret_dir.clone(),
-            stop.clone(),
-        );
-        std::thread::spawn(move || {
-            let mut swaps = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                // A file: the symlink is renamed over it, then a fresh file over the symlink.
-                let file = tree.join("file");
-                let _ = std::os::unix::fs::symlink(&secret, tree.join("file.link"));
-                let _ = fs::rename(tree.join("file.link"), &file);
-                let _ = fs::write(tree.join("file.new"), b"x");
-                let _ = fs::rename(tree.join("file.new"), &file);
-                // A directory: moved away, a symlink put in its place, then a fresh one.
-                let dir = tree.join("dir");
-                let _ = fs::remove_file(&dir);
-                let _ = fs::create_dir(tree.join("dir.new"));
-                let _ = fs::write(tree.join("dir.new/child"), b"x");
-                let _ = fs::rename(tree.join("dir.new"), &dir);
-                let _ = fs::remove_dir_all(tree.join("dir.old"));
-                let _ = fs::rename(&dir, tree.join("dir.old"));
-                let _ = std::os::unix::fs::symlink(&secret_dir, tree.join("dir.link"));
-                let _ = fs::rename(tree.join("dir.link"), &dir);
-                swaps += 1;
-            }
-            swaps
-        })
-    };
-    let attacker = Attacker {
-        stop,
-        thread: Some(attacker),
-    };
+    let attacker = swapping_attacker(&tree, &secret, &secret_dir);
     for _ in 0..25 {
         let out = chk()
             .args([

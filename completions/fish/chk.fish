@@ -50,6 +50,8 @@ complete -c chk -n "__fish_chk_needs_command" -f -a "restore" -d 'Undo a run fro
 complete -c chk -n "__fish_chk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c chk -n "__fish_chk_using_subcommand path" -l rules -d 'Rule file (Licorn format: PATH <TAB or blanks> DEFINITION a line)' -r -F
 complete -c chk -n "__fish_chk_using_subcommand path" -l acl -d 'One definition for the whole tree: an ACL written for files (@UX/@GX allowed; directories get x instead), NOACL or PRIVATE' -r
+complete -c chk -n "__fish_chk_using_subcommand path" -s m -l modify -d 'Set these entries, setfacl\'s syntax: u:alice:rwX,g:devs:r-x,d:g:devs:rX,m::rx (X: execute on directories and on files some class may execute)' -r
+complete -c chk -n "__fish_chk_using_subcommand path" -s x -l remove -d 'Remove these entries: u:alice,g:devs,d:u:bob' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l owner -d 'Make every entry owned by USER (default: keep owners)' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l group -d 'Make every entry\'s group GROUP (default: keep groups)' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
@@ -57,6 +59,10 @@ complete -c chk -n "__fish_chk_using_subcommand path" -l backup -d 'Append each 
 complete -c chk -n "__fish_chk_using_subcommand path" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
+complete -c chk -n "__fish_chk_using_subcommand path" -s b -l remove-all -d 'Remove every named entry, the mask and the default ACL (setfacl -b)'
+complete -c chk -n "__fish_chk_using_subcommand path" -s k -l remove-default -d 'Remove the default ACL of directories (setfacl -k)'
+complete -c chk -n "__fish_chk_using_subcommand path" -s d -l default -d '--modify and --remove edit the default ACL (of directories)'
+complete -c chk -n "__fish_chk_using_subcommand path" -l no-mask -d 'Keep the mask as it is instead of recalculating it (setfacl -n)'
 complete -c chk -n "__fish_chk_using_subcommand path" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand path" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand path" -l cross-mounts -d 'Descend into other file systems and bind mounts'

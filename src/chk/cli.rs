@@ -84,6 +84,37 @@ pub enum Command {
     Restore(super::restore::RestoreArgs),
 }
 
+/// setfacl's edits, made on every entry of the tree like `setfacl -R`.
+#[derive(Args, Debug, Default)]
+#[group(conflicts_with_all = ["rules", "acl"], multiple = true)]
+pub struct SetfaclArgs {
+    /// Set these entries, setfacl's syntax: u:alice:rwX,g:devs:r-x,d:g:devs:rX,m::rx
+    /// (X: execute on directories and on files some class may execute)
+    #[arg(short = 'm', long = "modify", value_name = "ENTRIES")]
+    pub modify: Vec<String>,
+    /// Remove these entries: u:alice,g:devs,d:u:bob
+    #[arg(short = 'x', long = "remove", value_name = "ENTRIES")]
+    pub remove: Vec<String>,
+    /// Remove every named entry, the mask and the default ACL (setfacl -b)
+    #[arg(short = 'b', long)]
+    pub remove_all: bool,
+    /// Remove the default ACL of directories (setfacl -k)
+    #[arg(short = 'k', long)]
+    pub remove_default: bool,
+    /// --modify and --remove edit the default ACL (of directories)
+    #[arg(short = 'd', long)]
+    pub default: bool,
+    /// Keep the mask as it is instead of recalculating it (setfacl -n)
+    #[arg(long)]
+    pub no_mask: bool,
+}
+
+impl SetfaclArgs {
+    pub fn any(&self) -> bool {
+        !self.modify.is_empty() || !self.remove.is_empty() || self.remove_all || self.remove_default
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct PathArgs {
     /// Roots of the trees to check
@@ -93,7 +124,7 @@ pub struct PathArgs {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present = "acl",
+        required_unless_present_any = ["acl", "modify", "remove", "remove_all", "remove_default"],
         conflicts_with = "acl"
     )]
     pub rules: Option<PathBuf>,
@@ -101,6 +132,8 @@ pub struct PathArgs {
     /// (@UX/@GX allowed; directories get x instead), NOACL or PRIVATE
     #[arg(long, value_name = "SPEC")]
     pub acl: Option<String>,
+    #[command(flatten)]
+    pub edit: SetfaclArgs,
     /// Make every entry owned by USER (default: keep owners)
     #[arg(long, value_name = "USER")]
     pub owner: Option<String>,

@@ -241,6 +241,15 @@ fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> se
                 WantedRights::Acls { access, default } => {
                     (None, acl(Some(access)), acl(default.as_ref()))
                 }
+                WantedRights::Exact {
+                    mode,
+                    access,
+                    default,
+                } => (
+                    Some(format!("{mode:04o}")),
+                    acl(access.as_ref()),
+                    acl(default.as_ref()),
+                ),
             };
             value["wanted"] = serde_json::json!({
                 "uid": wanted.uid, "gid": wanted.gid,
@@ -316,6 +325,7 @@ fn describe(rule: &Rule) -> &'static str {
     match rule.definition {
         Definition::NoAcl => "NOACL: no ACL, dirs 0755, files 0644 keeping execute bits",
         Definition::Private => "PRIVATE: no ACL, dirs 0700, files 0600",
+        Definition::Edits(_) => "edits (setfacl or tmpfiles.d)",
         _ => "ACL rule",
     }
 }
@@ -350,6 +360,25 @@ fn write_wanted(
     )?;
     match &wanted.rules {
         WantedRights::Mode(mode) => writeln!(out, "          mode {mode:04o}, no ACL")?,
+        WantedRights::Exact {
+            mode,
+            access,
+            default,
+        } => {
+            writeln!(out, "          mode {mode:04o}")?;
+            writeln!(
+                out,
+                "          access  {}",
+                acl_text(access.as_ref(), names)
+            )?;
+            if current.is_dir {
+                writeln!(
+                    out,
+                    "          default {}",
+                    acl_text(default.as_ref(), names)
+                )?;
+            }
+        }
         WantedRights::Acls { access, default } => {
             writeln!(out, "          access  {}", acl_text(Some(access), names))?;
             if current.is_dir {

@@ -5,6 +5,7 @@ pub(crate) mod accounts;
 pub(crate) mod acl;
 pub mod cli;
 pub(crate) mod config;
+pub(crate) mod edit;
 pub(crate) mod explain;
 pub(crate) mod factory;
 pub mod fuzzy;

@@ -275,7 +275,7 @@ fn drop_left_out(rules: &mut [Rule]) {
                 }
             }
             Definition::Additions(entries) => entries.retain(|e| keep(e.tag, e.id)),
-            Definition::NoAcl | Definition::Private => {}
+            Definition::NoAcl | Definition::Private | Definition::Edits(_) => {}
         }
     }
 }

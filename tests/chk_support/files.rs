@@ -108,3 +108,40 @@ impl<T> Drop for Attacker<T> {
         }
     }
 }
+
+/// Starts a thread that, until stopped, swaps `tree/file` between a fresh
+/// file and a symlink to `secret`, and `tree/dir` between a fresh directory
+/// and a symlink to `secret_dir`; it returns how many rounds it made.
+pub fn swapping_attacker(tree: &Path, secret: &Path, secret_dir: &Path) -> Attacker<u64> {
+    use std::fs;
+    let stop = Arc::new(AtomicBool::new(false));
+    let (tree, secret, secret_dir) = (tree.to_owned(), secret.to_owned(), secret_dir.to_owned());
+    let stopped = stop.clone();
+    let thread = std::thread::spawn(move || {
+        let mut swaps = 0u64;
+        while !stopped.load(Ordering::Relaxed) {
+            // A file: the symlink is renamed over it, then a fresh file over the symlink.
+            let file = tree.join("file");
+            let _ = std::os::unix::fs::symlink(&secret, tree.join("file.link"));
+            let _ = fs::rename(tree.join("file.link"), &file);
+            let _ = fs::write(tree.join("file.new"), b"x");
+            let _ = fs::rename(tree.join("file.new"), &file);
+            // A directory: moved away, a symlink put in its place, then a fresh one.
+            let dir = tree.join("dir");
+            let _ = fs::remove_file(&dir);
+            let _ = fs::create_dir(tree.join("dir.new"));
+            let _ = fs::write(tree.join("dir.new/child"), b"x");
+            let _ = fs::rename(tree.join("dir.new"), &dir);
+            let _ = fs::remove_dir_all(tree.join("dir.old"));
+            let _ = fs::rename(&dir, tree.join("dir.old"));
+            let _ = std::os::unix::fs::symlink(&secret_dir, tree.join("dir.link"));
+            let _ = fs::rename(tree.join("dir.link"), &dir);
+            swaps += 1;
+        }
+        swaps
+    });
+    Attacker {
+        stop,
+        thread: Some(thread),
+    }
+}

@@ -201,6 +201,9 @@ pub enum Definition {
     /// A user rule before it is merged: named entries to add to the ACL of
     /// the system rule governing the same place.
     Additions(Vec<TemplateEntry>),
+    /// Edits made in order to what the entry has (setfacl's, tmpfiles.d
+    /// lines'): the end state is wanted exactly, mask included.
+    Edits(Vec<crate::chk::edit::Step>),
 }
 
 impl Definition {

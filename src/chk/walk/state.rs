@@ -40,6 +40,13 @@ pub enum WantedRights {
     Mode(u32),
     /// These ACLs; the mode's rwx bits follow the access ACL, special bits off.
     Acls { access: Acl, default: Option<Acl> },
+    /// Exactly this mode and these stored ACLs (`None`: no xattr), as the
+    /// edits of setfacl or tmpfiles.d lines leave an entry.
+    Exact {
+        mode: u32,
+        access: Option<Acl>,
+        default: Option<Acl>,
+    },
 }
 
 /// One difference, with the values before and after.
@@ -74,6 +81,20 @@ impl Change {
             Change::Owner(a, b) | Change::Group(a, b) => (a.to_string(), b.to_string()),
             Change::Access(a, b) | Change::Default(a, b) => (acl(a), acl(b)),
             Change::Mode(a, b) => (format!("{a:04o}"), format!("{b:04o}")),
+        }
+    }
+}
+
+impl Current {
+    /// A copy to work edits out on.
+    pub fn draft(&self) -> crate::chk::edit::Draft {
+        crate::chk::edit::Draft {
+            uid: self.uid,
+            gid: self.gid,
+            mode: self.mode,
+            is_dir: self.is_dir,
+            access: self.access.clone(),
+            default: self.default.clone(),
         }
     }
 }
@@ -181,6 +202,21 @@ pub fn wanted_state(
     };
     let keep_x = |bits: u32| (cur.mode & bits & 0o101) | (group_x & bits);
     let (group, rights) = match &rule.definition {
+        Definition::Edits(steps) => {
+            let end = crate::chk::edit::apply(steps, cur.draft())?;
+            let rights = WantedRights::Exact {
+                mode: end.mode,
+                access: end.access,
+                default: end.default,
+            };
+            let uid = ownership.owner.unwrap_or(end.uid);
+            let gid = ownership.acl_group.unwrap_or(end.gid);
+            return Ok(Wanted {
+                uid,
+                gid,
+                rules: rights,
+            });
+        }
         Definition::NoAcl => {
             let mode = if cur.is_dir {
                 0o755
@@ -238,6 +274,25 @@ pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
                 changes.push(Change::Mode(cur.mode, *mode));
             }
         }
+        WantedRights::Exact {
+            mode,
+            access,
+            default,
+        } => {
+            let mut after_acl = cur.mode;
+            if cur.access != *access {
+                changes.push(Change::Access(cur.access.clone(), access.clone()));
+                if let Some(acl) = access {
+                    after_acl = (cur.mode & 0o7000) | acl.mode_bits();
+                }
+            }
+            if cur.is_dir && cur.default != *default {
+                changes.push(Change::Default(cur.default.clone(), default.clone()));
+            }
+            if after_acl != *mode {
+                changes.push(Change::Mode(cur.mode, *mode));
+            }
+        }
         WantedRights::Acls { access, default } => {
             // After the ACL step, the rwx bits are the wanted ACL's unless
             // the current one already means the same.
@@ -273,8 +328,13 @@ pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
 }
 
 /// Makes the changes through the descriptor: ownership, then ACLs, then
-/// (after a fresh fstat) the mode bits the ACL write did not set.
-pub fn apply(node: &Node, changes: &[Change]) -> Result<(), (&'static str, io::Error)> {
+/// (after a fresh fstat) the mode bits the ACL write did not set, or the
+/// setuid/setgid bits of `mode_before` that a chown dropped.
+pub fn apply(
+    node: &Node,
+    mode_before: u32,
+    changes: &[Change],
+) -> Result<(), (&'static str, io::Error)> {
     let owner = changes.iter().find_map(|c| {
         if let Change::Owner(_, to) = c {
             Some(*to)
@@ -289,7 +349,8 @@ pub fn apply(node: &Node, changes: &[Change]) -> Result<(), (&'static str, io::E
             None
         }
     });
-    if owner.is_some() || group.is_some() {
+    let chowned = owner.is_some() || group.is_some();
+    if chowned {
         node.chown(owner, group)
             .map_err(|e| ("changing ownership", e))?;
     }
@@ -303,14 +364,18 @@ pub fn apply(node: &Node, changes: &[Change]) -> Result<(), (&'static str, io::E
         }
         .map_err(|e| ("writing the ACL", e))?;
     }
-    let Some((old_mode, wanted_mode)) = changes.iter().find_map(|c| {
+    let mode_change = changes.iter().find_map(|c| {
         if let Change::Mode(from, to) = c {
             Some((*from, *to))
         } else {
             None
         }
-    }) else {
-        return Ok(());
+    });
+    let (old_mode, wanted_mode) = match mode_change {
+        Some(change) => change,
+        // chown drops setuid and setgid of a file: they are put back.
+        None if chowned && mode_before & 0o6000 != 0 => (mode_before, mode_before),
+        None => return Ok(()),
     };
     // Writing an access ACL sets the rwx bits; with no special bit to
     // clear, there is nothing left for chmod and no need to look again.

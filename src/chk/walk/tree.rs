@@ -503,7 +503,7 @@ impl<'a> Walk<'a> {
             #[cfg(test)]
             tests::before_change(&path);
             self.report.backup(&path, &found.current, stat.stx_ino);
-            if let Err((what, e)) = state::apply(node, &found.changes) {
+            if let Err((what, e)) = state::apply(node, found.current.mode, &found.changes) {
                 return self.entry_error(rel, what, e);
             }
         }
