@@ -435,3 +435,58 @@ fn change_text(change: &Change, names: &dyn Names) -> String {
         Change::Mode(a, b) => format!("mode {a:04o} -> {b:04o}"),
     }
 }
+
+/// `chk tmpfiles --explain`: the edits that reach `path` (`FILE:LINE  the
+/// line`, in the order they apply), then wanted, current and changes, as
+/// text or one JSON object.
+pub fn print_edits(
+    path: &Path,
+    steps: &[&crate::chk::edit::Step],
+    current: &Current,
+    wanted: &Wanted,
+    changes: &[Change],
+    json: bool,
+) -> Result<()> {
+    let names = NssNames::default();
+    if json {
+        let lines: Vec<_> = steps
+            .iter()
+            .map(|s| serde_json::json!({ "source": s.source, "line": s.text }))
+            .collect();
+        let changes: Vec<_> = changes
+            .iter()
+            .map(|change| {
+                let (from, to) = change.values(&names);
+                serde_json::json!({ "change": change.kind(), "from": from, "to": to })
+            })
+            .collect();
+        let mut value = serde_json::json!({ "lines": lines, "changes": changes });
+        if let (serde_json::Value::Object(fields), Some(map)) = (
+            serde_json::to_value(walk::report::PathFields::of(path)).unwrap_or_default(),
+            value.as_object_mut(),
+        ) {
+            map.extend(fields);
+        }
+        return Ok(crate::common::JsonLines::stdout().emit(&value)?);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "path:     {}", path.display())?;
+    if steps.is_empty() {
+        writeln!(out, "lines:    none: chk leaves it alone")?;
+        return Ok(());
+    }
+    for (i, step) in steps.iter().enumerate() {
+        let head = if i == 0 { "lines:" } else { "" };
+        writeln!(out, "{head:<10}{}  {}", step.source, step.text)?;
+    }
+    write_wanted(&mut out, wanted, current, &names)?;
+    write_current(&mut out, current, &names)?;
+    if changes.is_empty() {
+        writeln!(out, "changes:  none")?;
+    }
+    for (i, change) in changes.iter().enumerate() {
+        let head = if i == 0 { "changes:" } else { "" };
+        writeln!(out, "{head:<10}{}", change_text(change, &names))?;
+    }
+    Ok(())
+}

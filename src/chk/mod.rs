@@ -19,6 +19,7 @@ pub(crate) mod quote;
 pub(crate) mod restore;
 pub(crate) mod rules;
 pub(crate) mod safe_read;
+pub(crate) mod tmpfiles;
 pub(crate) mod user;
 pub(crate) mod walk;
 
@@ -44,6 +45,7 @@ fn run_command(cli: Cli) -> Result<Exit> {
         }),
         cli::Command::Explain(args) => explain::run(&args, &cli.config, cli.run.json),
         cli::Command::Rules(args) => factory::run(&args, &cli.config),
+        cli::Command::Tmpfiles(args) => tmpfiles::run(&args, &cli.run, cli.verbosity),
         cli::Command::Restore(args) => restore::run(&args, cli.run.dry_run),
     }
 }

@@ -212,6 +212,7 @@ pub fn target(spec: TargetSpec, model: &ModelGroups, config: &Config) -> Result<
         root: spec.root,
         rules,
         ownership: spec.ownership,
+        scope: Default::default(),
     })
 }
 

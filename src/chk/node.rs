@@ -46,6 +46,15 @@ impl Node {
         Ok(Node { fd, o_path: true })
     }
 
+    /// A directory held by an `O_PATH` descriptor, opened again for
+    /// reading through its `/proc/self/fd/N` magic link (which designates
+    /// the open directory itself, whatever its path has become).
+    pub fn reopen_dir(node: &Node) -> io::Result<Node> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(node.proc_path(), flags, Mode::empty())?;
+        Ok(Node { fd, o_path: false })
+    }
+
     pub fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
     }

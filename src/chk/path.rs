@@ -43,6 +43,7 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
                 set
             },
             ownership,
+            scope: walk::Scope::Tree,
         })
         .collect();
     walk::check_targets(targets, &options(run, verbosity)?)
@@ -81,6 +82,7 @@ fn load_rules(args: &PathArgs, names: &dyn Names) -> Result<Vec<Rule>> {
     if args.edit.any() {
         let step = Step {
             source: "setfacl edit".into(),
+            text: String::new(),
             edit: Edit::Setfacl(setfacl_edit(&args.edit, names)?),
         };
         return Ok(vec![Rule::builtin(

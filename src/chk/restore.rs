@@ -168,7 +168,7 @@ fn restore_one(saved: &Saved, dry_run: bool) -> std::result::Result<Vec<Change>,
         .map_err(|e| format!("reading the ACL: {e}"))?;
     let changes = differences(&current, saved);
     if !dry_run && !changes.is_empty() {
-        state::apply(&node, current.mode, &changes).map_err(|(what, e)| format!("{what}: {e}"))?;
+        state::apply(&node, &changes).map_err(|(what, e)| format!("{what}: {e}"))?;
     }
     Ok(changes)
 }

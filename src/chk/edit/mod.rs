@@ -24,10 +24,12 @@ pub struct Draft {
     pub default: Option<Acl>,
 }
 
-/// One edit, with where it comes from (`FILE:LINE`, `--modify`).
+/// One edit, with where it comes from (`FILE:LINE`, `--modify`) and how
+/// it was written there.
 #[derive(Clone, Debug)]
 pub struct Step {
     pub source: String,
+    pub text: String,
     pub edit: Edit,
 }
 

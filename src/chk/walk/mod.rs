@@ -25,6 +25,25 @@ pub struct Target {
     pub root: PathBuf,
     pub rules: RuleSet,
     pub ownership: Ownership,
+    pub scope: Scope,
+}
+
+/// How a target's root is reached, and how much of it is checked.
+#[derive(Clone, Debug, Default)]
+pub enum Scope {
+    /// The tree below `root`, a path the administrator gave: followed like
+    /// any path, except that its last component must not be a symlink.
+    #[default]
+    Tree,
+    /// `rel` below the directory `base` (a tmpfiles.d line's path below
+    /// `--root`), reached one component at a time without following any
+    /// symlink; the tree below it, or with `entry_only` the entry alone.
+    /// An entry that does not exist is nothing to do.
+    Below {
+        base: PathBuf,
+        rel: Vec<u8>,
+        entry_only: bool,
+    },
 }
 
 /// Ownership to enforce; `None` keeps what the entry has.

@@ -289,7 +289,9 @@ pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
             if cur.is_dir && cur.default != *default {
                 changes.push(Change::Default(cur.default.clone(), default.clone()));
             }
-            if after_acl != *mode {
+            // chown drops setuid and setgid of a file: set the mode after it.
+            let chown = cur.uid != want.uid || cur.gid != want.gid;
+            if after_acl != *mode || (chown && !cur.is_dir && mode & 0o6000 != 0) {
                 changes.push(Change::Mode(cur.mode, *mode));
             }
         }
@@ -328,13 +330,8 @@ pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
 }
 
 /// Makes the changes through the descriptor: ownership, then ACLs, then
-/// (after a fresh fstat) the mode bits the ACL write did not set, or the
-/// setuid/setgid bits of `mode_before` that a chown dropped.
-pub fn apply(
-    node: &Node,
-    mode_before: u32,
-    changes: &[Change],
-) -> Result<(), (&'static str, io::Error)> {
+/// (after a fresh fstat) the mode bits the ACL write did not set.
+pub fn apply(node: &Node, changes: &[Change]) -> Result<(), (&'static str, io::Error)> {
     let owner = changes.iter().find_map(|c| {
         if let Change::Owner(_, to) = c {
             Some(*to)
@@ -349,8 +346,7 @@ pub fn apply(
             None
         }
     });
-    let chowned = owner.is_some() || group.is_some();
-    if chowned {
+    if owner.is_some() || group.is_some() {
         node.chown(owner, group)
             .map_err(|e| ("changing ownership", e))?;
     }
@@ -364,18 +360,14 @@ pub fn apply(
         }
         .map_err(|e| ("writing the ACL", e))?;
     }
-    let mode_change = changes.iter().find_map(|c| {
+    let Some((old_mode, wanted_mode)) = changes.iter().find_map(|c| {
         if let Change::Mode(from, to) = c {
             Some((*from, *to))
         } else {
             None
         }
-    });
-    let (old_mode, wanted_mode) = match mode_change {
-        Some(change) => change,
-        // chown drops setuid and setgid of a file: they are put back.
-        None if chowned && mode_before & 0o6000 != 0 => (mode_before, mode_before),
-        None => return Ok(()),
+    }) else {
+        return Ok(());
     };
     // Writing an access ACL sets the rwx bits; with no special bit to
     // clear, there is nothing left for chmod and no need to look again.

@@ -3,9 +3,9 @@
 //! is done. Files are looked at by name and opened only to be changed.
 
 use super::links::{self, HardLinks};
-use super::report::{Counters, Report, Skip, Summary};
+use super::report::{self, Counters, Report, Skip, Summary};
 use super::state;
-use super::{RunOptions, Target};
+use super::{RunOptions, Scope, Target};
 use crate::chk::node::{self, Node};
 use crate::chk::rules::{Inherited, Rule};
 use crate::common::{Error, Result};
@@ -72,38 +72,53 @@ thread_local! {
 /// Walks one target. A root that cannot be opened is an error of that
 /// target only (counted, exit 3); the other targets still run.
 pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Result<Summary> {
-    let opened = Node::open_root(&target.root).and_then(|node| Ok((node.stat()?, node)));
-    let (stat, node) = match opened {
-        Ok(opened) => opened,
-        Err(e) => {
-            report.error(
-                &target.label,
-                &target.root,
-                "opening the target (it must be a directory, not a symlink)",
-                &e,
-            );
-            return Ok(Summary {
-                errors: 1,
-                ..Summary::default()
-            });
-        }
+    let failed = |e: &io::Error| {
+        report.error(
+            &target.label,
+            &target.root,
+            "opening the target (it must be a directory, not a symlink)",
+            e,
+        );
+        Ok(Summary {
+            errors: 1,
+            ..Summary::default()
+        })
+    };
+    let (stat, node) = match &target.scope {
+        Scope::Tree => match Node::open_root(&target.root).and_then(|n| Ok((n.stat()?, n))) {
+            Ok(opened) => opened,
+            Err(e) => return failed(&e),
+        },
+        Scope::Below {
+            base,
+            rel,
+            entry_only,
+        } => match open_below(base, rel, *entry_only) {
+            Ok(Below::Tree(stat, node)) => (stat, node),
+            Ok(Below::Entry(stat, node)) => {
+                return Ok(check_entry(target, opts, report, &node, &stat));
+            }
+            Ok(Below::Nothing) => return Ok(Summary::default()),
+            Ok(Below::Symlinked) => {
+                report.warn(
+                    &target.root,
+                    "a symbolic link on the way to it: not followed",
+                );
+                return Ok(Summary {
+                    skipped: report::Skipped {
+                        symlink: 1,
+                        ..Default::default()
+                    },
+                    ..Summary::default()
+                });
+            }
+            Err(e) => return failed(&e),
+        },
     };
     // The absolute path of what was opened, for reports and backups.
     let root = std::fs::read_link(format!("/proc/self/fd/{}", node.fd().as_raw_fd()))
         .unwrap_or_else(|_| target.root.clone());
-    let mut walk = Walk {
-        target,
-        opts,
-        report,
-        counters: Counters::default(),
-        root,
-        device: (stat.stx_dev_major, stat.stx_dev_minor),
-        mount_id: stat.stx_mnt_id,
-        fatal: AtomicBool::new(false),
-        fatal_error: Mutex::new(None),
-        links: HardLinks::default(),
-        queued: AtomicUsize::new(0),
-    };
+    let mut walk = Walk::new(target, opts, report, root, &stat);
     let (rule, inherited) = target.rules.step(Inherited::default(), b"");
     walk.check_open(&node, &stat, b"", rule);
     let node = Arc::new(node);
@@ -124,6 +139,66 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         ));
     }
     Ok(walk.counters.summary())
+}
+
+/// What a [`Scope::Below`] root turned out to be.
+enum Below {
+    /// A directory to walk, opened for reading.
+    Tree(Statx, Node),
+    /// An entry to check alone (`O_PATH`).
+    Entry(Statx, Node),
+    /// Missing: nothing to do.
+    Nothing,
+    /// A symlink or a non-directory on the way to it: not followed.
+    Symlinked,
+}
+
+fn open_below(base: &std::path::Path, rel: &[u8], entry_only: bool) -> io::Result<Below> {
+    let node = match node::open_below(base, rel) {
+        Ok(node) => node,
+        Err(e) if is_vanished(&e) => return Ok(Below::Nothing),
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => {
+            return Ok(Below::Symlinked);
+        }
+        Err(e) => return Err(e),
+    };
+    let stat = node.stat()?;
+    if entry_only || FileType::from_raw_mode(stat.stx_mode.into()) != FileType::Directory {
+        return Ok(Below::Entry(stat, node));
+    }
+    // The O_PATH descriptor's magic link names the very directory opened.
+    let dir = Node::reopen_dir(&node)?;
+    let again = dir.stat()?;
+    if !node::same_inode(&stat, &again) {
+        return Err(io::Error::other("replaced while being opened"));
+    }
+    Ok(Below::Tree(again, dir))
+}
+
+/// A target that is one entry: checked through its own descriptor, never
+/// when it is a symlink or a special file, nor a file with several links
+/// (they may lie outside anything chk was asked to check).
+fn check_entry(
+    target: &Target,
+    opts: &RunOptions,
+    report: &Report,
+    node: &Node,
+    stat: &Statx,
+) -> Summary {
+    let walk = Walk::new(target, opts, report, target.root.clone(), stat);
+    match FileType::from_raw_mode(stat.stx_mode.into()) {
+        FileType::Symlink => walk.skip(b"", Skip::Symlink),
+        FileType::RegularFile if links::is_multiply_linked(stat) => {
+            walk.skip(b"", Skip::HardLink);
+            let why = format!("hard-linked file with {} links: left alone", stat.stx_nlink);
+            report.warn(&walk.root, &why);
+        }
+        FileType::Directory | FileType::RegularFile => {
+            walk.check_open(node, stat, b"", target.rules.governing(b""));
+        }
+        _ => walk.skip(b"", Skip::Special),
+    }
+    walk.counters.summary()
 }
 
 fn is_vanished(e: &io::Error) -> bool {
@@ -149,6 +224,28 @@ pub(super) fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
 }
 
 impl<'a> Walk<'a> {
+    fn new(
+        target: &'a Target,
+        opts: &'a RunOptions,
+        report: &'a Report,
+        root: PathBuf,
+        stat: &Statx,
+    ) -> Walk<'a> {
+        Walk {
+            target,
+            opts,
+            report,
+            counters: Counters::default(),
+            root,
+            device: (stat.stx_dev_major, stat.stx_dev_minor),
+            mount_id: stat.stx_mnt_id,
+            fatal: AtomicBool::new(false),
+            fatal_error: Mutex::new(None),
+            links: HardLinks::default(),
+            queued: AtomicUsize::new(0),
+        }
+    }
+
     fn path(&self, rel: &[u8]) -> PathBuf {
         if rel.is_empty() {
             self.root.clone()
@@ -503,7 +600,7 @@ impl<'a> Walk<'a> {
             #[cfg(test)]
             tests::before_change(&path);
             self.report.backup(&path, &found.current, stat.stx_ino);
-            if let Err((what, e)) = state::apply(node, found.current.mode, &found.changes) {
+            if let Err((what, e)) = state::apply(node, &found.changes) {
                 return self.entry_error(rel, what, e);
             }
         }
@@ -590,6 +687,7 @@ mod tests {
             root: tree.clone(),
             rules: RuleSet::new(vec![Rule::builtin("test", root, definition)]),
             ownership: Ownership::default(),
+            scope: Default::default(),
         };
         let opts = RunOptions {
             verbosity: Verbosity {
