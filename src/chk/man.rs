@@ -20,7 +20,13 @@ fn render(out: &mut Vec<u8>) -> io::Result<()> {
     let rules = |out: &mut Vec<u8>| out.write_all(RULES.as_bytes());
     let model = |out: &mut Vec<u8>| out.write_all(MODEL.as_bytes());
     let undo = |out: &mut Vec<u8>| undo(out, &cmd);
-    crate::docs::render_man_page(out, &cmd, &[&rules, &configuration, &model, &undo])
+    let setfacl = |out: &mut Vec<u8>| out.write_all(FROM_SETFACL.as_bytes());
+    let tmpfiles = |out: &mut Vec<u8>| out.write_all(FROM_TMPFILES.as_bytes());
+    crate::docs::render_man_page(
+        out,
+        &cmd,
+        &[&rules, &configuration, &model, &undo, &setfacl, &tmpfiles],
+    )
 }
 
 const RULES: &str = r#".SH RULE FILES
@@ -126,6 +132,43 @@ const MODEL: &str = r#".SH THE MODEL
 The root's default ACL is what the walk enforces below it, so what users create there is born with the wanted ACL. Entries are compared by meaning (effective rights), so a second run changes nothing. Symlinks are never followed nor changed; sockets, FIFOs and devices are skipped; every change goes through a descriptor opened without following symlinks.
 "#;
 
+const FROM_SETFACL: &str = r#".SH COMING FROM SETFACL
+\fBchk path DIR\fR takes setfacl's edits, in setfacl's syntax (names or numbers, \fBX\fR), recursively like \fBsetfacl \-R\fR, with the same result (the getfacl dumps are equal):
+.TP
+\fBsetfacl \-R \-m u:alice:rwX,g:devs:r\-X DIR\fR
+\fBchk path DIR \-m u:alice:rwX,g:devs:r\-X\fR
+.TP
+\fBsetfacl \-R \-d \-m g:devs:rwX DIR\fR
+\fBchk path DIR \-d \-m g:devs:rwX\fR (or \fB\-m d:g:devs:rwX\fR)
+.TP
+\fBsetfacl \-R \-x u:alice DIR\fR, \fB\-b\fR, \fB\-k\fR
+\fBchk path DIR \-x u:alice\fR, \fB\-b\fR, \fB\-k\fR
+.TP
+\fBsetfacl \-R \-n \-m ...\fR
+\fBchk path DIR \-\-no\-mask \-m ...\fR (\fB\-n\fR is chk's dry run)
+.PP
+What chk adds: \fB\-n\fR lists every difference and changes nothing (exit 1); \fB\-\-json\fR; \fB\-\-backup\fR and \fBchk restore\fR; only what differs is written; every change goes through a descriptor, so a symlink swapped into the tree mid\-run is never followed (setfacl checks a name, then changes it by name); a file hard\-linked from outside the tree is left alone; both cores are used.
+.PP
+What it does not do: follow symlinks (\fB\-L\fR); \fB\-\-set\fR and \fB\-\-set\-file\fR (use \fB\-\-acl\fR or a rule file); \fB\-\-restore\fR (use \fBchk restore\fR); single files (DIR is a tree). The edits are made in the order \fB\-b\fR, \fB\-k\fR, \fB\-x\fR, \fB\-m\fR whatever their order on the command line. As with setfacl, \fBX\fR looks at the ACL being edited, so a second run may grant more where the first one gave the mask an \fBx\fR.
+"#;
+
+const FROM_TMPFILES: &str = r#".SH COMING FROM TMPFILES.D
+\fBchk tmpfiles\fR reads the tmpfiles.d lines that adjust what exists (\fBa\fR, \fBa+\fR, \fBA\fR, \fBA+\fR, \fBz\fR, \fBZ\fR) from the same files as systemd\-tmpfiles (/etc, /run, /usr/local/lib, /usr/lib tmpfiles.d, same\-named files overriding, links to /dev/null masking, globs, specifiers, \fB~\fR and \fB:\fR modes, \fB+\fR) and leaves the same ACLs, modes and owners as \fBsystemd\-tmpfiles \-\-create\fR (tested side by side with Debian's 252):
+.TP
+\fBsystemd\-tmpfiles \-\-create\fR
+\fBchk tmpfiles\fR (\fB\-n\fR first to see what would change)
+.TP
+\fBsystemd\-tmpfiles \-\-create \-\-prefix=/var/log \-\-root=/mnt foo.conf\fR
+\fBchk tmpfiles \-\-prefix /var/log \-\-root /mnt foo.conf\fR
+.TP
+which line sets this?
+\fBchk tmpfiles \-\-explain /var/log/journal\fR: the lines (FILE:LINE) in the order they apply, what they want, what is there
+.PP
+What chk adds: a dry run, \fB\-\-json\fR, \fB\-\-nagios\fR, \fB\-\-backup\fR and \fBchk restore\fR, \fB\-\-explain\fR; a line it cannot parse stops the run before anything changes (FILE:LINE, exit 2), where systemd\-tmpfiles applies the other lines; \fBX\fR in an ACL read as setfacl reads it (an extension: systemd\-tmpfiles 252 ignores such a line).
+.PP
+What it does not do: create, write, remove or clean anything (the other types are counted once and skipped; so are boot\-only \fB!\fR lines and \fB~\fR and \fB^\fR arguments); SELinux labels; change symlinks (\fBZ\fR makes systemd\-tmpfiles chown the links themselves); follow a symlink on the way to a line's path; cross into another file system below a line's path unless \fB\-\-cross\-mounts\fR; change a file with hard links outside what it checks.
+"#;
+
 fn undo(out: &mut Vec<u8>, cmd: &clap::Command) -> io::Result<()> {
     writeln!(out, ".SH UNDOING A RUN")?;
     writeln!(
@@ -159,6 +202,8 @@ mod tests {
             ".SH CONFIGURATION",
             ".SH THE MODEL",
             ".SH UNDOING A RUN",
+            ".SH COMING FROM SETFACL",
+            ".SH COMING FROM TMPFILES.D",
         ] {
             assert!(text.contains(section), "{section}");
         }

@@ -122,6 +122,14 @@ impl Node {
     }
 
     pub fn chmod(&self, mode: u32) -> io::Result<()> {
+        if self.o_path && !NO_FCHMODAT2.load(Relaxed) {
+            match fchmodat2_empty_path(self.fd(), mode) {
+                Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {
+                    NO_FCHMODAT2.store(true, Relaxed)
+                }
+                done => return done,
+            }
+        }
         let mode = Mode::from_bits_truncate(mode);
         if self.o_path {
             rustix::fs::chmod(self.proc_path(), mode)?;
@@ -202,12 +210,52 @@ pub fn stat_by_name(dir: BorrowedFd<'_>, name: &CStr) -> io::Result<Statx> {
     )?)
 }
 
+/// Whether `now` (through the entry's descriptor) proves that nothing
+/// about the inode changed since `then` (by name): same inode, same ctime
+/// (which every chmod, chown and xattr write moves). Trusted only where
+/// getxattrat(2) exists, Linux 6.13 and later, whose multigrain timestamps
+/// give a change right after a statx a ctime of its own; before that, two
+/// changes in one clock tick could share a ctime.
+pub fn unchanged_since(then: &Statx, now: &Statx) -> bool {
+    !NO_GETXATTRAT.load(Relaxed)
+        && same_inode(then, now)
+        && (then.stx_ctime.tv_sec, then.stx_ctime.tv_nsec)
+            == (now.stx_ctime.tv_sec, now.stx_ctime.tv_nsec)
+        && (then.stx_mode, then.stx_uid, then.stx_gid) == (now.stx_mode, now.stx_uid, now.stx_gid)
+}
+
 /// Whether two statx answers are about the same inode: device, inode
 /// number and file type.
 pub fn same_inode(a: &Statx, b: &Statx) -> bool {
     let kind = |s: &Statx| u32::from(s.stx_mode) & 0o170000;
     (a.stx_dev_major, a.stx_dev_minor, a.stx_ino, kind(a))
         == (b.stx_dev_major, b.stx_dev_minor, b.stx_ino, kind(b))
+}
+
+/// fchmodat2(2), Linux 6.6; the same number on every architecture.
+const SYS_FCHMODAT2: libc::c_long = 452;
+/// Set once the kernel answered ENOSYS: older than 6.6.
+static NO_FCHMODAT2: AtomicBool = AtomicBool::new(false);
+
+/// chmod of the file an `O_PATH` descriptor holds, without the
+/// `/proc/self/fd` lookup: fchmodat2(fd, "", mode, AT_EMPTY_PATH).
+fn fchmodat2_empty_path(fd: BorrowedFd<'_>, mode: u32) -> io::Result<()> {
+    // SAFETY: the path is a NUL-terminated empty string that lives across
+    // the call; `fd` is an open descriptor borrowed for its duration.
+    let done = unsafe {
+        libc::syscall(
+            SYS_FCHMODAT2,
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            mode & 0o7777,
+            libc::AT_EMPTY_PATH,
+        )
+    };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 /// getxattrat(2), Linux 6.13; the same number on every architecture.

@@ -500,12 +500,13 @@ impl<'a> Walk<'a> {
         }
         let Some(rule) = rule else { return };
         let by_name = state::Source::ByName { dir, name };
-        match state::inspect_entry(by_name, stat, rule, &self.target.ownership) {
+        let found = match state::inspect_entry(by_name, stat, rule, &self.target.ownership) {
             Ok(found) if found.changes.is_empty() => return,
             Err(state::InspectError::Read(e)) if is_vanished(&e) => return,
+            Ok(found) => Some(found),
             // Anything else is decided again through the descriptor.
-            _ => {}
-        }
+            Err(_) => None,
+        };
         let node = match Node::open_path_at(dir, name) {
             Ok(node) => node,
             Err(e) if is_vanished(&e) => return,
@@ -526,7 +527,14 @@ impl<'a> Walk<'a> {
             // Linked again since it was looked at: it waits like the others.
             return self.links.meet(&opened, rel);
         }
-        self.repair(&node, &opened, rel, rule);
+        match found {
+            // Nothing changed since the by-name look (see `unchanged_since`):
+            // what it read is what the descriptor would read.
+            Some(found) if node::unchanged_since(stat, &opened) => {
+                self.make_changes(&node, &opened, rel, found)
+            }
+            _ => self.repair(&node, &opened, rel, rule),
+        }
     }
 
     /// Checks a directory already open (the root, a subdirectory) through
@@ -592,6 +600,12 @@ impl<'a> Walk<'a> {
                 return self.entry_error(rel, "applying the rule", io::Error::other(why));
             }
         };
+        self.make_changes(node, stat, rel, found);
+    }
+
+    /// Backs up, changes (unless dry run), counts and reports one
+    /// inspected entry, through its descriptor.
+    fn make_changes(&self, node: &Node, stat: &Statx, rel: &[u8], found: state::Inspection) {
         if found.changes.is_empty() {
             return;
         }
