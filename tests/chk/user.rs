@@ -1,0 +1,266 @@
+//! `chk user`: homes repaired to Licorn's user model, with the user's own
+//! ~/.licorn/check.conf, on real users made with useradd.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use testkit::chk::*;
+
+const HOME_ROOT: &str = "u::rwx,g::---,o::---,g:admins:r-x,g:www-data:--x,m::r-x";
+const HOME_DIR: &str = "u::rwx,g::---,o::---,g:admins:rwx,m::rwx";
+
+fn home_file(x: char) -> String {
+    format!("u::rw{x},g::---,o::---,g:admins:rw{x},m::rw{x}")
+}
+
+fn assert_acl(path: &Path, access: &str, default: Option<&str>) {
+    assert_eq!(
+        sorted(getfacl_lines(path)),
+        sorted(acl_lines(access, default)),
+        "ACL of {}",
+        path.display()
+    );
+}
+
+/// No ACL at all: getfacl shows only the three base entries.
+fn assert_no_acl(path: &Path, mode: u32) {
+    let (_, _, got) = owner_group_mode(path);
+    assert_eq!(got, mode, "mode of {}", path.display());
+    assert_eq!(
+        getfacl_lines(path).len(),
+        3,
+        "{}: {:?}",
+        path.display(),
+        getfacl_lines(path)
+    );
+}
+
+fn write(path: &Path, text: &str, mode: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn home_is_repaired_with_private_and_plain_parts() {
+    let _serial = serial();
+    let model = ModelGroups::ensure();
+    let site = Site::new("");
+    let user = TempUser::new("cku", &site.homes());
+    let home = &user.home;
+    write(&home.join("notes.txt"), "n", 0o666);
+    write(&home.join("bin/tool"), "#!/bin/sh\n", 0o755);
+    write(&home.join(".ssh/id_ed25519"), "k", 0o644);
+    write(&home.join(".ssh/authorized_keys"), "k", 0o666);
+    std::fs::set_permissions(home.join(".ssh"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    write(&home.join(".cache/blob"), "b", 0o600);
+    write(&home.join(".cache/run"), "r", 0o700);
+    write(&home.join("public_html/index.html"), "i", 0o600);
+
+    site.chk(&["user", &user.name]).assert().success();
+
+    let (uid, gid, acl_gid) = (user.uid(), user.gid(), model.acl.gid());
+    assert_acl(home, HOME_ROOT, Some(HOME_DIR));
+    assert_eq!(owner_group_mode(home).0, uid);
+    assert_eq!(owner_group_mode(home).1, acl_gid);
+    assert_acl(&home.join("notes.txt"), &home_file('-'), None);
+    assert_acl(&home.join("bin"), HOME_DIR, Some(HOME_DIR));
+    assert_acl(&home.join("bin/tool"), &home_file('x'), None);
+    // Secrets: 0700/0600, no ACL, the user's primary group.
+    assert_no_acl(&home.join(".ssh"), 0o700);
+    assert_no_acl(&home.join(".ssh/id_ed25519"), 0o600);
+    assert_no_acl(&home.join(".ssh/authorized_keys"), 0o600);
+    for secret in [".ssh", ".ssh/id_ed25519"] {
+        let (owner, group, _) = owner_group_mode(&home.join(secret));
+        assert_eq!((owner, group), (uid, gid), "{secret}");
+    }
+    // Caches: plain modes, each existing execute bit kept (0700 → 0744).
+    assert_no_acl(&home.join(".cache"), 0o755);
+    assert_no_acl(&home.join(".cache/blob"), 0o644);
+    assert_no_acl(&home.join(".cache/run"), 0o744);
+    // The web directory: the web group may read.
+    let acl = getfacl_lines(&home.join("public_html/index.html"));
+    assert!(acl.contains(&"group:www-data:r--".to_string()), "{acl:?}");
+
+    site.chk(&["user", &user.name, "--dry-run"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn user_rules_add_entries_and_refused_lines_name_file_and_line() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let user = TempUser::new("ckr", &site.homes());
+    let friends = TempGroup::new("ckf");
+    let home = &user.home;
+    write(&home.join("source/main.c"), "int main;", 0o644);
+    write(&home.join("shared/doc.txt"), "d", 0o644);
+    write(&home.join("mine/x"), "x", 0o644);
+    let rules = home.join(".licorn/check.conf");
+    write(
+        &rules,
+        &format!(
+            "# my rules\nsource NOACL\nshared\tg:{f}:r-x\nmine\tg:admins:---\nmine\tu::rwx\nnowhere\tNOACL\n",
+            f = friends.name
+        ),
+        0o644,
+    );
+    std::os::unix::fs::chown(home.join(".licorn"), Some(user.uid()), None).unwrap();
+    std::os::unix::fs::chown(&rules, Some(user.uid()), None).unwrap();
+
+    let out = site.chk(&["user", &user.name, "-v"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let file = rules.display().to_string();
+    assert!(stderr.contains(&format!("{file}:4:")), "{stderr}");
+    assert!(stderr.contains(&format!("{file}:5:")), "{stderr}");
+    assert!(stderr.contains("nowhere"), "{stderr}");
+
+    // `source NOACL` (blank separator) applied.
+    assert_no_acl(&home.join("source"), 0o755);
+    assert_no_acl(&home.join("source/main.c"), 0o644);
+    // `shared` got the friends' entry on top of the stock ACL.
+    let acl = getfacl_lines(&home.join("shared/doc.txt"));
+    assert!(
+        acl.contains(&format!("group:{}:r-x", friends.name))
+            || acl.contains(&format!("group:{}:r--", friends.name)),
+        "{acl:?}"
+    );
+    assert!(acl.contains(&"group:admins:rw-".to_string()), "{acl:?}");
+    // The refused lines changed nothing: `mine` follows the stock rule.
+    assert_acl(&home.join("mine"), HOME_DIR, Some(HOME_DIR));
+    assert_acl(&home.join("mine/x"), &home_file('-'), None);
+}
+
+#[test]
+fn unsafe_user_rule_file_is_refused() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let user = TempUser::new("cks", &site.homes());
+    let home = &user.home;
+    write(&home.join("source/a"), "a", 0o644);
+    // A symlink to a file that would pass every other test.
+    write(&home.join("elsewhere.conf"), "source\tNOACL\n", 0o644);
+    std::fs::create_dir(home.join(".licorn")).unwrap();
+    std::os::unix::fs::symlink(home.join("elsewhere.conf"), home.join(".licorn/check.conf"))
+        .unwrap();
+    site.chk(&["user", &user.name])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("check.conf"));
+    assert_acl(&home.join("source"), HOME_DIR, Some(HOME_DIR));
+}
+
+#[test]
+fn abbreviations_and_aliases_mean_user() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let user = TempUser::new("ckv", &site.homes());
+    site.chk(&["user", &user.name]).assert().success();
+    for word in ["u", "us", "usr", "users", "user"] {
+        site.chk(&[word, &user.name, "--dry-run"]).assert().code(0);
+    }
+}
+
+#[test]
+fn unknown_user_is_a_usage_error() {
+    let site = Site::new("");
+    site.chk(&["user", "no-such-user-chk-x"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no-such-user-chk-x"));
+}
+
+#[test]
+fn all_users_is_every_standard_user_from_cron() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let user = TempUser::new("cka", &site.homes());
+    write(&user.home.join("f"), "f", 0o666);
+    // A dry run only: --all also reaches the machine's real users.
+    let out = site
+        .chk(&["user", "--all", "--dry-run"])
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("user {}:", user.name)), "{stdout}");
+    assert!(!stdout.contains("user root:"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\x1b'),
+        "{stderr}"
+    );
+    assert_eq!(owner_group_mode(&user.home.join("f")).2, 0o666, "dry run");
+    // The same run on a terminal draws the bar: the check above can fail.
+    let config = site.config.display().to_string();
+    let tty = chk_on_a_terminal(&["user", &user.name, "-n", "--config", &config], "");
+    assert!(tty.contains(" entries ("), "{tty}");
+}
+
+#[test]
+fn licorn_user_rules_copied_as_is_load() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    write_licorn_check_d(&site.rules_dir());
+    let user = TempUser::new("ckl", &site.homes());
+    let home = &user.home;
+    // `.procmailrc<TAB><TAB>PRIVATE`: Licorn skipped it; we apply it.
+    write(&home.join(".procmailrc"), ":0\n", 0o644);
+    write(&home.join(".dropbox/db"), "d", 0o600);
+    write(&home.join("doc.txt"), "d", 0o644);
+    let out = site.chk(&["user", &user.name, "-v"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("users.standards.conf:16"), "{stderr}");
+    assert_no_acl(&home.join(".procmailrc"), 0o600);
+    assert_no_acl(&home.join(".dropbox/db"), 0o644);
+    assert_acl(home, HOME_ROOT, Some(HOME_DIR));
+    assert_acl(&home.join("doc.txt"), &home_file('-'), None);
+}
+
+#[test]
+fn a_home_of_slash_or_shared_by_several_users_is_refused() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    // Dry runs only: were the guard missing, a real run would take over /.
+    let root_home = TempUser::with_home("ckz", Path::new("/"));
+    site.chk(&["user", &root_home.name, "--dry-run"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(format!(
+            "user {}: home is /",
+            root_home.name
+        )));
+    let shared = site.homes().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let first = TempUser::with_home("cky", &shared);
+    let second = TempUser::with_home("cky", &shared);
+    let out = site.chk(&["user", "--all", "--dry-run"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for user in [&first, &second] {
+        let line = format!(
+            "skipping user {}: home {} is the home of several users",
+            user.name,
+            shared.display()
+        );
+        assert!(stderr.contains(&line), "{stderr}");
+    }
+    assert!(
+        stderr.contains(&format!("user {}: home is /", root_home.name)),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.contains(&format!("user {}:", root_home.name)),
+        "{stdout}"
+    );
+}
