@@ -502,8 +502,12 @@ impl<'a> Walk<'a> {
         if !self.report.dry_run {
             #[cfg(test)]
             tests::before_change(&path);
-            self.report.backup(&path, &found.current, stat.stx_ino);
-            if let Err((what, e)) = state::apply(node, &found.changes) {
+            let record = self.report.backup(&path, &found.current, node, stat);
+            let applied = state::apply(node, &found.changes);
+            if let Some(record) = record {
+                self.report.backup_done(record, node);
+            }
+            if let Err((what, e)) = applied {
                 return self.entry_error(rel, what, e);
             }
         }
