@@ -382,3 +382,40 @@ fn a_home_under_a_directory_another_user_may_write_is_refused() {
             eve.name
         )));
 }
+
+/// Issue #25 point 13: `printf '**\tu:rtbob:r--\n' > ~/.licorn/check.conf`
+/// made every file of the home executable (`0644 -> 0750`): files got the
+/// home root's directory template. A user's glob only adds its entry to
+/// each entry's own template.
+#[test]
+fn a_users_double_star_rule_keeps_files_files() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let alice = TempUser::new("ckd", &site.homes());
+    let bob = TempUser::attacker("ckd");
+    let home = &alice.home;
+    write(&home.join(".bashrc"), "alias x=y\n", 0o644);
+    write(&home.join("bin/tool"), "#!/bin/sh\n", 0o755);
+    let rules = home.join(".licorn/check.conf");
+    write(&rules, &format!("**\tu:{}:r--\n", bob.name), 0o644);
+    for path in [home.join(".licorn"), rules] {
+        chown_to(&path, &alice);
+    }
+    site.chk(&["user", &alice.name]).assert().success();
+    let with_bob = |x: char| {
+        format!(
+            "u::rw{x},u:{b}:r--,g::---,o::---,g:admins:rw{x},m::rw{x}",
+            b = bob.name
+        )
+    };
+    assert_acl(&home.join(".bashrc"), &with_bob('-'), None);
+    assert_eq!(owner_group_mode(&home.join(".bashrc")).2, 0o660);
+    assert_acl(&home.join("bin/tool"), &with_bob('x'), None);
+    let dir = format!(
+        "u::rwx,u:{b}:r--,g::---,o::---,g:admins:rwx,m::rwx",
+        b = bob.name
+    );
+    assert_acl(&home.join("bin"), &dir, Some(&dir));
+    site.chk(&["user", &alice.name, "-n"]).assert().code(0);
+}
