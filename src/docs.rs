@@ -1,7 +1,7 @@
 //! Man pages and shell completions, generated from the clap definitions.
 //!
 //! The generated files are committed under `man/` and `completions/`;
-//! `tests/docs.rs` fails when they are stale and rewrites them when run with
+//! `tests/suite/docs.rs` fails when they are stale and rewrites them when run with
 //! `ADMINKIT_REGEN_DOCS=1`.
 
 use clap::Command;
