@@ -330,3 +330,262 @@ fn a_backup_someone_else_could_write_is_not_trusted() {
         (0, 0, 0o600, "user::rw-,group::---,other::---".into())
     );
 }
+
+/// The ACL a repair gives the attacker `user`: write access to `tool`,
+/// traversal of the tree (the directory form has `u:USER:rwx`).
+fn acl_for(user: &TempUser) -> String {
+    format!("u::rw@UX,g::r-x,o::---,u:{}:rw@UX,m::rw@UX", user.name)
+}
+
+fn stderr_of(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
+/// Issue #25, first reproduction: a set-id root program that a repair
+/// made writable by a user (dropping its set-id bit), rewritten in place
+/// by that user, must not get its set-id bit back from `chk restore`.
+#[test]
+fn a_file_a_user_rewrote_gets_no_set_id_bit_back() {
+    let _serial = serial();
+    let user = TempUser::attacker("ckra");
+    let tmp = scratch();
+    set_mode(tmp.path(), 0o755);
+    let tree = tmp.path().join("tree");
+    fs::create_dir(&tree).unwrap();
+    let tool = tree.join("tool");
+    fs::copy("/usr/bin/id", &tool).unwrap();
+    set_mode(&tool, 0o4755);
+    let undo = tmp.path().join("b.undo");
+    chk()
+        .args(["path", "-q", "--acl", &acl_for(&user), "--backup"])
+        .arg(&undo)
+        .arg(&tree)
+        .assert()
+        .success();
+    assert_eq!(mode(&tool) & 0o6000, 0, "the repair drops the set-id bit");
+    let inode = fs::metadata(&tool).unwrap().ino();
+    let out = user.sh(&tree, "cat /usr/bin/whoami > tool");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(fs::metadata(&tool).unwrap().ino(), inode, "the same inode");
+
+    let out = chk().arg("restore").arg(&undo).assert().code(3);
+    let stderr = stderr_of(&out);
+    let line = format!("chk: '{}': changed since the run (", tool.display());
+    assert!(stderr.contains(&line), "{stderr}");
+    assert!(stderr.contains("change time): only what narrows access was restored; kept: "));
+    // Root's, no set-id bit, and no more than both states granted: the
+    // user's entry (not in the backup) and others' r-x (not now) are gone.
+    assert_eq!(
+        state(&tool),
+        (0, 0, 0o750, "user::rwx,group::r-x,other::---".into())
+    );
+    let run = user.sh(&tree, "./tool");
+    assert!(
+        !String::from_utf8_lossy(&run.stdout).contains("root"),
+        "{run:?}"
+    );
+    // The tree itself is as chk left it: restored exactly.
+    assert_eq!(
+        state(&tree),
+        (0, 0, 0o755, "user::rwx,group::r-x,other::r-x".into())
+    );
+}
+
+/// Issue #25, second reproduction: a user deletes a file in a directory
+/// it may write and makes its own; the file system hands it the freed
+/// inode number. `chk restore` must refuse it (a newer file: another birth
+/// time, or on file systems without one, another inode generation), not
+/// chown it to root and make it set-id.
+fn a_new_file_with_the_old_inode_number_is_refused(mkfs: &[&str], why: &str) {
+    let _serial = serial();
+    let user = TempUser::attacker("ckri");
+    let image = Ext4Image::new(mkfs);
+    set_mode(image.path(), 0o755);
+    let dir = image.path().join("tree/dir");
+    fs::create_dir_all(&dir).unwrap();
+    let tool = dir.join("tool");
+    fs::copy("/usr/bin/id", &tool).unwrap();
+    set_mode(&tool, 0o4755);
+    let tmp = scratch();
+    let undo = tmp.path().join("b.undo");
+    chk()
+        .args(["path", "-q", "--acl", &acl_for(&user), "--backup"])
+        .arg(&undo)
+        .arg(image.path().join("tree"))
+        .assert()
+        .success();
+    let inode = fs::metadata(&tool).unwrap().ino();
+    let out = user.sh(
+        &dir,
+        "rm -f tool && cp /usr/bin/whoami tool && chmod 755 tool",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let theirs = fs::metadata(&tool).unwrap();
+    assert_eq!(
+        theirs.ino(),
+        inode,
+        "the file system reused the inode number"
+    );
+    assert_eq!(theirs.uid(), user.uid());
+
+    let out = chk().arg("restore").arg(&undo).assert().code(3);
+    let stderr = stderr_of(&out);
+    let line = format!(
+        "chk: {}: not restored: it is no longer the entry that was backed up (the same inode number given to a newer file ({why}))",
+        tool.display()
+    );
+    assert!(stderr.contains(&line), "{stderr}");
+    let (uid, _, mode, _) = state(&tool);
+    assert_eq!((uid, mode), (user.uid(), 0o755));
+    let run = user.sh(&dir, "./tool");
+    assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), user.name);
+}
+
+#[test]
+fn a_reused_inode_number_is_refused_by_its_birth_time() {
+    a_new_file_with_the_old_inode_number_is_refused(&[], "another birth time");
+}
+
+#[test]
+fn a_reused_inode_number_is_refused_by_its_generation_without_birth_time() {
+    // 128-byte inodes have no room for a birth time.
+    a_new_file_with_the_old_inode_number_is_refused(&["-I", "128"], "another generation");
+}
+
+/// `count` named entries (numeric users), as getfacl lines.
+fn many_entries(prefix: &str, count: u32) -> String {
+    let mut text = format!("{prefix}user::rwx\n{prefix}group::r-x\n{prefix}other::---\n");
+    for uid in 20001..=20000 + count {
+        text.push_str(&format!("{prefix}user:{uid}:r-x\n"));
+    }
+    text + &format!("{prefix}mask::r-x\n")
+}
+
+/// The backup records of `path` in `undo`, their ACL lines replaced by
+/// `acl` (chk's own header lines kept: the entry is still identified).
+fn with_acl(undo: &str, path: &Path, acl: &str) -> String {
+    let head = format!("# file: {}\n", path.display());
+    undo.split("\n\n")
+        .filter(|record| record.starts_with(&head))
+        .map(|record| {
+            let header: String = record
+                .lines()
+                .filter(|l| l.starts_with('#'))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            format!("{header}{acl}\n")
+        })
+        .collect()
+}
+
+/// A restore the kernel stops half-way says what it did; the steps run in
+/// the order that leaves the least half done (ACLs before ownership, so
+/// an ACL the file system refuses leaves the owner as it was).
+#[test]
+fn a_restore_stopped_half_way_is_reported_as_partial() {
+    let tmp = scratch();
+    let tree = tmp.path().join("tree");
+    for dir in ["half", "none"] {
+        fs::create_dir_all(tree.join(dir)).unwrap();
+    }
+    let undo = tmp.path().join("undo");
+    chk()
+        .args([
+            "path", "-q", "--owner", "nobody", "--acl", "PRIVATE", "--backup",
+        ])
+        .arg(&undo)
+        .arg(&tree)
+        .assert()
+        .success();
+    // ext4 keeps an inode's xattrs in one 4 KiB block: 300 named entries
+    // fit once, not twice; 600 never.
+    let text = fs::read_to_string(&undo).unwrap();
+    let half = with_acl(
+        &text,
+        &tree.join("half"),
+        &(many_entries("", 300) + &many_entries("default:", 300)),
+    );
+    let none = with_acl(&text, &tree.join("none"), &many_entries("", 600));
+    fs::write(&undo, half + &none).unwrap();
+
+    let out = chk().arg("restore").arg(&undo).assert().code(3);
+    let stderr = stderr_of(&out);
+    let partial = format!(
+        "chk: {}: partly restored (access ACL restored): writing the default ACL: No space left on device",
+        tree.join("half").display()
+    );
+    assert!(stderr.contains(&partial), "{stderr}");
+    let refused = format!(
+        "chk: {}: not restored: writing the access ACL: No space left on device",
+        tree.join("none").display()
+    );
+    assert!(stderr.contains(&refused), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains(", 1 partly restored, 1 refused or failed"),
+        "{stdout}"
+    );
+    // Neither got its owner back before its ACLs.
+    assert_eq!(state(&tree.join("none")).0, 65534);
+    assert_eq!(state(&tree.join("half")).0, 65534);
+    assert!(getfacl(&tree.join("half")).contains("user:20300:r-x"));
+}
+
+#[test]
+fn an_owner_the_kernel_reads_as_no_change_is_refused() {
+    let tmp = scratch();
+    let victim = tmp.path().join("victim");
+    write(&victim, 0o600);
+    let undo = tmp.path().join("undo");
+    let text = format!(
+        "# file: {}\n# owner: 4294967295\n# group: 0\nuser::rw-\ngroup::r--\nother::r--\n",
+        victim.display()
+    );
+    fs::write(&undo, text).unwrap();
+    set_mode(&undo, 0o600);
+    chk()
+        .arg("restore")
+        .arg(&undo)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "{}:2: user 4294967295 is (id_t)-1",
+            undo.display()
+        )));
+    assert_eq!(
+        state(&victim),
+        (0, 0, 0o600, "user::rw-,group::---,other::---".into())
+    );
+}
+
+/// The completion records repeat the state before the change: the file
+/// stays a getfacl dump that `setfacl --restore` applies (on a quiet tree:
+/// it follows symlinks), and gets the same result.
+#[test]
+fn setfacl_reads_the_backup_as_a_getfacl_dump() {
+    let tmp = scratch();
+    let tree = tmp.path().join("tree");
+    fs::create_dir(&tree).unwrap();
+    varied_tree(&tree);
+    let before = dump(&tree);
+    let undo = tmp.path().join("undo");
+    chk()
+        .args(["path", "-q", "--owner", "root", "--acl"])
+        .arg("u::rw@UX,g::---,o::---,g:users:rw@GX,m::rw@GX")
+        .arg("--backup")
+        .arg(&undo)
+        .arg(&tree)
+        .assert()
+        .success();
+    assert!(
+        fs::read_to_string(&undo)
+            .unwrap()
+            .contains("\n# ctime-after: ")
+    );
+    let status = Command::new("setfacl")
+        .arg(format!("--restore={}", undo.display()))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(dump(&tree), before);
+}

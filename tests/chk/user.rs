@@ -249,7 +249,7 @@ fn a_home_of_slash_or_shared_by_several_users_is_refused() {
         .assert()
         .code(3)
         .stderr(predicates::str::contains(format!(
-            "user {}: home is /",
+            "user {}: home '/' is the root directory: refusing to check the whole system",
             root_home.name
         )));
     let shared = site.homes().join("shared");
@@ -267,7 +267,10 @@ fn a_home_of_slash_or_shared_by_several_users_is_refused() {
         assert!(stderr.contains(&line), "{stderr}");
     }
     assert!(
-        stderr.contains(&format!("user {}: home is /", root_home.name)),
+        stderr.contains(&format!(
+            "user {}: home '/' is the root directory",
+            root_home.name
+        )),
         "{stderr}"
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -275,4 +278,154 @@ fn a_home_of_slash_or_shared_by_several_users_is_refused() {
         !stdout.contains(&format!("user {}:", root_home.name)),
         "{stdout}"
     );
+}
+
+/// Owner, group, mode, ACL and ctime: everything a repair would change.
+fn untouched(path: &Path) -> (u32, u32, u32, Vec<String>, i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(path).unwrap();
+    let (uid, gid, mode) = owner_group_mode(path);
+    (
+        uid,
+        gid,
+        mode,
+        getfacl_lines(path),
+        meta.ctime(),
+        meta.ctime_nsec(),
+    )
+}
+
+fn chown_to(path: &Path, user: &TempUser) {
+    std::os::unix::fs::chown(path, Some(user.uid()), Some(user.gid())).unwrap();
+}
+
+/// Issue #25 point 6: `ln -s /home/bob /home/link; usermod -d
+/// /home/link/x carol; chk user carol` would hand bob's files to carol.
+#[test]
+fn a_home_reached_through_a_symlink_is_refused() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let bob = TempUser::new("ckb", &site.homes());
+    let secret = bob.home.join("x/secret");
+    write(&secret, "s", 0o600);
+    chown_to(&bob.home.join("x"), &bob);
+    chown_to(&secret, &bob);
+    let link = site.homes().join("link");
+    std::os::unix::fs::symlink(&bob.home, &link).unwrap();
+    let carol = TempUser::with_home("ckc", &link.join("x"));
+    let before = [&bob.home.join("x"), &secret].map(|p| untouched(p));
+    for args in [vec!["user", &carol.name, "-n"], vec!["user", &carol.name]] {
+        site.chk(&args)
+            .assert()
+            .code(3)
+            .stderr(predicates::str::contains(format!(
+                "user {}: home '{}' passes through the symbolic link '{}': refused",
+                carol.name,
+                link.join("x").display(),
+                link.display()
+            )));
+    }
+    assert_eq!([&bob.home.join("x"), &secret].map(|p| untouched(p)), before);
+}
+
+/// A directory on the way to a home that another user owns or may write
+/// could get a symlink or a directory of theirs put in the path between
+/// the check and the repair: refused. A sticky one (like /tmp) is fine
+/// when the next step is root's or the user's: others cannot rename it.
+#[test]
+fn a_home_under_a_directory_another_user_may_write_is_refused() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let bob = TempUser::new("ckw", &site.homes());
+    let bobs = site.homes().join("bobs");
+    let open = site.homes().join("open");
+    for dir in [&bobs, &open] {
+        std::fs::create_dir(dir).unwrap();
+    }
+    chown_to(&bobs, &bob);
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let carol = TempUser::with_home("ckw", &bobs.join("carol"));
+    let dave = TempUser::with_home("ckw", &open.join("dave"));
+    for user in [&carol, &dave] {
+        std::fs::create_dir(&user.home).unwrap();
+        write(&user.home.join("f"), "f", 0o666);
+        chown_to(&user.home, user);
+    }
+    site.chk(&["user", &carol.name])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(format!(
+            "user {}: home '{}' passes through '{}', owned by {} (uid {}): refused",
+            carol.name,
+            carol.home.display(),
+            bobs.display(),
+            bob.name,
+            bob.uid()
+        )));
+    site.chk(&["user", &dave.name])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(format!(
+            "passes through '{}' (mode 0777), which other users may write: refused",
+            open.display()
+        )));
+    for user in [&carol, &dave] {
+        assert_eq!(owner_group_mode(&user.home.join("f")).2, 0o666);
+    }
+    // Sticky, as /tmp: dave's own directory cannot be swapped by others.
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    site.chk(&["user", &dave.name]).assert().success();
+    assert_acl(&dave.home.join("f"), &home_file('-'), None);
+    // A home that is another user's own is not handed over.
+    let eve = TempUser::with_home("ckw", &bob.home);
+    site.chk(&["user", &eve.name])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(format!(
+            "user {}: home '{}' belongs to {} (uid {}): refusing to hand it to {}",
+            eve.name,
+            bob.home.display(),
+            bob.name,
+            bob.uid(),
+            eve.name
+        )));
+}
+
+/// Issue #25 point 13: `printf '**\tu:rtbob:r--\n' > ~/.licorn/check.conf`
+/// made every file of the home executable (`0644 -> 0750`): files got the
+/// home root's directory template. A user's glob only adds its entry to
+/// each entry's own template.
+#[test]
+fn a_users_double_star_rule_keeps_files_files() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let alice = TempUser::new("ckd", &site.homes());
+    let bob = TempUser::attacker("ckd");
+    let home = &alice.home;
+    write(&home.join(".bashrc"), "alias x=y\n", 0o644);
+    write(&home.join("bin/tool"), "#!/bin/sh\n", 0o755);
+    let rules = home.join(".licorn/check.conf");
+    write(&rules, &format!("**\tu:{}:r--\n", bob.name), 0o644);
+    for path in [home.join(".licorn"), rules] {
+        chown_to(&path, &alice);
+    }
+    site.chk(&["user", &alice.name]).assert().success();
+    let with_bob = |x: char| {
+        format!(
+            "u::rw{x},u:{b}:r--,g::---,o::---,g:admins:rw{x},m::rw{x}",
+            b = bob.name
+        )
+    };
+    assert_acl(&home.join(".bashrc"), &with_bob('-'), None);
+    assert_eq!(owner_group_mode(&home.join(".bashrc")).2, 0o660);
+    assert_acl(&home.join("bin/tool"), &with_bob('x'), None);
+    let dir = format!(
+        "u::rwx,u:{b}:r--,g::---,o::---,g:admins:rwx,m::rwx",
+        b = bob.name
+    );
+    assert_acl(&home.join("bin"), &dir, Some(&dir));
+    site.chk(&["user", &alice.name, "-n"]).assert().code(0);
 }

@@ -134,6 +134,21 @@ impl TempUser {
         }
     }
 
+    /// A user of its own, with no home: the attacker of a test.
+    pub fn attacker(tag: &str) -> TempUser {
+        TempUser::with_home(tag, Path::new("/nonexistent"))
+    }
+
+    /// Runs `script` with sh as this user (`su`, from root), in `dir`.
+    pub fn sh(&self, dir: &Path, script: &str) -> std::process::Output {
+        Command::new("su")
+            .arg(&self.name)
+            .args(["-s", "/bin/sh", "-c"])
+            .arg(format!("cd '{}' && {script}", dir.display()))
+            .output()
+            .expect("su")
+    }
+
     pub fn uid(&self) -> u32 {
         let out = Command::new("id")
             .args(["-u", &self.name])
@@ -340,4 +355,47 @@ pub fn chk_on_a_terminal(args: &[&str], redirect: &str) -> String {
         .output()
         .expect("script(1) from bsdutils");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A small ext4 file system of its own, loop-mounted (root only), removed
+/// on drop. On a fresh one the inode number a file frees is the next one
+/// handed out, which real file systems do as soon as nothing else took it.
+pub struct Ext4Image {
+    pub mount: tempfile::TempDir,
+    image: PathBuf,
+}
+
+impl Ext4Image {
+    /// `mkfs_args` such as `["-I", "128"]` (inodes without a birth time).
+    pub fn new(mkfs_args: &[&str]) -> Ext4Image {
+        let mount = tempfile::Builder::new()
+            .prefix("chk-ext4")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let image = mount.path().with_extension("img");
+        std::fs::File::create(&image)
+            .unwrap()
+            .set_len(32 << 20)
+            .unwrap();
+        run(Command::new("mkfs.ext4")
+            .args(["-q", "-F"])
+            .args(mkfs_args)
+            .arg(&image));
+        run(Command::new("mount")
+            .args(["-o", "loop,acl"])
+            .arg(&image)
+            .arg(mount.path()));
+        Ext4Image { mount, image }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.mount.path()
+    }
+}
+
+impl Drop for Ext4Image {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.mount.path()).status();
+        let _ = std::fs::remove_file(&self.image);
+    }
 }
