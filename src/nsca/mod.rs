@@ -5,6 +5,7 @@
 pub mod cli;
 pub(crate) mod config;
 pub mod crypto;
+pub(crate) mod flush;
 pub(crate) mod icinga;
 pub(crate) mod input;
 pub(crate) mod keyvalue;
@@ -145,6 +146,17 @@ fn route(cli: &Cli) -> Result<Route> {
 /// `--wrap`: runs the command, sends its result, and gives its status
 /// whatever became of the result (a failed delivery is reported on stderr).
 pub fn run_wrapped(cli: Cli) -> ExitCode {
+    // Names the protocols cannot carry are refused before the job runs.
+    let host = wrapped_host(&cli);
+    let service = cli.wrap.as_deref().unwrap_or_default();
+    let named = match host.is_empty() {
+        true => Err("empty host name".to_string()),
+        false => input::check_names(host.as_bytes(), service.as_bytes()),
+    };
+    if let Err(why) = named {
+        complain(&format!("--wrap {service:?} --host {host:?}: {why}"));
+        return Status::Usage.into();
+    }
     let finished = wrap::run(&cli.command, Duration::from_secs(cli.command_timeout));
     match send_all(&cli, Some(&finished)) {
         Err(err) if !err.is_broken_pipe() => complain(&err.to_string()),
@@ -172,7 +184,7 @@ fn send_all(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status> {
         }
     }
 
-    let spool = open_spool(cli, &route);
+    let mut spool = open_spool(cli, &route, format);
     let mut queue: Vec<Spooled> = spool
         .as_ref()
         .map(|s| s.pending.clone())
@@ -182,6 +194,10 @@ fn send_all(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status> {
     }
     queue.extend(parsed.results.drain(..).map(Spooled::now));
     if queue.is_empty() {
+        // A flush killed after its last chunk left only the tidying.
+        if let Some(spool) = spool.as_mut() {
+            let _ = spool.keep(0, &[]);
+        }
         complain("no check results to send");
         return Ok(Status::NotSent);
     }
@@ -192,10 +208,10 @@ fn send_all(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status> {
         timeout: route.timeout,
         format,
     };
-    let outcome = protocol::deliver(&route.settings, &destination, &queue);
+    let outcome = flush::deliver(&route.settings, &destination, &queue, spool.as_mut());
     report_refusals(&outcome, &queue);
     let delivery = &outcome.delivery;
-    let all_kept = settle(spool.as_ref(), &queue, delivery);
+    let all_kept = settle(spool.as_mut(), &queue, delivery);
 
     let accepted = delivery.delivered - outcome.refused.len();
     // A wrapped job's own output is what cron mails: add nothing to it.
@@ -309,11 +325,12 @@ fn report_input_problems(parsed: &Parsed) {
 
 /// The spool of `--spool`, or none when it cannot be used: then results
 /// are delivered directly, with a warning.
-fn open_spool(cli: &Cli, route: &Route) -> Option<Spool> {
+fn open_spool(cli: &Cli, route: &Route, format: Format) -> Option<Spool> {
     let dir = cli.spool.as_ref()?;
     let options = spool::OpenOptionsSpool {
         lock_wait: route.timeout,
         max_age: cli.max_age.map(Duration::from_secs),
+        format,
     };
     match Spool::open(dir, &route.server, route.port, &options) {
         Ok(spool) => {
@@ -336,17 +353,17 @@ fn open_spool(cli: &Cli, route: &Route) -> Option<Spool> {
 /// Reports what did not arrive and keeps it in the spool: everything not
 /// known delivered, so delivery is at least once. False when a result
 /// that did not arrive could not be kept.
-fn settle(spool: Option<&Spool>, queue: &[Spooled], delivery: &Delivery) -> bool {
+fn settle(spool: Option<&mut Spool>, queue: &[Spooled], delivery: &Delivery) -> bool {
     let undelivered = &queue[delivery.delivered..];
     if let Some(err) = &delivery.error {
         complain(&err.to_string());
     }
-    let kept = match spool {
-        Some(spool) => match spool.keep(undelivered) {
-            Ok(()) => Ok(spool.path()),
-            Err(err) => Err(err),
-        },
-        None => Ok(std::path::Path::new("")),
+    let (spooling, kept) = match spool {
+        Some(spool) => (
+            true,
+            spool.keep(delivery.delivered, queue).map(|()| spool.path()),
+        ),
+        None => (false, Ok(std::path::PathBuf::new())),
     };
     if undelivered.is_empty() {
         return kept.is_ok();
@@ -362,8 +379,8 @@ fn settle(spool: Option<&Spool>, queue: &[Spooled], delivery: &Delivery) -> bool
         delivery.unconfirmed,
         not_sent
     ));
-    match (spool, kept) {
-        (Some(_), Ok(path)) => {
+    match (spooling, kept) {
+        (true, Ok(path)) => {
             complain(&format!(
                 "{} result(s) kept in '{}' for the next run; up to {} of them may arrive \
                  twice (delivery is at least once)",
@@ -377,7 +394,7 @@ fn settle(spool: Option<&Spool>, queue: &[Spooled], delivery: &Delivery) -> bool
             complain(&format!("spool full or failing: {err}"));
             false
         }
-        (None, _) => {
+        (false, _) => {
             complain(&format!(
                 "{} result(s) not delivered, up to {} of them may have arrived (no --spool)",
                 undelivered.len(),
@@ -392,13 +409,15 @@ fn settle(spool: Option<&Spool>, queue: &[Spooled], delivery: &Delivery) -> bool
 fn read_results(cli: &Cli, format: Format, wrapped: Option<&wrap::Finished>) -> Result<Parsed> {
     if let (Some(service), Some(finished)) = (&cli.wrap, wrapped) {
         let mut parsed = Parsed::default();
-        let host = match &cli.host {
-            Some(host) => host.clone(),
-            None => net::node_name(),
-        };
+        let host = wrapped_host(cli);
         let status = finished.state.to_string();
         let (host, service) = (host.as_bytes(), service.as_bytes());
-        parsed.add(1, host, service, &status, &finished.output, format);
+        // The job's result is always sent: bytes no protocol carries are escaped.
+        let (output, nuls) = input::escape_nul(&finished.output);
+        if nuls > 0 {
+            log::warn!("the job's output held {nuls} NUL byte(s): sent as `\\0`");
+        }
+        parsed.add(1, host, service, &status, &output, format);
         return Ok(parsed);
     }
     if cli.host.is_some() && cli.status.is_none() {
@@ -429,6 +448,14 @@ fn read_results(cli: &Cli, format: Format, wrapped: Option<&wrap::Finished>) -> 
     } else {
         input::parse_delimited(&data, cli.delimiter, cli.record_separator, format)
     })
+}
+
+/// The host a wrapped job is reported for: `--host`, else this machine.
+fn wrapped_host(cli: &Cli) -> String {
+    match &cli.host {
+        Some(host) => host.clone(),
+        None => net::node_name(),
+    }
 }
 
 /// What NSCA clients before 2.10.1 did: `\` and newlines escaped on the
