@@ -49,9 +49,12 @@ DELIVERY AND THE SPOOL
   sent. With --spool every result not delivered for sure is kept (0600 files in a 0700
   directory, one checksummed record per line) and sent first on the next run: delivery is at
   least once, and the report says how many may arrive twice. A full disk keeps every whole
-  record and says how many were kept and lost; a torn record is set aside, never sent. An
-  unusable spool, or one locked by another run for longer than -to, gives a warning and the
-  results are delivered directly. NSCA 2 stamps each result with the server's time when it
+  record and says how many were kept and lost; a torn record, or one that fails stdin's
+  checks, is set aside in .damaged, never sent. A rewrite that cannot finish leaves the
+  spool as it was. The spool is flushed 500 results at a time, with a checkpoint after
+  each: a run killed mid-flush resends at most 500. An unusable spool (a directory another
+  user owns or may write, a symlink, a FIFO or a device among its files), or one locked by
+  another run for longer than -to, gives a warning and the results are delivered directly. NSCA 2 stamps each result with the server's time when it
   arrives: --max-age drops spooled results that would arrive too late to mean anything.
 
 PROTOCOLS
