@@ -141,6 +141,20 @@ fn usage_errors_give_status_3() {
     let out = nsca_send(&["-l"], b"");
     assert_eq!(out.status.code(), Some(3));
     assert!(stdout(&out).contains("License: MIT"), "{}", stdout(&out));
+    // The long forms exit 0, as every tool of the suite (Ansible's
+    // `command: nsca-send --version` must not fail).
+    let out = nsca_send(&["--help"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("EXIT STATUS"), "{}", stdout(&out));
+    let out = nsca_send(&["--version"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("nsca-send "));
+    let out = nsca_send(&["--wrap", "x", "--", "sh", "-c", "--version"], b"");
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "--version after -- is the job's"
+    );
     for flag in ["-h", "-V", "-l"] {
         let send_nsca = nsca_support::run(nsca_support::SEND_NSCA, &[flag], b"");
         assert_eq!(send_nsca.status.code(), Some(3), "send_nsca {flag}");

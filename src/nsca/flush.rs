@@ -3,8 +3,9 @@
 //! moves past it (and what the server refused for good is set aside), so a
 //! run killed mid-flush resends at most the chunk it was sending.
 
-use super::protocol::{self, Destination, Outcome, Refusal, Settings};
+use super::protocol::{self, Destination, Settings};
 use super::spool::{Spool, Spooled};
+use super::types::{Outcome, Refusal};
 
 /// Spooled results per connection (NSCA 2) or per checkpoint (NSCA-ng and
 /// Icinga 2, which acknowledge each result): the most that a flush killed

@@ -259,6 +259,20 @@ fn trim_line_ends(record: &[u8]) -> &[u8] {
     &record[start..end]
 }
 
+/// What NSCA clients before 2.10.1 did: `\` and newlines escaped on the
+/// client, since those servers wrote the output as it came.
+pub(crate) fn escape_output(output: &[u8], limit: usize) -> Vec<u8> {
+    let mut escaped = Vec::with_capacity(output.len());
+    for &b in output {
+        match b {
+            b'\\' => escaped.extend(b"\\\\"),
+            b'\n' => escaped.extend(b"\\n"),
+            _ => escaped.push(b),
+        }
+    }
+    cut_at_char_boundary(&escaped, limit).to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,5 +348,11 @@ mod tests {
         assert_eq!(p.results[0].status, 2);
         assert_eq!(p.results[1].service, b"");
         assert_eq!(p.bad[0].number, 3);
+    }
+
+    #[test]
+    fn client_side_escaping() {
+        assert_eq!(escape_output(b"a\\b\nc", 100), b"a\\\\b\\nc");
+        assert_eq!(escape_output(b"\n\n", 3), b"\\n\\");
     }
 }

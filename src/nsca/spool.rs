@@ -22,40 +22,17 @@ mod record;
 mod state;
 
 use super::input;
-use super::packet::{CheckResult, Format};
+use super::packet::Format;
 use crate::common::io_reason;
 use crate::common::lock::Waited;
-use files::{How, SpoolDir};
+use files::{FileId, How, SpoolDir};
 use state::State;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
-pub(crate) use files::FileId;
-
-/// A result waiting in the spool, with the time it was first spooled or read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Spooled {
-    /// Seconds since the epoch.
-    pub created: u64,
-    pub result: CheckResult,
-}
-
-impl Spooled {
-    pub fn now(result: CheckResult) -> Spooled {
-        Spooled {
-            created: unix_now(),
-            result,
-        }
-    }
-}
-
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+pub(crate) use super::types::{Spooled, unix_now};
 
 /// Why the spool cannot be used; the run then delivers without it.
 #[derive(Debug, thiserror::Error)]
@@ -530,6 +507,7 @@ fn base_name(server: &str, port: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nsca::packet::CheckResult;
 
     fn spooled(host: &str, output: &[u8]) -> Spooled {
         Spooled {

@@ -9,8 +9,8 @@
 //! read. The `rejected` file holds the same lines, each followed by one
 //! `# TAB time TAB server's answer` line.
 
-use super::Spooled;
 use crate::nsca::packet::CheckResult;
+use crate::nsca::types::{Spooled, unix_now};
 
 fn escape(field: &[u8], out: &mut Vec<u8>) {
     for &b in field {
@@ -52,7 +52,7 @@ pub(super) fn encode(spooled: &Spooled, out: &mut Vec<u8>) {
 
 /// The `# TAB time TAB answer` line that follows a rejected record.
 pub(super) fn encode_answer(answer: &str, out: &mut Vec<u8>) {
-    out.extend(format!("#\t{}\t", super::unix_now()).as_bytes());
+    out.extend(format!("#\t{}\t", unix_now()).as_bytes());
     escape(answer.as_bytes(), out);
     out.push(b'\n');
 }
