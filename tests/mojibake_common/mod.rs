@@ -1,4 +1,9 @@
-//! Reading the TSV test data of tests/data (ftfy's cases and the corpora).
+//! Reading the TSV test data of tests/data (ftfy's cases and the corpora),
+//! and the real accounts and mounts of the attacker tests.
+
+#![allow(dead_code)]
+
+pub mod users;
 
 use std::path::Path;
 
