@@ -2,13 +2,11 @@
 //! an ordinary account made with useradd plays the attacker, and every
 //! outcome is checked on disk or at the real Debian daemon.
 
-mod nsca_support;
-
-use nsca_support::{Account, Daemon, args, nsca_send, stderr, stdout};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use testkit::nsca::{Account, Daemon, args, nsca_send, stderr, stdout};
 
 fn spool_file(dir: &Path, port: &str, extension: &str) -> PathBuf {
     dir.join(format!("127.0.0.1_{port}.{extension}"))
@@ -26,7 +24,7 @@ fn spool_line(host: &[u8], service: &[u8], status: u16, output: &[u8]) -> Vec<u8
             })
             .collect()
     };
-    let mut line = format!("2\t{}\t{status}\t", nsca_support::now()).into_bytes();
+    let mut line = format!("2\t{}\t{status}\t", testkit::nsca::now()).into_bytes();
     line.extend(escape(host));
     line.push(b'\t');
     line.extend(escape(service));
@@ -333,7 +331,7 @@ fn a_wrapped_job_printing_a_nul_byte_is_still_reported() {
 
     // The server down: the result is kept in the spool, not lost.
     let spool = tempfile::tempdir().unwrap();
-    let dead = nsca_support::free_port().to_string();
+    let dead = testkit::nsca::free_port().to_string();
     let mut extra = vec![
         "--spool",
         spool.path().to_str().unwrap(),
@@ -403,7 +401,7 @@ fn a_flush_killed_again_and_again_resends_at_most_one_chunk_per_kill() {
     let spool = tempfile::tempdir().unwrap();
     let spool_arg = spool.path().to_str().unwrap();
     // Spool them with the server down, then point the spool at the daemon.
-    let dead = nsca_support::free_port().to_string();
+    let dead = testkit::nsca::free_port().to_string();
     let batch: Vec<u8> = (0..SPOOLED)
         .flat_map(|i| format!("host{i}\tsvc\t0\tOK {i}\x17").into_bytes())
         .collect();
