@@ -45,9 +45,9 @@ complete -c chk -n "__fish_chk_needs_command" -f -a "user" -d 'Check user homes 
 complete -c chk -n "__fish_chk_needs_command" -f -a "users" -d 'Check user homes (Licorn\'s user model, with ~/.licorn/check.conf)'
 complete -c chk -n "__fish_chk_needs_command" -f -a "usr" -d 'Check user homes (Licorn\'s user model, with ~/.licorn/check.conf)'
 complete -c chk -n "__fish_chk_needs_command" -f -a "explain" -d 'Show which rule governs PATH, what it wants and what is there'
-complete -c chk -n "__fish_chk_needs_command" -f -a "tmpfiles" -d 'Check and repair what tmpfiles.d lines a, a+, A, A+, z, Z want (as systemd-tmpfiles --create)'
 complete -c chk -n "__fish_chk_needs_command" -f -a "rules" -d 'Show the built-in factory rules'
 complete -c chk -n "__fish_chk_needs_command" -f -a "restore" -d 'Undo a run from its --backup FILE, never through a symbolic link'
+complete -c chk -n "__fish_chk_needs_command" -f -a "tmpfiles" -d 'Check and repair what tmpfiles.d lines a, a+, A, A+, z, Z want, as systemd-tmpfiles --create (spelt out in full)'
 complete -c chk -n "__fish_chk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c chk -n "__fish_chk_using_subcommand path" -l rules -d 'Rule file (Licorn format: PATH <TAB or blanks> DEFINITION a line)' -r -F
 complete -c chk -n "__fish_chk_using_subcommand path" -l acl -d 'One definition for the whole tree: an ACL written for files (@UX/@GX allowed; directories get x instead), NOACL or PRIVATE' -r
@@ -161,22 +161,6 @@ complete -c chk -n "__fish_chk_using_subcommand explain" -l nagios -d 'Print one
 complete -c chk -n "__fish_chk_using_subcommand explain" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand explain" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l prefix -d 'Only lines whose path starts with PATH (repeatable)' -r -F
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l exclude-prefix -d 'Skip lines whose path starts with PATH (repeatable)' -r -F
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l root -d 'Work below DIR: configuration and paths are taken inside it' -r -F
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l explain -d 'Show which lines (FILE:LINE) govern PATH, what they want and what is there' -r -F
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l cross-mounts -d 'Descend into other file systems and bind mounts'
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -s q -l quiet -d 'Less output: only errors'
-complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand rules" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand rules" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand rules" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
@@ -202,11 +186,27 @@ complete -c chk -n "__fish_chk_using_subcommand restore" -l nagios -d 'Print one
 complete -c chk -n "__fish_chk_using_subcommand restore" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand restore" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain tmpfiles rules restore help" -f -a "path" -d 'Check any tree against a rule file or one ACL'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain tmpfiles rules restore help" -f -a "group" -d 'Check shared group directories <groups_root>/NAME (Licorn\'s group model)'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain tmpfiles rules restore help" -f -a "user" -d 'Check user homes (Licorn\'s user model, with ~/.licorn/check.conf)'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain tmpfiles rules restore help" -f -a "explain" -d 'Show which rule governs PATH, what it wants and what is there'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain tmpfiles rules restore help" -f -a "tmpfiles" -d 'Check and repair what tmpfiles.d lines a, a+, A, A+, z, Z want (as systemd-tmpfiles --create)'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain tmpfiles rules restore help" -f -a "rules" -d 'Show the built-in factory rules'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain tmpfiles rules restore help" -f -a "restore" -d 'Undo a run from its --backup FILE, never through a symbolic link'
-complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain tmpfiles rules restore help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l prefix -d 'Only lines whose path starts with PATH (repeatable)' -r -F
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l exclude-prefix -d 'Skip lines whose path starts with PATH (repeatable)' -r -F
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l root -d 'Work below DIR: configuration and paths are taken inside it' -r -F
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l explain -d 'Show which lines (FILE:LINE) govern PATH, what they want and what is there' -r -F
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -s q -l quiet -d 'Less output: only errors'
+complete -c chk -n "__fish_chk_using_subcommand tmpfiles" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore tmpfiles help" -f -a "path" -d 'Check any tree against a rule file or one ACL'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore tmpfiles help" -f -a "group" -d 'Check shared group directories <groups_root>/NAME (Licorn\'s group model)'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore tmpfiles help" -f -a "user" -d 'Check user homes (Licorn\'s user model, with ~/.licorn/check.conf)'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore tmpfiles help" -f -a "explain" -d 'Show which rule governs PATH, what it wants and what is there'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore tmpfiles help" -f -a "rules" -d 'Show the built-in factory rules'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore tmpfiles help" -f -a "restore" -d 'Undo a run from its --backup FILE, never through a symbolic link'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore tmpfiles help" -f -a "tmpfiles" -d 'Check and repair what tmpfiles.d lines a, a+, A, A+, z, Z want, as systemd-tmpfiles --create (spelt out in full)'
+complete -c chk -n "__fish_chk_using_subcommand help; and not __fish_seen_subcommand_from path group user explain rules restore tmpfiles help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -77,14 +77,14 @@ pub enum Command {
     /// Show which rule governs PATH, what it wants and what is there
     #[command(after_long_help = super::explain::EXAMPLES)]
     Explain(super::explain::ExplainArgs),
-    /// Check and repair what tmpfiles.d lines a, a+, A, A+, z, Z want (as systemd-tmpfiles --create)
-    #[command(after_long_help = super::tmpfiles::EXAMPLES)]
-    Tmpfiles(super::tmpfiles::TmpfilesArgs),
     /// Show the built-in factory rules
     Rules(super::factory::RulesArgs),
     /// Undo a run from its --backup FILE, never through a symbolic link
     #[command(after_long_help = super::restore::EXAMPLES)]
     Restore(super::restore::RestoreArgs),
+    /// Check and repair what tmpfiles.d lines a, a+, A, A+, z, Z want, as systemd-tmpfiles --create (spelt out in full)
+    #[command(after_long_help = super::tmpfiles::EXAMPLES)]
+    Tmpfiles(super::tmpfiles::TmpfilesArgs),
 }
 
 /// setfacl's edits, made on every entry of the tree like `setfacl -R`.

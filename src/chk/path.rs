@@ -43,7 +43,7 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
                 set
             },
             ownership,
-            scope: walk::Scope::Tree,
+            ..Target::default()
         })
         .collect();
     walk::check_targets(targets, &options(run, verbosity)?)

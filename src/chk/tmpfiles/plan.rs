@@ -10,7 +10,7 @@
 use super::line::Item;
 use crate::chk::edit::Step;
 use crate::chk::rules::{Definition, Pattern, Rule, RuleSet};
-use crate::chk::walk::{Ownership, Scope, Target};
+use crate::chk::walk::{Scope, Target};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -110,12 +110,12 @@ impl Plan {
                 label: top.clone(),
                 root: root.join(top.trim_start_matches('/')),
                 rules: RuleSet::new(rules),
-                ownership: Ownership::default(),
                 scope: Scope::Below {
                     base: root.to_path_buf(),
                     rel: top.trim_start_matches('/').as_bytes().to_vec(),
                     entry_only: !recursive,
                 },
+                ..Target::default()
             });
         }
         targets

@@ -19,20 +19,25 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// One tree to check, with its rules.
+#[derive(Default)]
 pub struct Target {
     /// Shown in reports ("group staff", "/srv/data").
     pub label: String,
     pub root: PathBuf,
     pub rules: RuleSet,
     pub ownership: Ownership,
+    /// The root, already opened safely (a home, reached from `/` without
+    /// following a symlink): walked as it is, never looked up again.
+    pub opened: Option<std::os::fd::OwnedFd>,
     pub scope: Scope,
 }
 
 /// How a target's root is reached, and how much of it is checked.
 #[derive(Clone, Debug, Default)]
 pub enum Scope {
-    /// The tree below `root`, a path the administrator gave: followed like
-    /// any path, except that its last component must not be a symlink.
+    /// The tree below `opened`, or else below `root`, a path the
+    /// administrator gave: followed like any path, except that its last
+    /// component must not be a symlink.
     #[default]
     Tree,
     /// `rel` below the directory `base` (a tmpfiles.d line's path below

@@ -85,10 +85,18 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         })
     };
     let (stat, node) = match &target.scope {
-        Scope::Tree => match Node::open_root(&target.root).and_then(|n| Ok((n.stat()?, n))) {
-            Ok(opened) => opened,
-            Err(e) => return failed(&e),
-        },
+        Scope::Tree => {
+            let opened = match &target.opened {
+                Some(fd) => rustix::io::fcntl_dupfd_cloexec(fd, 0)
+                    .map(Node::from_dir_fd)
+                    .map_err(io::Error::from),
+                None => Node::open_root(&target.root),
+            };
+            match opened.and_then(|n| Ok((n.stat()?, n))) {
+                Ok(opened) => opened,
+                Err(e) => return failed(&e),
+            }
+        }
         Scope::Below {
             base,
             rel,
@@ -613,8 +621,12 @@ impl<'a> Walk<'a> {
         if !self.report.dry_run {
             #[cfg(test)]
             tests::before_change(&path);
-            self.report.backup(&path, &found.current, stat.stx_ino);
-            if let Err((what, e)) = state::apply(node, &found.changes) {
+            let record = self.report.backup(&path, &found.current, node, stat);
+            let applied = state::apply(node, &found.changes);
+            if let Some(record) = record {
+                self.report.backup_done(record, node);
+            }
+            if let Err((what, e)) = applied {
                 return self.entry_error(rel, what, e);
             }
         }
@@ -631,7 +643,7 @@ mod tests {
     //! between the moment an entry is open and the moment it is changed,
     //! and swaps the entry for a symlink to a file outside the tree.
 
-    use super::super::{Ownership, RunOptions, Target, check_targets};
+    use super::super::{RunOptions, Target, check_targets};
     use crate::chk::ids::tests::FakeNames;
     use crate::chk::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
     use crate::common::Verbosity;
@@ -700,8 +712,7 @@ mod tests {
             label: "race".into(),
             root: tree.clone(),
             rules: RuleSet::new(vec![Rule::builtin("test", root, definition)]),
-            ownership: Ownership::default(),
-            scope: Default::default(),
+            ..Target::default()
         };
         let opts = RunOptions {
             verbosity: Verbosity {
