@@ -393,3 +393,26 @@ fn a_racing_attacker_never_gets_an_outside_file_changed_through_a_line() {
     assert_eq!(after, before);
     assert_eq!(fs::metadata(tree.join("f0")).unwrap().uid(), 4321);
 }
+
+#[test]
+fn a_file_with_a_hard_link_elsewhere_is_left_alone() {
+    let tmp = scratch();
+    let root = tmp.path().join("root");
+    make_tree(&root);
+    // A link outside the tree a line names, as a user could plant one.
+    let elsewhere = tmp.path().join("elsewhere");
+    fs::hard_link(root.join("srv/h/exe"), &elsewhere).unwrap();
+    let conf = tmp.path().join("l.conf");
+    fs::write(&conf, "z /srv/h/exe 0600 - - -\nZ /srv/h 0700 - - -\n").unwrap();
+    let out = chk()
+        .args(["tmpfiles", "--root"])
+        .arg(&root)
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("hard-linked file with 2 links"), "{stderr}");
+    assert_eq!(mode(&elsewhere), 0o755);
+    assert_eq!(mode(&root.join("srv/h")), 0o700);
+}

@@ -678,6 +678,31 @@ mod tests {
 
     #[test]
     fn an_entry_swapped_between_open_and_change_changes_only_itself() {
+        let definition =
+            rules::parse_definition("PRIVATE", Level::System, &Macros::default(), &FakeNames)
+                .unwrap();
+        swapped_mid_run(definition);
+    }
+
+    #[test]
+    fn a_setfacl_edit_swapped_between_open_and_change_changes_only_itself() {
+        use crate::chk::edit::{Edit, Step, entries, setfacl::SetfaclEdit};
+        let modify = entries::parse("g::---,o::---", entries::Perms::Required, &FakeNames);
+        let edit = SetfaclEdit {
+            modify: modify.unwrap(),
+            ..SetfaclEdit::default()
+        };
+        let step = Step {
+            source: "test".into(),
+            text: String::new(),
+            edit: Edit::Setfacl(edit),
+        };
+        swapped_mid_run(rules::Definition::Edits(vec![step]));
+    }
+
+    /// A tree whose `victim-*` entries the hook swaps: the rule must leave
+    /// files 0600 and directories 0700.
+    fn swapped_mid_run(definition: rules::Definition) {
         let tmp = tempfile::tempdir().unwrap();
         let outside = tmp.path().join("outside");
         std::fs::create_dir_all(outside.join("dir")).unwrap();
@@ -701,9 +726,6 @@ mod tests {
             std::fs::set_permissions(tree.join(p), std::fs::Permissions::from_mode(perm)).unwrap();
         }
 
-        let definition =
-            rules::parse_definition("PRIVATE", Level::System, &Macros::default(), &FakeNames)
-                .unwrap();
         let root = Pattern::Path {
             rel: Vec::new(),
             contents: false,
@@ -724,7 +746,8 @@ mod tests {
         check_targets(vec![target], &opts).unwrap();
 
         // Both swaps landed while the walk was inside the tree...
-        let swaps = SWAPS.lock().unwrap().clone();
+        let swaps: Vec<_> = SWAPS.lock().unwrap().clone();
+        let swaps: Vec<_> = swaps.iter().filter(|p| p.starts_with(&tree)).collect();
         assert_eq!(swaps.len(), 2, "{swaps:?}");
         assert!(tree.join("victim-file").is_symlink());
         assert!(tree.join("victim-dir").is_symlink());
