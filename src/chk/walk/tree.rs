@@ -56,6 +56,9 @@ struct Walk<'a> {
     queued: AtomicUsize,
 }
 
+/// Files in a row of one directory that needed a change, after which the
+/// next ones are opened at once instead of looked at by name first.
+const DIRECT_AFTER: u32 = 8;
 /// Entries counted between two moves of the progress bar.
 const PROGRESS_STEP: u64 = 1024;
 /// Subdirectory tasks allowed to wait at once (about 150 bytes each).
@@ -322,6 +325,8 @@ impl<'a> Walk<'a> {
         let mut entries = RawDir::new(dir.fd(), &mut buf);
         // Each entry's relative path, built in one buffer.
         let mut child_rel = rel.clone();
+        // Files in a row that needed a change (see `open_file_at_once`).
+        let mut streak = 0;
         while let Some(entry) = entries.next() {
             if self.stopped() {
                 return;
@@ -341,8 +346,12 @@ impl<'a> Walk<'a> {
             child_rel.extend_from_slice(name.to_bytes());
             let (rule, below) = self.target.rules.step(inherited, &child_rel);
             let is_dir_hint = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
-            if !is_dir_hint {
-                self.non_directory(Some(scope), &dir, name, &child_rel, rule, below);
+            if entry.file_type() == FileType::RegularFile && streak >= DIRECT_AFTER {
+                let changed = self.open_file_at_once(scope, &dir, name, &child_rel, rule, below);
+                streak = if changed { streak + 1 } else { 0 };
+            } else if !is_dir_hint {
+                let changed = self.non_directory(Some(scope), &dir, name, &child_rel, rule, below);
+                streak = if changed { streak + 1 } else { 0 };
             } else if self.queue_it() {
                 let name = name.to_owned();
                 let parent = Arc::clone(&dir);
@@ -381,7 +390,8 @@ impl<'a> Walk<'a> {
             Err(e) if matches!(e.raw_os_error(), Some(n) if n == Errno::NOTDIR.raw_os_error() || n == Errno::LOOP.raw_os_error()) =>
             {
                 // (Not descending again if it flips back: left for the next run.)
-                return self.non_directory(None, &parent, name, &rel, rule, below);
+                self.non_directory(None, &parent, name, &rel, rule, below);
+                return;
             }
             Err(e) if is_vanished(&e) => return,
             Err(e) if is_denied(&e) => {
@@ -445,37 +455,94 @@ impl<'a> Walk<'a> {
         rel: &[u8],
         rule: Option<&'a Rule>,
         below: Inherited,
-    ) {
+    ) -> bool {
         let stat = match node::stat_by_name(parent.fd(), name) {
             Ok(stat) => stat,
-            Err(e) if is_vanished(&e) => return,
-            Err(e) => return self.entry_error(rel, "reading", e),
+            Err(e) if is_vanished(&e) => return false,
+            Err(e) => {
+                self.entry_error(rel, "reading", e);
+                return false;
+            }
         };
+        if !self.is_regular_file_here(scope, parent, name, rel, &stat, rule, below) {
+            return false;
+        }
+        self.check_by_name(parent.fd(), name, &stat, rel, rule)
+    }
+
+    /// Whether an entry is a regular file on the target's file system (not
+    /// the backup file): anything else is counted as skipped, or walked
+    /// when it became a directory since it was listed (only with `scope`).
+    #[allow(clippy::too_many_arguments)]
+    fn is_regular_file_here<'s>(
+        &'s self,
+        scope: Option<&rayon::Scope<'s>>,
+        parent: &Arc<Node>,
+        name: &CStr,
+        rel: &[u8],
+        stat: &Statx,
+        rule: Option<&'a Rule>,
+        below: Inherited,
+    ) -> bool {
         match FileType::from_raw_mode(stat.stx_mode.into()) {
-            FileType::RegularFile if self.report.is_backup_file(&stat) => return,
+            FileType::RegularFile if self.report.is_backup_file(stat) => return false,
             FileType::RegularFile => {}
             FileType::Symlink => {
                 self.skip(rel, Skip::Symlink);
-                return;
+                return false;
             }
             FileType::Directory => {
-                // Became a directory since it was listed: walk it as one.
                 if let Some(scope) = scope {
                     let rel = rel.to_vec();
                     self.subdirectory(scope, Arc::clone(parent), name, rel, rule, below);
                 }
-                return;
+                return false;
             }
             _ => {
                 self.skip(rel, Skip::Special);
-                return;
+                return false;
             }
         }
-        if !self.same_filesystem(&stat) {
+        if !self.same_filesystem(stat) {
             self.skip(rel, Skip::OtherFilesystem);
-            return;
+            return false;
         }
-        self.check_by_name(parent.fd(), name, &stat, rel, rule);
+        true
+    }
+
+    /// A file listed as regular in a run of files that all needed a
+    /// change: most likely this one does too, so it is opened at once
+    /// (`O_PATH`, no symlink followed; never a FIFO or device opened for
+    /// I/O) and decided and changed through its descriptor, without the
+    /// by-name look that would only precede the same opening. Whatever
+    /// it turns out to be is handled as a listed entry would be.
+    fn open_file_at_once<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        parent: &Arc<Node>,
+        name: &CStr,
+        rel: &[u8],
+        rule: Option<&'a Rule>,
+        below: Inherited,
+    ) -> bool {
+        let opened = Node::open_path_at(parent.fd(), name).and_then(|n| Ok((n.stat()?, n)));
+        let (stat, node) = match opened {
+            Ok(opened) => opened,
+            Err(e) if is_vanished(&e) => return false,
+            Err(e) => {
+                self.entry_error(rel, "opening", e);
+                return false;
+            }
+        };
+        if !self.is_regular_file_here(Some(scope), parent, name, rel, &stat, rule, below) {
+            return false;
+        }
+        self.count_checked();
+        if links::is_multiply_linked(&stat) {
+            self.links.meet(&stat, rel);
+            return false;
+        }
+        rule.is_some_and(|rule| self.repair(&node, &stat, rel, rule))
     }
 
     /// Counts an entry; the progress bar (a lock and a clock read per
@@ -501,39 +568,47 @@ impl<'a> Walk<'a> {
         stat: &Statx,
         rel: &[u8],
         rule: Option<&Rule>,
-    ) {
+    ) -> bool {
         self.count_checked();
         if links::is_multiply_linked(stat) {
-            return self.links.meet(stat, rel);
+            self.links.meet(stat, rel);
+            return false;
         }
-        let Some(rule) = rule else { return };
+        let Some(rule) = rule else { return false };
         let by_name = state::Source::ByName { dir, name };
         let found = match state::inspect_entry(by_name, stat, rule, &self.target.ownership) {
-            Ok(found) if found.changes.is_empty() => return,
-            Err(state::InspectError::Read(e)) if is_vanished(&e) => return,
+            Ok(found) if found.changes.is_empty() => return false,
+            Err(state::InspectError::Read(e)) if is_vanished(&e) => return false,
             Ok(found) => Some(found),
             // Anything else is decided again through the descriptor.
             Err(_) => None,
         };
         let node = match Node::open_path_at(dir, name) {
             Ok(node) => node,
-            Err(e) if is_vanished(&e) => return,
-            Err(e) => return self.entry_error(rel, "opening", e),
+            Err(e) if is_vanished(&e) => return false,
+            Err(e) => {
+                self.entry_error(rel, "opening", e);
+                return false;
+            }
         };
         let opened = match node.stat() {
             Ok(opened) => opened,
-            Err(e) => return self.entry_error(rel, "reading", e),
+            Err(e) => {
+                self.entry_error(rel, "reading", e);
+                return false;
+            }
         };
         if !node::same_inode(stat, &opened) {
             self.report.warn(
                 &self.path(rel),
                 "replaced while being checked, left for the next run",
             );
-            return;
+            return false;
         }
         if links::is_multiply_linked(&opened) {
             // Linked again since it was looked at: it waits like the others.
-            return self.links.meet(&opened, rel);
+            self.links.meet(&opened, rel);
+            return false;
         }
         match found {
             // Nothing changed since the by-name look (see `unchanged_since`):
@@ -593,7 +668,8 @@ impl<'a> Walk<'a> {
 
     /// The inspect step (shared with `chk explain`) through the entry's
     /// descriptor (`stat` made through it), then the repair, through it.
-    fn repair(&self, node: &Node, stat: &Statx, rel: &[u8], rule: &Rule) {
+    /// Returns whether the entry needed a change.
+    fn repair(&self, node: &Node, stat: &Statx, rel: &[u8], rule: &Rule) -> bool {
         let found = match state::inspect_entry(
             state::Source::Node(node),
             stat,
@@ -602,20 +678,29 @@ impl<'a> Walk<'a> {
         ) {
             Ok(found) => found,
             Err(state::InspectError::Read(e)) => {
-                return self.entry_error(rel, "reading the ACL", e);
+                self.entry_error(rel, "reading the ACL", e);
+                return false;
             }
             Err(state::InspectError::Rule(why)) => {
-                return self.entry_error(rel, "applying the rule", io::Error::other(why));
+                self.entry_error(rel, "applying the rule", io::Error::other(why));
+                return false;
             }
         };
-        self.make_changes(node, stat, rel, found);
+        self.make_changes(node, stat, rel, found)
     }
 
     /// Backs up, changes (unless dry run), counts and reports one
-    /// inspected entry, through its descriptor.
-    fn make_changes(&self, node: &Node, stat: &Statx, rel: &[u8], found: state::Inspection) {
+    /// inspected entry, through its descriptor. Returns whether it needed
+    /// a change.
+    fn make_changes(
+        &self,
+        node: &Node,
+        stat: &Statx,
+        rel: &[u8],
+        found: state::Inspection,
+    ) -> bool {
         if found.changes.is_empty() {
-            return;
+            return false;
         }
         let path = self.path(rel);
         if !self.report.dry_run {
@@ -627,13 +712,15 @@ impl<'a> Walk<'a> {
                 self.report.backup_done(record, node);
             }
             if let Err((what, e)) = applied {
-                return self.entry_error(rel, what, e);
+                self.entry_error(rel, what, e);
+                return true;
             }
         }
         self.counters.entries_changed.fetch_add(1, Relaxed);
         found.changes.iter().for_each(|c| self.counters.count(c));
         self.report
             .changes(&self.target.label, &path, &found.changes);
+        true
     }
 }
 
@@ -698,6 +785,52 @@ mod tests {
             edit: Edit::Setfacl(edit),
         };
         swapped_mid_run(rules::Definition::Edits(vec![step]));
+    }
+
+    #[test]
+    fn files_opened_at_once_in_a_run_of_changes_are_as_safe() {
+        // Thirty files that all need a change: after the first few, the
+        // walker opens them without looking by name first; each is swapped
+        // for a symlink between its opening and its change.
+        let tmp = tempfile::tempdir().unwrap();
+        let (tree, outside) = (tmp.path().join("tree"), tmp.path().join("outside"));
+        std::fs::create_dir_all(&tree).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        for i in 0..30 {
+            std::fs::write(outside.join(format!("f{i}")), "secret").unwrap();
+            std::fs::write(tree.join(format!("victim-f{i}")), "x").unwrap();
+            for p in [outside.join(format!("f{i}")), tree.join(format!("victim-f{i}"))] {
+                std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+        }
+        let definition =
+            rules::parse_definition("PRIVATE", Level::System, &Macros::default(), &FakeNames)
+                .unwrap();
+        let root = Pattern::Path {
+            rel: Vec::new(),
+            contents: false,
+        };
+        let target = Target {
+            label: "race".into(),
+            root: tree.clone(),
+            rules: RuleSet::new(vec![Rule::builtin("test", root, definition)]),
+            ..Target::default()
+        };
+        let opts = RunOptions {
+            verbosity: Verbosity {
+                verbose: 0,
+                quiet: 1,
+            },
+            jobs: Some(1),
+            ..RunOptions::default()
+        };
+        check_targets(vec![target], &opts).unwrap();
+        let swaps = SWAPS.lock().unwrap().clone();
+        assert_eq!(swaps.iter().filter(|p| p.starts_with(&tree)).count(), 30);
+        for i in 0..30 {
+            assert_eq!(mode(&outside.join(format!("f{i}"))), 0o644);
+            assert_eq!(mode(&tree.join(format!("victim-f{i}.moved"))), 0o600);
+        }
     }
 
     /// A tree whose `victim-*` entries the hook swaps: the rule must leave
