@@ -1,8 +1,9 @@
 //! The root-safe parallel walker: descends only through descriptors opened
 //! relative to the parent's (`openat` + `O_NOFOLLOW`). A file is first
 //! looked at by name (`statx` and `getxattrat`, no symlink followed); only
-//! one that differs from its rule is opened, checked to be the same inode,
-//! inspected again and changed through its descriptor.
+//! one that differs from its rule is opened, checked to be the same inode
+//! (and inspected again unless its ctime proves nothing changed), and
+//! changed through its descriptor.
 
 pub(crate) mod links;
 pub(crate) mod report;

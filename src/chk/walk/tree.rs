@@ -559,8 +559,9 @@ impl<'a> Walk<'a> {
     /// ([`Self::linked_file`]), whatever its state. Any other compliant file
     /// costs that statx and one getxattrat, both by name: it is never
     /// opened. One that differs is opened (O_PATH, no symlink followed),
-    /// must be the very inode inspected, and is then inspected again and
-    /// repaired through that descriptor only.
+    /// must be the very inode inspected, is inspected again through the
+    /// descriptor unless its ctime proves nothing changed, and is repaired
+    /// through that descriptor only. Returns whether it needed a change.
     fn check_by_name(
         &self,
         dir: BorrowedFd<'_>,
@@ -799,7 +800,10 @@ mod tests {
         for i in 0..30 {
             std::fs::write(outside.join(format!("f{i}")), "secret").unwrap();
             std::fs::write(tree.join(format!("victim-f{i}")), "x").unwrap();
-            for p in [outside.join(format!("f{i}")), tree.join(format!("victim-f{i}"))] {
+            for p in [
+                outside.join(format!("f{i}")),
+                tree.join(format!("victim-f{i}")),
+            ] {
                 std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).unwrap();
             }
         }
