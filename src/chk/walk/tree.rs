@@ -58,7 +58,7 @@ struct Walk<'a> {
 
 /// Files in a row of one directory that needed a change, after which the
 /// next ones are opened at once instead of looked at by name first.
-const DIRECT_AFTER: u32 = 8;
+const DIRECT_AFTER: u32 = 2;
 /// Entries counted between two moves of the progress bar.
 const PROGRESS_STEP: u64 = 1024;
 /// Subdirectory tasks allowed to wait at once (about 150 bytes each).
