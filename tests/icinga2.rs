@@ -153,7 +153,7 @@ fn unknown_objects_are_refused_not_kept_and_the_batch_goes_on() {
     assert_eq!(out.status.code(), Some(2), "a refusal is a failure");
     let err = stderr(&out);
     assert!(
-        err.contains("refused the result for web09;disk: HTTP 404: No objects found"),
+        err.contains("refused the result for web09;disk for good: HTTP 404: No objects found"),
         "{err}"
     );
     assert_eq!(
@@ -187,7 +187,7 @@ fn wrong_password_keeps_results_which_later_arrive_with_their_own_time() {
         &["--spool", spool_arg],
         b"web01\tbackup\t2\tmade before the fix\n",
     );
-    assert_eq!(out.status.code(), Some(2), "even for one result");
+    assert_eq!(out.status.code(), Some(1), "kept, even for one result");
     let err = stderr(&out);
     assert!(
         err.contains("wrong api_user `nsca` or password (HTTP 401)"),
@@ -228,7 +228,8 @@ fn a_dead_server_loses_nothing() {
         &["--spool", spool_arg, "-to", "2", "-ds", "0x0a"],
         input.as_bytes(),
     );
-    assert_eq!(out.status.code(), Some(2));
+    // Kept in the spool, nothing lost: status 1.
+    assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("cannot reach 127.0.0.1:"), "{err}");
     assert!(err.contains("50 result(s) kept in"), "{err}");
@@ -360,7 +361,8 @@ fn a_daemon_killed_mid_batch_loses_nothing() {
     }
     server.stop();
     let out = sender.join().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // Kept in the spool, nothing lost: status 1.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     let number_before = |marker: &str| -> usize {
         let at = err

@@ -25,6 +25,7 @@ mod route;
 mod run;
 pub mod send;
 mod spool;
+mod status;
 mod types;
 mod wrap;
 

@@ -106,6 +106,15 @@ impl Settings {
         }
     }
 
+    /// The config's `delay =` (NSCA-ng's client has it), in seconds.
+    pub fn delay(&self) -> Option<u64> {
+        match self {
+            Settings::Nsca2(_) => None,
+            Settings::NscaNg(c) => c.delay,
+            Settings::Icinga2(c) => c.delay,
+        }
+    }
+
     pub fn legacy_2_7_mode(&self) -> bool {
         matches!(self, Settings::Nsca2(c) if c.legacy_2_7_mode)
     }

@@ -9,13 +9,17 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// nsca-send's exit statuses: send_nsca's, kept for drop-in use (they are
-/// not the suite's: 2 is "not sent" here, 3 a usage error).
+/// nsca-send's exit statuses: send_nsca's 0, 2 and 3, kept for drop-in
+/// use (they are not the suite's: 2 is "not sent" here, 3 a usage error),
+/// and 1 for results kept in the spool, which send_nsca has no word for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Status {
-    /// At least one result sent and none failed.
+    /// Every result delivered (at least one) and none failed.
     Sent = 0,
-    /// Configuration, connection, timeout or input failure, or nothing sent.
+    /// Nothing lost, but some results wait in the spool for the next run.
+    Spooled = 1,
+    /// Results lost or refused, configuration, connection, timeout or input
+    /// failure without a spool, or nothing sent.
     NotSent = 2,
     /// Bad arguments; also `-h`, `-V` and the licence, as send_nsca.
     Usage = 3,
