@@ -158,6 +158,26 @@ fn unknown_objects_are_refused_not_kept_and_the_batch_goes_on() {
         "1 data packet(s) sent to host successfully.\n"
     );
     server.wait_for_output("web01", "HTTP", "after the refusal");
+    // Set aside with the server's answer, never to be sent again, and shown.
+    let rejected = std::fs::read_dir(spool.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "rejected"))
+        .expect("a .rejected file");
+    let text = std::fs::read_to_string(&rejected).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("\tweb09\tdisk\tfine\t"), "{text}");
+    assert!(
+        lines[1].starts_with("#\t") && lines[1].contains("HTTP 404: No objects found"),
+        "{text}"
+    );
+    let status = nsca_send(&["--spool", spool_arg, "--spool-status"], b"");
+    assert!(
+        stdout(&status).contains("0 result(s) waiting; 1 rejected;"),
+        "{}",
+        stdout(&status)
+    );
     // Nothing kept: the next run sends only its own result.
     let out = send(
         &config,
@@ -389,4 +409,19 @@ fn a_daemon_killed_mid_batch_loses_nothing() {
         format!("{} data packet(s) sent to host successfully.\n", kept + 1)
     );
     server.wait_for_output("web01", "HTTP", &format!("result {}", TOTAL - 1));
+}
+
+#[test]
+fn failover_passes_a_server_that_is_down() {
+    let server = Icinga::start();
+    let config = server.client_config(API_USER, PASSWORD, "");
+    // Nothing listens on 127.0.0.2: the next server takes the result.
+    let out = send(
+        &config,
+        &["-H", "127.0.0.2,127.0.0.1", "-q"],
+        b"web01\tHTTP\t0\tvia the second\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    server.wait_for_output("web01", "HTTP", "via the second");
 }

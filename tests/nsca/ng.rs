@@ -140,6 +140,31 @@ fn a_refused_result_fails_the_run_and_is_not_spooled() {
         .filter(|n| n.ends_with(".spool"))
         .collect();
     assert!(spooled.is_empty(), "{spooled:?}");
+    // Both refusals are set aside with the server's answer, never resent.
+    let status = nsca_send(&["--spool", spool_arg, "--spool-status"], b"");
+    assert!(
+        stdout(&status).contains("0 result(s) waiting; 2 rejected;"),
+        "{}",
+        stdout(&status)
+    );
+}
+
+#[test]
+fn failover_passes_a_server_that_is_down() {
+    let server = NgServer::start(AUTH);
+    let config = server.client_config("web01", "s3cret");
+    // Nothing listens on 127.0.0.2: the next server takes the result.
+    let out = send(
+        &config,
+        &["-H", "127.0.0.2,127.0.0.1", "-q"],
+        b"web01\tHTTP\t0\tvia the second\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    assert_eq!(
+        server.lines(1),
+        ["PROCESS_SERVICE_CHECK_RESULT;web01;HTTP;0;via the second"]
+    );
 }
 
 #[test]
