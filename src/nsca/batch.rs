@@ -11,8 +11,8 @@ use super::protocol::Destination;
 use super::report::{self, Lost, complain};
 use super::route::{Route, route};
 use super::spool::{self, KeepError, Spool, Spooled};
-use super::types::{Delivery, Status};
-use super::{flush, net, raw, wrap};
+use super::types::{Closing, Delivery, Status};
+use super::{confirm, flush, net, raw, wrap};
 use crate::common::{Error, Result};
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -35,6 +35,9 @@ pub(crate) struct Lane {
     pub(crate) failure: Option<Delivery>,
     /// What the spool could not keep.
     pub(crate) keep_error: Option<KeepError>,
+    /// Connections whose close is to be confirmed after the run, with
+    /// their results (taken back into the spool if it does not come).
+    closing: Vec<(Closing, Vec<Spooled>)>,
 }
 
 /// Sends the run's results (and the spools') and settles them.
@@ -88,6 +91,7 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
             refused: 0,
             failure: None,
             keep_error: None,
+            closing: Vec::new(),
         });
     }
     if lanes.iter().all(|lane| lane.queue.is_empty()) {
@@ -107,6 +111,7 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
             port: route.port,
             timeout: route.timeout,
             format,
+            confirm_later: false,
         }
     }
     if cli.all {
@@ -150,6 +155,29 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
         }
         out.flush()?;
     }
+    let closing: Vec<confirm::Pending> = lanes
+        .iter_mut()
+        .flat_map(|lane| {
+            let server = lane.server.clone();
+            lane.closing
+                .drain(..)
+                .map(move |(closing, results)| confirm::Pending {
+                    server: server.clone(),
+                    closing,
+                    results,
+                })
+        })
+        .collect();
+    // The spools' locks go before the confirmation, which may outlive us.
+    drop(lanes);
+    if let Some(dir) = &cli.spool {
+        let options = spool::OpenOptionsSpool {
+            lock_wait: route.timeout,
+            max_age: None,
+            format,
+        };
+        confirm::in_background(closing, dir, route.port, &options);
+    }
     Ok(status)
 }
 
@@ -165,7 +193,13 @@ impl Lane {
 
 /// Delivers what is left of `lane` to `to`; false when the server failed.
 fn deliver_lane(route: &Route, to: &Destination, lane: &mut Lane) -> bool {
-    let outcome = flush::deliver(
+    // A close not confirmed in time can be confirmed later only when a
+    // spool can take the results back.
+    let to = &Destination {
+        confirm_later: lane.spool.is_some(),
+        ..*to
+    };
+    let mut outcome = flush::deliver(
         &route.settings,
         to,
         &lane.queue,
@@ -175,6 +209,10 @@ fn deliver_lane(route: &Route, to: &Destination, lane: &mut Lane) -> bool {
     );
     report::refusals(&outcome, &lane.queue, to);
     lane.done += outcome.delivery.delivered;
+    if let Some(closing) = outcome.delivery.closing.take() {
+        let results = lane.queue[lane.done - closing.results..lane.done].to_vec();
+        lane.closing.push((closing, results));
+    }
     lane.refused += outcome.refused.len();
     lane.accepted += outcome.delivery.delivered - outcome.refused.len();
     let failed = outcome.delivery.error.is_some();

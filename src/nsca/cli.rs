@@ -68,20 +68,38 @@ PROTOCOLS
   NSCA-ng's) holds api_user and password (never the command line), and may hold server,
   port, url, timeout, ca (the only CA trusted; --ca wins) and ttl (--ttl wins: Icinga marks
   the result stale after it). Results carry execution_start/end = the time they were made.
-  An unknown host or service is a refusal (exit 2, not kept); a wrong api_user or password
-  (401), a missing permission (403) or a server error stops the batch and keeps the rest.
+  An unknown host or service (404) or a missing permission (403) is a refusal (exit 2, set
+  aside in .rejected); a wrong api_user or password (401) or a server error stops the batch
+  and keeps the rest.
 
 HEARTBEAT
   nsca-send -H mon --wrap backup -- /usr/local/bin/backup runs the command (limit
   --command-timeout), passes its output through, reports its exit status (0-3, else
   UNKNOWN) and first output line as service `backup`, and exits with the command's status.
+  A job that fails also gets one line on stderr naming it, its status and the result sent
+  (not under -q when that result was delivered). NUL bytes of its output are sent as \\0.
 
-EXIT STATUS (send_nsca's, kept for drop-in use)
-  0  at least one result sent and none failed
-  2  configuration, connection, init, timeout or input failure, or nothing sent
-     (results kept in the spool count as not sent)
+CRON ON MANY HOSTS
+  With --spool, results kept safely in the spool are only warnings: -q prints nothing and
+  the status is 1, so cron mails nothing during an outage; a loss (no spool, a spool that
+  cannot be written, --max-age, a refusal) is always printed and gives 2. --delay MAX waits
+  a random 0..MAX seconds before connecting (after the job with --wrap). --spool-status
+  shows each server's spool (--json, --nagios with --warning/--critical results and
+  --warning-age/--critical-age seconds). -H a,b (or repeated): --failover (default) gives
+  the batch to the first that answers and the rest to the next; --all gives every result to
+  every server; each server has its own spool. Results a server refuses for good (Icinga 2
+  403/404, NSCA-ng's authorize) are set aside in HOST_PORT.rejected, never resent. A record
+  whose output holds a newline and then something shaped like a record is warned about (sent
+  as send_nsca sends it): -ds 0x0a or --lines reads one record per line.
+
+EXIT STATUS (send_nsca's 0, 2 and 3, kept for drop-in use)
+  0  every result delivered and none failed
+  1  nothing lost, but results wait in the spool for the next run (--spool)
+  2  results lost or refused, configuration, connection, init, timeout or input failure
+     without a spool, or nothing sent
   3  usage error; also -h, -V and -l/--license, as send_nsca (the long --help and
-     --version exit 0)";
+     --version exit 0)
+  With --wrap, the job's own status; with --spool-status --nagios, the plugin's.";
 
 #[derive(Parser, Debug)]
 #[command(

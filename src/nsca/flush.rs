@@ -33,7 +33,12 @@ pub(crate) fn deliver(
         } else {
             queue.len()
         };
-        let part = protocol::deliver(settings, to, &queue[start..end]);
+        // Only the last connection's close may be confirmed later.
+        let to = Destination {
+            confirm_later: to.confirm_later && end == queue.len(),
+            ..*to
+        };
+        let part = protocol::deliver(settings, &to, &queue[start..end]);
         let refused: Vec<Refusal> = part
             .refused
             .into_iter()
@@ -43,6 +48,7 @@ pub(crate) fn deliver(
             })
             .collect();
         outcome.delivery.delivered += part.delivery.delivered;
+        outcome.delivery.closing = part.delivery.closing;
         if let Some(spool) = spool.as_deref_mut() {
             set_aside_rejected(spool, queue, &refused);
             spool.checkpoint(start + part.delivery.delivered);

@@ -10,6 +10,7 @@
 mod batch;
 pub(crate) mod cli;
 mod config;
+mod confirm;
 pub mod crypto;
 mod flush;
 mod icinga;

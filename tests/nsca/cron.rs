@@ -429,3 +429,108 @@ fn a_failed_wrapped_job_says_so_in_one_line() {
         stderr(&out)
     );
 }
+
+#[test]
+fn one_result_through_an_inetd_daemon_arrives_and_leaves_nothing_spooled() {
+    let daemon = Daemon::start_mode(testkit::nsca::Mode::Inetd, 1, "inetd");
+    let config = daemon.client_config(1, "inetd");
+    let port = daemon.port.to_string();
+    let spool = tempfile::tempdir().unwrap();
+    for n in 0..3 {
+        let input = format!("web01\tbackup\t0\tcall {n}");
+        let out = nsca_send(
+            &args(&port, &config, &["--spool", spool_arg(spool.path())]),
+            input.as_bytes(),
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            "1 data packet(s) sent to host successfully.\n"
+        );
+    }
+    let lines = daemon.lines(3);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    // Every close was confirmed (in the run or after it): nothing came back.
+    let state = spool.path().join(format!("127.0.0.1_{port}.state"));
+    assert!(state.exists());
+    assert!(
+        !spool
+            .path()
+            .join(format!("127.0.0.1_{port}.spool"))
+            .exists()
+    );
+}
+
+/// A peer that takes one packet like the daemon, then waits until told and
+/// resets the connection instead of closing it.
+fn resets_after_one_packet() -> (
+    u16,
+    std::sync::mpsc::Sender<()>,
+    std::thread::JoinHandle<()>,
+) {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (go, told) = std::sync::mpsc::channel::<()>();
+    let peer = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut init = [7u8; 132];
+        init[128..].copy_from_slice(&(now() as u32).to_be_bytes());
+        conn.write_all(&init).unwrap();
+        let mut packet = vec![0u8; 4304];
+        conn.read_exact(&mut packet).unwrap();
+        let _ = told.recv_timeout(Duration::from_secs(30));
+        let linger = libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        use std::os::fd::AsRawFd;
+        // SAFETY: setsockopt(2) on our own socket with a plain struct of its size.
+        unsafe {
+            libc::setsockopt(
+                conn.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                (&linger as *const libc::linger).cast(),
+                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+            );
+        }
+    });
+    (port, go, peer)
+}
+
+#[test]
+fn a_close_confirmed_after_the_run_that_fails_puts_the_result_back_in_the_spool() {
+    let (port, go, peer) = resets_after_one_packet();
+    let port = port.to_string();
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(config.path(), "encryption_method=1\npassword=x\n").unwrap();
+    let spool = tempfile::tempdir().unwrap();
+    let out = nsca_send(
+        &args(
+            &port,
+            config.path(),
+            &["-v", "--spool", spool_arg(spool.path())],
+        ),
+        b"web01\tbackup\t2\tnot confirmed",
+    );
+    // The run ended before the peer answered: confirmed in the background.
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("confirmed in the background"),
+        "{}",
+        stderr(&out)
+    );
+    go.send(()).unwrap();
+    peer.join().unwrap();
+    // The reset: the detached child puts the result back for the next run.
+    let file = spool.path().join(format!("127.0.0.1_{port}.spool"));
+    let started = Instant::now();
+    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("\tnot confirmed\t")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not spooled back"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
