@@ -9,6 +9,7 @@ use super::ids::Names;
 use super::node::{self, Node};
 use super::rules::{Definition, Rule};
 use super::user;
+use super::walk::state::account;
 use super::walk::{self, Change, Current, Target, Wanted, WantedRights, links};
 use crate::common::{Error, Exit, Result};
 use std::io::Write;
@@ -242,12 +243,14 @@ fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> se
                     (None, acl(Some(access)), acl(default.as_ref()))
                 }
             };
+            let owner = |uid: u32| account(uid, names.user_name(uid));
+            let group = |gid: u32| account(gid, names.group_name(gid));
             value["wanted"] = serde_json::json!({
-                "uid": wanted.uid, "gid": wanted.gid,
+                "owner": owner(wanted.uid), "group": group(wanted.gid),
                 "mode": mode, "access": access, "default": default,
             });
             value["current"] = serde_json::json!({
-                "uid": current.uid, "gid": current.gid,
+                "owner": owner(current.uid), "group": group(current.gid),
                 "mode": format!("{:04o}", current.mode),
                 "access": acl(current.access.as_ref()),
                 "default": acl(current.default.as_ref()),
@@ -255,7 +258,7 @@ fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> se
             value["changes"] = changes
                 .iter()
                 .map(|change| {
-                    let (from, to) = change.values(names);
+                    let (from, to) = change.json_values(names);
                     serde_json::json!({ "change": change.kind(), "from": from, "to": to })
                 })
                 .collect();

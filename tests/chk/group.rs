@@ -608,3 +608,56 @@ fn hard_links_inside_are_repaired_and_links_from_outside_left_alone() {
     site.chk(&["group", g, "-n"]).assert().code(0);
     drop(model);
 }
+
+/// Owners and groups by name where an account has them (`owner: 4321 ->
+/// root`, `group: 8765 -> acl`), the number only where none does; JSON
+/// gives both, `{"id": 0, "name": "root"}`.
+#[test]
+fn owners_and_groups_are_shown_by_name_and_json_gives_both() {
+    let _serial = serial();
+    let model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let site = Site::new("");
+    let shared = site.groups_root().join(g);
+    std::fs::create_dir(&shared).unwrap();
+    untar(&make_tarball(site.dir.path()), &shared);
+    let readme = shared.join("proj/README").display().to_string();
+
+    let out = site.chk(&["group", g, "-n"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("{readme}: owner: 4321 -> root\n")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{readme}: group: 8765 -> acl\n")),
+        "{stdout}"
+    );
+
+    let out = site.chk(&["group", g, "-n", "--json"]).output().unwrap();
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let change = |kind: &str| {
+        records
+            .iter()
+            .find(|r| r["path"] == readme && r["change"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} change of {readme}: {records:?}"))
+    };
+    let owner = change("owner");
+    assert_eq!(owner["from"], serde_json::json!({"id": 4321, "name": null}));
+    assert_eq!(owner["to"], serde_json::json!({"id": 0, "name": "root"}));
+    let group_change = change("group");
+    assert_eq!(
+        group_change["from"],
+        serde_json::json!({"id": 8765, "name": null})
+    );
+    assert_eq!(
+        group_change["to"],
+        serde_json::json!({"id": model.acl.gid(), "name": "acl"})
+    );
+    // Modes and ACLs stay text.
+    assert!(change("mode")["from"].is_string());
+}

@@ -64,7 +64,7 @@ fn acls_set_by_setfacl_are_read_and_a_matching_one_is_left_alone() {
         .success();
     let s = summary(&out.get_output().stdout);
     assert_eq!(s["checked"], 2);
-    assert_eq!(s["entries_changed"], 0, "{s}");
+    assert_eq!(s["changed_entries"], 0, "{s}");
     // Not rewritten: the entry still says rwx (getfacl: #effective:rw-).
     assert_eq!(
         getfacl(&file),
@@ -156,8 +156,8 @@ fn a_repaired_tree_needs_no_change_and_dry_run_reports_differences() {
         .assert()
         .success();
     let first = summary(&out.get_output().stdout);
-    assert_eq!(first["entries_changed"], 5);
-    assert_eq!(first["changed"]["default_acl"], 3);
+    assert_eq!(first["changed_entries"], 5);
+    assert_eq!(first["kinds"]["default_acl"], 3);
 
     let out = chk()
         .args(["path", "--json", "--acl", SHARED])
@@ -166,7 +166,7 @@ fn a_repaired_tree_needs_no_change_and_dry_run_reports_differences() {
         .success();
     let second = summary(&out.get_output().stdout);
     assert_eq!(second["checked"], 5);
-    assert_eq!(second["entries_changed"], 0);
+    assert_eq!(second["changed_entries"], 0);
     chk()
         .args(["path", "-n", "--acl", SHARED])
         .arg(root)
@@ -449,7 +449,7 @@ fn verbose_lists_changes_and_json_totals_several_targets() {
     let total: serde_json::Value = serde_json::from_str(lines[lines.len() - 2]).unwrap();
     assert_eq!(total["total"]["checked"], 4);
     assert_eq!(
-        total["total"]["entries_changed"], 2,
+        total["total"]["changed_entries"], 2,
         "a and a/f; b already is 0755 / 0644"
     );
     // Without -v, a repair prints only its summary.
@@ -596,4 +596,35 @@ fn a_repair_whose_reader_goes_away_finishes_and_tells_the_truth() {
     // A dry run is only a listing: it may end quietly.
     let (code, _) = chk_into_head("path -n --acl PRIVATE", root);
     assert!(matches!(code, Some(0 | 1)), "{code:?}");
+}
+
+/// One spelling of every JSON key: each count of the per-target summary
+/// is in the result envelope under the same key, with the same value (one
+/// target), and the envelope's common keys are those of every tool.
+#[test]
+fn the_summary_and_the_envelope_spell_every_key_alike() {
+    let tmp = scratch();
+    let root = tmp.path();
+    std::fs::create_dir(root.join("sub")).unwrap();
+    write(&root.join("sub/f"), 0o644);
+    let out = chk()
+        .args(["path", "--json", "-n", "--acl", SHARED])
+        .arg(root)
+        .assert()
+        .code(1);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let envelope = lines.last().unwrap();
+    let target = summary(&out.get_output().stdout);
+    let keys = target.as_object().unwrap();
+    for key in ["checked", "changed_entries", "errors", "kinds", "skipped"] {
+        assert!(keys.contains_key(key), "{key} in {target}");
+    }
+    for (key, value) in keys {
+        assert_eq!(&envelope[key], value, "{key}: {target} vs {envelope}");
+    }
+    assert_eq!(envelope["changed_entries"], 3);
+    assert_eq!(envelope["kinds"]["access_acl"], 3);
 }

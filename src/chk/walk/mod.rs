@@ -120,7 +120,7 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     }
     Ok(if total.errors > 0 {
         Exit::Failed
-    } else if opts.dry_run && total.entries_changed > 0 {
+    } else if opts.dry_run && total.changed_entries > 0 {
         Exit::Found
     } else {
         Exit::Success
@@ -146,14 +146,14 @@ fn envelope(lines: &[(String, Summary)], total: &Summary, dry_run: bool) -> Enve
     Envelope::new(
         "chk",
         total.checked,
-        total.entries_changed,
+        total.changed_entries,
         total.errors,
         total.line(label, dry_run),
         ChkCounts {
             dry_run,
             targets: lines.len(),
-            targets_changed: lines.iter().filter(|(_, s)| s.entries_changed > 0).count(),
-            kinds: total.changed,
+            targets_changed: lines.iter().filter(|(_, s)| s.changed_entries > 0).count(),
+            kinds: total.kinds,
             skipped: total.skipped,
         },
     )
@@ -176,15 +176,15 @@ fn plugin_check(targets: &[Target], lines: &[(String, Summary)], total: &Summary
         [one] => format!("{one}s"),
         _ => "targets".to_string(),
     };
-    let differing_targets = lines.iter().filter(|(_, s)| s.entries_changed > 0).count();
-    let entries = if total.entries_changed == 1 {
+    let differing_targets = lines.iter().filter(|(_, s)| s.changed_entries > 0).count();
+    let entries = if total.changed_entries == 1 {
         "entry differs"
     } else {
         "entries differ"
     };
     let mut summary = format!(
         "{} {entries} in {differing_targets} of {} {noun}",
-        total.entries_changed,
+        total.changed_entries,
         targets.len()
     );
     if total.errors > 0 {
@@ -193,7 +193,7 @@ fn plugin_check(targets: &[Target], lines: &[(String, Summary)], total: &Summary
     Check {
         name: "CHK",
         checked: total.checked,
-        differing: total.entries_changed,
+        differing: total.changed_entries,
         errors: total.errors,
         summary,
     }

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 #[derive(Default)]
 pub struct Counters {
     pub checked: AtomicU64,
-    pub entries_changed: AtomicU64,
+    pub changed_entries: AtomicU64,
     pub owner: AtomicU64,
     pub group: AtomicU64,
     pub mode: AtomicU64,
@@ -33,11 +33,15 @@ pub struct Counters {
     pub errors: AtomicU64,
 }
 
+/// A target's counts. Its JSON keys are the result envelope's own
+/// spelling (`checked`, `changed_entries`, `errors`; `kinds`, `skipped`
+/// among chk's counts), so the per-target summary and the envelope read
+/// alike.
 #[derive(Serialize, Default, Clone, Copy)]
 pub struct Summary {
     pub checked: u64,
-    pub entries_changed: u64,
-    pub changed: Kinds,
+    pub changed_entries: u64,
+    pub kinds: Kinds,
     pub skipped: Skipped,
     pub errors: u64,
 }
@@ -75,8 +79,8 @@ impl Counters {
         let get = |c: &AtomicU64| c.load(Relaxed);
         Summary {
             checked: get(&self.checked),
-            entries_changed: get(&self.entries_changed),
-            changed: Kinds {
+            changed_entries: get(&self.changed_entries),
+            kinds: Kinds {
                 owner: get(&self.owner),
                 group: get(&self.group),
                 mode: get(&self.mode),
@@ -97,12 +101,12 @@ impl Counters {
 impl Summary {
     pub fn add(&mut self, o: &Summary) {
         self.checked += o.checked;
-        self.entries_changed += o.entries_changed;
-        self.changed.owner += o.changed.owner;
-        self.changed.group += o.changed.group;
-        self.changed.mode += o.changed.mode;
-        self.changed.access_acl += o.changed.access_acl;
-        self.changed.default_acl += o.changed.default_acl;
+        self.changed_entries += o.changed_entries;
+        self.kinds.owner += o.kinds.owner;
+        self.kinds.group += o.kinds.group;
+        self.kinds.mode += o.kinds.mode;
+        self.kinds.access_acl += o.kinds.access_acl;
+        self.kinds.default_acl += o.kinds.default_acl;
         self.skipped.symlink += o.skipped.symlink;
         self.skipped.special += o.skipped.special;
         self.skipped.other_filesystem += o.skipped.other_filesystem;
@@ -112,12 +116,12 @@ impl Summary {
 
     /// The one human summary line.
     pub fn line(&self, label: &str, dry_run: bool) -> String {
-        let (c, s) = (&self.changed, &self.skipped);
+        let (c, s) = (&self.kinds, &self.skipped);
         format!(
             "{label}: {} checked, {} {} (owner {}, group {}, mode {}, access ACL {}, default ACL {}), \
              skipped: symlink {}, special {}, other filesystem {}, hard link {}; {} errors",
             self.checked,
-            self.entries_changed,
+            self.changed_entries,
             if dry_run { "differing" } else { "changed" },
             c.owner,
             c.group,
@@ -202,8 +206,9 @@ struct ChangeRecord<'a> {
     #[serde(flatten)]
     path: PathFields<'a>,
     change: &'static str,
-    from: String,
-    to: String,
+    /// Text (a mode, an ACL), or for an owner or group `{"id", "name"}`.
+    from: serde_json::Value,
+    to: serde_json::Value,
     done: bool,
 }
 
@@ -299,7 +304,7 @@ impl Report {
     pub fn changes(&self, label: &str, path: &Path, changes: &[Change]) {
         if let Some(json) = &self.json {
             for change in changes {
-                let (from, to) = change.values(&self.names);
+                let (from, to) = change.json_values(&self.names);
                 let record = ChangeRecord {
                     target: label,
                     path: PathFields::of(path),

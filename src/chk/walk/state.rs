@@ -64,18 +64,55 @@ impl Change {
         }
     }
 
-    /// Before and after as text, ACL qualifiers by name where known.
+    /// Before and after as text: owners and groups by name (the number
+    /// when no account has it), ACL qualifiers likewise.
     pub fn values(&self, names: &dyn Names) -> (String, String) {
         let acl = |a: &Option<Acl>| {
             a.as_ref()
                 .map_or("none".to_string(), |a| a.to_text(Some(names)))
         };
         match self {
-            Change::Owner(a, b) | Change::Group(a, b) => (a.to_string(), b.to_string()),
+            Change::Owner(a, b) => (user_name(*a, names), user_name(*b, names)),
+            Change::Group(a, b) => (group_name(*a, names), group_name(*b, names)),
             Change::Access(a, b) | Change::Default(a, b) => (acl(a), acl(b)),
             Change::Mode(a, b) => (format!("{a:04o}"), format!("{b:04o}")),
         }
     }
+
+    /// Before and after for JSON: an owner or group as `{"id": 1001,
+    /// "name": "webdev"}` (`name` null when no account has the id), the
+    /// rest as the text of [`Self::values`].
+    pub fn json_values(&self, names: &dyn Names) -> (serde_json::Value, serde_json::Value) {
+        match self {
+            Change::Owner(a, b) => (
+                account(*a, names.user_name(*a)),
+                account(*b, names.user_name(*b)),
+            ),
+            Change::Group(a, b) => (
+                account(*a, names.group_name(*a)),
+                account(*b, names.group_name(*b)),
+            ),
+            _ => {
+                let (a, b) = self.values(names);
+                (a.into(), b.into())
+            }
+        }
+    }
+}
+
+/// A user by name, or its number when no account has it.
+pub fn user_name(uid: u32, names: &dyn Names) -> String {
+    names.user_name(uid).unwrap_or_else(|| uid.to_string())
+}
+
+/// A group by name, or its number when no group has it.
+pub fn group_name(gid: u32, names: &dyn Names) -> String {
+    names.group_name(gid).unwrap_or_else(|| gid.to_string())
+}
+
+/// An owner or group in JSON: its id and its name (null when unknown).
+pub fn account(id: u32, name: Option<String>) -> serde_json::Value {
+    serde_json::json!({ "id": id, "name": name })
 }
 
 /// Where an entry's state is read from.

@@ -517,7 +517,7 @@ impl<'a> Walk<'a> {
                 return self.entry_error(rel, what, e);
             }
         }
-        self.counters.entries_changed.fetch_add(1, Relaxed);
+        self.counters.changed_entries.fetch_add(1, Relaxed);
         found.changes.iter().for_each(|c| self.counters.count(c));
         self.report
             .changes(&self.target.label, &path, &found.changes);
