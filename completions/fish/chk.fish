@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_chk_global_optspecs
-    string join \n n/dry-run json j/jobs= cross-mounts backup= nagios warning= critical= config= v/verbose q/quiet h/help V/version
+    string join \n n/dry-run json j/jobs= cross-mounts backup= exclude= nagios warning= critical= config= v/verbose q/quiet h/help V/version
 end
 
 function __fish_chk_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c chk -n "__fish_chk_needs_command" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_needs_command" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_needs_command" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_needs_command" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_needs_command" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_needs_command" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -54,6 +55,7 @@ complete -c chk -n "__fish_chk_using_subcommand path" -l owner -d 'Make every en
 complete -c chk -n "__fish_chk_using_subcommand path" -l group -d 'Make every entry\'s group GROUP (default: keep groups)' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand path" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand path" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -66,6 +68,7 @@ complete -c chk -n "__fish_chk_using_subcommand path" -s q -l quiet -d 'Less out
 complete -c chk -n "__fish_chk_using_subcommand path" -s h -l help -d 'Print help'
 complete -c chk -n "__fish_chk_using_subcommand group" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand group" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand group" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_using_subcommand group" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand group" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand group" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -79,6 +82,7 @@ complete -c chk -n "__fish_chk_using_subcommand group" -s q -l quiet -d 'Less ou
 complete -c chk -n "__fish_chk_using_subcommand group" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand groups" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand groups" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand groups" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_using_subcommand groups" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand groups" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand groups" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -92,6 +96,7 @@ complete -c chk -n "__fish_chk_using_subcommand groups" -s q -l quiet -d 'Less o
 complete -c chk -n "__fish_chk_using_subcommand groups" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand grp" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand grp" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand grp" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_using_subcommand grp" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand grp" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand grp" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -105,6 +110,7 @@ complete -c chk -n "__fish_chk_using_subcommand grp" -s q -l quiet -d 'Less outp
 complete -c chk -n "__fish_chk_using_subcommand grp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand user" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand user" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand user" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_using_subcommand user" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand user" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand user" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -118,6 +124,7 @@ complete -c chk -n "__fish_chk_using_subcommand user" -s q -l quiet -d 'Less out
 complete -c chk -n "__fish_chk_using_subcommand user" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand users" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand users" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand users" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_using_subcommand users" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand users" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand users" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -131,6 +138,7 @@ complete -c chk -n "__fish_chk_using_subcommand users" -s q -l quiet -d 'Less ou
 complete -c chk -n "__fish_chk_using_subcommand users" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand usr" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand usr" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand usr" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_using_subcommand usr" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand usr" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand usr" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -144,6 +152,7 @@ complete -c chk -n "__fish_chk_using_subcommand usr" -s q -l quiet -d 'Less outp
 complete -c chk -n "__fish_chk_using_subcommand usr" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand explain" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand explain" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand explain" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_using_subcommand explain" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand explain" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand explain" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -156,6 +165,7 @@ complete -c chk -n "__fish_chk_using_subcommand explain" -s q -l quiet -d 'Less 
 complete -c chk -n "__fish_chk_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c chk -n "__fish_chk_using_subcommand rules" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand rules" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand rules" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_using_subcommand rules" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand rules" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand rules" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
@@ -169,6 +179,7 @@ complete -c chk -n "__fish_chk_using_subcommand rules" -s q -l quiet -d 'Less ou
 complete -c chk -n "__fish_chk_using_subcommand rules" -s h -l help -d 'Print help'
 complete -c chk -n "__fish_chk_using_subcommand restore" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand restore" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
+complete -c chk -n "__fish_chk_using_subcommand restore" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
 complete -c chk -n "__fish_chk_using_subcommand restore" -l warning -d 'WARNING from N differing entries on [default: 1]' -r
 complete -c chk -n "__fish_chk_using_subcommand restore" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand restore" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F

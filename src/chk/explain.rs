@@ -36,10 +36,11 @@ pub struct ExplainArgs {
 
 /// Exit 0 when PATH is as its rule wants, 1 when a repair would change it.
 /// With `--json`, one object instead of the text.
-pub fn run(args: &ExplainArgs, config: &ConfigArg, json: bool) -> Result<Exit> {
+pub fn run(args: &ExplainArgs, config: &ConfigArg, json: bool, exclude: &[String]) -> Result<Exit> {
     let config = config.load()?;
     let path = absolute(&args.path)?;
-    let target = target_of(&path, &config)?;
+    let mut target = target_of(&path, &config)?;
+    target.rules.add_excludes(&super::path::excludes(exclude)?);
     let rel = path
         .strip_prefix(&target.root)
         .map_err(|_| Error::failed(format!("{} is outside its target", path.display())))?;
@@ -67,6 +68,8 @@ pub fn run(args: &ExplainArgs, config: &ConfigArg, json: bool) -> Result<Exit> {
 enum Found<'a> {
     /// No rule governs it: chk leaves it alone.
     NoRule,
+    /// An IGNORE rule (or `--exclude`) matches it or a directory above it.
+    Ignored(&'a Rule),
     /// Not a directory nor a regular file: never changed.
     Special(&'a Rule),
     /// A file with hard links outside the target: never changed.
@@ -84,6 +87,9 @@ enum Found<'a> {
 }
 
 fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>> {
+    if let Some(rule) = target.rules.ignored(rel) {
+        return Ok(Found::Ignored(rule));
+    }
     let Some(rule) = target.rules.governing(rel) else {
         return Ok(Found::NoRule);
     };
@@ -157,6 +163,11 @@ fn write_text(
             writeln!(out, "rule:     none: chk leaves this entry alone")?;
             return Ok(());
         }
+        Found::Ignored(rule) => {
+            writeln!(out, "rule:     {} ({})", rule.source(), describe(rule))?;
+            writeln!(out, "repair:   none: the entry is ignored")?;
+            return Ok(());
+        }
         Found::Special(rule) => {
             writeln!(out, "rule:     {} ({})", rule.source(), describe(rule))?;
             writeln!(
@@ -217,6 +228,11 @@ fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> se
     let rule_of = |rule: &Rule| serde_json::json!({ "file": rule.origin.to_string_lossy(), "line": rule.line });
     match found {
         Found::NoRule => value["rule"] = serde_json::Value::Null,
+        Found::Ignored(rule) => {
+            value["rule"] = rule_of(rule);
+            value["ignored"] = true.into();
+            value["changes"] = serde_json::json!([]);
+        }
         Found::Special(rule) => {
             value["rule"] = rule_of(rule);
             value["special"] = true.into();
@@ -318,6 +334,7 @@ fn target_of(path: &Path, config: &Config) -> Result<Target> {
 fn describe(rule: &Rule) -> &'static str {
     match rule.definition {
         Definition::NoAcl => "NOACL: no ACL, dirs 0755, files 0644 keeping execute bits",
+        Definition::Ignore => "IGNORE: chk neither checks nor changes it, nor anything below it",
         Definition::Private => "PRIVATE: no ACL, dirs 0700, files 0600",
         _ => "ACL rule",
     }

@@ -36,6 +36,9 @@ No access nor default ACL; directories 0755, files 0644 keeping each execute bit
 \fBPRIVATE\fR, \fBRESTRICTED\fR, \fBRESTRICT\fR
 No ACL; directories 0700, files 0600 keeping the owner's execute bit.
 .TP
+\fBIGNORE\fR
+Neither check nor change the entry, nor anything below it, nor count it as an error; it is counted as ignored. Wins over every other rule. \fB\-\-exclude\fR \fIGLOB\fR does the same from the command line.
+.TP
 an ACL text
 Written for files, e.g. \fBu::rw@UX,g::\-\-\-,o::\-\-\-,g:staff:rw@GX,m::rw@GX\fR. Directories get it with \fB@UX\fR and \fB@GX\fR turned into \fBx\fR, as access and default ACL. Macros: \fB@UX\fR/\fB@GX\fR the file's owner / group\-class execute bit, \fB@GROUP\fR the group's name, \fB@GW\fR \fBw\fR when the group is permissive, \fB@acls.NAME\fR and \fB@defaults.NAME\fR the factory values (\fBchk rules \-\-print\-defaults\fR). In the path column: \fB@users.apache_dir\fR, \fB@groups.apache_dir\fR (web_dir) and \fB@users.mailbox\fR (mailbox_dir).
 .PP

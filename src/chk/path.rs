@@ -67,7 +67,18 @@ pub fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
         verbosity,
         backup: run.backup.clone(),
         progress: !run.nagios.nagios,
+        exclude: excludes(&run.exclude)?,
     })
+}
+
+/// `--exclude GLOB`s as rule patterns: a bad one is a usage error.
+pub fn excludes(globs: &[String]) -> Result<Vec<Pattern>> {
+    globs
+        .iter()
+        .map(|glob| {
+            Pattern::parse(glob).map_err(|why| Error::usage(format!("--exclude {glob}: {why}")))
+        })
+        .collect()
 }
 
 fn load_rules(args: &PathArgs, names: &dyn Names) -> Result<Vec<Rule>> {

@@ -661,3 +661,54 @@ fn owners_and_groups_are_shown_by_name_and_json_gives_both() {
     // Modes and ACLs stay text.
     assert!(change("mode")["from"].is_string());
 }
+
+/// IGNORE in the system rules (check.d) and in the group's own rule file:
+/// those trees are left exactly as they are, and counted.
+#[test]
+fn ignore_in_check_d_and_in_the_groups_rule_file_leaves_trees_alone() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let site = Site::new("");
+    write_licorn_check_d(&site.rules_dir());
+    std::fs::write(
+        site.rules_dir().join("groups.zz-local.conf"),
+        "webapp/build\tIGNORE\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.groups_root().join(format!("{g}.check.conf")),
+        "**/node_modules ignore\n",
+    )
+    .unwrap();
+    let shared = site.groups_root().join(g);
+    for dir in ["webapp/build/out", "webapp/src/node_modules/x"] {
+        std::fs::create_dir_all(shared.join(dir)).unwrap();
+        std::fs::write(shared.join(dir).join("f"), "f").unwrap();
+    }
+    let kept = [
+        shared.join("webapp/build"),
+        shared.join("webapp/src/node_modules"),
+    ];
+    let before = kept.clone().map(|d| fingerprint(&d));
+    site.chk(&["group", g])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(", ignored 2; 0 errors"));
+    assert_eq!(kept.clone().map(|d| fingerprint(&d)), before);
+    assert_acl(
+        &shared.join("webapp/src"),
+        &dir_acl(g, '-', false),
+        Some(&dir_acl(g, '-', false)),
+    );
+    // chk explain says why, for the entry and what is below it.
+    let inner = shared.join("webapp/build/out/f").display().to_string();
+    site.chk(&["explain", &inner])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(format!(
+            "rule:     {}:1 (IGNORE: chk neither checks nor changes it, nor anything below it)\nrepair:   none: the entry is ignored\n",
+            site.rules_dir().join("groups.zz-local.conf").display()
+        )));
+}

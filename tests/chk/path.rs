@@ -461,7 +461,7 @@ fn verbose_lists_changes_and_json_totals_several_targets() {
         .success()
         .stdout(format!(
             "{}: 3 checked, 1 changed (owner 0, group 0, mode 1, access ACL 0, default ACL 0), \
-             skipped: symlink 0, special 0, other filesystem 0, hard link 0; 0 errors\n",
+             skipped: symlink 0, special 0, other filesystem 0, hard link 0, ignored 0; 0 errors\n",
             b.display()
         ));
 }
@@ -627,4 +627,90 @@ fn the_summary_and_the_envelope_spell_every_key_alike() {
     }
     assert_eq!(envelope["changed_entries"], 3);
     assert_eq!(envelope["kinds"]["access_acl"], 3);
+}
+
+/// A build or cache directory with loose modes and ACLs of its own.
+fn planted(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("obj/deep")).unwrap();
+    write(&dir.join("obj/a.o"), 0o666);
+    write(&dir.join("obj/deep/b.o"), 0o4755);
+    setfacl(&["-m", "u:nobody:rwx"], &dir.join("obj/a.o"));
+    set_mode(&dir.join("obj"), 0o777);
+}
+
+/// `--exclude GLOB` (repeatable, relative to the root, the rule files'
+/// globs) and the rule keyword IGNORE: the entry and all below it are
+/// neither checked nor changed, to the ctime, and counted as ignored.
+#[test]
+fn excluded_and_ignored_trees_are_left_byte_for_byte() {
+    let tmp = scratch();
+    let root = tmp.path().join("webapp");
+    std::fs::create_dir(&root).unwrap();
+    write(&root.join("index.php"), 0o644);
+    planted(&root.join("build"));
+    planted(&root.join("src/lib/node_modules"));
+    planted(&root.join("cache"));
+    let untouched = ["build", "src/lib/node_modules", "cache"];
+    let before: Vec<String> = untouched
+        .iter()
+        .map(|d| fingerprint(&root.join(d)))
+        .collect();
+
+    let rules = tmp.path().join("webapp.rules");
+    std::fs::write(&rules, format!("~\t{SHARED}\ncache\tIGNORE\n")).unwrap();
+    let out = chk()
+        .args(["path", "--json", "--rules"])
+        .arg(&rules)
+        .args(["--exclude", "build", "--exclude", "**/node_modules"])
+        .arg(&root)
+        .assert()
+        .success();
+    let s = summary(&out.get_output().stdout);
+    assert_eq!(s["skipped"]["ignored"], 3, "{s}");
+    assert_eq!(s["errors"], 0);
+    let after: Vec<String> = untouched
+        .iter()
+        .map(|d| fingerprint(&root.join(d)))
+        .collect();
+    assert_eq!(after, before);
+    // What is not excluded was repaired.
+    assert!(getfacl(&root.join("index.php")).contains("group:100:rw-"));
+    assert!(getfacl(&root.join("src/lib")).contains("group:100:rwx"));
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let record = format!(
+        "\"path\":\"{}\",\"skipped\":\"ignored\"",
+        root.join("build").display()
+    );
+    assert!(text.contains(&record), "{text}");
+    // The human summary counts them; a dry run agrees nothing else is left.
+    chk()
+        .args(["path", "-n", "--rules"])
+        .arg(&rules)
+        .args(["--exclude", "build", "--exclude", "**/node_modules"])
+        .arg(&root)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("hard link 0, ignored 3; 0 errors"));
+    // `X/` leaves X itself to its rule and ignores what is below it.
+    let below = fingerprint(&root.join("cache/obj"));
+    chk()
+        .args(["path", "-q", "--acl", SHARED, "--exclude", "cache/"])
+        .arg(&root)
+        .assert()
+        .success();
+    assert!(getfacl(&root.join("cache")).contains("group:100:rwx"));
+    assert_eq!(fingerprint(&root.join("cache/obj")), below);
+}
+
+#[test]
+fn a_bad_exclude_is_a_usage_error() {
+    let tmp = scratch();
+    chk()
+        .args(["path", "--acl", SHARED, "--exclude", "/etc"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--exclude /etc: absolute path `/etc` refused",
+        ));
 }

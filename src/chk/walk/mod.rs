@@ -57,12 +57,19 @@ pub struct RunOptions {
     pub progress: bool,
     /// `--nagios`: one plugin line instead of the listing and summaries.
     pub nagios: Option<crate::common::NagiosArgs>,
+    /// `--exclude`: IGNORE rules added to every target.
+    pub exclude: Vec<crate::chk::rules::Pattern>,
 }
 
 /// Checks (and unless dry-run repairs) every target with one thread pool,
 /// printing a line per target and a total.
-pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
+pub fn check_targets(mut targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     tree::prepare_process()?;
+    if !opts.exclude.is_empty() {
+        for target in &mut targets {
+            target.rules.add_excludes(&opts.exclude);
+        }
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
         .thread_name(|i| format!("chk-{i}"))

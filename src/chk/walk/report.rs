@@ -30,6 +30,7 @@ pub struct Counters {
     pub special: AtomicU64,
     pub other_filesystem: AtomicU64,
     pub hard_link: AtomicU64,
+    pub ignored: AtomicU64,
     pub errors: AtomicU64,
 }
 
@@ -61,6 +62,9 @@ pub struct Skipped {
     pub special: u64,
     pub other_filesystem: u64,
     pub hard_link: u64,
+    /// Entries an IGNORE rule or `--exclude` left alone, each with all
+    /// below it (counted once: what is below is never looked at).
+    pub ignored: u64,
 }
 
 impl Counters {
@@ -92,6 +96,7 @@ impl Counters {
                 special: get(&self.special),
                 other_filesystem: get(&self.other_filesystem),
                 hard_link: get(&self.hard_link),
+                ignored: get(&self.ignored),
             },
             errors: get(&self.errors),
         }
@@ -111,6 +116,7 @@ impl Summary {
         self.skipped.special += o.skipped.special;
         self.skipped.other_filesystem += o.skipped.other_filesystem;
         self.skipped.hard_link += o.skipped.hard_link;
+        self.skipped.ignored += o.skipped.ignored;
         self.errors += o.errors;
     }
 
@@ -119,7 +125,7 @@ impl Summary {
         let (c, s) = (&self.kinds, &self.skipped);
         format!(
             "{label}: {} checked, {} {} (owner {}, group {}, mode {}, access ACL {}, default ACL {}), \
-             skipped: symlink {}, special {}, other filesystem {}, hard link {}; {} errors",
+             skipped: symlink {}, special {}, other filesystem {}, hard link {}, ignored {}; {} errors",
             self.checked,
             self.changed_entries,
             if dry_run { "differing" } else { "changed" },
@@ -132,6 +138,7 @@ impl Summary {
             s.special,
             s.other_filesystem,
             s.hard_link,
+            s.ignored,
             self.errors
         )
     }
@@ -168,6 +175,7 @@ pub enum Skip {
     Special,
     OtherFilesystem,
     HardLink,
+    Ignored,
 }
 
 impl Skip {
@@ -177,6 +185,7 @@ impl Skip {
             Skip::Special => "special",
             Skip::OtherFilesystem => "other_filesystem",
             Skip::HardLink => "hard_link",
+            Skip::Ignored => "ignored",
         }
     }
 }

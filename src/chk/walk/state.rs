@@ -234,6 +234,7 @@ pub fn wanted_state(
             };
             (ownership.plain_group, WantedRights::Mode(mode))
         }
+        Definition::Ignore => return Err(format!("rule {}: IGNORE: not checked", rule.source())),
         definition => {
             let owner_x = cur.mode & 0o100 != 0;
             let group_x = cur.mode & 0o010 != 0;

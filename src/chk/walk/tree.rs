@@ -111,6 +111,10 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         queued: AtomicUsize::new(0),
     };
     let (rule, inherited) = target.rules.step(Inherited::default(), b"");
+    if rule.is_some_and(Rule::is_ignore) {
+        walk.skip(b"", Skip::Ignored);
+        return Ok(walk.counters.summary());
+    }
     walk.check_open(&node, &stat, b"", rule);
     let node = Arc::new(node);
     rayon::scope(|scope| walk.directory(scope, Arc::clone(&node), Vec::new(), inherited));
@@ -190,6 +194,7 @@ impl<'a> Walk<'a> {
             Skip::Special => &self.counters.special,
             Skip::OtherFilesystem => &self.counters.other_filesystem,
             Skip::HardLink => &self.counters.hard_link,
+            Skip::Ignored => &self.counters.ignored,
         };
         counter.fetch_add(1, Relaxed);
         self.report
@@ -241,6 +246,10 @@ impl<'a> Walk<'a> {
             }
             child_rel.extend_from_slice(name.to_bytes());
             let (rule, below) = self.target.rules.step(inherited, &child_rel);
+            if rule.is_some_and(Rule::is_ignore) {
+                self.skip(&child_rel, Skip::Ignored);
+                continue;
+            }
             let is_dir_hint = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
             if !is_dir_hint {
                 self.non_directory(Some(scope), &dir, name, &child_rel, rule, below);
