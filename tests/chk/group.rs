@@ -1,6 +1,7 @@
 //! `chk group`: shared group directories repaired to Licorn's factory model,
 //! checked entry by entry with getfacl, on real groups and a real tarball.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 use testkit::chk::*;
@@ -372,8 +373,19 @@ fn abbreviations_and_aliases_mean_group() {
     let g = group.main.name.as_str();
     let site = Site::new("");
     std::fs::create_dir(site.groups_root().join(g)).unwrap();
+    let shared = site.groups_root().join(g);
     site.chk(&["group", g]).assert().success();
+    let repaired = owner_group_mode(&shared);
     for word in ["g", "gr", "grp", "groups", "group"] {
+        // Each spelling repairs the group's directory, as `group` does.
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+        site.chk(&[word, g])
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(format!(
+                "group {g}: 1 checked, 1 changed"
+            )));
+        assert_eq!(owner_group_mode(&shared), repaired, "chk {word} {g}");
         site.chk(&[word, g, "--dry-run"]).assert().code(0);
     }
 }

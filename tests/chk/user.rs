@@ -159,8 +159,20 @@ fn abbreviations_and_aliases_mean_user() {
     let _model = ModelGroups::ensure();
     let site = Site::new("");
     let user = TempUser::new("ckv", &site.homes());
+    let file = user.home.join("notes");
+    write(&file, "notes", 0o666);
     site.chk(&["user", &user.name]).assert().success();
+    let repaired = std::fs::metadata(&file).unwrap().permissions().mode();
     for word in ["u", "us", "usr", "users", "user"] {
+        // Each spelling repairs the user's home, as `user` does.
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+        site.chk(&[word, &user.name])
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(format!("user {}:", user.name)));
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode, repaired, "chk {word} {}", user.name);
+        assert_ne!(mode & 0o7777, 0o666, "chk {word} left the file as it was");
         site.chk(&[word, &user.name, "--dry-run"]).assert().code(0);
     }
 }

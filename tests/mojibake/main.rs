@@ -5,4 +5,5 @@ mod false_fixes;
 mod ftfy_cases;
 mod modes;
 mod names;
+mod safety;
 mod text;

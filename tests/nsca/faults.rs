@@ -73,7 +73,7 @@ fn ten_megabytes_of_output_is_cut_and_reported() {
 
 #[test]
 fn bad_config_sends_nothing() {
-    let (daemon, _, port) = xor_daemon();
+    let (daemon, good_config, port) = xor_daemon();
     let dir = tempfile::tempdir().unwrap();
     for (text, expected) in [
         (
@@ -104,8 +104,21 @@ fn bad_config_sends_nothing() {
         "{}",
         stderr(&out)
     );
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(daemon.lines(0).is_empty(), "nothing reached the daemon");
+    assert_only_the_marker_arrives(&daemon, &good_config, &port);
+}
+
+/// Sends one marker result with the right config and waits for it: the
+/// daemon (`--single`) handles connections in order, so once the marker is
+/// written anything sent before it would be too. Then only the marker may
+/// be there.
+fn assert_only_the_marker_arrives(daemon: &Daemon, config: &std::path::Path, port: &str) {
+    let out = nsca_send(&args(port, config, &[]), b"marker\t0\tafter");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        daemon.lines(1),
+        ["PROCESS_HOST_CHECK_RESULT;marker;0;after"],
+        "nothing but the marker reached the daemon"
+    );
 }
 
 #[test]
@@ -126,6 +139,20 @@ fn usage_errors_give_status_3() {
     let out = nsca_send(&["-l"], b"");
     assert_eq!(out.status.code(), Some(3));
     assert!(stdout(&out).contains("License: MIT"), "{}", stdout(&out));
+    // The long forms exit 0, as every tool of the suite (Ansible's
+    // `command: nsca-send --version` must not fail).
+    let out = nsca_send(&["--help"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("EXIT STATUS"), "{}", stdout(&out));
+    let out = nsca_send(&["--version"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("nsca-send "));
+    let out = nsca_send(&["--wrap", "x", "--", "sh", "-c", "--version"], b"");
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "--version after -- is the job's"
+    );
     for flag in ["-h", "-V", "-l"] {
         let send_nsca = testkit::nsca::run(testkit::nsca::SEND_NSCA, &[flag], b"");
         assert_eq!(send_nsca.status.code(), Some(3), "send_nsca {flag}");
@@ -285,7 +312,11 @@ fn wrong_password_is_dropped_silently_by_the_daemon() {
         "{}",
         stderr(&out)
     );
-    std::thread::sleep(Duration::from_millis(300));
+    // No sleep: nsca-send returns only after the daemon closed each
+    // connection (cleanly or with a reset), and the daemon writes what it
+    // accepts before it closes. (A marker sent afterwards is no handshake
+    // here: after dropping a bad packet, this daemon wrote no later result
+    // within 5 s in our runs.)
     assert!(daemon.lines(0).is_empty());
 }
 

@@ -6,3 +6,4 @@ mod faults;
 mod icinga2;
 mod ng;
 mod nsca2;
+mod spool_safety;

@@ -17,10 +17,11 @@ fn check_or_write(path: &Path, generated: &[u8], stale: &mut Vec<String>) {
 fn man_pages_and_completions_are_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut stale = Vec::new();
-    for cmd in docs::tools() {
+    for tool in docs::tools() {
+        let cmd = &tool.command;
         let name = cmd.get_name().to_string();
         let man = root.join("man").join(format!("{name}.1"));
-        check_or_write(&man, &docs::man_page(cmd.clone()), &mut stale);
+        check_or_write(&man, &tool.man_page(), &mut stale);
         for (shell, pattern) in docs::SHELLS {
             let file = root.join("completions").join(pattern.replace("{}", &name));
             check_or_write(&file, &docs::completion(cmd.clone(), shell), &mut stale);
@@ -37,9 +38,10 @@ fn man_pages_and_completions_are_fresh() {
 /// into a section of its own instead of one reflowed EXTRA section.
 #[test]
 fn man_pages_render_as_sections_and_name_no_missing_page() {
-    for cmd in docs::tools() {
+    for tool in docs::tools() {
+        let cmd = &tool.command;
         let name = cmd.get_name().to_string();
-        let page = String::from_utf8(docs::man_page(cmd.clone())).unwrap();
+        let page = String::from_utf8(tool.man_page()).unwrap();
         assert!(!page.contains(".SH EXTRA"), "{name}: {page}");
         assert!(!page.contains("(1)"), "{name} names another page: {page}");
         let help = cmd.get_after_long_help().unwrap().to_string();
@@ -75,4 +77,35 @@ fn man_pages_render_as_sections_and_name_no_missing_page() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[test]
+fn chks_page_has_its_own_sections_and_names_no_other_page() {
+    let chk = docs::tools()
+        .into_iter()
+        .find(|tool| tool.command.get_name() == "chk")
+        .unwrap();
+    let text = String::from_utf8(chk.man_page()).unwrap();
+    // No reference to another page at all (clap_mangen's chk-path(1)...).
+    assert!(!text.contains("(1)"), "{text}");
+    for section in [
+        ".SH SUBCOMMANDS",
+        ".SH RULE FILES",
+        ".SH CONFIGURATION",
+        ".SH THE MODEL",
+        ".SH UNDOING A RUN",
+    ] {
+        assert!(text.contains(section), "{section}");
+    }
+    for sub in [
+        "chk path",
+        "chk group",
+        "chk user",
+        "chk explain",
+        "chk rules",
+    ] {
+        assert!(text.contains(&format!(".SS \"{sub}")), "{sub}");
+    }
+    assert!(text.contains("\\fBmailbox_dir\\fR (default \\fIMaildir\\fR)"));
+    assert!(text.contains(".TP\n\\fB\\-\\-all\\fR\n"), "{text}");
 }

@@ -11,6 +11,7 @@ pub mod mojibake;
 pub mod nsca;
 pub mod nsca_ng;
 pub mod perlenv;
+pub mod users;
 
 use std::path::Path;
 

@@ -267,3 +267,59 @@ pub fn args<'a>(port: &'a str, config: &'a Path, extra: &[&'a str]) -> Vec<&'a s
     args.extend_from_slice(extra);
     args
 }
+
+/// An unprivileged account made with useradd for a test (the attacker),
+/// removed with its group when dropped.
+pub struct Account {
+    pub name: String,
+}
+
+impl Account {
+    pub fn new(tag: &str) -> Account {
+        static N: AtomicU16 = AtomicU16::new(0);
+        let name = format!(
+            "{tag}{}x{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let out = Command::new("useradd")
+            .args(["-M", "-U", "-d", "/nonexistent", "-s", "/bin/sh"])
+            .arg(&name)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "useradd: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Account { name }
+    }
+
+    /// Runs `script` with sh as this user, and insists that it worked.
+    pub fn sh(&self, script: &str) {
+        let out = Command::new("setpriv")
+            .args([
+                &format!("--reuid={}", self.name),
+                &format!("--regid={}", self.name),
+                "--clear-groups",
+                "sh",
+                "-c",
+                script,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "as {}: {script}: {}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Account {
+    fn drop(&mut self) {
+        // userdel removes the group -U made with the user.
+        let _ = Command::new("userdel").arg(&self.name).status();
+    }
+}
