@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_chk_global_optspecs
-    string join \n n/dry-run json j/jobs= cross-mounts backup= exclude= nagios warning= critical= config= v/verbose q/quiet h/help V/version
+    string join \n n/dry-run json j/jobs= cross-mounts backup= exclude= keep-private nagios warning= critical= config= v/verbose q/quiet h/help V/version
 end
 
 function __fish_chk_needs_command
@@ -33,6 +33,7 @@ complete -c chk -n "__fish_chk_needs_command" -l config -d 'Configuration file [
 complete -c chk -n "__fish_chk_needs_command" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_needs_command" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_needs_command" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_needs_command" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_needs_command" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_needs_command" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_needs_command" -s q -l quiet -d 'Less output: only errors'
@@ -62,10 +63,12 @@ complete -c chk -n "__fish_chk_using_subcommand path" -l config -d 'Configuratio
 complete -c chk -n "__fish_chk_using_subcommand path" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand path" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand path" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand path" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_using_subcommand path" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_using_subcommand path" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand path" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand path" -s h -l help -d 'Print help'
+complete -c chk -n "__fish_chk_using_subcommand group" -l adopt -d 'Give entries whose owner is no account (as `tar -xp` of another machine\'s archive leaves them) to USER, a member of the group, instead of orphan_owner, so that USER can write them' -r
 complete -c chk -n "__fish_chk_using_subcommand group" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand group" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand group" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
@@ -76,10 +79,12 @@ complete -c chk -n "__fish_chk_using_subcommand group" -l all -d 'Every director
 complete -c chk -n "__fish_chk_using_subcommand group" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand group" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand group" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand group" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_using_subcommand group" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_using_subcommand group" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand group" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand group" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c chk -n "__fish_chk_using_subcommand groups" -l adopt -d 'Give entries whose owner is no account (as `tar -xp` of another machine\'s archive leaves them) to USER, a member of the group, instead of orphan_owner, so that USER can write them' -r
 complete -c chk -n "__fish_chk_using_subcommand groups" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand groups" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand groups" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
@@ -90,10 +95,12 @@ complete -c chk -n "__fish_chk_using_subcommand groups" -l all -d 'Every directo
 complete -c chk -n "__fish_chk_using_subcommand groups" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand groups" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand groups" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand groups" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_using_subcommand groups" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_using_subcommand groups" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand groups" -s q -l quiet -d 'Less output: only errors'
 complete -c chk -n "__fish_chk_using_subcommand groups" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c chk -n "__fish_chk_using_subcommand grp" -l adopt -d 'Give entries whose owner is no account (as `tar -xp` of another machine\'s archive leaves them) to USER, a member of the group, instead of orphan_owner, so that USER can write them' -r
 complete -c chk -n "__fish_chk_using_subcommand grp" -s j -l jobs -d 'Worker threads, 1 to 256 (default: number of CPUs)' -r
 complete -c chk -n "__fish_chk_using_subcommand grp" -l backup -d 'Append each changed entry\'s previous state to FILE (created 0600), for `chk restore FILE`' -r -F
 complete -c chk -n "__fish_chk_using_subcommand grp" -l exclude -d 'Neither check nor change what matches GLOB (relative to the checked root, rule-file glob language), nor anything below it; repeatable' -r
@@ -104,6 +111,7 @@ complete -c chk -n "__fish_chk_using_subcommand grp" -l all -d 'Every directory 
 complete -c chk -n "__fish_chk_using_subcommand grp" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand grp" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand grp" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand grp" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_using_subcommand grp" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_using_subcommand grp" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand grp" -s q -l quiet -d 'Less output: only errors'
@@ -118,6 +126,7 @@ complete -c chk -n "__fish_chk_using_subcommand user" -l all -d 'Every standard 
 complete -c chk -n "__fish_chk_using_subcommand user" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand user" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand user" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand user" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_using_subcommand user" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_using_subcommand user" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand user" -s q -l quiet -d 'Less output: only errors'
@@ -132,6 +141,7 @@ complete -c chk -n "__fish_chk_using_subcommand users" -l all -d 'Every standard
 complete -c chk -n "__fish_chk_using_subcommand users" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand users" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand users" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand users" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_using_subcommand users" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_using_subcommand users" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand users" -s q -l quiet -d 'Less output: only errors'
@@ -146,6 +156,7 @@ complete -c chk -n "__fish_chk_using_subcommand usr" -l all -d 'Every standard u
 complete -c chk -n "__fish_chk_using_subcommand usr" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand usr" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand usr" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand usr" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_using_subcommand usr" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_using_subcommand usr" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand usr" -s q -l quiet -d 'Less output: only errors'
@@ -159,6 +170,7 @@ complete -c chk -n "__fish_chk_using_subcommand explain" -l config -d 'Configura
 complete -c chk -n "__fish_chk_using_subcommand explain" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand explain" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand explain" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand explain" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_using_subcommand explain" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_using_subcommand explain" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand explain" -s q -l quiet -d 'Less output: only errors'
@@ -173,6 +185,7 @@ complete -c chk -n "__fish_chk_using_subcommand rules" -l print-defaults -d 'Wri
 complete -c chk -n "__fish_chk_using_subcommand rules" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand rules" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand rules" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand rules" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_using_subcommand rules" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_using_subcommand rules" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand rules" -s q -l quiet -d 'Less output: only errors'
@@ -186,6 +199,7 @@ complete -c chk -n "__fish_chk_using_subcommand restore" -l config -d 'Configura
 complete -c chk -n "__fish_chk_using_subcommand restore" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand restore" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand restore" -l cross-mounts -d 'Descend into other file systems and bind mounts'
+complete -c chk -n "__fish_chk_using_subcommand restore" -l keep-private -d 'Entries only their owner may use (no rights for group or others, no ACL, such as a 0600 .env) stay so: they get the admins and responsibles entries only, never members or guests'
 complete -c chk -n "__fish_chk_using_subcommand restore" -l nagios -d 'Print one monitoring-plugin line (Nagios, Icinga, NRPE) instead of the listing, and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN'
 complete -c chk -n "__fish_chk_using_subcommand restore" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c chk -n "__fish_chk_using_subcommand restore" -s q -l quiet -d 'Less output: only errors'

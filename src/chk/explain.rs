@@ -2,7 +2,8 @@
 //! wants, what is there, and what a repair would change.
 
 use super::accounts::{self, NssNames};
-use super::acl::Acl;
+use super::acl::{self, Acl};
+use super::cli::RunArgs;
 use super::config::{Config, ConfigArg};
 use super::group::{self, ModelGroups, SharedDir};
 use super::ids::Names;
@@ -10,7 +11,7 @@ use super::node::{self, Node};
 use super::rules::{Definition, Rule};
 use super::user;
 use super::walk::state::account;
-use super::walk::{self, Change, Current, Target, Wanted, WantedRights, links};
+use super::walk::{self, Change, Current, PrivacyNote, Target, Wanted, WantedRights, links};
 use crate::common::{Error, Exit, Result};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -36,11 +37,12 @@ pub struct ExplainArgs {
 
 /// Exit 0 when PATH is as its rule wants, 1 when a repair would change it.
 /// With `--json`, one object instead of the text.
-pub fn run(args: &ExplainArgs, config: &ConfigArg, json: bool, exclude: &[String]) -> Result<Exit> {
+pub fn run(args: &ExplainArgs, config: &ConfigArg, run: &RunArgs) -> Result<Exit> {
+    let json = run.json;
     let config = config.load()?;
     let path = absolute(&args.path)?;
     let mut target = target_of(&path, &config)?;
-    target.rules.add_excludes(&super::path::excludes(exclude)?);
+    target.apply(&super::path::excludes(&run.exclude)?, run.keep_private);
     let rel = path
         .strip_prefix(&target.root)
         .map_err(|_| Error::failed(format!("{} is outside its target", path.display())))?;
@@ -126,14 +128,20 @@ fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>>
             None => return Ok(Found::NoRule),
         }
     }
-    // The walk's own inspect step: read → wanted → difference.
-    let found = walk::inspect_entry(walk::Source::Node(&node), &stat, rule, &target.ownership)
-        .map_err(|e| match e {
+    // The walk's own inspect step: read → wanted → difference (the root
+    // stays open to those the model names, however private, as in a walk).
+    let ownership = walk::Ownership {
+        privacy: target.ownership.privacy.filter(|_| !rel.is_empty()),
+        ..target.ownership
+    };
+    let found = walk::inspect_entry(walk::Source::Node(&node), &stat, rule, &ownership).map_err(
+        |e| match e {
             walk::InspectError::Read(e) => {
                 Error::io(format!("{}: reading the ACL", path.display()), e)
             }
             walk::InspectError::Rule(why) => Error::failed(format!("{}: {why}", path.display())),
-        })?;
+        },
+    )?;
     Ok(Found::Checked {
         rule,
         current: found.current,
@@ -312,7 +320,7 @@ fn target_of(path: &Path, config: &Config) -> Result<Target> {
             rules_file: config.group_rules_file(name),
             group: found,
         };
-        return group::target(&shared, &ModelGroups::resolve(config)?, config);
+        return group::target(&shared, &ModelGroups::resolve(config)?, config, None);
     }
     let owner = accounts::all_users()
         .into_iter()
@@ -371,14 +379,40 @@ fn write_wanted(
     match &wanted.rules {
         WantedRights::Mode(mode) => writeln!(out, "          mode {mode:04o}, no ACL")?,
         WantedRights::Acls { access, default } => {
-            writeln!(out, "          access  {}", acl_text(Some(access), names))?;
+            write_acl(out, "access ", Some(access), names)?;
             if current.is_dir {
-                writeln!(
-                    out,
-                    "          default {}",
-                    acl_text(default.as_ref(), names)
-                )?;
+                write_acl(out, "default", default.as_ref(), names)?;
             }
+        }
+    }
+    match wanted.privacy {
+        PrivacyNote::Widened => writeln!(
+            out,
+            "          widened: only its owner may use it now (--keep-private keeps it so)"
+        )?,
+        PrivacyNote::KeptPrivate => writeln!(
+            out,
+            "          kept private: only its owner may use it (and the admins, responsibles)"
+        )?,
+        PrivacyNote::None => {}
+    }
+    Ok(())
+}
+
+/// One ACL line, then each named entry whose rights the mask cuts, as
+/// getfacl shows it: `g:webdev:rwx  #effective: r-x (mask)`.
+fn write_acl(out: &mut impl Write, what: &str, acl: Option<&Acl>, names: &dyn Names) -> Result<()> {
+    writeln!(out, "          {what} {}", acl_text(acl, names))?;
+    let Some(acl) = acl else { return Ok(()) };
+    for entry in acl.entries().iter().filter(|e| e.tag.is_named()) {
+        let effective = acl.effective_of(entry.tag, entry.id);
+        if effective != entry.perm {
+            writeln!(
+                out,
+                "                  {}  #effective: {} (mask)",
+                Acl::entry_text(entry, Some(names)),
+                acl::perm_text(effective)
+            )?;
         }
     }
     Ok(())
@@ -392,17 +426,9 @@ fn write_current(out: &mut impl Write, current: &Current, names: &dyn Names) -> 
         group_text(current.gid, names),
         current.mode
     )?;
-    writeln!(
-        out,
-        "          access  {}",
-        acl_text(current.access.as_ref(), names)
-    )?;
+    write_acl(out, "access ", current.access.as_ref(), names)?;
     if current.is_dir {
-        writeln!(
-            out,
-            "          default {}",
-            acl_text(current.default.as_ref(), names)
-        )?;
+        write_acl(out, "default", current.default.as_ref(), names)?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use super::config::Config;
 use super::factory::Kind;
 use super::model::{self, TargetSpec};
 use super::node::Node;
-use super::walk::{Ownership, Target};
+use super::walk::{Members, Ownership, Privacy, Target};
 use crate::common::{Error, Exit, Result};
 use std::collections::BTreeSet;
 use std::os::unix::ffi::OsStrExt;
@@ -41,6 +41,11 @@ pub struct GroupArgs {
     /// Every directory under groups_root that is named after a group
     #[arg(long)]
     pub all: bool,
+    /// Give entries whose owner is no account (as `tar -xp` of another
+    /// machine's archive leaves them) to USER, a member of the group,
+    /// instead of orphan_owner, so that USER can write them
+    #[arg(long, value_name = "USER", conflicts_with = "all")]
+    pub adopt: Option<String>,
 }
 
 /// The targets of `chk group`, and the outcome of the ones that could not
@@ -64,20 +69,41 @@ pub fn targets(args: &GroupArgs, config: &Config) -> Result<(Vec<Target>, Exit)>
             exit = exit.worst(Exit::Failed);
             continue;
         }
-        targets.push(target(&shared, &model, config)?);
+        targets.push(target(&shared, &model, config, args.adopt.as_deref())?);
     }
     Ok((targets, exit))
 }
 
-/// One shared directory as a walk target.
-pub fn target(shared: &SharedDir, model: &ModelGroups, config: &Config) -> Result<Target> {
+/// One shared directory as a walk target. `adopt`: `--adopt USER`, else
+/// `adopt` of `[group.NAME]`.
+pub fn target(
+    shared: &SharedDir,
+    model: &ModelGroups,
+    config: &Config,
+    adopt: Option<&str>,
+) -> Result<Target> {
     let name = &shared.group.name;
+    let settings = config.group_config(name);
+    let adopter = match (adopt, settings.adopt.as_deref()) {
+        (Some(user), _) => Some(adopter(user, &shared.group, "--adopt")?),
+        (None, Some(user)) => Some(adopter(
+            user,
+            &shared.group,
+            &format!("[group.{name}] adopt ="),
+        )?),
+        (None, None) => None,
+    };
+    let responsibles = match config.has_helper_groups(name) {
+        true => lookup_group(&config.responsibles_group(name))?.map(|g| g.gid),
+        false => None,
+    };
+    let permissive = is_permissive(shared, config);
     let spec = TargetSpec {
         kind: Kind::Groups,
         label: format!("group {name}"),
         root: shared.dir.clone(),
         group: Some(name.clone()),
-        permissive: is_permissive(shared, config),
+        permissive,
         left_out: missing_helpers(name, config)?.into_iter().collect(),
         // `<groups_root>/NAME.check.conf`, which only root may own.
         own_rules: shared.rules_file.file_name().and_then(|file| {
@@ -87,10 +113,34 @@ pub fn target(shared: &SharedDir, model: &ModelGroups, config: &Config) -> Resul
             owner: None,
             acl_group: Some(model.acl.gid),
             plain_group: None,
-            orphan_owner: Some(model.orphan_owner),
+            orphan_owner: Some(adopter.unwrap_or(model.orphan_owner)),
+            privacy: Some(Privacy {
+                keep: config.keeps_private(name),
+                allowed: [Some(model.admins.gid), responsibles],
+            }),
         },
     };
-    model::target(spec, model, config)
+    let mut target = model::target(spec, model, config)?;
+    if !permissive {
+        target.members = Some(Members::new(shared.group.gid, name));
+    }
+    Ok(target)
+}
+
+/// The uid of `login`, who is to own the entries of `group` that no
+/// account owns; `what` says where it was asked for. Refused unless a
+/// member: untarred files would go to someone the group does not know.
+fn adopter(login: &str, group: &Group, what: &str) -> Result<u32> {
+    let user = accounts::user_by_name(login)
+        .map_err(|err| Error::io(format!("looking up user {login}"), err))?
+        .ok_or_else(|| Error::usage(format!("{what} {login}: no such user")))?;
+    if !accounts::is_member(&user, group.gid) {
+        return Err(Error::usage(format!(
+            "{what} {login}: {login} is not a member of group {g} (add them with: gpasswd -a {login} {g})",
+            g = group.name
+        )));
+    }
+    Ok(user.uid)
 }
 
 /// Listed in `permissive`, or else *(Licorn)* `g:NAME` of the directory's
@@ -131,6 +181,7 @@ pub struct SharedDir {
 #[derive(Clone, Debug)]
 pub struct ModelGroups {
     pub acl: Group,
+    pub admins: Group,
     /// The web group, when it exists (left out of ACLs otherwise).
     pub web: Option<Group>,
     /// uid of `orphan_owner`.
@@ -162,10 +213,9 @@ impl ModelGroups {
                 ))
             })?
             .uid;
-        // The admins group is named in ACL texts, not here; it must exist all the same.
-        required("admins_group", &config.admins_group)?;
         Ok(ModelGroups {
             orphan_owner,
+            admins: required("admins_group", &config.admins_group)?,
             acl: required("acl_group", &config.acl_group)?,
             web,
         })

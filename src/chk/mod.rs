@@ -42,9 +42,7 @@ fn run_command(cli: Cli) -> Result<Exit> {
         cli::Command::User(args) => check_model(&cli.config, &cli.run, cli.verbosity, |c| {
             user::targets(&args, c)
         }),
-        cli::Command::Explain(args) => {
-            explain::run(&args, &cli.config, cli.run.json, &cli.run.exclude)
-        }
+        cli::Command::Explain(args) => explain::run(&args, &cli.config, &cli.run),
         cli::Command::Rules(args) => factory::run(&args, &cli.config),
         cli::Command::Restore(args) => restore::run(&args, cli.run.dry_run),
     }

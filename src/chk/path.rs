@@ -4,7 +4,7 @@ use super::accounts::NssNames;
 use super::cli::{PathArgs, RunArgs};
 use super::ids::Names;
 use super::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
-use super::walk::{self, Ownership, RunOptions, Target};
+use super::walk::{self, Ownership, Privacy, RunOptions, Target};
 use crate::common::{Error, Exit, Result, Verbosity};
 
 pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
@@ -23,6 +23,7 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
             .transpose()?,
         plain_group: None,
         orphan_owner: None,
+        privacy: Some(Privacy::default()),
     };
     let ownership = Ownership {
         plain_group: ownership.acl_group,
@@ -68,6 +69,7 @@ pub fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
         backup: run.backup.clone(),
         progress: !run.nagios.nagios,
         exclude: excludes(&run.exclude)?,
+        keep_private: run.keep_private,
     })
 }
 

@@ -495,11 +495,16 @@ fn several_groups_share_one_run_with_a_line_each_and_a_total() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 3, "{stdout}");
-    assert!(lines[0].starts_with(&format!("group {}: 2 checked, 2 changed", first.main.name)));
-    assert!(lines[1].starts_with(&format!("group {}: 2 checked, 2 changed", second.main.name)));
+    assert_eq!(lines.len(), 5, "{stdout}");
+    for (i, g) in [(0, &first.main.name), (2, &second.main.name)] {
+        assert!(lines[i].starts_with(&format!("group {g}: 2 checked, 2 changed")));
+        // Each target's notes follow its line: `d` is root's, read-only.
+        assert!(lines[i + 1].starts_with(&format!(
+            "group {g}: members of {g} may only read 1 entries they do not own"
+        )));
+    }
     assert!(
-        lines[2].starts_with("total: 4 checked, 4 changed"),
+        lines[4].starts_with("total: 4 checked, 4 changed"),
         "{stdout}"
     );
 }
@@ -722,5 +727,221 @@ fn ignore_in_check_d_and_in_the_groups_rule_file_leaves_trees_alone() {
         .stdout(predicates::str::contains(format!(
             "rule:     {}:1 (IGNORE: chk neither checks nor changes it, nor anything below it)\nrepair:   none: the entry is ignored\n",
             site.rules_dir().join("groups.zz-local.conf").display()
+        )));
+}
+
+/// How many entries `dir` holds, itself included.
+fn walk_count(dir: &Path) -> usize {
+    let out = Command::new("find").arg(dir).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+/// A site whose shared directories users may reach (the test's temporary
+/// directory is root's 0700 otherwise).
+fn open_site(extra: &str) -> Site {
+    let site = Site::new(extra);
+    set_mode(site.dir.path(), 0o755);
+    site
+}
+
+/// Issue #26 point 1: an archive made elsewhere, untarred with its owners
+/// (no account here), becomes root's, and the group is not permissive:
+/// members cannot write, which the summary says. `--adopt USER` (or
+/// `adopt =` in `[group.NAME]`) gives such entries to USER, a member, who
+/// can then write them.
+#[test]
+fn adopt_gives_the_untarred_entries_to_a_member_who_can_then_write() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let alice = TempUser::attacker("cka");
+    alice.join(g);
+    let outsider = TempUser::attacker("cko");
+    let site = open_site("");
+    let shared = site.groups_root().join(g);
+    let tarball = make_tarball(site.dir.path());
+    let fresh = || {
+        let _ = std::fs::remove_dir_all(&shared);
+        std::fs::create_dir(&shared).unwrap();
+        untar(&tarball, &shared);
+    };
+
+    fresh();
+    // Everything below the root (which members may write) is root's.
+    let untarred = walk_count(&shared) - 1;
+    let out = site.chk(&["group", g]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "group {g}: members of {g} may only read {untarred} entries they do not own (the group \
+             is not permissive: see --adopt USER, or permissive = [\"{g}\"] in chk.conf)\n"
+        )),
+        "{stdout}"
+    );
+    let denied = alice.sh(&shared.join("proj"), "touch newfile");
+    assert!(!denied.status.success(), "{denied:?}");
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("Permission denied"));
+
+    // Not a member: refused before anything is changed.
+    fresh();
+    site.chk(&["group", g, "--adopt", &outsider.name])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "--adopt {o}: {o} is not a member of group {g} (add them with: gpasswd -a {o} {g})",
+            o = outsider.name
+        )));
+    assert_eq!(owner_group_mode(&shared.join("proj")).0, 4321);
+
+    site.chk(&["group", g, "--adopt", &alice.name])
+        .assert()
+        .success()
+        .stdout(predicates::prelude::PredicateBooleanExt::not(
+            predicates::str::contains("may only read"),
+        ));
+    for entry in ["proj", "proj/README", "proj/sub/deep/data"] {
+        assert_eq!(
+            owner_group_mode(&shared.join(entry)).0,
+            alice.uid(),
+            "{entry}"
+        );
+    }
+    let wrote = alice.sh(&shared.join("proj"), "touch newfile && echo more >> README");
+    assert!(wrote.status.success(), "{wrote:?}");
+
+    // The same from chk.conf, for every run of that group.
+    let conf = open_site(&format!("[group.{g}]\nadopt = \"{}\"\n", alice.name));
+    let shared = conf.groups_root().join(g);
+    std::fs::create_dir(&shared).unwrap();
+    untar(&tarball, &shared);
+    conf.chk(&["group", g]).assert().success();
+    assert_eq!(owner_group_mode(&shared.join("proj/README")).0, alice.uid());
+}
+
+/// Issue #26 point 2: a 0600 secret from an archive is opened to the
+/// group by a repair, and said so (listing, summary, JSON, --nagios);
+/// `--keep-private` (or keep_private) keeps it to its owner, the admins
+/// and the responsibles.
+#[test]
+fn an_owner_only_secret_is_said_widened_or_kept_private() {
+    let _serial = serial();
+    let model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let alice = TempUser::attacker("ckp");
+    alice.join(g);
+    let site = open_site("");
+    let app = site.groups_root().join(g).join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    let secret = app.join(".env");
+    let plant = || {
+        std::fs::write(&secret, "PASSWORD=x\n").unwrap();
+        set_mode(&secret, 0o600);
+        std::fs::write(app.join("notes"), "n").unwrap();
+    };
+    plant();
+    let shown = secret.display().to_string();
+
+    site.chk(&["group", g, "-n"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(format!(
+            "{shown}: widened: only its owner could use it; others may now\n"
+        )))
+        .stdout(predicates::str::contains(format!(
+            "group {g}: widened: 1 owner-only entries would be opened to others"
+        )));
+    let out = site.chk(&["group", g, "-n", "--json"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains(&format!("\"path\":\"{shown}\",\"note\":\"widened\"")),
+        "{text}"
+    );
+    let envelope: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(envelope["widened"], 1);
+    site.chk(&["group", g, "-n", "--nagios"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(" widened=1\n"));
+
+    site.chk(&["group", g]).assert().success();
+    let read = alice.sh(&app, "cat .env");
+    assert!(read.status.success(), "members read it now: {read:?}");
+
+    // Kept private: owner, admins, responsibles; never members or guests.
+    std::fs::remove_file(&secret).unwrap();
+    plant();
+    site.chk(&["group", g, "--keep-private"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(format!(
+            "group {g}: kept private: 1 owner-only entries (owner, admins and responsibles only)"
+        )));
+    assert_eq!(
+        sorted(getfacl_lines(&secret)),
+        sorted(acl_lines(
+            &format!("u::rw-,g::---,g:admins:rw-,g:rsp-{g}:rw-,m::rw-,o::---"),
+            None
+        ))
+    );
+    assert_eq!(owner_group_mode(&secret).1, model.acl.gid());
+    let denied = alice.sh(&app, "cat .env");
+    assert!(!denied.status.success(), "{denied:?}");
+    site.chk(&["group", g, "-n", "--keep-private"])
+        .assert()
+        .code(0);
+    // keep_private in chk.conf, for this group.
+    let conf = open_site(&format!("[group.{g}]\nkeep_private = true\n"));
+    let app = conf.groups_root().join(g);
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("key"), "k").unwrap();
+    set_mode(&app.join("key"), 0o600);
+    conf.chk(&["group", g]).assert().success();
+    assert!(!getfacl_lines(&app.join("key")).contains(&format!("group:{g}:r--")));
+    conf.chk(&["group", g, "-n"]).assert().code(0);
+}
+
+/// Issue #26 point 8: a named entry whose rights the mask cuts (the
+/// classic setfacl surprise) is shown with its effective rights by chk
+/// explain, and a repair that leaves such entries warns and counts them.
+#[test]
+fn rights_the_mask_cuts_are_shown_and_counted() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let site = Site::new("");
+    std::fs::write(
+        site.rules_dir().join("groups.00-site.conf"),
+        "~\tu::rwx,g::---,o::---,g:@GROUP:rwx,m::r-x\n~/\tu::rw@UX,g::---,o::---,g:@GROUP:rw-,m::r--\n",
+    )
+    .unwrap();
+    let shared = site.groups_root().join(g);
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::write(shared.join("doc"), "d").unwrap();
+    let doc = shared.join("doc").display().to_string();
+    let out = site.chk(&["group", g, "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "chk: warning: group {g}: 2 changed entries keep named ACL rights their mask cuts, such as '"
+        )),
+        "{stderr}"
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains(&format!(
+            "\"path\":\"{doc}\",\"note\":\"masked\",\"entry\":\"g:{g}:rw-\",\"effective\":\"r--\""
+        )),
+        "{text}"
+    );
+    assert_eq!(summary(&out.stdout)["masked"], 2);
+    site.chk(&["explain", &doc])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(format!(
+            "          access  u::rw-,g::---,g:{g}:rw-,m::r--,o::---\n                  g:{g}:rw-  #effective: r-- (mask)\n"
         )));
 }

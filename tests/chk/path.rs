@@ -452,7 +452,8 @@ fn verbose_lists_changes_and_json_totals_several_targets() {
         total["total"]["changed_entries"], 2,
         "a and a/f; b already is 0755 / 0644"
     );
-    // Without -v, a repair prints only its summary.
+    // Without -v, a repair prints only its summary, and what it says of
+    // the entries: a 0600 file that NOACL makes 0644 is opened to others.
     write(&b.join("g"), 0o600);
     chk()
         .args(["path", "--acl", "NOACL"])
@@ -460,9 +461,11 @@ fn verbose_lists_changes_and_json_totals_several_targets() {
         .assert()
         .success()
         .stdout(format!(
-            "{}: 3 checked, 1 changed (owner 0, group 0, mode 1, access ACL 0, default ACL 0), \
-             skipped: symlink 0, special 0, other filesystem 0, hard link 0, ignored 0; 0 errors\n",
-            b.display()
+            "{b}: 3 checked, 1 changed (owner 0, group 0, mode 1, access ACL 0, default ACL 0), \
+             skipped: symlink 0, special 0, other filesystem 0, hard link 0, ignored 0; 0 errors\n\
+             {b}: widened: 1 owner-only entries opened to others (listed with -n or -v; \
+             --keep-private or keep_private = true keeps them owner-only)\n",
+            b = b.display()
         ));
 }
 

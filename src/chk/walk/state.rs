@@ -1,6 +1,6 @@
 //! Current and wanted state of one entry, the differences, and the repair.
 
-use super::Ownership;
+use super::{Ownership, Privacy};
 use crate::chk::acl::{self, Acl, NO_ID, Tag, io::Kind};
 use crate::chk::ids::Names;
 use crate::chk::node::Node;
@@ -32,6 +32,20 @@ pub struct Wanted {
     pub uid: u32,
     pub gid: u32,
     pub rules: WantedRights,
+    /// An owner-only entry the rule would open to others.
+    pub privacy: PrivacyNote,
+}
+
+/// What the rule does to an entry only its owner may use now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PrivacyNote {
+    /// Not owner-only, or the rule keeps it so.
+    #[default]
+    None,
+    /// Opened to others.
+    Widened,
+    /// Would have been opened; kept owner-only (`--keep-private`).
+    KeptPrivate,
 }
 
 #[derive(Clone, Debug)]
@@ -155,6 +169,40 @@ pub struct Inspection {
     pub changes: Vec<Change>,
 }
 
+impl Inspection {
+    /// The ACL of `kind` the entry is left with once the changes are made.
+    pub fn acl_after(&self, kind: Kind) -> Option<&Acl> {
+        let changed = self.changes.iter().find_map(|c| match (c, kind) {
+            (Change::Access(_, to), Kind::Access) | (Change::Default(_, to), Kind::Default) => {
+                Some(to)
+            }
+            _ => None,
+        });
+        match changed {
+            Some(to) => to.as_ref(),
+            None if kind == Kind::Access => self.current.access.as_ref(),
+            None => self.current.default.as_ref(),
+        }
+    }
+
+    /// A named entry whose rights the mask cuts, once the changes are
+    /// made (the classic setfacl surprise): the entry, what gets through.
+    pub fn masked_after(&self) -> Option<(acl::Entry, u8)> {
+        [Kind::Access, Kind::Default]
+            .into_iter()
+            .find_map(|kind| self.acl_after(kind)?.masked())
+    }
+
+    /// Whether the members of group `gid` may not write the entry once
+    /// repaired (the owner's own rights apart).
+    pub fn read_only_to(&self, gid: u32) -> bool {
+        match &self.wanted.rules {
+            WantedRights::Acls { access, .. } => access.effective_of(Tag::Group, gid) & acl::W == 0,
+            WantedRights::Mode(mode) => mode & 0o020 == 0 || self.wanted.gid != gid,
+        }
+    }
+}
+
 /// Why an entry could not be inspected.
 #[derive(Debug)]
 pub enum InspectError {
@@ -248,11 +296,51 @@ pub fn wanted_state(
             (ownership.acl_group, WantedRights::Acls { access, default })
         }
     };
+    let (rights, privacy) = match &ownership.privacy {
+        Some(privacy) if is_owner_only(cur, privacy) && !keeps_owner_only(&rights, privacy) => {
+            if privacy.keep {
+                (owner_only(rights, privacy), PrivacyNote::KeptPrivate)
+            } else {
+                (rights, PrivacyNote::Widened)
+            }
+        }
+        _ => (rights, PrivacyNote::None),
+    };
     Ok(Wanted {
         uid,
         gid: group.unwrap_or(cur.gid),
         rules: rights,
+        privacy,
     })
+}
+
+/// Whether only the owner (and the allowed groups) may use the entry now.
+fn is_owner_only(cur: &Current, privacy: &Privacy) -> bool {
+    match &cur.access {
+        Some(acl) => acl.grants_only_owner(|gid| privacy.allows(gid)),
+        None => cur.mode & 0o077 == 0,
+    }
+}
+
+/// Whether `rights` leave the entry to its owner (and the allowed groups).
+fn keeps_owner_only(rights: &WantedRights, privacy: &Privacy) -> bool {
+    match rights {
+        WantedRights::Mode(mode) => mode & 0o077 == 0,
+        WantedRights::Acls { access, .. } => access.grants_only_owner(|gid| privacy.allows(gid)),
+    }
+}
+
+/// `rights` cut down to the owner's and the allowed groups': what an
+/// owner-only entry keeps under `--keep-private`.
+fn owner_only(rights: WantedRights, privacy: &Privacy) -> WantedRights {
+    let keep = |gid: u32| privacy.allows(gid);
+    match rights {
+        WantedRights::Mode(mode) => WantedRights::Mode(mode & !0o077),
+        WantedRights::Acls { access, default } => WantedRights::Acls {
+            access: access.owner_only_but(keep),
+            default: default.map(|d| d.owner_only_but(keep)),
+        },
+    }
 }
 
 /// Every difference between `cur` and `want`, in the order they are fixed.
@@ -396,6 +484,7 @@ mod tests {
                 access: parse(access, &FakeNames).unwrap(),
                 default: None,
             },
+            privacy: PrivacyNote::None,
         }
     }
 
@@ -447,6 +536,7 @@ mod tests {
                 access,
                 default: None,
             },
+            privacy: PrivacyNote::None,
         };
         assert_eq!(
             differences(&file(0o644, None), &want),
