@@ -76,6 +76,7 @@ complete -c chk -n "__fish_chk_using_subcommand group" -l warning -d 'WARNING fr
 complete -c chk -n "__fish_chk_using_subcommand group" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand group" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand group" -l all -d 'Every directory under groups_root that is named after a group'
+complete -c chk -n "__fish_chk_using_subcommand group" -l create -d 'Create <groups_root>/NAME when it does not exist, as a repair makes it (the model\'s owner, group, mode and ACLs); nothing with -n'
 complete -c chk -n "__fish_chk_using_subcommand group" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand group" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand group" -l cross-mounts -d 'Descend into other file systems and bind mounts'
@@ -92,6 +93,7 @@ complete -c chk -n "__fish_chk_using_subcommand groups" -l warning -d 'WARNING f
 complete -c chk -n "__fish_chk_using_subcommand groups" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand groups" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand groups" -l all -d 'Every directory under groups_root that is named after a group'
+complete -c chk -n "__fish_chk_using_subcommand groups" -l create -d 'Create <groups_root>/NAME when it does not exist, as a repair makes it (the model\'s owner, group, mode and ACLs); nothing with -n'
 complete -c chk -n "__fish_chk_using_subcommand groups" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand groups" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand groups" -l cross-mounts -d 'Descend into other file systems and bind mounts'
@@ -108,6 +110,7 @@ complete -c chk -n "__fish_chk_using_subcommand grp" -l warning -d 'WARNING from
 complete -c chk -n "__fish_chk_using_subcommand grp" -l critical -d 'CRITICAL from N differing entries on [default: never]' -r
 complete -c chk -n "__fish_chk_using_subcommand grp" -l config -d 'Configuration file [default: /etc/adminkit/chk.conf]' -r -F
 complete -c chk -n "__fish_chk_using_subcommand grp" -l all -d 'Every directory under groups_root that is named after a group'
+complete -c chk -n "__fish_chk_using_subcommand grp" -l create -d 'Create <groups_root>/NAME when it does not exist, as a repair makes it (the model\'s owner, group, mode and ACLs); nothing with -n'
 complete -c chk -n "__fish_chk_using_subcommand grp" -s n -l dry-run -d 'Change nothing; list every difference; exit 1 if there is any'
 complete -c chk -n "__fish_chk_using_subcommand grp" -l json -d 'One JSON object per change (or difference) and a summary, on stdout'
 complete -c chk -n "__fish_chk_using_subcommand grp" -l cross-mounts -d 'Descend into other file systems and bind mounts'

@@ -320,7 +320,16 @@ fn target_of(path: &Path, config: &Config) -> Result<Target> {
             rules_file: config.group_rules_file(name),
             group: found,
         };
-        return group::target(&shared, &ModelGroups::resolve(config)?, config, None);
+        let mut missing = std::collections::BTreeSet::new();
+        let target = group::target(
+            &shared,
+            &ModelGroups::resolve(config)?,
+            config,
+            None,
+            &mut missing,
+        )?;
+        group::warn_missing_helpers(&missing);
+        return Ok(target);
     }
     let owner = accounts::all_users()
         .into_iter()

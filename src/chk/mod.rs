@@ -37,7 +37,7 @@ fn run_command(cli: Cli) -> Result<Exit> {
     match cli.command {
         cli::Command::Path(args) => path::run(args, &cli.run, cli.verbosity),
         cli::Command::Group(args) => check_model(&cli.config, &cli.run, cli.verbosity, |c| {
-            group::targets(&args, c)
+            group::targets(&args, c, cli.run.dry_run)
         }),
         cli::Command::User(args) => check_model(&cli.config, &cli.run, cli.verbosity, |c| {
             user::targets(&args, c)

@@ -226,15 +226,32 @@ fn missing_helper_groups_are_left_out_with_a_warning() {
     let shared = site.groups_root().join(g);
     std::fs::create_dir(&shared).unwrap();
     std::fs::write(shared.join("f"), "x").unwrap();
-    site.chk(&["group", g])
+    // One line for the run, naming both and the two ways out.
+    let out = site.chk(&["group", g]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        format!(
+            "chk: warning: helper groups gst-{g}, rsp-{g} do not exist: left out of the ACLs \
+             (create them: groupadd gst-{g}; groupadd rsp-{g}; or set helper_groups = false in chk.conf)\n"
+        )
+    );
+    let without_helpers = format!("u::rw-,g::---,o::---,g:admins:rw-,g:{g}:r--,m::rw-");
+    assert_acl(&shared.join("f"), &without_helpers, None);
+    // helper_groups = false: none wanted, nothing said, even where they exist.
+    let rsp = TempGroup::named(&format!("rsp-{g}"));
+    let quiet = Site::new("helper_groups = false\n");
+    let shared = quiet.groups_root().join(g);
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::write(shared.join("f"), "x").unwrap();
+    quiet
+        .chk(&["group", g])
         .assert()
         .success()
-        .stderr(predicates::str::contains(format!("rsp-{g}")));
-    assert_acl(
-        &shared.join("f"),
-        &format!("u::rw-,g::---,o::---,g:admins:rw-,g:{g}:r--,m::rw-"),
-        None,
-    );
+        .stderr(predicates::str::is_empty());
+    assert_acl(&shared.join("f"), &without_helpers, None);
+    drop(rsp);
 }
 
 #[test]
@@ -418,9 +435,9 @@ fn a_missing_shared_directory_fails_but_the_others_are_checked() {
         .assert()
         .code(3)
         .stderr(predicates::str::contains(format!(
-            "group {}: {} is not a directory",
-            absent.main.name,
-            site.groups_root().join(&absent.main.name).display()
+            "group {a}: '{}' does not exist (chk group {a} --create makes it)",
+            site.groups_root().join(&absent.main.name).display(),
+            a = absent.main.name,
         )));
     let g = present.main.name.as_str();
     assert_acl(&shared.join("f"), &file_acl(g, '-', '-', false), None);
@@ -944,4 +961,62 @@ fn rights_the_mask_cuts_are_shown_and_counted() {
         .stdout(predicates::str::contains(format!(
             "          access  u::rw-,g::---,g:{g}:rw-,m::r--,o::---\n                  g:{g}:rw-  #effective: r-- (mask)\n"
         )));
+}
+
+/// Issue #26 point 4: `--create` makes a missing shared directory equal
+/// to what a repair makes of an existing one; a dry run only says it
+/// would; a file in its place is "not a directory"; no group, no directory.
+#[test]
+fn create_makes_the_directory_a_repair_would_make() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let made = SharedGroup::new();
+    let repaired = SharedGroup::new();
+    let site = Site::new("");
+    let dir = |g: &SharedGroup| site.groups_root().join(&g.main.name);
+    std::fs::create_dir(dir(&repaired)).unwrap();
+    site.chk(&["group", &repaired.main.name]).assert().success();
+
+    let g = made.main.name.as_str();
+    site.chk(&["group", g, "--create", "-n"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(format!(
+            "group {g}: '{}' does not exist: --create would make it",
+            dir(&made).display()
+        )));
+    assert!(!dir(&made).exists());
+    site.chk(&["group", g, "--create"]).assert().success();
+    let state = |path: &Path| {
+        let acl: Vec<String> = getfacl_lines(path)
+            .into_iter()
+            .map(|l| l.replace(&repaired.main.name, "G"))
+            .collect();
+        (owner_group_mode(path), sorted(acl))
+    };
+    let mine: Vec<String> = getfacl_lines(&dir(&made))
+        .into_iter()
+        .map(|l| l.replace(g, "G"))
+        .collect();
+    assert_eq!(
+        (owner_group_mode(&dir(&made)), sorted(mine)),
+        state(&dir(&repaired))
+    );
+    site.chk(&["group", g, "-n"]).assert().code(0);
+
+    // Something else in its place is not made a directory.
+    let other = SharedGroup::new();
+    std::fs::write(dir(&other), "x").unwrap();
+    site.chk(&["group", &other.main.name, "--create"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("is not a directory"));
+    // A group that does not exist gets no directory.
+    site.chk(&["group", "no-such-group-ckc", "--create"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "group `no-such-group-ckc` does not exist",
+        ));
+    assert!(!site.groups_root().join("no-such-group-ckc").exists());
 }
