@@ -17,7 +17,17 @@ use std::path::{Path, PathBuf};
 pub const EXAMPLES: &str = "\
 EXAMPLES:
   After untarring an archive into a shared directory:
-    tar -xpf upload.tar -C /home/groups/devs && chk group devs
+    tar -xpf upload.tar -C /home/groups/devs && chk group devs -n
+  devs is not permissive: members only read what they do not own, and the
+  archive's owner (no account here) becomes root. Either give those
+  entries to the member who untarred them, who can then write them:
+    chk group devs --adopt alice
+  or let every member write everything (chk.conf: permissive = [\"devs\"]):
+    chk group devs
+  Keep a 0600 secret owner-only, leave the build directory alone:
+    chk group devs --adopt alice --keep-private --exclude build
+  Make a missing shared directory as a repair would:
+    chk group devs --create
   Nightly from cron: -q prints only errors, so cron mails only on failures:
     chk group --all -q
   What would change, as JSON lines:
@@ -26,7 +36,8 @@ EXAMPLES:
 EXIT STATUS:
   0  compliant or repaired
   1  differences found (--dry-run)
-  2  unknown group, bad chk.conf or system rule file, missing acl/admins group
+  2  unknown group, bad chk.conf or system rule file, missing acl/admins
+     group, --adopt naming someone who is not a member
   3  some entries could not be checked or repaired, or a directory is missing";
 
 /// `chk group NAME... | --all`
