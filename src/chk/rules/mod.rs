@@ -404,7 +404,10 @@ impl RuleSet {
     /// The IGNORE rule that matches `rel` itself, if any (its ancestors
     /// are not looked at: the walk never reaches below an ignored one).
     fn ignore_rule(&self, rel: &[u8]) -> Option<&Rule> {
-        if let Some(&index) = self.ignore_exact.get(rel) {
+        if let Some(&index) = (!self.ignore_exact.is_empty())
+            .then(|| self.ignore_exact.get(rel))
+            .flatten()
+        {
             return Some(&self.rules[index]);
         }
         if rel.is_empty() || self.ignore_glob_rules.is_empty() {
