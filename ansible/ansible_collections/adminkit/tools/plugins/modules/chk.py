@@ -150,7 +150,7 @@ def command(module):
     return argv
 
 
-def shown(value):
+def text_of(value):
     """A change's before or after as text: an owner or group comes as
     {"id", "name"} (name null when no account has the id)."""
     if isinstance(value, dict):
@@ -169,8 +169,8 @@ def diff_of(changes, limit):
     for path in shown:
         for change in changes:
             if change["path"] == path:
-                before.append("%s: %s: %s" % (path, change["change"], shown(change["from"])))
-                after.append("%s: %s: %s" % (path, change["change"], shown(change["to"])))
+                before.append("%s: %s: %s" % (path, change["change"], text_of(change["from"])))
+                after.append("%s: %s: %s" % (path, change["change"], text_of(change["to"])))
     if len(paths) > limit:
         note = "... and %d more entries (diff_limit=%d)" % (len(paths) - limit, limit)
         before.append(note)
