@@ -59,6 +59,15 @@ pub struct RunArgs {
     /// Append each changed entry's previous state to FILE (created 0600), for `chk restore FILE`
     #[arg(long, value_name = "FILE", global = true)]
     pub backup: Option<PathBuf>,
+    /// Neither check nor change what matches GLOB (relative to the checked
+    /// root, rule-file glob language), nor anything below it; repeatable
+    #[arg(long, value_name = "GLOB", global = true)]
+    pub exclude: Vec<String>,
+    /// Entries only their owner may use (no rights for group or others,
+    /// no ACL, such as a 0600 .env) stay so: they get the admins and
+    /// responsibles entries only, never members or guests
+    #[arg(long, global = true)]
+    pub keep_private: bool,
     /// With -n: one monitoring-plugin line instead of the listing
     #[command(flatten)]
     pub nagios: crate::common::NagiosArgs,

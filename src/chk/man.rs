@@ -47,6 +47,9 @@ No access nor default ACL; directories 0755, files 0644 keeping each execute bit
 \fBPRIVATE\fR, \fBRESTRICTED\fR, \fBRESTRICT\fR
 No ACL; directories 0700, files 0600 keeping the owner's execute bit.
 .TP
+\fBIGNORE\fR
+Neither check nor change the entry, nor anything below it, nor count it as an error; it is counted as ignored. Wins over every other rule. \fB\-\-exclude\fR \fIGLOB\fR does the same from the command line.
+.TP
 an ACL text
 Written for files, e.g. \fBu::rw@UX,g::\-\-\-,o::\-\-\-,g:staff:rw@GX,m::rw@GX\fR. Directories get it with \fB@UX\fR and \fB@GX\fR turned into \fBx\fR, as access and default ACL. Macros: \fB@UX\fR/\fB@GX\fR the file's owner / group\-class execute bit, \fB@GROUP\fR the group's name, \fB@GW\fR \fBw\fR when the group is permissive, \fB@acls.NAME\fR and \fB@defaults.NAME\fR the factory values (\fBchk rules \-\-print\-defaults\fR). In the path column: \fB@users.apache_dir\fR, \fB@groups.apache_dir\fR (web_dir) and \fB@users.mailbox\fR (mailbox_dir).
 .PP
@@ -61,7 +64,7 @@ fn configuration(out: &mut Vec<u8>, _: &Command) -> io::Result<()> {
         "\\fB{}\\fR (or \\fB\\-\\-config\\fR \\fIFILE\\fR), TOML; every key is optional and an unknown key is an error (FILE:LINE, exit 2).",
         roff(super::config::DEFAULT_PATH)
     )?;
-    let keys: [(&str, String, &str); 13] = [
+    let keys: [(&str, String, &str); 16] = [
         (
             "groups_root",
             d.groups_root.display().to_string(),
@@ -119,6 +122,21 @@ fn configuration(out: &mut Vec<u8>, _: &Command) -> io::Result<()> {
             "[]".into(),
             "groups whose members may write everything",
         ),
+        (
+            "keep_private",
+            d.keep_private.to_string(),
+            "owner\\-only entries (a 0600 file, no ACL) stay so: the admins and rsp\\-G entries only, never members or guests; without it they are opened like the rest and counted as widened",
+        ),
+        (
+            "helper_groups",
+            d.helper_groups.to_string(),
+            "whether rsp\\-G and gst\\-G are part of the model; false wants no rsp/gst entries and says nothing of missing ones",
+        ),
+        (
+            "[group.NAME]",
+            "none".into(),
+            "one group's adopt = \"USER\" (as \\-\\-adopt), keep_private and helper_groups",
+        ),
     ];
     for (key, default, meaning) in keys {
         writeln!(
@@ -133,6 +151,8 @@ fn configuration(out: &mut Vec<u8>, _: &Command) -> io::Result<()> {
 
 const MODEL: &str = r#".SH THE MODEL
 \fBchk group G\fR checks <groups_root>/G: everything owned by the acl group (owners kept), the root with \fBg:admins:rwx,g:gst\-G:r\-x,g:rsp\-G:rwx,g:G:rwx,g:www\-data:\-\-x\fR, subdirectories and files with admins rw, rsp\-G rw, gst\-G and G read (write too when the group is permissive), \fBpublic_html\fR readable by the web group. \fBchk user U\fR checks U's home: owned by U, ACL content in the acl group with admins rw, \fB.ssh\fR, \fB.gnupg\fR and other secrets PRIVATE, \fB.cache\fR, \fB.config\fR, \fB.local\fR NOACL, the mailbox PRIVATE. A missing helper or web group is left out with a warning; a missing acl or admins group is a configuration error.
+.PP
+A group is permissive when listed in \fBpermissive\fR (or when \fBg:G\fR of its directory's default ACL grants w): its members may write everything. Otherwise its members read everything below the root and write only what they own, and the summary says how many changed entries none of them may write. After \fBtar \-xpf\fR of an archive made elsewhere, whose owner is no account here, those entries go to orphan_owner (root): \fBchk group G \-\-adopt USER\fR gives them to USER, a member, who can then write them (\fBadopt =\fR in \fB[group.G]\fR for every run); \fBpermissive = ["G"]\fR lets every member write everything. An entry only its owner may use (a 0600 .env) that the model opens to others is listed and counted as widened; \fB\-\-keep\-private\fR (or \fBkeep_private\fR) keeps it to its owner, the admins and rsp\-G.
 .PP
 The root's default ACL is what the walk enforces below it, so what users create there is born with the wanted ACL. Entries are compared by meaning (effective rights), so a second run changes nothing. Symlinks are never followed nor changed; sockets, FIFOs and devices are skipped; every change goes through a descriptor opened without following symlinks.
 "#;

@@ -39,12 +39,12 @@ fn run_command(cli: Cli) -> Result<Exit> {
     match cli.command {
         cli::Command::Path(args) => path::run(args, &cli.run, cli.verbosity),
         cli::Command::Group(args) => check_model(&cli.config, &cli.run, cli.verbosity, |c| {
-            group::targets(&args, c)
+            group::targets(&args, c, cli.run.dry_run)
         }),
         cli::Command::User(args) => check_model(&cli.config, &cli.run, cli.verbosity, |c| {
             user::targets(&args, c)
         }),
-        cli::Command::Explain(args) => explain::run(&args, &cli.config, cli.run.json),
+        cli::Command::Explain(args) => explain::run(&args, &cli.config, &cli.run),
         cli::Command::Rules(args) => factory::run(&args, &cli.config),
         cli::Command::Tmpfiles(args) => tmpfiles::run(&args, &cli.run, cli.verbosity),
         cli::Command::Restore(args) => restore::run(&args, cli.run.dry_run),

@@ -7,7 +7,7 @@ use super::edit::setfacl::SetfaclEdit;
 use super::edit::{Edit, Step};
 use super::ids::Names;
 use super::rules::{self, Definition, Level, Macros, Pattern, Rule, RuleSet};
-use super::walk::{self, Ownership, RunOptions, Target};
+use super::walk::{self, Ownership, Privacy, RunOptions, Target};
 use crate::common::{Error, Exit, Result, Verbosity};
 
 pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
@@ -26,6 +26,7 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
             .transpose()?,
         plain_group: None,
         orphan_owner: None,
+        privacy: Some(Privacy::default()),
     };
     let ownership = Ownership {
         plain_group: ownership.acl_group,
@@ -70,7 +71,19 @@ pub fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
         verbosity,
         backup: run.backup.clone(),
         progress: !run.nagios.nagios,
+        exclude: excludes(&run.exclude)?,
+        keep_private: run.keep_private,
     })
+}
+
+/// `--exclude GLOB`s as rule patterns: a bad one is a usage error.
+pub fn excludes(globs: &[String]) -> Result<Vec<Pattern>> {
+    globs
+        .iter()
+        .map(|glob| {
+            Pattern::parse(glob).map_err(|why| Error::usage(format!("--exclude {glob}: {why}")))
+        })
+        .collect()
 }
 
 fn load_rules(args: &PathArgs, names: &dyn Names) -> Result<Vec<Rule>> {

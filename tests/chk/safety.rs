@@ -277,7 +277,7 @@ fn a_tree_deeper_than_path_max_is_walked() {
         .success();
     let s = summary(&out.get_output().stdout);
     assert_eq!(s["checked"], levels + 1);
-    assert_eq!(s["entries_changed"], levels + 1);
+    assert_eq!(s["changed_entries"], levels + 1);
     // Read the deepest one back with getfacl, reached by relative steps.
     let script = format!("for i in $(seq {levels}); do cd {name} || exit 9; done; getfacl -c -n .");
     let out = Command::new("bash")

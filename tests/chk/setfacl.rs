@@ -186,7 +186,7 @@ fn dry_run_json_backup_and_restore_work_for_edits() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(listed.contains("\"access ACL\""), "{listed}");
-    assert_eq!(summary(&out.stdout)["entries_changed"], 10, "{listed}");
+    assert_eq!(summary(&out.stdout)["changed_entries"], 10, "{listed}");
     assert_eq!(dump(&tree), before);
     // Repair with a backup, then undo it exactly.
     let backup = tmp.path().join("undo");

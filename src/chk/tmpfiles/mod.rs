@@ -175,6 +175,7 @@ fn explain(plan: &plan::Plan, root: &Path, path: &Path, json: bool) -> Result<Ex
             access: end.access,
             default: end.default,
         },
+        privacy: state::PrivacyNote::None,
     };
     let changes = state::differences(&current, &wanted);
     let steps: Vec<&super::edit::Step> = steps.iter().collect();

@@ -3,10 +3,11 @@
 //! is done. Files are looked at by name and opened only to be changed.
 
 use super::links::{self, HardLinks};
-use super::report::{self, Counters, Report, Skip, Summary};
+use super::report::{self, Counters, Notes, Report, Skip, Summary};
 use super::state;
-use super::{RunOptions, Scope, Target};
+use super::{Ownership, RunOptions, Scope, Target};
 use crate::chk::node::{self, Node};
+use crate::chk::quote;
 use crate::chk::rules::{Inherited, Rule};
 use crate::common::{Error, Result};
 use rustix::fs::{FileType, RawDir, Statx};
@@ -131,12 +132,29 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         .unwrap_or_else(|_| target.root.clone());
     let mut walk = Walk::new(target, opts, report, root, &stat);
     let (rule, inherited) = target.rules.step(Inherited::default(), b"");
+    if rule.is_some_and(Rule::is_ignore) {
+        walk.skip(b"", Skip::Ignored);
+        return Ok(walk.counters.summary());
+    }
     walk.check_open(&node, &stat, b"", rule);
     let node = Arc::new(node);
     rayon::scope(|scope| walk.directory(scope, Arc::clone(&node), Vec::new(), inherited));
     // Multiply-linked files, once every link of theirs had its chance to be met.
     for inode in std::mem::take(&mut walk.links).into_inodes() {
         walk.linked_file(&node, inode);
+    }
+    let masked = walk.counters.masked.load(Relaxed);
+    if let Some(example) = walk
+        .counters
+        .first_masked
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
+        report.warn_line(&format!(
+            "{}: {masked} changed entries keep named ACL rights their mask cuts, such as {example} (see chk explain)",
+            target.label
+        ));
     }
     if let Some(e) = walk
         .fatal_error
@@ -292,6 +310,7 @@ impl<'a> Walk<'a> {
             Skip::Special => &self.counters.special,
             Skip::OtherFilesystem => &self.counters.other_filesystem,
             Skip::HardLink => &self.counters.hard_link,
+            Skip::Ignored => &self.counters.ignored,
         };
         counter.fetch_add(1, Relaxed);
         self.report
@@ -345,6 +364,10 @@ impl<'a> Walk<'a> {
             }
             child_rel.extend_from_slice(name.to_bytes());
             let (rule, below) = self.target.rules.step(inherited, &child_rel);
+            if rule.is_some_and(Rule::is_ignore) {
+                self.skip(&child_rel, Skip::Ignored);
+                continue;
+            }
             let is_dir_hint = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
             if entry.file_type() == FileType::RegularFile && streak >= DIRECT_AFTER {
                 let changed = self.open_file_at_once(scope, &dir, name, &child_rel, rule, below);
@@ -671,12 +694,18 @@ impl<'a> Walk<'a> {
     /// descriptor (`stat` made through it), then the repair, through it.
     /// Returns whether the entry needed a change.
     fn repair(&self, node: &Node, stat: &Statx, rel: &[u8], rule: &Rule) -> bool {
-        let found = match state::inspect_entry(
-            state::Source::Node(node),
-            stat,
-            rule,
-            &self.target.ownership,
-        ) {
+        let root_ownership;
+        let ownership = if rel.is_empty() {
+            // The root stays open to those the model names, however private.
+            root_ownership = Ownership {
+                privacy: None,
+                ..self.target.ownership
+            };
+            &root_ownership
+        } else {
+            &self.target.ownership
+        };
+        let found = match state::inspect_entry(state::Source::Node(node), stat, rule, ownership) {
             Ok(found) => found,
             Err(state::InspectError::Read(e)) => {
                 self.entry_error(rel, "reading the ACL", e);
@@ -717,11 +746,37 @@ impl<'a> Walk<'a> {
                 return true;
             }
         }
-        self.counters.entries_changed.fetch_add(1, Relaxed);
+        self.counters.changed_entries.fetch_add(1, Relaxed);
         found.changes.iter().for_each(|c| self.counters.count(c));
+        let notes = self.notes(&found, &path);
+        self.counters.note(&notes);
         self.report
-            .changes(&self.target.label, &path, &found.changes);
+            .changes(&self.target.label, &path, &found.changes, &notes);
         true
+    }
+
+    /// What the summary says of a changed entry beside its changes.
+    fn notes(&self, found: &state::Inspection, path: &std::path::Path) -> Notes {
+        let masked = found.masked_after();
+        if let Some((entry, effective)) = masked {
+            let mut first = self
+                .counters
+                .first_masked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            first.get_or_insert_with(|| {
+                let entry = crate::chk::acl::Acl::entry_text(&entry, None);
+                let effective = crate::chk::acl::perm_text(effective);
+                format!("{}: {entry}  #effective: {effective}", quote::quoted(path))
+            });
+        }
+        Notes {
+            privacy: found.wanted.privacy,
+            masked,
+            read_only: self.target.members.as_ref().is_some_and(|members| {
+                found.read_only_to(members.gid) && !members.includes(found.wanted.uid)
+            }),
+        }
     }
 }
 

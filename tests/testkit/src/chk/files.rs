@@ -141,3 +141,27 @@ pub fn swapping_attacker(tree: &Path, secret: &Path, secret_dir: &Path) -> Attac
         thread: Some(thread),
     }
 }
+
+/// Everything a repair could change in a tree, entry by entry: owner,
+/// group, mode and ctime (`find -P`), and the ACLs (`getfacl -R -P`). Two
+/// equal fingerprints mean nothing was touched, not even re-set to the
+/// same value (that would move the ctime).
+pub fn fingerprint(tree: &Path) -> String {
+    let run = |cmd: &mut Command| {
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{cmd:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mut entries: Vec<String> = run(Command::new("find")
+        .arg("-P")
+        .arg(tree)
+        .args(["-printf", "%p %U:%G %#m %C@\\n"]))
+    .lines()
+    .map(String::from)
+    .collect();
+    entries.sort();
+    let acls = run(Command::new("getfacl")
+        .args(["-R", "-P", "-n", "-p"])
+        .arg(tree));
+    format!("{}\n{acls}", entries.join("\n"))
+}
