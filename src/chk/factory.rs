@@ -10,15 +10,10 @@ use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-/// `chk rules`: the factory rules as a starting point for rules_dir.
-#[derive(clap::Args, Debug)]
-pub struct RulesArgs {
-    /// Write the built-in factory rule files (Licorn's) to stdout
-    #[arg(long, required = true)]
-    pub print_defaults: bool,
-}
-
-pub fn run(_args: &RulesArgs, config: &super::config::ConfigArg) -> Result<crate::common::Exit> {
+pub fn run(
+    _args: &super::cli::RulesArgs,
+    config: &super::cli::ConfigArg,
+) -> Result<crate::common::Exit> {
     let config = config.load()?;
     print_defaults(&mut io::stdout().lock(), &config)?;
     Ok(crate::common::Exit::Success)

@@ -27,7 +27,8 @@ pub(crate) mod walk;
 pub use cli::Cli;
 
 use crate::common::{Exit, Result};
-use config::{Config, ConfigArg};
+use cli::ConfigArg;
+use config::Config;
 use walk::Target;
 
 pub fn run(cli: Cli) -> Result<Exit> {

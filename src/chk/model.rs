@@ -2,16 +2,15 @@
 //! factory ones), then the user's or the group's own file, merged with
 //! Licorn's precedence by the engine's [`RuleSet`].
 
-use super::accounts::NssNames;
+use super::accounts::{self, Group, NssNames};
 use super::acl::{Exec, Tag, TemplateEntry, X};
 use super::config::Config;
 use super::factory::{self, Kind};
-use super::group::ModelGroups;
 use super::ids::Names;
 use super::rules::{self, Definition, Level, Macros, Pattern, Rule, RuleSet};
 use super::safe_read::{self, Refused};
 use super::walk::{Ownership, Target};
-use crate::common::{Error, Result};
+use crate::common::{Error, Exit, Result};
 use std::collections::BTreeSet;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
@@ -323,6 +322,85 @@ fn expand_path_macros(
         out.push('\n');
     }
     out
+}
+
+/// What became of one group or user of `chk group` or `chk user`.
+pub enum Start {
+    /// A target to walk.
+    Walk(Target),
+    /// Not started (a missing directory, a refused home): the outcome,
+    /// already reported.
+    Not(Exit),
+}
+
+/// The targets of `chk group` or `chk user`: the model's groups resolved
+/// once, then `start` run on each item; the items that could not be
+/// started count in the exit status.
+pub fn start_each<T>(
+    items: Vec<T>,
+    config: &Config,
+    mut start: impl FnMut(T, &ModelGroups) -> Result<Start>,
+) -> Result<(Vec<Target>, Exit)> {
+    let model = ModelGroups::resolve(config)?;
+    let mut targets = Vec::new();
+    let mut exit = Exit::Success;
+    for item in items {
+        match start(item, &model)? {
+            Start::Walk(target) => targets.push(target),
+            Start::Not(outcome) => exit = exit.worst(outcome),
+        }
+    }
+    Ok((targets, exit))
+}
+
+/// The groups of the model every target needs: their absence is a
+/// configuration error, not something to check around.
+#[derive(Clone, Debug)]
+pub struct ModelGroups {
+    pub acl: Group,
+    pub admins: Group,
+    /// The web group, when it exists (left out of ACLs otherwise).
+    pub web: Option<Group>,
+    /// uid of `orphan_owner`.
+    pub orphan_owner: u32,
+}
+
+impl ModelGroups {
+    pub fn resolve(config: &Config) -> Result<ModelGroups> {
+        let required = |key: &str, name: &str| -> Result<Group> {
+            lookup_group(name)?.ok_or_else(|| {
+                Error::usage(format!(
+                    "{key} `{name}` is not a group on this system (create it or set {key} in chk.conf)"
+                ))
+            })
+        };
+        let web = lookup_group(&config.web_group)?;
+        if web.is_none() {
+            log::warn!(
+                "web group `{}` does not exist: left out of the ACLs",
+                config.web_group
+            );
+        }
+        let orphan = &config.orphan_owner;
+        let orphan_owner = accounts::user_by_name(orphan)
+            .map_err(|err| Error::io(format!("looking up user {orphan}"), err))?
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "orphan_owner `{orphan}` is not a user on this system"
+                ))
+            })?
+            .uid;
+        Ok(ModelGroups {
+            orphan_owner,
+            admins: required("admins_group", &config.admins_group)?,
+            acl: required("acl_group", &config.acl_group)?,
+            web,
+        })
+    }
+}
+
+pub fn lookup_group(name: &str) -> Result<Option<Group>> {
+    accounts::group_by_name(name).map_err(|err| Error::io(format!("looking up group {name}"), err))
 }
 
 #[cfg(test)]

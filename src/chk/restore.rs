@@ -28,37 +28,6 @@ use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-pub const EXAMPLES: &str = "\
-EXAMPLES:
-  Repair, keeping the previous state, then undo it:
-    chk group devs --backup /root/chk-devs.undo
-    chk restore /root/chk-devs.undo --dry-run
-    chk restore /root/chk-devs.undo
-
-  An entry that now resolves through a symbolic link, or is no longer the
-  file or directory that was backed up (another inode, or a newer file
-  given the same inode number), is refused and reported (exit 3). A file
-  changed since the run (rewritten, or its metadata changed by someone
-  else) gets back only what narrows access: no set-id bit, no owner or
-  group, no wider mode or ACL (reported as changed since the run, exit 3).
-  The others are restored. Never use `setfacl --restore` on a tree users
-  can write: it follows symbolic links.
-
-EXIT STATUS:
-  0  restored (or already as backed up)
-  1  differences found (--dry-run)
-  2  malformed backup file (FILE:LINE: reason)
-  3  some entries were refused, changed since the run or could not be
-     restored (in whole or in part), or the backup file is not to be
-     trusted (a symlink, not ours, writable by others)";
-
-#[derive(clap::Args, Debug)]
-pub struct RestoreArgs {
-    /// A file written by --backup (getfacl's dump format)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-}
-
 /// What the backup says one entry was.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Saved {
@@ -114,7 +83,7 @@ struct Tally {
     refused: u64,
 }
 
-pub fn run(args: &RestoreArgs, dry_run: bool) -> Result<Exit> {
+pub fn run(args: &super::cli::RestoreArgs, dry_run: bool) -> Result<Exit> {
     let text = read_backup(&args.file)?;
     let names = NssNames::default();
     let saved = merge_records(parse(&text, &args.file, &names)?);

@@ -114,7 +114,7 @@ pub fn links_inside(root: &Node, ino: u64, cross_mounts: bool) -> io::Result<(u3
             if matches!(name.to_bytes(), b"." | b"..") {
                 continue;
             }
-            let child = super::tree::join(&rel, name.to_bytes());
+            let child = super::join_relative(&rel, name.to_bytes());
             let maybe_dir = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
             match maybe_dir.then(|| Node::open_dir_at(dir.fd(), name)) {
                 Some(Ok(sub)) => {

@@ -382,3 +382,14 @@ fn print_summaries(report: &Report, lines: &Lines, total: &Summary, quiet: bool)
     }
     Ok(())
 }
+
+/// `rel/name`, a path relative to the target's root (`name` alone at the root).
+fn join_relative(rel: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
+    if !rel.is_empty() {
+        child.extend_from_slice(rel);
+        child.push(b'/');
+    }
+    child.extend_from_slice(name);
+    child
+}

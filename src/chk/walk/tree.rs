@@ -242,16 +242,6 @@ fn is_exhaustion(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(n) if n == Errno::MFILE.raw_os_error() || n == Errno::NFILE.raw_os_error())
 }
 
-pub(super) fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
-    let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
-    if !rel.is_empty() {
-        child.extend_from_slice(rel);
-        child.push(b'/');
-    }
-    child.extend_from_slice(name);
-    child
-}
-
 impl<'a> Walk<'a> {
     fn new(
         target: &'a Target,
