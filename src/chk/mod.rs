@@ -4,6 +4,7 @@
 pub(crate) mod accounts;
 pub(crate) mod acl;
 pub(crate) mod backup;
+pub(crate) mod backup_file;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod edit;

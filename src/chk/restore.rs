@@ -181,17 +181,10 @@ pub fn run(args: &super::cli::RestoreArgs, dry_run: bool) -> Result<Exit> {
 /// nobody else may write it: its content decides who gets which file.
 fn read_backup(path: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    use std::os::unix::fs::MetadataExt;
     let what = || format!("reading {}", path.display());
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => Error::failed(format!("{}: it is a symbolic link", what())),
-            _ => Error::io(what(), e),
-        })?;
-    let meta = super::walk::check_own_file(&file, path)?;
+    let (mut file, meta) =
+        super::backup_file::open_own_file(path, std::fs::OpenOptions::new().read(true))?;
     if meta.mode() & 0o022 != 0 {
         return Err(Error::failed(format!(
             "{}: others may write it (mode {:04o})",

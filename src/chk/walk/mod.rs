@@ -166,7 +166,11 @@ pub fn check_targets(mut targets: Vec<Target>, opts: &RunOptions) -> Result<Exit
         .stack_size(8 << 20)
         .build()
         .map_err(|e| Error::failed(format!("starting worker threads: {e}")))?;
-    let backup = opts.backup.as_deref().map(open_backup).transpose()?;
+    let backup = opts
+        .backup
+        .as_deref()
+        .map(crate::chk::backup_file::open_for_append)
+        .transpose()?;
     let quiet = opts.verbosity.is_quiet();
     let progress = if opts.progress {
         Progress::new(None, "entries", quiet)
@@ -309,51 +313,6 @@ fn plugin_check(lines: &Lines, total: &Summary) -> Check {
         errors: total.errors,
         summary,
     }
-}
-
-/// The backup file: created 0600, never through a symlink; an existing
-/// one is appended to only when it is a regular file of ours with one link
-/// (a user who planted it, or a hard link to another file, could read or
-/// redirect what it records).
-fn open_backup(path: &std::path::Path) -> Result<std::fs::File> {
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
-    let what = || format!("opening backup file {}", path.display());
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => Error::failed(format!("{}: it is a symbolic link", what())),
-            _ => Error::io(what(), e),
-        })?;
-    let meta = check_own_file(&file, path)?;
-    if meta.mode() & 0o077 != 0 {
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io(what(), e))?;
-    }
-    Ok(file)
-}
-
-/// A backup file, to append to or to restore from, must be a regular file
-/// of the user running chk with a single link: otherwise someone else
-/// could read what it records or make `chk restore` hand out files.
-pub fn check_own_file(file: &std::fs::File, path: &std::path::Path) -> Result<std::fs::Metadata> {
-    use std::os::unix::fs::MetadataExt;
-    let what = || format!("backup file {}", path.display());
-    let meta = file.metadata().map_err(|e| Error::io(what(), e))?;
-    let refuse = |why: String| Err(Error::failed(format!("{}: {why}", what())));
-    if !meta.file_type().is_file() {
-        return refuse("not a regular file".into());
-    }
-    if meta.uid() != rustix::process::geteuid().as_raw() {
-        return refuse(format!("owned by uid {}, not by us", meta.uid()));
-    }
-    if meta.nlink() != 1 {
-        return refuse("it has several hard links".into());
-    }
-    Ok(meta)
 }
 
 fn print_summaries(report: &Report, lines: &Lines, total: &Summary, quiet: bool) -> Result<()> {
