@@ -9,7 +9,7 @@ use std::path::Path;
 /// blocking on a FIFO, and only if it is a regular file of the user
 /// running chk with a single link: otherwise someone else could read what
 /// it records or make `chk restore` hand out files.
-pub fn open_own_file(
+pub(crate) fn open_own_file(
     path: &Path,
     options: &mut std::fs::OpenOptions,
 ) -> Result<(std::fs::File, std::fs::Metadata)> {
@@ -40,7 +40,7 @@ pub fn open_own_file(
 /// only when [`open_own_file`] accepts it (a user who planted it, or a hard
 /// link to another file, could read or redirect what it records), and
 /// made 0600 if it was wider.
-pub fn open_for_append(path: &Path) -> Result<std::fs::File> {
+pub(crate) fn open_for_append(path: &Path) -> Result<std::fs::File> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
     let mut options = std::fs::OpenOptions::new();
     options.create(true).append(true).mode(0o600);

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 /// The configuration file read when `--config` is not given.
-pub const DEFAULT_PATH: &str = "/etc/adminkit/chk.conf";
+pub(crate) const DEFAULT_PATH: &str = "/etc/adminkit/chk.conf";
 
 /// Where system rule files are looked for when chk.conf does not say.
-pub const DEFAULT_RULES_DIR: &str = "/etc/adminkit/check.d";
+pub(crate) const DEFAULT_RULES_DIR: &str = "/etc/adminkit/check.d";
 
 impl super::cli::ConfigArg {
     pub fn load(&self) -> Result<Config> {

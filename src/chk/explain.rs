@@ -20,7 +20,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// Exit 0 when PATH is as its rule wants, 1 when a repair would change it.
 /// With `--json`, one object instead of the text.
-pub fn run(args: &ExplainArgs, config: &ConfigArg, run: &RunArgs) -> Result<Exit> {
+pub(crate) fn run(args: &ExplainArgs, config: &ConfigArg, run: &RunArgs) -> Result<Exit> {
     let json = run.json;
     let config = config.load()?;
     let path = absolute(&args.path)?;
@@ -477,7 +477,7 @@ fn change_text(change: &Change, names: &dyn Names) -> String {
 /// `chk tmpfiles --explain`: the edits that reach `path` (`FILE:LINE  the
 /// line`, in the order they apply), then wanted, current and changes, as
 /// text or one JSON object.
-pub fn print_edits(
+pub(crate) fn print_edits(
     path: &Path,
     steps: &[&crate::chk::edit::Step],
     current: &Current,

@@ -18,7 +18,11 @@ use std::path::{Path, PathBuf};
 /// The targets of `chk group`, and the outcome of the ones that could not
 /// even be started (a shared directory that is missing, or in a dry run
 /// would be created).
-pub fn targets(args: &GroupArgs, config: &Config, dry_run: bool) -> Result<(Vec<Target>, Exit)> {
+pub(crate) fn targets(
+    args: &GroupArgs,
+    config: &Config,
+    dry_run: bool,
+) -> Result<(Vec<Target>, Exit)> {
     let dirs = if args.selection.all {
         all(config)?
     } else {
@@ -94,7 +98,7 @@ fn create(shared: &SharedDir, config: &Config) -> std::io::Result<()> {
 
 /// One warning for every helper group missing in the run, with the two
 /// ways out.
-pub fn warn_missing_helpers(missing: &BTreeSet<String>) {
+pub(crate) fn warn_missing_helpers(missing: &BTreeSet<String>) {
     const SHOWN: usize = 6;
     if missing.is_empty() {
         return;
@@ -121,7 +125,7 @@ pub fn warn_missing_helpers(missing: &BTreeSet<String>) {
 /// `adopt` of `[group.NAME]`.
 /// Helper groups that `helper_groups` wants but the system does not have
 /// are added to `missing`, for one warning ([`warn_missing_helpers`]).
-pub fn target(
+pub(crate) fn target(
     shared: &SharedDir,
     model: &ModelGroups,
     config: &Config,
@@ -200,7 +204,7 @@ fn adopter(login: &str, group: &Group, what: &str) -> Result<u32> {
 
 /// Listed in `permissive`, or else *(Licorn)* `g:NAME` of the directory's
 /// default ACL grants w.
-pub fn is_permissive(shared: &SharedDir, config: &Config) -> bool {
+pub(crate) fn is_permissive(shared: &SharedDir, config: &Config) -> bool {
     if config.permissive.contains(&shared.group.name) {
         return true;
     }
@@ -223,7 +227,7 @@ pub fn is_permissive(shared: &SharedDir, config: &Config) -> bool {
 
 /// One group to check, resolved against the system and the configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SharedDir {
+pub(crate) struct SharedDir {
     pub group: Group,
     /// `<groups_root>/NAME`.
     pub dir: PathBuf,
@@ -232,7 +236,7 @@ pub struct SharedDir {
 }
 
 /// The targets named on the command line; an unknown group is a usage error.
-pub fn named(names: &[String], config: &Config) -> Result<Vec<SharedDir>> {
+pub(crate) fn named(names: &[String], config: &Config) -> Result<Vec<SharedDir>> {
     let mut seen = BTreeSet::new();
     let mut dirs = Vec::new();
     for name in names {
@@ -251,7 +255,7 @@ pub fn named(names: &[String], config: &Config) -> Result<Vec<SharedDir>> {
 
 /// Every directory under groups_root whose name is a group. Other entries
 /// are reported (directories) or passed over (per-group rule files).
-pub fn all(config: &Config) -> Result<Vec<SharedDir>> {
+pub(crate) fn all(config: &Config) -> Result<Vec<SharedDir>> {
     let root = &config.groups_root;
     let what = || format!("reading {}", root.display());
     let mut names = Vec::new();
@@ -298,7 +302,7 @@ fn shared_dir(group: Group, config: &Config) -> SharedDir {
 }
 
 /// The helper groups of `group` that do not exist.
-pub fn missing_helpers(group: &str, config: &Config) -> Result<Vec<String>> {
+pub(crate) fn missing_helpers(group: &str, config: &Config) -> Result<Vec<String>> {
     let mut missing = Vec::new();
     for helper in [config.responsibles_group(group), config.guests_group(group)] {
         if lookup_group(&helper)?.is_none() {

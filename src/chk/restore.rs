@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 /// What the backup says one entry was.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Saved {
+pub(crate) struct Saved {
     pub path: PathBuf,
     /// Where the record starts in the backup file.
     pub line: usize,
@@ -83,7 +83,7 @@ struct Tally {
     refused: u64,
 }
 
-pub fn run(args: &super::cli::RestoreArgs, dry_run: bool) -> Result<Exit> {
+pub(crate) fn run(args: &super::cli::RestoreArgs, dry_run: bool) -> Result<Exit> {
     let text = read_backup(&args.file)?;
     let names = NssNames::default();
     let saved = merge_records(parse(&text, &args.file, &names)?);
@@ -442,7 +442,7 @@ fn differences(cur: &Current, saved: &Saved) -> Vec<Change> {
 /// `# file:`, `# owner:`, `# group:`, optional `# flags:` (and chk's own
 /// `# type:` and `# inode:`), then one ACL entry a line, `default:` ones
 /// for the default ACL. Owners and qualifiers may be names or numbers.
-pub fn parse(text: &[u8], file: &Path, names: &dyn Names) -> Result<Vec<Saved>> {
+pub(crate) fn parse(text: &[u8], file: &Path, names: &dyn Names) -> Result<Vec<Saved>> {
     let text = std::str::from_utf8(text).map_err(|e| {
         let line = text[..e.valid_up_to()]
             .iter()

@@ -18,7 +18,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// The targets of `chk user`, and the outcome of the ones that could not
 /// even be started (a home that is not a directory).
-pub fn targets(selection: &Selection, config: &Config) -> Result<(Vec<Target>, Exit)> {
+pub(crate) fn targets(selection: &Selection, config: &Config) -> Result<(Vec<Target>, Exit)> {
     let users = if selection.all {
         all()?
     } else {
@@ -146,7 +146,7 @@ fn owner_name(uid: u32) -> String {
 /// One home as a walk target: owned by its user, ACL content in the acl
 /// group, private and plain parts in the user's primary group. `home`:
 /// the home opened by [`open_home`], walked and read from as it is.
-pub fn target(
+pub(crate) fn target(
     user: &User,
     home: Option<OwnedFd>,
     model: &ModelGroups,
@@ -182,7 +182,7 @@ pub fn target(
 }
 
 /// The users named on the command line; an unknown login is a usage error.
-pub fn named(logins: &[String]) -> Result<Vec<User>> {
+pub(crate) fn named(logins: &[String]) -> Result<Vec<User>> {
     let mut seen = BTreeSet::new();
     let mut users = Vec::new();
     for login in logins {
@@ -200,7 +200,7 @@ pub fn named(logins: &[String]) -> Result<Vec<User>> {
 /// Every standard user (UID_MIN..UID_MAX of /etc/login.defs) whose home is
 /// a directory of its own; others are reported and skipped (a home shared
 /// by several users would be handed from one owner to the other).
-pub fn all() -> Result<Vec<User>> {
+pub(crate) fn all() -> Result<Vec<User>> {
     let range = UidRange::system()?;
     let users = accounts::standard_users(range);
     let mut homes: BTreeMap<&Path, usize> = BTreeMap::new();

@@ -16,7 +16,7 @@ use crate::common::{Error, Exit, Result, Verbosity};
 use line::{Item, Parsed, Resolvers};
 use std::path::{Path, PathBuf};
 
-pub fn run(args: &TmpfilesArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
+pub(crate) fn run(args: &TmpfilesArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
     let root = args.root.clone().unwrap_or_else(|| PathBuf::from("/"));
     let items = read_items(args, &root, verbosity)?;
     let plan = plan::Plan::new(items, &root);

@@ -10,7 +10,7 @@ pub(crate) mod report;
 pub(crate) mod state;
 mod tree;
 
-pub use state::{
+pub(crate) use state::{
     Change, Current, InspectError, PrivacyNote, Source, Wanted, WantedRights, inspect_entry,
 };
 
@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 /// One tree to check, with its rules.
 #[derive(Default)]
-pub struct Target {
+pub(crate) struct Target {
     /// Shown in reports ("group staff", "/srv/data").
     pub label: String,
     pub root: PathBuf,
@@ -40,7 +40,7 @@ pub struct Target {
 
 /// How a target's root is reached, and how much of it is checked.
 #[derive(Clone, Debug, Default)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// The tree below `opened`, or else below `root`, a path the
     /// administrator gave: followed like any path, except that its last
     /// component must not be a symlink.
@@ -60,7 +60,7 @@ pub enum Scope {
 impl Target {
     /// What the command line adds to every target: `--exclude`,
     /// `--keep-private`.
-    pub fn apply(&mut self, exclude: &[crate::chk::rules::Pattern], keep_private: bool) {
+    pub(crate) fn apply(&mut self, exclude: &[crate::chk::rules::Pattern], keep_private: bool) {
         if !exclude.is_empty() {
             self.rules.add_excludes(exclude);
         }
@@ -71,7 +71,7 @@ impl Target {
 }
 
 /// The group of a shared directory, and who of the entries' owners are in it.
-pub struct Members {
+pub(crate) struct Members {
     pub gid: u32,
     pub name: String,
     /// uid → member or not, asked once per owner.
@@ -79,7 +79,7 @@ pub struct Members {
 }
 
 impl Members {
-    pub fn new(gid: u32, name: &str) -> Members {
+    pub(crate) fn new(gid: u32, name: &str) -> Members {
         Members {
             gid,
             name: name.to_string(),
@@ -88,7 +88,7 @@ impl Members {
     }
 
     /// Whether the user `uid` is a member of the group.
-    pub fn includes(&self, uid: u32) -> bool {
+    pub(crate) fn includes(&self, uid: u32) -> bool {
         let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         *known.entry(uid).or_insert_with(|| {
             crate::chk::accounts::user_by_uid(uid)
@@ -101,7 +101,7 @@ impl Members {
 
 /// Ownership to enforce; `None` keeps what the entry has.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Ownership {
+pub(crate) struct Ownership {
     pub owner: Option<u32>,
     /// Group of entries under ACL rules.
     pub acl_group: Option<u32>,
@@ -119,7 +119,7 @@ pub struct Ownership {
 /// of `allowed`), such as a `0600 .env` from an archive. A rule that gives
 /// others rights opens ("widens") them; with `keep`, they stay owner-only.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Privacy {
+pub(crate) struct Privacy {
     /// `--keep-private`, `keep_private`: such entries keep owner-only access.
     pub keep: bool,
     /// Groups an owner-only entry may still grant without being opened to
@@ -128,13 +128,13 @@ pub struct Privacy {
 }
 
 impl Privacy {
-    pub fn allows(&self, gid: u32) -> bool {
+    pub(crate) fn allows(&self, gid: u32) -> bool {
         self.allowed.contains(&Some(gid))
     }
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     pub dry_run: bool,
     pub json: bool,
     /// Worker threads; `None` = one per CPU.
@@ -154,7 +154,7 @@ pub struct RunOptions {
 
 /// Checks (and unless dry-run repairs) every target with one thread pool,
 /// printing a line per target and a total.
-pub fn check_targets(mut targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
+pub(crate) fn check_targets(mut targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     tree::prepare_process()?;
     for target in &mut targets {
         target.apply(&opts.exclude, opts.keep_private);

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 
 /// Raises the descriptor limit (each directory being walked holds one) and
 /// checks that /proc is there for the `O_PATH` operations.
-pub fn prepare_process() -> Result<()> {
+pub(super) fn prepare_process() -> Result<()> {
     use rustix::process::{Resource, getrlimit, setrlimit};
     let mut limit = getrlimit(Resource::Nofile);
     if limit.current != limit.maximum {
@@ -75,7 +75,7 @@ thread_local! {
 
 /// Walks one target. A root that cannot be opened is an error of that
 /// target only (counted, exit 3); the other targets still run.
-pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Result<Summary> {
+pub(super) fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Result<Summary> {
     let failed = |e: &io::Error| {
         report.error(
             &target.label,
