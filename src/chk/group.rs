@@ -34,7 +34,8 @@ pub(crate) fn targets(
             return Ok(Start::Not(outcome));
         }
         let adopt = args.adopt.as_deref();
-        target(&shared, model, config, adopt, &mut missing_helpers).map(Start::Walk)
+        target(&shared, model, config, adopt, &mut missing_helpers)
+            .map(|target| Start::Walk(Box::new(target)))
     });
     warn_missing_helpers(&missing_helpers);
     started

@@ -327,7 +327,7 @@ fn expand_path_macros(
 /// What became of one group or user of `chk group` or `chk user`.
 pub(crate) enum Start {
     /// A target to walk.
-    Walk(Target),
+    Walk(Box<Target>),
     /// Not started (a missing directory, a refused home): the outcome,
     /// already reported.
     Not(Exit),
@@ -346,7 +346,7 @@ pub(crate) fn start_each<T>(
     let mut exit = Exit::Success;
     for item in items {
         match start(item, &model)? {
-            Start::Walk(target) => targets.push(target),
+            Start::Walk(target) => targets.push(*target),
             Start::Not(outcome) => exit = exit.worst(outcome),
         }
     }

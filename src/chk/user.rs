@@ -25,7 +25,9 @@ pub(crate) fn targets(selection: &Selection, config: &Config) -> Result<(Vec<Tar
         named(&selection.names)?
     };
     model::start_each(users, config, |user, model| match open_home(&user) {
-        Ok(home) => target(&user, Some(home), model, config).map(Start::Walk),
+        Ok(home) => {
+            target(&user, Some(home), model, config).map(|target| Start::Walk(Box::new(target)))
+        }
         Err(why) => {
             log::error!("user {}: home {} {why}", user.name, quoted(&user.home));
             Ok(Start::Not(Exit::Failed))
