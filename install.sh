@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Quick start, as root on Debian 12 with a Rust toolchain (rustup).
 #
-#   bash install.sh              Debian packages, release build, install under
-#                                $PREFIX (/usr/local), then the demo
+#   bash install.sh              everything the tools and tests need (Debian
+#                                packages, NSCA-ng's client, CPAN tarballs),
+#                                release build, install under $PREFIX
+#                                (/usr/local), then the demo
 #   bash install.sh --demo       only the demo, with the installed chk
 #   bash install.sh --uninstall  remove the demo (its group, the groups it
 #                                created, its shared directory) and the
@@ -22,12 +24,18 @@ demo_group=adminkit-demo
 state_dir=/var/lib/adminkit-demo
 state=$state_dir/created
 
+# Everything the tools and their tests use, so that `cargo test --locked`
+# runs right after this script.
 packages() {
     echo "== Debian packages"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     # shellcheck disable=SC2046
     apt-get install -y -qq --no-install-recommends $(grep -v '^#' .ci/debian-packages) >/dev/null
+    echo "== NSCA-ng's send_nsca (conflicts with nsca-client, so unpacked in /opt)"
+    bash .ci/nsca-ng-client
+    echo "== real CPAN tarballs for the perlenv tests (Debian's .orig.tar.gz)"
+    bash tests/perlenv_support/fetch.sh target/cpan-cache
 }
 
 build_and_install() {
