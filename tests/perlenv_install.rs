@@ -586,12 +586,12 @@ fn a_replaced_or_missing_perl_is_reported() {
             .args(["--", "perl", "-e", "print 1"])
             .assert()
     };
-    // Replaced (an upgrade): run still runs, with a warning.
+    // Replaced (an upgrade): root runs no changed perl (perlenv_trust.rs).
     std::fs::remove_file(&perl).unwrap();
     std::fs::copy("/usr/bin/perl", &perl).unwrap();
     run_print_1()
-        .success()
-        .stdout("1")
+        .code(2)
+        .stdout("")
         .stderr(predicates::str::contains(
             "changed since the environment was made",
         ));

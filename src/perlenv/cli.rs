@@ -64,7 +64,9 @@ LOCK AND BUNDLE:
 EXIT STATUS:
   0  success
   1  check: the recorded perl changed, or a module fails to load
-  2  usage error, bad ENV path, bad cpanfile, not an environment
+  2  usage error, bad ENV path, bad cpanfile, not an environment, or an
+     environment refused because a user other than root or the caller owns or
+     may write it (or its perl), or as root because its perl changed
   3  the work failed: perl query, I/O, cpanm or a build failed, or a module
      could not be found (the missing names are reported)";
 

@@ -158,6 +158,12 @@ pub fn create(args: &CreateArgs) -> Result<()> {
     check_path(&args.env)?;
     let root = env::absolute(&args.env)?;
     check_path(&root)?;
+    // Root writes nothing where another user could swap a directory under
+    // it, and runs no perl another user could have written.
+    super::trust::verify_parent(&root)?;
+    if let Some(perl) = &args.perl {
+        super::trust::resolve_trusted(perl)?;
+    }
     prepare_dir(&root, args.clear)?;
     let perl = args.perl.clone().unwrap_or_else(|| "perl".into());
     let facts = query_perl(&perl)?;

@@ -3,6 +3,7 @@
 //! `perlenv.cfg` is `key = value` lines (like pyvenv.cfg); values are raw
 //! bytes up to the end of the line, so non-UTF-8 paths survive.
 
+use super::trust::{self, ChangedPerl, Refused};
 use crate::common::{Error, Result};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -82,8 +83,27 @@ impl Env {
         self.root.join(".cpanm")
     }
 
-    /// Reads the environment at `dir`; the directory must still be where it was made.
+    /// Reads the environment at `dir` for any command but `check`: the
+    /// directory must still be where it was made, and root refuses an
+    /// environment someone else controls or whose perl changed (see
+    /// [`super::trust`]), with exit 2 naming the path.
     pub fn open(dir: &Path) -> Result<Env> {
+        Env::open_as(dir, ChangedPerl::Refuse)?.map_err(|Refused(why)| Error::usage(why))
+    }
+
+    /// [`Env::open`] for `check`, which reports a refusal itself (CRITICAL
+    /// under `--nagios`) and a changed perl as a problem.
+    pub(crate) fn open_as(dir: &Path, changed: ChangedPerl) -> Result<Result<Env, Refused>> {
+        // Nothing of the environment is read before its directories are
+        // known to be root's or the caller's: a planted FIFO or link as
+        // perlenv.cfg must not even be opened.
+        let real = match trust::resolve_trusted(dir) {
+            Ok(real) => real,
+            Err(problem) => return problem.or_error(),
+        };
+        if let Err(problem) = trust::verify_own(&real) {
+            return problem.or_error();
+        }
         let cfg = dir.join(CFG);
         let text = std::fs::read(&cfg).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
@@ -108,7 +128,10 @@ impl Env {
                 env.root.display()
             )));
         }
-        Ok(env)
+        if let Err(problem) = trust::verify(&real, &env, changed) {
+            return problem.or_error();
+        }
+        Ok(Ok(env))
     }
 
     pub fn parse(path: &Path, text: &[u8]) -> Result<Env> {

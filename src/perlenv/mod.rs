@@ -19,6 +19,7 @@ mod report;
 pub(crate) mod run;
 pub(crate) mod scripts;
 mod snapshot;
+mod trust;
 pub(crate) mod vars;
 pub(crate) mod wrap;
 
