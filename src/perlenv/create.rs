@@ -256,9 +256,9 @@ pub fn write_layout(env: &Env) -> Result<()> {
     ] {
         mkdir(&dir)?;
     }
-    write(&bin.join("activate"), &scripts::sh(env))?;
-    write(&bin.join("activate.fish"), &scripts::fish(env))?;
-    write(&bin.join("activate.csh"), &scripts::csh(env))?;
+    for (file, family) in scripts::SCRIPTS {
+        write(&bin.join(file), &scripts::activate(env, family))?;
+    }
     let link = bin.join("perl");
     std::os::unix::fs::symlink(&env.perl, &link)
         .map_err(|e| Error::io(format!("linking {}", link.display()), e))?;
