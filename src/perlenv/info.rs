@@ -264,3 +264,108 @@ fn examine(env: &Env, update: bool) -> Result<Health> {
         refused: false,
     })
 }
+
+/// Prints, for each module, the first `@INC` directory holding it as the
+/// environment's perl sees `@INC` (isolation applied), then the kinds of
+/// directory perl has: `module TAB dir TAB file` (dir and file empty when
+/// not found), after one `kind TAB dir` line per core, vendor and site dir.
+const WHICH: &str = r#"use Config;
+for my $kind (qw(core vendor site)) {
+    my @keys = $kind eq 'core' ? qw(privlibexp archlibexp)
+        : $kind eq 'vendor' ? qw(vendorlibexp vendorarchexp) : qw(sitelibexp sitearchexp);
+    print "$kind\t$_\n" for grep { defined && length } @Config{@keys};
+}
+for my $m (@ARGV) {
+    (my $f = "$m.pm") =~ s{::}{/}g;
+    my ($dir) = grep { !ref && -f "$_/$f" } @INC;
+    print join("\t", $m, $dir // '', defined $dir ? "$dir/$f" : ''), "\n";
+}"#;
+
+/// Where a directory of `@INC` belongs: the environment, the perl's core,
+/// the OS's vendor modules, the site's, or another (`-I`, PERL5LIB).
+fn where_from(env: &Env, dir: &str, kinds: &[(String, String)]) -> &'static str {
+    let path = std::path::Path::new(dir);
+    if path.starts_with(env.lib()) {
+        return "ENV";
+    }
+    if let Some((kind, _)) = kinds.iter().find(|(_, d)| d == dir) {
+        return match kind.as_str() {
+            "core" => "core",
+            "vendor" => "vendor",
+            _ => "site",
+        };
+    }
+    // Debian keeps the modules perl itself needs in perl-base: core too.
+    if dir.ends_with("/perl-base") {
+        return "core";
+    }
+    if env.drop.iter().any(|d| d.as_bytes() == dir.as_bytes()) {
+        return "site";
+    }
+    "other"
+}
+
+/// `perlenv which ENV MODULE...`.
+pub fn which(args: &super::cli::WhichArgs) -> Result<Exit> {
+    let env = Env::open(&args.env)?;
+    if let Some(bad) = args.modules.iter().find(|m| {
+        m.is_empty()
+            || !m
+                .split("::")
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    }) {
+        return Err(Error::usage(format!("which: {bad:?} is not a module name")));
+    }
+    let mut cmd = Command::new(&env.perl);
+    cmd.arg("-e").arg(WHICH).arg("--").args(&args.modules);
+    vars::apply_to(&env, &mut cmd);
+    let out = cmd
+        .output()
+        .map_err(|e| Error::io(format!("running {}", env.perl.display()), e))?;
+    if !out.status.success() {
+        return Err(Error::failed(format!(
+            "which: {} failed: {}",
+            env.perl.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut kinds = Vec::new();
+    let mut missing = 0;
+    let json = JsonLines::stdout();
+    let mut plain = std::io::stdout().lock();
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        match fields.as_slice() {
+            [kind, dir] => kinds.push((kind.to_string(), dir.to_string())),
+            [module, "", ""] => {
+                missing += 1;
+                if args.json {
+                    json.emit(
+                        &serde_json::json!({ "module": module, "file": null, "from": null }),
+                    )?;
+                } else {
+                    eprintln!(
+                        "perlenv: which: {module}: not found where the environment's perl looks"
+                    );
+                }
+            }
+            [module, dir, file] => {
+                let from = where_from(&env, dir, &kinds);
+                if args.json {
+                    json.emit(
+                        &serde_json::json!({ "module": module, "file": file, "from": from }),
+                    )?;
+                } else {
+                    writeln!(plain, "{module} {file} ({from})")?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(if missing > 0 {
+        Exit::Found
+    } else {
+        Exit::Success
+    })
+}

@@ -2,7 +2,6 @@
 //! plain 02packages index that `cpanm --mirror-index` reads: dependencies
 //! between the given tarballs resolve offline.
 
-use super::inventory::pm_files;
 use super::metadata::scan as scan_packages;
 use crate::common::{Error, Result};
 use std::collections::BTreeMap;
@@ -110,7 +109,7 @@ pub fn local_mirror(perl: &Path, work: &Path, tarballs: &[PathBuf]) -> Result<(P
             );
             continue;
         }
-        for (path, rel) in pm_files(&top) {
+        for (path, rel) in super::walk::files_with_extension(&top, "pm") {
             if !not_indexed(&rel) {
                 owners.push((name.clone(), dist_version(tarball)));
                 files.push(path);

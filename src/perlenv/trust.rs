@@ -148,7 +148,8 @@ fn refuse(why: String) -> Problem {
 /// Resolves `path` component by component as the kernel would, checking
 /// every directory passed through (and every directory holding a symlink
 /// followed) and the final entry; returns the final entry's real path.
-/// A missing final entry is returned as it is, unchecked.
+/// From the first component that does not exist on, the path is returned
+/// as it is, unchecked.
 pub(crate) fn resolve_trusted(path: &Path) -> Result<PathBuf, Problem> {
     let absolute = super::env::absolute(path)?;
     let mut todo: Vec<OsString> = components(&absolute);
@@ -164,8 +165,10 @@ pub(crate) fn resolve_trusted(path: &Path) -> Result<PathBuf, Problem> {
         let next = done.join(&part);
         let m = match std::fs::symlink_metadata(&next) {
             Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && todo.is_empty() => {
-                return Ok(next);
+            // What does not exist yet is made by the caller (`create`).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                todo.reverse();
+                return Ok(todo.iter().fold(next, |path, part| path.join(part)));
             }
             Err(e) => return Err(Error::io(format!("{}", next.display()), e).into()),
         };

@@ -9,8 +9,16 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// perlenv, with the build cache of the tests (target/perlenv-test-cache)
+/// rather than the machine's /var/cache/perlenv.
 pub fn perlenv() -> Command {
-    Command::cargo_bin("perlenv").unwrap()
+    let mut cmd = Command::cargo_bin("perlenv").unwrap();
+    cmd.env("PERLENV_CACHE_DIR", test_cache());
+    cmd
+}
+
+pub fn test_cache() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/perlenv-test-cache")
 }
 
 pub fn write(path: &Path, text: &str) {
