@@ -35,7 +35,7 @@ packages() {
     echo "== NSCA-ng's send_nsca (conflicts with nsca-client, so unpacked in /opt)"
     bash .ci/nsca-ng-client
     echo "== real CPAN tarballs for the perlenv tests (Debian's .orig.tar.gz)"
-    bash tests/perlenv_support/fetch.sh target/cpan-cache
+    bash tests/testkit/fetch-cpan.sh target/cpan-cache
 }
 
 build_and_install() {

@@ -31,7 +31,7 @@ fi
 COUNT=${COUNT:-10000}
 MODES=${MODES:-"single daemon inetd"}
 METHODS=${METHODS:-"1 14 2 3"}
-# The 17 methods of tests/nsca.rs.
+# The 17 methods of tests/nsca/nsca2.rs.
 [ "$METHODS" = all ] && METHODS="0 1 2 3 4 5 6 8 9 10 11 14 15 16 20 23 26"
 RUNS=${RUNS:-2}
 # shellcheck source=bench/nsca-common.sh

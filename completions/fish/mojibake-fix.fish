@@ -47,7 +47,7 @@ complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -s h -l
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -l from -d 'Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh, windows-1250/1251/1253/1254/1257, iso-8859-2, iso-8859-5, cp437, cp850, cp852, cp866, koi8-r, koi8-u, shift_jis, euc-jp, gbk, big5, euc-kr); for names that are not UTF-8 at all, the encoding they are in (and for the East Asian ones, names of it unpacked as cp437/cp850)' -r
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -l journal -d 'Where to record the edits (default ./mojibake-fix-<timestamp>.journal)' -r -F
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -l nfc -d 'Compose the output to Unicode NFC'
-complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s i -l in-place -d 'Repair the FILEs where they are (temporary file, fsync, rename; owner, mode and xattrs kept; journaled for undo; binary files refused)'
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s i -l in-place -d 'Repair the FILEs where they are (temporary file, fsync, rename; owner, mode and xattrs kept; originals saved 0600 beside the journal for undo; binary files refused)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s q -l quiet -d 'Less output: only errors'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand text" -s h -l help -d 'Print help'

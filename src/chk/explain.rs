@@ -303,7 +303,7 @@ fn target_of(path: &Path, config: &Config) -> Result<Target> {
         })
         .max_by_key(|u| u.home.components().count());
     match owner {
-        Some(owner) => user::target(&owner, &ModelGroups::resolve(config)?, config),
+        Some(owner) => user::target(&owner, None, &ModelGroups::resolve(config)?, config),
         None => Err(Error::usage(format!(
             "{} is neither in a shared group directory under {} nor in a user's home (use chk path)",
             path.display(),

@@ -80,10 +80,9 @@ pub fn target(shared: &SharedDir, model: &ModelGroups, config: &Config) -> Resul
         permissive: is_permissive(shared, config),
         left_out: missing_helpers(name, config)?.into_iter().collect(),
         // `<groups_root>/NAME.check.conf`, which only root may own.
-        own_rules: shared
-            .rules_file
-            .file_name()
-            .and_then(|file| model::read_own_rules(&config.groups_root, Path::new(file), &[0])),
+        own_rules: shared.rules_file.file_name().and_then(|file| {
+            model::read_own_rules(&config.groups_root, None, Path::new(file), &[0])
+        }),
         ownership: Ownership {
             owner: None,
             acl_group: Some(model.acl.gid),

@@ -1,26 +1,22 @@
-//! `man chk`: the suite's page layout (`docs::render_man_page`: options,
+//! `man chk`: the suite's page layout (`common::man`: options,
 //! every subcommand in full, the long help's sections) with chk's own
 //! sections added: the rule syntax, the configuration, the model and how to
 //! undo a run.
 
 use super::config::Config;
-use crate::docs::roff;
-use clap::CommandFactory;
+use crate::common::man::{Section, roff};
+use clap::Command;
 use std::io::{self, Write};
 
-/// The roff text of chk(1).
-pub fn page() -> Vec<u8> {
-    let mut out = Vec::new();
-    render(&mut out).expect("rendering to memory cannot fail");
-    out
+/// chk(1)'s own sections, after the subcommands.
+pub(crate) const SECTIONS: &[Section] = &[rules, configuration, model, undo];
+
+fn rules(out: &mut Vec<u8>, _: &Command) -> io::Result<()> {
+    out.write_all(RULES.as_bytes())
 }
 
-fn render(out: &mut Vec<u8>) -> io::Result<()> {
-    let cmd = super::Cli::command();
-    let rules = |out: &mut Vec<u8>| out.write_all(RULES.as_bytes());
-    let model = |out: &mut Vec<u8>| out.write_all(MODEL.as_bytes());
-    let undo = |out: &mut Vec<u8>| undo(out, &cmd);
-    crate::docs::render_man_page(out, &cmd, &[&rules, &configuration, &model, &undo])
+fn model(out: &mut Vec<u8>, _: &Command) -> io::Result<()> {
+    out.write_all(MODEL.as_bytes())
 }
 
 const RULES: &str = r#".SH RULE FILES
@@ -42,7 +38,7 @@ Written for files, e.g. \fBu::rw@UX,g::\-\-\-,o::\-\-\-,g:staff:rw@GX,m::rw@GX\f
 A user's own file (and a group's) may set NOACL or PRIVATE on its own paths and replace the root rule \fB~\fR, for the root and all below it; otherwise it only adds named \fBu:NAME:\fR / \fBg:NAME:\fR entries, never naming the admins group nor granting \fB\-\-\-\fR, \fB\-w\-\fR or \fB\-wx\fR. Unusable lines are reported as FILE:LINE (warnings for own files, exit 2 for system files).
 "#;
 
-fn configuration(out: &mut Vec<u8>) -> io::Result<()> {
+fn configuration(out: &mut Vec<u8>, _: &Command) -> io::Result<()> {
     let d = Config::default();
     writeln!(out, ".SH CONFIGURATION")?;
     writeln!(
@@ -126,7 +122,7 @@ const MODEL: &str = r#".SH THE MODEL
 The root's default ACL is what the walk enforces below it, so what users create there is born with the wanted ACL. Entries are compared by meaning (effective rights), so a second run changes nothing. Symlinks are never followed nor changed; sockets, FIFOs and devices are skipped; every change goes through a descriptor opened without following symlinks.
 "#;
 
-fn undo(out: &mut Vec<u8>, cmd: &clap::Command) -> io::Result<()> {
+fn undo(out: &mut Vec<u8>, cmd: &Command) -> io::Result<()> {
     writeln!(out, ".SH UNDOING A RUN")?;
     writeln!(
         out,
@@ -142,36 +138,4 @@ fn undo(out: &mut Vec<u8>, cmd: &clap::Command) -> io::Result<()> {
         out,
         "Do not use \\fBsetfacl \\-\\-restore\\fR in a tree users can write: it follows symlinks, so a user who replaces a backed\\-up file by a symlink gets the target's rights changed."
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_page_names_no_page_that_does_not_exist() {
-        let text = String::from_utf8(page()).unwrap();
-        // No reference to another page at all (clap_mangen's chk-path(1)...).
-        assert!(!text.contains("(1)"), "{text}");
-        for section in [
-            ".SH SUBCOMMANDS",
-            ".SH RULE FILES",
-            ".SH CONFIGURATION",
-            ".SH THE MODEL",
-            ".SH UNDOING A RUN",
-        ] {
-            assert!(text.contains(section), "{section}");
-        }
-        for sub in [
-            "chk path",
-            "chk group",
-            "chk user",
-            "chk explain",
-            "chk rules",
-        ] {
-            assert!(text.contains(&format!(".SS \"{sub}")), "{sub}");
-        }
-        assert!(text.contains("\\fBmailbox_dir\\fR (default \\fIMaildir\\fR)"));
-        assert!(text.contains(".TP\n\\fB\\-\\-all\\fR\n"), "{text}");
-    }
 }

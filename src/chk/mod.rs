@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod acl;
+pub(crate) mod backup;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod explain;

@@ -40,6 +40,7 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
                 set
             },
             ownership,
+            ..Target::default()
         })
         .collect();
     walk::check_targets(targets, &options(run, verbosity)?)

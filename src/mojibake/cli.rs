@@ -17,7 +17,8 @@ EXAMPLES:
 EXIT STATUS:
   0  nothing to fix, or everything fixed
   1  mojibake found (check, or names without --apply)
-  2  usage error
+  2  usage error, or a journal refused (not ours, writable by others, a
+     bad line: FILE:LINE)
   3  some renames failed or collided, or a file could not be read";
 
 /// Repair UTF-8 text that was misread as a legacy 8-bit encoding (once or
@@ -94,7 +95,8 @@ pub struct TextArgs {
     #[command(flatten)]
     pub encoding: Encoding,
     /// Repair the FILEs where they are (temporary file, fsync, rename;
-    /// owner, mode and xattrs kept; journaled for undo; binary files refused)
+    /// owner, mode and xattrs kept; originals saved 0600 beside the journal
+    /// for undo; binary files refused)
     #[arg(long, short = 'i')]
     pub in_place: bool,
     /// Where to record the edits (default ./mojibake-fix-<timestamp>.journal)
@@ -139,7 +141,9 @@ pub struct ExplainArgs {
 
 #[derive(Args, Debug)]
 pub struct UndoArgs {
-    /// A journal written by `names --apply`
+    /// A journal written by `names --apply` or `text -i`: refused (exit 2)
+    /// when it is a symlink, owned by neither you nor root, or writable by
+    /// others, or when any line is malformed or outside its trees
     pub journal: PathBuf,
     /// One JSON object per restored name
     #[arg(long)]

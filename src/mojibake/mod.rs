@@ -9,7 +9,9 @@ pub(crate) mod in_place;
 pub(crate) mod journal;
 pub(crate) mod names;
 pub(crate) mod repair;
+pub(crate) mod safe_fs;
 pub(crate) mod text;
+pub(crate) mod undo;
 pub(crate) mod utf8;
 
 pub use cli::Cli;
@@ -29,6 +31,6 @@ pub fn run(cli: Cli) -> Result<Exit> {
             .nagios
             .unknown_on_error("MOJIBAKE-FIX", text::run_check(args, quiet)),
         Command::Explain(args) => text::run_explain(args),
-        Command::Undo(args) => names::run_undo(args, quiet),
+        Command::Undo(args) => undo::run_undo(args, quiet),
     }
 }

@@ -7,13 +7,13 @@
 //! before parents. Renames use renameat2(RENAME_NOREPLACE): nothing is ever
 //! overwritten. The directory's mtime is put back after each rename.
 
-use super::cli::{NamesArgs, UndoArgs};
+use super::cli::NamesArgs;
 use super::codepages::Codepage;
-use super::journal::{self, Entry, Journal};
+use super::journal::Journal;
 use super::repair::Repairer;
-use crate::common::{Envelope, Error, Exit, JsonLines, Progress, Result};
+use crate::common::{Envelope, Error, Exit, JsonLines, Progress, Result, io_reason};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags, Timespec, Timestamps};
+use rustix::fs::{AtFlags, FileType, RenameFlags};
 use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
@@ -21,8 +21,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
 
-/// Longest file name Linux file systems accept, in bytes.
-const NAME_MAX: usize = 255;
+use super::safe_fs::{self, NAME_MAX};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Norm {
@@ -134,7 +133,13 @@ pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
         apply: args.apply,
         recursive: args.recursive,
         journal: match args.apply {
-            true => Some(Journal::create_for(args.journal.as_deref())?),
+            true => {
+                let mut trees: Vec<PathBuf> =
+                    args.paths.iter().filter_map(|p| tree_of(p).ok()).collect();
+                trees.sort();
+                trees.dedup();
+                Some(Journal::create_for(args.journal.as_deref(), &trees)?)
+            }
             false => None,
         },
         renamed: HashMap::new(),
@@ -155,38 +160,31 @@ pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
 impl Walker {
     /// One PATH argument: its subtree, then its own name.
     fn top(&mut self, path: &Path) -> Result<()> {
+        // The directory is resolved and then reached by descriptor, the
+        // name itself never followed.
+        let parent = match tree_of(path) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(path, &e);
+                return Ok(());
+            }
+        };
+        let parent_fd = match safe_fs::open_dir(&parent) {
+            Ok(fd) => fd,
+            Err(e) => {
+                self.error(&parent, &e);
+                return Ok(());
+            }
+        };
         let Some(name) = path.file_name().map(OsStr::to_os_string) else {
             // `/`, `.` or `..`: only what is below can be renamed.
             if self.recursive {
-                match std::fs::canonicalize(path) {
-                    Ok(absolute) => self.open_and_walk(rustix::fs::CWD, path, path, &absolute)?,
-                    Err(e) => self.error(path, &e),
-                }
+                self.walk(parent_fd, path, &parent)?;
             }
             return Ok(());
         };
         let display_dir = path.parent().unwrap_or(Path::new(""));
-        let dir = if display_dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            display_dir
-        };
-        // The directory is resolved, the name itself never followed.
-        let parent = match std::fs::canonicalize(dir) {
-            Ok(p) => p,
-            Err(e) => {
-                self.error(dir, &e);
-                return Ok(());
-            }
-        };
         let absolute = parent.join(&name);
-        let parent_fd = match open_dir(rustix::fs::CWD, parent.as_os_str()) {
-            Ok(fd) => fd,
-            Err(e) => {
-                self.error(&parent, &e.into());
-                return Ok(());
-            }
-        };
         let stat = match rustix::fs::statat(&parent_fd, name.as_os_str(), AtFlags::SYMLINK_NOFOLLOW)
         {
             Ok(st) => st,
@@ -318,7 +316,7 @@ impl Walker {
             }
             Err(e) => {
                 self.counts.errors += 1;
-                let why = e.to_string();
+                let why = io_reason(&e);
                 self.report(Status::Failed, &old_display, &new_display, new.reason, &why)
             }
         }
@@ -380,13 +378,14 @@ impl Walker {
             let status = if self.apply {
                 let journal = self.journal.as_mut().expect("an --apply run has a journal");
                 journal.record_retarget(&now, &link.target, &new_target)?;
-                match retarget(&now, &link.target, &new_target) {
+                match retarget_path(&now, &link.target, &new_target) {
                     Ok(()) => Status::Retargeted,
                     Err(e) => {
                         self.counts.errors += 1;
-                        let why = e.to_string();
+                        let why = io_reason(&e);
                         let (old, new) = (link.target.as_path(), new_target.as_path());
-                        return self.report(Status::Failed, old, new, "symlink", &why);
+                        self.report(Status::Failed, old, new, "symlink", &why)?;
+                        continue;
                     }
                 }
             } else {
@@ -497,8 +496,11 @@ impl Walker {
 
     fn error(&mut self, path: &Path, e: &io::Error) {
         self.counts.errors += 1;
-        self.progress
-            .println(format!("mojibake-fix: {}: {e}", path.display()));
+        self.progress.println(format!(
+            "mojibake-fix: {}: {}",
+            path.display(),
+            io_reason(e)
+        ));
     }
 
     fn summary(&self) -> Result<Exit> {
@@ -552,6 +554,17 @@ impl Walker {
     }
 }
 
+/// The directory a PATH argument's changes happen in, canonical: its
+/// parent, or the path itself for `/`, `.` and `..` (only what is below
+/// them is renamed). The journal names it as a tree.
+fn tree_of(path: &Path) -> io::Result<PathBuf> {
+    if path.file_name().is_none() {
+        return std::fs::canonicalize(path);
+    }
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    std::fs::canonicalize(dir.unwrap_or(Path::new(".")))
+}
+
 /// Why a repaired name cannot be a file name, if it cannot.
 fn invalid(name: &OsStr) -> Option<&'static str> {
     let b = name.as_bytes();
@@ -567,12 +580,7 @@ fn invalid(name: &OsStr) -> Option<&'static str> {
 }
 
 fn open_dir(dirfd: impl AsFd, name: &OsStr) -> rustix::io::Result<OwnedFd> {
-    rustix::fs::openat(
-        dirfd,
-        name,
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
+    safe_fs::open_dir_at(dirfd.as_fd(), name, true)
 }
 
 /// A directory's entries (not `.`/`..`), sorted by name, with their types.
@@ -599,43 +607,34 @@ fn list(fd: &OwnedFd) -> rustix::io::Result<Vec<(OsString, FileType)>> {
 
 /// renameat2(RENAME_NOREPLACE) within one directory, then the directory's
 /// access and modification times put back as they were.
-fn rename_keeping_mtime(dirfd: BorrowedFd<'_>, old: &OsStr, new: &OsStr) -> io::Result<()> {
-    rename_in_dir(dirfd, old, new, RenameFlags::NOREPLACE)
-}
-
-fn rename_in_dir(
+pub(crate) fn rename_keeping_mtime(
     dirfd: BorrowedFd<'_>,
     old: &OsStr,
     new: &OsStr,
-    flags: RenameFlags,
 ) -> io::Result<()> {
-    let before = rustix::fs::fstat(dirfd)?;
-    rustix::fs::renameat_with(dirfd, old, dirfd, new, flags)?;
-    let times = Timestamps {
-        last_access: Timespec {
-            tv_sec: before.st_atime as _,
-            tv_nsec: before.st_atime_nsec as _,
-        },
-        last_modification: Timespec {
-            tv_sec: before.st_mtime as _,
-            tv_nsec: before.st_mtime_nsec as _,
-        },
-    };
-    if let Err(e) = rustix::fs::futimens(dirfd, &times) {
-        log::warn!("could not keep a directory's mtime: {e}");
-    }
-    Ok(())
+    safe_fs::rename_in_dir(dirfd, old, new, RenameFlags::NOREPLACE)
 }
 
-/// Points the symlink `link` at `new` instead of `expected`: a new link
-/// under a temporary name, renamed over the old one (atomic). Refused when
-/// the link no longer points at `expected`.
-fn retarget(link: &Path, expected: &Path, new: &Path) -> io::Result<()> {
+/// [`retarget`] for the link at the absolute path `link`, its directory
+/// reached by descriptor.
+pub(crate) fn retarget_path(link: &Path, expected: &Path, new: &Path) -> io::Result<()> {
     let (Some(dir), Some(name)) = (link.parent(), link.file_name()) else {
         return Err(io::Error::other("not a link path"));
     };
-    let dirfd = open_dir(rustix::fs::CWD, dir.as_os_str())?;
-    let current = rustix::fs::readlinkat(&dirfd, name, Vec::new())?;
+    retarget(safe_fs::open_dir(dir)?.as_fd(), name, expected, new)
+}
+
+/// Points the symlink `name` of `dir` at `new` instead of `expected`: a new
+/// link under a temporary name, renamed over the old one (atomic). Refused
+/// when the link no longer points at `expected`. A temporary link an
+/// interrupted run left is replaced.
+pub(crate) fn retarget(
+    dir: BorrowedFd<'_>,
+    name: &OsStr,
+    expected: &Path,
+    new: &Path,
+) -> io::Result<()> {
+    let current = rustix::fs::readlinkat(dir, name, Vec::new())?;
     if current.as_bytes() != expected.as_os_str().as_bytes() {
         return Err(io::Error::other(format!(
             "the link points to {} now, not {}",
@@ -643,105 +642,27 @@ fn retarget(link: &Path, expected: &Path, new: &Path) -> io::Result<()> {
             expected.display()
         )));
     }
-    let mut temp = OsString::from(".");
-    temp.push(name);
-    temp.push(format!(".mojibake-fix-{}", std::process::id()));
-    rustix::fs::symlinkat(new.as_os_str(), &dirfd, temp.as_os_str())?;
-    let renamed = rename_in_dir(dirfd.as_fd(), &temp, name, RenameFlags::empty());
+    let temp = remove_temp_link(dir, name)?;
+    rustix::fs::symlinkat(new.as_os_str(), dir, &temp)?;
+    let renamed = safe_fs::rename_in_dir(dir, &temp, name, RenameFlags::empty());
     if renamed.is_err() {
-        let _ = rustix::fs::unlinkat(&dirfd, temp.as_os_str(), AtFlags::empty());
+        let _ = rustix::fs::unlinkat(dir, &temp, AtFlags::empty());
     }
     renamed
 }
 
-/// `undo`: the journal's changes reversed, last first. A change the journal
-/// announced but that never happened (interrupted run) is skipped.
-pub fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
-    let entries = journal::read(&args.journal)?;
-    let json = args.json.then(JsonLines::stdout);
-    let (mut failed, mut restored) = (0u64, 0u64);
-    for entry in entries.iter().rev() {
-        let (path, back, outcome) = match entry {
-            Entry::Rename { old, new } => (new, old, undo_rename(old, new)),
-            Entry::Retarget {
-                link,
-                old_target,
-                new_target,
-            } => (
-                link,
-                old_target,
-                undo_retarget(link, old_target, new_target),
-            ),
-            Entry::Edit { file, saved } => (file, saved, undo_edit(file, saved)),
-        };
-        let (status, detail) = match outcome {
-            Ok(status) => {
-                restored += u64::from(status == "restored");
-                (status, String::new())
-            }
-            Err(e) => {
-                failed += 1;
-                ("failed", e.to_string())
-            }
-        };
-        if let Some(json) = &json {
-            json.emit(&serde_json::json!({
-                "status": status,
-                "path": path.to_string_lossy(),
-                "new": back.to_string_lossy(),
-                "detail": detail,
-            }))?;
-        } else if status == "failed" {
-            eprintln!(
-                "mojibake-fix: failed: {} -> {}: {detail}",
-                path.display(),
-                back.display()
-            );
-        } else if status == "restored" && !quiet {
-            writeln!(
-                io::stdout().lock(),
-                "{} -> {}",
-                path.display(),
-                back.display()
-            )?;
+/// The temporary name of a retargeted link `name`, freed of a symlink an
+/// interrupted run left there (anything else there is refused).
+pub(crate) fn remove_temp_link(dir: BorrowedFd<'_>, name: &OsStr) -> io::Result<OsString> {
+    let temp = safe_fs::temp_name(name);
+    if let Some(st) = safe_fs::lstat_at(dir, &temp)? {
+        if FileType::from_raw_mode(st.st_mode) != FileType::Symlink {
+            return Err(io::Error::other(format!(
+                "{} is in the way and is no leftover of mojibake-fix",
+                temp.to_string_lossy()
+            )));
         }
+        rustix::fs::unlinkat(dir, &temp, AtFlags::empty())?;
     }
-    if let Some(json) = &json {
-        let msg = format!("{restored} restored, {failed} failed");
-        let counts = serde_json::json!({ "restored": restored });
-        let checked = entries.len() as u64;
-        Envelope::new("mojibake-fix", checked, restored, failed, msg, counts).emit(json)?;
-    }
-    Ok(if failed > 0 {
-        Exit::Failed
-    } else {
-        Exit::Success
-    })
-}
-
-fn undo_rename(old: &Path, new: &Path) -> io::Result<&'static str> {
-    let dir = old.parent().expect("journal paths are absolute");
-    let (old_name, new_name) = (
-        old.file_name().expect("checked when read"),
-        new.file_name().expect("checked when read"),
-    );
-    let fd = open_dir(rustix::fs::CWD, dir.as_os_str())?;
-    let present = |n: &OsStr| rustix::fs::statat(&fd, n, AtFlags::SYMLINK_NOFOLLOW).is_ok();
-    if !present(new_name) && present(old_name) {
-        return Ok("not-renamed");
-    }
-    rename_keeping_mtime(fd.as_fd(), new_name, old_name).map(|()| "restored")
-}
-
-fn undo_retarget(link: &Path, old_target: &Path, new_target: &Path) -> io::Result<&'static str> {
-    let current = std::fs::read_link(link)?;
-    if current == old_target {
-        return Ok("not-retargeted");
-    }
-    retarget(link, new_target, old_target).map(|()| "restored")
-}
-
-fn undo_edit(file: &Path, saved: &Path) -> io::Result<&'static str> {
-    let original = std::fs::read(saved)?;
-    super::in_place::replace_contents(file, &original).map(|()| "restored")
+    Ok(temp)
 }

@@ -49,9 +49,12 @@ DELIVERY AND THE SPOOL
   sent. With --spool every result not delivered for sure is kept (0600 files in a 0700
   directory, one checksummed record per line) and sent first on the next run: delivery is at
   least once, and the report says how many may arrive twice. A full disk keeps every whole
-  record and says how many were kept and lost; a torn record is set aside, never sent. An
-  unusable spool, or one locked by another run for longer than -to, gives a warning and the
-  results are delivered directly. NSCA 2 stamps each result with the server's time when it
+  record and says how many were kept and lost; a torn record, or one that fails stdin's
+  checks, is set aside in .damaged, never sent. A rewrite that cannot finish leaves the
+  spool as it was. The spool is flushed 500 results at a time, with a checkpoint after
+  each: a run killed mid-flush resends at most 500. An unusable spool (a directory another
+  user owns or may write, a symlink, a FIFO or a device among its files), or one locked by
+  another run for longer than -to, gives a warning and the results are delivered directly. NSCA 2 stamps each result with the server's time when it
   arrives: --max-age drops spooled results that would arrive too late to mean anything.
 
 PROTOCOLS
@@ -77,7 +80,8 @@ EXIT STATUS (send_nsca's, kept for drop-in use)
   0  at least one result sent and none failed
   2  configuration, connection, init, timeout or input failure, or nothing sent
      (results kept in the spool count as not sent)
-  3  usage error; also --help, --version and --license, as send_nsca";
+  3  usage error; also -h, -V and -l/--license, as send_nsca (the long --help and
+     --version exit 0)";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -203,18 +207,8 @@ pub struct Cli {
     pub verbosity: Verbosity,
 }
 
-impl Cli {
-    /// The server from -H or the first argument.
-    pub fn server(&self) -> &str {
-        self.server
-            .as_deref()
-            .or(self.server_arg.as_deref())
-            .unwrap_or_default()
-    }
-}
-
 /// send_nsca's single-dash long options, rewritten for clap.
-pub fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+pub(crate) fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     args.into_iter()
         .map(|arg| match arg.to_str() {
             Some("-to") => "--timeout".into(),
@@ -245,13 +239,21 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
 }
 
 /// Parses the arguments; on a usage error prints it and gives send_nsca's
-/// status 3. Help, version and licence print on stdout and give 3 too, as
-/// send_nsca does: a script that runs `nsca-send -V` sees what it saw.
-pub fn parse_or_exit_code(
+/// status 3. send_nsca's own `-h`, `-V` and `-l` print on stdout and give 3
+/// too, as send_nsca does: a script that runs `nsca-send -V` sees what it
+/// saw. The long `--help` and `--version` exit 0, as every tool of the suite.
+pub(crate) fn parse_or_exit_code(
     args: impl IntoIterator<Item = OsString>,
 ) -> Result<Cli, std::process::ExitCode> {
-    let usage = std::process::ExitCode::from(super::Status::Usage as u8);
-    match Cli::try_parse_from(normalize_args(args)) {
+    let usage = std::process::ExitCode::from(super::types::Status::Usage as u8);
+    let args = normalize_args(args);
+    let asked_long = |long: &str| {
+        args.iter()
+            .skip(1)
+            .take_while(|arg| *arg != "--")
+            .any(|arg| arg == long)
+    };
+    match Cli::try_parse_from(&args) {
         Ok(cli) if cli.license => {
             println!(
                 "nsca-send (adminkit) {}\nLicense: {}",
@@ -263,7 +265,16 @@ pub fn parse_or_exit_code(
         Ok(cli) => Ok(cli),
         Err(err) => {
             let _ = err.print();
-            Err(usage)
+            let long_form = match err.kind() {
+                clap::error::ErrorKind::DisplayHelp => asked_long("--help"),
+                clap::error::ErrorKind::DisplayVersion => asked_long("--version"),
+                _ => false,
+            };
+            Err(if long_form {
+                std::process::ExitCode::SUCCESS
+            } else {
+                usage
+            })
         }
     }
 }
@@ -301,13 +312,13 @@ mod tests {
         ];
         let cli = Cli::try_parse_from(normalize_args(args.map(OsString::from))).unwrap();
         assert_eq!(
-            (cli.server(), cli.port, cli.timeout),
-            ("n", Some(1), Some(3))
+            (cli.server.as_deref(), cli.port, cli.timeout),
+            (Some("n"), Some(1), Some(3))
         );
         assert_eq!((cli.delimiter, cli.record_separator), (b',', b'\n'));
         assert!(cli.verbosity.is_quiet());
         let cli = Cli::try_parse_from(["nsca-send", "nagios"]).unwrap();
-        assert_eq!(cli.server(), "nagios");
+        assert_eq!(cli.server_arg.as_deref(), Some("nagios"));
         assert!(Cli::try_parse_from(["nsca-send", "-C", "--json"]).is_err());
     }
 }

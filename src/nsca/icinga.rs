@@ -6,9 +6,9 @@
 use super::keyvalue;
 use super::net::{self, describe};
 use super::packet::CheckResult;
-use super::protocol::{Outcome, Refusal};
-use super::send::SendError;
-use super::spool::Spooled;
+use super::types::SendError;
+use super::types::Spooled;
+use super::types::{Outcome, Refusal};
 use crate::common::Error;
 use openssl::ssl::{SslConnector, SslMethod, SslStream, SslVerifyMode, SslVersion};
 use openssl::x509::X509;

@@ -132,6 +132,53 @@ impl Parsed {
     }
 }
 
+/// A result read back from the spool, checked exactly as a record of stdin
+/// (and cut to the packet's limits with the same report).
+pub(crate) fn validate(
+    result: &CheckResult,
+    format: Format,
+) -> Result<(CheckResult, Vec<Truncation>), String> {
+    let status = result.status.to_string();
+    check(
+        0,
+        &result.host,
+        &result.service,
+        &status,
+        &result.output,
+        format,
+    )
+}
+
+/// A host name and service description the protocols can carry: no NUL,
+/// no control byte, no `;` (it separates the fields of the command the
+/// daemon writes).
+pub(crate) fn check_names(host: &[u8], service: &[u8]) -> Result<(), String> {
+    if host
+        .iter()
+        .chain(service)
+        .any(|&b| b.is_ascii_control() || b == b';')
+    {
+        return Err("control character or `;` in the host name or service description".into());
+    }
+    Ok(())
+}
+
+/// The output with every NUL byte (which no protocol carries: NSCA's
+/// fields are C strings) written as `\0`, and how many there were.
+pub(crate) fn escape_nul(output: &[u8]) -> (Vec<u8>, usize) {
+    let mut escaped = Vec::with_capacity(output.len());
+    let mut count = 0;
+    for &b in output {
+        if b == 0 {
+            escaped.extend(b"\\0");
+            count += 1;
+        } else {
+            escaped.push(b);
+        }
+    }
+    (escaped, count)
+}
+
 fn check(
     number: usize,
     host: &[u8],
@@ -150,13 +197,7 @@ fn check(
             return Err(format!("NUL byte in the {name}"));
         }
     }
-    if host
-        .iter()
-        .chain(service)
-        .any(|&b| b.is_ascii_control() || b == b';')
-    {
-        return Err("control character or `;` in the host name or service description".into());
-    }
+    check_names(host, service)?;
     let mut cuts = Vec::new();
     let limits = field_limits(format);
     for ((field, name), limit) in fields.iter_mut().zip(FIELD_NAMES).zip(limits) {
@@ -216,6 +257,20 @@ fn trim_line_ends(record: &[u8]) -> &[u8] {
         .rposition(|b| !is_eol(b))
         .map_or(start, |i| i + 1);
     &record[start..end]
+}
+
+/// What NSCA clients before 2.10.1 did: `\` and newlines escaped on the
+/// client, since those servers wrote the output as it came.
+pub(crate) fn escape_output(output: &[u8], limit: usize) -> Vec<u8> {
+    let mut escaped = Vec::with_capacity(output.len());
+    for &b in output {
+        match b {
+            b'\\' => escaped.extend(b"\\\\"),
+            b'\n' => escaped.extend(b"\\n"),
+            _ => escaped.push(b),
+        }
+    }
+    cut_at_char_boundary(&escaped, limit).to_vec()
 }
 
 #[cfg(test)]
@@ -293,5 +348,11 @@ mod tests {
         assert_eq!(p.results[0].status, 2);
         assert_eq!(p.results[1].service, b"");
         assert_eq!(p.bad[0].number, 3);
+    }
+
+    #[test]
+    fn client_side_escaping() {
+        assert_eq!(escape_output(b"a\\b\nc", 100), b"a\\\\b\\nc");
+        assert_eq!(escape_output(b"\n\n", 3), b"\\n\\");
     }
 }

@@ -6,9 +6,9 @@
 
 use super::keyvalue;
 use super::net::{self, describe};
-use super::protocol::{Outcome, Refusal};
-use super::send::SendError;
-use super::spool::Spooled;
+use super::types::SendError;
+use super::types::Spooled;
+use super::types::{Outcome, Refusal};
 use crate::common::Error;
 use openssl::ssl::{Ssl, SslContext, SslMethod, SslStream, SslVersion};
 use std::io::{self, Read, Write};

@@ -3,8 +3,9 @@
 
 use super::config::Config as Nsca2Config;
 use super::packet::{CheckResult, Format};
-use super::send::{self, Deliver, Delivery};
-use super::spool::Spooled;
+use super::send::{self, Deliver};
+use super::types::Outcome;
+use super::types::Spooled;
 use super::{icinga, ng};
 use crate::common::Error;
 use std::path::Path;
@@ -108,24 +109,6 @@ impl Settings {
     pub fn legacy_2_7_mode(&self) -> bool {
         matches!(self, Settings::Nsca2(c) if c.legacy_2_7_mode)
     }
-}
-
-/// A result the server answered with a refusal (it would refuse it again:
-/// it is reported, not kept).
-#[derive(Debug)]
-pub struct Refusal {
-    /// Position in the batch.
-    pub index: usize,
-    pub reason: String,
-}
-
-/// How far a batch got through any protocol.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// `delivered` counts the results the server answered (accepted or
-    /// refused); the rest, from `delivered` on, did not arrive.
-    pub delivery: Delivery,
-    pub refused: Vec<Refusal>,
 }
 
 /// Everything needed to reach the server.

@@ -4,6 +4,7 @@
 
 use super::crypto::{Encryptor, Method};
 use super::packet::{self, CheckResult, Filler, FillerRng, Format, INIT_PACKET_SIZE, Init};
+pub use super::types::{Delivery, SendError, Step};
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
@@ -31,51 +32,6 @@ pub struct Session {
     encryptor: Encryptor,
     format: Format,
     rng: FillerRng,
-}
-
-/// A step of a connection, to say where it failed.
-#[derive(Debug, Clone, Copy)]
-pub enum Step {
-    Connecting,
-    SettingUp,
-    ReadingInit,
-    Writing,
-    Closing,
-}
-
-impl std::fmt::Display for Step {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(match self {
-            Step::Connecting => "connecting",
-            Step::SettingUp => "setting up the socket",
-            Step::ReadingInit => "reading the init packet",
-            Step::Writing => "writing a packet",
-            Step::Closing => "closing",
-        })
-    }
-}
-
-/// Why a batch stopped. Every kind means "not (all) sent": status 2.
-#[derive(Debug, thiserror::Error)]
-pub enum SendError {
-    #[error("resolving '{server}': {}", describe(source))]
-    Resolve { server: String, source: io::Error },
-    #[error("'{server}' has no address")]
-    NoAddress { server: String },
-    #[error("cannot reach {target}: {}", attempts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join("; "))]
-    Unreachable {
-        target: String,
-        attempts: Vec<SendError>,
-    },
-    #[error("{peer}: {step}: {}", describe(source))]
-    Connection {
-        peer: SocketAddr,
-        step: Step,
-        source: io::Error,
-    },
-    /// Another protocol's failure (NSCA-ng), already described.
-    #[error("{0}")]
-    Protocol(Box<str>),
 }
 
 impl Target<'_> {
@@ -268,44 +224,6 @@ fn tcp_info(stream: &TcpStream) -> Option<libc::tcp_info> {
         // A kernel too old to report the peer's window fills less: don't wait on it.
         let needed = std::mem::offset_of!(libc::tcp_info, tcpi_snd_wnd) + 4;
         (rc == 0 && len as usize >= needed).then_some(info)
-    }
-}
-
-fn describe(err: &io::Error) -> String {
-    match err.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "timed out".into(),
-        io::ErrorKind::UnexpectedEof => "the server closed the connection".into(),
-        io::ErrorKind::ConnectionReset
-        | io::ErrorKind::NotConnected
-        | io::ErrorKind::ConnectionAborted
-        | io::ErrorKind::BrokenPipe => {
-            "connection reset by the server (daemon stopped, or a wrong password or \
-             encryption method: it hangs up on the first packet it cannot decrypt)"
-                .into()
-        }
-        _ => crate::common::io_reason(err),
-    }
-}
-
-/// How far a batch got. Each result is in exactly one of four states.
-#[derive(Debug, Default)]
-pub struct Delivery {
-    /// On connections that then closed cleanly: the daemon read these.
-    pub delivered: usize,
-    /// Whole packets of the failed connection the server's TCP acknowledged:
-    /// its kernel had them, but a daemon that died before reading them lost them.
-    pub acknowledged: usize,
-    /// Written to the failed connection, not (wholly) acknowledged.
-    pub unconfirmed: usize,
-    /// Why the rest did not arrive, if they did not.
-    pub error: Option<SendError>,
-}
-
-impl Delivery {
-    /// Results that may have arrived although not known delivered: they are
-    /// kept for the next run and may arrive twice.
-    pub fn maybe_arrived(&self) -> usize {
-        self.acknowledged + self.unconfirmed
     }
 }
 

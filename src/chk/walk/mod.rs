@@ -19,12 +19,16 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// One tree to check, with its rules.
+#[derive(Default)]
 pub struct Target {
     /// Shown in reports ("group staff", "/srv/data").
     pub label: String,
     pub root: PathBuf,
     pub rules: RuleSet,
     pub ownership: Ownership,
+    /// The root, already opened safely (a home, reached from `/` without
+    /// following a symlink): walked as it is, never looked up again.
+    pub opened: Option<std::os::fd::OwnedFd>,
 }
 
 /// Ownership to enforce; `None` keeps what the entry has.

@@ -2,9 +2,11 @@
 
 use super::state::{Change, Current};
 use crate::chk::accounts::NssNames;
-use crate::chk::acl;
+use crate::chk::backup::{Identity, Pending};
+use crate::chk::node::Node;
 use crate::chk::quote;
 use crate::common::{JsonLines, Progress};
+use rustix::fs::Statx;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::fs::File;
@@ -360,52 +362,29 @@ impl Report {
     }
 
     /// Appends the entry's state before the change, as getfacl prints it,
-    /// plus its type and inode, so `chk restore` can tell that the entry it
-    /// reaches is still the one backed up.
-    pub fn backup(&self, path: &Path, cur: &Current, inode: u64) {
-        let Some(file) = &self.backup else { return };
-        let mut text = String::new();
-        let _ = writeln!(text, "# file: {}", quote(path.as_os_str().as_bytes()));
-        let _ = writeln!(text, "# owner: {}\n# group: {}", cur.uid, cur.gid);
-        let kind = if cur.is_dir { "directory" } else { "file" };
-        let _ = writeln!(text, "# type: {kind}\n# inode: {inode}");
-        if cur.mode & 0o7000 != 0 {
-            let flag = |bit: u32, c: char| if cur.mode & bit != 0 { c } else { '-' };
-            let _ = writeln!(
-                text,
-                "# flags: {}{}{}",
-                flag(0o4000, 's'),
-                flag(0o2000, 's'),
-                flag(0o1000, 't')
-            );
-        }
-        let access = cur
-            .access
-            .clone()
-            .unwrap_or_else(|| acl::Acl::from_mode(cur.mode));
-        acl::dump_lines(&access, "", &mut text);
-        if let Some(default) = &cur.default {
-            acl::dump_lines(default, "default:", &mut text);
-        }
-        text.push('\n');
+    /// plus what identifies it and its content (see [`backup`]), so that
+    /// `chk restore` can tell that the entry it reaches is still the one
+    /// backed up. Returns the record, to complete with [`Self::backup_done`]
+    /// once the change is made.
+    pub fn backup(&self, path: &Path, cur: &Current, node: &Node, stat: &Statx) -> Option<Pending> {
+        let file = self.backup.as_ref()?;
+        let record = Pending::new(path, cur, &Identity::of(node, stat));
+        let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+        Report::keep_error(&self.backup_error, file.write_all(record.text().as_bytes()));
+        Some(record)
+    }
+
+    /// Appends the completion of `record`: the ctime chk's change left on
+    /// the entry (read through its descriptor), which `chk restore` finds
+    /// again only if nobody touched the entry since.
+    pub fn backup_done(&self, record: Pending, node: &Node) {
+        let (Some(file), Ok(stat)) = (&self.backup, node.stat()) else {
+            return;
+        };
+        let text = record.completion(stat.stx_ctime.into());
         let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
         Report::keep_error(&self.backup_error, file.write_all(text.as_bytes()));
     }
-}
-
-/// Quotes a name as getfacl does (`\ooo` for backslash, blanks and control
-/// bytes), and every non-ASCII byte too, so the line is plain ASCII whatever
-/// the name's encoding; setfacl unquotes any `\ooo`.
-fn quote(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        if b == b'\\' || b <= b' ' || b >= 0x7f {
-            let _ = write!(out, "\\{b:03o}");
-        } else {
-            out.push(char::from(b));
-        }
-    }
-    out
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -72,7 +72,13 @@ thread_local! {
 /// Walks one target. A root that cannot be opened is an error of that
 /// target only (counted, exit 3); the other targets still run.
 pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Result<Summary> {
-    let opened = Node::open_root(&target.root).and_then(|node| Ok((node.stat()?, node)));
+    let opened = match &target.opened {
+        Some(fd) => rustix::io::fcntl_dupfd_cloexec(fd, 0)
+            .map(Node::from_dir_fd)
+            .map_err(io::Error::from),
+        None => Node::open_root(&target.root),
+    }
+    .and_then(|node| Ok((node.stat()?, node)));
     let (stat, node) = match opened {
         Ok(opened) => opened,
         Err(e) => {
@@ -502,8 +508,12 @@ impl<'a> Walk<'a> {
         if !self.report.dry_run {
             #[cfg(test)]
             tests::before_change(&path);
-            self.report.backup(&path, &found.current, stat.stx_ino);
-            if let Err((what, e)) = state::apply(node, &found.changes) {
+            let record = self.report.backup(&path, &found.current, node, stat);
+            let applied = state::apply(node, &found.changes);
+            if let Some(record) = record {
+                self.report.backup_done(record, node);
+            }
+            if let Err((what, e)) = applied {
                 return self.entry_error(rel, what, e);
             }
         }
@@ -520,7 +530,7 @@ mod tests {
     //! between the moment an entry is open and the moment it is changed,
     //! and swaps the entry for a symlink to a file outside the tree.
 
-    use super::super::{Ownership, RunOptions, Target, check_targets};
+    use super::super::{RunOptions, Target, check_targets};
     use crate::chk::ids::tests::FakeNames;
     use crate::chk::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
     use crate::common::Verbosity;
@@ -589,7 +599,7 @@ mod tests {
             label: "race".into(),
             root: tree.clone(),
             rules: RuleSet::new(vec![Rule::builtin("test", root, definition)]),
-            ownership: Ownership::default(),
+            ..Target::default()
         };
         let opts = RunOptions {
             verbosity: Verbosity {

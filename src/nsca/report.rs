@@ -1,0 +1,60 @@
+//! What the user reads on stderr: bad records, refusals, and what became
+//! of the results that did not arrive.
+
+use super::input::Parsed;
+use super::types::Outcome;
+use super::types::Spooled;
+use crate::common::Error;
+
+pub(crate) const TOOL: &str = "nsca-send";
+
+/// After this many bad records, the rest are only counted.
+const MAX_RECORD_ERRORS: usize = 100;
+
+/// An error line: `nsca-send: MESSAGE`.
+pub(crate) fn complain(message: &str) {
+    crate::common::error::report(TOOL, &Error::failed(message));
+}
+
+/// Bad records with their numbers (at most [`MAX_RECORD_ERRORS`], then a
+/// count), and cut fields as warnings.
+pub(crate) fn input_problems(parsed: &Parsed) {
+    for bad in parsed.bad.iter().take(MAX_RECORD_ERRORS) {
+        complain(&format!("record {}: {}", bad.number, bad.reason));
+    }
+    if parsed.bad.len() > MAX_RECORD_ERRORS {
+        complain(&format!(
+            "{} more bad record(s) not shown ({} in all, not sent)",
+            parsed.bad.len() - MAX_RECORD_ERRORS,
+            parsed.bad.len()
+        ));
+    }
+    for cut in parsed.truncated.iter().take(MAX_RECORD_ERRORS) {
+        log::warn!(
+            "record {}: {} is {} bytes, cut to {}",
+            cut.number,
+            cut.field,
+            cut.length,
+            cut.limit
+        );
+    }
+    if parsed.truncated.len() > MAX_RECORD_ERRORS {
+        log::warn!(
+            "{} more field(s) cut",
+            parsed.truncated.len() - MAX_RECORD_ERRORS
+        );
+    }
+}
+
+pub(crate) fn refusals(outcome: &Outcome, queue: &[Spooled]) {
+    for refusal in &outcome.refused {
+        let result = &queue[refusal.index].result;
+        complain(&format!(
+            "the server refused the result for {}{}{}: {}",
+            String::from_utf8_lossy(&result.host),
+            if result.service.is_empty() { "" } else { ";" },
+            String::from_utf8_lossy(&result.service),
+            refusal.reason
+        ));
+    }
+}
