@@ -68,6 +68,7 @@ fn top_of(case: &Case) -> std::ffi::OsString {
 }
 
 fn installs_inside(path_var: Option<&Path>, what: &Path, module: &str, t: &Path) {
+    let _system = system_dirs();
     let before = system_perl_state();
     for case in cases(t) {
         perlenv().arg("create").arg(&case.env).assert().success();

@@ -17,7 +17,7 @@ pub fn perlenv() -> Command {
 }
 
 pub fn test_cache() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/perlenv-test-cache")
+    crate::repo_root().join("target/perlenv-test-cache")
 }
 
 pub fn write(path: &Path, text: &str) {
@@ -202,6 +202,13 @@ pub fn with_and_without_cpanm(t: &Path) -> [(&'static str, std::ffi::OsString); 
     ]
 }
 
+/// Held by the tests that write in /usr/local or compare it with
+/// [`system_perl_state`]: one such test at a time in the perlenv binary.
+pub fn system_dirs() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Every entry (recursively) under the system perl's site directories and
 /// their parents, with inode, size and times: what a lost INSTALL_BASE
 /// would change.
@@ -241,97 +248,22 @@ pub fn system_perl_state() -> BTreeMap<PathBuf, (u64, u64, i64, i64)> {
     out
 }
 
-/// A real unprivileged account (useradd, its own group, no home made),
-/// removed on drop: the attacker in the trust tests.
-pub struct TempUser {
-    pub name: String,
-    pub uid: u32,
-    pub gid: u32,
+/// perlenv run as `user` (setpriv, no supplementary groups), with HOME
+/// its home: its build cache is its own.
+pub fn perlenv_as(user: &crate::users::User) -> Command {
+    let mut cmd = user.command(assert_cmd::cargo::cargo_bin("perlenv"), Path::new("/"));
+    cmd.env("HOME", &user.home).env_remove("PERLENV_CACHE_DIR");
+    Command::from_std(cmd)
 }
 
-impl TempUser {
-    pub fn new(tag: &str) -> TempUser {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("pe{tag}{}x{n}", std::process::id());
-        // useradd fails while another process (another test binary) holds
-        // the account files' lock: try again, within a bound.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        loop {
-            let out = std::process::Command::new("useradd")
-                .args(["-M", "-U", "-s", "/bin/sh", "-d", "/nonexistent"])
-                .arg(&name)
-                .output()
-                .unwrap();
-            if out.status.success() {
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "useradd {name}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        let id = |flag: &str| -> u32 {
-            let out = std::process::Command::new("id")
-                .arg(flag)
-                .arg(&name)
-                .output()
-                .unwrap();
-            String::from_utf8(out.stdout)
-                .unwrap()
-                .trim()
-                .parse()
-                .unwrap()
-        };
-        let (uid, gid) = (id("-u"), id("-g"));
-        TempUser { name, uid, gid }
-    }
-
-    /// `program` to be run as this user (no supplementary groups).
-    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
-        use std::os::unix::process::CommandExt;
-        let mut cmd = std::process::Command::new(program);
-        cmd.uid(self.uid).gid(self.gid).env("HOME", "/nonexistent");
-        cmd
-    }
-
-    /// perlenv run as this user.
-    pub fn perlenv(&self) -> Command {
-        Command::from_std(self.command(assert_cmd::cargo::cargo_bin("perlenv")))
-    }
-
-    /// A directory `path` owned by this user, mode 0755.
-    pub fn dir(&self, path: &Path) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::create_dir_all(path).unwrap();
-        std::os::unix::fs::chown(path, Some(self.uid), Some(self.gid)).unwrap();
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path.to_path_buf()
-    }
-
-    /// Runs `sh -c script` as this user; panics if it fails.
-    pub fn sh(&self, script: &str) {
-        let out = self.command("sh").arg("-c").arg(script).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{script}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-impl Drop for TempUser {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("userdel")
-            .arg(&self.name)
-            .status();
-        let _ = std::process::Command::new("groupdel")
-            .arg(&self.name)
-            .stderr(std::process::Stdio::null())
-            .status();
-    }
+/// `sh -c script` as `user`; panics if it fails.
+pub fn sh_as(user: &crate::users::User, script: &str) {
+    let out = user.sh(Path::new("/"), script);
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A temporary directory that other users can enter (tempdir makes 0700).

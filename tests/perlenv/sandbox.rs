@@ -6,10 +6,10 @@
 //! mid-install redirects nothing; and the same sandbox for an ordinary user
 //! (a real account made with useradd).
 
-mod perlenv_support;
-use perlenv_support::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use testkit::perlenv::*;
+use testkit::users::User;
 
 /// A dist directory `src/NAME-0.01` whose Makefile.PL first runs `pre`.
 fn dist_doing(src: &Path, name: &str, pre: &str) -> PathBuf {
@@ -29,12 +29,6 @@ fn writes(file: &str) -> String {
          open my $out, '>', $file or die \"$file: $!\\n\";\n\
          print $out \"package Escaped; 1;\\n\"; close $out or die \"$file: $!\\n\";\n"
     )
-}
-
-/// Held by the tests that write in /usr/local or compare it.
-fn system_dirs() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Waits (bounded) until `done` says yes.
@@ -306,11 +300,11 @@ fn env_swapped_for_a_symlink_mid_install_redirects_nothing() {
 fn a_users_build_cannot_write_outside_env_either() {
     let tmp = open_tempdir();
     let t = tmp.path();
-    let user = TempUser::new("sbx");
-    let home = user.dir(&t.join("home"));
+    let user = User::new(t);
+    let home = user.home.clone();
     let outside = home.join("outside/Escaped.pm");
     let name = unique("Escape-User");
-    let src = user.dir(&t.join("src"));
+    let src = user.home.clone();
     let dir = dist_doing(&src, &name, &writes(outside.to_str().unwrap()));
     let clean = dist_dir(&src, &unique("Clean-User"), "0.01", None, None);
     let st = std::process::Command::new("chown")
@@ -321,9 +315,8 @@ fn a_users_build_cannot_write_outside_env_either() {
         .unwrap();
     assert!(st.success());
     let env = home.join("env");
-    user.perlenv().arg("create").arg(&env).assert().success();
-    let out = user
-        .perlenv()
+    perlenv_as(&user).arg("create").arg(&env).assert().success();
+    let out = perlenv_as(&user)
         .args(["-v", "install"])
         .arg(&env)
         .arg(&dir)
@@ -346,14 +339,14 @@ fn a_users_build_cannot_write_outside_env_either() {
         !outside.parent().unwrap().exists(),
         "the user's build wrote outside ENV"
     );
-    user.perlenv()
+    perlenv_as(&user)
         .args(["install", "-q"])
         .arg(&env)
         .arg(&clean)
         .assert()
         .success();
     let list = String::from_utf8(
-        user.perlenv()
+        perlenv_as(&user)
             .arg("list")
             .arg(&env)
             .output()

@@ -6,10 +6,9 @@
 //! of a dist directory and `freeze` of a local dist. Real CPAN tarballs,
 //! real perl, make and tests.
 
-mod perlenv_support;
-use perlenv_support::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use testkit::perlenv::*;
 
 /// Every file of ENV (its build logs aside) and its content.
 fn files(env: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

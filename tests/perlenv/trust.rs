@@ -3,10 +3,10 @@
 //! Real accounts made with useradd plant the code; root runs perlenv; the
 //! markers the planted code would leave are checked on disk.
 
-mod perlenv_support;
-use perlenv_support::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use testkit::perlenv::*;
+use testkit::users::User;
 
 fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -34,8 +34,8 @@ fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
 fn root_refuses_an_env_whose_directories_another_user_may_write() {
     let tmp = open_tempdir();
     let t = tmp.path();
-    let mallory = TempUser::new("mal");
-    let drop_box = mallory.dir(&t.join("mallory"));
+    let mallory = User::new(t);
+    let drop_box = mallory.home.clone();
     let env = new_env(t);
     let (bin, lib) = (env.join("bin"), env.join("lib/perl5"));
     for dir in [&env, &bin, &lib] {
@@ -43,12 +43,18 @@ fn root_refuses_an_env_whose_directories_another_user_may_write() {
     }
     let ran_ls = drop_box.join("ran-ls");
     let ran_strict = drop_box.join("ran-strict");
-    mallory.sh(&planted_script(&bin.join("ls"), &ran_ls, "exit 0"));
-    mallory.sh(&format!(
-        "printf '%s\\n' 'package strict; open my $f, \">\", q{{{}}}; print $f $<; sub import {{}} 1;' >'{}'",
-        ran_strict.display(),
-        lib.join("strict.pm").display()
-    ));
+    sh_as(
+        &mallory,
+        &planted_script(&bin.join("ls"), &ran_ls, "exit 0"),
+    );
+    sh_as(
+        &mallory,
+        &format!(
+            "printf '%s\\n' 'package strict; open my $f, \">\", q{{{}}}; print $f $<; sub import {{}} 1;' >'{}'",
+            ran_strict.display(),
+            lib.join("strict.pm").display()
+        ),
+    );
     for command in [&["ls"][..], &["perl", "-e", "use strict; print 1"]] {
         let refused = perlenv()
             .arg("run")
@@ -140,7 +146,7 @@ fn root_commands(env: &Path, tarball: &Path) -> Vec<(&'static str, Vec<std::ffi:
 fn root_refuses_an_env_its_owner_controls_and_never_runs_her_perl() {
     let tmp = open_tempdir();
     let t = tmp.path();
-    let alice = TempUser::new("ali");
+    let alice = User::new(t);
     let tarball = dist(
         &t.join("src"),
         &t.join("dists"),
@@ -151,23 +157,33 @@ fn root_refuses_an_env_its_owner_controls_and_never_runs_her_perl() {
     );
     chmod(&t.join("dists"), 0o755);
     // Her home (hers, as homes are) and an environment she made in it.
-    let home = alice.dir(&t.join("home"));
+    let home = alice.home.clone();
     let env = home.join("env");
-    alice.perlenv().arg("create").arg(&env).assert().success();
+    perlenv_as(&alice)
+        .arg("create")
+        .arg(&env)
+        .assert()
+        .success();
     let marker = home.join("ran-as");
     let evil = home.join("evil-perl");
-    alice.sh(&planted_script(&evil, &marker, "exec /usr/bin/perl \"$@\""));
+    sh_as(
+        &alice,
+        &planted_script(&evil, &marker, "exec /usr/bin/perl \"$@\""),
+    );
     let cfg = env.join("perlenv.cfg");
     let text = std::fs::read_to_string(&cfg).unwrap().replace(
         "perl = /usr/bin/perl",
         &format!("perl = {}", evil.display()),
     );
-    alice.sh(&format!(
-        "printf '%s' '{text}' >'{cfg}' && ln -sf '{evil}' '{env}/bin/perl'",
-        cfg = cfg.display(),
-        evil = evil.display(),
-        env = env.display()
-    ));
+    sh_as(
+        &alice,
+        &format!(
+            "printf '%s' '{text}' >'{cfg}' && ln -sf '{evil}' '{env}/bin/perl'",
+            cfg = cfg.display(),
+            evil = evil.display(),
+            env = env.display()
+        ),
+    );
 
     for (name, args) in root_commands(&env, &tarball) {
         let refused = perlenv().args(&args).assert().code(2).stdout("");
@@ -231,9 +247,12 @@ fn root_refuses_an_env_its_owner_controls_and_never_runs_her_perl() {
 
     // Alice on her own environment: it is hers to run (her perl runs as her).
     let mine = home.join("mine");
-    alice.perlenv().arg("create").arg(&mine).assert().success();
-    let out = alice
-        .perlenv()
+    perlenv_as(&alice)
+        .arg("create")
+        .arg(&mine)
+        .assert()
+        .success();
+    let out = perlenv_as(&alice)
         .arg("run")
         .arg(&mine)
         .args(["--", "perl", "-e", "print $<"])
@@ -272,10 +291,9 @@ fn chown_tree(path: &Path, uid: u32, gid: u32) {
 fn a_user_may_use_an_env_root_made() {
     let tmp = open_tempdir();
     let t = tmp.path();
-    let bob = TempUser::new("bob");
+    let bob = User::new(t);
     let env = new_env(t);
-    let out = bob
-        .perlenv()
+    let out = perlenv_as(&bob)
         .arg("run")
         .arg(&env)
         .args(["--", "perl", "-e", "print $<"])
@@ -288,15 +306,14 @@ fn a_user_may_use_an_env_root_made() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), bob.uid.to_string());
     // But not another user's: bob on carol's environment is refused.
-    let carol = TempUser::new("car");
-    let home = carol.dir(&t.join("carol"));
-    carol
-        .perlenv()
+    let carol = User::new(t);
+    let home = carol.home.clone();
+    perlenv_as(&carol)
         .arg("create")
         .arg(home.join("env"))
         .assert()
         .success();
-    bob.perlenv()
+    perlenv_as(&bob)
         .arg("info")
         .arg(home.join("env"))
         .assert()
