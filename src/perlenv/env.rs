@@ -208,6 +208,24 @@ impl Env {
         out
     }
 
+    /// What `code` (run with `-MConfig`, none of the environment's
+    /// variables) prints; `what` it asks for, for the error.
+    pub(crate) fn ask_perl(&self, code: &str, what: &str) -> Result<Vec<u8>> {
+        let out = std::process::Command::new(&self.perl)
+            .args(["-MConfig", "-e", code])
+            .env_remove("PERL5OPT")
+            .env_remove("PERL5LIB")
+            .output()
+            .map_err(|e| Error::io(format!("running {}", self.perl.display()), e))?;
+        if !out.status.success() {
+            return Err(Error::failed(format!(
+                "{}: cannot read {what}",
+                self.perl.display()
+            )));
+        }
+        Ok(out.stdout)
+    }
+
     /// Whether the recorded perl binary is still the one the environment
     /// was made with (one stat).
     pub fn perl_state(&self) -> PerlState {

@@ -223,20 +223,9 @@ const SITE_DIRS: &str = r#"print join "\0", grep { length } @Config{qw(installsi
 
 impl Snapshot {
     pub fn take(env: &Env) -> Result<Snapshot> {
-        let out = Command::new(&env.perl)
-            .args(["-MConfig", "-e", SITE_DIRS])
-            .env_remove("PERL5OPT")
-            .env_remove("PERL5LIB")
-            .output()
-            .map_err(|e| Error::io(format!("running {}", env.perl.display()), e))?;
-        if !out.status.success() {
-            return Err(Error::failed(format!(
-                "{}: cannot read its install directories",
-                env.perl.display()
-            )));
-        }
+        let dirs = env.ask_perl(SITE_DIRS, "its install directories")?;
         let mut entries = BTreeMap::new();
-        for dir in out.stdout.split(|&b| b == 0).filter(|d| !d.is_empty()) {
+        for dir in dirs.split(|&b| b == 0).filter(|d| !d.is_empty()) {
             let dir = PathBuf::from(std::ffi::OsStr::from_bytes(dir));
             // Vendor and bin directories are big and shared: their own
             // entries only; the site library trees recursively.

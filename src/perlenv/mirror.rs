@@ -2,6 +2,7 @@
 //! plain 02packages index that `cpanm --mirror-index` reads: dependencies
 //! between the given tarballs resolve offline.
 
+use super::build::index::{Origin, dist_version, not_indexed};
 use super::metadata::scan as scan_packages;
 use crate::common::{Error, Result};
 use std::collections::BTreeMap;
@@ -20,13 +21,19 @@ pub fn run_quiet(cmd: &mut Command, what: &str) -> Result<()> {
 
 /// Unpacks a tarball into `into` and returns its top directory.
 pub fn unpack(tarball: &Path, into: &Path) -> Result<PathBuf> {
+    unpack_with(Command::new("tar"), tarball, into)
+}
+
+/// [`unpack`] with `tar` given as a command to complete (a sandboxed one).
+pub(crate) fn unpack_with(mut tar: Command, tarball: &Path, into: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(into)
         .map_err(|e| Error::io(format!("creating {}", into.display()), e))?;
-    let out = Command::new("tar")
+    let out = tar
         .arg("-xf")
         .arg(tarball)
         .arg("-C")
         .arg(into)
+        .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| Error::io("running tar", e))?;
     if !out.status.success() {
@@ -45,29 +52,6 @@ pub fn unpack(tarball: &Path, into: &Path) -> Result<PathBuf> {
         (Some(top), None) => Ok(top),
         _ => Ok(into.to_path_buf()),
     }
-}
-
-/// The dist version in a tarball name: `Foo-Bar-0.01.tar.gz` → `0.01`.
-fn dist_version(tarball: &Path) -> Option<String> {
-    let name = tarball.file_name()?.to_string_lossy().into_owned();
-    let stem = name
-        .trim_end_matches(".gz")
-        .trim_end_matches(".bz2")
-        .trim_end_matches(".tgz")
-        .trim_end_matches(".tar");
-    let v = stem.rsplit_once('-')?.1.trim_start_matches('v');
-    v.starts_with(|c: char| c.is_ascii_digit())
-        .then(|| v.to_string())
-}
-
-/// Top directories of a dist whose `.pm` files are not indexed.
-fn not_indexed(rel: &Path) -> bool {
-    let first = rel.components().next().map(|c| c.as_os_str());
-    first.is_some_and(|f| {
-        ["t", "xt", "inc", "blib", "examples", "eg", "local", "share"]
-            .iter()
-            .any(|skip| f == *skip)
-    })
 }
 
 /// Builds a CPAN-style mirror of the local tarballs under `work`, with a
@@ -111,7 +95,8 @@ pub fn local_mirror(perl: &Path, work: &Path, tarballs: &[PathBuf]) -> Result<(P
         }
         for (path, rel) in super::walk::files_with_extension(&top, "pm") {
             if !not_indexed(&rel) {
-                owners.push((name.clone(), dist_version(tarball)));
+                let label = Origin::Tarball(tarball.clone()).label();
+                owners.push((name.clone(), dist_version(&label)));
                 files.push(path);
             }
         }
@@ -143,18 +128,4 @@ pub fn local_mirror(perl: &Path, work: &Path, tarballs: &[PathBuf]) -> Result<(P
     std::fs::write(&file, index)
         .map_err(|e| Error::io(format!("writing {}", file.display()), e))?;
     Ok((mirror, file))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn versions_from_tarball_names() {
-        assert_eq!(
-            dist_version(Path::new("/x/Foo-Bar-0.01.tar.gz")).as_deref(),
-            Some("0.01")
-        );
-        assert_eq!(dist_version(Path::new("Foo.tgz")), None);
-    }
 }

@@ -229,21 +229,7 @@ fn a_failure_stops_its_dependents_only_and_every_dist_has_a_log() {
     let src = t.join("src");
     let out = t.join("dists");
     let (fails, needy, free) = (unique("Fails-Par"), unique("Needs-Par"), unique("Free-Par"));
-    let failing = dist_dir(&src, &fails, "0.01", None, None);
-    write(
-        &failing.join("t/fail.t"),
-        "use Test::More tests => 1;\nok(0, 'meant to fail');\n",
-    );
-    std::fs::create_dir_all(&out).unwrap();
-    let st = std::process::Command::new("tar")
-        .arg("-czf")
-        .arg(out.join(format!("{fails}-0.01.tar.gz")))
-        .arg("-C")
-        .arg(&src)
-        .arg(format!("{fails}-0.01"))
-        .status()
-        .unwrap();
-    assert!(st.success());
+    failing_dist(&src, &out, &fails);
     let fails_module = fails.replace('-', "::");
     dist(&src, &out, &needy, "0.02", Some(&fails_module), None);
     dist(&src, &out, &free, "0.03", None, None);

@@ -275,22 +275,8 @@ fn install_errors_name_the_dist_and_why() {
     // as failing its tests, not as "not found".
     let (fails, needy) = (unique("Fails-Tests"), unique("Needs-Fails"));
     let src = t.join("src");
-    let failing = dist_dir(&src, &fails, "0.01", None, None);
-    write(
-        &failing.join("t/fail.t"),
-        "use Test::More tests => 1;\nok(0, 'meant to fail');\n",
-    );
     let tarballs = t.join("tarballs");
-    std::fs::create_dir(&tarballs).unwrap();
-    let tar = std::process::Command::new("tar")
-        .arg("-czf")
-        .arg(tarballs.join(format!("{fails}-0.01.tar.gz")))
-        .arg("-C")
-        .arg(&src)
-        .arg(format!("{fails}-0.01"))
-        .status()
-        .unwrap();
-    assert!(tar.success());
+    failing_dist(&src, &tarballs, &fails);
     let fails_module = fails.replace('-', "::");
     dist(&src, &tarballs, &needy, "0.02", Some(&fails_module), None);
     let out = perlenv()
@@ -563,16 +549,7 @@ fn a_replaced_or_missing_perl_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     // A private copy of perl, so it can be replaced and removed.
-    let perl = t.join("perl-copy");
-    std::fs::copy("/usr/bin/perl", &perl).unwrap();
-    let env = t.join("env");
-    perlenv()
-        .arg("create")
-        .arg("--perl")
-        .arg(&perl)
-        .arg(&env)
-        .assert()
-        .success();
+    let (perl, env) = env_with_perl_copy(t);
     assert_eq!(std::fs::read_link(env.join("bin/perl")).unwrap(), perl);
     assert!(
         stdout(perlenv().arg("info").arg(&env)).contains(&format!("perl: {} (5.", perl.display()))

@@ -331,16 +331,7 @@ fn a_user_may_use_an_env_root_made() {
 fn root_never_runs_a_perl_that_changed_since_creation() {
     let tmp = open_tempdir();
     let t = tmp.path();
-    let perl = t.join("perl-copy");
-    std::fs::copy("/usr/bin/perl", &perl).unwrap();
-    let env = t.join("env");
-    perlenv()
-        .arg("create")
-        .arg("--perl")
-        .arg(&perl)
-        .arg(&env)
-        .assert()
-        .success();
+    let (perl, env) = env_with_perl_copy(t);
     // Replaced by a script that would leave a marker.
     let marker = t.join("ran");
     std::fs::remove_file(&perl).unwrap();

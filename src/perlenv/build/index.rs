@@ -71,7 +71,7 @@ pub(crate) struct Index {
 }
 
 /// Top directories of a dist whose `.pm` files are not indexed.
-fn not_indexed(rel: &Path) -> bool {
+pub(crate) fn not_indexed(rel: &Path) -> bool {
     let first = rel.components().next().map(|c| c.as_os_str());
     first.is_some_and(|f| {
         ["t", "xt", "inc", "blib", "examples", "eg", "local", "share"]
@@ -81,7 +81,7 @@ fn not_indexed(rel: &Path) -> bool {
 }
 
 /// The dist version in a tarball name: `Foo-Bar-0.01.tar.gz` → `0.01`.
-fn dist_version(label: &str) -> Option<String> {
+pub(crate) fn dist_version(label: &str) -> Option<String> {
     let v = label.rsplit_once('-')?.1.trim_start_matches('v');
     v.starts_with(|c: char| c.is_ascii_digit())
         .then(|| v.to_string())
@@ -287,7 +287,9 @@ impl Index {
         }
         let into = ws.build_dir().join(format!("src-{source}"));
         let made = match &src.origin {
-            Origin::Tarball(tarball) => unpack(ws, tarball, &into)?,
+            Origin::Tarball(tarball) => {
+                super::super::mirror::unpack_with(ws.command("tar"), tarball, &into)?
+            }
             Origin::Dir(dir) => {
                 // A plain name: make and shells see the build directory's path.
                 let copy = into.join("dist");
@@ -328,38 +330,6 @@ fn run(cmd: &mut std::process::Command, what: &str) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// Unpacks `tarball` into `into` (in the sandbox) and returns its top
-/// directory.
-fn unpack(ws: &Workspace, tarball: &Path, into: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(into)
-        .map_err(|e| Error::io(format!("creating {}", into.display()), e))?;
-    let out = ws
-        .command("tar")
-        .arg("-xf")
-        .arg(tarball)
-        .arg("-C")
-        .arg(into)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| Error::io("running tar", e))?;
-    if !out.status.success() {
-        return Err(Error::failed(format!(
-            "{}: not a readable tarball: {}",
-            tarball.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    let mut dirs = std::fs::read_dir(into)
-        .map_err(|e| Error::io(format!("reading {}", into.display()), e))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir());
-    match (dirs.next(), dirs.next()) {
-        (Some(top), None) => Ok(top),
-        _ => Ok(into.to_path_buf()),
-    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! A failure stops the dists that need the failed one; the others finish.
 
 pub(crate) mod cache;
-mod index;
+pub(crate) mod index;
 mod stage;
 mod version;
 mod view;
@@ -242,28 +242,16 @@ pub(crate) fn install(
 /// hash of all of %Config (what XS code is compiled against).
 fn perl_signature(ws: &Workspace) -> Result<String> {
     let env = &ws.env;
-    let out = Command::new(&env.perl)
-        .args([
-            "-MConfig",
-            "-e",
-            "print Config::myconfig(), Config::config_sh()",
-        ])
-        .env_remove("PERL5OPT")
-        .env_remove("PERL5LIB")
-        .output()
-        .map_err(|e| Error::io(format!("running {}", env.perl.display()), e))?;
-    if !out.status.success() {
-        return Err(Error::failed(format!(
-            "{}: cannot read its configuration",
-            env.perl.display()
-        )));
-    }
+    let config = env.ask_perl(
+        "print Config::myconfig(), Config::config_sh()",
+        "its configuration",
+    )?;
     Ok(format!(
         "{}\n{}\n{}\n{}\nisolated={}",
         env.perl.display(),
         env.version,
         env.archname,
-        index::hex(&openssl::sha::sha256(&out.stdout)),
+        index::hex(&openssl::sha::sha256(&config)),
         env.isolated
     ))
 }

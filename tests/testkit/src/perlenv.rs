@@ -41,7 +41,11 @@ pub fn dist(
     prereq: Option<&str>,
     script: Option<&str>,
 ) -> PathBuf {
-    let dir = dist_dir(src, name, version, prereq, script);
+    pack(&dist_dir(src, name, version, prereq, script), out)
+}
+
+/// `dir` (a dist directory) as `out/<its name>.tar.gz`.
+pub fn pack(dir: &Path, out: &Path) -> PathBuf {
     std::fs::create_dir_all(out).unwrap();
     let top = dir.file_name().unwrap();
     let tarball = out.join(format!("{}.tar.gz", top.to_str().unwrap()));
@@ -49,12 +53,38 @@ pub fn dist(
         .arg("-czf")
         .arg(&tarball)
         .arg("-C")
-        .arg(src)
+        .arg(dir.parent().unwrap())
         .arg(top)
         .status()
         .unwrap();
     assert!(st.success());
     tarball
+}
+
+/// A dist `src/NAME-0.01` whose test fails, packed into `out`.
+pub fn failing_dist(src: &Path, out: &Path, name: &str) -> PathBuf {
+    let dir = dist_dir(src, name, "0.01", None, None);
+    write(
+        &dir.join("t/fail.t"),
+        "use Test::More tests => 1;\nok(0, 'meant to fail');\n",
+    );
+    pack(&dir, out)
+}
+
+/// An environment `t/env` made with a private copy of perl (`t/perl-copy`,
+/// which a test may replace or remove); returns (perl, env).
+pub fn env_with_perl_copy(t: &Path) -> (PathBuf, PathBuf) {
+    let perl = t.join("perl-copy");
+    std::fs::copy("/usr/bin/perl", &perl).unwrap();
+    let env = t.join("env");
+    perlenv()
+        .arg("create")
+        .arg("--perl")
+        .arg(&perl)
+        .arg(&env)
+        .assert()
+        .success();
+    (perl, env)
 }
 
 /// The dist of `dist` as a directory `src/Name-Version`.
