@@ -331,9 +331,15 @@ impl<'a> Run<'a> {
 
     /// The dist of `source`, planned now if it is not yet.
     fn plan_source(&self, source: usize) -> usize {
+        self.plan(source).0
+    }
+
+    /// The dist of `source`, and whether this call planned it (so that
+    /// exactly one caller starts its thread).
+    fn plan(&self, source: usize) -> (usize, bool) {
         let mut state = self.lock();
         if let Some(d) = state.dists.iter().position(|d| d.source == source) {
-            return d;
+            return (d, false);
         }
         state.dists.push(DistState {
             source,
@@ -342,7 +348,7 @@ impl<'a> Run<'a> {
             waiting_on: Vec::new(),
         });
         self.view.planned();
-        state.dists.len() - 1
+        (state.dists.len() - 1, true)
     }
 
     fn start<'s>(&'s self, scope: &'s std::thread::Scope<'s, '_>, d: usize) {
@@ -391,6 +397,8 @@ impl<'a> Run<'a> {
         self.lock().dists[d].name.clone()
     }
 
+    /// Installs dist `d`: from the build cache when it has this build,
+    /// else built from source (and then cached).
     fn install_dist<'s>(
         &'s self,
         scope: &'s std::thread::Scope<'s, '_>,
@@ -399,39 +407,66 @@ impl<'a> Run<'a> {
         let source = self.lock().dists[d].source;
         let key = self.cache_key(source);
         if let Some(key) = &key
-            && let Some(entry) = self.cache.as_ref().and_then(|c| c.load(key))
+            && let Some(done) = self.install_cached(scope, d, key)?
         {
-            self.set_name(d, &entry.info.dist);
-            self.view.step(d, &entry.info.dist, "from the build cache");
-            let (_, needs) = self.prerequisites(
-                &entry.mymeta,
-                "configure,build,test,runtime",
-                None,
-                &self.ws.build_dir(),
-            )?;
-            let deps = self.resolve(scope, d, &needs)?;
-            if self.dep_ids(&deps) == entry.info.deps {
-                self.wait_for(d, &deps)?;
-                let files: Vec<stage::Staged> = entry
-                    .info
-                    .files
-                    .iter()
-                    .zip(entry.contents)
-                    .map(|(f, bytes)| (f.path.clone(), f.mode, bytes))
-                    .collect();
-                let names = [entry.info.staged.as_path(), entry.info.alias.as_path()];
-                let perllocal = stage::merge(self.pinned, &files, &names)
-                    .map_err(|e| Failure::Error(e.to_string()))?;
-                self.lock()
-                    .perllocal
-                    .push((entry.info.dist.clone(), perllocal));
-                return Ok("from the build cache".into());
-            }
+            return Ok(done);
+        }
+        self.build(scope, d, source, key)
+    }
+
+    /// Installs dist `d` from the cache entry `key`, if there is a sound
+    /// one whose requirements resolve to the dists it was built against.
+    fn install_cached<'s>(
+        &'s self,
+        scope: &'s std::thread::Scope<'s, '_>,
+        d: usize,
+        key: &str,
+    ) -> std::result::Result<Option<String>, Failure> {
+        let Some(entry) = self.cache.as_ref().and_then(|c| c.load(key)) else {
+            return Ok(None);
+        };
+        self.set_name(d, &entry.info.dist);
+        self.view.step(d, &entry.info.dist, "from the build cache");
+        let (_, needs) = self.prerequisites(
+            &entry.mymeta,
+            "configure,build,test,runtime",
+            None,
+            &self.ws.build_dir(),
+        )?;
+        let deps = self.resolve(scope, d, &needs)?;
+        if self.dep_ids(&deps) != entry.info.deps {
             log::info!(
                 "{}: its requirements resolve to other dists than when it was cached: built again",
                 entry.info.dist
             );
+            return Ok(None);
         }
+        self.wait_for(d, &deps)?;
+        let files: Vec<stage::Staged> = entry
+            .info
+            .files
+            .iter()
+            .zip(entry.contents)
+            .map(|(f, bytes)| (f.path.clone(), f.mode, bytes))
+            .collect();
+        let names = [entry.info.staged.as_path(), entry.info.alias.as_path()];
+        let perllocal =
+            stage::merge(self.pinned, &files, &names).map_err(|e| Failure::Error(e.to_string()))?;
+        self.lock()
+            .perllocal
+            .push((entry.info.dist.clone(), perllocal));
+        Ok(Some("from the build cache".into()))
+    }
+
+    /// Builds dist `d` from `source`: configure, build, test, stage, merge,
+    /// each step once its requirements are in; caches it under `key`.
+    fn build<'s>(
+        &'s self,
+        scope: &'s std::thread::Scope<'s, '_>,
+        d: usize,
+        source: usize,
+        key: Option<String>,
+    ) -> std::result::Result<String, Failure> {
         let tree = {
             let _slot = self.slots.take();
             self.index
@@ -758,9 +793,8 @@ impl<'a> Run<'a> {
             let range = Range::parse(&need.range).unwrap_or_else(Range::any);
             match self.index.find(&need.module, &range) {
                 Some(source) => {
-                    let known = self.lock().dists.iter().any(|x| x.source == source);
-                    let dep = self.plan_source(source);
-                    if !known {
+                    let (dep, new) = self.plan(source);
+                    if new {
                         self.start(scope, dep);
                     }
                     if dep != d {
