@@ -1,7 +1,7 @@
 #!/bin/sh
 # perlenv install against cpanm -L, side by side in one hyperfine run each,
 # from the same real CPAN tarballs (target/cpan-cache, fetched by
-# tests/perlenv_support/fetch.sh), tests run in both.
+# tests/testkit/fetch-cpan.sh), tests run in both.
 #
 #   1. one dist (Try::Tiny), perlenv -j1 and default: perlenv's overhead
 #   2. the 7-dist Moo chain (Moo JSON Try::Tiny Test::Fatal), cold: no cache
@@ -20,7 +20,7 @@ else
 fi
 RUNS=${2:-3}
 SOURCES=$PWD/target/cpan-cache
-bash tests/perlenv_support/fetch.sh "$SOURCES" >&2
+bash tests/testkit/fetch-cpan.sh "$SOURCES" >&2
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 

@@ -88,8 +88,8 @@ impl Sandbox {
     /// The strongest mode this system allows, tried for real with `true`:
     /// `env` is ENV's real path (whose identity is `env_id`), `work` the
     /// work directory and `env_mount` the directory in it where the builds
-    /// see ENV.
-    /// `allowed` false: [`Mode::Compare`] whatever the system allows.
+    /// see ENV. With `allowed` false: [`Mode::Compare`], whatever the
+    /// system allows (`install --no-sandbox`).
     pub(crate) fn new(
         env: &Path,
         env_id: (u64, u64),
