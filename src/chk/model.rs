@@ -98,7 +98,7 @@ pub fn user_rules(
             !line.trim_start().starts_with('#')
                 && matches!(
                     rules::parse_definition(d, Level::System, &Macros::default(), names),
-                    Ok(Definition::NoAcl | Definition::Private)
+                    Ok(Definition::NoAcl | Definition::Private | Definition::Ignore)
                 )
         });
         let (mine, other) = if is_keyword {
@@ -287,7 +287,8 @@ fn drop_left_out(rules: &mut [Rule]) {
                 }
             }
             Definition::Additions(entries) => entries.retain(|e| keep(e.tag, e.id)),
-            Definition::NoAcl | Definition::Private => {}
+            Definition::NoAcl | Definition::Private | Definition::Edits(_) | Definition::Ignore => {
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ use super::factory::Kind;
 use super::group::ModelGroups;
 use super::model::{self, TargetSpec};
 use super::quote::{io_reason, quoted};
-use super::walk::{Ownership, Target};
+use super::walk::{Ownership, Privacy, Target};
 use crate::common::{Error, Exit, Result};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use rustix::io::Errno;
@@ -209,6 +209,10 @@ pub fn target(
             acl_group: Some(model.acl.gid),
             plain_group: Some(user.gid),
             orphan_owner: None,
+            privacy: Some(Privacy {
+                keep: config.keep_private,
+                allowed: [Some(model.admins.gid), None],
+            }),
         },
     };
     let mut target = model::target(spec, model, config)?;

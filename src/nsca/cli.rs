@@ -68,20 +68,38 @@ PROTOCOLS
   NSCA-ng's) holds api_user and password (never the command line), and may hold server,
   port, url, timeout, ca (the only CA trusted; --ca wins) and ttl (--ttl wins: Icinga marks
   the result stale after it). Results carry execution_start/end = the time they were made.
-  An unknown host or service is a refusal (exit 2, not kept); a wrong api_user or password
-  (401), a missing permission (403) or a server error stops the batch and keeps the rest.
+  An unknown host or service (404) or a missing permission (403) is a refusal (exit 2, set
+  aside in .rejected); a wrong api_user or password (401) or a server error stops the batch
+  and keeps the rest.
 
 HEARTBEAT
   nsca-send -H mon --wrap backup -- /usr/local/bin/backup runs the command (limit
   --command-timeout), passes its output through, reports its exit status (0-3, else
   UNKNOWN) and first output line as service `backup`, and exits with the command's status.
+  A job that fails also gets one line on stderr naming it, its status and the result sent
+  (not under -q when that result was delivered). NUL bytes of its output are sent as \\0.
 
-EXIT STATUS (send_nsca's, kept for drop-in use)
-  0  at least one result sent and none failed
-  2  configuration, connection, init, timeout or input failure, or nothing sent
-     (results kept in the spool count as not sent)
+CRON ON MANY HOSTS
+  With --spool, results kept safely in the spool are only warnings: -q prints nothing and
+  the status is 1, so cron mails nothing during an outage; a loss (no spool, a spool that
+  cannot be written, --max-age, a refusal) is always printed and gives 2. --delay MAX waits
+  a random 0..MAX seconds before connecting (after the job with --wrap). --spool-status
+  shows each server's spool (--json, --nagios with --warning/--critical results and
+  --warning-age/--critical-age seconds). -H a,b (or repeated): --failover (default) gives
+  the batch to the first that answers and the rest to the next; --all gives every result to
+  every server; each server has its own spool. Results a server refuses for good (Icinga 2
+  403/404, NSCA-ng's authorize) are set aside in HOST_PORT.rejected, never resent. A record
+  whose output holds a newline and then something shaped like a record is warned about (sent
+  as send_nsca sends it): -ds 0x0a or --lines reads one record per line.
+
+EXIT STATUS (send_nsca's 0, 2 and 3, kept for drop-in use)
+  0  every result delivered and none failed
+  1  nothing lost, but results wait in the spool for the next run (--spool)
+  2  results lost or refused, configuration, connection, init, timeout or input failure
+     without a spool, or nothing sent
   3  usage error; also -h, -V and -l/--license, as send_nsca (the long --help and
-     --version exit 0)";
+     --version exit 0)
+  With --wrap, the job's own status; with --spool-status --nagios, the plugin's.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -92,9 +110,31 @@ EXIT STATUS (send_nsca's, kept for drop-in use)
     after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
-    /// Server to send to (an NSCA-ng config may name it instead)
-    #[arg(short = 'H', long = "server", value_name = "HOST")]
-    pub server: Option<String>,
+    /// Server to send to; repeat it or separate with commas for several (see --failover,
+    /// --all). An NSCA-ng or Icinga 2 config may name them instead (`server = a,b`)
+    #[arg(
+        short = 'H',
+        long = "server",
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    pub server: Vec<String>,
+
+    /// With several servers: the first that answers gets the batch, the next one what it
+    /// did not take (the default)
+    #[arg(long, conflicts_with = "all")]
+    pub failover: bool,
+
+    /// With several servers: every server gets every result (HA pairs of masters), each
+    /// with its own spool
+    #[arg(long)]
+    pub all: bool,
+
+    /// Wait a random 0 to SECONDS seconds before connecting, so that a fleet's cron jobs do
+    /// not reach the server at once (after the job with --wrap) [default: the config's
+    /// `delay =`, else 0]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(..=3600))]
+    pub delay: Option<u64>,
 
     /// Server as the first argument, as older send_nsca accepted it
     #[arg(value_name = "HOST")]
@@ -147,6 +187,10 @@ pub struct Cli {
     #[arg(long, default_value = "0x17", value_parser = parse_delimiter, value_name = "SEP")]
     pub record_separator: u8,
 
+    /// One record per line: the same as -ds 0x0a
+    #[arg(long, conflicts_with = "record_separator")]
+    pub lines: bool,
+
     /// Send NSCA 2.7 packets (512-byte output, one result per connection)
     #[arg(long = "legacy-2-7-mode")]
     pub legacy_2_7_mode: bool,
@@ -155,13 +199,41 @@ pub struct Cli {
     #[arg(long)]
     pub escape: bool,
 
-    /// Read JSON lines from stdin: {"host", "service", "status", "output"}
+    /// Read JSON lines from stdin: {"host", "service", "status", "output"}; with
+    /// --spool-status, print JSON lines
     #[arg(long, conflicts_with = "host")]
     pub json: bool,
 
     /// Keep undelivered results in DIR and send them first on the next run
     #[arg(long, value_name = "DIR")]
     pub spool: Option<PathBuf>,
+
+    /// Show the spool instead of sending: per server, the results waiting, the oldest's
+    /// age, the results the server refused for good, the last delivery
+    #[arg(long, requires = "spool",
+          conflicts_with_all = ["host", "wrap", "raw_commands", "legacy_2_7_mode"])]
+    pub spool_status: bool,
+
+    /// With --spool-status: one monitoring-plugin line, exit 0 OK, 1 WARNING, 2 CRITICAL,
+    /// 3 UNKNOWN
+    #[arg(long, requires = "spool_status")]
+    pub nagios: bool,
+
+    /// With --nagios: WARNING from N results waiting in a spool on [default: 1]
+    #[arg(long, value_name = "N", requires = "nagios")]
+    pub warning: Option<u64>,
+
+    /// With --nagios: CRITICAL from N results waiting on [default: never]
+    #[arg(long, value_name = "N", requires = "nagios")]
+    pub critical: Option<u64>,
+
+    /// With --nagios: WARNING when the oldest result waiting is SECONDS old [default: 600]
+    #[arg(long, value_name = "SECONDS", requires = "nagios")]
+    pub warning_age: Option<u64>,
+
+    /// With --nagios: CRITICAL when the oldest result waiting is SECONDS old [default: 3600]
+    #[arg(long, value_name = "SECONDS", requires = "nagios")]
+    pub critical_age: Option<u64>,
 
     /// Send one result from the arguments instead of stdin: its host name (with
     /// --wrap: the host of the wrapped job, default this machine's name)
@@ -312,13 +384,16 @@ mod tests {
         ];
         let cli = Cli::try_parse_from(normalize_args(args.map(OsString::from))).unwrap();
         assert_eq!(
-            (cli.server.as_deref(), cli.port, cli.timeout),
-            (Some("n"), Some(1), Some(3))
+            (&cli.server[..], cli.port, cli.timeout),
+            (&["n".to_string()][..], Some(1), Some(3))
         );
         assert_eq!((cli.delimiter, cli.record_separator), (b',', b'\n'));
         assert!(cli.verbosity.is_quiet());
         let cli = Cli::try_parse_from(["nsca-send", "nagios"]).unwrap();
         assert_eq!(cli.server_arg.as_deref(), Some("nagios"));
         assert!(Cli::try_parse_from(["nsca-send", "-C", "--json"]).is_err());
+        let cli = Cli::try_parse_from(["nsca-send", "-H", "a,b", "-H", "c", "--all"]).unwrap();
+        assert_eq!(cli.server, ["a", "b", "c"]);
+        assert!(Cli::try_parse_from(["nsca-send", "--all", "--failover"]).is_err());
     }
 }

@@ -1,6 +1,6 @@
-//! A batch through any protocol, the spool's results first and a chunk at
-//! a time: after each chunk the server acknowledged, the spool's checkpoint
-//! moves past it (and what the server refused for good is set aside), so a
+//! A queue through any protocol, a chunk at a time: after each chunk of
+//! spooled results the server acknowledged, the spool's checkpoint moves
+//! past it (and what the server refused for good is set aside first), so a
 //! run killed mid-flush resends at most the chunk it was sending.
 
 use super::protocol::{self, Destination, Settings};
@@ -12,26 +12,33 @@ use super::types::{Outcome, Refusal};
 /// part-way sends twice.
 pub(crate) const CHUNK: usize = 500;
 
-/// Delivers `queue` (the spool's pending results, then this run's) in
-/// order; stops at the first chunk that fails.
+/// Delivers `queue[from..]` in order, stopping at the first chunk that
+/// fails. The first `spooled` results of `queue` are the spool's, which go
+/// `CHUNK` at a time with a checkpoint after each; this run's own results
+/// go with the last chunk (they are in no file a checkpoint could mark).
+/// Counts and refusal indexes are about `queue`, from `from` on.
 pub(crate) fn deliver(
     settings: &Settings,
     to: &Destination,
     queue: &[Spooled],
+    from: usize,
+    spooled: usize,
     mut spool: Option<&mut Spool>,
 ) -> Outcome {
-    let pending = spool.as_ref().map_or(0, |s| s.pending.len());
     let mut outcome = Outcome::default();
-    let mut start = 0;
+    let mut start = from;
     while start < queue.len() {
-        // This run's own results go with the last chunk: they are in no
-        // file a checkpoint could mark.
-        let end = if pending.saturating_sub(start) > CHUNK {
+        let end = if spooled.saturating_sub(start) > CHUNK {
             start + CHUNK
         } else {
             queue.len()
         };
-        let part = protocol::deliver(settings, to, &queue[start..end]);
+        // Only the last connection's close may be confirmed later.
+        let to = Destination {
+            confirm_later: to.confirm_later && end == queue.len(),
+            ..*to
+        };
+        let part = protocol::deliver(settings, &to, &queue[start..end]);
         let refused: Vec<Refusal> = part
             .refused
             .into_iter()
@@ -41,9 +48,10 @@ pub(crate) fn deliver(
             })
             .collect();
         outcome.delivery.delivered += part.delivery.delivered;
+        outcome.delivery.closing = part.delivery.closing;
         if let Some(spool) = spool.as_deref_mut() {
             set_aside_rejected(spool, queue, &refused);
-            spool.checkpoint(outcome.delivery.delivered);
+            spool.checkpoint(start + part.delivery.delivered);
         }
         outcome.refused.extend(refused);
         if part.delivery.error.is_some() {

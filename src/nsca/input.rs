@@ -27,6 +27,9 @@ pub struct Parsed {
     pub results: Vec<CheckResult>,
     pub bad: Vec<BadRecord>,
     pub truncated: Vec<Truncation>,
+    /// Records whose output holds a newline and then what looks like a
+    /// whole record: most likely two records meant to be split by lines.
+    pub merged: Vec<usize>,
 }
 
 const FIELD_NAMES: [&str; 3] = ["host name", "service description", "plugin output"];
@@ -63,9 +66,26 @@ pub fn parse_delimited(data: &[u8], delimiter: u8, separator: u8, format: Format
             }
         };
         let status = String::from_utf8_lossy(code);
+        if separator != b'\n' && holds_a_record(output, delimiter) {
+            parsed.merged.push(number);
+        }
         parsed.add(number, host, service, status.trim(), output, format);
     }
     parsed
+}
+
+/// True when a line after the first of `output` is shaped like a whole
+/// record: `HOST<D>RC<D>…` or `HOST<D>SERVICE<D>RC<D>…` with RC 0-3.
+fn holds_a_record(output: &[u8], delimiter: u8) -> bool {
+    output.split(|&b| b == b'\n').skip(1).any(|line| {
+        let fields: Vec<&[u8]> = line.splitn(4, |&b| b == delimiter).collect();
+        let is_code = |f: &[u8]| matches!(f.trim_ascii(), b"0" | b"1" | b"2" | b"3");
+        match fields[..] {
+            [host, code, _] => !host.is_empty() && is_code(code),
+            [host, service, code, _] => !host.is_empty() && (is_code(code) || is_code(service)),
+            _ => false,
+        }
+    })
 }
 
 /// One JSON object per line: `{"host", "service" (optional), "status", "output"}`.
@@ -354,5 +374,14 @@ mod tests {
     fn client_side_escaping() {
         assert_eq!(escape_output(b"a\\b\nc", 100), b"a\\\\b\\nc");
         assert_eq!(escape_output(b"\n\n", 3), b"\\n\\");
+    }
+
+    #[test]
+    fn a_newline_before_something_shaped_like_a_record_is_noted() {
+        let p = parse(b"web01\tdisk\t0\tok one\nweb02\tdisk\t2\tcrit two\n\x17h\t0\ta\nb\n\x17h\ts\t0\tx\ny\t1\tz");
+        assert_eq!(p.merged, [1, 3]);
+        assert_eq!(p.results[0].output, b"ok one\nweb02\tdisk\t2\tcrit two");
+        let lines = parse_delimited(b"a\t0\tb\nc\t0\td\n", b'\t', b'\n', Format::V3);
+        assert!(lines.merged.is_empty());
     }
 }

@@ -10,6 +10,7 @@
 mod batch;
 pub(crate) mod cli;
 mod config;
+mod confirm;
 pub mod crypto;
 mod flush;
 mod icinga;
@@ -25,6 +26,7 @@ mod route;
 mod run;
 pub mod send;
 mod spool;
+mod status;
 mod types;
 mod wrap;
 

@@ -106,18 +106,37 @@ impl Settings {
         }
     }
 
+    /// The config's `delay =` (NSCA-ng's client has it), in seconds.
+    pub fn delay(&self) -> Option<u64> {
+        match self {
+            Settings::Nsca2(_) => None,
+            Settings::NscaNg(c) => c.delay,
+            Settings::Icinga2(c) => c.delay,
+        }
+    }
+
     pub fn legacy_2_7_mode(&self) -> bool {
         matches!(self, Settings::Nsca2(c) if c.legacy_2_7_mode)
     }
 }
 
 /// Everything needed to reach the server.
+#[derive(Clone, Copy)]
 pub struct Destination<'a> {
     pub server: &'a str,
     pub port: u16,
     pub timeout: Duration,
     pub format: Format,
+    /// NSCA 2: the daemon's close of the last connection may be confirmed
+    /// later (`Delivery::closing`) when it does not come within
+    /// [`FOREGROUND_CLOSE`].
+    pub confirm_later: bool,
 }
+
+/// How long an NSCA 2 run waits for the daemon's close in the foreground
+/// when the confirmation may come later: about what send_nsca takes for one
+/// result, which never waits for it.
+pub(crate) const FOREGROUND_CLOSE: Duration = Duration::from_millis(10);
 
 /// Delivers `results` in order through the protocol of `settings`.
 pub fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]) -> Outcome {
@@ -132,8 +151,13 @@ pub fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]) -> Ou
                 format: to.format,
             };
             let results: Vec<&CheckResult> = results.iter().map(|s| &s.result).collect();
+            let delivery = if to.confirm_later {
+                target.deliver_confirming_later(&results, FOREGROUND_CLOSE)
+            } else {
+                target.deliver(&results)
+            };
             Outcome {
-                delivery: target.deliver(&results),
+                delivery,
                 refused: Vec::new(),
             }
         }

@@ -28,7 +28,8 @@ pub(crate) fn send(route: &Route) -> Result<Status> {
         return Ok(Status::NotSent);
     }
     let target = ng::Target {
-        server: &route.server,
+        // Raw commands go to the first server only.
+        server: &route.servers[0],
         port: route.port,
         timeout: route.timeout,
         config,

@@ -11,9 +11,12 @@ use std::time::Duration;
 /// protocol's defaults.
 pub(crate) struct Route {
     pub(crate) settings: Settings,
-    pub(crate) server: String,
+    /// In order, without repeats; never empty.
+    pub(crate) servers: Vec<String>,
     pub(crate) port: u16,
     pub(crate) timeout: Duration,
+    /// The most `--delay` waits before connecting.
+    pub(crate) delay: Duration,
 }
 
 pub(crate) fn route(cli: &Cli) -> Result<Route> {
@@ -52,26 +55,42 @@ pub(crate) fn route(cli: &Cli) -> Result<Route> {
         Some((server, port)) => (Some(server.as_str()), *port),
         None => (None, None),
     };
-    let server = match (
-        url_server
-            .or(cli.server.as_deref())
-            .or(cli.server_arg.as_deref()),
-        settings.server(),
-    ) {
-        (Some(server), _) | (None, Some(server)) => server.to_string(),
-        // NSCA-ng's client sends to localhost by default.
-        (None, None) if protocol == Protocol::NscaNg => "localhost".into(),
-        (None, None) => return Err(Error::usage("no server: give -H HOST")),
+    let given: Vec<String> = match (&url_server, cli.server.is_empty(), &cli.server_arg) {
+        (Some(server), _, _) => vec![server.to_string()],
+        (None, false, _) => cli.server.clone(),
+        (None, true, Some(server)) => vec![server.clone()],
+        (None, true, None) => settings
+            .server()
+            .map(|list| list.split(',').map(|s| s.trim().to_string()).collect())
+            .unwrap_or_default(),
     };
+    let mut servers: Vec<String> = Vec::new();
+    for server in given {
+        if server.is_empty() {
+            return Err(Error::usage("an empty server name in -H"));
+        }
+        if !servers.contains(&server) {
+            servers.push(server);
+        }
+    }
+    if servers.is_empty() {
+        match protocol {
+            // NSCA-ng's client sends to localhost by default.
+            Protocol::NscaNg => servers.push("localhost".into()),
+            _ => return Err(Error::usage("no server: give -H HOST")),
+        }
+    }
     let port = url_port
         .or(cli.port)
         .or(settings.port())
         .unwrap_or(protocol.default_port());
     let timeout = cli.timeout.or(settings.timeout()).unwrap_or(10);
+    let delay = cli.delay.or(settings.delay()).unwrap_or(0);
     Ok(Route {
         settings,
-        server,
+        servers,
         port,
         timeout: Duration::from_secs(timeout),
+        delay: Duration::from_secs(delay),
     })
 }

@@ -4,7 +4,7 @@
 
 use super::report::{TOOL, complain};
 use super::types::Status;
-use super::{batch, cli, input, wrap};
+use super::{batch, cli, input, status, wrap};
 use crate::common::{Error, Result};
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -17,6 +17,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Err(status) => return status,
     };
     cli.verbosity.init_logger(TOOL);
+    if cli.spool_status {
+        return status::show(&cli);
+    }
     if cli.wrap.is_some() {
         return run_wrapped(&cli);
     }
@@ -55,9 +58,26 @@ fn run_wrapped(cli: &cli::Cli) -> ExitCode {
         return Status::Usage.into();
     }
     let finished = wrap::run(&cli.command, Duration::from_secs(cli.command_timeout));
-    match batch::send(cli, Some(&finished)) {
-        Err(err) if !err.is_broken_pipe() => complain(&err.to_string()),
-        _ => {}
+    let fate = match batch::send(cli, Some(&finished)) {
+        Ok(Status::Sent) => "delivered",
+        Ok(Status::Spooled) => "kept in the spool for the next run",
+        Err(err) if !err.is_broken_pipe() => {
+            complain(&err.to_string());
+            "NOT delivered"
+        }
+        _ => "NOT delivered",
+    };
+    // Cron mails what the job printed; a failed job also gets one line of
+    // ours, unless -q and its result arrived.
+    let delivered = fate == "delivered";
+    if finished.exit != 0 && !(delivered && cli.verbosity.is_quiet()) {
+        complain(&format!(
+            "job {} {}: reported {} {:?} as {host};{service}, {fate}",
+            wrap::describe_command(&cli.command),
+            wrap::describe_exit(finished.exit),
+            ["OK", "WARNING", "CRITICAL", "UNKNOWN"][usize::from(finished.state.min(3))],
+            String::from_utf8_lossy(&finished.output),
+        ));
     }
     ExitCode::from(finished.exit)
 }

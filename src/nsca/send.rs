@@ -4,7 +4,7 @@
 
 use super::crypto::{Encryptor, Method};
 use super::packet::{self, CheckResult, Filler, FillerRng, Format, INIT_PACKET_SIZE, Init};
-pub use super::types::{Delivery, SendError, Step};
+pub use super::types::{Closing, Delivery, SendError, Step};
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
@@ -152,6 +152,44 @@ impl Session {
             .max(info.tcpi_bytes_acked.saturating_sub(1).min(self.written));
     }
 
+    /// Ends the connection and waits at most `wait` for the daemon to close
+    /// its side; when it has not by then, gives the connection back to be
+    /// confirmed later.
+    fn close_within(
+        &mut self,
+        wait: Duration,
+        results: usize,
+    ) -> Result<Option<Closing>, SendError> {
+        self.stream
+            .shutdown(Shutdown::Write)
+            .map_err(self.fail(Step::Closing))?;
+        self.stream
+            .set_read_timeout(Some(wait))
+            .map_err(self.fail(Step::Closing))?;
+        let mut scratch = [0u8; 512];
+        loop {
+            match self.stream.read(&mut scratch) {
+                Ok(0) => return Ok(None),
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    let stream = self.stream.try_clone().map_err(self.fail(Step::Closing))?;
+                    return Ok(Some(Closing {
+                        stream,
+                        peer: self.peer,
+                        results,
+                    }));
+                }
+                Err(e) => return Err(self.fail(Step::Closing)(e)),
+            }
+        }
+    }
+
     /// Ends the connection and waits for the daemon to close its side: only
     /// then have all packets been read.
     pub fn close(&mut self) -> Result<(), SendError> {
@@ -237,14 +275,34 @@ impl Deliver for Target<'_> {
     /// All results on one connection, or one connection per result in
     /// legacy 2.7 mode (a 2.9+ daemon needs the close to see them).
     fn deliver(&self, results: &[&CheckResult]) -> Delivery {
+        self.deliver_with(results, None)
+    }
+}
+
+impl Target<'_> {
+    /// As [`Deliver::deliver`], but the daemon's close of the (last)
+    /// connection is waited for only `wait`: when it has not come by then,
+    /// the delivery carries the connection (`closing`) to be confirmed later.
+    pub(crate) fn deliver_confirming_later(
+        &self,
+        results: &[&CheckResult],
+        wait: Duration,
+    ) -> Delivery {
+        self.deliver_with(results, Some(wait))
+    }
+
+    fn deliver_with(&self, results: &[&CheckResult], later: Option<Duration>) -> Delivery {
         let batch = match self.format {
             Format::V3 => results.len().max(1),
             Format::Legacy27 => 1,
         };
         let mut delivery = Delivery::default();
+        // Legacy 2.7 mode needs every close (one result per connection).
+        let later = later.filter(|_| self.format == Format::V3);
         for chunk in results.chunks(batch) {
-            let connection = self.deliver_one_connection(chunk);
+            let connection = self.deliver_one_connection(chunk, later);
             delivery.delivered += connection.delivered;
+            delivery.closing = connection.closing;
             if connection.error.is_some() {
                 delivery.acknowledged = connection.acknowledged;
                 delivery.unconfirmed = connection.unconfirmed;
@@ -259,7 +317,7 @@ impl Deliver for Target<'_> {
 impl Target<'_> {
     /// Sends `chunk` on one connection; on failure says how many of its
     /// packets the server's TCP acknowledged and how many more were written.
-    fn deliver_one_connection(&self, chunk: &[&CheckResult]) -> Delivery {
+    fn deliver_one_connection(&self, chunk: &[&CheckResult], later: Option<Duration>) -> Delivery {
         let mut session = match self.open() {
             Ok(session) => session,
             Err(err) => {
@@ -277,10 +335,14 @@ impl Target<'_> {
                 packets_written += 1;
                 Ok(())
             })
-            .and_then(|()| session.close());
+            .and_then(|()| match later {
+                Some(wait) => session.close_within(wait, chunk.len()),
+                None => session.close().map(|()| None),
+            });
         match sent {
-            Ok(()) => Delivery {
+            Ok(closing) => Delivery {
                 delivered: chunk.len(),
+                closing,
                 ..Delivery::default()
             },
             Err(err) => {
@@ -290,8 +352,8 @@ impl Target<'_> {
                 Delivery {
                     acknowledged,
                     unconfirmed: packets_written - acknowledged,
-                    delivered: 0,
                     error: Some(err),
+                    ..Delivery::default()
                 }
             }
         }

@@ -466,6 +466,79 @@ impl Spool {
     }
 }
 
+/// What one server's spool holds, read without taking its lock.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Survey {
+    /// `HOST_PORT`, as in the file names.
+    pub(crate) base: String,
+    pub(crate) waiting: usize,
+    /// Seconds since the epoch of the oldest result waiting.
+    pub(crate) oldest: Option<u64>,
+    pub(crate) rejected: usize,
+    pub(crate) damaged: usize,
+    pub(crate) last_delivery: Option<u64>,
+}
+
+/// Every server's spool in `dir` (the same safety rules as a run's), by name.
+pub(crate) fn survey(dir: &Path, timeout: Duration) -> io::Result<Vec<Survey>> {
+    let deadline = Instant::now() + timeout;
+    let dir = SpoolDir::open(dir, false)?;
+    let mut bases: Vec<String> = dir
+        .names()?
+        .into_iter()
+        .filter_map(|name| {
+            let (base, extension) = name.rsplit_once('.')?;
+            ["spool", "state", "rejected", "damaged"]
+                .contains(&extension)
+                .then(|| base.to_string())
+        })
+        .collect();
+    bases.sort();
+    bases.dedup();
+    let count_lines = |name: String, counted: fn(&[u8]) -> bool| -> io::Result<usize> {
+        Ok(dir.read(&name, deadline)?.map_or(0, |(bytes, _)| {
+            bytes.split(|&b| b == b'\n').filter(|l| counted(l)).count()
+        }))
+    };
+    let mut surveys = Vec::new();
+    for base in bases {
+        let mut survey = Survey {
+            rejected: count_lines(format!("{base}.rejected"), |l| {
+                !l.is_empty() && !l.starts_with(b"#\t")
+            })?,
+            damaged: count_lines(format!("{base}.damaged"), |l| !l.is_empty())?,
+            ..Survey::default()
+        };
+        let state = match dir.read(&format!("{base}.state"), deadline)? {
+            Some((bytes, _)) => State::parse(&bytes),
+            None => State::default(),
+        };
+        survey.last_delivery = state.last_delivery;
+        if let Some((bytes, file)) = dir.read(&format!("{base}.spool"), deadline)? {
+            let start = state.start_of(files::file_id(&file)?, &bytes);
+            let modified = file
+                .metadata()?
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or_else(unix_now, |d| d.as_secs());
+            for line in record::lines(&bytes, start) {
+                if let Some(spooled) = record::decode(line.bytes, modified).filter(|_| !line.torn) {
+                    survey.waiting += 1;
+                    survey.oldest = Some(
+                        survey
+                            .oldest
+                            .map_or(spooled.created, |o| o.min(spooled.created)),
+                    );
+                }
+            }
+        }
+        survey.base = base;
+        surveys.push(survey);
+    }
+    Ok(surveys)
+}
+
 /// Waits for the exclusive lock at most `wait`, saying once what it waits for.
 fn lock_within(lock: &File, path: &Path, wait: Duration) -> Result<(), OpenError> {
     let waiting = || {
@@ -488,10 +561,15 @@ fn lock_within(lock: &File, path: &Path, wait: Duration) -> Result<(), OpenError
     }
 }
 
-/// `HOST_PORT`, with every byte of the host but letters, digits, `.` and
-/// `-` made `_`.
+/// `HOST_PORT`, the start of the names of `server:port`'s files.
 fn base_name(server: &str, port: u16) -> String {
-    let host: String = server
+    format!("{}_{port}", file_safe(server))
+}
+
+/// The host as file names hold it: every byte but letters, digits, `.` and
+/// `-` made `_`.
+pub(crate) fn file_safe(server: &str) -> String {
+    server
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
@@ -500,8 +578,7 @@ fn base_name(server: &str, port: u16) -> String {
                 '_'
             }
         })
-        .collect();
-    format!("{host}_{port}")
+        .collect()
 }
 
 #[cfg(test)]

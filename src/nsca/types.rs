@@ -9,13 +9,17 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// nsca-send's exit statuses: send_nsca's, kept for drop-in use (they are
-/// not the suite's: 2 is "not sent" here, 3 a usage error).
+/// nsca-send's exit statuses: send_nsca's 0, 2 and 3, kept for drop-in
+/// use (they are not the suite's: 2 is "not sent" here, 3 a usage error),
+/// and 1 for results kept in the spool, which send_nsca has no word for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Status {
-    /// At least one result sent and none failed.
+    /// Every result delivered (at least one) and none failed.
     Sent = 0,
-    /// Configuration, connection, timeout or input failure, or nothing sent.
+    /// Nothing lost, but some results wait in the spool for the next run.
+    Spooled = 1,
+    /// Results lost or refused, configuration, connection, timeout or input
+    /// failure without a spool, or nothing sent.
     NotSent = 2,
     /// Bad arguments; also `-h`, `-V` and the licence, as send_nsca.
     Usage = 3,
@@ -62,6 +66,41 @@ pub struct Delivery {
     pub unconfirmed: usize,
     /// Why the rest did not arrive, if they did not.
     pub error: Option<SendError>,
+    /// The last connection, when its close is to be confirmed later (its
+    /// results are counted in `delivered`).
+    pub closing: Option<Closing>,
+}
+
+/// A connection whose packets were all written and whose end was sent, but
+/// whose close the daemon had not answered when the run stopped waiting:
+/// Debian's forking and inetd daemons sleep a second when their first read
+/// finds no packet, which it never does (they read right after sending the
+/// IV). Only that close proves the packets were read.
+#[derive(Debug)]
+pub struct Closing {
+    pub(crate) stream: std::net::TcpStream,
+    pub(crate) peer: SocketAddr,
+    /// How many results were written to it (the last of the delivered ones).
+    pub(crate) results: usize,
+}
+
+impl Closing {
+    /// Waits at most `timeout` for the daemon's clean close.
+    pub(crate) fn confirm(mut self, timeout: std::time::Duration) -> Result<(), String> {
+        use std::io::Read;
+        self.stream
+            .set_read_timeout(Some(timeout))
+            .map_err(|e| describe(&e))?;
+        let mut scratch = [0u8; 512];
+        loop {
+            match self.stream.read(&mut scratch) {
+                Ok(0) => return Ok(()),
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("{}: closing: {}", self.peer, describe(&e))),
+            }
+        }
+    }
 }
 
 impl Delivery {

@@ -226,15 +226,32 @@ fn missing_helper_groups_are_left_out_with_a_warning() {
     let shared = site.groups_root().join(g);
     std::fs::create_dir(&shared).unwrap();
     std::fs::write(shared.join("f"), "x").unwrap();
-    site.chk(&["group", g])
+    // One line for the run, naming both and the two ways out.
+    let out = site.chk(&["group", g]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        format!(
+            "chk: warning: helper groups gst-{g}, rsp-{g} do not exist: left out of the ACLs \
+             (create them: groupadd gst-{g}; groupadd rsp-{g}; or set helper_groups = false in chk.conf)\n"
+        )
+    );
+    let without_helpers = format!("u::rw-,g::---,o::---,g:admins:rw-,g:{g}:r--,m::rw-");
+    assert_acl(&shared.join("f"), &without_helpers, None);
+    // helper_groups = false: none wanted, nothing said, even where they exist.
+    let rsp = TempGroup::named(&format!("rsp-{g}"));
+    let quiet = Site::new("helper_groups = false\n");
+    let shared = quiet.groups_root().join(g);
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::write(shared.join("f"), "x").unwrap();
+    quiet
+        .chk(&["group", g])
         .assert()
         .success()
-        .stderr(predicates::str::contains(format!("rsp-{g}")));
-    assert_acl(
-        &shared.join("f"),
-        &format!("u::rw-,g::---,o::---,g:admins:rw-,g:{g}:r--,m::rw-"),
-        None,
-    );
+        .stderr(predicates::str::is_empty());
+    assert_acl(&shared.join("f"), &without_helpers, None);
+    drop(rsp);
 }
 
 #[test]
@@ -418,9 +435,9 @@ fn a_missing_shared_directory_fails_but_the_others_are_checked() {
         .assert()
         .code(3)
         .stderr(predicates::str::contains(format!(
-            "group {}: {} is not a directory",
-            absent.main.name,
-            site.groups_root().join(&absent.main.name).display()
+            "group {a}: '{}' does not exist (chk group {a} --create makes it)",
+            site.groups_root().join(&absent.main.name).display(),
+            a = absent.main.name,
         )));
     let g = present.main.name.as_str();
     assert_acl(&shared.join("f"), &file_acl(g, '-', '-', false), None);
@@ -495,11 +512,16 @@ fn several_groups_share_one_run_with_a_line_each_and_a_total() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 3, "{stdout}");
-    assert!(lines[0].starts_with(&format!("group {}: 2 checked, 2 changed", first.main.name)));
-    assert!(lines[1].starts_with(&format!("group {}: 2 checked, 2 changed", second.main.name)));
+    assert_eq!(lines.len(), 5, "{stdout}");
+    for (i, g) in [(0, &first.main.name), (2, &second.main.name)] {
+        assert!(lines[i].starts_with(&format!("group {g}: 2 checked, 2 changed")));
+        // Each target's notes follow its line: `d` is root's, read-only.
+        assert!(lines[i + 1].starts_with(&format!(
+            "group {g}: members of {g} may only read 1 entries they do not own"
+        )));
+    }
     assert!(
-        lines[2].starts_with("total: 4 checked, 4 changed"),
+        lines[4].starts_with("total: 4 checked, 4 changed"),
         "{stdout}"
     );
 }
@@ -619,4 +641,382 @@ fn hard_links_inside_are_repaired_and_links_from_outside_left_alone() {
     // Run after run: nothing left to do.
     site.chk(&["group", g, "-n"]).assert().code(0);
     drop(model);
+}
+
+/// Owners and groups by name where an account has them (`owner: 4321 ->
+/// root`, `group: 8765 -> acl`), the number only where none does; JSON
+/// gives both, `{"id": 0, "name": "root"}`.
+#[test]
+fn owners_and_groups_are_shown_by_name_and_json_gives_both() {
+    let _serial = serial();
+    let model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let site = Site::new("");
+    let shared = site.groups_root().join(g);
+    std::fs::create_dir(&shared).unwrap();
+    untar(&make_tarball(site.dir.path()), &shared);
+    let readme = shared.join("proj/README").display().to_string();
+
+    let out = site.chk(&["group", g, "-n"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("{readme}: owner: 4321 -> root\n")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{readme}: group: 8765 -> acl\n")),
+        "{stdout}"
+    );
+
+    let out = site.chk(&["group", g, "-n", "--json"]).output().unwrap();
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let change = |kind: &str| {
+        records
+            .iter()
+            .find(|r| r["path"] == readme && r["change"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} change of {readme}: {records:?}"))
+    };
+    let owner = change("owner");
+    assert_eq!(owner["from"], serde_json::json!({"id": 4321, "name": null}));
+    assert_eq!(owner["to"], serde_json::json!({"id": 0, "name": "root"}));
+    let group_change = change("group");
+    assert_eq!(
+        group_change["from"],
+        serde_json::json!({"id": 8765, "name": null})
+    );
+    assert_eq!(
+        group_change["to"],
+        serde_json::json!({"id": model.acl.gid(), "name": "acl"})
+    );
+    // Modes and ACLs stay text.
+    assert!(change("mode")["from"].is_string());
+}
+
+/// IGNORE in the system rules (check.d) and in the group's own rule file:
+/// those trees are left exactly as they are, and counted.
+#[test]
+fn ignore_in_check_d_and_in_the_groups_rule_file_leaves_trees_alone() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let site = Site::new("");
+    write_licorn_check_d(&site.rules_dir());
+    std::fs::write(
+        site.rules_dir().join("groups.zz-local.conf"),
+        "webapp/build\tIGNORE\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.groups_root().join(format!("{g}.check.conf")),
+        "**/node_modules ignore\n",
+    )
+    .unwrap();
+    let shared = site.groups_root().join(g);
+    for dir in ["webapp/build/out", "webapp/src/node_modules/x"] {
+        std::fs::create_dir_all(shared.join(dir)).unwrap();
+        std::fs::write(shared.join(dir).join("f"), "f").unwrap();
+    }
+    let kept = [
+        shared.join("webapp/build"),
+        shared.join("webapp/src/node_modules"),
+    ];
+    let before = kept.clone().map(|d| fingerprint(&d));
+    site.chk(&["group", g])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(", ignored 2; 0 errors"));
+    assert_eq!(kept.clone().map(|d| fingerprint(&d)), before);
+    assert_acl(
+        &shared.join("webapp/src"),
+        &dir_acl(g, '-', false),
+        Some(&dir_acl(g, '-', false)),
+    );
+    // chk explain says why, for the entry and what is below it.
+    let inner = shared.join("webapp/build/out/f").display().to_string();
+    site.chk(&["explain", &inner])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(format!(
+            "rule:     {}:1 (IGNORE: chk neither checks nor changes it, nor anything below it)\nrepair:   none: the entry is ignored\n",
+            site.rules_dir().join("groups.zz-local.conf").display()
+        )));
+}
+
+/// How many entries `dir` holds, itself included.
+fn walk_count(dir: &Path) -> usize {
+    let out = Command::new("find").arg(dir).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+/// A site whose shared directories users may reach (the test's temporary
+/// directory is root's 0700 otherwise).
+fn open_site(extra: &str) -> Site {
+    let site = Site::new(extra);
+    set_mode(site.dir.path(), 0o755);
+    site
+}
+
+/// Issue #26 point 1: an archive made elsewhere, untarred with its owners
+/// (no account here), becomes root's, and the group is not permissive:
+/// members cannot write, which the summary says. `--adopt USER` (or
+/// `adopt =` in `[group.NAME]`) gives such entries to USER, a member, who
+/// can then write them.
+#[test]
+fn adopt_gives_the_untarred_entries_to_a_member_who_can_then_write() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let alice = TempUser::attacker("cka");
+    alice.join(g);
+    let outsider = TempUser::attacker("cko");
+    let site = open_site("");
+    let shared = site.groups_root().join(g);
+    let tarball = make_tarball(site.dir.path());
+    let fresh = || {
+        let _ = std::fs::remove_dir_all(&shared);
+        std::fs::create_dir(&shared).unwrap();
+        untar(&tarball, &shared);
+    };
+
+    fresh();
+    // Everything below the root (which members may write) is root's.
+    let untarred = walk_count(&shared) - 1;
+    let out = site.chk(&["group", g]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "group {g}: members of {g} may only read {untarred} entries they do not own (the group \
+             is not permissive: see --adopt USER, or permissive = [\"{g}\"] in chk.conf)\n"
+        )),
+        "{stdout}"
+    );
+    let denied = alice.sh(&shared.join("proj"), "touch newfile");
+    assert!(!denied.status.success(), "{denied:?}");
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("Permission denied"));
+
+    // Not a member: refused before anything is changed.
+    fresh();
+    site.chk(&["group", g, "--adopt", &outsider.name])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "--adopt {o}: {o} is not a member of group {g} (add them with: gpasswd -a {o} {g})",
+            o = outsider.name
+        )));
+    assert_eq!(owner_group_mode(&shared.join("proj")).0, 4321);
+
+    site.chk(&["group", g, "--adopt", &alice.name])
+        .assert()
+        .success()
+        .stdout(predicates::prelude::PredicateBooleanExt::not(
+            predicates::str::contains("may only read"),
+        ));
+    for entry in ["proj", "proj/README", "proj/sub/deep/data"] {
+        assert_eq!(
+            owner_group_mode(&shared.join(entry)).0,
+            alice.uid(),
+            "{entry}"
+        );
+    }
+    let wrote = alice.sh(&shared.join("proj"), "touch newfile && echo more >> README");
+    assert!(wrote.status.success(), "{wrote:?}");
+
+    // The same from chk.conf, for every run of that group.
+    let conf = open_site(&format!("[group.{g}]\nadopt = \"{}\"\n", alice.name));
+    let shared = conf.groups_root().join(g);
+    std::fs::create_dir(&shared).unwrap();
+    untar(&tarball, &shared);
+    conf.chk(&["group", g]).assert().success();
+    assert_eq!(owner_group_mode(&shared.join("proj/README")).0, alice.uid());
+}
+
+/// Issue #26 point 2: a 0600 secret from an archive is opened to the
+/// group by a repair, and said so (listing, summary, JSON, --nagios);
+/// `--keep-private` (or keep_private) keeps it to its owner, the admins
+/// and the responsibles.
+#[test]
+fn an_owner_only_secret_is_said_widened_or_kept_private() {
+    let _serial = serial();
+    let model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let alice = TempUser::attacker("ckp");
+    alice.join(g);
+    let site = open_site("");
+    let app = site.groups_root().join(g).join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    let secret = app.join(".env");
+    let plant = || {
+        std::fs::write(&secret, "PASSWORD=x\n").unwrap();
+        set_mode(&secret, 0o600);
+        std::fs::write(app.join("notes"), "n").unwrap();
+    };
+    plant();
+    let shown = secret.display().to_string();
+
+    site.chk(&["group", g, "-n"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(format!(
+            "{shown}: widened: only its owner could use it; others may now\n"
+        )))
+        .stdout(predicates::str::contains(format!(
+            "group {g}: widened: 1 owner-only entries would be opened to others"
+        )));
+    let out = site.chk(&["group", g, "-n", "--json"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains(&format!("\"path\":\"{shown}\",\"note\":\"widened\"")),
+        "{text}"
+    );
+    let envelope: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(envelope["widened"], 1);
+    site.chk(&["group", g, "-n", "--nagios"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(" widened=1\n"));
+
+    site.chk(&["group", g]).assert().success();
+    let read = alice.sh(&app, "cat .env");
+    assert!(read.status.success(), "members read it now: {read:?}");
+
+    // Kept private: owner, admins, responsibles; never members or guests.
+    std::fs::remove_file(&secret).unwrap();
+    plant();
+    site.chk(&["group", g, "--keep-private"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(format!(
+            "group {g}: kept private: 1 owner-only entries (owner, admins and responsibles only)"
+        )));
+    assert_eq!(
+        sorted(getfacl_lines(&secret)),
+        sorted(acl_lines(
+            &format!("u::rw-,g::---,g:admins:rw-,g:rsp-{g}:rw-,m::rw-,o::---"),
+            None
+        ))
+    );
+    assert_eq!(owner_group_mode(&secret).1, model.acl.gid());
+    let denied = alice.sh(&app, "cat .env");
+    assert!(!denied.status.success(), "{denied:?}");
+    site.chk(&["group", g, "-n", "--keep-private"])
+        .assert()
+        .code(0);
+    // keep_private in chk.conf, for this group.
+    let conf = open_site(&format!("[group.{g}]\nkeep_private = true\n"));
+    let app = conf.groups_root().join(g);
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("key"), "k").unwrap();
+    set_mode(&app.join("key"), 0o600);
+    conf.chk(&["group", g]).assert().success();
+    assert!(!getfacl_lines(&app.join("key")).contains(&format!("group:{g}:r--")));
+    conf.chk(&["group", g, "-n"]).assert().code(0);
+}
+
+/// Issue #26 point 8: a named entry whose rights the mask cuts (the
+/// classic setfacl surprise) is shown with its effective rights by chk
+/// explain, and a repair that leaves such entries warns and counts them.
+#[test]
+fn rights_the_mask_cuts_are_shown_and_counted() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let group = SharedGroup::new();
+    let g = group.main.name.as_str();
+    let site = Site::new("");
+    std::fs::write(
+        site.rules_dir().join("groups.00-site.conf"),
+        "~\tu::rwx,g::---,o::---,g:@GROUP:rwx,m::r-x\n~/\tu::rw@UX,g::---,o::---,g:@GROUP:rw-,m::r--\n",
+    )
+    .unwrap();
+    let shared = site.groups_root().join(g);
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::write(shared.join("doc"), "d").unwrap();
+    let doc = shared.join("doc").display().to_string();
+    let out = site.chk(&["group", g, "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "chk: warning: group {g}: 2 changed entries keep named ACL rights their mask cuts, such as '"
+        )),
+        "{stderr}"
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains(&format!(
+            "\"path\":\"{doc}\",\"note\":\"masked\",\"entry\":\"g:{g}:rw-\",\"effective\":\"r--\""
+        )),
+        "{text}"
+    );
+    assert_eq!(summary(&out.stdout)["masked"], 2);
+    site.chk(&["explain", &doc])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(format!(
+            "          access  u::rw-,g::---,g:{g}:rw-,m::r--,o::---\n                  g:{g}:rw-  #effective: r-- (mask)\n"
+        )));
+}
+
+/// Issue #26 point 4: `--create` makes a missing shared directory equal
+/// to what a repair makes of an existing one; a dry run only says it
+/// would; a file in its place is "not a directory"; no group, no directory.
+#[test]
+fn create_makes_the_directory_a_repair_would_make() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let made = SharedGroup::new();
+    let repaired = SharedGroup::new();
+    let site = Site::new("");
+    let dir = |g: &SharedGroup| site.groups_root().join(&g.main.name);
+    std::fs::create_dir(dir(&repaired)).unwrap();
+    site.chk(&["group", &repaired.main.name]).assert().success();
+
+    let g = made.main.name.as_str();
+    site.chk(&["group", g, "--create", "-n"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(format!(
+            "group {g}: '{}' does not exist: --create would make it",
+            dir(&made).display()
+        )));
+    assert!(!dir(&made).exists());
+    site.chk(&["group", g, "--create"]).assert().success();
+    let state = |path: &Path| {
+        let acl: Vec<String> = getfacl_lines(path)
+            .into_iter()
+            .map(|l| l.replace(&repaired.main.name, "G"))
+            .collect();
+        (owner_group_mode(path), sorted(acl))
+    };
+    let mine: Vec<String> = getfacl_lines(&dir(&made))
+        .into_iter()
+        .map(|l| l.replace(g, "G"))
+        .collect();
+    assert_eq!(
+        (owner_group_mode(&dir(&made)), sorted(mine)),
+        state(&dir(&repaired))
+    );
+    site.chk(&["group", g, "-n"]).assert().code(0);
+
+    // Something else in its place is not made a directory.
+    let other = SharedGroup::new();
+    std::fs::write(dir(&other), "x").unwrap();
+    site.chk(&["group", &other.main.name, "--create"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("is not a directory"));
+    // A group that does not exist gets no directory.
+    site.chk(&["group", "no-such-group-ckc", "--create"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "group `no-such-group-ckc` does not exist",
+        ));
+    assert!(!site.groups_root().join("no-such-group-ckc").exists());
 }

@@ -9,5 +9,7 @@ mod path;
 mod restore;
 mod rules;
 mod safety;
+mod setfacl;
+mod tmpfiles;
 mod user;
 mod walk;

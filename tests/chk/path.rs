@@ -64,7 +64,7 @@ fn acls_set_by_setfacl_are_read_and_a_matching_one_is_left_alone() {
         .success();
     let s = summary(&out.get_output().stdout);
     assert_eq!(s["checked"], 2);
-    assert_eq!(s["entries_changed"], 0, "{s}");
+    assert_eq!(s["changed_entries"], 0, "{s}");
     // Not rewritten: the entry still says rwx (getfacl: #effective:rw-).
     assert_eq!(
         getfacl(&file),
@@ -156,8 +156,8 @@ fn a_repaired_tree_needs_no_change_and_dry_run_reports_differences() {
         .assert()
         .success();
     let first = summary(&out.get_output().stdout);
-    assert_eq!(first["entries_changed"], 5);
-    assert_eq!(first["changed"]["default_acl"], 3);
+    assert_eq!(first["changed_entries"], 5);
+    assert_eq!(first["kinds"]["default_acl"], 3);
 
     let out = chk()
         .args(["path", "--json", "--acl", SHARED])
@@ -166,7 +166,7 @@ fn a_repaired_tree_needs_no_change_and_dry_run_reports_differences() {
         .success();
     let second = summary(&out.get_output().stdout);
     assert_eq!(second["checked"], 5);
-    assert_eq!(second["entries_changed"], 0);
+    assert_eq!(second["changed_entries"], 0);
     chk()
         .args(["path", "-n", "--acl", SHARED])
         .arg(root)
@@ -176,7 +176,12 @@ fn a_repaired_tree_needs_no_change_and_dry_run_reports_differences() {
     // that changes something shows its writes in the same trace.
     assert_eq!(traced_writes(root, SHARED), "");
     let writes = traced_writes(root, "NOACL");
-    assert!(writes.contains("removexattr(\"/proc/self/fd/"), "{writes}");
+    // Files go through their O_PATH descriptor's magic link: removexattrat
+    // (0x1d2) below /proc/self/fd and fchmodat2 (0x1c4), which this strace
+    // shows by number; directories through their own descriptor.
+    assert!(writes.contains("syscall_0x1d2("), "{writes}");
+    assert!(writes.contains("syscall_0x1c4("), "{writes}");
+    assert!(writes.contains("fremovexattr("), "{writes}");
     assert!(writes.contains("fchmod("), "{writes}");
 }
 
@@ -194,8 +199,9 @@ fn traced_writes(root: &std::path::Path, acl: &str) -> String {
         .status()
         .unwrap();
     assert!(status.success());
-    // This strace does not know getxattrat (a read, number 0x1d0) and
-    // shows it whatever the filter; nor can it name the call a worker
+    // This strace does not know getxattrat (a read, number 0x1d0) nor the
+    // writes setxattrat, removexattrat and fchmodat2, and shows them
+    // whatever the filter (the reads are dropped here); nor can it name the call a worker
     // thread was blocked in when the process exited (`???() = ?`), which it
     // also shows whatever the filter.
     let trace = fs::read_to_string(trace.path()).unwrap();
@@ -449,10 +455,11 @@ fn verbose_lists_changes_and_json_totals_several_targets() {
     let total: serde_json::Value = serde_json::from_str(lines[lines.len() - 2]).unwrap();
     assert_eq!(total["total"]["checked"], 4);
     assert_eq!(
-        total["total"]["entries_changed"], 2,
+        total["total"]["changed_entries"], 2,
         "a and a/f; b already is 0755 / 0644"
     );
-    // Without -v, a repair prints only its summary.
+    // Without -v, a repair prints only its summary, and what it says of
+    // the entries: a 0600 file that NOACL makes 0644 is opened to others.
     write(&b.join("g"), 0o600);
     chk()
         .args(["path", "--acl", "NOACL"])
@@ -460,9 +467,11 @@ fn verbose_lists_changes_and_json_totals_several_targets() {
         .assert()
         .success()
         .stdout(format!(
-            "{}: 3 checked, 1 changed (owner 0, group 0, mode 1, access ACL 0, default ACL 0), \
-             skipped: symlink 0, special 0, other filesystem 0, hard link 0; 0 errors\n",
-            b.display()
+            "{b}: 3 checked, 1 changed (owner 0, group 0, mode 1, access ACL 0, default ACL 0), \
+             skipped: symlink 0, special 0, other filesystem 0, hard link 0, ignored 0; 0 errors\n\
+             {b}: widened: 1 owner-only entries opened to others (listed with -n or -v; \
+             --keep-private or keep_private = true keeps them owner-only)\n",
+            b = b.display()
         ));
 }
 
@@ -596,4 +605,121 @@ fn a_repair_whose_reader_goes_away_finishes_and_tells_the_truth() {
     // A dry run is only a listing: it may end quietly.
     let (code, _) = chk_into_head("path -n --acl PRIVATE", root);
     assert!(matches!(code, Some(0 | 1)), "{code:?}");
+}
+
+/// One spelling of every JSON key: each count of the per-target summary
+/// is in the result envelope under the same key, with the same value (one
+/// target), and the envelope's common keys are those of every tool.
+#[test]
+fn the_summary_and_the_envelope_spell_every_key_alike() {
+    let tmp = scratch();
+    let root = tmp.path();
+    std::fs::create_dir(root.join("sub")).unwrap();
+    write(&root.join("sub/f"), 0o644);
+    let out = chk()
+        .args(["path", "--json", "-n", "--acl", SHARED])
+        .arg(root)
+        .assert()
+        .code(1);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let envelope = lines.last().unwrap();
+    let target = summary(&out.get_output().stdout);
+    let keys = target.as_object().unwrap();
+    for key in ["checked", "changed_entries", "errors", "kinds", "skipped"] {
+        assert!(keys.contains_key(key), "{key} in {target}");
+    }
+    for (key, value) in keys {
+        assert_eq!(&envelope[key], value, "{key}: {target} vs {envelope}");
+    }
+    assert_eq!(envelope["changed_entries"], 3);
+    assert_eq!(envelope["kinds"]["access_acl"], 3);
+}
+
+/// A build or cache directory with loose modes and ACLs of its own.
+fn planted(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("obj/deep")).unwrap();
+    write(&dir.join("obj/a.o"), 0o666);
+    write(&dir.join("obj/deep/b.o"), 0o4755);
+    setfacl(&["-m", "u:nobody:rwx"], &dir.join("obj/a.o"));
+    set_mode(&dir.join("obj"), 0o777);
+}
+
+/// `--exclude GLOB` (repeatable, relative to the root, the rule files'
+/// globs) and the rule keyword IGNORE: the entry and all below it are
+/// neither checked nor changed, to the ctime, and counted as ignored.
+#[test]
+fn excluded_and_ignored_trees_are_left_byte_for_byte() {
+    let tmp = scratch();
+    let root = tmp.path().join("webapp");
+    std::fs::create_dir(&root).unwrap();
+    write(&root.join("index.php"), 0o644);
+    planted(&root.join("build"));
+    planted(&root.join("src/lib/node_modules"));
+    planted(&root.join("cache"));
+    let untouched = ["build", "src/lib/node_modules", "cache"];
+    let before: Vec<String> = untouched
+        .iter()
+        .map(|d| fingerprint(&root.join(d)))
+        .collect();
+
+    let rules = tmp.path().join("webapp.rules");
+    std::fs::write(&rules, format!("~\t{SHARED}\ncache\tIGNORE\n")).unwrap();
+    let out = chk()
+        .args(["path", "--json", "--rules"])
+        .arg(&rules)
+        .args(["--exclude", "build", "--exclude", "**/node_modules"])
+        .arg(&root)
+        .assert()
+        .success();
+    let s = summary(&out.get_output().stdout);
+    assert_eq!(s["skipped"]["ignored"], 3, "{s}");
+    assert_eq!(s["errors"], 0);
+    let after: Vec<String> = untouched
+        .iter()
+        .map(|d| fingerprint(&root.join(d)))
+        .collect();
+    assert_eq!(after, before);
+    // What is not excluded was repaired.
+    assert!(getfacl(&root.join("index.php")).contains("group:100:rw-"));
+    assert!(getfacl(&root.join("src/lib")).contains("group:100:rwx"));
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let record = format!(
+        "\"path\":\"{}\",\"skipped\":\"ignored\"",
+        root.join("build").display()
+    );
+    assert!(text.contains(&record), "{text}");
+    // The human summary counts them; a dry run agrees nothing else is left.
+    chk()
+        .args(["path", "-n", "--rules"])
+        .arg(&rules)
+        .args(["--exclude", "build", "--exclude", "**/node_modules"])
+        .arg(&root)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("hard link 0, ignored 3; 0 errors"));
+    // `X/` leaves X itself to its rule and ignores what is below it.
+    let below = fingerprint(&root.join("cache/obj"));
+    chk()
+        .args(["path", "-q", "--acl", SHARED, "--exclude", "cache/"])
+        .arg(&root)
+        .assert()
+        .success();
+    assert!(getfacl(&root.join("cache")).contains("group:100:rwx"));
+    assert_eq!(fingerprint(&root.join("cache/obj")), below);
+}
+
+#[test]
+fn a_bad_exclude_is_a_usage_error() {
+    let tmp = scratch();
+    chk()
+        .args(["path", "--acl", SHARED, "--exclude", "/etc"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--exclude /etc: absolute path `/etc` refused",
+        ));
 }

@@ -429,3 +429,27 @@ fn a_users_double_star_rule_keeps_files_files() {
     assert_acl(&home.join("bin"), &dir, Some(&dir));
     site.chk(&["user", &alice.name, "-n"]).assert().code(0);
 }
+
+/// A user's own `build IGNORE`: chk leaves that tree of the home alone.
+#[test]
+fn a_users_ignore_rule_leaves_that_tree_alone() {
+    let _serial = serial();
+    let _model = ModelGroups::ensure();
+    let site = Site::new("");
+    let user = TempUser::new("cki", &site.homes());
+    let home = &user.home;
+    write(&home.join("build/out/a.o"), "o", 0o666);
+    write(&home.join("notes"), "n", 0o666);
+    let rules = home.join(".licorn/check.conf");
+    write(&rules, "build\tIGNORE\n", 0o644);
+    for path in [home.join(".licorn"), rules] {
+        chown_to(&path, &user);
+    }
+    let before = fingerprint(&home.join("build"));
+    site.chk(&["user", &user.name])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(", ignored 1; 0 errors"));
+    assert_eq!(fingerprint(&home.join("build")), before);
+    assert_acl(&home.join("notes"), &home_file('-'), None);
+}

@@ -146,7 +146,7 @@ fn a_compliant_file_costs_one_statx_and_one_getxattrat_by_name_and_no_open() {
         false,
     );
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(summary(&out.stdout)["entries_changed"], 0);
+    assert_eq!(summary(&out.stdout)["changed_entries"], 0);
     for name in &names {
         let calls = calls_naming(&trace, name);
         assert_eq!(calls.len(), 1, "{name}: {calls:#?}");
@@ -199,7 +199,7 @@ fn without_getxattrat_the_same_repair_reads_through_proc_self_fd() {
     let (new, _) = traced(&args(twin.path()), false);
     assert!(new.status.success(), "{new:?}");
     assert_eq!(summary(&old.stdout), summary(&new.stdout));
-    assert_eq!(summary(&old.stdout)["entries_changed"], 14);
+    assert_eq!(summary(&old.stdout)["changed_entries"], 14);
     for (i, name) in names.iter().enumerate() {
         let rel = if i % 2 == 0 {
             name.clone()
@@ -225,7 +225,7 @@ fn without_getxattrat_the_same_repair_reads_through_proc_self_fd() {
     // /proc/self/fd/DIR/NAME instead, once getxattrat said ENOSYS.
     let (out, trace) = traced(&args(root), true);
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(summary(&out.stdout)["entries_changed"], 0);
+    assert_eq!(summary(&out.stdout)["changed_entries"], 0);
     for name in &names {
         let calls = calls_naming(&trace, name);
         assert_eq!(calls.len(), 2, "{name}: {calls:#?}");
@@ -357,7 +357,7 @@ fn a_directory_with_more_subdirectories_than_the_queue_holds_is_walked_whole() {
     let s = summary(&out.get_output().stdout);
     let entries = 1 + siblings + levels + 1;
     assert_eq!(s["checked"], entries);
-    assert_eq!(s["entries_changed"], entries);
+    assert_eq!(s["changed_entries"], entries);
     assert_eq!(mode(&deepest), 0o700);
     assert_eq!(mode(&deepest.join("f")), 0o600);
     assert_eq!(mode(&root.join("d00000")), 0o700);

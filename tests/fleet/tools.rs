@@ -240,7 +240,7 @@ fn chk_nagios_gives_every_plugin_status() {
     assert_eq!(status, 1);
     assert_eq!(
         line,
-        "CHK WARNING - 3 entries differ in 1 of 1 tree | checked=3 differing=3;1;;0 errors=0"
+        "CHK WARNING - 3 entries differ in 1 of 1 tree | checked=3 differing=3;1;;0 errors=0 widened=0"
     );
     assert_eq!(run(&["--warning", "4"]).1, 0);
     let (line, status) = run(&["--warning", "2", "--critical", "3"]);
@@ -401,7 +401,7 @@ fn crontab_line_reaches_the_nsca_daemon() {
     assert_eq!(
         lines,
         [
-            "PROCESS_SERVICE_CHECK_RESULT;web01;adminkit-chk;1;CHK WARNING - 3 entries differ in 1 of 1 tree | checked=3 differing=3;1;;0 errors=0"
+            "PROCESS_SERVICE_CHECK_RESULT;web01;adminkit-chk;1;CHK WARNING - 3 entries differ in 1 of 1 tree | checked=3 differing=3;1;;0 errors=0 widened=0"
         ]
     );
 }

@@ -150,7 +150,7 @@ fn unknown_objects_are_refused_not_kept_and_the_batch_goes_on() {
     assert_eq!(out.status.code(), Some(2), "a refusal is a failure");
     let err = stderr(&out);
     assert!(
-        err.contains("refused the result for web09;disk: HTTP 404: No objects found"),
+        err.contains("refused the result for web09;disk for good: HTTP 404: No objects found"),
         "{err}"
     );
     assert_eq!(
@@ -158,6 +158,26 @@ fn unknown_objects_are_refused_not_kept_and_the_batch_goes_on() {
         "1 data packet(s) sent to host successfully.\n"
     );
     server.wait_for_output("web01", "HTTP", "after the refusal");
+    // Set aside with the server's answer, never to be sent again, and shown.
+    let rejected = std::fs::read_dir(spool.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "rejected"))
+        .expect("a .rejected file");
+    let text = std::fs::read_to_string(&rejected).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("\tweb09\tdisk\tfine\t"), "{text}");
+    assert!(
+        lines[1].starts_with("#\t") && lines[1].contains("HTTP 404: No objects found"),
+        "{text}"
+    );
+    let status = nsca_send(&["--spool", spool_arg, "--spool-status"], b"");
+    assert!(
+        stdout(&status).contains("0 result(s) waiting; 1 rejected;"),
+        "{}",
+        stdout(&status)
+    );
     // Nothing kept: the next run sends only its own result.
     let out = send(
         &config,
@@ -184,7 +204,7 @@ fn wrong_password_keeps_results_which_later_arrive_with_their_own_time() {
         &["--spool", spool_arg],
         b"web01\tbackup\t2\tmade before the fix\n",
     );
-    assert_eq!(out.status.code(), Some(2), "even for one result");
+    assert_eq!(out.status.code(), Some(1), "kept, even for one result");
     let err = stderr(&out);
     assert!(
         err.contains("wrong api_user `nsca` or password (HTTP 401)"),
@@ -225,7 +245,8 @@ fn a_dead_server_loses_nothing() {
         &["--spool", spool_arg, "-to", "2", "-ds", "0x0a"],
         input.as_bytes(),
     );
-    assert_eq!(out.status.code(), Some(2));
+    // Kept in the spool, nothing lost: status 1.
+    assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("cannot reach 127.0.0.1:"), "{err}");
     assert!(err.contains("50 result(s) kept in"), "{err}");
@@ -357,7 +378,8 @@ fn a_daemon_killed_mid_batch_loses_nothing() {
     }
     server.stop();
     let out = sender.join().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // Kept in the spool, nothing lost: status 1.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     let number_before = |marker: &str| -> usize {
         let at = err
@@ -387,4 +409,19 @@ fn a_daemon_killed_mid_batch_loses_nothing() {
         format!("{} data packet(s) sent to host successfully.\n", kept + 1)
     );
     server.wait_for_output("web01", "HTTP", &format!("result {}", TOTAL - 1));
+}
+
+#[test]
+fn failover_passes_a_server_that_is_down() {
+    let server = Icinga::start();
+    let config = server.client_config(API_USER, PASSWORD, "");
+    // Nothing listens on 127.0.0.2: the next server takes the result.
+    let out = send(
+        &config,
+        &["-H", "127.0.0.2,127.0.0.1", "-q"],
+        b"web01\tHTTP\t0\tvia the second\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    server.wait_for_output("web01", "HTTP", "via the second");
 }

@@ -111,7 +111,7 @@ fn a_refused_result_fails_the_run_and_is_not_spooled() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("the server refused the result for db01;DISK: You're not authorized"),
+        stderr(&out).contains("refused the result for db01;DISK for good: You're not authorized"),
         "{}",
         stderr(&out)
     );
@@ -140,6 +140,31 @@ fn a_refused_result_fails_the_run_and_is_not_spooled() {
         .filter(|n| n.ends_with(".spool"))
         .collect();
     assert!(spooled.is_empty(), "{spooled:?}");
+    // Both refusals are set aside with the server's answer, never resent.
+    let status = nsca_send(&["--spool", spool_arg, "--spool-status"], b"");
+    assert!(
+        stdout(&status).contains("0 result(s) waiting; 2 rejected;"),
+        "{}",
+        stdout(&status)
+    );
+}
+
+#[test]
+fn failover_passes_a_server_that_is_down() {
+    let server = NgServer::start(AUTH);
+    let config = server.client_config("web01", "s3cret");
+    // Nothing listens on 127.0.0.2: the next server takes the result.
+    let out = send(
+        &config,
+        &["-H", "127.0.0.2,127.0.0.1", "-q"],
+        b"web01\tHTTP\t0\tvia the second\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    assert_eq!(
+        server.lines(1),
+        ["PROCESS_SERVICE_CHECK_RESULT;web01;HTTP;0;via the second"]
+    );
 }
 
 #[test]
@@ -163,7 +188,8 @@ fn wrong_password_or_identity_fails_even_one_result_and_spools_it() {
             ],
             b"",
         );
-        assert_eq!(out.status.code(), Some(2), "{identity}");
+        // Kept in the spool, nothing lost: status 1.
+        assert_eq!(out.status.code(), Some(1), "{identity}");
         let err = stderr(&out);
         assert!(err.contains("TLS handshake failed"), "{err}");
         assert!(err.contains(&format!("{kept} result(s) kept in")), "{err}");
@@ -212,7 +238,8 @@ fn server_down_spools_and_the_next_run_delivers() {
         &["--spool", spool_arg, "-p", &port, "--timeout", "2"],
         b"web01\tHTTP\t2\tkept\n",
     );
-    assert_eq!(out.status.code(), Some(2));
+    // Kept in the spool, nothing lost: status 1.
+    assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("cannot reach 127.0.0.1:"),
         "{}",
@@ -329,7 +356,14 @@ fn wrap_reports_a_job_and_exits_with_its_status() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     // The job's output passes through untouched, nothing added.
     assert_eq!(stdout(&out), "\nbackup: 3 files|size=5B\ndetail\n");
-    assert_eq!(stderr(&out), "oops\n");
+    // The job failed (WARNING): one line of ours after its own stderr.
+    let err = stderr(&out);
+    assert!(err.starts_with("oops\n"), "{err}");
+    assert!(
+        err.ends_with("exited with status 1: reported WARNING \"backup: 3 files|size=5B\" as web01;backup, delivered\n"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "{err}");
     let out = send(
         &admin,
         &[

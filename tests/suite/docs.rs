@@ -94,6 +94,8 @@ fn chks_page_has_its_own_sections_and_names_no_other_page() {
         ".SH CONFIGURATION",
         ".SH THE MODEL",
         ".SH UNDOING A RUN",
+        ".SH COMING FROM SETFACL",
+        ".SH COMING FROM TMPFILES.D",
     ] {
         assert!(text.contains(section), "{section}");
     }
@@ -102,6 +104,7 @@ fn chks_page_has_its_own_sections_and_names_no_other_page() {
         "chk group",
         "chk user",
         "chk explain",
+        "chk tmpfiles",
         "chk rules",
     ] {
         assert!(text.contains(&format!(".SS \"{sub}")), "{sub}");

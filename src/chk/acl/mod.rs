@@ -210,6 +210,62 @@ impl Acl {
         Acl { entries }
     }
 
+    /// Whether nobody but the owner gets any right from this ACL, named
+    /// groups for which `allowed` is true apart.
+    pub fn grants_only_owner(&self, allowed: impl Fn(u32) -> bool) -> bool {
+        self.entries.iter().all(|e| match e.tag {
+            Tag::UserObj | Tag::Mask => true,
+            Tag::Group if allowed(e.id) => true,
+            _ => self.effective_of(e.tag, e.id) == 0,
+        })
+    }
+
+    /// The ACL with only the owner's rights and those of the named groups
+    /// for which `allowed` is true: `g::` and `o::` get nothing, other named
+    /// entries go, and the mask lets through no more than it did.
+    pub fn owner_only_but(&self, allowed: impl Fn(u32) -> bool) -> Acl {
+        let mask = self.get(Tag::Mask, NO_ID).unwrap_or(R | W | X);
+        let mut entries: Vec<Entry> = self
+            .entries
+            .iter()
+            .filter(|e| {
+                e.tag != Tag::Mask && (!e.tag.is_named() || (e.tag == Tag::Group && allowed(e.id)))
+            })
+            .map(|e| match e.tag {
+                Tag::GroupObj | Tag::Other => Entry { perm: 0, ..*e },
+                _ => *e,
+            })
+            .collect();
+        if entries.iter().any(|e| e.tag.is_named()) {
+            let union = entries
+                .iter()
+                .filter(|e| e.tag == Tag::Group)
+                .fold(0, |acc, e| acc | e.perm);
+            entries.push(Entry {
+                tag: Tag::Mask,
+                id: NO_ID,
+                perm: union & mask,
+            });
+            entries.sort_by_key(|e| (e.tag, e.id));
+        }
+        Acl { entries }
+    }
+
+    /// The first entry of the group class whose rights the mask cuts
+    /// (`g:webdev:rwx` under `m::r-x`): the entry and what gets through.
+    pub fn masked(&self) -> Option<(Entry, u8)> {
+        let mask = self.get(Tag::Mask, NO_ID)?;
+        self.entries
+            .iter()
+            .find(|e| e.tag.is_named() && e.perm & !mask != 0)
+            .map(|e| (*e, e.perm & mask))
+    }
+
+    /// One entry in the short text form (`g:webdev:rwx`).
+    pub fn entry_text(entry: &Entry, names: Option<&dyn Names>) -> String {
+        entry_text(entry, names)
+    }
+
     /// Short text form, names where `names` knows them, else numbers.
     pub fn to_text(&self, names: Option<&dyn Names>) -> String {
         let parts: Vec<String> = self.entries.iter().map(|e| entry_text(e, names)).collect();
@@ -320,6 +376,42 @@ mod tests {
         assert!(base(6, 7).same_meaning(&base(6, 6)));
         assert!(!base(7, 7).same_meaning(&base(6, 6)));
         assert!(!base(6, 6).same_meaning(&Acl::from_mode(0o600)));
+    }
+
+    #[test]
+    fn owner_only_keeps_the_allowed_groups_and_no_wider_mask() {
+        let acl = Acl::new(vec![
+            e(Tag::UserObj, NO_ID, 6),
+            e(Tag::GroupObj, NO_ID, 4),
+            e(Tag::User, 9, 6),
+            e(Tag::Group, 60, 6),
+            e(Tag::Group, 50, 4),
+            e(Tag::Mask, NO_ID, 6),
+            e(Tag::Other, NO_ID, 4),
+        ])
+        .unwrap();
+        let admins = |id: u32| id == 60;
+        assert!(!acl.grants_only_owner(admins));
+        let private = acl.owner_only_but(admins);
+        assert_eq!(private.to_string(), "u::rw-,g::---,g:60:rw-,m::rw-,o::---");
+        assert!(private.grants_only_owner(admins));
+        assert!(!private.grants_only_owner(|_| false));
+        assert_eq!(
+            acl.owner_only_but(|_| false).to_string(),
+            "u::rw-,g::---,o::---"
+        );
+        // A masked-out entry grants nothing.
+        let masked = Acl::new(vec![
+            e(Tag::UserObj, NO_ID, 6),
+            e(Tag::GroupObj, NO_ID, 0),
+            e(Tag::Group, 50, 7),
+            e(Tag::Mask, NO_ID, 0),
+            e(Tag::Other, NO_ID, 0),
+        ])
+        .unwrap();
+        assert!(masked.grants_only_owner(|_| false));
+        assert_eq!(masked.masked().map(|(e, eff)| (e.id, eff)), Some((50, 0)));
+        assert_eq!(private.masked(), None);
     }
 
     #[test]

@@ -188,6 +188,12 @@ pub enum Definition {
     /// A user rule before it is merged: named entries to add to the ACL of
     /// the system rule governing the same place.
     Additions(Vec<TemplateEntry>),
+    /// Edits made in order to what the entry has (setfacl's, tmpfiles.d
+    /// lines'): the end state is wanted exactly, mask included.
+    Edits(Vec<crate::chk::edit::Step>),
+    /// `IGNORE` (or `--exclude`): the entry and everything below it are
+    /// neither checked nor changed. Wins over every other rule.
+    Ignore,
 }
 
 impl Definition {
@@ -231,6 +237,11 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether the rule says to leave the entry, and all below it, alone.
+    pub fn is_ignore(&self) -> bool {
+        matches!(self.definition, Definition::Ignore)
+    }
+
     /// A rule made in code (`chk path --acl`, factory rules).
     pub fn builtin(origin: &str, pattern: Pattern, definition: Definition) -> Rule {
         Rule {
@@ -293,6 +304,10 @@ pub struct RuleSet {
     bases: usize,
     /// Additions × base rules, merged on first use.
     merged: Vec<OnceLock<Box<Rule>>>,
+    /// IGNORE rules, apart: any of them that matches an entry wins.
+    ignore_exact: HashMap<Vec<u8>, usize>,
+    ignore_globs: GlobSet,
+    ignore_glob_rules: Vec<usize>,
 }
 
 impl RuleSet {
@@ -379,11 +394,97 @@ impl RuleSet {
         self.reindex();
     }
 
+    /// Adds `--exclude` patterns: IGNORE rules of the command line.
+    pub fn add_excludes(&mut self, patterns: &[Pattern]) {
+        self.rules.extend(
+            patterns
+                .iter()
+                .map(|p| Rule::builtin("--exclude", p.clone(), Definition::Ignore)),
+        );
+        self.reindex();
+    }
+
+    /// The IGNORE rule that matches `rel` itself, if any (its ancestors
+    /// are not looked at: the walk never reaches below an ignored one).
+    fn ignore_rule(&self, rel: &[u8]) -> Option<&Rule> {
+        if let Some(&index) = (!self.ignore_exact.is_empty())
+            .then(|| self.ignore_exact.get(rel))
+            .flatten()
+        {
+            return Some(&self.rules[index]);
+        }
+        if rel.is_empty() || self.ignore_glob_rules.is_empty() {
+            return None;
+        }
+        let candidate = globset::Candidate::new(
+            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(rel),
+        );
+        let first = self
+            .ignore_globs
+            .matches_candidate(&candidate)
+            .into_iter()
+            .min()?;
+        Some(&self.rules[self.ignore_glob_rules[first]])
+    }
+
+    /// The IGNORE rule that leaves `rel` alone: one matching `rel` or one
+    /// of its ancestors. For `chk explain`, which looks at one path.
+    pub fn ignored(&self, rel: &[u8]) -> Option<&Rule> {
+        let ends = rel
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'/')
+            .map(|(i, _)| i);
+        std::iter::once(0)
+            .chain(ends)
+            .chain((!rel.is_empty()).then_some(rel.len()))
+            .find_map(|end| self.ignore_rule(&rel[..end]))
+    }
+
     fn reindex(&mut self) {
         self.exact.clear();
         self.glob_rules.clear();
+        self.ignore_exact.clear();
+        self.ignore_glob_rules.clear();
         let mut builder = GlobSetBuilder::new();
+        let mut ignores = GlobSetBuilder::new();
         for (index, rule) in self.rules.iter().enumerate() {
+            if rule.is_ignore() {
+                // `X/` ignores what is below X: its entries, as the walk
+                // never goes below an ignored one.
+                let glob = match &rule.pattern {
+                    Pattern::Path {
+                        rel,
+                        contents: false,
+                    } => {
+                        self.ignore_exact.insert(rel.clone(), index);
+                        continue;
+                    }
+                    Pattern::Path {
+                        rel,
+                        contents: true,
+                    } if rel.is_empty() => "*".to_string(),
+                    Pattern::Path {
+                        rel,
+                        contents: true,
+                    } => {
+                        format!("{}/*", globset::escape(&String::from_utf8_lossy(rel)))
+                    }
+                    Pattern::Glob {
+                        text,
+                        contents: false,
+                    } => text.clone(),
+                    Pattern::Glob {
+                        text,
+                        contents: true,
+                    } => format!("{text}/*"),
+                };
+                if let Ok(glob) = GlobBuilder::new(&glob).literal_separator(true).build() {
+                    ignores.add(glob);
+                    self.ignore_glob_rules.push(index);
+                }
+                continue;
+            }
             match &rule.pattern {
                 Pattern::Path { rel, .. } => self.exact.entry(rel.clone()).or_default().push(index),
                 Pattern::Glob { text, .. } => {
@@ -396,6 +497,7 @@ impl RuleSet {
             }
         }
         self.globs = builder.build().unwrap_or_default();
+        self.ignore_globs = ignores.build().unwrap_or_default();
         let is_addition = |r: &Rule| matches!(r.definition, Definition::Additions(_));
         let count = |want: bool| -> (Vec<Option<usize>>, usize) {
             let mut next = 0;
@@ -403,7 +505,7 @@ impl RuleSet {
                 .rules
                 .iter()
                 .map(|r| {
-                    (is_addition(r) == want).then(|| {
+                    (is_addition(r) == want && !r.is_ignore()).then(|| {
                         next += 1;
                         next - 1
                     })
@@ -468,6 +570,9 @@ impl RuleSet {
     /// number of components) given what its parent handed down, and what
     /// the entry hands down to its own children.
     pub fn step(&self, inherited: Inherited, rel: &[u8]) -> (Option<&Rule>, Inherited) {
+        if let Some(ignore) = self.ignore_rule(rel) {
+            return (Some(ignore), inherited);
+        }
         let (here, below) = self.choose(inherited, rel);
         (self.effective(here.best, here.base), below)
     }

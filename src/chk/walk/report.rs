@@ -1,7 +1,8 @@
 //! Counting, listing and backing up what a run did.
 
-use super::state::{Change, Current};
+use super::state::{Change, Current, PrivacyNote};
 use crate::chk::accounts::NssNames;
+use crate::chk::acl;
 use crate::chk::backup::{Identity, Pending};
 use crate::chk::node::Node;
 use crate::chk::quote;
@@ -20,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 #[derive(Default)]
 pub struct Counters {
     pub checked: AtomicU64,
-    pub entries_changed: AtomicU64,
+    pub changed_entries: AtomicU64,
     pub owner: AtomicU64,
     pub group: AtomicU64,
     pub mode: AtomicU64,
@@ -30,16 +31,37 @@ pub struct Counters {
     pub special: AtomicU64,
     pub other_filesystem: AtomicU64,
     pub hard_link: AtomicU64,
+    pub ignored: AtomicU64,
     pub errors: AtomicU64,
+    pub widened: AtomicU64,
+    pub kept_private: AtomicU64,
+    pub masked: AtomicU64,
+    pub members_read_only: AtomicU64,
+    /// The first entry left masked, as `PATH: g:NAME:rwx #effective: r-x`,
+    /// for the warning at the end.
+    pub first_masked: Mutex<Option<String>>,
 }
 
+/// A target's counts. Its JSON keys are the result envelope's own
+/// spelling (`checked`, `changed_entries`, `errors`; `kinds`, `skipped`
+/// among chk's counts), so the per-target summary and the envelope read
+/// alike.
 #[derive(Serialize, Default, Clone, Copy)]
 pub struct Summary {
     pub checked: u64,
-    pub entries_changed: u64,
-    pub changed: Kinds,
+    pub changed_entries: u64,
+    pub kinds: Kinds,
     pub skipped: Skipped,
     pub errors: u64,
+    /// Owner-only entries the run opens (opened) to others.
+    pub widened: u64,
+    /// Owner-only entries kept so (`--keep-private`).
+    pub kept_private: u64,
+    /// Changed entries left with a named ACL entry the mask cuts.
+    pub masked: u64,
+    /// Changed entries of a group that is not permissive which none of its
+    /// members may write (the group has no w and no member owns them).
+    pub members_read_only: u64,
 }
 
 #[derive(Serialize, Default, Clone, Copy)]
@@ -57,6 +79,9 @@ pub struct Skipped {
     pub special: u64,
     pub other_filesystem: u64,
     pub hard_link: u64,
+    /// Entries an IGNORE rule or `--exclude` left alone, each with all
+    /// below it (counted once: what is below is never looked at).
+    pub ignored: u64,
 }
 
 impl Counters {
@@ -75,8 +100,8 @@ impl Counters {
         let get = |c: &AtomicU64| c.load(Relaxed);
         Summary {
             checked: get(&self.checked),
-            entries_changed: get(&self.entries_changed),
-            changed: Kinds {
+            changed_entries: get(&self.changed_entries),
+            kinds: Kinds {
                 owner: get(&self.owner),
                 group: get(&self.group),
                 mode: get(&self.mode),
@@ -88,8 +113,31 @@ impl Counters {
                 special: get(&self.special),
                 other_filesystem: get(&self.other_filesystem),
                 hard_link: get(&self.hard_link),
+                ignored: get(&self.ignored),
             },
             errors: get(&self.errors),
+            widened: get(&self.widened),
+            kept_private: get(&self.kept_private),
+            masked: get(&self.masked),
+            members_read_only: get(&self.members_read_only),
+        }
+    }
+
+    /// Counts what a changed entry's notes say.
+    pub fn note(&self, notes: &Notes) {
+        let counter = match notes.privacy {
+            PrivacyNote::Widened => Some(&self.widened),
+            PrivacyNote::KeptPrivate => Some(&self.kept_private),
+            PrivacyNote::None => None,
+        };
+        if let Some(counter) = counter {
+            counter.fetch_add(1, Relaxed);
+        }
+        if notes.masked.is_some() {
+            self.masked.fetch_add(1, Relaxed);
+        }
+        if notes.read_only {
+            self.members_read_only.fetch_add(1, Relaxed);
         }
     }
 }
@@ -97,27 +145,68 @@ impl Counters {
 impl Summary {
     pub fn add(&mut self, o: &Summary) {
         self.checked += o.checked;
-        self.entries_changed += o.entries_changed;
-        self.changed.owner += o.changed.owner;
-        self.changed.group += o.changed.group;
-        self.changed.mode += o.changed.mode;
-        self.changed.access_acl += o.changed.access_acl;
-        self.changed.default_acl += o.changed.default_acl;
+        self.changed_entries += o.changed_entries;
+        self.kinds.owner += o.kinds.owner;
+        self.kinds.group += o.kinds.group;
+        self.kinds.mode += o.kinds.mode;
+        self.kinds.access_acl += o.kinds.access_acl;
+        self.kinds.default_acl += o.kinds.default_acl;
         self.skipped.symlink += o.skipped.symlink;
         self.skipped.special += o.skipped.special;
         self.skipped.other_filesystem += o.skipped.other_filesystem;
         self.skipped.hard_link += o.skipped.hard_link;
+        self.skipped.ignored += o.skipped.ignored;
         self.errors += o.errors;
+        self.widened += o.widened;
+        self.kept_private += o.kept_private;
+        self.masked += o.masked;
+        self.members_read_only += o.members_read_only;
+    }
+
+    /// The lines after the summary line, each only when it has something
+    /// to say. `group`: the group of a shared directory that is not
+    /// permissive, whose members' write access the last line is about.
+    pub fn notes(&self, label: &str, dry_run: bool, group: Option<&str>) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.widened > 0 {
+            lines.push(format!(
+                "{label}: widened: {} owner-only entries {} to others (listed with -n or -v; \
+                 --keep-private or keep_private = true keeps them owner-only)",
+                self.widened,
+                if dry_run { "would be opened" } else { "opened" }
+            ));
+        }
+        if self.kept_private > 0 {
+            lines.push(format!(
+                "{label}: kept private: {} owner-only entries (owner, admins and responsibles only)",
+                self.kept_private
+            ));
+        }
+        if let Some(group) = group.filter(|_| self.members_read_only > 0) {
+            lines.push(format!(
+                "{label}: members of {group} may only read {} entries they do not own{} \
+                 (the group is not permissive: see --adopt USER, or permissive = [\"{group}\"] in chk.conf)",
+                self.members_read_only,
+                if dry_run { " once repaired" } else { "" }
+            ));
+        }
+        if self.masked > 0 {
+            lines.push(format!(
+                "{label}: masked: {} entries keep named ACL rights their mask cuts (chk explain PATH shows them)",
+                self.masked
+            ));
+        }
+        lines
     }
 
     /// The one human summary line.
     pub fn line(&self, label: &str, dry_run: bool) -> String {
-        let (c, s) = (&self.changed, &self.skipped);
+        let (c, s) = (&self.kinds, &self.skipped);
         format!(
             "{label}: {} checked, {} {} (owner {}, group {}, mode {}, access ACL {}, default ACL {}), \
-             skipped: symlink {}, special {}, other filesystem {}, hard link {}; {} errors",
+             skipped: symlink {}, special {}, other filesystem {}, hard link {}, ignored {}; {} errors",
             self.checked,
-            self.entries_changed,
+            self.changed_entries,
             if dry_run { "differing" } else { "changed" },
             c.owner,
             c.group,
@@ -128,6 +217,7 @@ impl Summary {
             s.special,
             s.other_filesystem,
             s.hard_link,
+            s.ignored,
             self.errors
         )
     }
@@ -164,6 +254,7 @@ pub enum Skip {
     Special,
     OtherFilesystem,
     HardLink,
+    Ignored,
 }
 
 impl Skip {
@@ -173,6 +264,7 @@ impl Skip {
             Skip::Special => "special",
             Skip::OtherFilesystem => "other_filesystem",
             Skip::HardLink => "hard_link",
+            Skip::Ignored => "ignored",
         }
     }
 }
@@ -202,8 +294,9 @@ struct ChangeRecord<'a> {
     #[serde(flatten)]
     path: PathFields<'a>,
     change: &'static str,
-    from: String,
-    to: String,
+    /// Text (a mode, an ACL), or for an owner or group `{"id", "name"}`.
+    from: serde_json::Value,
+    to: serde_json::Value,
     done: bool,
 }
 
@@ -214,6 +307,30 @@ struct ErrorRecord<'a> {
     path: PathFields<'a>,
     error: &'a str,
     reason: String,
+}
+
+/// A changed entry's notes beside its changes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Notes {
+    pub privacy: PrivacyNote,
+    /// A named entry the mask cuts, and what gets through.
+    pub masked: Option<(acl::Entry, u8)>,
+    /// None of the group's members may write it once repaired.
+    pub read_only: bool,
+}
+
+#[derive(Serialize)]
+struct NoteRecord<'a> {
+    target: &'a str,
+    #[serde(flatten)]
+    path: PathFields<'a>,
+    /// `widened`, `kept_private` or `masked`.
+    note: &'static str,
+    /// For `masked`: the entry and its effective rights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -295,11 +412,28 @@ impl Report {
     }
 
     /// Lists the changes of one entry (all in a dry run, with -v otherwise),
-    /// the path escaped so that no name can forge a line.
-    pub fn changes(&self, label: &str, path: &Path, changes: &[Change]) {
+    /// the path escaped so that no name can forge a line, then its notes:
+    /// widened or kept private, a named entry the mask cuts.
+    pub fn changes(&self, label: &str, path: &Path, changes: &[Change], notes: &Notes) {
+        let privacy = match notes.privacy {
+            PrivacyNote::Widened => {
+                Some(("widened", "only its owner could use it; others may now"))
+            }
+            PrivacyNote::KeptPrivate => Some((
+                "kept_private",
+                "only its owner may use it, and the admins and responsibles",
+            )),
+            PrivacyNote::None => None,
+        };
+        let masked = notes.masked.map(|(entry, effective)| {
+            (
+                acl::Acl::entry_text(&entry, Some(&self.names)),
+                acl::perm_text(effective),
+            )
+        });
         if let Some(json) = &self.json {
             for change in changes {
-                let (from, to) = change.values(&self.names);
+                let (from, to) = change.json_values(&self.names);
                 let record = ChangeRecord {
                     target: label,
                     path: PathFields::of(path),
@@ -309,6 +443,19 @@ impl Report {
                     done: !self.dry_run,
                 };
                 self.to_stdout(|| json.emit(&record));
+            }
+            let note = |note, entry: Option<&(String, String)>| NoteRecord {
+                target: label,
+                path: PathFields::of(path),
+                note,
+                entry: entry.map(|e| e.0.clone()),
+                effective: entry.map(|e| e.1.clone()),
+            };
+            if let Some((kind, _)) = privacy {
+                self.to_stdout(|| json.emit(&note(kind, None)));
+            }
+            if let Some(masked) = &masked {
+                self.to_stdout(|| json.emit(&note("masked", Some(masked))));
             }
             return;
         }
@@ -320,6 +467,15 @@ impl Report {
         for change in changes {
             let (from, to) = change.values(&self.names);
             let _ = writeln!(text, "{shown}: {}: {from} -> {to}", change.kind());
+        }
+        if let Some((kind, what)) = privacy {
+            let _ = writeln!(text, "{shown}: {}: {what}", kind.replace('_', " "));
+        }
+        if let Some((entry, effective)) = &masked {
+            let _ = writeln!(
+                text,
+                "{shown}: masked: {entry}  #effective: {effective} (mask)"
+            );
         }
         self.to_stdout(|| io::stdout().lock().write_all(text.as_bytes()));
     }
@@ -358,6 +514,13 @@ impl Report {
         if log::log_enabled!(log::Level::Warn) {
             self.progress
                 .println(format!("chk: warning: {}: {why}", quote::quoted(path)));
+        }
+    }
+
+    /// A warning about the run (`chk: warning: TEXT`), silenced by -q.
+    pub fn warn_line(&self, text: &str) {
+        if log::log_enabled!(log::Level::Warn) {
+            self.progress.println(format!("chk: warning: {text}"));
         }
     }
 

@@ -157,6 +157,19 @@ impl SpoolDir {
         self.sync()
     }
 
+    /// The names in the directory.
+    pub(crate) fn names(&self) -> io::Result<Vec<String>> {
+        let mut dir = rustix::fs::Dir::read_from(&self.fd)?;
+        let mut names = Vec::new();
+        while let Some(entry) = dir.read() {
+            let entry = entry?;
+            if let Ok(name) = entry.file_name().to_str() {
+                names.push(name.to_string());
+            }
+        }
+        Ok(names)
+    }
+
     /// Removes `name`; one that is not there is no error.
     pub(crate) fn remove(&self, name: &str) -> io::Result<()> {
         match rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()) {

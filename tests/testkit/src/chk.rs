@@ -139,7 +139,13 @@ impl TempUser {
         TempUser::with_home(tag, Path::new("/nonexistent"))
     }
 
-    /// Runs `script` with sh as this user (`su`, from root), in `dir`.
+    /// Makes the user a member of `group` (a supplementary group).
+    pub fn join(&self, group: &str) {
+        run(Command::new("usermod").args(["-aG", group, &self.name]));
+    }
+
+    /// Runs `script` with sh as this user (`su`, from root, so with its
+    /// supplementary groups), in `dir`.
     pub fn sh(&self, dir: &Path, script: &str) -> std::process::Output {
         Command::new("su")
             .arg(&self.name)

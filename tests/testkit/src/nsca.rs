@@ -69,11 +69,27 @@ impl Daemon {
 
     /// Starts the daemon in `mode`.
     pub fn start_mode(mode: Mode, method: u8, password: &str) -> Daemon {
+        Daemon::launch(mode, "127.0.0.1", None, method, password)
+    }
+
+    /// Starts `nsca -f --single` on `address` (127.0.0.2 is the second
+    /// server of the several-servers tests), on `port` or a free one.
+    pub fn start_at(address: &str, port: Option<u16>, method: u8, password: &str) -> Daemon {
+        Daemon::launch(Mode::Single, address, port, method, password)
+    }
+
+    fn launch(
+        mode: Mode,
+        address: &str,
+        fixed_port: Option<u16>,
+        method: u8,
+        password: &str,
+    ) -> Daemon {
         let dir = tempfile::tempdir().unwrap();
         let commands = dir.path().join("commands");
         std::fs::write(&commands, b"").unwrap();
         for _attempt in 0..5 {
-            let port = free_port();
+            let port = fixed_port.unwrap_or_else(free_port);
             let config = dir.path().join("nsca.cfg");
             // The daemon refuses an empty `password=` line.
             let password_line = if password.is_empty() {
@@ -84,7 +100,7 @@ impl Daemon {
             std::fs::write(
                 &config,
                 format!(
-                    "server_port={port}\nserver_address=127.0.0.1\ncommand_file={}\n\
+                    "server_port={port}\nserver_address={address}\ncommand_file={}\n\
                      append_to_file=1\nmax_packet_age=30\ndecryption_method={method}\n\
                      {password_line}debug=0\naggregate_writes=0\n",
                     commands.display()
@@ -105,7 +121,7 @@ impl Daemon {
                 Mode::Inetd => {
                     let mut c = Command::new(SOCKET_ACTIVATE);
                     c.args(["--inetd", "--accept", "-l"])
-                        .arg(format!("127.0.0.1:{port}"))
+                        .arg(format!("{address}:{port}"))
                         .arg(NSCA)
                         .arg("-c")
                         .arg(&config)
@@ -128,7 +144,7 @@ impl Daemon {
                     // Most likely another test took the port first: try another.
                     break;
                 }
-                if listening(port) {
+                if listening(address, port) {
                     return Daemon { dir, port, child };
                 }
                 std::thread::sleep(Duration::from_millis(20));
@@ -183,8 +199,9 @@ impl Daemon {
 
 /// True once something accepts on the port. The probe connection costs the
 /// daemon nothing: it sends its init packet and sees us go.
-fn listening(port: u16) -> bool {
-    TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)).is_ok()
+fn listening(address: &str, port: u16) -> bool {
+    let addr = format!("{address}:{port}").parse().unwrap();
+    TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
 }
 
 impl Drop for Daemon {
@@ -322,4 +339,38 @@ impl Drop for Account {
         // userdel removes the group -U made with the user.
         let _ = Command::new("userdel").arg(&self.name).status();
     }
+}
+
+/// A spool line as nsca-send writes it, checksum included, for records that
+/// stdin would never let through.
+pub fn spool_line(host: &[u8], service: &[u8], status: u16, output: &[u8]) -> Vec<u8> {
+    spool_line_made(now(), host, service, status, output)
+}
+
+/// [`spool_line`] for a result made at `created` (seconds since the epoch).
+pub fn spool_line_made(
+    created: u64,
+    host: &[u8],
+    service: &[u8],
+    status: u16,
+    output: &[u8],
+) -> Vec<u8> {
+    let escape = |field: &[u8]| -> Vec<u8> {
+        field
+            .iter()
+            .flat_map(|&b| match b {
+                b'%' | b'\t' | b'\r' | b'\n' => format!("%{b:02X}").into_bytes(),
+                _ => vec![b],
+            })
+            .collect()
+    };
+    let mut line = format!("2\t{created}\t{status}\t").into_bytes();
+    line.extend(escape(host));
+    line.push(b'\t');
+    line.extend(escape(service));
+    line.push(b'\t');
+    line.extend(escape(output));
+    let crc = crc32fast::hash(&line);
+    line.extend(format!("\t{crc:08x}\n").as_bytes());
+    line
 }

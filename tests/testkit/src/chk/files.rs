@@ -104,3 +104,64 @@ impl<T> Drop for Attacker<T> {
         }
     }
 }
+
+/// Starts a thread that, until stopped, swaps `tree/file` between a fresh
+/// file and a symlink to `secret`, and `tree/dir` between a fresh directory
+/// and a symlink to `secret_dir`; it returns how many rounds it made.
+pub fn swapping_attacker(tree: &Path, secret: &Path, secret_dir: &Path) -> Attacker<u64> {
+    use std::fs;
+    let stop = Arc::new(AtomicBool::new(false));
+    let (tree, secret, secret_dir) = (tree.to_owned(), secret.to_owned(), secret_dir.to_owned());
+    let stopped = stop.clone();
+    let thread = std::thread::spawn(move || {
+        let mut swaps = 0u64;
+        while !stopped.load(Ordering::Relaxed) {
+            // A file: the symlink is renamed over it, then a fresh file over the symlink.
+            let file = tree.join("file");
+            let _ = std::os::unix::fs::symlink(&secret, tree.join("file.link"));
+            let _ = fs::rename(tree.join("file.link"), &file);
+            let _ = fs::write(tree.join("file.new"), b"x");
+            let _ = fs::rename(tree.join("file.new"), &file);
+            // A directory: moved away, a symlink put in its place, then a fresh one.
+            let dir = tree.join("dir");
+            let _ = fs::remove_file(&dir);
+            let _ = fs::create_dir(tree.join("dir.new"));
+            let _ = fs::write(tree.join("dir.new/child"), b"x");
+            let _ = fs::rename(tree.join("dir.new"), &dir);
+            let _ = fs::remove_dir_all(tree.join("dir.old"));
+            let _ = fs::rename(&dir, tree.join("dir.old"));
+            let _ = std::os::unix::fs::symlink(&secret_dir, tree.join("dir.link"));
+            let _ = fs::rename(tree.join("dir.link"), &dir);
+            swaps += 1;
+        }
+        swaps
+    });
+    Attacker {
+        stop,
+        thread: Some(thread),
+    }
+}
+
+/// Everything a repair could change in a tree, entry by entry: owner,
+/// group, mode and ctime (`find -P`), and the ACLs (`getfacl -R -P`). Two
+/// equal fingerprints mean nothing was touched, not even re-set to the
+/// same value (that would move the ctime).
+pub fn fingerprint(tree: &Path) -> String {
+    let run = |cmd: &mut Command| {
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{cmd:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mut entries: Vec<String> = run(Command::new("find")
+        .arg("-P")
+        .arg(tree)
+        .args(["-printf", "%p %U:%G %#m %C@\\n"]))
+    .lines()
+    .map(String::from)
+    .collect();
+    entries.sort();
+    let acls = run(Command::new("getfacl")
+        .args(["-R", "-P", "-n", "-p"])
+        .arg(tree));
+    format!("{}\n{acls}", entries.join("\n"))
+}
