@@ -74,7 +74,17 @@ OFFLINE SOURCES:
   the set is installed (carton's vendor/cache, also a file:// mirror); a
   minicpan or any CPAN-layout mirror (--from file:///srv/minicpan); Debian
   source packages, whose .orig.tar.gz is the CPAN tarball (`apt-get source -d
-  libmoo-perl`; the top directory inside gives the CPAN name).
+  libmoo-perl`; the top directory inside gives the CPAN name). A worked
+  example, from a connected machine to an offline server:
+
+    cpanm -L /tmp/scratch --save-dists /tmp/dists Moo      # connected
+    mkdir tarballs; find /tmp/dists -name '*.tar.gz' -exec cp {} tarballs/ +
+    perlenv create ./env && perlenv install ./env --from tarballs Moo
+    perlenv lock ./env -o cpanfile.snapshot
+    perlenv bundle ./env vendor/cache --from tarballs
+    # copy cpanfile.snapshot and vendor/cache; on the offline server:
+    perlenv create /srv/app/env
+    perlenv install /srv/app/env --locked cpanfile.snapshot --from vendor/cache
 
 SAFETY:
   perlenv runs nothing another user controls: every command refuses (exit 2,

@@ -124,27 +124,42 @@ fn parallel_and_cached_installs_give_the_files_of_a_serial_build() {
         "a cached install differs from the built one"
     );
 
-    // `cache list` shows the six builds; prune --older-than keeps them
-    // (just used); prune removes them.
-    let list = stdout(
-        perlenv()
-            .args(["cache", "list"])
-            .env("PERLENV_CACHE_DIR", &cache),
-    );
+    // `cache list` shows the six builds. Moo's entry last used three days
+    // ago (its directory's time, as a use sets it): prune --older-than 2d
+    // removes it alone, --older-than 1d then nothing (the rest were just
+    // used), and prune without a limit the five left.
+    let cache_cmd = |args: &[&str]| {
+        stdout(
+            perlenv()
+                .arg("cache")
+                .args(args)
+                .env("PERLENV_CACHE_DIR", &cache),
+        )
+    };
+    let list = cache_cmd(&["list"]);
     assert_eq!(list.lines().count(), 6, "{list}");
     assert!(list.contains("Moo-2.005005  perl 5.36.0 "), "{list}");
-    let kept = stdout(
-        perlenv()
-            .args(["cache", "prune", "--older-than", "1d"])
-            .env("PERLENV_CACHE_DIR", &cache),
-    );
+    let moo_key = cache_cmd(&["list", "--json"])
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["dist"] == "Moo-2.005005")
+        .map(|v| v["key"].as_str().unwrap().to_string())
+        .unwrap();
+    let three_days = std::time::Duration::from_secs(3 * 86400);
+    std::fs::File::open(cache.join("v1/builds").join(&moo_key))
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - three_days)
+        .unwrap();
+    assert!(cache_cmd(&["list"]).contains("used 3 d ago"));
+    let old = cache_cmd(&["prune", "--older-than", "2d"]);
+    assert!(old.starts_with("removed 1 cached builds"), "{old}");
+    let list = cache_cmd(&["list"]);
+    assert_eq!(list.lines().count(), 5, "{list}");
+    assert!(!list.contains("Moo-2.005005"), "{list}");
+    let kept = cache_cmd(&["prune", "--older-than", "1d"]);
     assert!(kept.starts_with("removed 0 cached builds"), "{kept}");
-    let pruned = stdout(
-        perlenv()
-            .args(["cache", "prune"])
-            .env("PERLENV_CACHE_DIR", &cache),
-    );
-    assert!(pruned.starts_with("removed 6 cached builds"), "{pruned}");
+    let pruned = cache_cmd(&["prune"]);
+    assert!(pruned.starts_with("removed 5 cached builds"), "{pruned}");
     assert_eq!(
         stdout(
             perlenv()
@@ -367,6 +382,45 @@ fn which_names_the_file_and_where_it_comes_from() {
         stdout(perlenv().arg("which").arg(&open).arg("JSON")),
         "JSON /usr/share/perl5/JSON.pm (vendor)\n"
     );
+    // A module in the system perl's site directory: site with
+    // --system-libs, hidden in an isolated env.
+    let site = {
+        let _system = system_dirs();
+        let sitelib = perl_config("sitelibexp");
+        let missing: Vec<PathBuf> = Path::new(&sitelib)
+            .ancestors()
+            .take_while(|d| !d.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        let module = unique("Site");
+        let file = Path::new(&sitelib).join(format!("{module}.pm"));
+        write(&file, &format!("package {module}; 1;\n"));
+        let seen = (
+            perlenv()
+                .arg("which")
+                .arg(&open)
+                .arg(&module)
+                .output()
+                .unwrap(),
+            perlenv()
+                .arg("which")
+                .arg(&env)
+                .arg(&module)
+                .output()
+                .unwrap(),
+        );
+        std::fs::remove_file(&file).unwrap();
+        for dir in &missing {
+            std::fs::remove_dir(dir).unwrap();
+        }
+        (module, file, seen)
+    };
+    let (module, file, (open_out, isolated_out)) = site;
+    assert_eq!(
+        String::from_utf8_lossy(&open_out.stdout),
+        format!("{module} {} (site)\n", file.display())
+    );
+    assert_eq!(isolated_out.status.code(), Some(1));
     let json = stdout(perlenv().args(["which", "--json"]).arg(&open).arg("JSON"));
     assert_eq!(
         json,

@@ -57,14 +57,7 @@ fn a_build_writing_into_the_site_directory_is_refused_with_its_path() {
         &name,
         &format!("use Config;\n{}", writes(&file)),
     );
-    let sitelib = String::from_utf8(
-        std::process::Command::new("perl")
-            .args(["-MConfig", "-e", "print $Config{installsitelib}"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let sitelib = perl_config("installsitelib");
     let planted = Path::new(&sitelib).join(format!("{}.pm", name.replace('-', "_")));
     let existed = Path::new(&sitelib).exists();
     for (label, path) in with_and_without_cpanm(t) {

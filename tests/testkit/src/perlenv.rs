@@ -25,6 +25,16 @@ pub fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The system perl's `$Config{KEY}`.
+pub fn perl_config(key: &str) -> String {
+    let out = std::process::Command::new("perl")
+        .args(["-MConfig", "-e", &format!("print $Config{{{key}}}")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "perl -MConfig: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A name no other test or process uses: visibility checks must not depend
 /// on what another install put into the system perl meanwhile.
 pub fn unique(name: &str) -> String {
