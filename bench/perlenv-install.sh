@@ -7,9 +7,10 @@
 #   2. the 7-dist Moo chain (Moo JSON Try::Tiny Test::Fatal), cold: no cache
 #   3. the same chain into a fresh env with perlenv's build cache warm
 #
-# Usage: bench/perlenv-install.sh [path/to/perlenv] [RUNS]   (default: a
-# release build, 3 runs). Run it on a quiet machine, e.g. under
-# `flock -x /tmp/adminkit-cpu.lock`. Needs hyperfine, cpanminus, perl.
+# Usage: bench/perlenv-install.sh [path/to/perlenv] [RUNS] [PARTS]
+# (default: a release build, 3 runs, parts "1 2 3"). Run it on a quiet
+# machine, e.g. under `flock -x /tmp/adminkit-cpu.lock`. Needs hyperfine,
+# cpanminus, perl.
 set -eu
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then
@@ -19,6 +20,8 @@ else
     PERLENV=$PWD/target/release/perlenv
 fi
 RUNS=${2:-3}
+PARTS=${3:-1 2 3}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 SOURCES=$PWD/target/cpan-cache
 bash tests/testkit/fetch-cpan.sh "$SOURCES" >&2
 W=$(mktemp -d)
@@ -45,6 +48,7 @@ CPANM="env -u PERL5LIB -u PERL_LOCAL_LIB_ROOT PERL_CPANM_HOME=$W/cpanm-home cpan
 PE="env PERLENV_CACHE_DIR=$W/cache $PERLENV install -q"
 CHAIN="Moo JSON Try::Tiny Test::Fatal"
 
+if part 1; then
 echo "## one dist (Try::Tiny), cold" >&2
 hyperfine -N --runs "$RUNS" \
     --prepare "sh -c 'rm -rf $W/c $W/cpanm-home; $PERLENV create --clear $W/p >/dev/null'" \
@@ -52,15 +56,25 @@ hyperfine -N --runs "$RUNS" \
     -n 'perlenv install -j1 --no-cache (Try::Tiny)' "$PE -j1 --no-cache $W/p --from file://$M Try::Tiny" \
     -n 'perlenv install --no-cache (Try::Tiny)' "$PE --no-cache $W/p --from file://$M Try::Tiny"
 
+fi
+
+if part 2; then
 echo "## the Moo chain, 7 dists, cold (no cache)" >&2
 hyperfine -N --runs "$RUNS" \
     --prepare "sh -c 'rm -rf $W/c $W/cpanm-home; $PERLENV create --clear $W/p >/dev/null'" \
     -n "cpanm -L ($CHAIN)" "$CPANM $CHAIN" \
     -n "perlenv install --no-cache ($CHAIN)" "$PE --no-cache $W/p --from file://$M $CHAIN"
 
+fi
+
+if part 3; then
 echo "## the Moo chain into a fresh env, perlenv's build cache warm" >&2
+# Filled by an install into a fresh env (one that has the chain builds
+# nothing, so caches nothing).
+$PERLENV create --clear "$W/p" >/dev/null
 $PE "$W/p" --from "file://$M" $CHAIN
 hyperfine -N --runs "$RUNS" \
     --prepare "sh -c 'rm -rf $W/c $W/cpanm-home; $PERLENV create --clear $W/p >/dev/null'" \
     -n "cpanm -L ($CHAIN)" "$CPANM $CHAIN" \
     -n "perlenv install, cache warm ($CHAIN)" "$PE $W/p --from file://$M $CHAIN"
+fi
