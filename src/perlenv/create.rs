@@ -156,7 +156,7 @@ sub exempt {
 
 pub fn create(args: &CreateArgs) -> Result<()> {
     check_path(&args.env)?;
-    let root = env::absolute(&args.env)?;
+    let root = super::trust::absolute(&args.env)?;
     check_path(&root)?;
     // Root writes nothing where another user could swap a directory under
     // it, and runs no perl another user could have written.

@@ -48,10 +48,17 @@ pub fn check_path(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The absolute form of `path` without resolving symlinks.
-pub fn absolute(path: &Path) -> Result<PathBuf> {
-    std::path::absolute(path).map_err(|e| Error::io(format!("{}", path.display()), e))
-}
+/// The files of an environment that decide what runs: its directories on
+/// PATH and @INC, the module every isolated perl loads, and its record.
+const OWN: &[&str] = &[
+    CFG,
+    "bin",
+    "lib",
+    "lib/perl5",
+    "lib/perl5/perlenv",
+    "lib/perl5/perlenv/isolate.pm",
+    "lib/perl5/perlenv/os_owned.pm",
+];
 
 /// Identity of a file, to notice that perl was replaced (an upgrade): a
 /// replaced file gets a new change time even when its inode is reused.
@@ -101,7 +108,7 @@ impl Env {
             Ok(real) => real,
             Err(problem) => return problem.or_error(),
         };
-        if let Err(problem) = trust::verify_own(&real) {
+        if let Err(problem) = trust::verify_own(&real, OWN) {
             return problem.or_error();
         }
         let cfg = dir.join(CFG);
@@ -128,7 +135,10 @@ impl Env {
                 env.root.display()
             )));
         }
-        if let Err(problem) = trust::verify(&real, &env, changed) {
+        let refused_perl = (changed == ChangedPerl::Refuse
+            && env.perl_state() == PerlState::Changed)
+            .then(|| env.changed_perl());
+        if let Err(problem) = trust::verify(&real, &env.archname, &env.perl, refused_perl) {
             return problem.or_error();
         }
         Ok(Ok(env))
@@ -228,6 +238,19 @@ impl Env {
 
     /// Whether the recorded perl binary is still the one the environment
     /// was made with (one stat).
+    /// Why root does not run a perl that changed since the environment was
+    /// made.
+    pub(crate) fn changed_perl(&self) -> String {
+        format!(
+            "{}: perl {} changed since the environment was made, and perlenv runs \
+             no changed perl as root; once you trust it, `perlenv check --update {}` \
+             re-records it",
+            self.root.display(),
+            self.perl.display(),
+            self.root.display()
+        )
+    }
+
     pub fn perl_state(&self) -> PerlState {
         match file_id(&self.perl) {
             None => PerlState::Gone,

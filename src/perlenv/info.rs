@@ -204,7 +204,7 @@ fn examine(env: &Env, update: bool) -> Result<Health> {
     let state = env.perl_state();
     let not_run = match state {
         PerlState::Gone => Some(format!("perl {} is gone", env.perl.display())),
-        PerlState::Changed if trust::running_as_root() && !update => Some(trust::changed_perl(env)),
+        PerlState::Changed if trust::running_as_root() && !update => Some(env.changed_perl()),
         _ => None,
     };
     if let Some(problem) = not_run {

@@ -4,6 +4,7 @@
 
 use super::build::index::{Origin, dist_version, not_indexed};
 use super::metadata::scan as scan_packages;
+use super::tarball::unpack;
 use crate::common::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,41 +18,6 @@ pub fn run_quiet(cmd: &mut Command, what: &str) -> Result<()> {
         return Err(Error::failed(format!("{what} failed ({status})")));
     }
     Ok(())
-}
-
-/// Unpacks a tarball into `into` and returns its top directory.
-pub fn unpack(tarball: &Path, into: &Path) -> Result<PathBuf> {
-    unpack_with(Command::new("tar"), tarball, into)
-}
-
-/// [`unpack`] with `tar` given as a command to complete (a sandboxed one).
-pub(crate) fn unpack_with(mut tar: Command, tarball: &Path, into: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(into)
-        .map_err(|e| Error::io(format!("creating {}", into.display()), e))?;
-    let out = tar
-        .arg("-xf")
-        .arg(tarball)
-        .arg("-C")
-        .arg(into)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| Error::io("running tar", e))?;
-    if !out.status.success() {
-        return Err(Error::failed(format!(
-            "{}: not a readable tarball: {}",
-            tarball.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    let mut dirs = std::fs::read_dir(into)
-        .map_err(|e| Error::io(format!("reading {}", into.display()), e))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir());
-    match (dirs.next(), dirs.next()) {
-        (Some(top), None) => Ok(top),
-        _ => Ok(into.to_path_buf()),
-    }
 }
 
 /// Builds a CPAN-style mirror of the local tarballs under `work`, with a

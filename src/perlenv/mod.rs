@@ -22,6 +22,7 @@ pub(crate) mod run;
 mod sandbox;
 pub(crate) mod scripts;
 mod snapshot;
+mod tarball;
 mod trust;
 pub(crate) mod vars;
 mod walk;

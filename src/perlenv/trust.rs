@@ -6,23 +6,10 @@
 //! be owned by root or by the caller, and writable by no one else; anything
 //! else is refused (exit 2) with the path that failed.
 
-use super::env::Env;
 use crate::common::{Error, Result};
 use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
-
-/// The files of an environment that decide what runs: its directories on
-/// PATH and @INC, the module every isolated perl loads, and its record.
-const OWN: &[&str] = &[
-    super::env::CFG,
-    "bin",
-    "lib",
-    "lib/perl5",
-    "lib/perl5/perlenv",
-    "lib/perl5/perlenv/isolate.pm",
-    "lib/perl5/perlenv/os_owned.pm",
-];
 
 /// The user perlenv runs as.
 fn caller() -> u32 {
@@ -151,7 +138,7 @@ fn refuse(why: String) -> Problem {
 /// From the first component that does not exist on, the path is returned
 /// as it is, unchecked.
 pub(crate) fn resolve_trusted(path: &Path) -> Result<PathBuf, Problem> {
-    let absolute = super::env::absolute(path)?;
+    let absolute = absolute(path)?;
     let mut todo: Vec<OsString> = components(&absolute);
     todo.reverse();
     let mut done = PathBuf::from("/");
@@ -234,37 +221,33 @@ pub(crate) enum ChangedPerl {
     Report,
 }
 
-/// The environment's own directories and files below its real path `real`.
-pub(crate) fn verify_own(real: &Path) -> Result<(), Problem> {
-    OWN.iter()
+/// An environment's own directories and files (`own`, relative) below its
+/// real path `real`.
+pub(crate) fn verify_own(real: &Path, own: &[&str]) -> Result<(), Problem> {
+    own.iter()
         .try_for_each(|own| check_entry(&real.join(own), false))
 }
 
 /// After [`verify_own`] and reading perlenv.cfg: the archname directory,
-/// the recorded perl (its way there and the file) and, as root, whether it
-/// changed since creation.
-pub(crate) fn verify(real: &Path, env: &Env, changed: ChangedPerl) -> Result<(), Problem> {
-    check_entry(&real.join("lib/perl5").join(&env.archname), false)?;
-    if std::fs::symlink_metadata(&env.perl).is_ok() {
-        resolve_trusted(&env.perl)?;
+/// the recorded perl (its way there and the file) and, as root, a perl
+/// that changed since creation (`changed`: why it is not run).
+pub(crate) fn verify(
+    real: &Path,
+    archname: &str,
+    perl: &Path,
+    changed: Option<String>,
+) -> Result<(), Problem> {
+    check_entry(&real.join("lib/perl5").join(archname), false)?;
+    if std::fs::symlink_metadata(perl).is_ok() {
+        resolve_trusted(perl)?;
     }
-    if changed == ChangedPerl::Refuse
-        && running_as_root()
-        && env.perl_state() == super::env::PerlState::Changed
-    {
-        return Err(refuse(changed_perl(env)));
+    match changed {
+        Some(why) if running_as_root() => Err(refuse(why)),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
-/// Why root does not run a perl that changed since the environment was made.
-pub(crate) fn changed_perl(env: &Env) -> String {
-    format!(
-        "{}: perl {} changed since the environment was made, and perlenv runs \
-         no changed perl as root; once you trust it, `perlenv check --update {}` \
-         re-records it",
-        env.root.display(),
-        env.perl.display(),
-        env.root.display()
-    )
+/// The absolute form of `path` without resolving symlinks.
+pub(crate) fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::io(format!("resolving {}", path.display()), e))
 }

@@ -18,7 +18,6 @@
 //! user running perlenv: one that another user owns or may write is not
 //! used.
 
-use super::index::hex;
 use crate::common::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
@@ -63,6 +62,11 @@ pub(crate) struct Entry {
     pub(crate) contents: Vec<Vec<u8>>,
     /// The dist's MYMETA.json in the cache, for its requirements.
     pub(crate) mymeta: PathBuf,
+}
+
+/// Bytes as lower-case hexadecimal: the cache's keys and hashes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn sha256(bytes: &[u8]) -> String {

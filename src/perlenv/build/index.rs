@@ -7,7 +7,8 @@
 
 use super::super::guard::Workspace;
 use super::super::metadata;
-use super::cache::Cache;
+use super::super::trust::absolute;
+use super::cache::{Cache, hex};
 use super::version::{Range, numify};
 use crate::common::{Error, Result};
 use std::collections::BTreeMap;
@@ -104,10 +105,6 @@ pub(crate) fn sha256_file(path: &Path) -> Result<String> {
         hasher.update(&buf[..n]);
     }
     Ok(hex(&hasher.finish()))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Index {
@@ -288,7 +285,7 @@ impl Index {
         let into = ws.build_dir().join(format!("src-{source}"));
         let made = match &src.origin {
             Origin::Tarball(tarball) => {
-                super::super::mirror::unpack_with(ws.command("tar"), tarball, &into)?
+                super::super::tarball::unpack_with(ws.command("tar"), tarball, &into)?
             }
             Origin::Dir(dir) => {
                 // A plain name: make and shells see the build directory's path.
@@ -312,10 +309,6 @@ impl Range {
     pub(crate) fn any() -> Range {
         Range::parse("0").expect("constant")
     }
-}
-
-fn absolute(path: &Path) -> Result<PathBuf> {
-    std::path::absolute(path).map_err(|e| Error::io(format!("resolving {}", path.display()), e))
 }
 
 fn run(cmd: &mut std::process::Command, what: &str) -> Result<()> {

@@ -18,6 +18,7 @@ mod view;
 
 use super::guard::Workspace;
 use super::pinned::Pinned;
+use super::trust::absolute;
 use crate::common::{Error, Result};
 use cache::{Cache, EntryInfo};
 use index::{Index, Origin};
@@ -251,7 +252,7 @@ fn perl_signature(ws: &Workspace) -> Result<String> {
         env.perl.display(),
         env.version,
         env.archname,
-        index::hex(&openssl::sha::sha256(&config)),
+        cache::hex(&openssl::sha::sha256(&config)),
         env.isolated
     ))
 }
@@ -939,8 +940,4 @@ fn describe(failure: &Failure) -> String {
         Failure::Cycle(cycle) => format!("dependency cycle: {cycle}"),
         Failure::Error(e) => e.clone(),
     }
-}
-
-fn absolute(path: &Path) -> Result<PathBuf> {
-    std::path::absolute(path).map_err(|e| Error::io(format!("resolving {}", path.display()), e))
 }
