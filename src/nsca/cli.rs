@@ -109,7 +109,7 @@ EXIT STATUS (send_nsca's 0, 2 and 3, kept for drop-in use)
     after_help = AFTER_HELP,
     after_long_help = AFTER_LONG_HELP
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Server to send to; repeat it or separate with commas for several (see --failover,
     /// --all). An NSCA-ng or Icinga 2 config may name them instead (`server = a,b`)
     #[arg(

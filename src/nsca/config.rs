@@ -15,7 +15,7 @@ use crate::common::Error;
 use std::path::Path;
 
 #[derive(Debug)]
-pub struct Config {
+pub(super) struct Config {
     /// Bytes as written in the file (after `=`, up to the line end).
     pub password: Vec<u8>,
     /// False when the file has no `password=` line.
@@ -37,7 +37,7 @@ impl Default for Config {
 }
 
 impl Config {
-    pub fn parse(text: &[u8], path: &Path) -> Result<Config, Error> {
+    pub(super) fn parse(text: &[u8], path: &Path) -> Result<Config, Error> {
         let mut config = Config::default();
         for (index, line) in text.split(|&b| b == b'\n').enumerate() {
             let bad = |reason: String| Error::bad_input(path, index + 1, reason);
@@ -103,7 +103,7 @@ fn atoi(text: &[u8]) -> Option<i64> {
 }
 
 /// The bytes of a config file of any protocol, or an error naming it.
-pub fn read_text(path: &Path) -> Result<Vec<u8>, Error> {
+pub(super) fn read_text(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| {
         Error::failed(format!(
             "reading '{}': {}",

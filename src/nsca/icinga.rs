@@ -18,7 +18,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub const DEFAULT_PORT: u16 = 5665;
+pub(super) const DEFAULT_PORT: u16 = 5665;
 /// Where `icinga2 node setup` and `icinga2 api setup` put the CA.
 const ICINGA_CA: &str = "/var/lib/icinga2/certs/ca.crt";
 /// A response head or chunk-size line may not be longer.
@@ -30,7 +30,7 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 /// `password` (required: credentials never come from the command line),
 /// `server`, `port`, `url`, `timeout`, `ca`, `ttl`.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Config {
+pub(super) struct Config {
     pub api_user: String,
     pub password: String,
     pub server: Option<String>,
@@ -45,7 +45,7 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn parse(text: &[u8], path: &Path) -> Result<Config, Error> {
+    pub(super) fn parse(text: &[u8], path: &Path) -> Result<Config, Error> {
         let mut config = Config {
             api_user: String::new(),
             password: String::new(),
@@ -102,7 +102,7 @@ impl Config {
 
 /// `https://HOST[:PORT][/]`: the server and its port, if given. Only the
 /// scheme and authority mean something: the API's paths are fixed.
-pub fn parse_url(url: &str) -> Result<(String, Option<u16>), String> {
+pub(super) fn parse_url(url: &str) -> Result<(String, Option<u16>), String> {
     let bad = |why: &str| format!("url `{url}`: {why}");
     let rest = url
         .strip_prefix("https://")
@@ -133,7 +133,7 @@ pub fn parse_url(url: &str) -> Result<(String, Option<u16>), String> {
 }
 
 /// Where and as whom to send.
-pub struct Target<'a> {
+pub(super) struct Target<'a> {
     pub server: &'a str,
     pub port: u16,
     /// Bounds each network step (connect, handshake, each request).
@@ -143,7 +143,7 @@ pub struct Target<'a> {
 
 /// The request body for one result, stamped with the time it was made (so
 /// a spooled result keeps it).
-pub fn body_for(spooled: &Spooled, ttl: Option<u64>, check_source: &str) -> Vec<u8> {
+pub(super) fn body_for(spooled: &Spooled, ttl: Option<u64>, check_source: &str) -> Vec<u8> {
     let result = &spooled.result;
     let (output, performance_data) = split_output(&result.output);
     let mut body = serde_json::Map::new();
@@ -611,7 +611,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Sends `results` in order, one request each on a kept-alive connection.
 /// A refused result is reported (and not kept: the server would refuse it
 /// again); a failure stops the batch and leaves the rest undelivered.
-pub fn deliver_results(target: &Target, results: &[Spooled]) -> Outcome {
+pub(super) fn deliver_results(target: &Target, results: &[Spooled]) -> Outcome {
     let mut outcome = Outcome::default();
     let stop = |mut outcome: Outcome, answered: usize, err: String| {
         outcome.delivery.delivered = answered;

@@ -6,7 +6,7 @@ use super::packet::{CheckResult, Format, field_limits};
 
 /// A record that cannot be sent, and why.
 #[derive(Debug, PartialEq, Eq)]
-pub struct BadRecord {
+pub(super) struct BadRecord {
     /// 1-based position in the input.
     pub number: usize,
     pub reason: String,
@@ -14,7 +14,7 @@ pub struct BadRecord {
 
 /// A field that did not fit and was cut.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Truncation {
+pub(super) struct Truncation {
     pub number: usize,
     pub field: &'static str,
     pub length: usize,
@@ -23,7 +23,7 @@ pub struct Truncation {
 
 /// Everything read from the input, in order.
 #[derive(Debug, Default)]
-pub struct Parsed {
+pub(super) struct Parsed {
     pub results: Vec<CheckResult>,
     pub bad: Vec<BadRecord>,
     pub truncated: Vec<Truncation>,
@@ -40,7 +40,7 @@ const FIELD_NAMES: [&str; 3] = ["host name", "service description", "plugin outp
 /// delimiters. Line endings around a record and blanks at the end of the
 /// output are dropped; blank records are skipped but counted, so a record's
 /// number is its place in the input (its line number with `-ds 0x0a`).
-pub fn parse_delimited(data: &[u8], delimiter: u8, separator: u8, format: Format) -> Parsed {
+pub(super) fn parse_delimited(data: &[u8], delimiter: u8, separator: u8, format: Format) -> Parsed {
     let mut parsed = Parsed::default();
     let records = data
         .split(|&b| b == separator)
@@ -89,7 +89,7 @@ fn holds_a_record(output: &[u8], delimiter: u8) -> bool {
 }
 
 /// One JSON object per line: `{"host", "service" (optional), "status", "output"}`.
-pub fn parse_json(data: &[u8], format: Format) -> Parsed {
+pub(super) fn parse_json(data: &[u8], format: Format) -> Parsed {
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Record {
@@ -133,7 +133,7 @@ pub fn parse_json(data: &[u8], format: Format) -> Parsed {
 
 impl Parsed {
     /// Validates one record's fields and keeps it, or records why not.
-    pub fn add(
+    pub(super) fn add(
         &mut self,
         number: usize,
         host: &[u8],
@@ -256,7 +256,7 @@ fn parse_status(text: &str) -> Result<u16, String> {
 
 /// The longest prefix of at most `limit` bytes that does not end inside a
 /// UTF-8 sequence (bytes that are not UTF-8 are cut anywhere).
-pub fn cut_at_char_boundary(bytes: &[u8], limit: usize) -> &[u8] {
+pub(super) fn cut_at_char_boundary(bytes: &[u8], limit: usize) -> &[u8] {
     let mut end = limit.min(bytes.len());
     if std::str::from_utf8(bytes).is_ok() || std::str::from_utf8(&bytes[..end]).is_err() {
         while end > 0 && end < bytes.len() && (bytes[end] & 0xc0) == 0x80 {

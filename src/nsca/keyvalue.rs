@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// One `key = value` line of the file.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Setting {
+pub(super) struct Setting {
     /// 1-based line where the setting starts.
     pub line: usize,
     pub key: String,
@@ -17,13 +17,13 @@ pub struct Setting {
 
 impl Setting {
     /// An error about this setting, naming the file and line.
-    pub fn bad(&self, path: &Path, reason: impl Into<String>) -> Error {
+    pub(super) fn bad(&self, path: &Path, reason: impl Into<String>) -> Error {
         Error::bad_input(path, self.line, reason)
     }
 
     /// The value as a number (C's `strtol` with base 0 accepts 0x.. and 0..;
     /// decimal is what configs use).
-    pub fn number(&self, path: &Path) -> Result<u64, Error> {
+    pub(super) fn number(&self, path: &Path) -> Result<u64, Error> {
         self.value.parse().map_err(|_| {
             self.bad(
                 path,
@@ -33,7 +33,7 @@ impl Setting {
     }
 
     /// The value as a TCP port, 1-65535.
-    pub fn port(&self, path: &Path) -> Result<u16, Error> {
+    pub(super) fn port(&self, path: &Path) -> Result<u16, Error> {
         let port = self.number(path)?;
         u16::try_from(port)
             .ok()
@@ -44,7 +44,7 @@ impl Setting {
 
 /// Every setting of `text`, in order; a malformed line is an error naming
 /// `path` and the line.
-pub fn parse(text: &[u8], path: &Path) -> Result<Vec<Setting>, Error> {
+pub(super) fn parse(text: &[u8], path: &Path) -> Result<Vec<Setting>, Error> {
     let text = String::from_utf8_lossy(text);
     let mut settings = Vec::new();
     let mut lines = text.split('\n').enumerate();

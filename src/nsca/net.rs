@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 /// `server:port`, with an IPv6 address in brackets.
-pub fn endpoint(server: &str, port: u16) -> String {
+pub(super) fn endpoint(server: &str, port: u16) -> String {
     match server.parse::<IpAddr>() {
         Ok(IpAddr::V6(_)) => format!("[{server}]:{port}"),
         _ => format!("{server}:{port}"),
@@ -16,7 +16,7 @@ pub fn endpoint(server: &str, port: u16) -> String {
 
 /// The first connection `open` makes to an address of `server`, trying
 /// them in order; else every attempt's error in one message.
-pub fn first_reachable<T>(
+pub(super) fn first_reachable<T>(
     server: &str,
     port: u16,
     mut open: impl FnMut(SocketAddr) -> Result<T, String>,
@@ -47,7 +47,7 @@ pub fn first_reachable<T>(
 
 /// A TCP connection to `addr` whose connect, reads and writes each end
 /// after `timeout`.
-pub fn connect(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, String> {
+pub(super) fn connect(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, String> {
     let stream = TcpStream::connect_timeout(&addr, timeout)
         .map_err(|e| format!("connecting: {}", describe(&e)))?;
     let setup = || -> io::Result<()> {
@@ -60,7 +60,7 @@ pub fn connect(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, String>
 }
 
 /// A socket error as the user reads it (a read timeout is `WouldBlock`).
-pub fn describe(err: &io::Error) -> String {
+pub(super) fn describe(err: &io::Error) -> String {
     match err.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "timed out".into(),
         _ => crate::common::io_reason(err),
@@ -69,7 +69,7 @@ pub fn describe(err: &io::Error) -> String {
 
 /// This machine's name: the default host of `--wrap`, NSCA-ng's default
 /// identity, the `check_source` of Icinga 2 results.
-pub fn node_name() -> String {
+pub(super) fn node_name() -> String {
     rustix::system::uname()
         .nodename()
         .to_string_lossy()

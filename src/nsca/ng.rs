@@ -16,10 +16,10 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
-pub const DEFAULT_PORT: u16 = 5668;
+pub(super) const DEFAULT_PORT: u16 = 5668;
 /// NSCA-ng's default, also the server's: the four PSK suites of 2013, of
 /// which OpenSSL 3 still offers the first two.
-pub const DEFAULT_CIPHERS: &str =
+pub(super) const DEFAULT_CIPHERS: &str =
     "PSK-AES256-CBC-SHA:PSK-AES128-CBC-SHA:PSK-3DES-EDE-CBC-SHA:PSK-RC4-SHA";
 /// A request or response line may not be longer (CRLF included).
 const MAX_LINE: usize = 1024;
@@ -28,7 +28,7 @@ const MAX_LINE: usize = 1024;
 /// `timeout`, `tls_ciphers` (and `delay`, `encryption_method`, accepted
 /// and ignored as NSCA-ng's client does).
 #[derive(Debug, PartialEq, Eq)]
-pub struct Config {
+pub(super) struct Config {
     pub identity: String,
     pub password: Vec<u8>,
     pub server: Option<String>,
@@ -40,7 +40,7 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn parse(text: &[u8], path: &Path) -> Result<Config, Error> {
+    pub(super) fn parse(text: &[u8], path: &Path) -> Result<Config, Error> {
         let mut config = Config {
             // NSCA-ng's defaults: the host name, and the server's sample password.
             identity: net::node_name(),
@@ -76,7 +76,7 @@ impl Config {
 }
 
 /// Where and as whom to send.
-pub struct Target<'a> {
+pub(super) struct Target<'a> {
     pub server: &'a str,
     pub port: u16,
     /// Bounds each network step (connect, handshake, each request).
@@ -87,7 +87,7 @@ pub struct Target<'a> {
 /// The monitoring command of one result, stamped with the time the result
 /// was made (so a spooled result keeps it), newline-terminated. Newlines and
 /// backslashes of the output are escaped, as the protocol asks.
-pub fn command_for(spooled: &Spooled) -> Vec<u8> {
+pub(super) fn command_for(spooled: &Spooled) -> Vec<u8> {
     let (stamp, result) = (spooled.created, &spooled.result);
     let mut command = format!("[{stamp}] ").into_bytes();
     if result.service.is_empty() {
@@ -114,7 +114,7 @@ pub fn command_for(spooled: &Spooled) -> Vec<u8> {
 /// A raw monitoring command (`-C`), stamped with the current time unless it
 /// carries its own `[timestamp]`, and otherwise sent as written (as
 /// NSCA-ng's client does).
-pub fn raw_command(line: &[u8]) -> Vec<u8> {
+pub(super) fn raw_command(line: &[u8]) -> Vec<u8> {
     let line = line.trim_ascii();
     let mut command = if line.starts_with(b"[") {
         Vec::new()
@@ -305,7 +305,7 @@ fn session_id() -> String {
 /// Sends `commands` in order on one session. Each is answered: a refused
 /// one is reported (and not kept: the server would refuse it again), a
 /// failed session stops the batch and leaves the rest undelivered.
-pub fn deliver(target: &Target, commands: impl IntoIterator<Item = Vec<u8>>) -> Outcome {
+pub(super) fn deliver(target: &Target, commands: impl IntoIterator<Item = Vec<u8>>) -> Outcome {
     let mut outcome = Outcome::default();
     let mut session = match target.open() {
         Ok(session) => session,
@@ -337,7 +337,7 @@ pub fn deliver(target: &Target, commands: impl IntoIterator<Item = Vec<u8>>) -> 
 }
 
 /// Sends check results; see [`deliver`].
-pub fn deliver_results(target: &Target, results: &[Spooled]) -> Outcome {
+pub(super) fn deliver_results(target: &Target, results: &[Spooled]) -> Outcome {
     deliver(target, results.iter().map(command_for))
 }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Protocol {
+pub(crate) enum Protocol {
     /// NSCA 2.x, as send_nsca speaks it (no answer from the server)
     Nsca2,
     /// NSCA-ng: TLS with a pre-shared key, every result acknowledged
@@ -31,7 +31,7 @@ impl Protocol {
         }
     }
 
-    pub fn default_port(self) -> u16 {
+    pub(crate) fn default_port(self) -> u16 {
         match self {
             Protocol::Nsca2 => 5667,
             Protocol::NscaNg => ng::DEFAULT_PORT,
@@ -43,7 +43,7 @@ impl Protocol {
 /// The `protocol = NAME` line of a config file, if there is one. Both
 /// config syntaxes agree on simple `key = value` lines, so this is read
 /// before the file is parsed for its protocol.
-pub fn from_config(text: &[u8], path: &Path) -> Result<Option<Protocol>, Error> {
+pub(super) fn from_config(text: &[u8], path: &Path) -> Result<Option<Protocol>, Error> {
     for (index, line) in text.split(|&b| b == b'\n').enumerate() {
         let line = String::from_utf8_lossy(line);
         let Some((key, value)) = line.split_once('=') else {
@@ -66,14 +66,14 @@ pub fn from_config(text: &[u8], path: &Path) -> Result<Option<Protocol>, Error> 
 }
 
 /// The settings of the chosen protocol's config file.
-pub enum Settings {
+pub(super) enum Settings {
     Nsca2(Nsca2Config),
     NscaNg(ng::Config),
     Icinga2(icinga::Config),
 }
 
 impl Settings {
-    pub fn parse(protocol: Protocol, text: &[u8], path: &Path) -> Result<Settings, Error> {
+    pub(super) fn parse(protocol: Protocol, text: &[u8], path: &Path) -> Result<Settings, Error> {
         Ok(match protocol {
             Protocol::Nsca2 => Settings::Nsca2(Nsca2Config::parse(text, path)?),
             Protocol::NscaNg => Settings::NscaNg(ng::Config::parse(text, path)?),
@@ -82,7 +82,7 @@ impl Settings {
     }
 
     /// The server the config names, if any (NSCA 2 configs name none).
-    pub fn server(&self) -> Option<&str> {
+    pub(super) fn server(&self) -> Option<&str> {
         match self {
             Settings::Nsca2(_) => None,
             Settings::NscaNg(c) => c.server.as_deref(),
@@ -90,7 +90,7 @@ impl Settings {
         }
     }
 
-    pub fn port(&self) -> Option<u16> {
+    pub(super) fn port(&self) -> Option<u16> {
         match self {
             Settings::Nsca2(_) => None,
             Settings::NscaNg(c) => c.port,
@@ -98,7 +98,7 @@ impl Settings {
         }
     }
 
-    pub fn timeout(&self) -> Option<u64> {
+    pub(super) fn timeout(&self) -> Option<u64> {
         match self {
             Settings::Nsca2(_) => None,
             Settings::NscaNg(c) => c.timeout,
@@ -107,7 +107,7 @@ impl Settings {
     }
 
     /// The config's `delay =` (NSCA-ng's client has it), in seconds.
-    pub fn delay(&self) -> Option<u64> {
+    pub(super) fn delay(&self) -> Option<u64> {
         match self {
             Settings::Nsca2(_) => None,
             Settings::NscaNg(c) => c.delay,
@@ -115,14 +115,14 @@ impl Settings {
         }
     }
 
-    pub fn legacy_2_7_mode(&self) -> bool {
+    pub(super) fn legacy_2_7_mode(&self) -> bool {
         matches!(self, Settings::Nsca2(c) if c.legacy_2_7_mode)
     }
 }
 
 /// Everything needed to reach the server.
 #[derive(Clone, Copy)]
-pub struct Destination<'a> {
+pub(super) struct Destination<'a> {
     pub server: &'a str,
     pub port: u16,
     pub timeout: Duration,
@@ -142,7 +142,7 @@ pub struct Destination<'a> {
 pub(crate) const FOREGROUND_CLOSE: Duration = Duration::from_millis(2);
 
 /// Delivers `results` in order through the protocol of `settings`.
-pub fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]) -> Outcome {
+pub(super) fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]) -> Outcome {
     match settings {
         Settings::Nsca2(config) => {
             let target = send::Target {

@@ -36,7 +36,7 @@ pub(crate) use super::types::{Spooled, unix_now};
 
 /// Why the spool cannot be used; the run then delivers without it.
 #[derive(Debug, thiserror::Error)]
-pub enum OpenError {
+pub(super) enum OpenError {
     #[error("'{}': {}", path.display(), io_reason(source))]
     Unusable { path: PathBuf, source: io::Error },
     #[error("'{}' is still locked by another nsca-send run after {} s", path.display(), waited.as_secs())]
@@ -46,7 +46,7 @@ pub enum OpenError {
 /// Not every undelivered result reached the disk.
 #[derive(Debug, thiserror::Error)]
 #[error("kept {kept} result(s) in '{}', {lost} lost: {}", path.display(), io_reason(source))]
-pub struct KeepError {
+pub(super) struct KeepError {
     pub path: PathBuf,
     /// Results of this run in the spool file now.
     pub kept: usize,
@@ -56,7 +56,7 @@ pub struct KeepError {
 }
 
 /// How [`Spool::open`] waits, what it drops and how it checks records.
-pub struct OpenOptionsSpool {
+pub(super) struct OpenOptionsSpool {
     /// Longest wait for another run's lock, and for each read.
     pub lock_wait: Duration,
     /// Spooled results older than this are dropped.
@@ -65,7 +65,7 @@ pub struct OpenOptionsSpool {
     pub format: Format,
 }
 
-pub struct Spool {
+pub(super) struct Spool {
     dir: SpoolDir,
     /// `HOST_PORT`, the start of every file name.
     base: String,
@@ -99,7 +99,7 @@ struct Damaged {
 
 impl Spool {
     /// Locks and reads the spool of `server:port` in `dir`, creating `dir` (0700).
-    pub fn open(
+    pub(super) fn open(
         dir: &Path,
         server: &str,
         port: u16,
@@ -256,7 +256,7 @@ impl Spool {
     }
 
     /// The spool file's path, for messages.
-    pub fn path(&self) -> PathBuf {
+    pub(super) fn path(&self) -> PathBuf {
         self.dir.path(&self.name("spool"))
     }
 
@@ -281,7 +281,7 @@ impl Spool {
 
     /// Records that the first `delivered` pending results arrived: a run
     /// killed from now on resends none of them.
-    pub fn checkpoint(&mut self, delivered: usize) {
+    pub(super) fn checkpoint(&mut self, delivered: usize) {
         let done = delivered.min(self.ends.len());
         if done == 0 {
             return;
@@ -333,7 +333,7 @@ impl Spool {
     /// The rest stay in the spool, fsync'ed, before this returns. When the
     /// disk fills up, the file is cut back to its last whole record and the
     /// error says how many of this run's results were kept and lost.
-    pub fn keep(&mut self, delivered: usize, queue: &[Spooled]) -> Result<(), KeepError> {
+    pub(super) fn keep(&mut self, delivered: usize, queue: &[Spooled]) -> Result<(), KeepError> {
         let pending = self.pending.len();
         self.checkpoint(delivered);
         if delivered > 0 {
@@ -443,7 +443,7 @@ impl Spool {
 
     /// Sets `results` aside in `.rejected` with the server's answer: the
     /// server refused them for good, they are never resent.
-    pub fn reject(&self, results: &[(&Spooled, &str)]) -> io::Result<()> {
+    pub(super) fn reject(&self, results: &[(&Spooled, &str)]) -> io::Result<()> {
         if results.is_empty() {
             return Ok(());
         }
@@ -461,7 +461,7 @@ impl Spool {
     }
 
     /// `.rejected`'s path, for messages.
-    pub fn rejected_path(&self) -> PathBuf {
+    pub(super) fn rejected_path(&self) -> PathBuf {
         self.dir.path(&self.name("rejected"))
     }
 }

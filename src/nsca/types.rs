@@ -48,7 +48,7 @@ impl From<Status> for ExitCode {
 
 /// A result waiting in the spool, with the time it was first spooled or read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Spooled {
+pub(crate) struct Spooled {
     /// Seconds since the epoch.
     pub created: u64,
     pub result: CheckResult,
@@ -190,7 +190,7 @@ pub(crate) fn describe(err: &io::Error) -> String {
 /// A result the server answered with a refusal (it would refuse it again:
 /// it is reported, not kept).
 #[derive(Debug)]
-pub struct Refusal {
+pub(super) struct Refusal {
     /// Position in the batch.
     pub index: usize,
     pub reason: String,
@@ -198,7 +198,7 @@ pub struct Refusal {
 
 /// How far a batch got through any protocol.
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub(super) struct Outcome {
     /// `delivered` counts the results the server answered (accepted or
     /// refused); the rest, from `delivered` on, did not arrive.
     pub delivery: Delivery,

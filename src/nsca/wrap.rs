@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Status of a command that ran out of time, as timeout(1) gives.
-pub const TIMED_OUT: u8 = 124;
+pub(super) const TIMED_OUT: u8 = 124;
 /// Status of a command that could not be started, as shells give.
-pub const NOT_STARTED: u8 = 127;
+pub(super) const NOT_STARTED: u8 = 127;
 /// The first line kept of each stream, in bytes.
 const FIRST_LINE_LIMIT: usize = 4096;
 /// After SIGTERM, how long the command has before SIGKILL.
@@ -21,7 +21,7 @@ const GRACE: Duration = Duration::from_secs(5);
 
 /// How the wrapped command ended, and what to report.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Finished {
+pub(super) struct Finished {
     /// Nagios state: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
     pub state: u16,
     pub output: Vec<u8>,
@@ -30,7 +30,7 @@ pub struct Finished {
 }
 
 /// Runs `argv` for at most `limit`, its stdout and stderr copied to ours.
-pub fn run(argv: &[OsString], limit: Duration) -> Finished {
+pub(super) fn run(argv: &[OsString], limit: Duration) -> Finished {
     let name = argv[0].to_string_lossy().into_owned();
     let mut command = Command::new(&argv[0]);
     command

@@ -9,7 +9,7 @@ use std::path::Path;
 /// and for a local dist `freeze` noted, the directory it came from
 /// (`requires 'My::Tool', '== 0.01', local => '/src/My-Tool';`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Requirement {
+pub(crate) struct Requirement {
     pub module: String,
     pub range: Option<String>,
     pub local: Option<std::path::PathBuf>,
@@ -20,7 +20,7 @@ const READER: &str = include_str!("cpanfile.pl");
 
 /// The configure, build, runtime and test `requires` of the cpanfile at
 /// `path` (what cpanm --installdeps installs); an error names FILE:LINE.
-pub fn parse(path: &Path) -> Result<Vec<Requirement>> {
+pub(crate) fn parse(path: &Path) -> Result<Vec<Requirement>> {
     // The path is an argv element, never part of the Perl code.
     let out = std::process::Command::new("/usr/bin/perl")
         .env_remove("PERL5LIB")

@@ -11,7 +11,7 @@ use std::process::Command;
 
 /// What the one perl query returns.
 #[derive(Debug)]
-pub struct PerlFacts {
+pub(crate) struct PerlFacts {
     pub perl: PathBuf,
     pub version: String,
     pub archname: String,
@@ -23,7 +23,7 @@ pub struct PerlFacts {
 const QUERY: &str = r#"print join "\0", $^X, @Config{qw(version archname privlibexp archlibexp siteprefixexp sitelibexp sitearchexp vendorlibexp vendorarchexp)}, @INC"#;
 
 /// Asks `perl` (without any PERL5LIB/PERL5OPT of ours) for its facts.
-pub fn query_perl(perl: &Path) -> Result<PerlFacts> {
+pub(crate) fn query_perl(perl: &Path) -> Result<PerlFacts> {
     let out = Command::new(perl)
         .args(["-MConfig", "-e", QUERY])
         .env_remove("PERL5OPT")
@@ -81,7 +81,7 @@ pub fn query_perl(perl: &Path) -> Result<PerlFacts> {
 /// code that decides whether a script is the OS's is in [`OS_OWNED_PM`],
 /// compiled only when perl runs a script (not for `-e` or stdin): every
 /// line perl compiles at each start costs.
-pub fn isolate_pm(env: &Env) -> Vec<u8> {
+pub(crate) fn isolate_pm(env: &Env) -> Vec<u8> {
     let mut root = bytes(&env.root);
     root.push(b'/');
     let mut os_owned = bytes(&env.lib());
@@ -116,7 +116,7 @@ const ISOLATE_PM_BODY: &[u8] = br#"unless ($exempt) {
 "#;
 
 /// `lib/perl5/perlenv/os_owned.pm`: whether a script is the OS's own.
-pub const OS_OWNED_PM: &[u8] =
+pub(crate) const OS_OWNED_PM: &[u8] =
     br#"# Written by `perlenv create`, loaded by perlenv/isolate.pm for scripts only.
 # A script is the OS's when its real path is under /usr but not /usr/local,
 # /bin, /sbin, /etc, /lib or dpkg's /var/lib/dpkg/info, outside the environment:
@@ -154,7 +154,7 @@ sub exempt {
 1;
 "#;
 
-pub fn create(args: &CreateArgs) -> Result<()> {
+pub(crate) fn create(args: &CreateArgs) -> Result<()> {
     check_path(&args.env)?;
     let root = super::trust::absolute(&args.env)?;
     check_path(&root)?;
@@ -246,7 +246,7 @@ fn mkdir(path: &Path) -> Result<()> {
 
 /// Writes every file of a new environment; `perlenv.cfg` last, so a
 /// half-made directory is not taken for an environment.
-pub fn write_layout(env: &Env) -> Result<()> {
+pub(crate) fn write_layout(env: &Env) -> Result<()> {
     let bin = env.bin();
     for dir in [
         bin.clone(),

@@ -10,11 +10,11 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-pub const CFG: &str = "perlenv.cfg";
+pub(crate) const CFG: &str = "perlenv.cfg";
 
 /// What `create` recorded about an environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Env {
+pub(crate) struct Env {
     /// Absolute path of the environment, as baked into its scripts.
     pub root: PathBuf,
     pub perl: PathBuf,
@@ -32,7 +32,7 @@ pub struct Env {
 }
 
 /// Refuses what breaks PATH-style variables; everything else is quoted later.
-pub fn check_path(path: &Path) -> Result<()> {
+pub(crate) fn check_path(path: &Path) -> Result<()> {
     let bytes = path.as_os_str().as_bytes();
     for (byte, name) in [(b':', "`:`"), (b'\n', "a newline"), (0, "NUL")] {
         if bytes.contains(&byte) {
@@ -62,7 +62,7 @@ const OWN: &[&str] = &[
 
 /// Identity of a file, to notice that perl was replaced (an upgrade): a
 /// replaced file gets a new change time even when its inode is reused.
-pub fn file_id(path: &Path) -> Option<String> {
+pub(crate) fn file_id(path: &Path) -> Option<String> {
     let m = std::fs::metadata(path).ok()?;
     Some(format!(
         "{}:{}:{}:{}.{:09}:{}.{:09}",
@@ -77,16 +77,16 @@ pub fn file_id(path: &Path) -> Option<String> {
 }
 
 impl Env {
-    pub fn bin(&self) -> PathBuf {
+    pub(crate) fn bin(&self) -> PathBuf {
         self.root.join("bin")
     }
-    pub fn lib(&self) -> PathBuf {
+    pub(crate) fn lib(&self) -> PathBuf {
         self.root.join("lib/perl5")
     }
-    pub fn man(&self) -> PathBuf {
+    pub(crate) fn man(&self) -> PathBuf {
         self.root.join("man")
     }
-    pub fn cpanm_home(&self) -> PathBuf {
+    pub(crate) fn cpanm_home(&self) -> PathBuf {
         self.root.join(".cpanm")
     }
 
@@ -94,7 +94,7 @@ impl Env {
     /// directory must still be where it was made, and root refuses an
     /// environment someone else controls or whose perl changed (see
     /// [`super::trust`]), with exit 2 naming the path.
-    pub fn open(dir: &Path) -> Result<Env> {
+    pub(crate) fn open(dir: &Path) -> Result<Env> {
         Env::open_as(dir, ChangedPerl::Refuse)?.map_err(|Refused(why)| Error::usage(why))
     }
 
@@ -144,7 +144,7 @@ impl Env {
         Ok(Ok(env))
     }
 
-    pub fn parse(path: &Path, text: &[u8]) -> Result<Env> {
+    pub(crate) fn parse(path: &Path, text: &[u8]) -> Result<Env> {
         let mut env = Env {
             root: PathBuf::new(),
             perl: PathBuf::new(),
@@ -196,7 +196,7 @@ impl Env {
         Ok(env)
     }
 
-    pub fn render(&self) -> Vec<u8> {
+    pub(crate) fn render(&self) -> Vec<u8> {
         let mut out = b"# perlenv environment, written by `perlenv create`\n".to_vec();
         let mut put = |key: &str, value: &[u8]| {
             out.extend_from_slice(key.as_bytes());
@@ -251,7 +251,7 @@ impl Env {
         )
     }
 
-    pub fn perl_state(&self) -> PerlState {
+    pub(crate) fn perl_state(&self) -> PerlState {
         match file_id(&self.perl) {
             None => PerlState::Gone,
             Some(id) if id != self.perl_id => PerlState::Changed,
@@ -261,7 +261,7 @@ impl Env {
 
     /// For running a command: a removed perl is an error, since PATH's perl
     /// would silently stand in for it; a replaced one is only warned about.
-    pub fn require_perl(&self) -> crate::common::Result<()> {
+    pub(crate) fn require_perl(&self) -> crate::common::Result<()> {
         match self.perl_state() {
             PerlState::Gone => Err(crate::common::Error::failed(format!(
                 "{}: the environment's perl {} is gone; recreate the environment \
@@ -277,7 +277,7 @@ impl Env {
     }
 
     /// Warns when the recorded perl binary was replaced or removed.
-    pub fn warn_if_perl_changed(&self) {
+    pub(crate) fn warn_if_perl_changed(&self) {
         self.warn_about(self.perl_state());
     }
 
@@ -302,7 +302,7 @@ impl Env {
 
 /// The recorded perl binary against the one on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PerlState {
+pub(crate) enum PerlState {
     Same,
     /// Replaced (an upgrade, a rebuild): same path, other file.
     Changed,
@@ -310,11 +310,11 @@ pub enum PerlState {
 }
 
 /// Bytes of a path joined into a byte vector (for building variable values).
-pub fn bytes(path: &Path) -> Vec<u8> {
+pub(crate) fn bytes(path: &Path) -> Vec<u8> {
     path.as_os_str().as_bytes().to_vec()
 }
 
-pub fn os(bytes: Vec<u8>) -> OsString {
+pub(crate) fn os(bytes: Vec<u8>) -> OsString {
     OsString::from_vec(bytes)
 }
 

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Bytes that mean nothing to a shell, make, shellwords or local::lib.
-pub fn is_plain(path: &[u8]) -> bool {
+pub(super) fn is_plain(path: &[u8]) -> bool {
     !path.is_empty()
         && path
             .iter()
@@ -32,7 +32,7 @@ pub fn is_plain(path: &[u8]) -> bool {
 /// environment: a bind mount of it in their namespace, else a link to
 /// perlenv's descriptor of it), the cpanm home, the build directories and
 /// the builds' HOME and TMPDIR. Removed on drop.
-pub struct Workspace {
+pub(super) struct Workspace {
     dir: PathBuf,
     /// The environment as the builds see it: `root` is the alias.
     pub env: Env,
@@ -42,7 +42,7 @@ pub struct Workspace {
 
 impl Workspace {
     /// `sandbox`: whether to use a namespace where the system allows one.
-    pub fn new(pinned: &Pinned, sandbox: bool) -> Result<Workspace> {
+    pub(super) fn new(pinned: &Pinned, sandbox: bool) -> Result<Workspace> {
         let base = std::env::temp_dir();
         let base = if is_plain(base.as_os_str().as_bytes()) {
             base
@@ -94,7 +94,7 @@ impl Workspace {
         })
     }
 
-    pub fn mode(&self) -> Mode {
+    pub(super) fn mode(&self) -> Mode {
         self.sandbox.mode()
     }
 
@@ -102,7 +102,7 @@ impl Workspace {
     /// environment's variables for the alias (PERL5OPT cleared: the builds
     /// and cpanm must see the system's modules, not the isolation module),
     /// and HOME and TMPDIR in the work directory.
-    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    pub(super) fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = self.sandbox.command(program);
         super::vars::apply_to(&self.env, &mut cmd);
         cmd.env_remove("PERL5OPT")
@@ -114,24 +114,24 @@ impl Workspace {
 
     /// cpanm's home: a real directory with a plain path, so the build
     /// directories' own paths (getcwd resolves symlinks) are plain too.
-    pub fn cpanm_home(&self) -> PathBuf {
+    pub(super) fn cpanm_home(&self) -> PathBuf {
         self.dir.join("cpanm")
     }
 
     /// Where dists are unpacked or copied to be built.
-    pub fn build_dir(&self) -> PathBuf {
+    pub(super) fn build_dir(&self) -> PathBuf {
         self.dir.join("build")
     }
 
     /// Where `finish` keeps cpanm's build log.
-    pub fn real_env_cpanm_log(&self) -> PathBuf {
+    pub(super) fn real_env_cpanm_log(&self) -> PathBuf {
         self.real_root.join(".cpanm/build.log")
     }
 
     /// After the builds: the records installers wrote (.packlist,
     /// perllocal.pod) name the alias; they get the real path back, and
     /// cpanm's build log is kept in ENV/.cpanm. Through ENV's descriptor.
-    pub fn finish(&self, pinned: &Pinned) -> Result<()> {
+    pub(super) fn finish(&self, pinned: &Pinned) -> Result<()> {
         let from = bytes(&self.env.root);
         let to = bytes(&self.real_root);
         for found in
@@ -210,7 +210,7 @@ fn stamp(m: &std::fs::Metadata) -> Stamp {
 /// site directories (recursively; for a missing one, its nearest existing
 /// ancestor's entries) and the names beside ENV in its parent directory.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Snapshot {
+pub(super) struct Snapshot {
     entries: BTreeMap<PathBuf, Stamp>,
     /// Only new names count here: ENV often lives in a shared directory
     /// (/tmp, a project) where other programs keep writing their own files,
@@ -222,7 +222,7 @@ pub struct Snapshot {
 const SITE_DIRS: &str = r#"print join "\0", grep { length } @Config{qw(installsitelib installsitearch installsitebin installsitescript installsiteman1dir installsiteman3dir installvendorlib installvendorarch installvendorbin installvendorman1dir installvendorman3dir installbin installscript)}"#;
 
 impl Snapshot {
-    pub fn take(env: &Env) -> Result<Snapshot> {
+    pub(super) fn take(env: &Env) -> Result<Snapshot> {
         let dirs = env.ask_perl(SITE_DIRS, "its install directories")?;
         let mut entries = BTreeMap::new();
         for dir in dirs.split(|&b| b == 0).filter(|d| !d.is_empty()) {
@@ -258,7 +258,7 @@ impl Snapshot {
     }
 
     /// Fails (exit 3) naming what changed since `before`.
-    pub fn verify_unchanged_since(&self, before: &Snapshot) -> Result<()> {
+    pub(super) fn verify_unchanged_since(&self, before: &Snapshot) -> Result<()> {
         let mut changed: Vec<String> = Vec::new();
         for (path, st) in &self.entries {
             if before.entries.get(path) != Some(st) {
@@ -313,7 +313,7 @@ fn record(dir: &Path, deep: bool, out: &mut BTreeMap<PathBuf, Stamp>, skip: Opti
 /// the log through ENV's descriptor. Without a sandbox, it also checks
 /// afterwards that nothing outside ENV changed; and it refuses when ENV's
 /// path no longer leads to the directory the install opened.
-pub fn guarded(
+pub(super) fn guarded(
     pinned: &Pinned,
     sandbox: bool,
     work: impl FnOnce(&Workspace) -> Result<()>,
@@ -336,7 +336,7 @@ pub fn guarded(
 }
 
 /// `file://` plus a path, for cpanm's --mirror.
-pub fn file_url(path: &Path) -> OsString {
+pub(super) fn file_url(path: &Path) -> OsString {
     let mut url = OsString::from("file://");
     url.push(path.as_os_str());
     url

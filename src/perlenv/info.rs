@@ -10,7 +10,7 @@ use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 
-pub fn list(args: &ListArgs) -> Result<()> {
+pub(crate) fn list(args: &ListArgs) -> Result<()> {
     let env = Env::open(&args.env)?;
     let modules = inventory::modules(&env);
     if args.json {
@@ -36,7 +36,7 @@ pub fn list(args: &ListArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn freeze(env: &std::path::Path) -> Result<()> {
+pub(crate) fn freeze(env: &std::path::Path) -> Result<()> {
     let env = Env::open(env)?;
     std::io::stdout()
         .lock()
@@ -53,7 +53,7 @@ fn health(env: &Env) -> String {
     }
 }
 
-pub fn info(args: &ListArgs) -> Result<()> {
+pub(crate) fn info(args: &ListArgs) -> Result<()> {
     let env = Env::open(&args.env)?;
     let modules = inventory::modules(&env).len();
     let health = health(&env);
@@ -109,7 +109,7 @@ pub fn info(args: &ListArgs) -> Result<()> {
 const CHECK: &str = r#"use Config; print join("\0", $Config{version}, $Config{archname}), "\0"; for my $m (@ARGV) { next if eval "require $m; 1"; (my $e = $@) =~ s/\s+\z//; print "FAIL\0$m\0$e\0" }"#;
 
 /// What `check` found: modules looked at and one line per problem.
-pub struct Health {
+pub(crate) struct Health {
     pub modules: usize,
     pub problems: Vec<String>,
     /// The `ok: ...` line when there is no problem.
@@ -118,7 +118,7 @@ pub struct Health {
     pub refused: bool,
 }
 
-pub fn check(args: &CheckArgs) -> Result<Exit> {
+pub(crate) fn check(args: &CheckArgs) -> Result<Exit> {
     args.nagios.validate()?;
     let env = match Env::open_as(&args.env, ChangedPerl::Report)? {
         Ok(env) => env,
@@ -306,7 +306,7 @@ fn where_from(env: &Env, dir: &str, kinds: &[(String, String)]) -> &'static str 
 }
 
 /// `perlenv which ENV MODULE...`.
-pub fn which(args: &super::cli::WhichArgs) -> Result<Exit> {
+pub(crate) fn which(args: &super::cli::WhichArgs) -> Result<Exit> {
     let env = Env::open(&args.env)?;
     if let Some(bad) = args.modules.iter().find(|m| {
         m.is_empty()

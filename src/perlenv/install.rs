@@ -175,7 +175,7 @@ fn local_dist(path: &Path) -> Result<PathBuf> {
 
 /// Finds `name` in this process's PATH, passing over perlenv's own wrappers
 /// (an activated environment's `ENV/bin/cpanm` is not the real one).
-pub fn which(name: &str) -> Option<PathBuf> {
+pub(crate) fn which(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
         .as_bytes()
         .split(|&b| b == b':')
@@ -318,7 +318,7 @@ fn lock_env(pinned: &Pinned) -> Result<std::fs::File> {
     }
 }
 
-pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
+pub(crate) fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
     let env = Env::open(&args.env)?;
     let pinned = Pinned::open(&env)?;
     let _lock = lock_env(&pinned)?;

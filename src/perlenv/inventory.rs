@@ -7,7 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Module {
+pub(crate) struct Module {
     pub module: String,
     pub version: Option<String>,
     pub file: PathBuf,
@@ -18,7 +18,7 @@ const PERLENV_OWN: [&str; 2] = ["perlenv/isolate.pm", "perlenv/os_owned.pm"];
 
 /// Installed modules, sorted by name (perlenv's own isolate modules left
 /// out), with the version Module::Metadata reads for the module's package.
-pub fn modules(env: &Env) -> Vec<Module> {
+pub(crate) fn modules(env: &Env) -> Vec<Module> {
     let lib = env.lib();
     let mut found = BTreeMap::new();
     for (path, rel) in super::walk::files_with_extension(&lib, "pm") {
@@ -111,7 +111,7 @@ fn packlist_path(mut line: &[u8]) -> &[u8] {
 /// reads them: installing it from the same sources gives the same `list`.
 /// A dist installed from a directory says so (`local => DIR`), so that a
 /// reinstall names the directories it must be given.
-pub fn freeze(env: &Env) -> String {
+pub(crate) fn freeze(env: &Env) -> String {
     let mut out = String::from(
         "# Written by `perlenv freeze`; reinstall with `perlenv install ENV --cpanfile FILE`.\n",
     );

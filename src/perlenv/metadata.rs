@@ -33,7 +33,7 @@ while (my ($tag, $file) = splice @in, 0, 2) {
 
 /// One package a file declares.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Package {
+pub(super) struct Package {
     /// Index of the file in the list given to `scan`.
     pub file: usize,
     pub name: String,
@@ -43,7 +43,7 @@ pub struct Package {
 }
 
 /// Scans `files` with `perl`; a file perl cannot read yields nothing.
-pub fn scan(perl: &Path, files: &[PathBuf]) -> Result<Vec<Package>> {
+pub(super) fn scan(perl: &Path, files: &[PathBuf]) -> Result<Vec<Package>> {
     let mut cmd = Command::new(perl);
     cmd.env_remove("PERL5OPT").env_remove("PERL5LIB");
     scan_with(cmd, files)

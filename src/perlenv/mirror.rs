@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub fn run_quiet(cmd: &mut Command, what: &str) -> Result<()> {
+pub(crate) fn run_quiet(cmd: &mut Command, what: &str) -> Result<()> {
     let status = cmd
         .status()
         .map_err(|e| Error::io(format!("running {what}"), e))?;
@@ -24,7 +24,11 @@ pub fn run_quiet(cmd: &mut Command, what: &str) -> Result<()> {
 /// 02packages index for `cpanm --mirror-index`: each package points to the
 /// tarball with its newest version. A tarball that does not unpack is
 /// skipped with a warning. Returns (mirror, index).
-pub fn local_mirror(perl: &Path, work: &Path, tarballs: &[PathBuf]) -> Result<(PathBuf, PathBuf)> {
+pub(crate) fn local_mirror(
+    perl: &Path,
+    work: &Path,
+    tarballs: &[PathBuf],
+) -> Result<(PathBuf, PathBuf)> {
     let mirror = work.join("mirror");
     let authors = mirror.join("authors/id/L/LO/LOCAL");
     let scan = work.join("scan");

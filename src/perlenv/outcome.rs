@@ -5,7 +5,7 @@
 
 /// Where cpanm was told to look, for saying why a module was not found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sources {
+pub(super) enum Sources {
     /// `--from` tarballs, directories or mirrors.
     Given,
     /// None: cpanm asks CPAN over the network.
@@ -13,7 +13,7 @@ pub enum Sources {
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
+pub(super) struct Outcome {
     /// Modules cpanm could not find anywhere it looked.
     not_found: Vec<String>,
     /// Dists given up on, with the prerequisites that were not installed.
@@ -38,7 +38,7 @@ fn push(list: &mut Vec<String>, name: &str) {
 }
 
 impl Outcome {
-    pub fn read_line(&mut self, mut line: &str) {
+    pub(super) fn read_line(&mut self, mut line: &str) {
         // `Building and testing X ... ` is followed by OK or FAIL, on the
         // same line or, after a message of its own, on the next.
         if let Some((name, after)) = line
@@ -89,7 +89,7 @@ impl Outcome {
 
     /// One `what: why` per failure, the dist or module named; empty when
     /// cpanm reported none.
-    pub fn problems(&self, sources: Sources) -> Vec<String> {
+    pub(super) fn problems(&self, sources: Sources) -> Vec<String> {
         let not_found = match (sources, self.offline) {
             (Sources::Given, _) => "not found in the given sources",
             (Sources::Cpan, true) => "not found: no sources given and no network",

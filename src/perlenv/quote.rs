@@ -2,29 +2,29 @@
 //! so the variables, the scripts and `create` all quote the same way.
 
 /// sh family: single quotes, `'` written as `'\''`.
-pub fn sh(s: &[u8]) -> Vec<u8> {
+pub(super) fn sh(s: &[u8]) -> Vec<u8> {
     single_quoted(s, b"")
 }
 
 /// csh: single quotes, `'` as `'\''`, and `!` as `\!` even inside quotes
 /// (csh expands history there, also in sourced files).
-pub fn csh(s: &[u8]) -> Vec<u8> {
+pub(super) fn csh(s: &[u8]) -> Vec<u8> {
     single_quoted(s, b"!")
 }
 
 /// fish: single quotes, with `\\` and `\'` the only escapes.
-pub fn fish(s: &[u8]) -> Vec<u8> {
+pub(super) fn fish(s: &[u8]) -> Vec<u8> {
     backslashed(s, b'\'')
 }
 
 /// A single-quoted Perl string.
-pub fn perl(s: &[u8]) -> Vec<u8> {
+pub(super) fn perl(s: &[u8]) -> Vec<u8> {
     backslashed(s, b'\'')
 }
 
 /// For `Text::ParseWords::shellwords`, which both ExtUtils::MakeMaker
 /// (PERL_MM_OPT) and Module::Build (PERL_MB_OPT) use: double quotes.
-pub fn shellwords(s: &[u8]) -> Vec<u8> {
+pub(super) fn shellwords(s: &[u8]) -> Vec<u8> {
     backslashed(s, b'"')
 }
 

@@ -11,7 +11,7 @@ use super::{create, install, inventory};
 use crate::common::{Envelope, JsonLines, Result};
 use std::collections::BTreeSet;
 
-pub fn create(args: &CreateArgs) -> Result<()> {
+pub(super) fn create(args: &CreateArgs) -> Result<()> {
     create::create(args)?;
     if args.json {
         let msg = format!("created {}", args.env.display());
@@ -33,7 +33,7 @@ fn modules(args: &InstallArgs) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-pub fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
+pub(super) fn install(args: &InstallArgs, quiet: bool) -> Result<()> {
     let locked = super::snapshot::locked_install(args)?;
     let args = locked.as_ref().unwrap_or(args);
     if !args.json {

@@ -10,7 +10,7 @@ use std::process::Command;
 
 /// Sets the environment's variables and replaces this process with the
 /// command: one exec of cost.
-pub fn run(args: &RunArgs) -> Result<()> {
+pub(crate) fn run(args: &RunArgs) -> Result<()> {
     let env = Env::open(&args.env)?;
     env.require_perl()?;
     let (program, rest) = args
@@ -41,7 +41,7 @@ fn shell_from_env() -> Shell {
     }
 }
 
-pub fn activate(args: &ActivateArgs) -> Result<()> {
+pub(crate) fn activate(args: &ActivateArgs) -> Result<()> {
     let env = Env::open(&args.env)?;
     env.warn_if_perl_changed();
     let code = match args.shell.unwrap_or_else(shell_from_env) {

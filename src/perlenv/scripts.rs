@@ -36,7 +36,7 @@ const PERL_GONE: &[u8] =
 
 /// The shell families an environment has an activation script for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
+pub(crate) enum Family {
     /// sh, bash, zsh, dash, ksh.
     Sh,
     Fish,
@@ -45,14 +45,14 @@ pub enum Family {
 }
 
 /// The activation scripts `create` writes: file name in ENV/bin and family.
-pub const SCRIPTS: [(&str, Family); 3] = [
+pub(crate) const SCRIPTS: [(&str, Family); 3] = [
     ("activate", Family::Sh),
     ("activate.fish", Family::Fish),
     ("activate.csh", Family::Csh),
 ];
 
 /// The activation script of `family`: one generator serves every shell.
-pub fn activate(env: &Env, family: Family) -> Vec<u8> {
+pub(crate) fn activate(env: &Env, family: Family) -> Vec<u8> {
     match family {
         Family::Sh => activation(env, &Sh),
         Family::Fish => activation(env, &Fish),
@@ -89,7 +89,7 @@ fn activation(env: &Env, shell: &impl Syntax) -> Vec<u8> {
 
 /// A `/bin/sh` wrapper that runs `target` inside the environment, so an
 /// installed script works without activation.
-pub fn wrapper(env: &Env, target: &[u8]) -> Vec<u8> {
+pub(crate) fn wrapper(env: &Env, target: &[u8]) -> Vec<u8> {
     wrapper_of(env, &[target])
 }
 
@@ -113,7 +113,7 @@ fn wrapper_of(env: &Env, command: &[&[u8]]) -> Vec<u8> {
 /// it gets installed into ENV, where the isolated programs look. A path
 /// that make or local::lib would mangle gets a wrapper that refuses and
 /// points to `perlenv install`, which builds through a safe alias.
-pub fn cpanm_wrapper(env: &Env, cpanm: &[u8], path_is_safe: bool) -> Vec<u8> {
+pub(crate) fn cpanm_wrapper(env: &Env, cpanm: &[u8], path_is_safe: bool) -> Vec<u8> {
     if !path_is_safe {
         let root = bytes(&env.root);
         let message = [
@@ -141,17 +141,17 @@ pub fn cpanm_wrapper(env: &Env, cpanm: &[u8], path_is_safe: bool) -> Vec<u8> {
 }
 
 /// True for a file perlenv wrote as a wrapper (its second line is the mark).
-pub fn is_wrapper(head: &[u8]) -> bool {
+pub(crate) fn is_wrapper(head: &[u8]) -> bool {
     head.split(|&b| b == b'\n').nth(1) == Some(WRAPPER_MARK)
 }
 
 /// The second line of every wrapper, to recognise them.
-pub const WRAPPER_MARK: &[u8] =
+pub(crate) const WRAPPER_MARK: &[u8] =
     b"# perlenv wrapper: runs the script with the environment's variables, without activation";
 
 /// What `perlenv activate --shell csh` prints: csh cannot `eval` a
 /// multi-line script, so it sources the static one.
-pub fn csh_eval(env: &Env) -> Vec<u8> {
+pub(crate) fn csh_eval(env: &Env) -> Vec<u8> {
     let path = bytes(&env.bin().join("activate.csh"));
     [b"source ", &quote::csh(&path)[..], b"\n"].concat()
 }
@@ -471,7 +471,7 @@ impl Syntax for Csh {
 /// Makes a display name safe in every prompt: anything a shell could expand
 /// in PS1 or a prompt (`$`, backquotes, `\`, `%`, `!`, quotes, brackets)
 /// becomes `_`, so a `$(…)` in a directory name never runs.
-pub fn sanitize_prompt(name: &[u8]) -> Vec<u8> {
+pub(crate) fn sanitize_prompt(name: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(name);
     let clean: String = text
         .chars()

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// One installed distribution as a snapshot records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dist {
+pub(super) struct Dist {
     /// `Name-Version`, carton's key.
     pub name: String,
     /// CPAN path below authors/id, e.g. `L/LO/LOCAL/Moo-2.005005.tar.gz`.
@@ -39,7 +39,7 @@ fn read_json(path: &Path) -> Result<Value> {
 }
 
 /// The dists installed in `env`, sorted by name.
-pub fn installed(env: &Env) -> Result<Vec<Dist>> {
+pub(super) fn installed(env: &Env) -> Result<Vec<Dist>> {
     let meta = env.lib().join(&env.archname).join(".meta");
     let mut dists = Vec::new();
     let Ok(entries) = std::fs::read_dir(&meta) else {
@@ -98,7 +98,7 @@ pub fn installed(env: &Env) -> Result<Vec<Dist>> {
 }
 
 /// The text of a carton `cpanfile.snapshot` (format version 1.0).
-pub fn render(dists: &[Dist]) -> String {
+pub(super) fn render(dists: &[Dist]) -> String {
     let mut out = String::from("# carton snapshot format: version 1.0\nDISTRIBUTIONS\n");
     for d in dists {
         out.push_str(&format!("  {}\n    pathname: {}\n", d.name, d.pathname));
@@ -115,7 +115,7 @@ pub fn render(dists: &[Dist]) -> String {
 }
 
 /// `perlenv lock ENV [-o FILE]`.
-pub fn lock(env: &Path, output: Option<&Path>) -> Result<()> {
+pub(super) fn lock(env: &Path, output: Option<&Path>) -> Result<()> {
     let env = Env::open(env)?;
     let dists = installed(&env)?;
     if dists.is_empty() {
@@ -171,7 +171,7 @@ fn tarballs_in_sources<'a>(
 }
 
 /// `perlenv bundle ENV DIR --from SRC...`: carton's vendor/cache layout.
-pub fn bundle(env: &Path, dir: &Path, from: &[PathBuf]) -> Result<()> {
+pub(super) fn bundle(env: &Path, dir: &Path, from: &[PathBuf]) -> Result<()> {
     let env = Env::open(env)?;
     let dists = installed(&env)?;
     let found = tarballs_in_sources(
@@ -210,7 +210,7 @@ pub fn bundle(env: &Path, dir: &Path, from: &[PathBuf]) -> Result<()> {
 
 /// The (name, pathname) of each dist in a carton snapshot; anything that
 /// is not the format (or a torn file) is a usage error naming the line.
-pub fn parse(path: &Path) -> Result<Vec<(String, String)>> {
+pub(super) fn parse(path: &Path) -> Result<Vec<(String, String)>> {
     let text =
         std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
     let bad = |n: usize, why: &str| Error::bad_input(path, n, why.to_string());
@@ -260,7 +260,7 @@ pub fn parse(path: &Path) -> Result<Vec<(String, String)>> {
 
 /// The tarballs of exactly the snapshot's dists, from the sources (tarball
 /// directories or a bundle); exit 3 naming every dist that is not there.
-pub fn locked_tarballs(snapshot: &Path, from: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub(super) fn locked_tarballs(snapshot: &Path, from: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let dists = parse(snapshot)?;
     tarballs_in_sources(
         dists.iter().map(|(n, p)| (n.as_str(), p.as_str())),
@@ -272,7 +272,7 @@ pub fn locked_tarballs(snapshot: &Path, from: &[PathBuf]) -> Result<Vec<PathBuf>
 /// `install --locked [SNAPSHOT]` (or a `cpanfile.snapshot` given as a
 /// target) as a plain install whose targets and only sources are the
 /// locked tarballs, so no other version can be chosen.
-pub fn locked_install(args: &InstallArgs) -> Result<Option<InstallArgs>> {
+pub(super) fn locked_install(args: &InstallArgs) -> Result<Option<InstallArgs>> {
     let mut snapshot = args.locked.clone();
     let mut targets = Vec::new();
     for t in &args.targets {

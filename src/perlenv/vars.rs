@@ -6,7 +6,7 @@ use super::quote;
 
 /// How a variable gets its value inside the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
+pub(crate) enum Value {
     /// Replaces whatever was there.
     Set(Vec<u8>),
     /// `head:old`, or just `head` when the old value is unset or empty.
@@ -18,7 +18,7 @@ pub enum Value {
 
 impl Value {
     /// The new value given the inherited one.
-    pub fn apply(&self, old: Option<&[u8]>) -> Vec<u8> {
+    pub(crate) fn apply(&self, old: Option<&[u8]>) -> Vec<u8> {
         let old = old.filter(|o| !o.is_empty());
         match (self, old) {
             (Value::Set(v), _) => v.clone(),
@@ -32,7 +32,7 @@ impl Value {
 }
 
 /// The variables, in the order they are set.
-pub fn plan(env: &Env) -> Vec<(&'static str, Value)> {
+pub(crate) fn plan(env: &Env) -> Vec<(&'static str, Value)> {
     let root = bytes(&env.root);
     let plain = !root
         .iter()
@@ -77,7 +77,7 @@ pub fn plan(env: &Env) -> Vec<(&'static str, Value)> {
 
 /// Applies the plan to a command's environment, reading the inherited values
 /// from this process.
-pub fn apply_to(env: &Env, cmd: &mut std::process::Command) {
+pub(crate) fn apply_to(env: &Env, cmd: &mut std::process::Command) {
     use std::os::unix::ffi::OsStrExt;
     for (name, value) in plan(env) {
         let old = std::env::var_os(name);

@@ -10,7 +10,7 @@ use std::os::unix::ffi::OsStrExt;
 /// Puts a wrapper in ENV/bin in front of each installed Perl script (the
 /// script moves to ENV/libexec), so it runs without activation.
 /// Through ENV's descriptor: the wrappers name ENV's real path.
-pub fn wrap_scripts(pinned: &Pinned) -> Result<()> {
+pub(crate) fn wrap_scripts(pinned: &Pinned) -> Result<()> {
     let env = &pinned.env;
     let (bin, libexec) = (pinned.at("bin"), pinned.at("libexec"));
     let show =

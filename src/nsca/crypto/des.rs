@@ -190,20 +190,20 @@ fn rounds(mut l: u32, mut r: u32, keys: &RoundKeys) -> (u32, u32) {
 /// Single or triple DES, as passes of 16 rounds between one initial and one
 /// final permutation (those cancel between passes). A decrypting pass is
 /// the same rounds with the keys reversed.
-pub struct Des {
+pub(super) struct Des {
     passes: Vec<RoundKeys>,
 }
 
 impl Des {
     /// DES with an 8-byte key.
-    pub fn single(key: &[u8]) -> Des {
+    pub(super) fn single(key: &[u8]) -> Des {
         Des {
             passes: vec![round_keys(key)],
         }
     }
 
     /// Triple DES, encrypt-decrypt-encrypt with a 24-byte key (K1, K2, K3).
-    pub fn triple(key: &[u8]) -> Des {
+    pub(super) fn triple(key: &[u8]) -> Des {
         let mut decrypting = round_keys(&key[8..16]);
         decrypting.reverse();
         Des {

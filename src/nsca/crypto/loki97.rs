@@ -127,13 +127,13 @@ fn pair(bytes: &[u8], first: usize) -> u64 {
     (word(bytes, first) << 32) | word(bytes, first + 1)
 }
 
-pub struct Loki97 {
+pub(super) struct Loki97 {
     subkeys: [u64; 3 * ROUNDS],
 }
 
 impl Loki97 {
     /// `key` is 32 bytes.
-    pub fn new(key: &[u8]) -> Loki97 {
+    pub(super) fn new(key: &[u8]) -> Loki97 {
         let mut k = [pair(key, 0), pair(key, 2), pair(key, 4), pair(key, 6)];
         // k[0] = K4, k[1] = K3, k[2] = K2, k[3] = K1 in the paper's names.
         let mut subkeys = [0u64; 3 * ROUNDS];

@@ -88,7 +88,7 @@ const fn rotated(bits: u32) -> [u32; 256] {
 
 /// Rijndael with a block of `N` 4-byte columns (6 or 8); generic so the
 /// ShiftRows offsets are constants and the loops unroll.
-pub struct Rijndael<const N: usize> {
+pub(super) struct Rijndael<const N: usize> {
     round_keys: [[u32; N]; ROUNDS + 1],
 }
 
@@ -97,7 +97,7 @@ impl<const N: usize> Rijndael<N> {
     const SHIFTS: [usize; 3] = if N == 8 { [1, 3, 4] } else { [1, 2, 3] };
 
     /// `key` is 32 bytes.
-    pub fn new(key: &[u8]) -> Rijndael<N> {
+    pub(super) fn new(key: &[u8]) -> Rijndael<N> {
         assert!(N == 6 || N == 8, "Rijndael here has 6 or 8 columns");
         let sub_word = |w: u32| u32::from_le_bytes(w.to_le_bytes().map(|b| SBOX[b as usize]));
         let mut words: Vec<u32> = key

@@ -90,7 +90,7 @@ fn reverse_words(bytes: &mut [u8]) {
 
 const SUBKEYS: usize = 2 * ROUNDS + 1;
 
-pub struct SaferPlus {
+pub(super) struct SaferPlus {
     subkeys: [[u8; 16]; SUBKEYS],
     /// The SIMD paths (SSSE3, and AVX-512 VBMI if present), detected once
     /// here rather than per block; `None` means the scalar path.
@@ -100,7 +100,7 @@ pub struct SaferPlus {
 
 impl SaferPlus {
     /// `key` is 32 bytes.
-    pub fn new(key: &[u8]) -> SaferPlus {
+    pub(super) fn new(key: &[u8]) -> SaferPlus {
         let subkeys = Self::schedule(key);
         SaferPlus {
             subkeys,
@@ -197,7 +197,7 @@ mod x86 {
     /// The subkeys split by the operation that uses each byte, so that
     /// "XOR or add" per byte becomes one XOR and one add over all bytes
     /// (the other operand being 0).
-    pub struct Keys {
+    pub(super) struct Keys {
         /// Per round: k1 XOR part, k1 add part, k2 add part, k2 XOR part.
         rounds: [[[u8; 16]; 4]; ROUNDS],
         /// The last subkey's XOR and add parts.
@@ -206,7 +206,7 @@ mod x86 {
         pub vbmi: bool,
     }
 
-    pub fn has_vbmi() -> bool {
+    pub(super) fn has_vbmi() -> bool {
         is_x86_feature_detected!("avx512f")
             && is_x86_feature_detected!("avx512bw")
             && is_x86_feature_detected!("avx512vl")
@@ -227,7 +227,7 @@ mod x86 {
     }
 
     impl Keys {
-        pub fn new(subkeys: &[[u8; 16]; SUBKEYS]) -> Keys {
+        pub(super) fn new(subkeys: &[[u8; 16]; SUBKEYS]) -> Keys {
             let mut rounds = [[[0u8; 16]; 4]; ROUNDS];
             for (r, round) in rounds.iter_mut().enumerate() {
                 let (k1x, k1a) = split(&subkeys[2 * r]);
@@ -311,7 +311,7 @@ mod x86 {
     }
 
     #[target_feature(enable = "ssse3")]
-    pub fn encrypt(keys: &Keys, block: &mut [u8; 16]) {
+    pub(super) fn encrypt(keys: &Keys, block: &mut [u8; 16]) {
         // SAFETY: this function runs only where SSSE3 is available.
         unsafe {
             rounds(keys, block, |u| {
@@ -341,7 +341,7 @@ mod x86 {
     /// two-register byte permute looks up 128 entries at once, so a whole
     /// round never leaves SIMD.
     #[target_feature(enable = "ssse3,avx512f,avx512bw,avx512vl,avx512vbmi")]
-    pub fn encrypt_vbmi(keys: &Keys, block: &mut [u8; 16]) {
+    pub(super) fn encrypt_vbmi(keys: &Keys, block: &mut [u8; 16]) {
         // SAFETY: each table row is 64 readable bytes; loadu has no
         // alignment need.
         let t = TABLES.map(|row| unsafe { _mm512_loadu_si512(row.as_ptr().cast()) });

@@ -110,7 +110,7 @@ fn h(x: u32, words: &[u32; 4]) -> u32 {
     (0..4).fold(0, |acc, y| acc ^ h_byte(bytes[y], y, words))
 }
 
-pub struct Twofish {
+pub(super) struct Twofish {
     subkeys: [u32; 40],
     /// g(x) = G[0][byte 0] ^ G[1][byte 1] ^ G[2][byte 2] ^ G[3][byte 3].
     g_tables: Box<[[u32; 256]; 4]>,
@@ -118,7 +118,7 @@ pub struct Twofish {
 
 impl Twofish {
     /// `key` is 32 bytes.
-    pub fn new(key: &[u8]) -> Twofish {
+    pub(super) fn new(key: &[u8]) -> Twofish {
         let word = |i: usize| u32::from_le_bytes(key[4 * i..4 * i + 4].try_into().unwrap());
         // The key's even and odd words, in the order h uses them.
         let even = [word(6), word(4), word(2), word(0)];
