@@ -101,7 +101,12 @@ fn classify(c: char) -> Class {
         | '■'
         | '\u{F8FF}' => Symbol,
         '\u{2500}'..='\u{259F}' => Box,
-        '\u{250}'..='\u{2C5}' | '\u{2DE}'..='\u{2FF}' | '\u{E000}'..='\u{F8FE}' => Improbable,
+        // (and CJK compatibility ideographs, which only round trips of old
+        // encodings use: `ï«¡` read as UTF-8 is U+FAE1)
+        '\u{250}'..='\u{2C5}'
+        | '\u{2DE}'..='\u{2FF}'
+        | '\u{E000}'..='\u{F8FE}'
+        | '\u{F900}'..='\u{FAFF}' => Improbable,
         '\u{300}'..='\u{36F}' => Combining,
         // Coptic and archaic Greek, archaic Cyrillic: what a misread Greek
         // or Cyrillic word of capitals turns into (`ΚΟΎ` -> `ΚϾ`).
@@ -353,6 +358,10 @@ fn cyrillic_greek_pair(w: &Window) -> u32 {
                 2
             } else if in_capitals {
                 0
+            } else if matches!(a, 'Г' | 'В') && cp1251_continuation(b) < 2 {
+                // `Ві`, `Гі` are Ukrainian and Belarusian (`Вікторыя`);
+                // as Latin-1 leads they would be `³`, `Ã`...
+                0
             } else {
                 cp1251_continuation(b)
             }
@@ -455,7 +464,7 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
 /// code page produces (`drŝi` for `drži`, `gƩodynamiques`): Esperanto's
 /// circumflexed consonants, long s, and Latin Extended-B but the letters of
 /// Vietnamese (ơ ư), Pinyin (ǎ ǐ ǒ ǔ) and Romanian (ș ț).
-fn is_rare_latin(c: char) -> bool {
+pub(crate) fn is_rare_latin(c: char) -> bool {
     matches!(
         c,
         'ĉ' | 'Ĉ' | 'ĝ' | 'Ĝ' | 'ĥ' | 'Ĥ' | 'ĵ' | 'Ĵ' | 'ŝ' | 'Ŝ' | 'ŭ' | 'Ŭ' | 'ſ' | 'ĸ' | 'ŉ'

@@ -12,9 +12,15 @@
 use super::badness::badness;
 use super::cjk;
 use super::codepages::{ALL, Codepage};
+use super::legacy::{Legacy, MISREADS, Misread, reread, suspicious};
+use super::plausible;
 use super::utf8::{Sequence, decode_at};
 use encoding_rs::Encoding;
 use std::borrow::Cow;
+
+/// How much more plausible than the UTF-8 layers' result a reading of the
+/// input as legacy bytes must be to replace it.
+const REREAD_OVER_CHAIN: u32 = 5;
 
 /// Layers peeled at most (UTF-8 misread four times over).
 pub const MAX_LAYERS: usize = 4;
@@ -40,8 +46,13 @@ enum Tie {
 pub struct Step {
     /// The code page the text had been misread as, or
     /// `c1-controls-as-<code page>` for a last step that reads stray C1
-    /// controls as that code page.
+    /// controls as that code page; for a reread, the code page the text
+    /// really was in.
     pub encoding: &'static str,
+    /// A reread: the code page its bytes had been shown through (not UTF-8:
+    /// legacy bytes read as the wrong legacy code page).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<&'static str>,
     pub before: String,
     pub after: String,
     /// Only some words were changed.
@@ -57,6 +68,11 @@ pub struct Repairer {
     /// Multi-byte East Asian encodings, tried on the whole text once the
     /// 8-bit layers are peeled (their misreads are CJK, which no badness sees).
     east_asian: Vec<&'static Encoding>,
+    /// Legacy bytes shown through the wrong legacy code page, read right
+    /// last, when the text still looks like one.
+    misreads: Vec<&'static Misread>,
+    /// `--from`: the code page that wins close calls.
+    prefer: Option<Codepage>,
 }
 
 impl Default for Repairer {
@@ -64,6 +80,8 @@ impl Default for Repairer {
         Repairer {
             candidates: ALL.to_vec(),
             east_asian: cjk::MISREAD_AS.to_vec(),
+            misreads: MISREADS.iter().collect(),
+            prefer: None,
         }
     }
 }
@@ -90,6 +108,8 @@ impl Repairer {
         Repairer {
             candidates: vec![cp],
             east_asian: Vec::new(),
+            misreads: MISREADS.iter().filter(|m| m.really == cp).collect(),
+            prefer: Some(cp),
         }
     }
 
@@ -98,7 +118,44 @@ impl Repairer {
         Repairer {
             candidates: Vec::new(),
             east_asian: vec![encoding],
+            misreads: Vec::new(),
+            prefer: None,
         }
+    }
+
+    /// Only `legacy` is tried (`--only-from`).
+    pub(crate) fn only_legacy(legacy: Legacy) -> Repairer {
+        match legacy {
+            Legacy::Byte(cp) => Repairer::only(cp),
+            Legacy::Multi(encoding) => Repairer::only_east_asian(encoding),
+        }
+    }
+
+    /// Every candidate, `legacy` first: it wins every tie (`--from`).
+    pub(crate) fn preferring(legacy: Legacy) -> Repairer {
+        let mut repairer = Repairer::default();
+        match legacy {
+            Legacy::Byte(cp) => {
+                repairer.candidates.retain(|&c| c != cp);
+                repairer.candidates.insert(0, cp);
+                repairer.prefer = Some(cp);
+            }
+            Legacy::Multi(encoding) => {
+                repairer.east_asian.retain(|&e| e != encoding);
+                repairer.east_asian.insert(0, encoding);
+            }
+        }
+        repairer
+    }
+
+    /// The misreads of legacy bytes this repairer reads through.
+    pub(crate) fn misreads(&self) -> &[&'static Misread] {
+        &self.misreads
+    }
+
+    /// The code page `--from` prefers, if any.
+    pub(crate) fn preferred(&self) -> Option<Codepage> {
+        self.prefer
     }
 
     /// The repaired text; borrowed when nothing changed (no allocation for
@@ -133,13 +190,55 @@ impl Repairer {
         {
             steps.push(step);
         }
+        if self.misreads.is_empty() || !suspicious(text) {
+            return steps;
+        }
+        // Legacy bytes shown through the wrong code page: read right after
+        // the UTF-8 layers, or instead of them when that reads better (a
+        // cp866 name shown as cp437 has pairs that decode as UTF-8).
+        let (last, last_bad) = steps
+            .last()
+            .map_or((text, start), |s| (s.after.as_str(), s.badness_after));
+        if let Some(step) = self.reread_step(last, last_bad) {
+            steps.push(step);
+        }
+        if !steps.is_empty()
+            && let Some(direct) = self.reread_step(text, start)
+        {
+            // UTF-8 sequences found are strong evidence: the reading must
+            // be clearly better than what they gave.
+            let chained = steps.last().map_or(text, |s| s.after.as_str());
+            if plausible::cost(&direct.after, None) + REREAD_OVER_CHAIN
+                <= plausible::cost(chained, None)
+            {
+                return vec![direct];
+            }
+        }
         steps
+    }
+
+    /// Legacy bytes shown through the wrong legacy code page, read right.
+    fn reread_step(&self, text: &str, bad: u32) -> Option<Step> {
+        if !suspicious(text) {
+            return None;
+        }
+        let (after, misread) = reread(text, &self.misreads, self.prefer)?;
+        Some(Step {
+            encoding: misread.really.name(),
+            read_as: Some(misread.read_as.name()),
+            before: text.to_string(),
+            badness_after: badness(&after),
+            after,
+            partial: false,
+            badness_before: bad,
+        })
     }
 
     fn east_asian_step(&self, text: &str, bad: u32) -> Option<Step> {
         let (after, encoding) = cjk::misread_utf8(text, &self.east_asian)?;
         Some(Step {
             encoding: cjk::name(encoding),
+            read_as: None,
             before: text.to_string(),
             badness_after: badness(&after),
             after,
@@ -200,7 +299,10 @@ impl Repairer {
                 break;
             }
         }
-        if let Some(step) = c1_step(&current, current_bad) {
+        // C1 controls in a text Latin-1 encodes are a reread's to read.
+        if Codepage::Latin1.encode_str(&current).is_none()
+            && let Some(step) = c1_step(&current, current_bad)
+        {
             steps.push(step);
         }
         // Keep the longest prefix of the chain that is convincing.
@@ -354,6 +456,7 @@ impl Step {
     ) -> Step {
         Step {
             encoding: cp.name(),
+            read_as: None,
             before: before.to_string(),
             after,
             partial,
@@ -522,6 +625,7 @@ fn c1_step(text: &str, bad: u32) -> Option<Step> {
         let after_bad = badness(&after);
         if after_bad < best.as_ref().map_or(bad, |b| b.badness_after) {
             best = Some(Step {
+                read_as: None,
                 encoding: if cp == Codepage::Windows1252 {
                     "c1-controls-as-windows-1252"
                 } else {
@@ -616,9 +720,16 @@ mod tests {
                 seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                 s.push(palette[(seed >> 33) as usize % palette.len()]);
             }
+            // A repair lowers the badness; a reread of legacy bytes lowers
+            // the plausibility cost instead.
             let steps = repairer.explain(&s);
             if let Some(last) = steps.last() {
-                assert!(last.badness_after < badness(&s), "{s:?}");
+                let better = if last.read_as.is_some() {
+                    plausible::cost(&last.after, None) < plausible::cost(&s, None)
+                } else {
+                    last.badness_after < badness(&s)
+                };
+                assert!(better, "{s:?}");
             }
         }
     }
