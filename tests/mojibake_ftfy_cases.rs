@@ -7,7 +7,7 @@ mod mojibake_common;
 use mojibake_common::read_tsv;
 
 /// The score reached; raise it when the repair improves.
-const CASES_RIGHT: usize = 155;
+const CASES_RIGHT: usize = 158;
 
 struct Case {
     id: String,

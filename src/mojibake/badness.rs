@@ -204,6 +204,34 @@ fn pair(w: &Window) -> u32 {
     if matches!(w.a, 'Ä' | 'Å') && cp1252_c1_glyph(w.b) && !ends_word(w) {
         return 2;
     }
+    // The rest of Latin Extended-A (`AtyraÅ«` is `Atyraū`): a symbol glued
+    // to `Ä`/`Å` (a closing guillemet after a word is punctuation).
+    if matches!(w.a, 'Ä' | 'Å') && matches!(w.b, '\u{A1}'..='\u{BF}') && w.b != '»' {
+        return 2;
+    }
+    // UTF-8 read as windows-1250 or ISO-8859-2: the leads of Latin-1 and
+    // Latin Extended-A (`Ă`, `Ä`, `Ĺ`) and a letter those code pages have
+    // in 0x80..0xBF (`DonduĹźeni`, `IstoÄŤni`), but in a word of capitals.
+    if matches!(w.a, 'Ă' | 'Ä' | 'Ĺ') && "ŠŚŤŽŹšśťžźŁĄŞŻłąşĽľż".contains(w.b)
+    {
+        let capitals = w.b.is_uppercase()
+            && w.prev.is_none_or(|p| !p.is_lowercase())
+            && w.next.is_none_or(|n| !n.is_lowercase());
+        return if capitals { 0 } else { 2 };
+    }
+    // Vietnamese and the rest of U+1E00..U+1EFF read as windows-1252:
+    // `á»` or `áº` and a continuation byte's character (`Thá»© hai`).
+    if w.a == 'á'
+        && matches!(w.b, 'º' | '»')
+        && w.next
+            .is_some_and(|n| matches!(n, '\u{A0}'..='\u{BF}') || cp1252_c1_glyph(n))
+    {
+        return 2;
+    }
+    // cp437's `┬` is the lead of Latin-1's symbols: `┬┐que` is `¿que`.
+    if w.a == '┬' && w.cb == Class::Box && w.next_is_letter() {
+        return 2;
+    }
     // Mac OS Roman leads of emoji (F0 is the Apple logo) and of Vietnamese
     // and other U+1000..U+1FFF letters (E1 is `·`): `üéâ`, `Ti·∫øng`.
     if (w.a == '\u{F8FF}' || (w.a == '·' && w.b != '·')) && !w.b.is_ascii() && !w.b.is_whitespace()
@@ -266,6 +294,11 @@ fn cp1252_lead_pair(w: &Window) -> Option<u32> {
         return None;
     }
     if matches!(w.cb, AccUpper | AccLower) && w.prev.is_some_and(|p| p.is_ascii_lowercase()) {
+        return Some(2);
+    }
+    // ... or after a capital, when a small letter follows (`SÃåiauliai` is
+    // an NFD `Š` read as Mac OS Roman; `SÃO` is Portuguese).
+    if w.cb == AccLower && w.prev.is_some_and(|p| p.is_ascii_uppercase()) && w.next_is_lower() {
         return Some(2);
     }
     if w.a == 'Õ' {

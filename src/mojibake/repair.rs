@@ -17,6 +17,7 @@ use super::plausible;
 use super::utf8::{Sequence, decode_at};
 use encoding_rs::Encoding;
 use std::borrow::Cow;
+use unicode_normalization::UnicodeNormalization;
 
 /// How much more plausible than the UTF-8 layers' result a reading of the
 /// input as legacy bytes must be to replace it.
@@ -329,7 +330,7 @@ impl Repairer {
 
     /// The code page whose reversal lowers the badness most, if any does.
     /// Whole-string reversals are tried first: any that helps beats every
-    /// word-by-word repair, and one that leaves nothing bad ends the search.
+    /// word-by-word repair.
     fn best_layer(
         &self,
         text: &str,
@@ -369,13 +370,28 @@ impl Repairer {
                         (after, after_bad, partial) = (words, words_bad, true);
                     }
                 }
-                if after_bad < best.as_ref().map_or(bad, |b| b.badness_after) {
+                let best_bad = best.as_ref().map_or(bad, |b| b.badness_after);
+                // Two code pages that both leave nothing bad (windows-1250
+                // and ISO-8859-2 differ in a few letters: `BeĹĄaro` is
+                // `Bešaro` in one, `Beťaro` in the other): the more
+                // plausible text wins.
+                let better_tie = after_bad == 0
+                    && best_bad == 0
+                    && !partial
+                    && best.as_ref().is_some_and(|b| {
+                        plausible::cost(&after, None) < plausible::cost(&b.after, None)
+                    });
+                if after_bad < best_bad || better_tie {
                     best = Some(Step::new(cp, text, after, partial, bad, after_bad));
-                    if after_bad == 0 {
-                        break;
-                    }
                 }
             }
+        }
+        if let Some(step) = &best
+            && step.badness_after == 0
+            && let Some(nfd) = self.nfd_mac_roman(&chars, bad)
+            && nfd.after != step.after
+        {
+            return Some(nfd);
         }
         if best.is_some() {
             return best;
@@ -409,6 +425,40 @@ fn keeps_accented_letters(before: &str, after: &str) -> bool {
 }
 
 impl Repairer {
+    /// NFD text read as Mac OS Roman reverses through windows-1252 too
+    /// (`KsieÃ®stwo`: `Ã®` is `î` there, e + combining ogonek here). The Mac
+    /// reading wins when it is as clean and every combining mark it gives
+    /// composes with the letter before it (`ę`): what a Mac writes.
+    fn nfd_mac_roman(&self, chars: &[char], bad: u32) -> Option<Step> {
+        let mac = Codepage::MacRoman;
+        if !self.candidates.contains(&mac) || !chars.iter().any(|&c| matches!(c, 'Ã' | 'Õ')) {
+            return None;
+        }
+        let layer = Layer::new(chars, mac);
+        if !layer.whole || layer.units.is_empty() {
+            return None;
+        }
+        let after = apply(chars, layer.units.iter());
+        let marks: Vec<char> = after
+            .chars()
+            .filter(|c| ('\u{300}'..='\u{36F}').contains(c))
+            .collect();
+        // The accents European letters decompose to: the marks above, the
+        // cedilla, the ogonek (not a dot or comma below: `SimÃ£o` is
+        // `Simão`, no `Siṃo`).
+        let usual = |c: &char| matches!(c, '\u{300}'..='\u{30F}' | '\u{327}' | '\u{328}');
+        if !marks.iter().all(usual) {
+            return None;
+        }
+        let marks = marks.len();
+        let composed = after.nfc().count();
+        if marks == 0 || composed + marks != after.chars().count() || badness(&after) != 0 {
+            return None;
+        }
+        let text: String = chars.iter().collect();
+        Some(Step::new(mac, &text, after, false, bad, 0))
+    }
+
     /// Two layers whose first one alone looks no better (`Ã„Æ’` is `Äƒ`, as
     /// bad, which is `ă`): a whole-string reversal that keeps the badness,
     /// then one that lowers it.
@@ -487,7 +537,8 @@ impl Layer {
             if let Some(b) = bytes[i]
                 && b >= 0x80
             {
-                if let Some(seq) = decode_at(&bytes[i..], chars[i]) {
+                let in_word = i > 0 && chars[i - 1].is_alphabetic();
+                if let Some(seq) = decode_at(&bytes[i..], chars[i], in_word) {
                     units.push(Unit {
                         start: i,
                         end: i + seq.len,
