@@ -13,7 +13,7 @@ use mojibake_common::read_tsv;
 use std::collections::BTreeMap;
 
 /// Damaged lines repaired exactly; raise it when the repair improves.
-const DAMAGE_REPAIRED: usize = 2748;
+const DAMAGE_REPAIRED: usize = 2750;
 /// Damaged lines changed into something else than the original; lower it.
 const DAMAGE_WRONG: usize = 28;
 

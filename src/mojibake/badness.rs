@@ -261,10 +261,14 @@ fn pair(w: &Window) -> u32 {
         // KOI8 and cp866 readings: `п╬`, `я▀`.
         (Script, Box) | (Box, Script) => 2,
         (Symbol | Punct, Box) => 1,
-        // DOS code pages: `M├╝nchen` (C3 is a Latin-1 letter's lead); box
-        // art has no letters glued on.
+        // DOS code pages: `M├╝nchen`, `Poka┼╛i` (C3, C4, C5 are the leads
+        // of Latin-1 and Latin Extended-A letters); box art has no letters
+        // glued on.
         (Box, Box)
-            if w.a == '├' && w.prev.is_some_and(|p| is_letter(class(p))) && w.next_is_letter() =>
+            if matches!(w.a, '├' | '─' | '┼')
+                && w.prev.is_some_and(|p| is_letter(class(p)))
+                && w.next_is_letter()
+                && !dos_pair_is_rare(w.a, w.b) =>
         {
             2
         }
@@ -278,6 +282,17 @@ fn pair(w: &Window) -> u32 {
         }
         _ => 0,
     }
+}
+
+/// The letter a cp437 lead (`├`, `─`, `┼`: 0xC3..0xC5) and a box line make
+/// as UTF-8 is a rare one (`┼┐` is `ſ`): box art, not a misread word.
+fn dos_pair_is_rare(lead: char, b: char) -> bool {
+    let table = super::codepages::Codepage::Cp437.table();
+    let (Some(lead), Some(b)) = (table.encode(lead), table.encode(b)) else {
+        return true;
+    };
+    let value = (u32::from(lead & 0x1F) << 6) | u32::from(b & 0x3F);
+    char::from_u32(value).is_none_or(is_rare_latin)
 }
 
 /// Punctuation that ends a word as often as it continues a windows-1252

@@ -80,9 +80,24 @@ impl Legacy {
         })
     }
 
-    /// The reading of `bytes` in this encoding and its cost, if it reads.
+    /// The reading of `bytes` in this encoding and its cost, if it reads
+    /// as text: mostly letters, not symbols (`‚t‚` is no reading of
+    /// `\x82t\x82`).
     fn reading(self, bytes: &[u8]) -> Option<(String, u32)> {
         let text = self.decode(bytes)?;
+        let (letters, others) = text
+            .chars()
+            .filter(|c| !c.is_ascii())
+            .fold((0, 0), |(l, o), c| {
+                if c.is_alphabetic() {
+                    (l + 1, o)
+                } else {
+                    (l, o + 1)
+                }
+            });
+        if letters < others {
+            return None;
+        }
         let cost = plausible::cost(&text, self.language());
         Some((text, cost))
     }
@@ -94,9 +109,10 @@ const PREFER_MARGIN: u32 = 8;
 /// The encoding most of a directory's names read best in is taken for a
 /// name unless another reads that name better by more than this.
 const CONTEXT_MARGIN: u32 = 6;
-/// A reading costing more than this per character that is not ASCII is
-/// no reading: the name is listed as unplaced.
-const UNPLACED_PER_CHAR: u32 = 5;
+/// A reading costing more than this per byte that is not ASCII, or with
+/// more symbols than letters, is no reading: the name is listed as
+/// unplaced.
+const UNPLACED_PER_CHAR: u32 = 4;
 
 /// How names that are not UTF-8 are read.
 #[derive(Clone, Copy, Debug)]
@@ -137,15 +153,14 @@ impl RawReader {
             .iter()
             .map(|bytes| candidates.iter().map(|l| l.reading(bytes)).collect())
             .collect();
-        // The directory's encoding: the one most of its names read best in,
-        // or within a point of their best (ties: the most common first).
+        // The directory's encoding: the one most of its names read best in
+        // (a name whose best reading several encodings share counts for
+        // each; ties between encodings: the most common first).
         let mut votes = vec![0usize; candidates.len()];
         for readings in &readings {
             let best = readings.iter().flatten().map(|(_, c)| *c).min();
-            for (i, reading) in readings.iter().enumerate() {
-                if let (Some((_, c)), Some(best)) = (reading, best) {
-                    votes[i] += usize::from(*c <= best + 1);
-                }
+            for (vote, reading) in votes.iter_mut().zip(readings) {
+                *vote += usize::from(reading.as_ref().map(|(_, c)| *c) == best);
             }
         }
         let directory = (0..candidates.len()).rev().max_by_key(|&i| votes[i]);
@@ -168,7 +183,8 @@ impl RawReader {
                 };
                 let (text, cost) = readings[pick].clone()?;
                 let strange = bytes.iter().filter(|b| !b.is_ascii()).count() as u32;
-                (self.only || cost <= UNPLACED_PER_CHAR * strange.max(1)).then(|| Chosen {
+                let plausible = cost <= UNPLACED_PER_CHAR * strange.max(1);
+                (self.only || plausible).then(|| Chosen {
                     text,
                     encoding: candidates[pick],
                 })
@@ -234,17 +250,9 @@ const REREAD_GAIN: u32 = 5;
 pub(crate) fn suspicious(text: &str) -> bool {
     let mut run = 0;
     let mut prev_letter = false;
-    let mut glued: Option<char> = None;
+    // Odd characters right after a letter, waiting for the next letter.
+    let mut glued = false;
     for c in text.chars() {
-        if c.is_ascii() {
-            if glued.is_some() && c.is_ascii_alphabetic() {
-                return true;
-            }
-            run = 0;
-            glued = None;
-            prev_letter = c.is_ascii_alphabetic();
-            continue;
-        }
         if matches!(c, '\u{80}'..='\u{9F}') {
             return true;
         }
@@ -257,12 +265,14 @@ pub(crate) fn suspicious(text: &str) -> bool {
         if run >= 3 {
             return true;
         }
-        let odd = odd(c);
-        if glued.is_some() && letter {
+        if odd(c) {
+            glued |= prev_letter;
+        } else if letter && glued {
             return true;
+        } else {
+            glued = false;
         }
-        glued = (prev_letter && odd).then_some(c);
-        prev_letter = letter;
+        prev_letter = letter && !odd(c);
     }
     false
 }
@@ -317,7 +327,9 @@ pub(crate) fn rereads<'m>(
             Some(script) => reading.chars().filter(|c| script.contains(c)).count() >= 2,
             None => odds(&reading) < odds(text),
         };
-        if !gives_letters {
+        // And the words it reads are letters: a box line or a symbol left
+        // inside one (`Poka┼żi`) means this is not the code page.
+        if !gives_letters || symbol_inside_word(&reading) {
             continue;
         }
         let mut cost = plausible::cost(&reading, None);
@@ -327,6 +339,29 @@ pub(crate) fn rereads<'m>(
         found.push((m, reading, cost));
     }
     found
+}
+
+/// A symbol or box line (not typed punctuation) between two letters.
+fn symbol_inside_word(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let symbol =
+        |c: char| !c.is_ascii() && !c.is_alphabetic() && !c.is_whitespace() && !"’·".contains(c);
+    let mut i = 0;
+    while i < chars.len() {
+        if !symbol(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && symbol(chars[i]) {
+            i += 1;
+        }
+        let letter_before = start > 0 && chars[start - 1].is_alphabetic();
+        if letter_before && chars.get(i).is_some_and(|c| c.is_alphabetic()) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Not ASCII and not a letter of a Latin word: a symbol, a box line, a
@@ -340,18 +375,19 @@ fn odd(c: char) -> bool {
 /// `text` read as what it really was, when it is another code page's bytes
 /// shown through the wrong one and reading them right is clearly more
 /// plausible: the reading and the misread. `prefer` (`--from`) wins any
-/// close call.
+/// close call; `extra_gain` is asked of a text that is already a repair.
 pub(crate) fn reread<'m>(
     text: &str,
     misreads: &[&'m Misread],
     prefer: Option<Codepage>,
+    extra_gain: u32,
 ) -> Option<(String, &'m Misread)> {
     let current = plausible::cost(text, None);
     let (m, reading, cost) = rereads(text, misreads, prefer, true)
         .into_iter()
         .rev()
         .min_by_key(|(_, _, cost)| *cost)?;
-    (cost + REREAD_GAIN.max(current / 4) <= current).then_some((reading, m))
+    (cost + REREAD_GAIN.max(current / 4) + extra_gain <= current).then_some((reading, m))
 }
 
 /// The misread a step names (its `read_as` and real code page).
@@ -366,4 +402,46 @@ pub(crate) fn read_through(text: &str, m: &Misread) -> Option<String> {
     let bytes = m.read_as.encode_str(text)?;
     let reading = m.really.decode_bytes(&bytes)?;
     (reading != text).then_some(reading)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(names: &[&[u8]]) -> Vec<Option<String>> {
+        let reader = RawReader {
+            prefer: None,
+            only: false,
+        };
+        reader
+            .choose(names)
+            .into_iter()
+            .map(|c| c.map(|c| c.text))
+            .collect()
+    }
+
+    #[test]
+    fn names_are_read_in_their_code_page_with_the_directory_as_context() {
+        let koi8 = |s: &str| encoding_rs::KOI8_R.encode(s).0.into_owned();
+        assert_eq!(
+            read(&[
+                &koi8("Москва.csv"),
+                &koi8("Россия.txt"),
+                &koi8("Бульгу.doc")
+            ]),
+            ["Москва.csv", "Россия.txt", "Бульгу.doc"].map(|s| Some(s.to_string()))
+        );
+        let cp1251 = encoding_rs::WINDOWS_1251
+            .encode("Привет.txt")
+            .0
+            .into_owned();
+        assert_eq!(read(&[&cp1251]), [Some("Привет.txt".to_string())]);
+        assert_eq!(
+            read(&[b"J\x82r\x82my Lal.odt"]),
+            [Some("Jérémy Lal.odt".to_string())]
+        );
+        // Symbols are no reading (`‚t‚`), nor is a run of them.
+        assert_eq!(read(&[b"\x82t\x82.txt"]), [Some("été.txt".to_string())]);
+        assert_eq!(read(&[b"\x80\x80\xb0\xb1\xb2.bin"]), [None]);
+    }
 }

@@ -200,18 +200,29 @@ impl Repairer {
         let (last, last_bad) = steps
             .last()
             .map_or((text, start), |s| (s.after.as_str(), s.badness_after));
-        if let Some(step) = self.reread_step(last, last_bad) {
+        // A text the UTF-8 layers left clean is read again only when that
+        // is clearly better.
+        let extra = if steps.is_empty() {
+            0
+        } else {
+            REREAD_OVER_CHAIN
+        };
+        if let Some(step) = self.reread_step(last, last_bad, extra) {
             steps.push(step);
         }
         if !steps.is_empty()
-            && let Some(direct) = self.reread_step(text, start)
+            && let Some(direct) = self.reread_step(text, start, 0)
         {
-            // UTF-8 sequences found are strong evidence: the reading must
-            // be clearly better than what they gave.
+            // UTF-8 sequences found for the whole text are strong evidence:
+            // the reading must be clearly better than what they gave; a
+            // repair of some words only just better.
             let chained = steps.last().map_or(text, |s| s.after.as_str());
-            if plausible::cost(&direct.after, None) + REREAD_OVER_CHAIN
-                <= plausible::cost(chained, None)
-            {
+            let margin = if steps.iter().any(|s| s.partial) {
+                1
+            } else {
+                REREAD_OVER_CHAIN
+            };
+            if plausible::cost(&direct.after, None) + margin <= plausible::cost(chained, None) {
                 return vec![direct];
             }
         }
@@ -219,11 +230,11 @@ impl Repairer {
     }
 
     /// Legacy bytes shown through the wrong legacy code page, read right.
-    fn reread_step(&self, text: &str, bad: u32) -> Option<Step> {
+    fn reread_step(&self, text: &str, bad: u32, extra_gain: u32) -> Option<Step> {
         if !suspicious(text) {
             return None;
         }
-        let (after, misread) = reread(text, &self.misreads, self.prefer)?;
+        let (after, misread) = reread(text, &self.misreads, self.prefer, extra_gain)?;
         Some(Step {
             encoding: misread.really.name(),
             read_as: Some(misread.read_as.name()),
