@@ -442,6 +442,8 @@ pub(crate) fn parse(
     // stopped: its change never happened (a change follows its line).
     let complete = match text.iter().rposition(|&b| b == b'\n') {
         Some(end) => &text[..=end],
+        // Killed while its header was written: nothing was done yet.
+        None if HEADER.as_bytes().starts_with(text) => return Ok((Vec::new(), Vec::new())),
         None => text,
     };
     let mut lines = complete.split(|&b| b == b'\n');
@@ -794,6 +796,11 @@ mod tests {
                 saved: OsString::from("1")
             }
         );
+        // A journal killed while its header was written holds nothing.
+        for torn in ["", "# mojibake-fix jou"] {
+            let (trees, entries) = parse(torn.as_bytes(), Path::new("j"), Path::new("/")).unwrap();
+            assert!(trees.is_empty() && entries.is_empty());
+        }
         // A torn last line (no newline) was never acted on: dropped.
         let torn = format!("{}/srv/t/x\t/srv/t/y", sample());
         assert_eq!(
