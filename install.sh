@@ -6,19 +6,23 @@
 #                                release build, install under $PREFIX
 #                                (/usr/local), then the demo
 #   bash install.sh --demo       only the demo, with the installed chk
-#   bash install.sh --uninstall  remove the demo (its group, the groups it
-#                                created, its shared directory) and the
-#                                installed files
+#   bash install.sh --uninstall  remove the demo (its group, the groups and
+#                                user it created, its shared directory) and
+#                                the installed files
 #
 # The demo is chk's main job as admins meet it: an archive untarred into a
 # group's shared directory comes with foreign owners and no ACLs; `chk group
-# NAME -n` lists what it would repair, `chk group NAME` repairs, getfacl shows
-# the result.
+# NAME -n` lists what it would repair and that members could then only read
+# it (the group is not permissive), `chk group NAME --adopt MEMBER` repairs
+# and gives the archive's entries to the member who untarred it, getfacl
+# shows the result, and the member writes in it (checked with su).
 set -euo pipefail
 cd "$(dirname "$0")"
 prefix=${PREFIX:-/usr/local}
 tools=(chk nsca-send mojibake-fix perlenv)
 demo_group=adminkit-demo
+# A member of the demo group: the one who untarred the archive.
+demo_user=adminkit-demo-user
 # What the demo created, one "KIND NAME" a line, so that --uninstall removes
 # exactly that and never a group or directory the site already had.
 state_dir=/var/lib/adminkit-demo
@@ -35,7 +39,7 @@ packages() {
     echo "== NSCA-ng's send_nsca (conflicts with nsca-client, so unpacked in /opt)"
     bash .ci/nsca-ng-client
     echo "== real CPAN tarballs for the perlenv tests (Debian's .orig.tar.gz)"
-    bash tests/perlenv_support/fetch.sh target/cpan-cache
+    bash tests/testkit/fetch-cpan.sh target/cpan-cache
 }
 
 build_and_install() {
@@ -92,6 +96,11 @@ demo() {
     for group in acl admins "$demo_group" "rsp-$demo_group" "gst-$demo_group"; do
         ensure_group "$group"
     done
+    if ! getent passwd "$demo_user" >/dev/null; then
+        useradd -M -N -g "$demo_group" -d /nonexistent -s /usr/sbin/nologin "$demo_user"
+        remember user "$demo_user"
+        echo "created user $demo_user (a member of $demo_group)"
+    fi
     if [ ! -d "$root" ]; then
         mkdir -p "$root"
         remember dir "$root"
@@ -117,19 +126,29 @@ demo() {
     status=0
     show "$chk" group "$demo_group" -n || status=$?
     [ "$status" -eq 1 ] || { echo "chk group -n: expected exit 1 (differences), got $status" >&2; exit 1; }
-    show "$chk" group "$demo_group"
+    # The group is not permissive: the archive's entries go to the member
+    # who untarred them, instead of root, so that they can work on them.
+    show "$chk" group "$demo_group" --adopt "$demo_user"
     show getfacl -p "$shared/proj/build.sh"
     show "$chk" group "$demo_group" -n
+    echo "# su -s /bin/sh $demo_user -c 'echo more >>$shared/proj/doc/notes.txt'"
+    su -s /bin/sh "$demo_user" -c "echo more >>'$shared/proj/doc/notes.txt'" ||
+        { echo "the member $demo_user cannot write after chk group --adopt" >&2; exit 1; }
+    echo "$demo_user wrote proj/doc/notes.txt"
     echo "Demo left in $shared; remove it with: bash install.sh --uninstall"
 }
 
 uninstall() {
     local kind name
     if [ -e "$state" ]; then
-        # Directories first (newest first), then the groups.
+        # Directories first (newest first), then the user, then the groups.
         tac "$state" | while read -r kind name; do
             [ "$kind" = dir ] || continue
             rm -rf --one-file-system -- "$name" && echo "removed $name"
+        done
+        tac "$state" | while read -r kind name; do
+            [ "$kind" = user ] || continue
+            userdel "$name" && echo "removed user $name"
         done
         tac "$state" | while read -r kind name; do
             [ "$kind" = group ] || continue

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""ftfy's score on the corpora of tests/mojibake_corpus.rs, for comparison.
+"""ftfy's score on the corpora of tests/mojibake/corpus.rs, for comparison.
 
     python3 -m venv V && V/bin/pip install ftfy
     V/bin/python bench/mojibake-corpus-ftfy.py

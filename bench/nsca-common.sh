@@ -1,4 +1,4 @@
-# Shared by bench/nsca.sh and bench/nsca-pinned.sh (sourced, not run):
+# Shared by bench/nsca.sh, nsca-pinned.sh and nsca-single.sh (sourced, not run):
 # the release binaries, a work directory removed on exit with every
 # background process in `pids`, COUNT results of input, and the configs of
 # one daemon and its clients.
@@ -36,4 +36,23 @@ password=$PASSWORD
 aggregate_writes=0
 CFG
     printf 'password=%s\nencryption_method=%s\n' "$PASSWORD" "$method" >"$dir/send.cfg"
+}
+
+# start_daemon MODE DIR PORT: Debian's nsca on 127.0.0.1:PORT with
+# DIR/nsca.cfg, in MODE (single, daemon, or inetd behind
+# systemd-socket-activate), once it accepts connections.
+start_daemon() {
+    local mode=$1 dir=$2 port=$3
+    case $mode in
+    single | daemon) /usr/sbin/nsca -c "$dir/nsca.cfg" -f "--$mode" & ;;
+    inetd)
+        systemd-socket-activate --inetd --accept -l "127.0.0.1:$port" \
+            /usr/sbin/nsca -c "$dir/nsca.cfg" --inetd 2>/dev/null &
+        ;;
+    esac
+    pids+=($!)
+    for _ in $(seq 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+        sleep 0.1
+    done
 }

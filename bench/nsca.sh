@@ -31,7 +31,7 @@ fi
 COUNT=${COUNT:-10000}
 MODES=${MODES:-"single daemon inetd"}
 METHODS=${METHODS:-"1 14 2 3"}
-# The 17 methods of tests/nsca.rs.
+# The 17 methods of tests/nsca/nsca2.rs.
 [ "$METHODS" = all ] && METHODS="0 1 2 3 4 5 6 8 9 10 11 14 15 16 20 23 26"
 RUNS=${RUNS:-2}
 # shellcheck source=bench/nsca-common.sh
@@ -69,18 +69,7 @@ for method in $METHODS; do
     dir="$work/$mode-m$method"
     mkdir "$dir"
     write_configs "$dir" "$port" "$method"
-    case $mode in
-    single | daemon) /usr/sbin/nsca -c "$dir/nsca.cfg" -f "--$mode" & ;;
-    inetd)
-        systemd-socket-activate --inetd --accept -l "127.0.0.1:$port" \
-            /usr/sbin/nsca -c "$dir/nsca.cfg" --inetd 2>/dev/null &
-        ;;
-    esac
-    pids+=($!)
-    for _ in $(seq 50); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-        sleep 0.1
-    done
+    start_daemon "$mode" "$dir" "$port"
 
     # A connection that only takes the IV and hangs up, before each timed run:
     # the --daemon parent polls accept() once a second, and right after it

@@ -98,6 +98,19 @@ pub fn uid_exists(uid: u32) -> bool {
     exists
 }
 
+/// Whether `user` is a member of group `gid`: its primary group, or a
+/// supplementary one (getgrouplist, so NSS groups such as LDAP's count).
+pub fn is_member(user: &User, gid: u32) -> bool {
+    if user.gid == gid {
+        return true;
+    }
+    let Ok(name) = std::ffi::CString::new(user.name.as_str()) else {
+        return false;
+    };
+    nix::unistd::getgrouplist(&name, user.gid.into())
+        .is_ok_and(|groups| groups.contains(&gid.into()))
+}
+
 /// Every user of the passwd database (all NSS sources), in database order.
 pub fn all_users() -> Vec<User> {
     // getpwent keeps one cursor per process: one enumeration at a time.
@@ -266,6 +279,14 @@ mod tests {
         assert_eq!(user_by_uid(0).unwrap().unwrap().name, "root");
         assert_eq!(group_by_name("root").unwrap().unwrap().gid, 0);
         assert_eq!(group_by_gid(0).unwrap().unwrap().name, "root");
+    }
+
+    #[test]
+    fn root_is_a_member_of_its_groups_and_not_of_others() {
+        let root = user_by_name("root").unwrap().unwrap();
+        assert!(is_member(&root, 0));
+        let nogroup = group_by_name("nogroup").unwrap().unwrap();
+        assert!(!is_member(&root, nogroup.gid));
     }
 
     #[test]

@@ -59,6 +59,15 @@ pub struct RunArgs {
     /// Append each changed entry's previous state to FILE (created 0600), for `chk restore FILE`
     #[arg(long, value_name = "FILE", global = true)]
     pub backup: Option<PathBuf>,
+    /// Neither check nor change what matches GLOB (relative to the checked
+    /// root, rule-file glob language), nor anything below it; repeatable
+    #[arg(long, value_name = "GLOB", global = true)]
+    pub exclude: Vec<String>,
+    /// Entries only their owner may use (no rights for group or others,
+    /// no ACL, such as a 0600 .env) stay so: they get the admins and
+    /// responsibles entries only, never members or guests
+    #[arg(long, global = true)]
+    pub keep_private: bool,
     /// With -n: one monitoring-plugin line instead of the listing
     #[command(flatten)]
     pub nagios: crate::common::NagiosArgs,
@@ -82,6 +91,40 @@ pub enum Command {
     /// Undo a run from its --backup FILE, never through a symbolic link
     #[command(after_long_help = super::restore::EXAMPLES)]
     Restore(super::restore::RestoreArgs),
+    /// Check and repair what tmpfiles.d lines a, a+, A, A+, z, Z want, as systemd-tmpfiles --create (spelt out in full)
+    #[command(after_long_help = super::tmpfiles::EXAMPLES)]
+    Tmpfiles(super::tmpfiles::TmpfilesArgs),
+}
+
+/// setfacl's edits, made on every entry of the tree like `setfacl -R`.
+#[derive(Args, Debug, Default)]
+#[group(conflicts_with_all = ["rules", "acl"], multiple = true)]
+pub struct SetfaclArgs {
+    /// Set these entries, setfacl's syntax: u:alice:rwX,g:devs:r-x,d:g:devs:rX,m::rx
+    /// (X: execute on directories and on files some class may execute)
+    #[arg(short = 'm', long = "modify", value_name = "ENTRIES")]
+    pub modify: Vec<String>,
+    /// Remove these entries: u:alice,g:devs,d:u:bob
+    #[arg(short = 'x', long = "remove", value_name = "ENTRIES")]
+    pub remove: Vec<String>,
+    /// Remove every named entry, the mask and the default ACL (setfacl -b)
+    #[arg(short = 'b', long)]
+    pub remove_all: bool,
+    /// Remove the default ACL of directories (setfacl -k)
+    #[arg(short = 'k', long)]
+    pub remove_default: bool,
+    /// --modify and --remove edit the default ACL (of directories)
+    #[arg(short = 'd', long)]
+    pub default: bool,
+    /// Keep the mask as it is instead of recalculating it (setfacl -n)
+    #[arg(long)]
+    pub no_mask: bool,
+}
+
+impl SetfaclArgs {
+    pub fn any(&self) -> bool {
+        !self.modify.is_empty() || !self.remove.is_empty() || self.remove_all || self.remove_default
+    }
 }
 
 #[derive(Args, Debug)]
@@ -93,7 +136,7 @@ pub struct PathArgs {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present = "acl",
+        required_unless_present_any = ["acl", "modify", "remove", "remove_all", "remove_default"],
         conflicts_with = "acl"
     )]
     pub rules: Option<PathBuf>,
@@ -101,6 +144,8 @@ pub struct PathArgs {
     /// (@UX/@GX allowed; directories get x instead), NOACL or PRIVATE
     #[arg(long, value_name = "SPEC")]
     pub acl: Option<String>,
+    #[command(flatten)]
+    pub edit: SetfaclArgs,
     /// Make every entry owned by USER (default: keep owners)
     #[arg(long, value_name = "USER")]
     pub owner: Option<String>,

@@ -3,6 +3,7 @@
 
 use crate::common::{Error, Result};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 /// The configuration file read when `--config` is not given.
@@ -52,6 +53,27 @@ pub struct Config {
     pub orphan_owner: String,
     /// Groups whose members may write everything in their shared directory.
     pub permissive: Vec<String>,
+    /// Owner-only entries (no rights for group or others) keep owner-only
+    /// access: the admins and responsibles groups only, never members or
+    /// guests. `[group.NAME]` may say otherwise for one group.
+    pub keep_private: bool,
+    /// Whether the helper groups rsp-G and gst-G are part of the model;
+    /// without them no rsp/gst entries are wanted, and none is warned about.
+    pub helper_groups: bool,
+    /// `[group.NAME]`: settings of one group.
+    pub group: BTreeMap<String, GroupConfig>,
+}
+
+/// `[group.NAME]` in chk.conf: what one group's shared directory does
+/// differently; a key left out follows the global one.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct GroupConfig {
+    /// `--adopt USER` for this group: entries whose owner is no account
+    /// get USER (a member) instead of orphan_owner.
+    pub adopt: Option<String>,
+    pub keep_private: Option<bool>,
+    pub helper_groups: Option<bool>,
 }
 
 impl Default for Config {
@@ -70,6 +92,9 @@ impl Default for Config {
             mailbox_dir: "Maildir".into(),
             orphan_owner: "root".into(),
             permissive: Vec::new(),
+            keep_private: false,
+            helper_groups: true,
+            group: BTreeMap::new(),
         }
     }
 }
@@ -136,6 +161,11 @@ impl Config {
                 return Err(format!("{key} must not be empty"));
             }
         }
+        for (group, settings) in &self.group {
+            if settings.adopt.as_ref().is_some_and(|user| user.is_empty()) {
+                return Err(format!("[group.{group}] adopt must not be empty"));
+            }
+        }
         Ok(())
     }
 
@@ -156,6 +186,25 @@ impl Config {
 
     pub fn guests_group(&self, name: &str) -> String {
         format!("{}{name}", self.guests_prefix)
+    }
+
+    /// `[group.NAME]`, or the defaults when it has none.
+    pub fn group_config(&self, name: &str) -> GroupConfig {
+        self.group.get(name).cloned().unwrap_or_default()
+    }
+
+    /// Whether group `name` keeps owner-only entries private.
+    pub fn keeps_private(&self, name: &str) -> bool {
+        self.group_config(name)
+            .keep_private
+            .unwrap_or(self.keep_private)
+    }
+
+    /// Whether group `name` has helper groups rsp-/gst-.
+    pub fn has_helper_groups(&self, name: &str) -> bool {
+        self.group_config(name)
+            .helper_groups
+            .unwrap_or(self.helper_groups)
     }
 }
 
@@ -203,6 +252,26 @@ mod tests {
         assert_eq!(config.groups_root, Path::new("/srv/groups"));
         assert_eq!(config.permissive, ["devs", "ops"]);
         assert_eq!(config.admins_group, "admins");
+    }
+
+    #[test]
+    fn group_tables_override_the_global_keys() {
+        let config = parse(
+            "keep_private = true\nhelper_groups = false\n\n[group.webdev]\nadopt = \"alice\"\nkeep_private = false\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.group_config("webdev").adopt.as_deref(),
+            Some("alice")
+        );
+        assert!(!config.keeps_private("webdev"));
+        assert!(config.keeps_private("ops"));
+        assert!(!config.has_helper_groups("webdev"));
+        let err = parse("[group.webdev]\nadopted = \"alice\"\n").unwrap_err();
+        assert!(
+            err.to_string().starts_with("/etc/adminkit/chk.conf:2: "),
+            "{err}"
+        );
     }
 
     #[test]

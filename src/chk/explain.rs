@@ -2,14 +2,16 @@
 //! wants, what is there, and what a repair would change.
 
 use super::accounts::{self, NssNames};
-use super::acl::Acl;
+use super::acl::{self, Acl};
+use super::cli::RunArgs;
 use super::config::{Config, ConfigArg};
 use super::group::{self, ModelGroups, SharedDir};
 use super::ids::Names;
 use super::node::{self, Node};
 use super::rules::{Definition, Rule};
 use super::user;
-use super::walk::{self, Change, Current, Target, Wanted, WantedRights, links};
+use super::walk::state::account;
+use super::walk::{self, Change, Current, PrivacyNote, Target, Wanted, WantedRights, links};
 use crate::common::{Error, Exit, Result};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -35,10 +37,12 @@ pub struct ExplainArgs {
 
 /// Exit 0 when PATH is as its rule wants, 1 when a repair would change it.
 /// With `--json`, one object instead of the text.
-pub fn run(args: &ExplainArgs, config: &ConfigArg, json: bool) -> Result<Exit> {
+pub fn run(args: &ExplainArgs, config: &ConfigArg, run: &RunArgs) -> Result<Exit> {
+    let json = run.json;
     let config = config.load()?;
     let path = absolute(&args.path)?;
-    let target = target_of(&path, &config)?;
+    let mut target = target_of(&path, &config)?;
+    target.apply(&super::path::excludes(&run.exclude)?, run.keep_private);
     let rel = path
         .strip_prefix(&target.root)
         .map_err(|_| Error::failed(format!("{} is outside its target", path.display())))?;
@@ -66,6 +70,8 @@ pub fn run(args: &ExplainArgs, config: &ConfigArg, json: bool) -> Result<Exit> {
 enum Found<'a> {
     /// No rule governs it: chk leaves it alone.
     NoRule,
+    /// An IGNORE rule (or `--exclude`) matches it or a directory above it.
+    Ignored(&'a Rule),
     /// Not a directory nor a regular file: never changed.
     Special(&'a Rule),
     /// A file with hard links outside the target: never changed.
@@ -83,6 +89,9 @@ enum Found<'a> {
 }
 
 fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>> {
+    if let Some(rule) = target.rules.ignored(rel) {
+        return Ok(Found::Ignored(rule));
+    }
     let Some(rule) = target.rules.governing(rel) else {
         return Ok(Found::NoRule);
     };
@@ -119,14 +128,20 @@ fn examine<'a>(target: &'a Target, rel: &[u8], path: &Path) -> Result<Found<'a>>
             None => return Ok(Found::NoRule),
         }
     }
-    // The walk's own inspect step: read → wanted → difference.
-    let found = walk::inspect_entry(walk::Source::Node(&node), &stat, rule, &target.ownership)
-        .map_err(|e| match e {
+    // The walk's own inspect step: read → wanted → difference (the root
+    // stays open to those the model names, however private, as in a walk).
+    let ownership = walk::Ownership {
+        privacy: target.ownership.privacy.filter(|_| !rel.is_empty()),
+        ..target.ownership
+    };
+    let found = walk::inspect_entry(walk::Source::Node(&node), &stat, rule, &ownership).map_err(
+        |e| match e {
             walk::InspectError::Read(e) => {
                 Error::io(format!("{}: reading the ACL", path.display()), e)
             }
             walk::InspectError::Rule(why) => Error::failed(format!("{}: {why}", path.display())),
-        })?;
+        },
+    )?;
     Ok(Found::Checked {
         rule,
         current: found.current,
@@ -154,6 +169,11 @@ fn write_text(
     let (rule, current, wanted, changes) = match found {
         Found::NoRule => {
             writeln!(out, "rule:     none: chk leaves this entry alone")?;
+            return Ok(());
+        }
+        Found::Ignored(rule) => {
+            writeln!(out, "rule:     {} ({})", rule.source(), describe(rule))?;
+            writeln!(out, "repair:   none: the entry is ignored")?;
             return Ok(());
         }
         Found::Special(rule) => {
@@ -216,6 +236,11 @@ fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> se
     let rule_of = |rule: &Rule| serde_json::json!({ "file": rule.origin.to_string_lossy(), "line": rule.line });
     match found {
         Found::NoRule => value["rule"] = serde_json::Value::Null,
+        Found::Ignored(rule) => {
+            value["rule"] = rule_of(rule);
+            value["ignored"] = true.into();
+            value["changes"] = serde_json::json!([]);
+        }
         Found::Special(rule) => {
             value["rule"] = rule_of(rule);
             value["special"] = true.into();
@@ -241,13 +266,24 @@ fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> se
                 WantedRights::Acls { access, default } => {
                     (None, acl(Some(access)), acl(default.as_ref()))
                 }
+                WantedRights::Exact {
+                    mode,
+                    access,
+                    default,
+                } => (
+                    Some(format!("{mode:04o}")),
+                    acl(access.as_ref()),
+                    acl(default.as_ref()),
+                ),
             };
+            let owner = |uid: u32| account(uid, names.user_name(uid));
+            let group = |gid: u32| account(gid, names.group_name(gid));
             value["wanted"] = serde_json::json!({
-                "uid": wanted.uid, "gid": wanted.gid,
+                "owner": owner(wanted.uid), "group": group(wanted.gid),
                 "mode": mode, "access": access, "default": default,
             });
             value["current"] = serde_json::json!({
-                "uid": current.uid, "gid": current.gid,
+                "owner": owner(current.uid), "group": group(current.gid),
                 "mode": format!("{:04o}", current.mode),
                 "access": acl(current.access.as_ref()),
                 "default": acl(current.default.as_ref()),
@@ -255,7 +291,7 @@ fn json_of(path: &Path, target: &Target, found: &Found, names: &dyn Names) -> se
             value["changes"] = changes
                 .iter()
                 .map(|change| {
-                    let (from, to) = change.values(names);
+                    let (from, to) = change.json_values(names);
                     serde_json::json!({ "change": change.kind(), "from": from, "to": to })
                 })
                 .collect();
@@ -293,7 +329,16 @@ fn target_of(path: &Path, config: &Config) -> Result<Target> {
             rules_file: config.group_rules_file(name),
             group: found,
         };
-        return group::target(&shared, &ModelGroups::resolve(config)?, config);
+        let mut missing = std::collections::BTreeSet::new();
+        let target = group::target(
+            &shared,
+            &ModelGroups::resolve(config)?,
+            config,
+            None,
+            &mut missing,
+        )?;
+        group::warn_missing_helpers(&missing);
+        return Ok(target);
     }
     let owner = accounts::all_users()
         .into_iter()
@@ -303,7 +348,7 @@ fn target_of(path: &Path, config: &Config) -> Result<Target> {
         })
         .max_by_key(|u| u.home.components().count());
     match owner {
-        Some(owner) => user::target(&owner, &ModelGroups::resolve(config)?, config),
+        Some(owner) => user::target(&owner, None, &ModelGroups::resolve(config)?, config),
         None => Err(Error::usage(format!(
             "{} is neither in a shared group directory under {} nor in a user's home (use chk path)",
             path.display(),
@@ -315,7 +360,9 @@ fn target_of(path: &Path, config: &Config) -> Result<Target> {
 fn describe(rule: &Rule) -> &'static str {
     match rule.definition {
         Definition::NoAcl => "NOACL: no ACL, dirs 0755, files 0644 keeping execute bits",
+        Definition::Ignore => "IGNORE: chk neither checks nor changes it, nor anything below it",
         Definition::Private => "PRIVATE: no ACL, dirs 0700, files 0600",
+        Definition::Edits(_) => "edits (setfacl or tmpfiles.d)",
         _ => "ACL rule",
     }
 }
@@ -350,8 +397,17 @@ fn write_wanted(
     )?;
     match &wanted.rules {
         WantedRights::Mode(mode) => writeln!(out, "          mode {mode:04o}, no ACL")?,
-        WantedRights::Acls { access, default } => {
-            writeln!(out, "          access  {}", acl_text(Some(access), names))?;
+        WantedRights::Exact {
+            mode,
+            access,
+            default,
+        } => {
+            writeln!(out, "          mode {mode:04o}")?;
+            writeln!(
+                out,
+                "          access  {}",
+                acl_text(access.as_ref(), names)
+            )?;
             if current.is_dir {
                 writeln!(
                     out,
@@ -359,6 +415,42 @@ fn write_wanted(
                     acl_text(default.as_ref(), names)
                 )?;
             }
+        }
+        WantedRights::Acls { access, default } => {
+            write_acl(out, "access ", Some(access), names)?;
+            if current.is_dir {
+                write_acl(out, "default", default.as_ref(), names)?;
+            }
+        }
+    }
+    match wanted.privacy {
+        PrivacyNote::Widened => writeln!(
+            out,
+            "          widened: only its owner may use it now (--keep-private keeps it so)"
+        )?,
+        PrivacyNote::KeptPrivate => writeln!(
+            out,
+            "          kept private: only its owner may use it (and the admins, responsibles)"
+        )?,
+        PrivacyNote::None => {}
+    }
+    Ok(())
+}
+
+/// One ACL line, then each named entry whose rights the mask cuts, as
+/// getfacl shows it: `g:webdev:rwx  #effective: r-x (mask)`.
+fn write_acl(out: &mut impl Write, what: &str, acl: Option<&Acl>, names: &dyn Names) -> Result<()> {
+    writeln!(out, "          {what} {}", acl_text(acl, names))?;
+    let Some(acl) = acl else { return Ok(()) };
+    for entry in acl.entries().iter().filter(|e| e.tag.is_named()) {
+        let effective = acl.effective_of(entry.tag, entry.id);
+        if effective != entry.perm {
+            writeln!(
+                out,
+                "                  {}  #effective: {} (mask)",
+                Acl::entry_text(entry, Some(names)),
+                acl::perm_text(effective)
+            )?;
         }
     }
     Ok(())
@@ -372,17 +464,9 @@ fn write_current(out: &mut impl Write, current: &Current, names: &dyn Names) -> 
         group_text(current.gid, names),
         current.mode
     )?;
-    writeln!(
-        out,
-        "          access  {}",
-        acl_text(current.access.as_ref(), names)
-    )?;
+    write_acl(out, "access ", current.access.as_ref(), names)?;
     if current.is_dir {
-        writeln!(
-            out,
-            "          default {}",
-            acl_text(current.default.as_ref(), names)
-        )?;
+        write_acl(out, "default", current.default.as_ref(), names)?;
     }
     Ok(())
 }
@@ -405,4 +489,59 @@ fn change_text(change: &Change, names: &dyn Names) -> String {
         ),
         Change::Mode(a, b) => format!("mode {a:04o} -> {b:04o}"),
     }
+}
+
+/// `chk tmpfiles --explain`: the edits that reach `path` (`FILE:LINE  the
+/// line`, in the order they apply), then wanted, current and changes, as
+/// text or one JSON object.
+pub fn print_edits(
+    path: &Path,
+    steps: &[&crate::chk::edit::Step],
+    current: &Current,
+    wanted: &Wanted,
+    changes: &[Change],
+    json: bool,
+) -> Result<()> {
+    let names = NssNames::default();
+    if json {
+        let lines: Vec<_> = steps
+            .iter()
+            .map(|s| serde_json::json!({ "source": s.source, "line": s.text }))
+            .collect();
+        let changes: Vec<_> = changes
+            .iter()
+            .map(|change| {
+                let (from, to) = change.values(&names);
+                serde_json::json!({ "change": change.kind(), "from": from, "to": to })
+            })
+            .collect();
+        let mut value = serde_json::json!({ "lines": lines, "changes": changes });
+        if let (serde_json::Value::Object(fields), Some(map)) = (
+            serde_json::to_value(walk::report::PathFields::of(path)).unwrap_or_default(),
+            value.as_object_mut(),
+        ) {
+            map.extend(fields);
+        }
+        return Ok(crate::common::JsonLines::stdout().emit(&value)?);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "path:     {}", path.display())?;
+    if steps.is_empty() {
+        writeln!(out, "lines:    none: chk leaves it alone")?;
+        return Ok(());
+    }
+    for (i, step) in steps.iter().enumerate() {
+        let head = if i == 0 { "lines:" } else { "" };
+        writeln!(out, "{head:<10}{}  {}", step.source, step.text)?;
+    }
+    write_wanted(&mut out, wanted, current, &names)?;
+    write_current(&mut out, current, &names)?;
+    if changes.is_empty() {
+        writeln!(out, "changes:  none")?;
+    }
+    for (i, change) in changes.iter().enumerate() {
+        let head = if i == 0 { "changes:" } else { "" };
+        writeln!(out, "{head:<10}{}", change_text(change, &names))?;
+    }
+    Ok(())
 }

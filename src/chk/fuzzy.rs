@@ -37,6 +37,13 @@ pub fn ambiguity(cmd: &clap::Command, args: &[OsString]) -> Option<String> {
         })
         .map(|sub| sub.get_name())
         .collect();
+    // A repair of every tmpfiles.d line of the system never starts from a
+    // typo: that one is spelt out.
+    if candidates == ["tmpfiles"] {
+        return Some(format!(
+            "'{word}': spell out 'tmpfiles' (it repairs what the tmpfiles.d lines name)"
+        ));
+    }
     (candidates.len() > 1).then(|| {
         format!(
             "ambiguous subcommand '{word}': it could be {}",
@@ -96,6 +103,10 @@ mod tests {
         }
         // `r` could be rules or restore: refused rather than guessed.
         assert!(ambiguity(&cmd, &args(&["r", "x"])).is_some());
+        // A system-wide repair is never abbreviated.
+        let message = ambiguity(&cmd, &args(&["tmp"])).unwrap();
+        assert!(message.contains("spell out 'tmpfiles'"), "{message}");
+        assert_eq!(ambiguity(&cmd, &args(&["tmpfiles"])), None);
         // Options and their values before the subcommand are skipped.
         assert_eq!(ambiguity(&cmd, &args(&["-j", "2", "-n", "g", "x"])), None);
     }

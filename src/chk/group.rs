@@ -7,7 +7,8 @@ use super::config::Config;
 use super::factory::Kind;
 use super::model::{self, TargetSpec};
 use super::node::Node;
-use super::walk::{Ownership, Target};
+use super::quote::{io_reason, quoted};
+use super::walk::{Members, Ownership, Privacy, Target};
 use crate::common::{Error, Exit, Result};
 use std::collections::BTreeSet;
 use std::os::unix::ffi::OsStrExt;
@@ -16,7 +17,17 @@ use std::path::{Path, PathBuf};
 pub const EXAMPLES: &str = "\
 EXAMPLES:
   After untarring an archive into a shared directory:
-    tar -xpf upload.tar -C /home/groups/devs && chk group devs
+    tar -xpf upload.tar -C /home/groups/devs && chk group devs -n
+  devs is not permissive: members only read what they do not own, and the
+  archive's owner (no account here) becomes root. Either give those
+  entries to the member who untarred them, who can then write them:
+    chk group devs --adopt alice
+  or let every member write everything (chk.conf: permissive = [\"devs\"]):
+    chk group devs
+  Keep a 0600 secret owner-only, leave the build directory alone:
+    chk group devs --adopt alice --keep-private --exclude build
+  Make a missing shared directory as a repair would:
+    chk group devs --create
   Nightly from cron: -q prints only errors, so cron mails only on failures:
     chk group --all -q
   What would change, as JSON lines:
@@ -25,7 +36,8 @@ EXAMPLES:
 EXIT STATUS:
   0  compliant or repaired
   1  differences found (--dry-run)
-  2  unknown group, bad chk.conf or system rule file, missing acl/admins group
+  2  unknown group, bad chk.conf or system rule file, missing acl/admins
+     group, --adopt naming someone who is not a member
   3  some entries could not be checked or repaired, or a directory is missing";
 
 /// `chk group NAME... | --all`
@@ -41,11 +53,21 @@ pub struct GroupArgs {
     /// Every directory under groups_root that is named after a group
     #[arg(long)]
     pub all: bool,
+    /// Give entries whose owner is no account (as `tar -xp` of another
+    /// machine's archive leaves them) to USER, a member of the group,
+    /// instead of orphan_owner, so that USER can write them
+    #[arg(long, value_name = "USER", conflicts_with = "all")]
+    pub adopt: Option<String>,
+    /// Create <groups_root>/NAME when it does not exist, as a repair makes
+    /// it (the model's owner, group, mode and ACLs); nothing with -n
+    #[arg(long, conflicts_with = "all")]
+    pub create: bool,
 }
 
 /// The targets of `chk group`, and the outcome of the ones that could not
-/// even be started (a shared directory that is missing).
-pub fn targets(args: &GroupArgs, config: &Config) -> Result<(Vec<Target>, Exit)> {
+/// even be started (a shared directory that is missing, or in a dry run
+/// would be created).
+pub fn targets(args: &GroupArgs, config: &Config, dry_run: bool) -> Result<(Vec<Target>, Exit)> {
     let dirs = if args.all {
         all(config)?
     } else {
@@ -54,44 +76,174 @@ pub fn targets(args: &GroupArgs, config: &Config) -> Result<(Vec<Target>, Exit)>
     let model = ModelGroups::resolve(config)?;
     let mut targets = Vec::new();
     let mut exit = Exit::Success;
+    let mut missing_helpers = BTreeSet::new();
     for shared in dirs {
-        if !std::fs::symlink_metadata(&shared.dir).is_ok_and(|m| m.is_dir()) {
-            log::error!(
-                "group {}: {} is not a directory",
-                shared.group.name,
-                shared.dir.display()
-            );
-            exit = exit.worst(Exit::Failed);
-            continue;
+        let name = &shared.group.name;
+        let dir = quoted(&shared.dir);
+        match std::fs::symlink_metadata(&shared.dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.create && dry_run => {
+                log::warn!("group {name}: {dir} does not exist: --create would make it");
+                exit = exit.worst(Exit::Found);
+                continue;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.create => {
+                if let Err(why) = create(&shared, config) {
+                    log::error!("group {name}: creating {dir}: {why}");
+                    exit = exit.worst(Exit::Failed);
+                    continue;
+                }
+                log::info!("group {name}: created {dir}");
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                log::error!(
+                    "group {name}: {dir} does not exist (chk group {name} --create makes it)"
+                );
+                exit = exit.worst(Exit::Failed);
+                continue;
+            }
+            Ok(meta) if meta.is_symlink() => {
+                log::error!("group {name}: {dir} is a symbolic link: refused");
+                exit = exit.worst(Exit::Failed);
+                continue;
+            }
+            Ok(_) => {
+                log::error!("group {name}: {dir} is not a directory");
+                exit = exit.worst(Exit::Failed);
+                continue;
+            }
+            Err(e) => {
+                log::error!("group {name}: {dir}: {}", io_reason(&e));
+                exit = exit.worst(Exit::Failed);
+                continue;
+            }
         }
-        targets.push(target(&shared, &model, config)?);
+        targets.push(target(
+            &shared,
+            &model,
+            config,
+            args.adopt.as_deref(),
+            &mut missing_helpers,
+        )?);
     }
+    warn_missing_helpers(&missing_helpers);
     Ok((targets, exit))
 }
 
-/// One shared directory as a walk target.
-pub fn target(shared: &SharedDir, model: &ModelGroups, config: &Config) -> Result<Target> {
+/// Makes `<groups_root>/NAME`, 0700 and root's until the walk that follows
+/// gives it the model's group, mode and ACLs, as it would to one that was
+/// there: `mkdirat` in the groups root, never through a symlink.
+fn create(shared: &SharedDir, config: &Config) -> std::io::Result<()> {
+    let root = Node::open_root(&config.groups_root)?;
+    let name = shared.dir.file_name().unwrap_or_default();
+    rustix::fs::mkdirat(root.fd(), name, rustix::fs::Mode::from_raw_mode(0o700))?;
+    Ok(())
+}
+
+/// One warning for every helper group missing in the run, with the two
+/// ways out.
+pub fn warn_missing_helpers(missing: &BTreeSet<String>) {
+    const SHOWN: usize = 6;
+    if missing.is_empty() {
+        return;
+    }
+    let shown: Vec<&str> = missing.iter().map(String::as_str).take(SHOWN).collect();
+    let more = match missing.len() - shown.len() {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let create: Vec<String> = shown
+        .iter()
+        .map(|name| format!("groupadd {name}"))
+        .collect();
+    log::warn!(
+        "helper groups {}{more} do not exist: left out of the ACLs (create them: {}{}; \
+         or set helper_groups = false in chk.conf)",
+        shown.join(", "),
+        create.join("; "),
+        if more.is_empty() { "" } else { "; ..." }
+    );
+}
+
+/// One shared directory as a walk target. `adopt`: `--adopt USER`, else
+/// `adopt` of `[group.NAME]`.
+/// Helper groups that `helper_groups` wants but the system does not have
+/// are added to `missing`, for one warning ([`warn_missing_helpers`]).
+pub fn target(
+    shared: &SharedDir,
+    model: &ModelGroups,
+    config: &Config,
+    adopt: Option<&str>,
+    missing: &mut BTreeSet<String>,
+) -> Result<Target> {
     let name = &shared.group.name;
+    let settings = config.group_config(name);
+    let adopter = match (adopt, settings.adopt.as_deref()) {
+        (Some(user), _) => Some(adopter(user, &shared.group, "--adopt")?),
+        (None, Some(user)) => Some(adopter(
+            user,
+            &shared.group,
+            &format!("[group.{name}] adopt ="),
+        )?),
+        (None, None) => None,
+    };
+    // Without helper groups, they are left out as missing ones are, unsaid.
+    let helpers = [config.responsibles_group(name), config.guests_group(name)];
+    let left_out: BTreeSet<String> = if config.has_helper_groups(name) {
+        let absent = missing_helpers(name, config)?;
+        missing.extend(absent.iter().cloned());
+        absent.into_iter().collect()
+    } else {
+        helpers.iter().cloned().collect()
+    };
+    let responsibles = match left_out.contains(&helpers[0]) {
+        true => None,
+        false => lookup_group(&helpers[0])?.map(|g| g.gid),
+    };
+    let permissive = is_permissive(shared, config);
     let spec = TargetSpec {
         kind: Kind::Groups,
         label: format!("group {name}"),
         root: shared.dir.clone(),
         group: Some(name.clone()),
-        permissive: is_permissive(shared, config),
-        left_out: missing_helpers(name, config)?.into_iter().collect(),
+        permissive,
+        left_out,
         // `<groups_root>/NAME.check.conf`, which only root may own.
-        own_rules: shared
-            .rules_file
-            .file_name()
-            .and_then(|file| model::read_own_rules(&config.groups_root, Path::new(file), &[0])),
+        own_rules: shared.rules_file.file_name().and_then(|file| {
+            model::read_own_rules(&config.groups_root, None, Path::new(file), &[0])
+        }),
         ownership: Ownership {
             owner: None,
             acl_group: Some(model.acl.gid),
             plain_group: None,
-            orphan_owner: Some(model.orphan_owner),
+            orphan_owner: Some(adopter.unwrap_or(model.orphan_owner)),
+            privacy: Some(Privacy {
+                keep: config.keeps_private(name),
+                allowed: [Some(model.admins.gid), responsibles],
+            }),
         },
     };
-    model::target(spec, model, config)
+    let mut target = model::target(spec, model, config)?;
+    if !permissive {
+        target.members = Some(Members::new(shared.group.gid, name));
+    }
+    Ok(target)
+}
+
+/// The uid of `login`, who is to own the entries of `group` that no
+/// account owns; `what` says where it was asked for. Refused unless a
+/// member: untarred files would go to someone the group does not know.
+fn adopter(login: &str, group: &Group, what: &str) -> Result<u32> {
+    let user = accounts::user_by_name(login)
+        .map_err(|err| Error::io(format!("looking up user {login}"), err))?
+        .ok_or_else(|| Error::usage(format!("{what} {login}: no such user")))?;
+    if !accounts::is_member(&user, group.gid) {
+        return Err(Error::usage(format!(
+            "{what} {login}: {login} is not a member of group {g} (add them with: gpasswd -a {login} {g})",
+            g = group.name
+        )));
+    }
+    Ok(user.uid)
 }
 
 /// Listed in `permissive`, or else *(Licorn)* `g:NAME` of the directory's
@@ -132,6 +284,7 @@ pub struct SharedDir {
 #[derive(Clone, Debug)]
 pub struct ModelGroups {
     pub acl: Group,
+    pub admins: Group,
     /// The web group, when it exists (left out of ACLs otherwise).
     pub web: Option<Group>,
     /// uid of `orphan_owner`.
@@ -163,10 +316,9 @@ impl ModelGroups {
                 ))
             })?
             .uid;
-        // The admins group is named in ACL texts, not here; it must exist all the same.
-        required("admins_group", &config.admins_group)?;
         Ok(ModelGroups {
             orphan_owner,
+            admins: required("admins_group", &config.admins_group)?,
             acl: required("acl_group", &config.acl_group)?,
             web,
         })
@@ -243,12 +395,11 @@ fn shared_dir(group: Group, config: &Config) -> SharedDir {
     }
 }
 
-/// The helper groups of `group` that do not exist, each warned about once.
+/// The helper groups of `group` that do not exist.
 pub fn missing_helpers(group: &str, config: &Config) -> Result<Vec<String>> {
     let mut missing = Vec::new();
     for helper in [config.responsibles_group(group), config.guests_group(group)] {
         if lookup_group(&helper)?.is_none() {
-            log::warn!("group `{helper}` does not exist: left out of {group}'s ACLs");
             missing.push(helper);
         }
     }

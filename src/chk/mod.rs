@@ -3,8 +3,10 @@
 
 pub(crate) mod accounts;
 pub(crate) mod acl;
+pub(crate) mod backup;
 pub mod cli;
 pub(crate) mod config;
+pub(crate) mod edit;
 pub(crate) mod explain;
 pub(crate) mod factory;
 pub mod fuzzy;
@@ -18,6 +20,7 @@ pub(crate) mod quote;
 pub(crate) mod restore;
 pub(crate) mod rules;
 pub(crate) mod safe_read;
+pub(crate) mod tmpfiles;
 pub(crate) mod user;
 pub(crate) mod walk;
 
@@ -36,13 +39,14 @@ fn run_command(cli: Cli) -> Result<Exit> {
     match cli.command {
         cli::Command::Path(args) => path::run(args, &cli.run, cli.verbosity),
         cli::Command::Group(args) => check_model(&cli.config, &cli.run, cli.verbosity, |c| {
-            group::targets(&args, c)
+            group::targets(&args, c, cli.run.dry_run)
         }),
         cli::Command::User(args) => check_model(&cli.config, &cli.run, cli.verbosity, |c| {
             user::targets(&args, c)
         }),
-        cli::Command::Explain(args) => explain::run(&args, &cli.config, cli.run.json),
+        cli::Command::Explain(args) => explain::run(&args, &cli.config, &cli.run),
         cli::Command::Rules(args) => factory::run(&args, &cli.config),
+        cli::Command::Tmpfiles(args) => tmpfiles::run(&args, &cli.run, cli.verbosity),
         cli::Command::Restore(args) => restore::run(&args, cli.run.dry_run),
     }
 }

@@ -13,6 +13,7 @@ use super::safe_read::{self, Refused};
 use super::walk::{Ownership, Target};
 use crate::common::{Error, Result};
 use std::collections::BTreeSet;
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 
 /// Groups left out of the model resolve to distinct ids from here down
@@ -97,7 +98,7 @@ pub fn user_rules(
             !line.trim_start().starts_with('#')
                 && matches!(
                     rules::parse_definition(d, Level::System, &Macros::default(), names),
-                    Ok(Definition::NoAcl | Definition::Private)
+                    Ok(Definition::NoAcl | Definition::Private | Definition::Ignore)
                 )
         });
         let (mine, other) = if is_keyword {
@@ -212,15 +213,26 @@ pub fn target(spec: TargetSpec, model: &ModelGroups, config: &Config) -> Result<
         root: spec.root,
         rules,
         ownership: spec.ownership,
+        ..Target::default()
     })
 }
 
-/// A target's own rule file `rel` under `dir`, read as its owner would
-/// see it (see [`safe_read`]) and only if one of `owners` owns it. `None`
+/// A target's own rule file `rel` under `dir` (`opened`, when it is
+/// already open), read as its owner would see it (see [`safe_read`]) and
+/// only if one of `owners` owns it. `None`
 /// when there is none or it is refused (warned).
-pub fn read_own_rules(dir: &Path, rel: &Path, owners: &[u32]) -> Option<(PathBuf, String)> {
+pub fn read_own_rules(
+    dir: &Path,
+    opened: Option<&OwnedFd>,
+    rel: &Path,
+    owners: &[u32],
+) -> Option<(PathBuf, String)> {
     let path = dir.join(rel);
-    match safe_read::read_owned_file(dir, rel, owners) {
+    let read = match opened {
+        Some(fd) => safe_read::read_owned_file_at(fd, rel, owners),
+        None => safe_read::read_owned_file(dir, rel, owners),
+    };
+    match read {
         Ok(bytes) => Some((path, String::from_utf8_lossy(&bytes).into_owned())),
         Err(Refused::Missing) => None,
         Err(Refused::Unsafe(why)) => {
@@ -275,7 +287,8 @@ fn drop_left_out(rules: &mut [Rule]) {
                 }
             }
             Definition::Additions(entries) => entries.retain(|e| keep(e.tag, e.id)),
-            Definition::NoAcl | Definition::Private => {}
+            Definition::NoAcl | Definition::Private | Definition::Edits(_) | Definition::Ignore => {
+            }
         }
     }
 }

@@ -19,8 +19,12 @@ pub struct Node {
     o_path: bool,
 }
 
-/// What every statx asks for: type, mode, owner, links, device, mount id.
-const STATX_WANTED: StatxFlags = StatxFlags::BASIC_STATS.union(StatxFlags::MNT_ID);
+/// What every statx asks for: type, mode, owner, links, device, mount id,
+/// and the birth time (which tells a file from one that got its inode
+/// number later: `chk restore` compares it).
+const STATX_WANTED: StatxFlags = StatxFlags::BASIC_STATS
+    .union(StatxFlags::MNT_ID)
+    .union(StatxFlags::BTIME);
 
 impl Node {
     /// The target root, named by the administrator: followed like any path,
@@ -46,6 +50,15 @@ impl Node {
         Ok(Node { fd, o_path: true })
     }
 
+    /// A directory held by an `O_PATH` descriptor, opened again for
+    /// reading through its `/proc/self/fd/N` magic link (which designates
+    /// the open directory itself, whatever its path has become).
+    pub fn reopen_dir(node: &Node) -> io::Result<Node> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(node.proc_path(), flags, Mode::empty())?;
+        Ok(Node { fd, o_path: false })
+    }
+
     pub fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
     }
@@ -63,11 +76,39 @@ impl Node {
         format!("/proc/self/fd/{}", self.fd.as_raw_fd())
     }
 
+    /// The inode generation (`FS_IOC_GETVERSION`): a number the file system
+    /// draws anew each time it hands out an inode, for file systems that
+    /// record no birth time (ext2/3, ext4 with 128-byte inodes). The ioctl
+    /// needs a descriptor open for I/O: a file held by `O_PATH` is opened
+    /// again, read-only and non-blocking, through its `/proc/self/fd` link
+    /// (the open file itself, not its name). `None` when the file system
+    /// has no generation either.
+    pub fn generation(&self) -> Option<u64> {
+        let reopened;
+        let fd = if self.o_path {
+            let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+            reopened = rustix::fs::open(self.proc_path(), flags, Mode::empty()).ok()?;
+            reopened.as_raw_fd()
+        } else {
+            self.fd.as_raw_fd()
+        };
+        let mut generation: libc::c_long = 0;
+        // SAFETY: FS_IOC_GETVERSION writes one `long` through the pointer,
+        // which points to `generation`, alive across the call; `fd` is open.
+        let done = unsafe { libc::ioctl(fd, FS_IOC_GETVERSION, &raw mut generation) };
+        (done == 0).then_some(generation as u64)
+    }
+
     /// Reads an xattr into `buf`; `Ok(None)` when it does not exist.
     pub fn get_xattr(&self, name: &CStr, buf: &mut Vec<u8>) -> io::Result<Option<()>> {
         loop {
+            let at =
+                |dir: BorrowedFd<'_>, link: &CStr| getxattrat(dir, link, 0, name, &mut buf[..]);
             let got = if self.o_path {
-                rustix::fs::getxattr(self.proc_path(), name, &mut buf[..])
+                match via_proc_fd(self.fd(), at) {
+                    Some(got) => got,
+                    None => rustix::fs::getxattr(self.proc_path(), name, &mut buf[..]),
+                }
             } else {
                 rustix::fs::fgetxattr(&self.fd, name, &mut buf[..])
             };
@@ -92,7 +133,11 @@ impl Node {
 
     pub fn set_xattr(&self, name: &CStr, value: &[u8]) -> io::Result<()> {
         if self.o_path {
-            rustix::fs::setxattr(self.proc_path(), name, value, XattrFlags::empty())?;
+            let at = |dir: BorrowedFd<'_>, link: &CStr| setxattrat(dir, link, 0, name, value);
+            match via_proc_fd(self.fd(), at) {
+                Some(done) => done.map(drop)?,
+                None => rustix::fs::setxattr(self.proc_path(), name, value, XattrFlags::empty())?,
+            }
         } else {
             rustix::fs::fsetxattr(&self.fd, name, value, XattrFlags::empty())?;
         }
@@ -102,7 +147,11 @@ impl Node {
     /// Removes an xattr; one that is already gone is no error.
     pub fn remove_xattr(&self, name: &CStr) -> io::Result<()> {
         let done = if self.o_path {
-            rustix::fs::removexattr(self.proc_path(), name)
+            let at = |dir: BorrowedFd<'_>, link: &CStr| removexattrat(dir, link, 0, name);
+            match via_proc_fd(self.fd(), at) {
+                Some(done) => done.map(drop),
+                None => rustix::fs::removexattr(self.proc_path(), name),
+            }
         } else {
             rustix::fs::fremovexattr(&self.fd, name)
         };
@@ -113,6 +162,14 @@ impl Node {
     }
 
     pub fn chmod(&self, mode: u32) -> io::Result<()> {
+        if self.o_path && !NO_FCHMODAT2.load(Relaxed) {
+            match fchmodat2_empty_path(self.fd(), mode) {
+                Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {
+                    NO_FCHMODAT2.store(true, Relaxed)
+                }
+                done => return done,
+            }
+        }
         let mode = Mode::from_bits_truncate(mode);
         if self.o_path {
             rustix::fs::chmod(self.proc_path(), mode)?;
@@ -193,6 +250,20 @@ pub fn stat_by_name(dir: BorrowedFd<'_>, name: &CStr) -> io::Result<Statx> {
     )?)
 }
 
+/// Whether `now` (through the entry's descriptor) proves that nothing
+/// about the inode changed since `then` (by name): same inode, same ctime
+/// (which every chmod, chown and xattr write moves). Trusted only where
+/// getxattrat(2) exists, Linux 6.13 and later, whose multigrain timestamps
+/// give a change right after a statx a ctime of its own; before that, two
+/// changes in one clock tick could share a ctime.
+pub fn unchanged_since(then: &Statx, now: &Statx) -> bool {
+    !NO_GETXATTRAT.load(Relaxed)
+        && same_inode(then, now)
+        && (then.stx_ctime.tv_sec, then.stx_ctime.tv_nsec)
+            == (now.stx_ctime.tv_sec, now.stx_ctime.tv_nsec)
+        && (then.stx_mode, then.stx_uid, then.stx_gid) == (now.stx_mode, now.stx_uid, now.stx_gid)
+}
+
 /// Whether two statx answers are about the same inode: device, inode
 /// number and file type.
 pub fn same_inode(a: &Statx, b: &Statx) -> bool {
@@ -200,6 +271,38 @@ pub fn same_inode(a: &Statx, b: &Statx) -> bool {
     (a.stx_dev_major, a.stx_dev_minor, a.stx_ino, kind(a))
         == (b.stx_dev_major, b.stx_dev_minor, b.stx_ino, kind(b))
 }
+
+/// fchmodat2(2), Linux 6.6; the same number on every architecture.
+const SYS_FCHMODAT2: libc::c_long = 452;
+/// Set once the kernel answered ENOSYS: older than 6.6.
+static NO_FCHMODAT2: AtomicBool = AtomicBool::new(false);
+
+/// chmod of the file an `O_PATH` descriptor holds, without the
+/// `/proc/self/fd` lookup: fchmodat2(fd, "", mode, AT_EMPTY_PATH).
+fn fchmodat2_empty_path(fd: BorrowedFd<'_>, mode: u32) -> io::Result<()> {
+    // SAFETY: the path is a NUL-terminated empty string that lives across
+    // the call; `fd` is an open descriptor borrowed for its duration.
+    let done = unsafe {
+        libc::syscall(
+            SYS_FCHMODAT2,
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            mode & 0o7777,
+            libc::AT_EMPTY_PATH,
+        )
+    };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// `_IOR('v', 1, long)` of linux/fs.h: direction read (2) in the top two
+/// bits, the argument's size, type `v`, number 1.
+const FS_IOC_GETVERSION: libc::Ioctl =
+    ((2 << 30) | (std::mem::size_of::<libc::c_long>() << 16) | ((b'v' as usize) << 8) | 1)
+        as libc::Ioctl;
 
 /// getxattrat(2), Linux 6.13; the same number on every architecture.
 const SYS_GETXATTRAT: libc::c_long = 464;
@@ -231,7 +334,7 @@ pub fn get_xattr_by_name(
         let got = if NO_GETXATTRAT.load(Relaxed) {
             proc_lgetxattr(dir, name, attr, buf)
         } else {
-            getxattrat(dir, name, attr, buf)
+            getxattrat(dir, name, libc::AT_SYMLINK_NOFOLLOW, attr, buf)
         };
         match got {
             Ok(n) => {
@@ -254,6 +357,7 @@ pub fn get_xattr_by_name(
 fn getxattrat(
     dir: BorrowedFd<'_>,
     name: &CStr,
+    at_flags: libc::c_int,
     attr: &CStr,
     buf: &mut [u8],
 ) -> rustix::io::Result<usize> {
@@ -269,16 +373,107 @@ fn getxattrat(
             SYS_GETXATTRAT,
             dir.as_raw_fd(),
             name.as_ptr(),
-            libc::AT_SYMLINK_NOFOLLOW,
+            at_flags,
             attr.as_ptr(),
             &raw mut args,
             std::mem::size_of::<XattrArgs>(),
         )
     };
+    syscall_result(got)
+}
+
+/// setxattrat(2), Linux 6.13.
+const SYS_SETXATTRAT: libc::c_long = 463;
+/// removexattrat(2), Linux 6.13.
+const SYS_REMOVEXATTRAT: libc::c_long = 466;
+
+fn setxattrat(
+    dir: BorrowedFd<'_>,
+    name: &CStr,
+    at_flags: libc::c_int,
+    attr: &CStr,
+    value: &[u8],
+) -> rustix::io::Result<usize> {
+    let mut args = XattrArgs {
+        value: value.as_ptr() as u64,
+        size: u32::try_from(value.len()).unwrap_or(u32::MAX),
+        flags: 0,
+    };
+    // SAFETY: both strings are NUL-terminated and live across the call;
+    // `args` points into `value`, whose length it gives, and outlives it;
+    // the kernel only reads through it.
+    let got = unsafe {
+        libc::syscall(
+            SYS_SETXATTRAT,
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            at_flags,
+            attr.as_ptr(),
+            &raw mut args,
+            std::mem::size_of::<XattrArgs>(),
+        )
+    };
+    syscall_result(got)
+}
+
+fn removexattrat(
+    dir: BorrowedFd<'_>,
+    name: &CStr,
+    at_flags: libc::c_int,
+    attr: &CStr,
+) -> rustix::io::Result<usize> {
+    // SAFETY: both strings are NUL-terminated and live across the call.
+    let got = unsafe {
+        libc::syscall(
+            SYS_REMOVEXATTRAT,
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            at_flags,
+            attr.as_ptr(),
+        )
+    };
+    syscall_result(got)
+}
+
+fn syscall_result(got: libc::c_long) -> rustix::io::Result<usize> {
     usize::try_from(got).map_err(|_| {
         let errno = io::Error::last_os_error().raw_os_error();
         rustix::io::Errno::from_raw_os_error(errno.unwrap_or(libc::EIO))
     })
+}
+
+/// `/proc/self/fd`, opened once, where the *xattrat calls exist (Linux
+/// 6.13): the magic link of an `O_PATH` descriptor is then one name looked
+/// up below it, not a path of four components and a symlink (the lookup
+/// took a quarter of a repair's system time). The link designates the
+/// open file itself, as `/proc/self/fd/N` does.
+fn proc_fd_dir() -> Option<BorrowedFd<'static>> {
+    static DIR: std::sync::OnceLock<Option<OwnedFd>> = std::sync::OnceLock::new();
+    if NO_GETXATTRAT.load(Relaxed) {
+        return None;
+    }
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    DIR.get_or_init(|| rustix::fs::open("/proc/self/fd", flags, Mode::empty()).ok())
+        .as_ref()
+        .map(|fd| fd.as_fd())
+}
+
+/// Runs `at` on the magic link of `fd` below [`proc_fd_dir`]; `None` when
+/// the kernel lacks the *xattrat calls (then remembered) or /proc is not
+/// there, for the caller to go by the `/proc/self/fd/N` path instead.
+fn via_proc_fd<T>(
+    fd: BorrowedFd<'_>,
+    at: impl FnOnce(BorrowedFd<'_>, &CStr) -> rustix::io::Result<T>,
+) -> Option<rustix::io::Result<T>> {
+    let dir = proc_fd_dir()?;
+    let name = std::ffi::CString::new(fd.as_raw_fd().to_string()).ok()?;
+    match at(dir, &name) {
+        Err(rustix::io::Errno::NOSYS) => {
+            NO_GETXATTRAT.store(true, Relaxed);
+            None
+        }
+        done => Some(done),
+    }
 }
 
 fn proc_lgetxattr(

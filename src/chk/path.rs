@@ -1,10 +1,13 @@
 //! `chk path DIR... --rules FILE | --acl SPEC`
 
 use super::accounts::NssNames;
-use super::cli::{PathArgs, RunArgs};
+use super::cli::{PathArgs, RunArgs, SetfaclArgs};
+use super::edit::entries::{self, EntrySpec, Perms};
+use super::edit::setfacl::SetfaclEdit;
+use super::edit::{Edit, Step};
 use super::ids::Names;
-use super::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
-use super::walk::{self, Ownership, RunOptions, Target};
+use super::rules::{self, Definition, Level, Macros, Pattern, Rule, RuleSet};
+use super::walk::{self, Ownership, Privacy, RunOptions, Target};
 use crate::common::{Error, Exit, Result, Verbosity};
 
 pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
@@ -23,6 +26,7 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
             .transpose()?,
         plain_group: None,
         orphan_owner: None,
+        privacy: Some(Privacy::default()),
     };
     let ownership = Ownership {
         plain_group: ownership.acl_group,
@@ -40,6 +44,7 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
                 set
             },
             ownership,
+            ..Target::default()
         })
         .collect();
     walk::check_targets(targets, &options(run, verbosity)?)
@@ -66,19 +71,43 @@ pub fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
         verbosity,
         backup: run.backup.clone(),
         progress: !run.nagios.nagios,
+        exclude: excludes(&run.exclude)?,
+        keep_private: run.keep_private,
     })
+}
+
+/// `--exclude GLOB`s as rule patterns: a bad one is a usage error.
+pub fn excludes(globs: &[String]) -> Result<Vec<Pattern>> {
+    globs
+        .iter()
+        .map(|glob| {
+            Pattern::parse(glob).map_err(|why| Error::usage(format!("--exclude {glob}: {why}")))
+        })
+        .collect()
 }
 
 fn load_rules(args: &PathArgs, names: &dyn Names) -> Result<Vec<Rule>> {
     let macros = Macros::default();
+    let root = || Pattern::Path {
+        rel: Vec::new(),
+        contents: false,
+    };
+    if args.edit.any() {
+        let step = Step {
+            source: "setfacl edit".into(),
+            text: String::new(),
+            edit: Edit::Setfacl(setfacl_edit(&args.edit, names)?),
+        };
+        return Ok(vec![Rule::builtin(
+            "--modify",
+            root(),
+            Definition::Edits(vec![step]),
+        )]);
+    }
     if let Some(spec) = &args.acl {
         let definition = rules::parse_definition(spec, Level::System, &macros, names)
             .map_err(|why| Error::usage(format!("--acl {spec}: {why}")))?;
-        let root = Pattern::Path {
-            rel: Vec::new(),
-            contents: false,
-        };
-        return Ok(vec![Rule::builtin("--acl", root, definition)]);
+        return Ok(vec![Rule::builtin("--acl", root(), definition)]);
     }
     let Some(file) = &args.rules else {
         return Err(Error::usage("give --rules FILE or --acl SPEC"));
@@ -103,6 +132,30 @@ fn load_rules(args: &PathArgs, names: &dyn Names) -> Result<Vec<Rule>> {
         return Err(last);
     }
     Ok(rules)
+}
+
+/// `--modify`, `--remove`... in setfacl's syntax; with `--default`, every
+/// entry is one of the default ACL.
+fn setfacl_edit(args: &SetfaclArgs, names: &dyn Names) -> Result<SetfaclEdit> {
+    let parse = |option: &str, texts: &[String], perms| -> Result<Vec<EntrySpec>> {
+        let mut all = Vec::new();
+        for text in texts {
+            let specs = entries::parse(text, perms, names)
+                .map_err(|why| Error::usage(format!("--{option} {text}: {why}")))?;
+            all.extend(specs.into_iter().map(|mut s| {
+                s.default |= args.default;
+                s
+            }));
+        }
+        Ok(all)
+    };
+    Ok(SetfaclEdit {
+        remove_all: args.remove_all,
+        remove_default: args.remove_default,
+        remove: parse("remove", &args.remove, Perms::Ignored)?,
+        modify: parse("modify", &args.modify, Perms::Required)?,
+        no_mask: args.no_mask,
+    })
 }
 
 fn text_line_of(bytes: &[u8], offset: usize) -> usize {

@@ -4,11 +4,21 @@
 //! can write, a user who swaps a backed-up file for a symlink to
 //! `/etc/shadow` gets that file handed over. Here every entry is reached
 //! from `/` one component at a time with `O_NOFOLLOW` (the paths in a
-//! backup are canonical), its type and inode must still be those that
-//! were backed up, and the change goes through the descriptor.
+//! backup are canonical), it must still be the entry that was backed up
+//! (type, device, inode, and birth time or inode generation: a newer file
+//! that got the same inode number is another entry), and the change goes
+//! through the descriptor.
+//!
+//! An entry that is still the one backed up but was changed since the
+//! run (a file rewritten: another size, mtime, or a ctime other than the
+//! one chk's change left) only gets back what narrows access: never its
+//! set-id bits, never an owner or group, never a mode or an ACL entry
+//! wider than the current one. Giving a file rewritten by a user its old
+//! `rwsr-xr-x root` would hand that user a set-id root program.
 
 use super::accounts::NssNames;
 use super::acl::{self, Acl, Entry, NO_ID, Tag};
+use super::backup::{self, Identity, Stamp};
 use super::ids::Names;
 use super::node::{self, Node};
 use super::walk::state::{self, Change, Current, S_IFDIR, S_IFMT};
@@ -26,16 +36,21 @@ EXAMPLES:
     chk restore /root/chk-devs.undo
 
   An entry that now resolves through a symbolic link, or is no longer the
-  file or directory that was backed up, is refused and reported (exit 3);
-  the others are restored. Never use `setfacl --restore` on a tree users
+  file or directory that was backed up (another inode, or a newer file
+  given the same inode number), is refused and reported (exit 3). A file
+  changed since the run (rewritten, or its metadata changed by someone
+  else) gets back only what narrows access: no set-id bit, no owner or
+  group, no wider mode or ACL (reported as changed since the run, exit 3).
+  The others are restored. Never use `setfacl --restore` on a tree users
   can write: it follows symbolic links.
 
 EXIT STATUS:
   0  restored (or already as backed up)
   1  differences found (--dry-run)
   2  malformed backup file (FILE:LINE: reason)
-  3  some entries were refused or could not be restored, or the backup
-     file is not to be trusted (a symlink, not ours, writable by others)";
+  3  some entries were refused, changed since the run or could not be
+     restored (in whole or in part), or the backup file is not to be
+     trusted (a symlink, not ours, writable by others)";
 
 #[derive(clap::Args, Debug)]
 pub struct RestoreArgs {
@@ -58,48 +73,137 @@ pub struct Saved {
     pub default: Option<Acl>,
     /// `# type:` (chk's backups): directory or not; `None` in a plain getfacl dump.
     pub is_dir: Option<bool>,
-    /// `# inode:` (chk's backups): the entry must still be this inode.
-    pub inode: Option<u64>,
+    /// chk's lines identifying the entry and its content.
+    pub identity: Identity,
+    /// `# ctime-after:`: the ctime chk's change left (a completion record).
+    /// Once records are merged, that of the last change to the entry.
+    pub ctime_after: Option<Stamp>,
+}
+
+/// What a restore did, or in a dry run would do, to one entry.
+enum Outcome {
+    /// Everything given back (nothing to do when empty).
+    Restored(Vec<Change>),
+    /// Changed since the run (`why`): only `changes` narrow access;
+    /// `withheld` are what the backup has and was not given back.
+    Narrowed {
+        why: String,
+        changes: Vec<Change>,
+        withheld: Vec<Change>,
+    },
+}
+
+/// Why an entry was not (entirely) restored.
+enum Failure {
+    /// Nothing was changed.
+    Refused(String),
+    /// Some changes were made (`done`), then one failed.
+    Partial {
+        done: Vec<&'static str>,
+        why: String,
+    },
+}
+
+/// The tally of a restore.
+#[derive(Default)]
+struct Tally {
+    restored: u64,
+    unchanged: u64,
+    narrowed: u64,
+    partial: u64,
+    refused: u64,
 }
 
 pub fn run(args: &RestoreArgs, dry_run: bool) -> Result<Exit> {
     let text = read_backup(&args.file)?;
     let names = NssNames::default();
-    let saved = earliest(parse(&text, &args.file, &names)?);
+    let saved = merge_records(parse(&text, &args.file, &names)?);
     let mut exit = Exit::Success;
-    let (mut restored, mut unchanged, mut refused) = (0u64, 0u64, 0u64);
+    let mut tally = Tally::default();
     let mut out = io::stdout().lock();
     for entry in &saved {
+        let shown = super::quote::escaped(&entry.path);
+        let list = |out: &mut io::StdoutLock, changes: &[Change]| -> io::Result<()> {
+            for change in changes.iter().filter(|_| dry_run) {
+                let (from, to) = change.values(&names);
+                writeln!(out, "{shown}: {}: {from} -> {to}", change.kind())?;
+            }
+            Ok(())
+        };
         match restore_one(entry, dry_run) {
-            Ok(changes) if changes.is_empty() => unchanged += 1,
-            Ok(changes) => {
-                restored += 1;
+            Ok(Outcome::Restored(changes)) if changes.is_empty() => tally.unchanged += 1,
+            Ok(Outcome::Restored(changes)) => {
+                tally.restored += 1;
                 if dry_run {
                     exit = exit.worst(Exit::Found);
-                    for change in &changes {
-                        let (from, to) = change.values(&names);
-                        writeln!(
-                            out,
-                            "{}: {}: {from} -> {to}",
-                            entry.path.display(),
-                            change.kind()
-                        )?;
-                    }
                 }
+                list(&mut out, &changes)?;
             }
-            Err(why) => {
-                refused += 1;
+            Ok(Outcome::Narrowed {
+                why,
+                changes,
+                withheld,
+            }) => {
+                if !changes.is_empty() && dry_run {
+                    exit = exit.worst(Exit::Found);
+                }
+                list(&mut out, &changes)?;
+                if withheld.is_empty() {
+                    // Narrowing alone put everything back.
+                    match changes.is_empty() {
+                        true => tally.unchanged += 1,
+                        false => tally.restored += 1,
+                    }
+                    continue;
+                }
+                tally.narrowed += 1;
+                exit = exit.worst(Exit::Failed);
+                let kept: Vec<String> = withheld
+                    .iter()
+                    .map(|c| {
+                        let (from, to) = c.values(&names);
+                        format!("{} {from} (backup: {to})", c.kind())
+                    })
+                    .collect();
+                eprintln!(
+                    "chk: {}: changed since the run ({why}): only what narrows access {}; kept: {}",
+                    super::quote::quoted(&entry.path),
+                    if dry_run {
+                        "would be restored"
+                    } else {
+                        "was restored"
+                    },
+                    kept.join(", ")
+                );
+            }
+            Err(Failure::Refused(why)) => {
+                tally.refused += 1;
                 exit = exit.worst(Exit::Failed);
                 eprintln!("chk: {}: not restored: {why}", entry.path.display());
+            }
+            Err(Failure::Partial { done, why }) => {
+                tally.partial += 1;
+                exit = exit.worst(Exit::Failed);
+                eprintln!(
+                    "chk: {}: partly restored ({} restored): {why}",
+                    entry.path.display(),
+                    done.join(", ")
+                );
             }
         }
     }
     writeln!(
         out,
-        "{}: {} entries, {restored} {}, {unchanged} already as backed up, {refused} refused or failed",
+        "{}: {} entries, {} {}, {} already as backed up, {} changed since the run (only narrowed), \
+         {} partly restored, {} refused or failed",
         args.file.display(),
         saved.len(),
+        tally.restored,
         if dry_run { "differing" } else { "restored" },
+        tally.unchanged,
+        tally.narrowed,
+        tally.partial,
+        tally.refused,
     )?;
     Ok(exit)
 }
@@ -132,45 +236,197 @@ fn read_backup(path: &Path) -> Result<Vec<u8>> {
     Ok(text)
 }
 
-/// A backup appended to by several runs holds an entry once per run that
-/// changed it: the first record is its state before all of them.
-fn earliest(records: Vec<Saved>) -> Vec<Saved> {
-    let mut seen = std::collections::HashSet::new();
-    records
-        .into_iter()
-        .filter(|r| seen.insert(r.path.clone()))
-        .collect()
+/// One entry per path. A backup appended to by several runs holds an
+/// entry once per change (and once more per completed change): the first
+/// record is its state before all of them, and the identity to find
+/// again; the last one says whether chk's last change completed, and the
+/// ctime it left.
+fn merge_records(records: Vec<Saved>) -> Vec<Saved> {
+    let mut index = std::collections::HashMap::new();
+    let mut merged: Vec<Saved> = Vec::new();
+    for record in records {
+        match index.get(&record.path) {
+            Some(&i) => {
+                let first: &mut Saved = &mut merged[i];
+                first.ctime_after = record.ctime_after;
+            }
+            None => {
+                index.insert(record.path.clone(), merged.len());
+                merged.push(record);
+            }
+        }
+    }
+    merged
 }
 
 /// Puts one entry back (or, in a dry run, only says what differs).
-fn restore_one(saved: &Saved, dry_run: bool) -> std::result::Result<Vec<Change>, String> {
-    let node = open_saved(&saved.path)?;
-    let stat = node.stat().map_err(|e| format!("reading: {e}"))?;
+fn restore_one(saved: &Saved, dry_run: bool) -> std::result::Result<Outcome, Failure> {
+    let node = open_saved(&saved.path).map_err(Failure::Refused)?;
+    let refuse = |why: String| Failure::Refused(why);
+    let stat = node.stat().map_err(|e| refuse(format!("reading: {e}")))?;
     let st_mode = u32::from(stat.stx_mode);
     let is_dir = st_mode & S_IFMT == S_IFDIR;
     match st_mode & S_IFMT {
         S_IFDIR | S_IFREG => {}
-        S_IFLNK => return Err("it is now a symbolic link".into()),
-        _ => return Err("it is now a special file".into()),
+        S_IFLNK => return Err(refuse("it is now a symbolic link".into())),
+        _ => return Err(refuse("it is now a special file".into())),
     }
     let was_dir = saved.is_dir.unwrap_or(saved.default.is_some());
     if is_dir != was_dir || (saved.default.is_some() && !is_dir) {
-        return Err(format!(
+        return Err(refuse(format!(
             "it was a {} and is now a {}",
             kind_name(was_dir),
             kind_name(is_dir)
-        ));
+        )));
     }
-    if saved.inode.is_some_and(|ino| ino != stat.stx_ino) {
-        return Err("it is no longer the entry that was backed up (another inode)".into());
+    let now = Identity::of(&node, &stat);
+    if let Some(other) = saved.identity.other_entry(&now) {
+        return Err(refuse(format!(
+            "it is no longer the entry that was backed up ({other})"
+        )));
     }
     let current = state::read_state(state::Source::Node(&node), &stat)
-        .map_err(|e| format!("reading the ACL: {e}"))?;
-    let changes = differences(&current, saved);
-    if !dry_run && !changes.is_empty() {
-        state::apply(&node, &changes).map_err(|(what, e)| format!("{what}: {e}"))?;
+        .map_err(|e| refuse(format!("reading the ACL: {e}")))?;
+    let outcome = match changed_since(saved, &now, stat.stx_ctime.into(), is_dir) {
+        None => Outcome::Restored(differences(&current, saved)),
+        Some(why) => {
+            let target = narrowed(&current, saved);
+            Outcome::Narrowed {
+                why,
+                changes: differences(&current, &target),
+                withheld: differences(&as_current(&target, is_dir), saved),
+            }
+        }
+    };
+    let changes = match &outcome {
+        Outcome::Restored(changes) | Outcome::Narrowed { changes, .. } => changes,
+    };
+    if !dry_run {
+        apply_in_order(&node, changes)?;
     }
-    Ok(changes)
+    Ok(outcome)
+}
+
+/// Why `saved` must be taken as changed since the run (`now` is the
+/// entry's identity, `ctime` its change time), or `None` when it is as
+/// chk left it. A directory is only its identity: members create and
+/// delete entries in it all the time, which is no reason to withhold its
+/// owner or set-gid bit.
+fn changed_since(saved: &Saved, now: &Identity, ctime: Stamp, is_dir: bool) -> Option<String> {
+    if !saved.identity.is_known() {
+        return Some("the backup does not identify it: no chk identity lines".into());
+    }
+    if is_dir {
+        return None;
+    }
+    let mut what = saved.identity.content_changes(now);
+    match saved.ctime_after {
+        Some(after) if after == ctime => {}
+        Some(_) => what.push("change time"),
+        None => what.push("no record that chk's change was made"),
+    }
+    (!what.is_empty()).then(|| what.join(", "))
+}
+
+/// What `saved` may give back to an entry now `cur`: its owner and group
+/// stay, the mode keeps only special bits both have (so never a set-id
+/// bit the entry lost), and each ACL is the backed-up one when it grants
+/// nothing the current one does not, else what both grant.
+fn narrowed(cur: &Current, saved: &Saved) -> Saved {
+    let narrow = |now: &Acl, then: &Acl| {
+        if then.within(now) {
+            then.clone()
+        } else {
+            now.intersect(then)
+        }
+    };
+    let now = cur
+        .access
+        .clone()
+        .unwrap_or_else(|| Acl::from_mode(cur.mode));
+    let access = narrow(&now, &saved.access);
+    let default = match (&cur.default, &saved.default) {
+        (Some(now), Some(then)) => Some(narrow(now, then)),
+        // Adding or removing a default ACL can widen what new files get.
+        (now, _) => now.clone(),
+    };
+    Saved {
+        uid: cur.uid,
+        gid: cur.gid,
+        mode: access.mode_bits() | (cur.mode & saved.mode & 0o7000),
+        access,
+        default,
+        ..saved.clone()
+    }
+}
+
+/// `saved` as the state of an entry, to compare with another backup state.
+fn as_current(saved: &Saved, is_dir: bool) -> Current {
+    Current {
+        uid: saved.uid,
+        gid: saved.gid,
+        mode: saved.mode,
+        is_dir,
+        access: stored_acl(&saved.access),
+        default: saved.default.clone(),
+    }
+}
+
+/// The access ACL as the kernel stores it: three entries are the mode
+/// bits; anything more (a mask-only ACL too) is an xattr.
+fn stored_acl(access: &Acl) -> Option<Acl> {
+    (access.entries().len() > 3).then(|| access.clone())
+}
+
+/// Makes `changes` in the order that leaves the least half done: the ACLs
+/// first (what the kernel may refuse: a file system without ACLs), then
+/// owner and group, then the mode (a chown clears set-id bits, which the
+/// mode puts back). A step that fails after others succeeded is a partial
+/// restore, and says which.
+fn apply_in_order(node: &Node, changes: &[Change]) -> std::result::Result<(), Failure> {
+    let mut done: Vec<&'static str> = Vec::new();
+    let fail = |done: &Vec<&'static str>, what: &str, e: io::Error| {
+        let why = format!("{what}: {}", super::quote::io_reason(&e));
+        if done.is_empty() {
+            Failure::Refused(why)
+        } else {
+            Failure::Partial {
+                done: done.clone(),
+                why,
+            }
+        }
+    };
+    for change in changes {
+        let written = match change {
+            Change::Access(_, Some(acl)) => acl::io::write(node, acl::io::Kind::Access, acl),
+            Change::Access(_, None) => acl::io::remove(node, acl::io::Kind::Access),
+            Change::Default(_, Some(acl)) => acl::io::write(node, acl::io::Kind::Default, acl),
+            Change::Default(_, None) => acl::io::remove(node, acl::io::Kind::Default),
+            _ => continue,
+        };
+        written.map_err(|e| fail(&done, &format!("writing the {}", change.kind()), e))?;
+        done.push(change.kind());
+    }
+    let find = |kind: &str| {
+        changes.iter().find_map(|c| match c {
+            Change::Owner(_, to) if kind == "owner" => Some(*to),
+            Change::Group(_, to) if kind == "group" => Some(*to),
+            Change::Mode(_, to) if kind == "mode" => Some(*to),
+            _ => None,
+        })
+    };
+    let (owner, group) = (find("owner"), find("group"));
+    if owner.is_some() || group.is_some() {
+        node.chown(owner, group)
+            .map_err(|e| fail(&done, "changing ownership", e))?;
+        done.extend(owner.map(|_| "owner"));
+        done.extend(group.map(|_| "group"));
+    }
+    if let Some(mode) = find("mode") {
+        node.chmod(mode)
+            .map_err(|e| fail(&done, "changing the mode", e))?;
+    }
+    Ok(())
 }
 
 const S_IFREG: u32 = 0o100000;
@@ -205,8 +461,7 @@ fn differences(cur: &Current, saved: &Saved) -> Vec<Change> {
     if cur.gid != saved.gid {
         changes.push(Change::Group(cur.gid, saved.gid));
     }
-    // Three entries are the mode bits; anything more is stored as an xattr.
-    let access = (saved.access.entries().len() > 3).then(|| saved.access.clone());
+    let access = stored_acl(&saved.access);
     if cur.access != access {
         changes.push(Change::Access(cur.access.clone(), access));
     }
@@ -283,7 +538,8 @@ struct Record {
     gid: Option<u32>,
     flags: u32,
     is_dir: Option<bool>,
-    inode: Option<u64>,
+    identity: Identity,
+    ctime_after: Option<Stamp>,
     access: Vec<Entry>,
     default: Vec<Entry>,
 }
@@ -297,7 +553,8 @@ impl Record {
             gid: None,
             flags: 0,
             is_dir: None,
-            inode: None,
+            identity: Identity::default(),
+            ctime_after: None,
             access: Vec::new(),
             default: Vec::new(),
         }
@@ -305,9 +562,13 @@ impl Record {
 
     fn line(&mut self, line: &str, names: &dyn Names) -> std::result::Result<(), String> {
         if let Some(owner) = line.strip_prefix("# owner: ") {
-            self.uid = Some(id(owner, |n| names.uid(n)).ok_or(format!("no such user `{owner}`"))?);
+            self.uid = Some(id(owner, "user", |n| names.uid(n))?);
         } else if let Some(group) = line.strip_prefix("# group: ") {
-            self.gid = Some(id(group, |n| names.gid(n)).ok_or(format!("no such group `{group}`"))?);
+            self.gid = Some(id(group, "group", |n| names.gid(n))?);
+        } else if let Some(ctime) = line.strip_prefix(backup::CTIME_AFTER) {
+            self.ctime_after = Some(ctime.parse().map_err(|_| format!("bad ctime `{ctime}`"))?);
+        } else if self.identity.read_line(line)? {
+            // One of chk's identity lines.
         } else if let Some(flags) = line.strip_prefix("# flags: ") {
             self.flags = parse_flags(flags).ok_or(format!("bad flags `{flags}`"))?;
         } else if let Some(kind) = line.strip_prefix("# type: ") {
@@ -316,8 +577,6 @@ impl Record {
                 "file" => false,
                 _ => return Err(format!("unknown type `{kind}`")),
             });
-        } else if let Some(inode) = line.strip_prefix("# inode: ") {
-            self.inode = Some(inode.parse().map_err(|_| format!("bad inode `{inode}`"))?);
         } else if line.starts_with('#') {
             // Another comment: ignored, as setfacl does.
         } else {
@@ -352,13 +611,28 @@ impl Record {
             access,
             default,
             is_dir: self.is_dir,
-            inode: self.inode,
+            identity: self.identity,
+            ctime_after: self.ctime_after,
         })
     }
 }
 
-fn id(text: &str, lookup: impl Fn(&str) -> Option<u32>) -> Option<u32> {
-    text.parse().ok().or_else(|| lookup(text))
+/// A user or group as a backup names it (`what`: "user" or "group"): a
+/// number or a name. The id `(uid_t)-1` is refused: chown(2) reads it as
+/// "leave unchanged", so a record with it would be reported restored
+/// while nothing changed.
+fn id(
+    text: &str,
+    what: &str,
+    lookup: impl Fn(&str) -> Option<u32>,
+) -> std::result::Result<u32, String> {
+    match text.parse().ok().or_else(|| lookup(text)) {
+        Some(NO_ID) => Err(format!(
+            "{what} {NO_ID} is (id_t)-1, which the kernel takes as \"no change\": refused"
+        )),
+        Some(id) => Ok(id),
+        None => Err(format!("no such {what} `{text}`")),
+    }
 }
 
 /// `sst`, `s--`, `--t`...: setuid, setgid, sticky.
@@ -400,12 +674,8 @@ fn parse_entry(text: &str, names: &dyn Names) -> std::result::Result<Entry, Stri
         _ => return Err(bad()),
     };
     let id = match tag {
-        Tag::User => {
-            id(qualifier, |n| names.uid(n)).ok_or(format!("no such user `{qualifier}`"))?
-        }
-        Tag::Group => {
-            id(qualifier, |n| names.gid(n)).ok_or(format!("no such group `{qualifier}`"))?
-        }
+        Tag::User => id(qualifier, "user", |n| names.uid(n))?,
+        Tag::Group => id(qualifier, "group", |n| names.gid(n))?,
         _ => NO_ID,
     };
     let perm = match perm.as_bytes() {
@@ -467,13 +737,37 @@ mask::r-x\nother::---\ndefault:user::rwx\ndefault:group::---\ndefault:other::---
             (1001, 50, 0o2750)
         );
         assert_eq!(saved[0].is_dir, Some(true));
-        assert_eq!(saved[0].inode, Some(42));
+        assert_eq!(saved[0].identity.inode, Some(42));
         assert_eq!(
             saved[0].default.as_ref().unwrap().to_string(),
             "u::rwx,g::---,o::---"
         );
         assert_eq!((saved[1].uid, saved[1].gid, saved[1].mode), (0, 50, 0o644));
         assert_eq!(saved[1].line, 16);
+    }
+
+    #[test]
+    fn one_entry_per_path_its_first_state_and_its_last_completion() {
+        let record = |owner: u32, ctime: Option<&str>| {
+            let mut text = format!("# file: /srv/f\n# owner: {owner}\n# group: 0\n# inode: 7\n");
+            if let Some(ctime) = ctime {
+                text.push_str(&format!("# ctime-after: {ctime}\n"));
+            }
+            text + "user::rw-\ngroup::---\nother::---\n\n"
+        };
+        // Two runs: each change's record, then its completion.
+        let text = record(5, None)
+            + &record(5, Some("1.000000000"))
+            + &record(0, None)
+            + &record(0, Some("2.000000000"));
+        let merged = merge_records(parse(text.as_bytes(), Path::new("undo"), &FakeNames).unwrap());
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].uid, 5);
+        assert_eq!(merged[0].ctime_after, Some("2.000000000".parse().unwrap()));
+        // The second run's change never completed: nothing vouches for it.
+        let text = record(5, None) + &record(5, Some("1.000000000")) + &record(0, None);
+        let merged = merge_records(parse(text.as_bytes(), Path::new("undo"), &FakeNames).unwrap());
+        assert_eq!(merged[0].ctime_after, None);
     }
 
     #[test]
@@ -496,5 +790,12 @@ mask::r-x\nother::---\ndefault:user::rwx\ndefault:group::---\ndefault:other::---
             "undo:1: a record without `# owner:` or `# group:`"
         );
         assert_eq!(err(b"# file: x\n"), "undo:1: `x` is not an absolute path");
+        assert_eq!(
+            err(b"# file: /x\n# owner: 4294967295\n"),
+            "undo:2: user 4294967295 is (id_t)-1, which the kernel takes as \"no change\": refused"
+        );
+        assert!(
+            err(b"# file: /x\n# owner: 0\n# group: 0\ngroup:4294967295:rwx\n").contains("(id_t)-1")
+        );
     }
 }

@@ -25,7 +25,14 @@ pub enum Refused {
 /// the file; a root-owned file must have a single link (a hard link to a
 /// system file would otherwise pass).
 pub fn read_owned_file(base: &Path, rel: &Path, owners: &[u32]) -> Result<Vec<u8>, Refused> {
-    let mut dir = open(rfs::CWD, base, OFlags::DIRECTORY)?;
+    let base = open(rfs::CWD, base, OFlags::DIRECTORY)?;
+    read_owned_file_at(&base, rel, owners)
+}
+
+/// [`read_owned_file`] below the directory `base` already open (a home
+/// reached safely from `/`).
+pub fn read_owned_file_at(base: &OwnedFd, rel: &Path, owners: &[u32]) -> Result<Vec<u8>, Refused> {
+    let mut dir = open(base, Path::new("."), OFlags::DIRECTORY)?;
     let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
     for component in rel.components() {
         match component {

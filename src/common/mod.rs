@@ -8,6 +8,7 @@ pub(crate) mod error;
 pub(crate) mod exit;
 pub(crate) mod lock;
 pub(crate) mod logging;
+pub(crate) mod man;
 pub(crate) mod nagios;
 pub(crate) mod output;
 pub(crate) mod progress;

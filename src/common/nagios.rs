@@ -97,10 +97,15 @@ impl NagiosArgs {
 
     /// The plugin line, with perfdata `label=value;warn;crit;min`.
     pub fn line(&self, check: &Check) -> String {
+        self.line_with(check, &[])
+    }
+
+    /// [`Self::line`] with a tool's own counts after the common perfdata.
+    pub fn line_with(&self, check: &Check, extra: &[(&str, u64)]) -> String {
         let status = self.status(check);
         let warn = self.warning.unwrap_or(1);
         let crit = self.critical.map(|c| c.to_string()).unwrap_or_default();
-        format!(
+        let mut line = format!(
             "{} {} - {} | checked={} differing={};{warn};{crit};0 errors={}",
             check.name,
             status.label(),
@@ -108,14 +113,23 @@ impl NagiosArgs {
             check.checked,
             check.differing,
             check.errors
-        )
+        );
+        for (label, value) in extra {
+            line.push_str(&format!(" {label}={value}"));
+        }
+        line
     }
 
     /// Prints the line on stdout and gives the status to exit with.
     pub fn report(&self, check: &Check) -> Result<Exit> {
+        self.report_with(check, &[])
+    }
+
+    /// [`Self::report`] with a tool's own counts as more perfdata.
+    pub fn report_with(&self, check: &Check, extra: &[(&str, u64)]) -> Result<Exit> {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{}", self.line(check))?;
+        writeln!(out, "{}", self.line_with(check, extra))?;
         out.flush()?;
         Ok(self.status(check).exit())
     }

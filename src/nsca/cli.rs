@@ -49,9 +49,12 @@ DELIVERY AND THE SPOOL
   sent. With --spool every result not delivered for sure is kept (0600 files in a 0700
   directory, one checksummed record per line) and sent first on the next run: delivery is at
   least once, and the report says how many may arrive twice. A full disk keeps every whole
-  record and says how many were kept and lost; a torn record is set aside, never sent. An
-  unusable spool, or one locked by another run for longer than -to, gives a warning and the
-  results are delivered directly. NSCA 2 stamps each result with the server's time when it
+  record and says how many were kept and lost; a torn record, or one that fails stdin's
+  checks, is set aside in .damaged, never sent. A rewrite that cannot finish leaves the
+  spool as it was. The spool is flushed 500 results at a time, with a checkpoint after
+  each: a run killed mid-flush resends at most 500. An unusable spool (a directory another
+  user owns or may write, a symlink, a FIFO or a device among its files), or one locked by
+  another run for longer than -to, gives a warning and the results are delivered directly. NSCA 2 stamps each result with the server's time when it
   arrives: --max-age drops spooled results that would arrive too late to mean anything.
 
 PROTOCOLS
@@ -65,19 +68,38 @@ PROTOCOLS
   NSCA-ng's) holds api_user and password (never the command line), and may hold server,
   port, url, timeout, ca (the only CA trusted; --ca wins) and ttl (--ttl wins: Icinga marks
   the result stale after it). Results carry execution_start/end = the time they were made.
-  An unknown host or service is a refusal (exit 2, not kept); a wrong api_user or password
-  (401), a missing permission (403) or a server error stops the batch and keeps the rest.
+  An unknown host or service (404) or a missing permission (403) is a refusal (exit 2, set
+  aside in .rejected); a wrong api_user or password (401) or a server error stops the batch
+  and keeps the rest.
 
 HEARTBEAT
   nsca-send -H mon --wrap backup -- /usr/local/bin/backup runs the command (limit
   --command-timeout), passes its output through, reports its exit status (0-3, else
   UNKNOWN) and first output line as service `backup`, and exits with the command's status.
+  A job that fails also gets one line on stderr naming it, its status and the result sent
+  (not under -q when that result was delivered). NUL bytes of its output are sent as \\0.
 
-EXIT STATUS (send_nsca's, kept for drop-in use)
-  0  at least one result sent and none failed
-  2  configuration, connection, init, timeout or input failure, or nothing sent
-     (results kept in the spool count as not sent)
-  3  usage error; also --help, --version and --license, as send_nsca";
+CRON ON MANY HOSTS
+  With --spool, results kept safely in the spool are only warnings: -q prints nothing and
+  the status is 1, so cron mails nothing during an outage; a loss (no spool, a spool that
+  cannot be written, --max-age, a refusal) is always printed and gives 2. --delay MAX waits
+  a random 0..MAX seconds before connecting (after the job with --wrap). --spool-status
+  shows each server's spool (--json, --nagios with --warning/--critical results and
+  --warning-age/--critical-age seconds). -H a,b (or repeated): --failover (default) gives
+  the batch to the first that answers and the rest to the next; --all gives every result to
+  every server; each server has its own spool. Results a server refuses for good (Icinga 2
+  403/404, NSCA-ng's authorize) are set aside in HOST_PORT.rejected, never resent. A record
+  whose output holds a newline and then something shaped like a record is warned about (sent
+  as send_nsca sends it): -ds 0x0a or --lines reads one record per line.
+
+EXIT STATUS (send_nsca's 0, 2 and 3, kept for drop-in use)
+  0  every result delivered and none failed
+  1  nothing lost, but results wait in the spool for the next run (--spool)
+  2  results lost or refused, configuration, connection, init, timeout or input failure
+     without a spool, or nothing sent
+  3  usage error; also -h, -V and -l/--license, as send_nsca (the long --help and
+     --version exit 0)
+  With --wrap, the job's own status; with --spool-status --nagios, the plugin's.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -88,9 +110,31 @@ EXIT STATUS (send_nsca's, kept for drop-in use)
     after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
-    /// Server to send to (an NSCA-ng config may name it instead)
-    #[arg(short = 'H', long = "server", value_name = "HOST")]
-    pub server: Option<String>,
+    /// Server to send to; repeat it or separate with commas for several (see --failover,
+    /// --all). An NSCA-ng or Icinga 2 config may name them instead (`server = a,b`)
+    #[arg(
+        short = 'H',
+        long = "server",
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    pub server: Vec<String>,
+
+    /// With several servers: the first that answers gets the batch, the next one what it
+    /// did not take (the default)
+    #[arg(long, conflicts_with = "all")]
+    pub failover: bool,
+
+    /// With several servers: every server gets every result (HA pairs of masters), each
+    /// with its own spool
+    #[arg(long)]
+    pub all: bool,
+
+    /// Wait a random 0 to SECONDS seconds before connecting, so that a fleet's cron jobs do
+    /// not reach the server at once (after the job with --wrap) [default: the config's
+    /// `delay =`, else 0]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(..=3600))]
+    pub delay: Option<u64>,
 
     /// Server as the first argument, as older send_nsca accepted it
     #[arg(value_name = "HOST")]
@@ -143,6 +187,10 @@ pub struct Cli {
     #[arg(long, default_value = "0x17", value_parser = parse_delimiter, value_name = "SEP")]
     pub record_separator: u8,
 
+    /// One record per line: the same as -ds 0x0a
+    #[arg(long, conflicts_with = "record_separator")]
+    pub lines: bool,
+
     /// Send NSCA 2.7 packets (512-byte output, one result per connection)
     #[arg(long = "legacy-2-7-mode")]
     pub legacy_2_7_mode: bool,
@@ -151,13 +199,41 @@ pub struct Cli {
     #[arg(long)]
     pub escape: bool,
 
-    /// Read JSON lines from stdin: {"host", "service", "status", "output"}
+    /// Read JSON lines from stdin: {"host", "service", "status", "output"}; with
+    /// --spool-status, print JSON lines
     #[arg(long, conflicts_with = "host")]
     pub json: bool,
 
     /// Keep undelivered results in DIR and send them first on the next run
     #[arg(long, value_name = "DIR")]
     pub spool: Option<PathBuf>,
+
+    /// Show the spool instead of sending: per server, the results waiting, the oldest's
+    /// age, the results the server refused for good, the last delivery
+    #[arg(long, requires = "spool",
+          conflicts_with_all = ["host", "wrap", "raw_commands", "legacy_2_7_mode"])]
+    pub spool_status: bool,
+
+    /// With --spool-status: one monitoring-plugin line, exit 0 OK, 1 WARNING, 2 CRITICAL,
+    /// 3 UNKNOWN
+    #[arg(long, requires = "spool_status")]
+    pub nagios: bool,
+
+    /// With --nagios: WARNING from N results waiting in a spool on [default: 1]
+    #[arg(long, value_name = "N", requires = "nagios")]
+    pub warning: Option<u64>,
+
+    /// With --nagios: CRITICAL from N results waiting on [default: never]
+    #[arg(long, value_name = "N", requires = "nagios")]
+    pub critical: Option<u64>,
+
+    /// With --nagios: WARNING when the oldest result waiting is SECONDS old [default: 600]
+    #[arg(long, value_name = "SECONDS", requires = "nagios")]
+    pub warning_age: Option<u64>,
+
+    /// With --nagios: CRITICAL when the oldest result waiting is SECONDS old [default: 3600]
+    #[arg(long, value_name = "SECONDS", requires = "nagios")]
+    pub critical_age: Option<u64>,
 
     /// Send one result from the arguments instead of stdin: its host name (with
     /// --wrap: the host of the wrapped job, default this machine's name)
@@ -203,18 +279,8 @@ pub struct Cli {
     pub verbosity: Verbosity,
 }
 
-impl Cli {
-    /// The server from -H or the first argument.
-    pub fn server(&self) -> &str {
-        self.server
-            .as_deref()
-            .or(self.server_arg.as_deref())
-            .unwrap_or_default()
-    }
-}
-
 /// send_nsca's single-dash long options, rewritten for clap.
-pub fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+pub(crate) fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     args.into_iter()
         .map(|arg| match arg.to_str() {
             Some("-to") => "--timeout".into(),
@@ -245,13 +311,21 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
 }
 
 /// Parses the arguments; on a usage error prints it and gives send_nsca's
-/// status 3. Help, version and licence print on stdout and give 3 too, as
-/// send_nsca does: a script that runs `nsca-send -V` sees what it saw.
-pub fn parse_or_exit_code(
+/// status 3. send_nsca's own `-h`, `-V` and `-l` print on stdout and give 3
+/// too, as send_nsca does: a script that runs `nsca-send -V` sees what it
+/// saw. The long `--help` and `--version` exit 0, as every tool of the suite.
+pub(crate) fn parse_or_exit_code(
     args: impl IntoIterator<Item = OsString>,
 ) -> Result<Cli, std::process::ExitCode> {
-    let usage = std::process::ExitCode::from(super::Status::Usage as u8);
-    match Cli::try_parse_from(normalize_args(args)) {
+    let usage = std::process::ExitCode::from(super::types::Status::Usage as u8);
+    let args = normalize_args(args);
+    let asked_long = |long: &str| {
+        args.iter()
+            .skip(1)
+            .take_while(|arg| *arg != "--")
+            .any(|arg| arg == long)
+    };
+    match Cli::try_parse_from(&args) {
         Ok(cli) if cli.license => {
             println!(
                 "nsca-send (adminkit) {}\nLicense: {}",
@@ -263,7 +337,16 @@ pub fn parse_or_exit_code(
         Ok(cli) => Ok(cli),
         Err(err) => {
             let _ = err.print();
-            Err(usage)
+            let long_form = match err.kind() {
+                clap::error::ErrorKind::DisplayHelp => asked_long("--help"),
+                clap::error::ErrorKind::DisplayVersion => asked_long("--version"),
+                _ => false,
+            };
+            Err(if long_form {
+                std::process::ExitCode::SUCCESS
+            } else {
+                usage
+            })
         }
     }
 }
@@ -301,13 +384,16 @@ mod tests {
         ];
         let cli = Cli::try_parse_from(normalize_args(args.map(OsString::from))).unwrap();
         assert_eq!(
-            (cli.server(), cli.port, cli.timeout),
-            ("n", Some(1), Some(3))
+            (&cli.server[..], cli.port, cli.timeout),
+            (&["n".to_string()][..], Some(1), Some(3))
         );
         assert_eq!((cli.delimiter, cli.record_separator), (b',', b'\n'));
         assert!(cli.verbosity.is_quiet());
         let cli = Cli::try_parse_from(["nsca-send", "nagios"]).unwrap();
-        assert_eq!(cli.server(), "nagios");
+        assert_eq!(cli.server_arg.as_deref(), Some("nagios"));
         assert!(Cli::try_parse_from(["nsca-send", "-C", "--json"]).is_err());
+        let cli = Cli::try_parse_from(["nsca-send", "-H", "a,b", "-H", "c", "--all"]).unwrap();
+        assert_eq!(cli.server, ["a", "b", "c"]);
+        assert!(Cli::try_parse_from(["nsca-send", "--all", "--failover"]).is_err());
     }
 }

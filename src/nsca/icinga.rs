@@ -6,9 +6,9 @@
 use super::keyvalue;
 use super::net::{self, describe};
 use super::packet::CheckResult;
-use super::protocol::{Outcome, Refusal};
-use super::send::SendError;
-use super::spool::Spooled;
+use super::types::SendError;
+use super::types::Spooled;
+use super::types::{Outcome, Refusal};
 use crate::common::{Error, base64};
 use openssl::ssl::{SslConnector, SslMethod, SslStream, SslVerifyMode, SslVersion};
 use openssl::x509::X509;
@@ -40,6 +40,8 @@ pub struct Config {
     pub ca: Option<PathBuf>,
     /// Seconds after which Icinga expects the next result (freshness).
     pub ttl: Option<u64>,
+    /// The most to wait before connecting, in seconds.
+    pub delay: Option<u64>,
 }
 
 impl Config {
@@ -52,6 +54,7 @@ impl Config {
             timeout: None,
             ca: None,
             ttl: None,
+            delay: None,
         };
         let (mut user_seen, mut password_seen) = (false, false);
         for setting in keyvalue::parse(text, path)? {
@@ -68,6 +71,7 @@ impl Config {
                 "timeout" => config.timeout = Some(setting.number(path)?),
                 "ca" => config.ca = Some(PathBuf::from(value)),
                 "ttl" => config.ttl = Some(setting.number(path)?),
+                "delay" => config.delay = Some(setting.number(path)?),
                 "protocol" => {}
                 other => return Err(setting.bad(path, format!("unknown key `{other}`"))),
             }
@@ -386,13 +390,12 @@ impl Target<'_> {
                 self.name(),
                 self.config.api_user
             )),
-            403 => Err(format!(
-                "{}: api_user `{}` lacks the permission actions/process-check-result \
-                 (HTTP 403: {})",
-                self.name(),
+            // The user may not process these results: it never will.
+            403 => Ok(Answer::Refused(format!(
+                "HTTP 403: api_user `{}` lacks the permission actions/process-check-result: {}",
                 self.config.api_user,
                 status_text(&json)
-            )),
+            ))),
             // Busy, or failing: the result is kept and tried again.
             408 | 429 | 500.. => Err(format!(
                 "{}: HTTP {}: {}",

@@ -27,6 +27,9 @@ pub struct Parsed {
     pub results: Vec<CheckResult>,
     pub bad: Vec<BadRecord>,
     pub truncated: Vec<Truncation>,
+    /// Records whose output holds a newline and then what looks like a
+    /// whole record: most likely two records meant to be split by lines.
+    pub merged: Vec<usize>,
 }
 
 const FIELD_NAMES: [&str; 3] = ["host name", "service description", "plugin output"];
@@ -63,9 +66,26 @@ pub fn parse_delimited(data: &[u8], delimiter: u8, separator: u8, format: Format
             }
         };
         let status = String::from_utf8_lossy(code);
+        if separator != b'\n' && holds_a_record(output, delimiter) {
+            parsed.merged.push(number);
+        }
         parsed.add(number, host, service, status.trim(), output, format);
     }
     parsed
+}
+
+/// True when a line after the first of `output` is shaped like a whole
+/// record: `HOST<D>RC<D>…` or `HOST<D>SERVICE<D>RC<D>…` with RC 0-3.
+fn holds_a_record(output: &[u8], delimiter: u8) -> bool {
+    output.split(|&b| b == b'\n').skip(1).any(|line| {
+        let fields: Vec<&[u8]> = line.splitn(4, |&b| b == delimiter).collect();
+        let is_code = |f: &[u8]| matches!(f.trim_ascii(), b"0" | b"1" | b"2" | b"3");
+        match fields[..] {
+            [host, code, _] => !host.is_empty() && is_code(code),
+            [host, service, code, _] => !host.is_empty() && (is_code(code) || is_code(service)),
+            _ => false,
+        }
+    })
 }
 
 /// One JSON object per line: `{"host", "service" (optional), "status", "output"}`.
@@ -132,6 +152,53 @@ impl Parsed {
     }
 }
 
+/// A result read back from the spool, checked exactly as a record of stdin
+/// (and cut to the packet's limits with the same report).
+pub(crate) fn validate(
+    result: &CheckResult,
+    format: Format,
+) -> Result<(CheckResult, Vec<Truncation>), String> {
+    let status = result.status.to_string();
+    check(
+        0,
+        &result.host,
+        &result.service,
+        &status,
+        &result.output,
+        format,
+    )
+}
+
+/// A host name and service description the protocols can carry: no NUL,
+/// no control byte, no `;` (it separates the fields of the command the
+/// daemon writes).
+pub(crate) fn check_names(host: &[u8], service: &[u8]) -> Result<(), String> {
+    if host
+        .iter()
+        .chain(service)
+        .any(|&b| b.is_ascii_control() || b == b';')
+    {
+        return Err("control character or `;` in the host name or service description".into());
+    }
+    Ok(())
+}
+
+/// The output with every NUL byte (which no protocol carries: NSCA's
+/// fields are C strings) written as `\0`, and how many there were.
+pub(crate) fn escape_nul(output: &[u8]) -> (Vec<u8>, usize) {
+    let mut escaped = Vec::with_capacity(output.len());
+    let mut count = 0;
+    for &b in output {
+        if b == 0 {
+            escaped.extend(b"\\0");
+            count += 1;
+        } else {
+            escaped.push(b);
+        }
+    }
+    (escaped, count)
+}
+
 fn check(
     number: usize,
     host: &[u8],
@@ -150,13 +217,7 @@ fn check(
             return Err(format!("NUL byte in the {name}"));
         }
     }
-    if host
-        .iter()
-        .chain(service)
-        .any(|&b| b.is_ascii_control() || b == b';')
-    {
-        return Err("control character or `;` in the host name or service description".into());
-    }
+    check_names(host, service)?;
     let mut cuts = Vec::new();
     let limits = field_limits(format);
     for ((field, name), limit) in fields.iter_mut().zip(FIELD_NAMES).zip(limits) {
@@ -216,6 +277,20 @@ fn trim_line_ends(record: &[u8]) -> &[u8] {
         .rposition(|b| !is_eol(b))
         .map_or(start, |i| i + 1);
     &record[start..end]
+}
+
+/// What NSCA clients before 2.10.1 did: `\` and newlines escaped on the
+/// client, since those servers wrote the output as it came.
+pub(crate) fn escape_output(output: &[u8], limit: usize) -> Vec<u8> {
+    let mut escaped = Vec::with_capacity(output.len());
+    for &b in output {
+        match b {
+            b'\\' => escaped.extend(b"\\\\"),
+            b'\n' => escaped.extend(b"\\n"),
+            _ => escaped.push(b),
+        }
+    }
+    cut_at_char_boundary(&escaped, limit).to_vec()
 }
 
 #[cfg(test)]
@@ -293,5 +368,20 @@ mod tests {
         assert_eq!(p.results[0].status, 2);
         assert_eq!(p.results[1].service, b"");
         assert_eq!(p.bad[0].number, 3);
+    }
+
+    #[test]
+    fn client_side_escaping() {
+        assert_eq!(escape_output(b"a\\b\nc", 100), b"a\\\\b\\nc");
+        assert_eq!(escape_output(b"\n\n", 3), b"\\n\\");
+    }
+
+    #[test]
+    fn a_newline_before_something_shaped_like_a_record_is_noted() {
+        let p = parse(b"web01\tdisk\t0\tok one\nweb02\tdisk\t2\tcrit two\n\x17h\t0\ta\nb\n\x17h\ts\t0\tx\ny\t1\tz");
+        assert_eq!(p.merged, [1, 3]);
+        assert_eq!(p.results[0].output, b"ok one\nweb02\tdisk\t2\tcrit two");
+        let lines = parse_delimited(b"a\t0\tb\nc\t0\td\n", b'\t', b'\n', Format::V3);
+        assert!(lines.merged.is_empty());
     }
 }

@@ -6,9 +6,9 @@
 
 use super::keyvalue;
 use super::net::{self, describe};
-use super::protocol::{Outcome, Refusal};
-use super::send::SendError;
-use super::spool::Spooled;
+use super::types::SendError;
+use super::types::Spooled;
+use super::types::{Outcome, Refusal};
 use crate::common::Error;
 use openssl::ssl::{Ssl, SslContext, SslMethod, SslStream, SslVersion};
 use std::io::{self, Read, Write};
@@ -35,6 +35,8 @@ pub struct Config {
     pub port: Option<u16>,
     pub timeout: Option<u64>,
     pub tls_ciphers: String,
+    /// The most to wait before connecting, in seconds.
+    pub delay: Option<u64>,
 }
 
 impl Config {
@@ -47,6 +49,7 @@ impl Config {
             port: None,
             timeout: None,
             tls_ciphers: DEFAULT_CIPHERS.into(),
+            delay: None,
         };
         for setting in keyvalue::parse(text, path)? {
             let value = setting.value.clone();
@@ -57,7 +60,8 @@ impl Config {
                 "port" => config.port = Some(setting.port(path)?),
                 "timeout" => config.timeout = Some(setting.number(path)?),
                 "tls_ciphers" => config.tls_ciphers = value,
-                "delay" | "encryption_method" | "protocol" => {}
+                "delay" => config.delay = Some(setting.number(path)?),
+                "encryption_method" | "protocol" => {}
                 other => return Err(setting.bad(path, format!("unknown key `{other}`"))),
             }
         }

@@ -3,8 +3,9 @@
 
 use super::config::Config as Nsca2Config;
 use super::packet::{CheckResult, Format};
-use super::send::{self, Deliver, Delivery};
-use super::spool::Spooled;
+use super::send::{self, Deliver};
+use super::types::Outcome;
+use super::types::Spooled;
 use super::{icinga, ng};
 use crate::common::Error;
 use std::path::Path;
@@ -105,36 +106,37 @@ impl Settings {
         }
     }
 
+    /// The config's `delay =` (NSCA-ng's client has it), in seconds.
+    pub fn delay(&self) -> Option<u64> {
+        match self {
+            Settings::Nsca2(_) => None,
+            Settings::NscaNg(c) => c.delay,
+            Settings::Icinga2(c) => c.delay,
+        }
+    }
+
     pub fn legacy_2_7_mode(&self) -> bool {
         matches!(self, Settings::Nsca2(c) if c.legacy_2_7_mode)
     }
 }
 
-/// A result the server answered with a refusal (it would refuse it again:
-/// it is reported, not kept).
-#[derive(Debug)]
-pub struct Refusal {
-    /// Position in the batch.
-    pub index: usize,
-    pub reason: String,
-}
-
-/// How far a batch got through any protocol.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// `delivered` counts the results the server answered (accepted or
-    /// refused); the rest, from `delivered` on, did not arrive.
-    pub delivery: Delivery,
-    pub refused: Vec<Refusal>,
-}
-
 /// Everything needed to reach the server.
+#[derive(Clone, Copy)]
 pub struct Destination<'a> {
     pub server: &'a str,
     pub port: u16,
     pub timeout: Duration,
     pub format: Format,
+    /// NSCA 2: the daemon's close of the last connection may be confirmed
+    /// later (`Delivery::closing`) when it does not come within
+    /// [`FOREGROUND_CLOSE`].
+    pub confirm_later: bool,
 }
+
+/// How long an NSCA 2 run waits for the daemon's close in the foreground
+/// when the confirmation may come later: about what send_nsca takes for one
+/// result, which never waits for it.
+pub(crate) const FOREGROUND_CLOSE: Duration = Duration::from_millis(10);
 
 /// Delivers `results` in order through the protocol of `settings`.
 pub fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]) -> Outcome {
@@ -149,8 +151,13 @@ pub fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]) -> Ou
                 format: to.format,
             };
             let results: Vec<&CheckResult> = results.iter().map(|s| &s.result).collect();
+            let delivery = if to.confirm_later {
+                target.deliver_confirming_later(&results, FOREGROUND_CLOSE)
+            } else {
+                target.deliver(&results)
+            };
             Outcome {
-                delivery: target.deliver(&results),
+                delivery,
                 refused: Vec::new(),
             }
         }

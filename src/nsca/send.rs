@@ -4,6 +4,7 @@
 
 use super::crypto::{Encryptor, Method};
 use super::packet::{self, CheckResult, Filler, FillerRng, Format, INIT_PACKET_SIZE, Init};
+pub use super::types::{Closing, Delivery, SendError, Step};
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
@@ -31,51 +32,6 @@ pub struct Session {
     encryptor: Encryptor,
     format: Format,
     rng: FillerRng,
-}
-
-/// A step of a connection, to say where it failed.
-#[derive(Debug, Clone, Copy)]
-pub enum Step {
-    Connecting,
-    SettingUp,
-    ReadingInit,
-    Writing,
-    Closing,
-}
-
-impl std::fmt::Display for Step {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(match self {
-            Step::Connecting => "connecting",
-            Step::SettingUp => "setting up the socket",
-            Step::ReadingInit => "reading the init packet",
-            Step::Writing => "writing a packet",
-            Step::Closing => "closing",
-        })
-    }
-}
-
-/// Why a batch stopped. Every kind means "not (all) sent": status 2.
-#[derive(Debug, thiserror::Error)]
-pub enum SendError {
-    #[error("resolving '{server}': {}", describe(source))]
-    Resolve { server: String, source: io::Error },
-    #[error("'{server}' has no address")]
-    NoAddress { server: String },
-    #[error("cannot reach {target}: {}", attempts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join("; "))]
-    Unreachable {
-        target: String,
-        attempts: Vec<SendError>,
-    },
-    #[error("{peer}: {step}: {}", describe(source))]
-    Connection {
-        peer: SocketAddr,
-        step: Step,
-        source: io::Error,
-    },
-    /// Another protocol's failure (NSCA-ng), already described.
-    #[error("{0}")]
-    Protocol(Box<str>),
 }
 
 impl Target<'_> {
@@ -196,6 +152,44 @@ impl Session {
             .max(info.tcpi_bytes_acked.saturating_sub(1).min(self.written));
     }
 
+    /// Ends the connection and waits at most `wait` for the daemon to close
+    /// its side; when it has not by then, gives the connection back to be
+    /// confirmed later.
+    fn close_within(
+        &mut self,
+        wait: Duration,
+        results: usize,
+    ) -> Result<Option<Closing>, SendError> {
+        self.stream
+            .shutdown(Shutdown::Write)
+            .map_err(self.fail(Step::Closing))?;
+        self.stream
+            .set_read_timeout(Some(wait))
+            .map_err(self.fail(Step::Closing))?;
+        let mut scratch = [0u8; 512];
+        loop {
+            match self.stream.read(&mut scratch) {
+                Ok(0) => return Ok(None),
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    let stream = self.stream.try_clone().map_err(self.fail(Step::Closing))?;
+                    return Ok(Some(Closing {
+                        stream,
+                        peer: self.peer,
+                        results,
+                    }));
+                }
+                Err(e) => return Err(self.fail(Step::Closing)(e)),
+            }
+        }
+    }
+
     /// Ends the connection and waits for the daemon to close its side: only
     /// then have all packets been read.
     pub fn close(&mut self) -> Result<(), SendError> {
@@ -271,44 +265,6 @@ fn tcp_info(stream: &TcpStream) -> Option<libc::tcp_info> {
     }
 }
 
-fn describe(err: &io::Error) -> String {
-    match err.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "timed out".into(),
-        io::ErrorKind::UnexpectedEof => "the server closed the connection".into(),
-        io::ErrorKind::ConnectionReset
-        | io::ErrorKind::NotConnected
-        | io::ErrorKind::ConnectionAborted
-        | io::ErrorKind::BrokenPipe => {
-            "connection reset by the server (daemon stopped, or a wrong password or \
-             encryption method: it hangs up on the first packet it cannot decrypt)"
-                .into()
-        }
-        _ => crate::common::io_reason(err),
-    }
-}
-
-/// How far a batch got. Each result is in exactly one of four states.
-#[derive(Debug, Default)]
-pub struct Delivery {
-    /// On connections that then closed cleanly: the daemon read these.
-    pub delivered: usize,
-    /// Whole packets of the failed connection the server's TCP acknowledged:
-    /// its kernel had them, but a daemon that died before reading them lost them.
-    pub acknowledged: usize,
-    /// Written to the failed connection, not (wholly) acknowledged.
-    pub unconfirmed: usize,
-    /// Why the rest did not arrive, if they did not.
-    pub error: Option<SendError>,
-}
-
-impl Delivery {
-    /// Results that may have arrived although not known delivered: they are
-    /// kept for the next run and may arrive twice.
-    pub fn maybe_arrived(&self) -> usize {
-        self.acknowledged + self.unconfirmed
-    }
-}
-
 /// A way to hand results to a server: the seam where another protocol
 /// plugs in. Results go in order; the first `delivered` of them arrived.
 pub trait Deliver {
@@ -319,14 +275,34 @@ impl Deliver for Target<'_> {
     /// All results on one connection, or one connection per result in
     /// legacy 2.7 mode (a 2.9+ daemon needs the close to see them).
     fn deliver(&self, results: &[&CheckResult]) -> Delivery {
+        self.deliver_with(results, None)
+    }
+}
+
+impl Target<'_> {
+    /// As [`Deliver::deliver`], but the daemon's close of the (last)
+    /// connection is waited for only `wait`: when it has not come by then,
+    /// the delivery carries the connection (`closing`) to be confirmed later.
+    pub(crate) fn deliver_confirming_later(
+        &self,
+        results: &[&CheckResult],
+        wait: Duration,
+    ) -> Delivery {
+        self.deliver_with(results, Some(wait))
+    }
+
+    fn deliver_with(&self, results: &[&CheckResult], later: Option<Duration>) -> Delivery {
         let batch = match self.format {
             Format::V3 => results.len().max(1),
             Format::Legacy27 => 1,
         };
         let mut delivery = Delivery::default();
+        // Legacy 2.7 mode needs every close (one result per connection).
+        let later = later.filter(|_| self.format == Format::V3);
         for chunk in results.chunks(batch) {
-            let connection = self.deliver_one_connection(chunk);
+            let connection = self.deliver_one_connection(chunk, later);
             delivery.delivered += connection.delivered;
+            delivery.closing = connection.closing;
             if connection.error.is_some() {
                 delivery.acknowledged = connection.acknowledged;
                 delivery.unconfirmed = connection.unconfirmed;
@@ -341,7 +317,7 @@ impl Deliver for Target<'_> {
 impl Target<'_> {
     /// Sends `chunk` on one connection; on failure says how many of its
     /// packets the server's TCP acknowledged and how many more were written.
-    fn deliver_one_connection(&self, chunk: &[&CheckResult]) -> Delivery {
+    fn deliver_one_connection(&self, chunk: &[&CheckResult], later: Option<Duration>) -> Delivery {
         let mut session = match self.open() {
             Ok(session) => session,
             Err(err) => {
@@ -359,10 +335,14 @@ impl Target<'_> {
                 packets_written += 1;
                 Ok(())
             })
-            .and_then(|()| session.close());
+            .and_then(|()| match later {
+                Some(wait) => session.close_within(wait, chunk.len()),
+                None => session.close().map(|()| None),
+            });
         match sent {
-            Ok(()) => Delivery {
+            Ok(closing) => Delivery {
                 delivered: chunk.len(),
+                closing,
                 ..Delivery::default()
             },
             Err(err) => {
@@ -372,8 +352,8 @@ impl Target<'_> {
                 Delivery {
                     acknowledged,
                     unconfirmed: packets_written - acknowledged,
-                    delivered: 0,
                     error: Some(err),
+                    ..Delivery::default()
                 }
             }
         }

@@ -1,50 +1,38 @@
 //! The spool: results that could not be delivered, kept on disk (fsync'ed)
-//! and sent first on the next run. One file per server and port, 0600 in a
-//! 0700 directory, guarded by a lock file.
+//! and sent first on the next run. Per server and port, in a directory only
+//! its owner may change (see `files`):
 //!
-//! The format knows no protocol: each record is the result and the time it
-//! was created, one line framed so that a torn tail is detected before
-//! anything is decoded:
+//! - `HOST_PORT.spool`: the results, one checksummed line each (`record`);
+//! - `HOST_PORT.state`: how far that file was delivered, and when a
+//!   delivery last succeeded (`state`): a flush checkpoints after every
+//!   chunk the server acknowledged, so a killed flush resends one chunk at
+//!   most;
+//! - `HOST_PORT.damaged`: torn or damaged lines, and spooled results that
+//!   fail the checks stdin's pass, set aside for a human, never sent;
+//! - `HOST_PORT.rejected`: results the server refused for good, with its
+//!   answer, never resent;
+//! - `HOST_PORT.lock`: held for the whole run.
 //!
-//! `2 TAB created TAB status TAB host TAB service TAB output TAB crc32 LF`
-//!
-//! with `%`, TAB, CR and LF percent-escaped in the text fields and the
-//! CRC-32 (8 hex digits) taken over everything before its TAB. A record
-//! without its LF or with a wrong checksum is set aside in `*.damaged`,
-//! never delivered. Lines of the older format (`1 TAB status TAB host TAB
-//! service TAB output`) are still read.
+//! The spool file is only appended to, or replaced whole by a rewrite that
+//! reached the disk: a rewrite that cannot finish (a full disk) leaves the
+//! file as it was, and the checkpoint still says what was delivered.
 
-use super::packet::CheckResult;
+mod files;
+mod record;
+mod state;
+
+use super::input;
+use super::packet::Format;
 use crate::common::io_reason;
 use crate::common::lock::Waited;
-use std::fs::{self, File, OpenOptions};
+use files::{FileId, How, SpoolDir};
+use state::State;
+use std::fs::File;
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
-/// A result waiting in the spool, with the time it was first spooled or read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Spooled {
-    /// Seconds since the epoch.
-    pub created: u64,
-    pub result: CheckResult,
-}
-
-impl Spooled {
-    pub fn now(result: CheckResult) -> Spooled {
-        Spooled {
-            created: unix_now(),
-            result,
-        }
-    }
-}
-
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+pub(crate) use super::types::{Spooled, unix_now};
 
 /// Why the spool cannot be used; the run then delivers without it.
 #[derive(Debug, thiserror::Error)]
@@ -60,35 +48,53 @@ pub enum OpenError {
 #[error("kept {kept} result(s) in '{}', {lost} lost: {}", path.display(), io_reason(source))]
 pub struct KeepError {
     pub path: PathBuf,
-    /// Results in the spool file now.
+    /// Results of this run in the spool file now.
     pub kept: usize,
     /// Results that should be there and are not.
     pub lost: usize,
     pub source: io::Error,
 }
 
-pub struct Spool {
-    path: PathBuf,
-    /// Held for the whole run; the lock goes with it.
-    _lock: File,
-    /// What the file held when the run began (less what `--max-age` dropped).
-    pub pending: Vec<Spooled>,
-    /// Results dropped by `--max-age`.
-    pub expired: usize,
-    /// Records that failed their check, to be set aside by `keep` (after
-    /// the spool shrank: a full disk is a likely cause of the damage).
-    damaged: Vec<Damaged>,
-    /// The file holds something `pending` does not (damage, expired
-    /// results): the next `keep` must rewrite it rather than append.
-    rewrite: bool,
-}
-
-/// How [`Spool::open`] waits and what it drops.
+/// How [`Spool::open`] waits, what it drops and how it checks records.
 pub struct OpenOptionsSpool {
-    /// Longest wait for another run's lock.
+    /// Longest wait for another run's lock, and for each read.
     pub lock_wait: Duration,
     /// Spooled results older than this are dropped.
     pub max_age: Option<Duration>,
+    /// Spooled records are checked as stdin's are, for this packet format.
+    pub format: Format,
+}
+
+pub struct Spool {
+    dir: SpoolDir,
+    /// `HOST_PORT`, the start of every file name.
+    base: String,
+    /// Held for the whole run; the lock goes with it.
+    _lock: File,
+    state_file: Option<File>,
+    state: State,
+    /// The spool file read at open, if there was one.
+    file: Option<FileId>,
+    /// What the file held past the checkpoint when the run began (less
+    /// what `--max-age` dropped and what was set aside), in order.
+    pub pending: Vec<Spooled>,
+    /// Where each pending record ends in the file, and the CRC-32 of the
+    /// file up to there: the checkpoint after it.
+    ends: Vec<(u64, u32)>,
+    /// Results dropped by `--max-age`.
+    pub expired: usize,
+    /// Lines to copy to `.damaged`, with why.
+    damaged: Vec<Damaged>,
+    /// The file holds something `pending` does not (damage, expired or
+    /// delivered results): the next `keep` should rewrite it.
+    rewrite: bool,
+    timeout: Duration,
+}
+
+struct Damaged {
+    number: usize,
+    why: String,
+    bytes: Vec<u8>,
 }
 
 impl Spool {
@@ -99,133 +105,315 @@ impl Spool {
         port: u16,
         options: &OpenOptionsSpool,
     ) -> Result<Spool, OpenError> {
-        let unusable = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| OpenError::Unusable { path, source }
+        let deadline = Instant::now() + options.lock_wait;
+        let unusable = |path: PathBuf| move |source| OpenError::Unusable { path, source };
+        let dir = SpoolDir::open(dir, true).map_err(unusable(dir.to_path_buf()))?;
+        let base = base_name(server, port);
+        let lock_name = format!("{base}.lock");
+        let lock = dir
+            .open_file(&lock_name, How::Update)
+            .map_err(unusable(dir.path(&lock_name)))?
+            .expect("created");
+        lock_within(&lock, &dir.path(&lock_name), options.lock_wait)?;
+        let state_name = format!("{base}.state");
+        let (state_file, state) = match dir.open_file(&state_name, How::Update) {
+            Ok(file) => {
+                let file = file.expect("created");
+                let state = State::load(&file);
+                (Some(file), state)
+            }
+            Err(e) => {
+                log::warn!(
+                    "'{}': {}: a flush cut short will resend everything",
+                    dir.path(&state_name).display(),
+                    io_reason(&e)
+                );
+                (None, State::default())
+            }
         };
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(unusable(dir))?;
-        let path = dir.join(format!("{}_{port}.spool", file_safe(server)));
-        let lock_path = path.with_extension("lock");
-        let lock = private_file(&lock_path, false).map_err(unusable(&lock_path))?;
-        lock_within(&lock, &lock_path, options.lock_wait)?;
         let mut spool = Spool {
+            dir,
+            _lock: lock,
+            state_file,
+            state,
+            file: None,
             pending: Vec::new(),
+            ends: Vec::new(),
             expired: 0,
             damaged: Vec::new(),
             rewrite: false,
-            path,
-            _lock: lock,
+            timeout: options.lock_wait,
+            base,
         };
-        let bytes = match fs::read(&spool.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(spool),
-            Err(e) => return Err(unusable(&spool.path)(e)),
+        let name = spool.name("spool");
+        let Some((bytes, file)) = spool
+            .dir
+            .read(&name, deadline)
+            .map_err(unusable(spool.dir.path(&name)))?
+        else {
+            if spool.state.file.is_some() {
+                spool.forget_checkpoint();
+                spool.save_state(true);
+            }
+            return Ok(spool);
         };
-        let modified = fs::metadata(&spool.path)
+        let id = files::file_id(&file).map_err(unusable(spool.dir.path(&name)))?;
+        let modified = file
+            .metadata()
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or_else(unix_now, |d| d.as_secs());
-        let decoded = decode_all(&bytes, modified);
-        for d in &decoded.damaged {
-            log::warn!(
-                "'{}': record {} is {}: set aside in '{}', not delivered",
-                spool.path.display(),
-                d.number,
-                d.why,
-                spool.path.with_extension("damaged").display()
-            );
+        spool.file = Some(id);
+        let start = spool.state.start_of(id, &bytes);
+        if start != spool.state.offset as usize || spool.state.file != Some(id) {
+            // A checkpoint about another file: forget it before anything is delivered.
+            spool.state.file = Some(id);
+            spool.state.offset = start as u64;
+            spool.state.crc = crc32fast::hash(&bytes[..start]);
+            spool.save_state(true);
         }
-        spool.rewrite = !decoded.damaged.is_empty();
-        spool.damaged = decoded.damaged;
-        spool.pending = decoded.records;
-        if let Some(max_age) = options.max_age {
-            let oldest = unix_now().saturating_sub(max_age.as_secs());
-            let before = spool.pending.len();
-            spool.pending.retain(|s| s.created >= oldest);
-            spool.expired = before - spool.pending.len();
-            spool.rewrite |= spool.expired > 0;
-        }
+        spool.rewrite = start > 0;
+        spool.read_records(&bytes, start, modified, options);
         Ok(spool)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    fn read_records(
+        &mut self,
+        bytes: &[u8],
+        start: usize,
+        modified: u64,
+        options: &OpenOptionsSpool,
+    ) {
+        let oldest = options
+            .max_age
+            .map(|age| unix_now().saturating_sub(age.as_secs()));
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&bytes[..start]);
+        let mut hashed = start;
+        for line in record::lines(bytes, start) {
+            let damaged = |why: String| Damaged {
+                number: line.number,
+                why,
+                bytes: line.bytes.to_vec(),
+            };
+            if line.torn {
+                self.damaged.push(damaged(
+                    "torn (no end of record: a crash or a full disk mid-write)".into(),
+                ));
+                continue;
+            }
+            let Some(mut spooled) = record::decode(line.bytes, modified) else {
+                self.damaged
+                    .push(damaged("damaged (bad checksum or fields)".into()));
+                continue;
+            };
+            if oldest.is_some_and(|oldest| spooled.created < oldest) {
+                self.expired += 1;
+                continue;
+            }
+            // What stdin's records must pass, these pass too.
+            match input::validate(&spooled.result, options.format) {
+                Ok((result, cuts)) => {
+                    for cut in cuts {
+                        log::warn!(
+                            "'{}': record {}: {} is {} bytes, cut to {}",
+                            self.dir.path(&self.name("spool")).display(),
+                            line.number,
+                            cut.field,
+                            cut.length,
+                            cut.limit
+                        );
+                    }
+                    spooled.result = result;
+                }
+                Err(reason) => {
+                    self.damaged.push(damaged(format!("refused ({reason})")));
+                    continue;
+                }
+            }
+            crc.update(&bytes[hashed..line.end as usize]);
+            hashed = line.end as usize;
+            self.pending.push(spooled);
+            self.ends.push((line.end, crc.clone().finalize()));
+        }
+        for d in &self.damaged {
+            log::warn!(
+                "'{}': record {} is {}: set aside in '{}', not delivered",
+                self.dir.path(&self.name("spool")).display(),
+                d.number,
+                d.why,
+                self.dir.path(&self.name("damaged")).display()
+            );
+        }
+        self.rewrite |= !self.damaged.is_empty() || self.expired > 0;
+        // Set aside now: a checkpoint past them must not lose them.
+        self.set_aside();
     }
 
-    /// Copies damaged records to `*.damaged` for a human to look at.
-    fn set_aside(&self) {
-        if self.damaged.is_empty() {
+    fn name(&self, extension: &str) -> String {
+        format!("{}.{extension}", self.base)
+    }
+
+    /// The spool file's path, for messages.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path(&self.name("spool"))
+    }
+
+    fn save_state(&mut self, durable: bool) {
+        let Some(file) = &self.state_file else {
             return;
-        }
-        let aside = self.path.with_extension("damaged");
-        let mut text = Vec::new();
-        for d in &self.damaged {
-            text.extend_from_slice(&d.bytes);
-            text.push(b'\n');
-        }
-        let saved = private_file(&aside, true).and_then(|mut f| {
-            f.write_all(&text)?;
-            f.sync_all()
-        });
-        if let Err(e) = saved {
+        };
+        if let Err(e) = self.state.save(file, durable) {
             log::warn!(
-                "cannot keep the damaged records in '{}': {}",
-                aside.display(),
+                "'{}': {}",
+                self.dir.path(&self.name("state")).display(),
                 io_reason(&e)
             );
         }
     }
 
-    /// Makes the spool hold exactly `results`: after a run, the pending
-    /// results not delivered plus the new ones not delivered. When all the
-    /// pending ones are still there the new ones are appended; otherwise the
-    /// file is replaced atomically. Either way it is fsync'ed before we
-    /// return. When the disk fills up, the file is cut back to its last
-    /// whole record and the error says how many were kept and lost.
-    pub fn keep(&self, results: &[Spooled]) -> Result<(), KeepError> {
-        let kept = self.keep_results(results);
+    fn forget_checkpoint(&mut self) {
+        self.state.file = None;
+        self.state.offset = 0;
+        self.state.crc = 0;
+    }
+
+    /// Records that the first `delivered` pending results arrived: a run
+    /// killed from now on resends none of them.
+    pub fn checkpoint(&mut self, delivered: usize) {
+        let done = delivered.min(self.ends.len());
+        if done == 0 {
+            return;
+        }
+        let (end, crc) = self.ends[done - 1];
+        if end > self.state.offset {
+            self.state.offset = end;
+            self.state.crc = crc;
+            self.state.last_delivery = Some(unix_now());
+            self.rewrite = true;
+            self.save_state(true);
+        }
+    }
+
+    /// Copies the damaged lines to `.damaged` for a human to look at, each
+    /// once (a rewrite that failed leaves them in the spool file).
+    fn set_aside(&mut self) {
+        if self.damaged.is_empty() {
+            return;
+        }
+        let aside = self.name("damaged");
+        let deadline = Instant::now() + self.timeout;
+        let saved = self.dir.read(&aside, deadline).and_then(|old| {
+            let old = old.map(|(bytes, _)| bytes).unwrap_or_default();
+            let known: std::collections::HashSet<&[u8]> = old.split(|&b| b == b'\n').collect();
+            let mut text = Vec::new();
+            for d in &self.damaged {
+                if !known.contains(&d.bytes[..]) {
+                    text.extend_from_slice(&d.bytes);
+                    text.push(b'\n');
+                }
+            }
+            let mut file = self.dir.open_file(&aside, How::Append)?.expect("created");
+            file.write_all(&text)?;
+            file.sync_all()
+        });
+        match saved {
+            Ok(()) => self.damaged.clear(),
+            Err(e) => log::warn!(
+                "cannot keep the damaged records in '{}': {}",
+                self.dir.path(&aside).display(),
+                io_reason(&e)
+            ),
+        }
+    }
+
+    /// Settles the run: `queue` is the pending results followed by this
+    /// run's, of which the first `delivered` arrived (or were answered).
+    /// The rest stay in the spool, fsync'ed, before this returns. When the
+    /// disk fills up, the file is cut back to its last whole record and the
+    /// error says how many of this run's results were kept and lost.
+    pub fn keep(&mut self, delivered: usize, queue: &[Spooled]) -> Result<(), KeepError> {
+        let pending = self.pending.len();
+        self.checkpoint(delivered);
+        if delivered > 0 {
+            self.state.last_delivery = Some(unix_now());
+        }
+        let undelivered = &queue[delivered.min(queue.len())..];
+        // This run's results that did not arrive (the pending ones are in the file).
+        let new_undelivered = &queue[delivered.max(pending).min(queue.len())..];
+        let kept = if undelivered.is_empty() {
+            self.remove_all()
+        } else if self.rewrite {
+            self.rewrite_with(undelivered).or_else(|e| {
+                log::warn!(
+                    "cannot rewrite '{}' ({}): it stays as it was, its delivered records \
+                     marked in '{}'",
+                    self.path().display(),
+                    io_reason(&e),
+                    self.dir.path(&self.name("state")).display()
+                );
+                self.append(new_undelivered)
+            })
+        } else {
+            self.append(new_undelivered)
+        };
         self.set_aside();
+        self.save_state(false);
         kept
     }
 
-    fn keep_results(&self, results: &[Spooled]) -> Result<(), KeepError> {
+    fn remove_all(&mut self) -> Result<(), KeepError> {
+        let fail = |source| KeepError {
+            path: self.path(),
+            kept: 0,
+            lost: 0,
+            source,
+        };
+        self.dir.remove(&self.name("spool")).map_err(fail)?;
+        self.forget_checkpoint();
+        Ok(())
+    }
+
+    /// Replaces the spool file with `results`, or leaves it as it was.
+    fn rewrite_with(&mut self, results: &[Spooled]) -> io::Result<()> {
+        let mut text = Vec::new();
+        for spooled in results {
+            record::encode(spooled, &mut text);
+        }
+        self.dir
+            .replace(&self.name("tmp"), &self.name("spool"), &text)?;
+        // The old file's checkpoint is about another inode now.
+        self.forget_checkpoint();
+        self.save_state(true);
+        Ok(())
+    }
+
+    /// Appends `results`; on a failed write, cuts the file back to its last
+    /// whole record and says how many made it.
+    fn append(&mut self, results: &[Spooled]) -> Result<(), KeepError> {
         let fail = |kept: usize, source: io::Error| KeepError {
-            path: self.path.clone(),
+            path: self.path(),
             kept,
             lost: results.len() - kept,
             source,
         };
         if results.is_empty() {
-            return match fs::remove_file(&self.path) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(fail(0, e)),
-                _ => Ok(()),
-            };
+            return Ok(());
         }
-        let appending = !self.rewrite && results.starts_with(&self.pending);
-        let (path, already) = if appending {
-            (self.path.clone(), self.pending.len())
-        } else {
-            (self.path.with_extension("tmp"), 0)
-        };
         let mut text = Vec::new();
         // Where each record ends, to cut a failed append back to whole records.
-        let mut ends = Vec::with_capacity(results.len() - already);
-        for spooled in &results[already..] {
-            encode(spooled, &mut text);
+        let mut ends = Vec::with_capacity(results.len());
+        for spooled in results {
+            record::encode(spooled, &mut text);
             ends.push(text.len() as u64);
         }
-        let mut file = (if appending {
-            private_file(&path, true)
-        } else {
-            private_file(&path, false).and_then(|f| f.set_len(0).map(|()| f))
-        })
-        .map_err(|e| fail(already, e))?;
-        let start = file.metadata().map_err(|e| fail(already, e))?.len();
+        let mut file = self
+            .dir
+            .open_file(&self.name("spool"), How::Append)
+            .map_err(|e| fail(0, e))?
+            .expect("created");
+        let start = file.metadata().map_err(|e| fail(0, e))?.len();
         let written = file.write_all(&text).and_then(|()| file.sync_all());
         let mut kept = results.len();
         let mut failure = None;
@@ -235,30 +423,120 @@ impl Spool {
             let cut_end = if whole == 0 { 0 } else { ends[whole - 1] };
             // Give the torn record back; the next run must not see it.
             let cut = file.set_len(start + cut_end).and_then(|()| file.sync_all());
-            kept = already + whole;
+            kept = whole;
             if let Err(cut_err) = cut {
                 log::warn!(
                     "cannot cut '{}' back to its last whole record: {}",
-                    path.display(),
+                    self.path().display(),
                     io_reason(&cut_err)
                 );
             }
             failure = Some(e);
         }
-        if !appending {
-            fs::rename(&path, &self.path).map_err(|e| fail(0, e))?;
-        }
-        if let Some(dir) = self.path.parent() {
-            // The new directory entry must survive a crash too.
-            File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| fail(kept, e))?;
-        }
+        // The new directory entry must survive a crash too.
+        self.dir.sync().map_err(|e| fail(kept, e))?;
         match failure {
             Some(e) => Err(fail(kept, e)),
             None => Ok(()),
         }
     }
+
+    /// Sets `results` aside in `.rejected` with the server's answer: the
+    /// server refused them for good, they are never resent.
+    pub fn reject(&self, results: &[(&Spooled, &str)]) -> io::Result<()> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let mut text = Vec::new();
+        for (spooled, answer) in results {
+            record::encode(spooled, &mut text);
+            record::encode_answer(answer, &mut text);
+        }
+        let mut file = self
+            .dir
+            .open_file(&self.name("rejected"), How::Append)?
+            .expect("created");
+        file.write_all(&text)?;
+        file.sync_all()
+    }
+
+    /// `.rejected`'s path, for messages.
+    pub fn rejected_path(&self) -> PathBuf {
+        self.dir.path(&self.name("rejected"))
+    }
+}
+
+/// What one server's spool holds, read without taking its lock.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Survey {
+    /// `HOST_PORT`, as in the file names.
+    pub(crate) base: String,
+    pub(crate) waiting: usize,
+    /// Seconds since the epoch of the oldest result waiting.
+    pub(crate) oldest: Option<u64>,
+    pub(crate) rejected: usize,
+    pub(crate) damaged: usize,
+    pub(crate) last_delivery: Option<u64>,
+}
+
+/// Every server's spool in `dir` (the same safety rules as a run's), by name.
+pub(crate) fn survey(dir: &Path, timeout: Duration) -> io::Result<Vec<Survey>> {
+    let deadline = Instant::now() + timeout;
+    let dir = SpoolDir::open(dir, false)?;
+    let mut bases: Vec<String> = dir
+        .names()?
+        .into_iter()
+        .filter_map(|name| {
+            let (base, extension) = name.rsplit_once('.')?;
+            ["spool", "state", "rejected", "damaged"]
+                .contains(&extension)
+                .then(|| base.to_string())
+        })
+        .collect();
+    bases.sort();
+    bases.dedup();
+    let count_lines = |name: String, counted: fn(&[u8]) -> bool| -> io::Result<usize> {
+        Ok(dir.read(&name, deadline)?.map_or(0, |(bytes, _)| {
+            bytes.split(|&b| b == b'\n').filter(|l| counted(l)).count()
+        }))
+    };
+    let mut surveys = Vec::new();
+    for base in bases {
+        let mut survey = Survey {
+            rejected: count_lines(format!("{base}.rejected"), |l| {
+                !l.is_empty() && !l.starts_with(b"#\t")
+            })?,
+            damaged: count_lines(format!("{base}.damaged"), |l| !l.is_empty())?,
+            ..Survey::default()
+        };
+        let state = match dir.read(&format!("{base}.state"), deadline)? {
+            Some((bytes, _)) => State::parse(&bytes),
+            None => State::default(),
+        };
+        survey.last_delivery = state.last_delivery;
+        if let Some((bytes, file)) = dir.read(&format!("{base}.spool"), deadline)? {
+            let start = state.start_of(files::file_id(&file)?, &bytes);
+            let modified = file
+                .metadata()?
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or_else(unix_now, |d| d.as_secs());
+            for line in record::lines(&bytes, start) {
+                if let Some(spooled) = record::decode(line.bytes, modified).filter(|_| !line.torn) {
+                    survey.waiting += 1;
+                    survey.oldest = Some(
+                        survey
+                            .oldest
+                            .map_or(spooled.created, |o| o.min(spooled.created)),
+                    );
+                }
+            }
+        }
+        survey.base = base;
+        surveys.push(survey);
+    }
+    Ok(surveys)
 }
 
 /// Waits for the exclusive lock at most `wait`, saying once what it waits for.
@@ -283,19 +561,14 @@ fn lock_within(lock: &File, path: &Path, wait: Duration) -> Result<(), OpenError
     }
 }
 
-/// Opens (creating 0600) a file of the spool, never through a symlink.
-fn private_file(path: &Path, append: bool) -> io::Result<File> {
-    OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(append)
-        .truncate(false)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .open(path)
+/// `HOST_PORT`, the start of the names of `server:port`'s files.
+fn base_name(server: &str, port: u16) -> String {
+    format!("{}_{port}", file_safe(server))
 }
 
-fn file_safe(server: &str) -> String {
+/// The host as file names hold it: every byte but letters, digits, `.` and
+/// `-` made `_`.
+pub(crate) fn file_safe(server: &str) -> String {
     server
         .chars()
         .map(|c| {
@@ -308,130 +581,17 @@ fn file_safe(server: &str) -> String {
         .collect()
 }
 
-fn escape(field: &[u8], out: &mut Vec<u8>) {
-    for &b in field {
-        match b {
-            b'%' | b'\t' | b'\r' | b'\n' => out.extend(format!("%{b:02X}").as_bytes()),
-            _ => out.push(b),
-        }
-    }
-}
-
-fn unescape(field: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(field.len());
-    let mut i = 0;
-    while i < field.len() {
-        if field[i] == b'%' {
-            let hex = std::str::from_utf8(field.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(field[i]);
-            i += 1;
-        }
-    }
-    Some(out)
-}
-
-fn encode(spooled: &Spooled, out: &mut Vec<u8>) {
-    let start = out.len();
-    let result = &spooled.result;
-    out.extend(format!("2\t{}\t{}\t", spooled.created, result.status).as_bytes());
-    escape(&result.host, out);
-    out.push(b'\t');
-    escape(&result.service, out);
-    out.push(b'\t');
-    escape(&result.output, out);
-    let crc = crc32fast::hash(&out[start..]);
-    out.extend(format!("\t{crc:08x}\n").as_bytes());
-}
-
-fn decode(line: &[u8], modified: u64) -> Option<Spooled> {
-    let fields: Vec<&[u8]> = line.split(|&b| b == b'\t').collect();
-    fn number<T: std::str::FromStr>(field: &[u8]) -> Option<T> {
-        std::str::from_utf8(field).ok()?.parse().ok()
-    }
-    let (created, status, host, service, output) = match fields[..] {
-        [b"2", created, status, host, service, output, crc] => {
-            let body = &line[..line.len() - crc.len() - 1];
-            let crc = u32::from_str_radix(std::str::from_utf8(crc).ok()?, 16).ok()?;
-            if crc32fast::hash(body) != crc {
-                return None;
-            }
-            (number(created)?, status, host, service, output)
-        }
-        // The first format had no time: the file's is the best we know.
-        [b"1", status, host, service, output] => (modified, status, host, service, output),
-        _ => return None,
-    };
-    Some(Spooled {
-        created,
-        result: CheckResult {
-            status: number(status)?,
-            host: unescape(host)?,
-            service: unescape(service)?,
-            output: unescape(output)?,
-        },
-    })
-}
-
-struct Damaged {
-    /// 1-based record number in the file.
-    number: usize,
-    why: &'static str,
-    bytes: Vec<u8>,
-}
-
-struct Decoded {
-    records: Vec<Spooled>,
-    damaged: Vec<Damaged>,
-}
-
-/// Every whole, checked record; the others are returned to be set aside.
-fn decode_all(bytes: &[u8], modified: u64) -> Decoded {
-    let mut decoded = Decoded {
-        records: Vec::new(),
-        damaged: Vec::new(),
-    };
-    let (whole, torn) = match bytes.iter().rposition(|&b| b == b'\n') {
-        Some(last) => (&bytes[..last], &bytes[last + 1..]),
-        None => (&bytes[..0], bytes),
-    };
-    let mut number = 0;
-    for line in whole.split(|&b| b == b'\n') {
-        if line.is_empty() {
-            continue;
-        }
-        number += 1;
-        match decode(line, modified) {
-            Some(record) => decoded.records.push(record),
-            None => decoded.damaged.push(Damaged {
-                number,
-                why: "damaged (bad checksum or fields)",
-                bytes: line.to_vec(),
-            }),
-        }
-    }
-    if !torn.is_empty() {
-        decoded.damaged.push(Damaged {
-            number: number + 1,
-            why: "torn (no end of record: a crash or a full disk mid-write)",
-            bytes: torn.to_vec(),
-        });
-    }
-    decoded
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nsca::packet::CheckResult;
 
     fn spooled(host: &str, output: &[u8]) -> Spooled {
         Spooled {
             created: 1_700_000_000,
             result: CheckResult {
                 host: host.into(),
-                service: b"s\tx".to_vec(),
+                service: b"s x".to_vec(),
                 status: 2,
                 output: output.to_vec(),
             },
@@ -442,6 +602,7 @@ mod tests {
         let options = OpenOptionsSpool {
             lock_wait: Duration::from_secs(1),
             max_age: None,
+            format: Format::V3,
         };
         Spool::open(dir, "nagios:x", 5667, &options).unwrap()
     }
@@ -451,54 +612,73 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = spooled("a", b"100%\nline\r\xff");
         let b = spooled("b", b"");
-        let spool = open(dir.path());
+        let mut spool = open(dir.path());
         assert!(spool.pending.is_empty());
-        spool.keep(std::slice::from_ref(&a)).unwrap();
+        spool.keep(1, &[b.clone(), a.clone()]).unwrap();
         drop(spool);
 
-        let spool = open(dir.path());
+        let mut spool = open(dir.path());
         assert_eq!(spool.pending, std::slice::from_ref(&a));
-        spool.keep(&[a.clone(), b.clone()]).unwrap();
+        spool.keep(0, &[a.clone(), b.clone()]).unwrap();
         drop(spool);
 
-        let spool = open(dir.path());
+        let mut spool = open(dir.path());
         assert_eq!(spool.pending, [a.clone(), b.clone()]);
-        spool.keep(std::slice::from_ref(&b)).unwrap();
+        spool.keep(1, &[a.clone(), b.clone()]).unwrap();
         drop(spool);
 
-        let spool = open(dir.path());
-        assert_eq!(spool.pending, [b]);
-        spool.keep(&[]).unwrap();
+        let mut spool = open(dir.path());
+        assert_eq!(spool.pending, std::slice::from_ref(&b));
+        spool.keep(1, &[b]).unwrap();
         assert!(!spool.path().exists());
     }
 
     #[test]
-    fn torn_and_damaged_records_are_set_aside() {
+    fn a_checkpoint_skips_what_was_delivered_until_the_file_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let results: Vec<Spooled> = (0..5).map(|i| spooled(&format!("h{i}"), b"o")).collect();
+        open(dir.path()).keep(0, &results).unwrap();
+        let mut spool = open(dir.path());
+        spool.checkpoint(3);
+        drop(spool); // as if killed: no keep
+        let spool = open(dir.path());
+        assert_eq!(spool.pending, results[3..]);
+        drop(spool);
+        // The same name and inode, other bytes: the checkpoint no longer applies.
+        let path = dir.path().join("nagios_x_5667.spool");
+        let text = std::fs::read(&path).unwrap();
+        let first_end = text.iter().position(|&b| b == b'\n').unwrap() + 1;
+        std::fs::write(&path, &text[first_end..]).unwrap();
+        assert_eq!(open(dir.path()).pending, results[1..]);
+    }
+
+    #[test]
+    fn torn_damaged_and_invalid_records_are_set_aside_once() {
         let dir = tempfile::tempdir().unwrap();
         let mut text = Vec::new();
-        encode(&spooled("good", b"ok"), &mut text);
+        record::encode(&spooled("good", b"ok"), &mut text);
         let mut flipped = Vec::new();
-        encode(&spooled("flip", b"OK - synthetic"), &mut flipped);
+        record::encode(&spooled("flip", b"OK - synthetic"), &mut flipped);
         flipped[20] ^= 1;
         text.extend(&flipped);
         text.extend(b"1\t0\th\t\told format\n");
+        record::encode(&spooled("semi;colon", b"x"), &mut text);
         let mut torn = Vec::new();
-        encode(&spooled("torn", b"OK - synthetic"), &mut torn);
+        record::encode(&spooled("torn", b"OK - synthetic"), &mut torn);
         text.extend(&torn[..torn.len() - 5]);
-        fs::write(dir.path().join("nagios_x_5667.spool"), &text).unwrap();
+        std::fs::write(dir.path().join("nagios_x_5667.spool"), &text).unwrap();
 
         let spool = open(dir.path());
         let hosts: Vec<&[u8]> = spool.pending.iter().map(|s| &s.result.host[..]).collect();
         assert_eq!(hosts, [&b"good"[..], b"h"]);
-        // The damage is set aside and rewritten away, not appended after.
+        let aside = std::fs::read(dir.path().join("nagios_x_5667.damaged")).unwrap();
+        assert_eq!(aside.split(|&b| b == b'\n').count(), 4, "three and the end");
+        drop(spool); // killed before the rewrite: read again, set aside once
+        let mut spool = open(dir.path());
+        let again = std::fs::read(dir.path().join("nagios_x_5667.damaged")).unwrap();
+        assert_eq!(again, aside);
         let pending = spool.pending.clone();
-        spool.keep(&pending).unwrap();
-        let aside = fs::read(dir.path().join("nagios_x_5667.damaged")).unwrap();
-        assert_eq!(
-            aside.split(|&b| b == b'\n').count(),
-            3,
-            "two records and the end"
-        );
+        spool.keep(0, &pending).unwrap();
         drop(spool);
         assert_eq!(open(dir.path()).pending, pending);
     }

@@ -97,6 +97,35 @@ pub fn run(argv: &[OsString], limit: Duration) -> Finished {
     }
 }
 
+/// The command as a shell would show it, quoted where needed.
+pub(crate) fn describe_command(argv: &[OsString]) -> String {
+    argv.iter()
+        .map(|arg| {
+            let arg = arg.to_string_lossy();
+            if !arg.is_empty()
+                && arg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/._-=:,+".contains(&b))
+            {
+                arg.into_owned()
+            } else {
+                format!("'{}'", arg.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How a job ended, in words, with its status.
+pub(crate) fn describe_exit(exit: u8) -> String {
+    match exit {
+        TIMED_OUT => format!("timed out (status {TIMED_OUT})"),
+        NOT_STARTED => format!("could not be run (status {NOT_STARTED})"),
+        129..=192 => format!("was killed by signal {} (status {exit})", exit - 128),
+        _ => format!("exited with status {exit}"),
+    }
+}
+
 /// A shell's view of a status: the code, or 128 + the signal.
 fn exit_code(status: ExitStatus) -> u8 {
     use std::os::unix::process::ExitStatusExt;

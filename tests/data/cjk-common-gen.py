@@ -9,7 +9,7 @@ same bytes give in another of them.
 
 Read with Python's gettext from /usr/share/locale/LANG/LC_MESSAGES/*.mo,
 every domain but iso-codes' country and subdivision names (iso_3166*:
-the place names of the test corpus of tests/mojibake_names_corpus.rs). Each catalog is under its package's
+the place names of the test corpus of tests/mojibake/names_corpus.rs). Each catalog is under its package's
 licence (see /usr/share/doc/PACKAGE/copyright); only which characters are
 frequent is taken.
 """

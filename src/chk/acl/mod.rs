@@ -156,6 +156,116 @@ impl Acl {
             })
     }
 
+    /// What an entry lets through: its rights, cut by the mask for the
+    /// group class; 0 for an entry the ACL does not have.
+    pub fn effective_of(&self, tag: Tag, id: u32) -> u8 {
+        let Some(perm) = self.get(tag, id) else {
+            return 0;
+        };
+        match tag {
+            Tag::User | Tag::GroupObj | Tag::Group => {
+                perm & self.get(Tag::Mask, NO_ID).unwrap_or(R | W | X)
+            }
+            _ => perm,
+        }
+    }
+
+    /// Whether `other` grants everything `self` lets through (each entry's
+    /// effective rights), so that putting `self` in its place narrows or
+    /// changes nothing.
+    pub fn within(&self, other: &Acl) -> bool {
+        self.entries.iter().filter(|e| e.tag != Tag::Mask).all(|e| {
+            let mine = self.effective_of(e.tag, e.id);
+            mine & other.effective_of(e.tag, e.id) == mine
+        })
+    }
+
+    /// The rights both ACLs grant, and no more: each entry of `self` with
+    /// what it lets through in both (a named entry only when `other` has it
+    /// too), the mask letting exactly those through. Never wider than
+    /// either, whatever their masks.
+    pub fn intersect(&self, other: &Acl) -> Acl {
+        let mut entries: Vec<Entry> = self
+            .entries
+            .iter()
+            .filter(|e| e.tag != Tag::Mask)
+            .filter(|e| !e.tag.is_named() || other.get(e.tag, e.id).is_some())
+            .map(|e| Entry {
+                perm: self.effective_of(e.tag, e.id) & other.effective_of(e.tag, e.id),
+                ..*e
+            })
+            .collect();
+        if entries.iter().any(|e| e.tag.is_named()) {
+            let perm = entries
+                .iter()
+                .filter(|e| matches!(e.tag, Tag::User | Tag::GroupObj | Tag::Group))
+                .fold(0, |acc, e| acc | e.perm);
+            entries.push(Entry {
+                tag: Tag::Mask,
+                id: NO_ID,
+                perm,
+            });
+            entries.sort_by_key(|e| (e.tag, e.id));
+        }
+        Acl { entries }
+    }
+
+    /// Whether nobody but the owner gets any right from this ACL, named
+    /// groups for which `allowed` is true apart.
+    pub fn grants_only_owner(&self, allowed: impl Fn(u32) -> bool) -> bool {
+        self.entries.iter().all(|e| match e.tag {
+            Tag::UserObj | Tag::Mask => true,
+            Tag::Group if allowed(e.id) => true,
+            _ => self.effective_of(e.tag, e.id) == 0,
+        })
+    }
+
+    /// The ACL with only the owner's rights and those of the named groups
+    /// for which `allowed` is true: `g::` and `o::` get nothing, other named
+    /// entries go, and the mask lets through no more than it did.
+    pub fn owner_only_but(&self, allowed: impl Fn(u32) -> bool) -> Acl {
+        let mask = self.get(Tag::Mask, NO_ID).unwrap_or(R | W | X);
+        let mut entries: Vec<Entry> = self
+            .entries
+            .iter()
+            .filter(|e| {
+                e.tag != Tag::Mask && (!e.tag.is_named() || (e.tag == Tag::Group && allowed(e.id)))
+            })
+            .map(|e| match e.tag {
+                Tag::GroupObj | Tag::Other => Entry { perm: 0, ..*e },
+                _ => *e,
+            })
+            .collect();
+        if entries.iter().any(|e| e.tag.is_named()) {
+            let union = entries
+                .iter()
+                .filter(|e| e.tag == Tag::Group)
+                .fold(0, |acc, e| acc | e.perm);
+            entries.push(Entry {
+                tag: Tag::Mask,
+                id: NO_ID,
+                perm: union & mask,
+            });
+            entries.sort_by_key(|e| (e.tag, e.id));
+        }
+        Acl { entries }
+    }
+
+    /// The first entry of the group class whose rights the mask cuts
+    /// (`g:webdev:rwx` under `m::r-x`): the entry and what gets through.
+    pub fn masked(&self) -> Option<(Entry, u8)> {
+        let mask = self.get(Tag::Mask, NO_ID)?;
+        self.entries
+            .iter()
+            .find(|e| e.tag.is_named() && e.perm & !mask != 0)
+            .map(|e| (*e, e.perm & mask))
+    }
+
+    /// One entry in the short text form (`g:webdev:rwx`).
+    pub fn entry_text(entry: &Entry, names: Option<&dyn Names>) -> String {
+        entry_text(entry, names)
+    }
+
     /// Short text form, names where `names` knows them, else numbers.
     pub fn to_text(&self, names: Option<&dyn Names>) -> String {
         let parts: Vec<String> = self.entries.iter().map(|e| entry_text(e, names)).collect();
@@ -266,5 +376,86 @@ mod tests {
         assert!(base(6, 7).same_meaning(&base(6, 6)));
         assert!(!base(7, 7).same_meaning(&base(6, 6)));
         assert!(!base(6, 6).same_meaning(&Acl::from_mode(0o600)));
+    }
+
+    #[test]
+    fn owner_only_keeps_the_allowed_groups_and_no_wider_mask() {
+        let acl = Acl::new(vec![
+            e(Tag::UserObj, NO_ID, 6),
+            e(Tag::GroupObj, NO_ID, 4),
+            e(Tag::User, 9, 6),
+            e(Tag::Group, 60, 6),
+            e(Tag::Group, 50, 4),
+            e(Tag::Mask, NO_ID, 6),
+            e(Tag::Other, NO_ID, 4),
+        ])
+        .unwrap();
+        let admins = |id: u32| id == 60;
+        assert!(!acl.grants_only_owner(admins));
+        let private = acl.owner_only_but(admins);
+        assert_eq!(private.to_string(), "u::rw-,g::---,g:60:rw-,m::rw-,o::---");
+        assert!(private.grants_only_owner(admins));
+        assert!(!private.grants_only_owner(|_| false));
+        assert_eq!(
+            acl.owner_only_but(|_| false).to_string(),
+            "u::rw-,g::---,o::---"
+        );
+        // A masked-out entry grants nothing.
+        let masked = Acl::new(vec![
+            e(Tag::UserObj, NO_ID, 6),
+            e(Tag::GroupObj, NO_ID, 0),
+            e(Tag::Group, 50, 7),
+            e(Tag::Mask, NO_ID, 0),
+            e(Tag::Other, NO_ID, 0),
+        ])
+        .unwrap();
+        assert!(masked.grants_only_owner(|_| false));
+        assert_eq!(masked.masked().map(|(e, eff)| (e.id, eff)), Some((50, 0)));
+        assert_eq!(private.masked(), None);
+    }
+
+    #[test]
+    fn an_intersection_is_never_wider_than_either_side() {
+        let acl = |entries: &[(Tag, u32, u8)]| {
+            Acl::new(
+                entries
+                    .iter()
+                    .map(|&(tag, id, perm)| e(tag, id, perm))
+                    .collect(),
+            )
+            .unwrap()
+        };
+        // g:7:rwx cut to r-- by the mask; the backup had it rwx, unmasked.
+        let now = acl(&[
+            (Tag::UserObj, NO_ID, 7),
+            (Tag::GroupObj, NO_ID, 5),
+            (Tag::Group, 7, 7),
+            (Tag::User, 9, 6),
+            (Tag::Mask, NO_ID, 4),
+            (Tag::Other, NO_ID, 4),
+        ]);
+        let then = acl(&[
+            (Tag::UserObj, NO_ID, 6),
+            (Tag::GroupObj, NO_ID, 7),
+            (Tag::Group, 7, 7),
+            (Tag::Other, NO_ID, 0),
+        ]);
+        let both = now.intersect(&then);
+        assert_eq!(both.to_string(), "u::rw-,g::r--,g:7:r--,m::r--,o::---");
+        // Only named entries on both sides stay; none left is the mode alone.
+        let plain = now.intersect(&Acl::from_mode(0o755));
+        assert_eq!(plain.to_string(), "u::rwx,g::r--,o::r--");
+        assert!(plain.is_minimal());
+        assert!(both.within(&now) && both.within(&then));
+        assert!(!then.within(&now) && !now.within(&then));
+        // A named entry wider than its mask is only what the mask lets through.
+        let masked = acl(&[
+            (Tag::UserObj, NO_ID, 6),
+            (Tag::GroupObj, NO_ID, 0),
+            (Tag::User, 9, 7),
+            (Tag::Mask, NO_ID, 4),
+            (Tag::Other, NO_ID, 0),
+        ]);
+        assert!(masked.within(&masked.intersect(&masked)));
     }
 }

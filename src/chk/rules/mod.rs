@@ -20,6 +20,7 @@ use crate::common::Error;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 /// Who wrote a rule file, which decides what it may say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,20 +170,6 @@ impl Pattern {
             _ => false,
         }
     }
-
-    /// The literal directory a user rule's additions are based on.
-    fn literal_base(&self) -> Vec<u8> {
-        match self {
-            Pattern::Path { rel, .. } => rel.clone(),
-            Pattern::Glob { text, .. } => {
-                let literal: Vec<&str> = text
-                    .split('/')
-                    .take_while(|p| !p.contains(['*', '?', '[', '{']))
-                    .collect();
-                literal.join("/").into_bytes()
-            }
-        }
-    }
 }
 
 /// What a rule asks for.
@@ -201,6 +188,12 @@ pub enum Definition {
     /// A user rule before it is merged: named entries to add to the ACL of
     /// the system rule governing the same place.
     Additions(Vec<TemplateEntry>),
+    /// Edits made in order to what the entry has (setfacl's, tmpfiles.d
+    /// lines'): the end state is wanted exactly, mask included.
+    Edits(Vec<crate::chk::edit::Step>),
+    /// `IGNORE` (or `--exclude`): the entry and everything below it are
+    /// neither checked nor changed. Wins over every other rule.
+    Ignore,
 }
 
 impl Definition {
@@ -244,6 +237,11 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether the rule says to leave the entry, and all below it, alone.
+    pub fn is_ignore(&self) -> bool {
+        matches!(self.definition, Definition::Ignore)
+    }
+
     /// A rule made in code (`chk path --acl`, factory rules).
     pub fn builtin(origin: &str, pattern: Pattern, definition: Definition) -> Rule {
         Rule {
@@ -276,19 +274,40 @@ struct Key {
 }
 
 /// The best rule matched by a directory or its ancestors, handed down the
-/// walk so each entry only tests the rules that anchor at itself.
+/// walk so each entry only tests the rules that anchor at itself: the best
+/// of all, and the best that is not a user's additions (its base).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Inherited {
     best: Option<(Key, usize)>,
+    base: Option<(Key, usize)>,
 }
 
 /// Rules of one target, indexed for matching.
+///
+/// A user's (or a group's) ACL rule only adds named entries, and adds them
+/// to whatever system rule governs each entry it reaches: a file keeps a
+/// file's template and a directory a directory's, however wide the user's
+/// glob (`** u:bob:r--` must not give every file the home root's directory
+/// template). So the walk tracks two winners, the best rule of all and the
+/// best one that is not additions; when the additions win, the entry gets
+/// the base rule with them merged in. Merged rules are made once per pair,
+/// when first needed.
 #[derive(Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
     exact: HashMap<Vec<u8>, Vec<usize>>,
     globs: GlobSet,
     glob_rules: Vec<usize>,
+    /// Rule index → position among the additions / among the base rules.
+    addition_slot: Vec<Option<usize>>,
+    base_slot: Vec<Option<usize>>,
+    bases: usize,
+    /// Additions × base rules, merged on first use.
+    merged: Vec<OnceLock<Box<Rule>>>,
+    /// IGNORE rules, apart: any of them that matches an entry wins.
+    ignore_exact: HashMap<Vec<u8>, usize>,
+    ignore_globs: GlobSet,
+    ignore_glob_rules: Vec<usize>,
 }
 
 impl RuleSet {
@@ -303,16 +322,18 @@ impl RuleSet {
     }
 
     /// Adds user (or per-group) rules: each adds its named entries to the
-    /// ACL of the system rule governing its place. Returns the rules that
-    /// could not be used, as warnings.
+    /// ACL of the system rule governing each entry it reaches. Returns the
+    /// rules that cannot add anything, as warnings: one for a path a system
+    /// rule names itself, and one for a literal path under no system ACL
+    /// rule (a glob is only known entry by entry).
     pub fn add_user_rules(&mut self, rules: Vec<Rule>) -> Vec<Error> {
         let mut warnings = Vec::new();
-        let mut merged = Vec::new();
-        for mut rule in rules {
-            let Definition::Additions(entries) = &rule.definition else {
-                merged.push(rule);
+        let mut kept = Vec::new();
+        for rule in rules {
+            if !matches!(rule.definition, Definition::Additions(_)) {
+                kept.push(rule);
                 continue;
-            };
+            }
             let warn = |why: String| Error::bad_input(&rule.origin, rule.line, why);
             if !rule.pattern.is_root()
                 && let Some(sys) = self
@@ -326,78 +347,144 @@ impl RuleSet {
                 )));
                 continue;
             }
-            // What the place has now: for `X/`, what X hands down.
-            let literal = rule.pattern.literal_base();
-            let base = if rule.pattern.contents() {
-                self.governing_below(&literal)
-            } else {
-                self.governing(&literal)
+            if let Pattern::Path { rel, contents } = &rule.pattern {
+                // What the place has now: for `X/`, what X hands down.
+                let (here, below) = self.walk_to(rel);
+                let base = if *contents { below.base } else { here.base };
+                match base.map(|(_, i)| &self.rules[i].definition) {
+                    Some(Definition::Acl { .. }) => {}
+                    Some(Definition::NoAcl | Definition::Private) => {
+                        warnings.push(warn(
+                            "ignored: the path is under a NOACL or PRIVATE system rule".into(),
+                        ));
+                        continue;
+                    }
+                    _ => {
+                        warnings.push(warn("ignored: no system ACL rule to add entries to".into()));
+                        continue;
+                    }
+                }
             }
-            .map(|r| &r.definition);
-            let definition = match base {
-                Some(Definition::Acl { access, default }) => {
-                    let mut access = access.clone();
-                    access.add_named(entries);
-                    let default = default.clone().map(|mut d| {
-                        d.add_named(entries);
-                        d
-                    });
-                    Definition::Acl { access, default }
-                }
-                Some(Definition::NoAcl | Definition::Private) => {
-                    warnings.push(warn(
-                        "ignored: the path is under a NOACL or PRIVATE system rule".into(),
-                    ));
-                    continue;
-                }
-                _ => {
-                    warnings.push(warn("ignored: no system ACL rule to add entries to".into()));
-                    continue;
-                }
-            };
-            rule.definition = definition;
-            merged.push(rule);
+            kept.push(rule);
         }
-        self.rules.extend(merged);
+        self.rules.extend(kept);
         self.reindex();
         warnings
     }
 
     /// The root's default ACL is what the walk enforces below the root
     /// (`~/`), so that an entry born in the root is already compliant;
-    /// Licorn's root rule `~` has no default ACL of its own. Called once
-    /// every rule is in.
+    /// Licorn's root rule `~` has no default ACL of its own. Set on the
+    /// base rules (a user's additions at `~` and `~/` are merged into both).
+    /// Called once every rule is in.
     pub fn inherit_root_default(&mut self) {
-        let Some(below) = self.governing_below(b"") else {
+        let (root, below) = self.walk_to(b"");
+        let (Some((_, root)), Some((_, below))) = (root.base, below.base) else {
             return;
         };
-        let Definition::Acl { access, .. } = &below.definition else {
+        let Definition::Acl { access, .. } = &self.rules[below].definition else {
             return;
         };
         let contents = access.clone();
-        let Some(index) = self.step(Inherited::default(), b"").0.map(|root| {
-            self.rules
-                .iter()
-                .position(|r| std::ptr::eq(r, root))
-                .unwrap_or(usize::MAX)
-        }) else {
-            return;
-        };
-        if let Some(Rule {
-            definition: Definition::Acl { default, .. },
-            ..
-        }) = self.rules.get_mut(index)
+        if let Definition::Acl { default, .. } = &mut self.rules[root].definition
             && default.is_none()
         {
             *default = Some(contents);
         }
+        self.reindex();
+    }
+
+    /// Adds `--exclude` patterns: IGNORE rules of the command line.
+    pub fn add_excludes(&mut self, patterns: &[Pattern]) {
+        self.rules.extend(
+            patterns
+                .iter()
+                .map(|p| Rule::builtin("--exclude", p.clone(), Definition::Ignore)),
+        );
+        self.reindex();
+    }
+
+    /// The IGNORE rule that matches `rel` itself, if any (its ancestors
+    /// are not looked at: the walk never reaches below an ignored one).
+    fn ignore_rule(&self, rel: &[u8]) -> Option<&Rule> {
+        if let Some(&index) = (!self.ignore_exact.is_empty())
+            .then(|| self.ignore_exact.get(rel))
+            .flatten()
+        {
+            return Some(&self.rules[index]);
+        }
+        if rel.is_empty() || self.ignore_glob_rules.is_empty() {
+            return None;
+        }
+        let candidate = globset::Candidate::new(
+            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(rel),
+        );
+        let first = self
+            .ignore_globs
+            .matches_candidate(&candidate)
+            .into_iter()
+            .min()?;
+        Some(&self.rules[self.ignore_glob_rules[first]])
+    }
+
+    /// The IGNORE rule that leaves `rel` alone: one matching `rel` or one
+    /// of its ancestors. For `chk explain`, which looks at one path.
+    pub fn ignored(&self, rel: &[u8]) -> Option<&Rule> {
+        let ends = rel
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'/')
+            .map(|(i, _)| i);
+        std::iter::once(0)
+            .chain(ends)
+            .chain((!rel.is_empty()).then_some(rel.len()))
+            .find_map(|end| self.ignore_rule(&rel[..end]))
     }
 
     fn reindex(&mut self) {
         self.exact.clear();
         self.glob_rules.clear();
+        self.ignore_exact.clear();
+        self.ignore_glob_rules.clear();
         let mut builder = GlobSetBuilder::new();
+        let mut ignores = GlobSetBuilder::new();
         for (index, rule) in self.rules.iter().enumerate() {
+            if rule.is_ignore() {
+                // `X/` ignores what is below X: its entries, as the walk
+                // never goes below an ignored one.
+                let glob = match &rule.pattern {
+                    Pattern::Path {
+                        rel,
+                        contents: false,
+                    } => {
+                        self.ignore_exact.insert(rel.clone(), index);
+                        continue;
+                    }
+                    Pattern::Path {
+                        rel,
+                        contents: true,
+                    } if rel.is_empty() => "*".to_string(),
+                    Pattern::Path {
+                        rel,
+                        contents: true,
+                    } => {
+                        format!("{}/*", globset::escape(&String::from_utf8_lossy(rel)))
+                    }
+                    Pattern::Glob {
+                        text,
+                        contents: false,
+                    } => text.clone(),
+                    Pattern::Glob {
+                        text,
+                        contents: true,
+                    } => format!("{text}/*"),
+                };
+                if let Ok(glob) = GlobBuilder::new(&glob).literal_separator(true).build() {
+                    ignores.add(glob);
+                    self.ignore_glob_rules.push(index);
+                }
+                continue;
+            }
             match &rule.pattern {
                 Pattern::Path { rel, .. } => self.exact.entry(rel.clone()).or_default().push(index),
                 Pattern::Glob { text, .. } => {
@@ -410,6 +497,57 @@ impl RuleSet {
             }
         }
         self.globs = builder.build().unwrap_or_default();
+        self.ignore_globs = ignores.build().unwrap_or_default();
+        let is_addition = |r: &Rule| matches!(r.definition, Definition::Additions(_));
+        let count = |want: bool| -> (Vec<Option<usize>>, usize) {
+            let mut next = 0;
+            let slots = self
+                .rules
+                .iter()
+                .map(|r| {
+                    (is_addition(r) == want && !r.is_ignore()).then(|| {
+                        next += 1;
+                        next - 1
+                    })
+                })
+                .collect();
+            (slots, next)
+        };
+        let (addition_slot, additions) = count(true);
+        let (base_slot, bases) = count(false);
+        self.addition_slot = addition_slot;
+        self.base_slot = base_slot;
+        self.bases = bases;
+        self.merged = (0..additions * bases).map(|_| OnceLock::new()).collect();
+    }
+
+    /// The rule an entry gets: `best`, or when `best` is a user's additions,
+    /// its `base` with them merged in. Additions under a NOACL or PRIVATE
+    /// base (a private place stays private) or under no rule add nothing.
+    fn effective(&self, best: Option<(Key, usize)>, base: Option<(Key, usize)>) -> Option<&Rule> {
+        let (_, best) = best?;
+        let (Some(addition), Definition::Additions(entries)) =
+            (self.addition_slot[best], &self.rules[best].definition)
+        else {
+            return Some(&self.rules[best]);
+        };
+        let (_, base) = base?;
+        let Definition::Acl { access, default } = &self.rules[base].definition else {
+            return Some(&self.rules[base]);
+        };
+        let slot = addition * self.bases + self.base_slot[base]?;
+        Some(self.merged[slot].get_or_init(|| {
+            let mut access = access.clone();
+            access.add_named(entries);
+            let default = default.clone().map(|mut d| {
+                d.add_named(entries);
+                d
+            });
+            Box::new(Rule {
+                definition: Definition::Acl { access, default },
+                ..self.rules[best].clone()
+            })
+        }))
     }
 
     fn key(&self, index: usize, depth: usize) -> Key {
@@ -432,21 +570,39 @@ impl RuleSet {
     /// number of components) given what its parent handed down, and what
     /// the entry hands down to its own children.
     pub fn step(&self, inherited: Inherited, rel: &[u8]) -> (Option<&Rule>, Inherited) {
+        if let Some(ignore) = self.ignore_rule(rel) {
+            return (Some(ignore), inherited);
+        }
+        let (here, below) = self.choose(inherited, rel);
+        (self.effective(here.best, here.base), below)
+    }
+
+    /// [`Self::step`] before merging: the winners at `rel` and below it.
+    fn choose(&self, inherited: Inherited, rel: &[u8]) -> (Inherited, Inherited) {
         let depth = if rel.is_empty() {
             0
         } else {
             rel.iter().filter(|&&b| b == b'/').count() + 1
         };
-        let mut here = inherited.best;
-        let mut below = inherited.best;
+        let mut here = inherited;
+        let mut below = inherited;
         let mut consider = |index: usize| {
             let key = self.key(index, depth);
             let better = |best: Option<(Key, usize)>| best.is_none_or(|(k, _)| key > k);
-            if !self.rules[index].pattern.contents() && better(here) {
-                here = Some((key, index));
+            let is_base = self.base_slot[index].is_some();
+            if !self.rules[index].pattern.contents() {
+                if better(here.best) {
+                    here.best = Some((key, index));
+                }
+                if is_base && better(here.base) {
+                    here.base = Some((key, index));
+                }
             }
-            if better(below) {
-                below = Some((key, index));
+            if better(below.best) {
+                below.best = Some((key, index));
+            }
+            if is_base && better(below.base) {
+                below.base = Some((key, index));
             }
         };
         if let Some(indexes) = self.exact.get(rel) {
@@ -460,33 +616,34 @@ impl RuleSet {
                 consider(self.glob_rules[g]);
             }
         }
-        (here.map(|(_, i)| &self.rules[i]), Inherited { best: below })
-    }
-
-    /// The rule `rel` hands down to what is below it (for "", `~/`).
-    pub fn governing_below(&self, rel: &[u8]) -> Option<&Rule> {
-        self.walk_to(rel).1.best.map(|(_, i)| &self.rules[i])
+        (here, below)
     }
 
     /// The rule governing `rel` (relative path, `/`-separated, "" = root).
     pub fn governing(&self, rel: &[u8]) -> Option<&Rule> {
-        self.walk_to(rel).0
+        let here = self.walk_to(rel).0;
+        self.effective(here.best, here.base)
     }
 
-    /// The steps of a walk from the root down to `rel`.
-    fn walk_to(&self, rel: &[u8]) -> (Option<&Rule>, Inherited) {
-        let mut here = self.step(Inherited::default(), b"");
-        if rel.is_empty() {
-            return here;
-        }
+    /// The steps of a walk from the root down to `rel`: the winners at
+    /// `rel`, and what it hands down.
+    fn walk_to(&self, rel: &[u8]) -> (Inherited, Inherited) {
+        let mut inherited = Inherited::default();
+        let mut here = inherited;
         let ends = rel
             .iter()
             .enumerate()
             .filter(|&(_, &b)| b == b'/')
             .map(|(i, _)| i);
-        for end in ends.chain([rel.len()]) {
-            here = self.step(here.1, &rel[..end]);
+        let steps = std::iter::once(0).chain(
+            (!rel.is_empty())
+                .then_some(ends.chain([rel.len()]))
+                .into_iter()
+                .flatten(),
+        );
+        for end in steps {
+            (here, inherited) = self.choose(inherited, &rel[..end]);
         }
-        here
+        (here, inherited)
     }
 }

@@ -62,6 +62,7 @@ pub fn parse_definition(
     let keyword = match text.to_ascii_uppercase().as_str() {
         "NOACL" | "POSIXONLY" => Some(Definition::NoAcl),
         "RESTRICT" | "RESTRICTED" | "PRIVATE" => Some(Definition::Private),
+        "IGNORE" => Some(Definition::Ignore),
         _ => None,
     };
     if let Some(keyword) = keyword {

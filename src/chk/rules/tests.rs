@@ -188,3 +188,57 @@ fn user_additions_merge_into_the_system_acl() {
         "u::rwx,u:1001:rwx,g::---,g:60:rw-,m::rw-,o::---"
     );
 }
+
+#[test]
+fn a_users_glob_adds_to_each_entrys_own_template() {
+    // The home: the root's directory template, the contents' file one.
+    let mut set = system(
+        "~\tu::rwx,g::---,o::---,g:admins:r-x,m::r-x\n\
+         ~/\tu::rw@UX,g::---,o::---,g:admins:rw@GX,m::rw@GX\n\
+         .ssh\tPRIVATE\n",
+    );
+    let (rules, errors) = parse(
+        "**\tu:alice:r--\n",
+        Path::new("u"),
+        Level::User,
+        &Macros::default(),
+        &FakeNames,
+    );
+    assert!(errors.is_empty());
+    assert!(set.add_user_rules(rules).is_empty());
+    set.inherit_root_default();
+    let file = set.governing(b".bashrc").unwrap();
+    assert_eq!((file.level, file.line), (Level::User, 1));
+    let (acl, default) = file.definition.acls(false, false, false).unwrap().unwrap();
+    // A file's template: no execute bit for anyone, not the root's rwx.
+    assert_eq!(
+        acl.to_string(),
+        "u::rw-,u:1001:r--,g::---,g:60:rw-,m::rw-,o::---"
+    );
+    assert!(default.is_none());
+    let (dir, default) = set
+        .governing(b"src/lib")
+        .unwrap()
+        .definition
+        .acls(true, false, false)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        dir.to_string(),
+        "u::rwx,u:1001:r--,g::---,g:60:rwx,m::rwx,o::---"
+    );
+    assert_eq!(default.unwrap(), dir);
+    // A private place stays private; the root keeps its own template.
+    assert!(matches!(
+        set.governing(b".ssh/id_rsa").unwrap().definition,
+        Definition::Private
+    ));
+    let (root, _) = set
+        .governing(b"")
+        .unwrap()
+        .definition
+        .acls(true, true, true)
+        .unwrap()
+        .unwrap();
+    assert_eq!(root.to_string(), "u::rwx,g::---,g:60:r-x,m::r-x,o::---");
+}

@@ -1,15 +1,18 @@
 //! The root-safe parallel walker: descends only through descriptors opened
 //! relative to the parent's (`openat` + `O_NOFOLLOW`). A file is first
 //! looked at by name (`statx` and `getxattrat`, no symlink followed); only
-//! one that differs from its rule is opened, checked to be the same inode,
-//! inspected again and changed through its descriptor.
+//! one that differs from its rule is opened, checked to be the same inode
+//! (and inspected again unless its ctime proves nothing changed), and
+//! changed through its descriptor.
 
 pub(crate) mod links;
 pub(crate) mod report;
 pub(crate) mod state;
 mod tree;
 
-pub use state::{Change, Current, InspectError, Source, Wanted, WantedRights, inspect_entry};
+pub use state::{
+    Change, Current, InspectError, PrivacyNote, Source, Wanted, WantedRights, inspect_entry,
+};
 
 use crate::chk::rules::RuleSet;
 use crate::common::nagios::Check;
@@ -19,12 +22,81 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// One tree to check, with its rules.
+#[derive(Default)]
 pub struct Target {
     /// Shown in reports ("group staff", "/srv/data").
     pub label: String,
     pub root: PathBuf,
     pub rules: RuleSet,
     pub ownership: Ownership,
+    /// The root, already opened safely (a home, reached from `/` without
+    /// following a symlink): walked as it is, never looked up again.
+    pub opened: Option<std::os::fd::OwnedFd>,
+    pub scope: Scope,
+    /// A shared directory of a group that is not permissive: the summary
+    /// says how many changed entries its members may then only read.
+    pub members: Option<Members>,
+}
+
+/// How a target's root is reached, and how much of it is checked.
+#[derive(Clone, Debug, Default)]
+pub enum Scope {
+    /// The tree below `opened`, or else below `root`, a path the
+    /// administrator gave: followed like any path, except that its last
+    /// component must not be a symlink.
+    #[default]
+    Tree,
+    /// `rel` below the directory `base` (a tmpfiles.d line's path below
+    /// `--root`), reached one component at a time without following any
+    /// symlink; the tree below it, or with `entry_only` the entry alone.
+    /// An entry that does not exist is nothing to do.
+    Below {
+        base: PathBuf,
+        rel: Vec<u8>,
+        entry_only: bool,
+    },
+}
+
+impl Target {
+    /// What the command line adds to every target: `--exclude`,
+    /// `--keep-private`.
+    pub fn apply(&mut self, exclude: &[crate::chk::rules::Pattern], keep_private: bool) {
+        if !exclude.is_empty() {
+            self.rules.add_excludes(exclude);
+        }
+        if let Some(privacy) = &mut self.ownership.privacy {
+            privacy.keep |= keep_private;
+        }
+    }
+}
+
+/// The group of a shared directory, and who of the entries' owners are in it.
+pub struct Members {
+    pub gid: u32,
+    pub name: String,
+    /// uid → member or not, asked once per owner.
+    known: std::sync::Mutex<std::collections::HashMap<u32, bool>>,
+}
+
+impl Members {
+    pub fn new(gid: u32, name: &str) -> Members {
+        Members {
+            gid,
+            name: name.to_string(),
+            known: Default::default(),
+        }
+    }
+
+    /// Whether the user `uid` is a member of the group.
+    pub fn includes(&self, uid: u32) -> bool {
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        *known.entry(uid).or_insert_with(|| {
+            crate::chk::accounts::user_by_uid(uid)
+                .ok()
+                .flatten()
+                .is_some_and(|user| crate::chk::accounts::is_member(&user, self.gid))
+        })
+    }
 }
 
 /// Ownership to enforce; `None` keeps what the entry has.
@@ -38,6 +110,27 @@ pub struct Ownership {
     /// Owner given to entries whose uid maps to no user (when `owner` is
     /// `None`); `None` keeps such owners too.
     pub orphan_owner: Option<u32>,
+    /// What becomes of owner-only entries; `None` for a target's root,
+    /// which must stay open to those the model names.
+    pub privacy: Option<Privacy>,
+}
+
+/// Owner-only entries: no right for anyone but the owner (and the groups
+/// of `allowed`), such as a `0600 .env` from an archive. A rule that gives
+/// others rights opens ("widens") them; with `keep`, they stay owner-only.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Privacy {
+    /// `--keep-private`, `keep_private`: such entries keep owner-only access.
+    pub keep: bool,
+    /// Groups an owner-only entry may still grant without being opened to
+    /// others (the admins and responsibles groups of the model).
+    pub allowed: [Option<u32>; 2],
+}
+
+impl Privacy {
+    pub fn allows(&self, gid: u32) -> bool {
+        self.allowed.contains(&Some(gid))
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -53,12 +146,19 @@ pub struct RunOptions {
     pub progress: bool,
     /// `--nagios`: one plugin line instead of the listing and summaries.
     pub nagios: Option<crate::common::NagiosArgs>,
+    /// `--exclude`: IGNORE rules added to every target.
+    pub exclude: Vec<crate::chk::rules::Pattern>,
+    /// `--keep-private`, for every target.
+    pub keep_private: bool,
 }
 
 /// Checks (and unless dry-run repairs) every target with one thread pool,
 /// printing a line per target and a total.
-pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
+pub fn check_targets(mut targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     tree::prepare_process()?;
+    for target in &mut targets {
+        target.apply(&opts.exclude, opts.keep_private);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
         .thread_name(|i| format!("chk-{i}"))
@@ -87,7 +187,7 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     for target in &targets {
         let summary = pool.install(|| tree::walk_target(target, opts, &report))?;
         total.add(&summary);
-        lines.push((target.label.clone(), summary));
+        lines.push((target, summary));
     }
     report.progress.finish();
     let take = |slot: &std::sync::Mutex<Option<std::io::Error>>| {
@@ -109,21 +209,26 @@ pub fn check_targets(targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
         Some(_) => {}
         None => {
             if let Some(nagios) = &opts.nagios {
-                return nagios.report(&plugin_check(&targets, &lines, &total));
+                let widened = [("widened", total.widened)];
+                return nagios.report_with(&plugin_check(&lines, &total), &widened);
             }
             print_summaries(&report, &lines, &total, quiet)?
         }
     }
     Ok(if total.errors > 0 {
         Exit::Failed
-    } else if opts.dry_run && total.entries_changed > 0 {
+    } else if opts.dry_run && total.changed_entries > 0 {
         Exit::Found
     } else {
         Exit::Success
     })
 }
 
-/// chk's own counts in the result envelope.
+/// Each target walked, with its summary.
+type Lines<'a> = [(&'a Target, Summary)];
+
+/// chk's own counts in the result envelope: those of the per-target
+/// summaries, spelt alike, plus the targets.
 #[derive(serde::Serialize)]
 struct ChkCounts {
     dry_run: bool,
@@ -132,32 +237,40 @@ struct ChkCounts {
     targets_changed: usize,
     kinds: report::Kinds,
     skipped: report::Skipped,
+    widened: u64,
+    kept_private: u64,
+    masked: u64,
+    members_read_only: u64,
 }
 
-fn envelope(lines: &[(String, Summary)], total: &Summary, dry_run: bool) -> Envelope<ChkCounts> {
+fn envelope(lines: &Lines, total: &Summary, dry_run: bool) -> Envelope<ChkCounts> {
     let label = match lines {
-        [(label, _)] => label.as_str(),
+        [(target, _)] => target.label.as_str(),
         _ => "total",
     };
     Envelope::new(
         "chk",
         total.checked,
-        total.entries_changed,
+        total.changed_entries,
         total.errors,
         total.line(label, dry_run),
         ChkCounts {
             dry_run,
             targets: lines.len(),
-            targets_changed: lines.iter().filter(|(_, s)| s.entries_changed > 0).count(),
-            kinds: total.changed,
+            targets_changed: lines.iter().filter(|(_, s)| s.changed_entries > 0).count(),
+            kinds: total.kinds,
             skipped: total.skipped,
+            widened: total.widened,
+            kept_private: total.kept_private,
+            masked: total.masked,
+            members_read_only: total.members_read_only,
         },
     )
 }
 
 /// `12 entries differ in 2 of 14 groups`, from the targets' labels
 /// ("group devs", "user alice", or a path).
-fn plugin_check(targets: &[Target], lines: &[(String, Summary)], total: &Summary) -> Check {
+fn plugin_check(lines: &Lines, total: &Summary) -> Check {
     fn kind(t: &Target) -> &'static str {
         match t.label.split_once(' ') {
             Some(("group", _)) => "group",
@@ -165,31 +278,34 @@ fn plugin_check(targets: &[Target], lines: &[(String, Summary)], total: &Summary
             _ => "tree",
         }
     }
-    let mut kinds: Vec<&str> = targets.iter().map(kind).collect();
+    let mut kinds: Vec<&str> = lines.iter().map(|(t, _)| kind(t)).collect();
     kinds.dedup();
     let noun = match kinds.as_slice() {
-        [one] if targets.len() == 1 => one.to_string(),
+        [one] if lines.len() == 1 => one.to_string(),
         [one] => format!("{one}s"),
         _ => "targets".to_string(),
     };
-    let differing_targets = lines.iter().filter(|(_, s)| s.entries_changed > 0).count();
-    let entries = if total.entries_changed == 1 {
+    let differing_targets = lines.iter().filter(|(_, s)| s.changed_entries > 0).count();
+    let entries = if total.changed_entries == 1 {
         "entry differs"
     } else {
         "entries differ"
     };
     let mut summary = format!(
         "{} {entries} in {differing_targets} of {} {noun}",
-        total.entries_changed,
-        targets.len()
+        total.changed_entries,
+        lines.len()
     );
+    if total.widened > 0 {
+        summary.push_str(&format!(", {} owner-only would be widened", total.widened));
+    }
     if total.errors > 0 {
         summary.push_str(&format!(", {} could not be checked", total.errors));
     }
     Check {
         name: "CHK",
         checked: total.checked,
-        differing: total.entries_changed,
+        differing: total.changed_entries,
         errors: total.errors,
         summary,
     }
@@ -240,15 +356,10 @@ pub fn check_own_file(file: &std::fs::File, path: &std::path::Path) -> Result<st
     Ok(meta)
 }
 
-fn print_summaries(
-    report: &Report,
-    lines: &[(String, Summary)],
-    total: &Summary,
-    quiet: bool,
-) -> Result<()> {
+fn print_summaries(report: &Report, lines: &Lines, total: &Summary, quiet: bool) -> Result<()> {
     if let Some(json) = &report.json {
-        for (label, summary) in lines {
-            json.emit(&serde_json::json!({ "target": label, "summary": summary }))?;
+        for (target, summary) in lines {
+            json.emit(&serde_json::json!({ "target": target.label, "summary": summary }))?;
         }
         if lines.len() > 1 {
             json.emit(&serde_json::json!({ "total": total }))?;
@@ -259,8 +370,12 @@ fn print_summaries(
         return Ok(());
     }
     let mut out = std::io::stdout().lock();
-    for (label, summary) in lines {
-        writeln!(out, "{}", summary.line(label, report.dry_run))?;
+    for (target, summary) in lines {
+        writeln!(out, "{}", summary.line(&target.label, report.dry_run))?;
+        let group = target.members.as_ref().map(|m| m.name.as_str());
+        for note in summary.notes(&target.label, report.dry_run, group) {
+            writeln!(out, "{note}")?;
+        }
     }
     if lines.len() > 1 {
         writeln!(out, "{}", total.line("total", report.dry_run))?;

@@ -1,10 +1,13 @@
 //! Counting, listing and backing up what a run did.
 
-use super::state::{Change, Current};
+use super::state::{Change, Current, PrivacyNote};
 use crate::chk::accounts::NssNames;
 use crate::chk::acl;
+use crate::chk::backup::{Identity, Pending};
+use crate::chk::node::Node;
 use crate::chk::quote;
 use crate::common::{JsonLines, Progress};
+use rustix::fs::Statx;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::fs::File;
@@ -18,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 #[derive(Default)]
 pub struct Counters {
     pub checked: AtomicU64,
-    pub entries_changed: AtomicU64,
+    pub changed_entries: AtomicU64,
     pub owner: AtomicU64,
     pub group: AtomicU64,
     pub mode: AtomicU64,
@@ -28,16 +31,37 @@ pub struct Counters {
     pub special: AtomicU64,
     pub other_filesystem: AtomicU64,
     pub hard_link: AtomicU64,
+    pub ignored: AtomicU64,
     pub errors: AtomicU64,
+    pub widened: AtomicU64,
+    pub kept_private: AtomicU64,
+    pub masked: AtomicU64,
+    pub members_read_only: AtomicU64,
+    /// The first entry left masked, as `PATH: g:NAME:rwx #effective: r-x`,
+    /// for the warning at the end.
+    pub first_masked: Mutex<Option<String>>,
 }
 
+/// A target's counts. Its JSON keys are the result envelope's own
+/// spelling (`checked`, `changed_entries`, `errors`; `kinds`, `skipped`
+/// among chk's counts), so the per-target summary and the envelope read
+/// alike.
 #[derive(Serialize, Default, Clone, Copy)]
 pub struct Summary {
     pub checked: u64,
-    pub entries_changed: u64,
-    pub changed: Kinds,
+    pub changed_entries: u64,
+    pub kinds: Kinds,
     pub skipped: Skipped,
     pub errors: u64,
+    /// Owner-only entries the run opens (opened) to others.
+    pub widened: u64,
+    /// Owner-only entries kept so (`--keep-private`).
+    pub kept_private: u64,
+    /// Changed entries left with a named ACL entry the mask cuts.
+    pub masked: u64,
+    /// Changed entries of a group that is not permissive which none of its
+    /// members may write (the group has no w and no member owns them).
+    pub members_read_only: u64,
 }
 
 #[derive(Serialize, Default, Clone, Copy)]
@@ -55,6 +79,9 @@ pub struct Skipped {
     pub special: u64,
     pub other_filesystem: u64,
     pub hard_link: u64,
+    /// Entries an IGNORE rule or `--exclude` left alone, each with all
+    /// below it (counted once: what is below is never looked at).
+    pub ignored: u64,
 }
 
 impl Counters {
@@ -73,8 +100,8 @@ impl Counters {
         let get = |c: &AtomicU64| c.load(Relaxed);
         Summary {
             checked: get(&self.checked),
-            entries_changed: get(&self.entries_changed),
-            changed: Kinds {
+            changed_entries: get(&self.changed_entries),
+            kinds: Kinds {
                 owner: get(&self.owner),
                 group: get(&self.group),
                 mode: get(&self.mode),
@@ -86,8 +113,31 @@ impl Counters {
                 special: get(&self.special),
                 other_filesystem: get(&self.other_filesystem),
                 hard_link: get(&self.hard_link),
+                ignored: get(&self.ignored),
             },
             errors: get(&self.errors),
+            widened: get(&self.widened),
+            kept_private: get(&self.kept_private),
+            masked: get(&self.masked),
+            members_read_only: get(&self.members_read_only),
+        }
+    }
+
+    /// Counts what a changed entry's notes say.
+    pub fn note(&self, notes: &Notes) {
+        let counter = match notes.privacy {
+            PrivacyNote::Widened => Some(&self.widened),
+            PrivacyNote::KeptPrivate => Some(&self.kept_private),
+            PrivacyNote::None => None,
+        };
+        if let Some(counter) = counter {
+            counter.fetch_add(1, Relaxed);
+        }
+        if notes.masked.is_some() {
+            self.masked.fetch_add(1, Relaxed);
+        }
+        if notes.read_only {
+            self.members_read_only.fetch_add(1, Relaxed);
         }
     }
 }
@@ -95,27 +145,68 @@ impl Counters {
 impl Summary {
     pub fn add(&mut self, o: &Summary) {
         self.checked += o.checked;
-        self.entries_changed += o.entries_changed;
-        self.changed.owner += o.changed.owner;
-        self.changed.group += o.changed.group;
-        self.changed.mode += o.changed.mode;
-        self.changed.access_acl += o.changed.access_acl;
-        self.changed.default_acl += o.changed.default_acl;
+        self.changed_entries += o.changed_entries;
+        self.kinds.owner += o.kinds.owner;
+        self.kinds.group += o.kinds.group;
+        self.kinds.mode += o.kinds.mode;
+        self.kinds.access_acl += o.kinds.access_acl;
+        self.kinds.default_acl += o.kinds.default_acl;
         self.skipped.symlink += o.skipped.symlink;
         self.skipped.special += o.skipped.special;
         self.skipped.other_filesystem += o.skipped.other_filesystem;
         self.skipped.hard_link += o.skipped.hard_link;
+        self.skipped.ignored += o.skipped.ignored;
         self.errors += o.errors;
+        self.widened += o.widened;
+        self.kept_private += o.kept_private;
+        self.masked += o.masked;
+        self.members_read_only += o.members_read_only;
+    }
+
+    /// The lines after the summary line, each only when it has something
+    /// to say. `group`: the group of a shared directory that is not
+    /// permissive, whose members' write access the last line is about.
+    pub fn notes(&self, label: &str, dry_run: bool, group: Option<&str>) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.widened > 0 {
+            lines.push(format!(
+                "{label}: widened: {} owner-only entries {} to others (listed with -n or -v; \
+                 --keep-private or keep_private = true keeps them owner-only)",
+                self.widened,
+                if dry_run { "would be opened" } else { "opened" }
+            ));
+        }
+        if self.kept_private > 0 {
+            lines.push(format!(
+                "{label}: kept private: {} owner-only entries (owner, admins and responsibles only)",
+                self.kept_private
+            ));
+        }
+        if let Some(group) = group.filter(|_| self.members_read_only > 0) {
+            lines.push(format!(
+                "{label}: members of {group} may only read {} entries they do not own{} \
+                 (the group is not permissive: see --adopt USER, or permissive = [\"{group}\"] in chk.conf)",
+                self.members_read_only,
+                if dry_run { " once repaired" } else { "" }
+            ));
+        }
+        if self.masked > 0 {
+            lines.push(format!(
+                "{label}: masked: {} entries keep named ACL rights their mask cuts (chk explain PATH shows them)",
+                self.masked
+            ));
+        }
+        lines
     }
 
     /// The one human summary line.
     pub fn line(&self, label: &str, dry_run: bool) -> String {
-        let (c, s) = (&self.changed, &self.skipped);
+        let (c, s) = (&self.kinds, &self.skipped);
         format!(
             "{label}: {} checked, {} {} (owner {}, group {}, mode {}, access ACL {}, default ACL {}), \
-             skipped: symlink {}, special {}, other filesystem {}, hard link {}; {} errors",
+             skipped: symlink {}, special {}, other filesystem {}, hard link {}, ignored {}; {} errors",
             self.checked,
-            self.entries_changed,
+            self.changed_entries,
             if dry_run { "differing" } else { "changed" },
             c.owner,
             c.group,
@@ -126,6 +217,7 @@ impl Summary {
             s.special,
             s.other_filesystem,
             s.hard_link,
+            s.ignored,
             self.errors
         )
     }
@@ -162,6 +254,7 @@ pub enum Skip {
     Special,
     OtherFilesystem,
     HardLink,
+    Ignored,
 }
 
 impl Skip {
@@ -171,6 +264,7 @@ impl Skip {
             Skip::Special => "special",
             Skip::OtherFilesystem => "other_filesystem",
             Skip::HardLink => "hard_link",
+            Skip::Ignored => "ignored",
         }
     }
 }
@@ -200,8 +294,9 @@ struct ChangeRecord<'a> {
     #[serde(flatten)]
     path: PathFields<'a>,
     change: &'static str,
-    from: String,
-    to: String,
+    /// Text (a mode, an ACL), or for an owner or group `{"id", "name"}`.
+    from: serde_json::Value,
+    to: serde_json::Value,
     done: bool,
 }
 
@@ -212,6 +307,30 @@ struct ErrorRecord<'a> {
     path: PathFields<'a>,
     error: &'a str,
     reason: String,
+}
+
+/// A changed entry's notes beside its changes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Notes {
+    pub privacy: PrivacyNote,
+    /// A named entry the mask cuts, and what gets through.
+    pub masked: Option<(acl::Entry, u8)>,
+    /// None of the group's members may write it once repaired.
+    pub read_only: bool,
+}
+
+#[derive(Serialize)]
+struct NoteRecord<'a> {
+    target: &'a str,
+    #[serde(flatten)]
+    path: PathFields<'a>,
+    /// `widened`, `kept_private` or `masked`.
+    note: &'static str,
+    /// For `masked`: the entry and its effective rights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -293,11 +412,28 @@ impl Report {
     }
 
     /// Lists the changes of one entry (all in a dry run, with -v otherwise),
-    /// the path escaped so that no name can forge a line.
-    pub fn changes(&self, label: &str, path: &Path, changes: &[Change]) {
+    /// the path escaped so that no name can forge a line, then its notes:
+    /// widened or kept private, a named entry the mask cuts.
+    pub fn changes(&self, label: &str, path: &Path, changes: &[Change], notes: &Notes) {
+        let privacy = match notes.privacy {
+            PrivacyNote::Widened => {
+                Some(("widened", "only its owner could use it; others may now"))
+            }
+            PrivacyNote::KeptPrivate => Some((
+                "kept_private",
+                "only its owner may use it, and the admins and responsibles",
+            )),
+            PrivacyNote::None => None,
+        };
+        let masked = notes.masked.map(|(entry, effective)| {
+            (
+                acl::Acl::entry_text(&entry, Some(&self.names)),
+                acl::perm_text(effective),
+            )
+        });
         if let Some(json) = &self.json {
             for change in changes {
-                let (from, to) = change.values(&self.names);
+                let (from, to) = change.json_values(&self.names);
                 let record = ChangeRecord {
                     target: label,
                     path: PathFields::of(path),
@@ -307,6 +443,19 @@ impl Report {
                     done: !self.dry_run,
                 };
                 self.to_stdout(|| json.emit(&record));
+            }
+            let note = |note, entry: Option<&(String, String)>| NoteRecord {
+                target: label,
+                path: PathFields::of(path),
+                note,
+                entry: entry.map(|e| e.0.clone()),
+                effective: entry.map(|e| e.1.clone()),
+            };
+            if let Some((kind, _)) = privacy {
+                self.to_stdout(|| json.emit(&note(kind, None)));
+            }
+            if let Some(masked) = &masked {
+                self.to_stdout(|| json.emit(&note("masked", Some(masked))));
             }
             return;
         }
@@ -318,6 +467,15 @@ impl Report {
         for change in changes {
             let (from, to) = change.values(&self.names);
             let _ = writeln!(text, "{shown}: {}: {from} -> {to}", change.kind());
+        }
+        if let Some((kind, what)) = privacy {
+            let _ = writeln!(text, "{shown}: {}: {what}", kind.replace('_', " "));
+        }
+        if let Some((entry, effective)) = &masked {
+            let _ = writeln!(
+                text,
+                "{shown}: masked: {entry}  #effective: {effective} (mask)"
+            );
         }
         self.to_stdout(|| io::stdout().lock().write_all(text.as_bytes()));
     }
@@ -359,53 +517,37 @@ impl Report {
         }
     }
 
+    /// A warning about the run (`chk: warning: TEXT`), silenced by -q.
+    pub fn warn_line(&self, text: &str) {
+        if log::log_enabled!(log::Level::Warn) {
+            self.progress.println(format!("chk: warning: {text}"));
+        }
+    }
+
     /// Appends the entry's state before the change, as getfacl prints it,
-    /// plus its type and inode, so `chk restore` can tell that the entry it
-    /// reaches is still the one backed up.
-    pub fn backup(&self, path: &Path, cur: &Current, inode: u64) {
-        let Some(file) = &self.backup else { return };
-        let mut text = String::new();
-        let _ = writeln!(text, "# file: {}", quote(path.as_os_str().as_bytes()));
-        let _ = writeln!(text, "# owner: {}\n# group: {}", cur.uid, cur.gid);
-        let kind = if cur.is_dir { "directory" } else { "file" };
-        let _ = writeln!(text, "# type: {kind}\n# inode: {inode}");
-        if cur.mode & 0o7000 != 0 {
-            let flag = |bit: u32, c: char| if cur.mode & bit != 0 { c } else { '-' };
-            let _ = writeln!(
-                text,
-                "# flags: {}{}{}",
-                flag(0o4000, 's'),
-                flag(0o2000, 's'),
-                flag(0o1000, 't')
-            );
-        }
-        let access = cur
-            .access
-            .clone()
-            .unwrap_or_else(|| acl::Acl::from_mode(cur.mode));
-        acl::dump_lines(&access, "", &mut text);
-        if let Some(default) = &cur.default {
-            acl::dump_lines(default, "default:", &mut text);
-        }
-        text.push('\n');
+    /// plus what identifies it and its content (see [`backup`]), so that
+    /// `chk restore` can tell that the entry it reaches is still the one
+    /// backed up. Returns the record, to complete with [`Self::backup_done`]
+    /// once the change is made.
+    pub fn backup(&self, path: &Path, cur: &Current, node: &Node, stat: &Statx) -> Option<Pending> {
+        let file = self.backup.as_ref()?;
+        let record = Pending::new(path, cur, &Identity::of(node, stat));
+        let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+        Report::keep_error(&self.backup_error, file.write_all(record.text().as_bytes()));
+        Some(record)
+    }
+
+    /// Appends the completion of `record`: the ctime chk's change left on
+    /// the entry (read through its descriptor), which `chk restore` finds
+    /// again only if nobody touched the entry since.
+    pub fn backup_done(&self, record: Pending, node: &Node) {
+        let (Some(file), Ok(stat)) = (&self.backup, node.stat()) else {
+            return;
+        };
+        let text = record.completion(stat.stx_ctime.into());
         let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
         Report::keep_error(&self.backup_error, file.write_all(text.as_bytes()));
     }
-}
-
-/// Quotes a name as getfacl does (`\ooo` for backslash, blanks and control
-/// bytes), and every non-ASCII byte too, so the line is plain ASCII whatever
-/// the name's encoding; setfacl unquotes any `\ooo`.
-fn quote(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        if b == b'\\' || b <= b' ' || b >= 0x7f {
-            let _ = write!(out, "\\{b:03o}");
-        } else {
-            out.push(char::from(b));
-        }
-    }
-    out
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -1,6 +1,6 @@
 //! Current and wanted state of one entry, the differences, and the repair.
 
-use super::Ownership;
+use super::{Ownership, Privacy};
 use crate::chk::acl::{self, Acl, NO_ID, Tag, io::Kind};
 use crate::chk::ids::Names;
 use crate::chk::node::Node;
@@ -32,6 +32,20 @@ pub struct Wanted {
     pub uid: u32,
     pub gid: u32,
     pub rules: WantedRights,
+    /// An owner-only entry the rule would open to others.
+    pub privacy: PrivacyNote,
+}
+
+/// What the rule does to an entry only its owner may use now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PrivacyNote {
+    /// Not owner-only, or the rule keeps it so.
+    #[default]
+    None,
+    /// Opened to others.
+    Widened,
+    /// Would have been opened; kept owner-only (`--keep-private`).
+    KeptPrivate,
 }
 
 #[derive(Clone, Debug)]
@@ -40,6 +54,13 @@ pub enum WantedRights {
     Mode(u32),
     /// These ACLs; the mode's rwx bits follow the access ACL, special bits off.
     Acls { access: Acl, default: Option<Acl> },
+    /// Exactly this mode and these stored ACLs (`None`: no xattr), as the
+    /// edits of setfacl or tmpfiles.d lines leave an entry.
+    Exact {
+        mode: u32,
+        access: Option<Acl>,
+        default: Option<Acl>,
+    },
 }
 
 /// One difference, with the values before and after.
@@ -64,16 +85,67 @@ impl Change {
         }
     }
 
-    /// Before and after as text, ACL qualifiers by name where known.
+    /// Before and after as text: owners and groups by name (the number
+    /// when no account has it), ACL qualifiers likewise.
     pub fn values(&self, names: &dyn Names) -> (String, String) {
         let acl = |a: &Option<Acl>| {
             a.as_ref()
                 .map_or("none".to_string(), |a| a.to_text(Some(names)))
         };
         match self {
-            Change::Owner(a, b) | Change::Group(a, b) => (a.to_string(), b.to_string()),
+            Change::Owner(a, b) => (user_name(*a, names), user_name(*b, names)),
+            Change::Group(a, b) => (group_name(*a, names), group_name(*b, names)),
             Change::Access(a, b) | Change::Default(a, b) => (acl(a), acl(b)),
             Change::Mode(a, b) => (format!("{a:04o}"), format!("{b:04o}")),
+        }
+    }
+
+    /// Before and after for JSON: an owner or group as `{"id": 1001,
+    /// "name": "webdev"}` (`name` null when no account has the id), the
+    /// rest as the text of [`Self::values`].
+    pub fn json_values(&self, names: &dyn Names) -> (serde_json::Value, serde_json::Value) {
+        match self {
+            Change::Owner(a, b) => (
+                account(*a, names.user_name(*a)),
+                account(*b, names.user_name(*b)),
+            ),
+            Change::Group(a, b) => (
+                account(*a, names.group_name(*a)),
+                account(*b, names.group_name(*b)),
+            ),
+            _ => {
+                let (a, b) = self.values(names);
+                (a.into(), b.into())
+            }
+        }
+    }
+}
+
+/// A user by name, or its number when no account has it.
+pub fn user_name(uid: u32, names: &dyn Names) -> String {
+    names.user_name(uid).unwrap_or_else(|| uid.to_string())
+}
+
+/// A group by name, or its number when no group has it.
+pub fn group_name(gid: u32, names: &dyn Names) -> String {
+    names.group_name(gid).unwrap_or_else(|| gid.to_string())
+}
+
+/// An owner or group in JSON: its id and its name (null when unknown).
+pub fn account(id: u32, name: Option<String>) -> serde_json::Value {
+    serde_json::json!({ "id": id, "name": name })
+}
+
+impl Current {
+    /// A copy to work edits out on.
+    pub fn draft(&self) -> crate::chk::edit::Draft {
+        crate::chk::edit::Draft {
+            uid: self.uid,
+            gid: self.gid,
+            mode: self.mode,
+            is_dir: self.is_dir,
+            access: self.access.clone(),
+            default: self.default.clone(),
         }
     }
 }
@@ -116,6 +188,44 @@ pub struct Inspection {
     pub current: Current,
     pub wanted: Wanted,
     pub changes: Vec<Change>,
+}
+
+impl Inspection {
+    /// The ACL of `kind` the entry is left with once the changes are made.
+    pub fn acl_after(&self, kind: Kind) -> Option<&Acl> {
+        let changed = self.changes.iter().find_map(|c| match (c, kind) {
+            (Change::Access(_, to), Kind::Access) | (Change::Default(_, to), Kind::Default) => {
+                Some(to)
+            }
+            _ => None,
+        });
+        match changed {
+            Some(to) => to.as_ref(),
+            None if kind == Kind::Access => self.current.access.as_ref(),
+            None => self.current.default.as_ref(),
+        }
+    }
+
+    /// A named entry whose rights the mask cuts, once the changes are
+    /// made (the classic setfacl surprise): the entry, what gets through.
+    pub fn masked_after(&self) -> Option<(acl::Entry, u8)> {
+        [Kind::Access, Kind::Default]
+            .into_iter()
+            .find_map(|kind| self.acl_after(kind)?.masked())
+    }
+
+    /// Whether the members of group `gid` may not write the entry once
+    /// repaired (the owner's own rights apart).
+    pub fn read_only_to(&self, gid: u32) -> bool {
+        match &self.wanted.rules {
+            WantedRights::Acls { access, .. } => access.effective_of(Tag::Group, gid) & acl::W == 0,
+            WantedRights::Mode(mode) => mode & 0o020 == 0 || self.wanted.gid != gid,
+            WantedRights::Exact { mode, access, .. } => match access {
+                Some(access) => access.effective_of(Tag::Group, gid) & acl::W == 0,
+                None => mode & 0o020 == 0 || self.wanted.gid != gid,
+            },
+        }
+    }
 }
 
 /// Why an entry could not be inspected.
@@ -181,6 +291,23 @@ pub fn wanted_state(
     };
     let keep_x = |bits: u32| (cur.mode & bits & 0o101) | (group_x & bits);
     let (group, rights) = match &rule.definition {
+        Definition::Edits(steps) => {
+            let end = crate::chk::edit::apply(steps, cur.draft())?;
+            let rights = WantedRights::Exact {
+                mode: end.mode,
+                access: end.access,
+                default: end.default,
+            };
+            let uid = ownership.owner.unwrap_or(end.uid);
+            let gid = ownership.acl_group.unwrap_or(end.gid);
+            // Edits say exactly what the admin wants: nothing to keep private.
+            return Ok(Wanted {
+                uid,
+                gid,
+                rules: rights,
+                privacy: PrivacyNote::None,
+            });
+        }
         Definition::NoAcl => {
             let mode = if cur.is_dir {
                 0o755
@@ -197,6 +324,7 @@ pub fn wanted_state(
             };
             (ownership.plain_group, WantedRights::Mode(mode))
         }
+        Definition::Ignore => return Err(format!("rule {}: IGNORE: not checked", rule.source())),
         definition => {
             let owner_x = cur.mode & 0o100 != 0;
             let group_x = cur.mode & 0o010 != 0;
@@ -210,11 +338,64 @@ pub fn wanted_state(
             (ownership.acl_group, WantedRights::Acls { access, default })
         }
     };
+    let (rights, privacy) = match &ownership.privacy {
+        Some(privacy) if is_owner_only(cur, privacy) && !keeps_owner_only(&rights, privacy) => {
+            if privacy.keep {
+                (owner_only(rights, privacy), PrivacyNote::KeptPrivate)
+            } else {
+                (rights, PrivacyNote::Widened)
+            }
+        }
+        _ => (rights, PrivacyNote::None),
+    };
     Ok(Wanted {
         uid,
         gid: group.unwrap_or(cur.gid),
         rules: rights,
+        privacy,
     })
+}
+
+/// Whether only the owner (and the allowed groups) may use the entry now.
+fn is_owner_only(cur: &Current, privacy: &Privacy) -> bool {
+    match &cur.access {
+        Some(acl) => acl.grants_only_owner(|gid| privacy.allows(gid)),
+        None => cur.mode & 0o077 == 0,
+    }
+}
+
+/// Whether `rights` leave the entry to its owner (and the allowed groups).
+fn keeps_owner_only(rights: &WantedRights, privacy: &Privacy) -> bool {
+    match rights {
+        WantedRights::Mode(mode) => mode & 0o077 == 0,
+        WantedRights::Acls { access, .. } => access.grants_only_owner(|gid| privacy.allows(gid)),
+        WantedRights::Exact { mode, access, .. } => match access {
+            Some(access) => access.grants_only_owner(|gid| privacy.allows(gid)),
+            None => mode & 0o077 == 0,
+        },
+    }
+}
+
+/// `rights` cut down to the owner's and the allowed groups': what an
+/// owner-only entry keeps under `--keep-private`.
+fn owner_only(rights: WantedRights, privacy: &Privacy) -> WantedRights {
+    let keep = |gid: u32| privacy.allows(gid);
+    match rights {
+        WantedRights::Mode(mode) => WantedRights::Mode(mode & !0o077),
+        WantedRights::Acls { access, default } => WantedRights::Acls {
+            access: access.owner_only_but(keep),
+            default: default.map(|d| d.owner_only_but(keep)),
+        },
+        WantedRights::Exact {
+            mode,
+            access,
+            default,
+        } => WantedRights::Exact {
+            mode: mode & !0o077,
+            access: access.map(|a| a.owner_only_but(keep)),
+            default: default.map(|d| d.owner_only_but(keep)),
+        },
+    }
 }
 
 /// Every difference between `cur` and `want`, in the order they are fixed.
@@ -235,6 +416,27 @@ pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
                 changes.push(Change::Default(cur.default.clone(), None));
             }
             if cur.mode != *mode {
+                changes.push(Change::Mode(cur.mode, *mode));
+            }
+        }
+        WantedRights::Exact {
+            mode,
+            access,
+            default,
+        } => {
+            let mut after_acl = cur.mode;
+            if cur.access != *access {
+                changes.push(Change::Access(cur.access.clone(), access.clone()));
+                if let Some(acl) = access {
+                    after_acl = (cur.mode & 0o7000) | acl.mode_bits();
+                }
+            }
+            if cur.is_dir && cur.default != *default {
+                changes.push(Change::Default(cur.default.clone(), default.clone()));
+            }
+            // chown drops setuid and setgid of a file: set the mode after it.
+            let chown = cur.uid != want.uid || cur.gid != want.gid;
+            if after_acl != *mode || (chown && !cur.is_dir && mode & 0o6000 != 0) {
                 changes.push(Change::Mode(cur.mode, *mode));
             }
         }
@@ -358,6 +560,7 @@ mod tests {
                 access: parse(access, &FakeNames).unwrap(),
                 default: None,
             },
+            privacy: PrivacyNote::None,
         }
     }
 
@@ -409,6 +612,7 @@ mod tests {
                 access,
                 default: None,
             },
+            privacy: PrivacyNote::None,
         };
         assert_eq!(
             differences(&file(0o644, None), &want),

@@ -3,10 +3,11 @@
 //! is done. Files are looked at by name and opened only to be changed.
 
 use super::links::{self, HardLinks};
-use super::report::{Counters, Report, Skip, Summary};
+use super::report::{self, Counters, Notes, Report, Skip, Summary};
 use super::state;
-use super::{RunOptions, Target};
+use super::{Ownership, RunOptions, Scope, Target};
 use crate::chk::node::{self, Node};
+use crate::chk::quote;
 use crate::chk::rules::{Inherited, Rule};
 use crate::common::{Error, Result};
 use rustix::fs::{FileType, RawDir, Statx};
@@ -56,6 +57,9 @@ struct Walk<'a> {
     queued: AtomicUsize,
 }
 
+/// Files in a row of one directory that needed a change, after which the
+/// next ones are opened at once instead of looked at by name first.
+const DIRECT_AFTER: u32 = 2;
 /// Entries counted between two moves of the progress bar.
 const PROGRESS_STEP: u64 = 1024;
 /// Subdirectory tasks allowed to wait at once (about 150 bytes each).
@@ -72,45 +76,85 @@ thread_local! {
 /// Walks one target. A root that cannot be opened is an error of that
 /// target only (counted, exit 3); the other targets still run.
 pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Result<Summary> {
-    let opened = Node::open_root(&target.root).and_then(|node| Ok((node.stat()?, node)));
-    let (stat, node) = match opened {
-        Ok(opened) => opened,
-        Err(e) => {
-            report.error(
-                &target.label,
-                &target.root,
-                "opening the target (it must be a directory, not a symlink)",
-                &e,
-            );
-            return Ok(Summary {
-                errors: 1,
-                ..Summary::default()
-            });
+    let failed = |e: &io::Error| {
+        report.error(
+            &target.label,
+            &target.root,
+            "opening the target (it must be a directory, not a symlink)",
+            e,
+        );
+        Ok(Summary {
+            errors: 1,
+            ..Summary::default()
+        })
+    };
+    let (stat, node) = match &target.scope {
+        Scope::Tree => {
+            let opened = match &target.opened {
+                Some(fd) => rustix::io::fcntl_dupfd_cloexec(fd, 0)
+                    .map(Node::from_dir_fd)
+                    .map_err(io::Error::from),
+                None => Node::open_root(&target.root),
+            };
+            match opened.and_then(|n| Ok((n.stat()?, n))) {
+                Ok(opened) => opened,
+                Err(e) => return failed(&e),
+            }
         }
+        Scope::Below {
+            base,
+            rel,
+            entry_only,
+        } => match open_below(base, rel, *entry_only) {
+            Ok(Below::Tree(stat, node)) => (stat, node),
+            Ok(Below::Entry(stat, node)) => {
+                return Ok(check_entry(target, opts, report, &node, &stat));
+            }
+            Ok(Below::Nothing) => return Ok(Summary::default()),
+            Ok(Below::Symlinked) => {
+                report.warn(
+                    &target.root,
+                    "a symbolic link on the way to it: not followed",
+                );
+                return Ok(Summary {
+                    skipped: report::Skipped {
+                        symlink: 1,
+                        ..Default::default()
+                    },
+                    ..Summary::default()
+                });
+            }
+            Err(e) => return failed(&e),
+        },
     };
     // The absolute path of what was opened, for reports and backups.
     let root = std::fs::read_link(format!("/proc/self/fd/{}", node.fd().as_raw_fd()))
         .unwrap_or_else(|_| target.root.clone());
-    let mut walk = Walk {
-        target,
-        opts,
-        report,
-        counters: Counters::default(),
-        root,
-        device: (stat.stx_dev_major, stat.stx_dev_minor),
-        mount_id: stat.stx_mnt_id,
-        fatal: AtomicBool::new(false),
-        fatal_error: Mutex::new(None),
-        links: HardLinks::default(),
-        queued: AtomicUsize::new(0),
-    };
+    let mut walk = Walk::new(target, opts, report, root, &stat);
     let (rule, inherited) = target.rules.step(Inherited::default(), b"");
+    if rule.is_some_and(Rule::is_ignore) {
+        walk.skip(b"", Skip::Ignored);
+        return Ok(walk.counters.summary());
+    }
     walk.check_open(&node, &stat, b"", rule);
     let node = Arc::new(node);
     rayon::scope(|scope| walk.directory(scope, Arc::clone(&node), Vec::new(), inherited));
     // Multiply-linked files, once every link of theirs had its chance to be met.
     for inode in std::mem::take(&mut walk.links).into_inodes() {
         walk.linked_file(&node, inode);
+    }
+    let masked = walk.counters.masked.load(Relaxed);
+    if let Some(example) = walk
+        .counters
+        .first_masked
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
+        report.warn_line(&format!(
+            "{}: {masked} changed entries keep named ACL rights their mask cuts, such as {example} (see chk explain)",
+            target.label
+        ));
     }
     if let Some(e) = walk
         .fatal_error
@@ -124,6 +168,66 @@ pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Resul
         ));
     }
     Ok(walk.counters.summary())
+}
+
+/// What a [`Scope::Below`] root turned out to be.
+enum Below {
+    /// A directory to walk, opened for reading.
+    Tree(Statx, Node),
+    /// An entry to check alone (`O_PATH`).
+    Entry(Statx, Node),
+    /// Missing: nothing to do.
+    Nothing,
+    /// A symlink or a non-directory on the way to it: not followed.
+    Symlinked,
+}
+
+fn open_below(base: &std::path::Path, rel: &[u8], entry_only: bool) -> io::Result<Below> {
+    let node = match node::open_below(base, rel) {
+        Ok(node) => node,
+        Err(e) if is_vanished(&e) => return Ok(Below::Nothing),
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => {
+            return Ok(Below::Symlinked);
+        }
+        Err(e) => return Err(e),
+    };
+    let stat = node.stat()?;
+    if entry_only || FileType::from_raw_mode(stat.stx_mode.into()) != FileType::Directory {
+        return Ok(Below::Entry(stat, node));
+    }
+    // The O_PATH descriptor's magic link names the very directory opened.
+    let dir = Node::reopen_dir(&node)?;
+    let again = dir.stat()?;
+    if !node::same_inode(&stat, &again) {
+        return Err(io::Error::other("replaced while being opened"));
+    }
+    Ok(Below::Tree(again, dir))
+}
+
+/// A target that is one entry: checked through its own descriptor, never
+/// when it is a symlink or a special file, nor a file with several links
+/// (they may lie outside anything chk was asked to check).
+fn check_entry(
+    target: &Target,
+    opts: &RunOptions,
+    report: &Report,
+    node: &Node,
+    stat: &Statx,
+) -> Summary {
+    let walk = Walk::new(target, opts, report, target.root.clone(), stat);
+    match FileType::from_raw_mode(stat.stx_mode.into()) {
+        FileType::Symlink => walk.skip(b"", Skip::Symlink),
+        FileType::RegularFile if links::is_multiply_linked(stat) => {
+            walk.skip(b"", Skip::HardLink);
+            let why = format!("hard-linked file with {} links: left alone", stat.stx_nlink);
+            report.warn(&walk.root, &why);
+        }
+        FileType::Directory | FileType::RegularFile => {
+            walk.check_open(node, stat, b"", target.rules.governing(b""));
+        }
+        _ => walk.skip(b"", Skip::Special),
+    }
+    walk.counters.summary()
 }
 
 fn is_vanished(e: &io::Error) -> bool {
@@ -149,6 +253,28 @@ pub(super) fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
 }
 
 impl<'a> Walk<'a> {
+    fn new(
+        target: &'a Target,
+        opts: &'a RunOptions,
+        report: &'a Report,
+        root: PathBuf,
+        stat: &Statx,
+    ) -> Walk<'a> {
+        Walk {
+            target,
+            opts,
+            report,
+            counters: Counters::default(),
+            root,
+            device: (stat.stx_dev_major, stat.stx_dev_minor),
+            mount_id: stat.stx_mnt_id,
+            fatal: AtomicBool::new(false),
+            fatal_error: Mutex::new(None),
+            links: HardLinks::default(),
+            queued: AtomicUsize::new(0),
+        }
+    }
+
     fn path(&self, rel: &[u8]) -> PathBuf {
         if rel.is_empty() {
             self.root.clone()
@@ -184,6 +310,7 @@ impl<'a> Walk<'a> {
             Skip::Special => &self.counters.special,
             Skip::OtherFilesystem => &self.counters.other_filesystem,
             Skip::HardLink => &self.counters.hard_link,
+            Skip::Ignored => &self.counters.ignored,
         };
         counter.fetch_add(1, Relaxed);
         self.report
@@ -217,6 +344,8 @@ impl<'a> Walk<'a> {
         let mut entries = RawDir::new(dir.fd(), &mut buf);
         // Each entry's relative path, built in one buffer.
         let mut child_rel = rel.clone();
+        // Files in a row that needed a change (see `open_file_at_once`).
+        let mut streak = 0;
         while let Some(entry) = entries.next() {
             if self.stopped() {
                 return;
@@ -235,9 +364,17 @@ impl<'a> Walk<'a> {
             }
             child_rel.extend_from_slice(name.to_bytes());
             let (rule, below) = self.target.rules.step(inherited, &child_rel);
+            if rule.is_some_and(Rule::is_ignore) {
+                self.skip(&child_rel, Skip::Ignored);
+                continue;
+            }
             let is_dir_hint = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
-            if !is_dir_hint {
-                self.non_directory(Some(scope), &dir, name, &child_rel, rule, below);
+            if entry.file_type() == FileType::RegularFile && streak >= DIRECT_AFTER {
+                let changed = self.open_file_at_once(scope, &dir, name, &child_rel, rule, below);
+                streak = if changed { streak + 1 } else { 0 };
+            } else if !is_dir_hint {
+                let changed = self.non_directory(Some(scope), &dir, name, &child_rel, rule, below);
+                streak = if changed { streak + 1 } else { 0 };
             } else if self.queue_it() {
                 let name = name.to_owned();
                 let parent = Arc::clone(&dir);
@@ -276,7 +413,8 @@ impl<'a> Walk<'a> {
             Err(e) if matches!(e.raw_os_error(), Some(n) if n == Errno::NOTDIR.raw_os_error() || n == Errno::LOOP.raw_os_error()) =>
             {
                 // (Not descending again if it flips back: left for the next run.)
-                return self.non_directory(None, &parent, name, &rel, rule, below);
+                self.non_directory(None, &parent, name, &rel, rule, below);
+                return;
             }
             Err(e) if is_vanished(&e) => return,
             Err(e) if is_denied(&e) => {
@@ -340,37 +478,94 @@ impl<'a> Walk<'a> {
         rel: &[u8],
         rule: Option<&'a Rule>,
         below: Inherited,
-    ) {
+    ) -> bool {
         let stat = match node::stat_by_name(parent.fd(), name) {
             Ok(stat) => stat,
-            Err(e) if is_vanished(&e) => return,
-            Err(e) => return self.entry_error(rel, "reading", e),
+            Err(e) if is_vanished(&e) => return false,
+            Err(e) => {
+                self.entry_error(rel, "reading", e);
+                return false;
+            }
         };
+        if !self.is_regular_file_here(scope, parent, name, rel, &stat, rule, below) {
+            return false;
+        }
+        self.check_by_name(parent.fd(), name, &stat, rel, rule)
+    }
+
+    /// Whether an entry is a regular file on the target's file system (not
+    /// the backup file): anything else is counted as skipped, or walked
+    /// when it became a directory since it was listed (only with `scope`).
+    #[allow(clippy::too_many_arguments)]
+    fn is_regular_file_here<'s>(
+        &'s self,
+        scope: Option<&rayon::Scope<'s>>,
+        parent: &Arc<Node>,
+        name: &CStr,
+        rel: &[u8],
+        stat: &Statx,
+        rule: Option<&'a Rule>,
+        below: Inherited,
+    ) -> bool {
         match FileType::from_raw_mode(stat.stx_mode.into()) {
-            FileType::RegularFile if self.report.is_backup_file(&stat) => return,
+            FileType::RegularFile if self.report.is_backup_file(stat) => return false,
             FileType::RegularFile => {}
             FileType::Symlink => {
                 self.skip(rel, Skip::Symlink);
-                return;
+                return false;
             }
             FileType::Directory => {
-                // Became a directory since it was listed: walk it as one.
                 if let Some(scope) = scope {
                     let rel = rel.to_vec();
                     self.subdirectory(scope, Arc::clone(parent), name, rel, rule, below);
                 }
-                return;
+                return false;
             }
             _ => {
                 self.skip(rel, Skip::Special);
-                return;
+                return false;
             }
         }
-        if !self.same_filesystem(&stat) {
+        if !self.same_filesystem(stat) {
             self.skip(rel, Skip::OtherFilesystem);
-            return;
+            return false;
         }
-        self.check_by_name(parent.fd(), name, &stat, rel, rule);
+        true
+    }
+
+    /// A file listed as regular in a run of files that all needed a
+    /// change: most likely this one does too, so it is opened at once
+    /// (`O_PATH`, no symlink followed; never a FIFO or device opened for
+    /// I/O) and decided and changed through its descriptor, without the
+    /// by-name look that would only precede the same opening. Whatever
+    /// it turns out to be is handled as a listed entry would be.
+    fn open_file_at_once<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        parent: &Arc<Node>,
+        name: &CStr,
+        rel: &[u8],
+        rule: Option<&'a Rule>,
+        below: Inherited,
+    ) -> bool {
+        let opened = Node::open_path_at(parent.fd(), name).and_then(|n| Ok((n.stat()?, n)));
+        let (stat, node) = match opened {
+            Ok(opened) => opened,
+            Err(e) if is_vanished(&e) => return false,
+            Err(e) => {
+                self.entry_error(rel, "opening", e);
+                return false;
+            }
+        };
+        if !self.is_regular_file_here(Some(scope), parent, name, rel, &stat, rule, below) {
+            return false;
+        }
+        self.count_checked();
+        if links::is_multiply_linked(&stat) {
+            self.links.meet(&stat, rel);
+            return false;
+        }
+        rule.is_some_and(|rule| self.repair(&node, &stat, rel, rule))
     }
 
     /// Counts an entry; the progress bar (a lock and a clock read per
@@ -387,8 +582,9 @@ impl<'a> Walk<'a> {
     /// ([`Self::linked_file`]), whatever its state. Any other compliant file
     /// costs that statx and one getxattrat, both by name: it is never
     /// opened. One that differs is opened (O_PATH, no symlink followed),
-    /// must be the very inode inspected, and is then inspected again and
-    /// repaired through that descriptor only.
+    /// must be the very inode inspected, is inspected again through the
+    /// descriptor unless its ctime proves nothing changed, and is repaired
+    /// through that descriptor only. Returns whether it needed a change.
     fn check_by_name(
         &self,
         dir: BorrowedFd<'_>,
@@ -396,40 +592,56 @@ impl<'a> Walk<'a> {
         stat: &Statx,
         rel: &[u8],
         rule: Option<&Rule>,
-    ) {
+    ) -> bool {
         self.count_checked();
         if links::is_multiply_linked(stat) {
-            return self.links.meet(stat, rel);
+            self.links.meet(stat, rel);
+            return false;
         }
-        let Some(rule) = rule else { return };
+        let Some(rule) = rule else { return false };
         let by_name = state::Source::ByName { dir, name };
-        match state::inspect_entry(by_name, stat, rule, &self.target.ownership) {
-            Ok(found) if found.changes.is_empty() => return,
-            Err(state::InspectError::Read(e)) if is_vanished(&e) => return,
+        let found = match state::inspect_entry(by_name, stat, rule, &self.target.ownership) {
+            Ok(found) if found.changes.is_empty() => return false,
+            Err(state::InspectError::Read(e)) if is_vanished(&e) => return false,
+            Ok(found) => Some(found),
             // Anything else is decided again through the descriptor.
-            _ => {}
-        }
+            Err(_) => None,
+        };
         let node = match Node::open_path_at(dir, name) {
             Ok(node) => node,
-            Err(e) if is_vanished(&e) => return,
-            Err(e) => return self.entry_error(rel, "opening", e),
+            Err(e) if is_vanished(&e) => return false,
+            Err(e) => {
+                self.entry_error(rel, "opening", e);
+                return false;
+            }
         };
         let opened = match node.stat() {
             Ok(opened) => opened,
-            Err(e) => return self.entry_error(rel, "reading", e),
+            Err(e) => {
+                self.entry_error(rel, "reading", e);
+                return false;
+            }
         };
         if !node::same_inode(stat, &opened) {
             self.report.warn(
                 &self.path(rel),
                 "replaced while being checked, left for the next run",
             );
-            return;
+            return false;
         }
         if links::is_multiply_linked(&opened) {
             // Linked again since it was looked at: it waits like the others.
-            return self.links.meet(&opened, rel);
+            self.links.meet(&opened, rel);
+            return false;
         }
-        self.repair(&node, &opened, rel, rule);
+        match found {
+            // Nothing changed since the by-name look (see `unchanged_since`):
+            // what it read is what the descriptor would read.
+            Some(found) if node::unchanged_since(stat, &opened) => {
+                self.make_changes(&node, &opened, rel, found)
+            }
+            _ => self.repair(&node, &opened, rel, rule),
+        }
     }
 
     /// Checks a directory already open (the root, a subdirectory) through
@@ -480,37 +692,91 @@ impl<'a> Walk<'a> {
 
     /// The inspect step (shared with `chk explain`) through the entry's
     /// descriptor (`stat` made through it), then the repair, through it.
-    fn repair(&self, node: &Node, stat: &Statx, rel: &[u8], rule: &Rule) {
-        let found = match state::inspect_entry(
-            state::Source::Node(node),
-            stat,
-            rule,
-            &self.target.ownership,
-        ) {
+    /// Returns whether the entry needed a change.
+    fn repair(&self, node: &Node, stat: &Statx, rel: &[u8], rule: &Rule) -> bool {
+        let root_ownership;
+        let ownership = if rel.is_empty() {
+            // The root stays open to those the model names, however private.
+            root_ownership = Ownership {
+                privacy: None,
+                ..self.target.ownership
+            };
+            &root_ownership
+        } else {
+            &self.target.ownership
+        };
+        let found = match state::inspect_entry(state::Source::Node(node), stat, rule, ownership) {
             Ok(found) => found,
             Err(state::InspectError::Read(e)) => {
-                return self.entry_error(rel, "reading the ACL", e);
+                self.entry_error(rel, "reading the ACL", e);
+                return false;
             }
             Err(state::InspectError::Rule(why)) => {
-                return self.entry_error(rel, "applying the rule", io::Error::other(why));
+                self.entry_error(rel, "applying the rule", io::Error::other(why));
+                return false;
             }
         };
+        self.make_changes(node, stat, rel, found)
+    }
+
+    /// Backs up, changes (unless dry run), counts and reports one
+    /// inspected entry, through its descriptor. Returns whether it needed
+    /// a change.
+    fn make_changes(
+        &self,
+        node: &Node,
+        stat: &Statx,
+        rel: &[u8],
+        found: state::Inspection,
+    ) -> bool {
         if found.changes.is_empty() {
-            return;
+            return false;
         }
         let path = self.path(rel);
         if !self.report.dry_run {
             #[cfg(test)]
             tests::before_change(&path);
-            self.report.backup(&path, &found.current, stat.stx_ino);
-            if let Err((what, e)) = state::apply(node, &found.changes) {
-                return self.entry_error(rel, what, e);
+            let record = self.report.backup(&path, &found.current, node, stat);
+            let applied = state::apply(node, &found.changes);
+            if let Some(record) = record {
+                self.report.backup_done(record, node);
+            }
+            if let Err((what, e)) = applied {
+                self.entry_error(rel, what, e);
+                return true;
             }
         }
-        self.counters.entries_changed.fetch_add(1, Relaxed);
+        self.counters.changed_entries.fetch_add(1, Relaxed);
         found.changes.iter().for_each(|c| self.counters.count(c));
+        let notes = self.notes(&found, &path);
+        self.counters.note(&notes);
         self.report
-            .changes(&self.target.label, &path, &found.changes);
+            .changes(&self.target.label, &path, &found.changes, &notes);
+        true
+    }
+
+    /// What the summary says of a changed entry beside its changes.
+    fn notes(&self, found: &state::Inspection, path: &std::path::Path) -> Notes {
+        let masked = found.masked_after();
+        if let Some((entry, effective)) = masked {
+            let mut first = self
+                .counters
+                .first_masked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            first.get_or_insert_with(|| {
+                let entry = crate::chk::acl::Acl::entry_text(&entry, None);
+                let effective = crate::chk::acl::perm_text(effective);
+                format!("{}: {entry}  #effective: {effective}", quote::quoted(path))
+            });
+        }
+        Notes {
+            privacy: found.wanted.privacy,
+            masked,
+            read_only: self.target.members.as_ref().is_some_and(|members| {
+                found.read_only_to(members.gid) && !members.includes(found.wanted.uid)
+            }),
+        }
     }
 }
 
@@ -520,7 +786,7 @@ mod tests {
     //! between the moment an entry is open and the moment it is changed,
     //! and swaps the entry for a symlink to a file outside the tree.
 
-    use super::super::{Ownership, RunOptions, Target, check_targets};
+    use super::super::{RunOptions, Target, check_targets};
     use crate::chk::ids::tests::FakeNames;
     use crate::chk::rules::{self, Level, Macros, Pattern, Rule, RuleSet};
     use crate::common::Verbosity;
@@ -555,6 +821,80 @@ mod tests {
 
     #[test]
     fn an_entry_swapped_between_open_and_change_changes_only_itself() {
+        let definition =
+            rules::parse_definition("PRIVATE", Level::System, &Macros::default(), &FakeNames)
+                .unwrap();
+        swapped_mid_run(definition);
+    }
+
+    #[test]
+    fn a_setfacl_edit_swapped_between_open_and_change_changes_only_itself() {
+        use crate::chk::edit::{Edit, Step, entries, setfacl::SetfaclEdit};
+        let modify = entries::parse("g::---,o::---", entries::Perms::Required, &FakeNames);
+        let edit = SetfaclEdit {
+            modify: modify.unwrap(),
+            ..SetfaclEdit::default()
+        };
+        let step = Step {
+            source: "test".into(),
+            text: String::new(),
+            edit: Edit::Setfacl(edit),
+        };
+        swapped_mid_run(rules::Definition::Edits(vec![step]));
+    }
+
+    #[test]
+    fn files_opened_at_once_in_a_run_of_changes_are_as_safe() {
+        // Thirty files that all need a change: after the first few, the
+        // walker opens them without looking by name first; each is swapped
+        // for a symlink between its opening and its change.
+        let tmp = tempfile::tempdir().unwrap();
+        let (tree, outside) = (tmp.path().join("tree"), tmp.path().join("outside"));
+        std::fs::create_dir_all(&tree).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        for i in 0..30 {
+            std::fs::write(outside.join(format!("f{i}")), "secret").unwrap();
+            std::fs::write(tree.join(format!("victim-f{i}")), "x").unwrap();
+            for p in [
+                outside.join(format!("f{i}")),
+                tree.join(format!("victim-f{i}")),
+            ] {
+                std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+        }
+        let definition =
+            rules::parse_definition("PRIVATE", Level::System, &Macros::default(), &FakeNames)
+                .unwrap();
+        let root = Pattern::Path {
+            rel: Vec::new(),
+            contents: false,
+        };
+        let target = Target {
+            label: "race".into(),
+            root: tree.clone(),
+            rules: RuleSet::new(vec![Rule::builtin("test", root, definition)]),
+            ..Target::default()
+        };
+        let opts = RunOptions {
+            verbosity: Verbosity {
+                verbose: 0,
+                quiet: 1,
+            },
+            jobs: Some(1),
+            ..RunOptions::default()
+        };
+        check_targets(vec![target], &opts).unwrap();
+        let swaps = SWAPS.lock().unwrap().clone();
+        assert_eq!(swaps.iter().filter(|p| p.starts_with(&tree)).count(), 30);
+        for i in 0..30 {
+            assert_eq!(mode(&outside.join(format!("f{i}"))), 0o644);
+            assert_eq!(mode(&tree.join(format!("victim-f{i}.moved"))), 0o600);
+        }
+    }
+
+    /// A tree whose `victim-*` entries the hook swaps: the rule must leave
+    /// files 0600 and directories 0700.
+    fn swapped_mid_run(definition: rules::Definition) {
         let tmp = tempfile::tempdir().unwrap();
         let outside = tmp.path().join("outside");
         std::fs::create_dir_all(outside.join("dir")).unwrap();
@@ -578,9 +918,6 @@ mod tests {
             std::fs::set_permissions(tree.join(p), std::fs::Permissions::from_mode(perm)).unwrap();
         }
 
-        let definition =
-            rules::parse_definition("PRIVATE", Level::System, &Macros::default(), &FakeNames)
-                .unwrap();
         let root = Pattern::Path {
             rel: Vec::new(),
             contents: false,
@@ -589,7 +926,7 @@ mod tests {
             label: "race".into(),
             root: tree.clone(),
             rules: RuleSet::new(vec![Rule::builtin("test", root, definition)]),
-            ownership: Ownership::default(),
+            ..Target::default()
         };
         let opts = RunOptions {
             verbosity: Verbosity {
@@ -601,7 +938,8 @@ mod tests {
         check_targets(vec![target], &opts).unwrap();
 
         // Both swaps landed while the walk was inside the tree...
-        let swaps = SWAPS.lock().unwrap().clone();
+        let swaps: Vec<_> = SWAPS.lock().unwrap().clone();
+        let swaps: Vec<_> = swaps.iter().filter(|p| p.starts_with(&tree)).collect();
         assert_eq!(swaps.len(), 2, "{swaps:?}");
         assert!(tree.join("victim-file").is_symlink());
         assert!(tree.join("victim-dir").is_symlink());

@@ -116,7 +116,9 @@ envelope:
   returned: always
   type: dict
 changes:
-  description: The first C(diff_limit) changes, each with path, change, from and to.
+  description: >-
+    The first C(diff_limit) changes, each with path, change, from and to
+    (for an owner or group change, from and to are C({"id": N, "name": NAME})).
   returned: always
   type: list
   elements: dict
@@ -148,6 +150,14 @@ def command(module):
     return argv
 
 
+def text_of(value):
+    """A change's before or after as text: an owner or group comes as
+    {"id", "name"} (name null when no account has the id)."""
+    if isinstance(value, dict):
+        return value["name"] if value.get("name") is not None else str(value["id"])
+    return value
+
+
 def diff_of(changes, limit):
     """The current and wanted state of the changed entries, one line per
     owner/group/mode/ACL that differs, grouped by path."""
@@ -159,8 +169,8 @@ def diff_of(changes, limit):
     for path in shown:
         for change in changes:
             if change["path"] == path:
-                before.append("%s: %s: %s" % (path, change["change"], change["from"]))
-                after.append("%s: %s: %s" % (path, change["change"], change["to"]))
+                before.append("%s: %s: %s" % (path, change["change"], text_of(change["from"])))
+                after.append("%s: %s: %s" % (path, change["change"], text_of(change["to"])))
     if len(paths) > limit:
         note = "... and %d more entries (diff_limit=%d)" % (len(paths) - limit, limit)
         before.append(note)

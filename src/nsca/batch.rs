@@ -1,0 +1,349 @@
+//! One run's batch: the results (stdin, arguments or a wrapped job) and the
+//! spools' go to the servers (`--failover`: the first that answers takes
+//! them, the next one what it did not take; `--all`: every server gets
+//! every result), then each server's spool keeps what did not arrive, and
+//! the run says what became of everything.
+
+use super::cli::Cli;
+use super::input::{self, Parsed};
+use super::packet::{self, Format};
+use super::protocol::Destination;
+use super::report::{self, Lost, complain};
+use super::route::{Route, route};
+use super::spool::{self, KeepError, Spool, Spooled};
+use super::types::{Closing, Delivery, Status};
+use super::{confirm, flush, net, raw, wrap};
+use crate::common::{Error, Result};
+use std::io::{Read, Write};
+use std::time::Duration;
+
+/// One server's share of the run: its spool, what it has to deliver, and
+/// how far that got.
+pub(crate) struct Lane {
+    pub(crate) server: String,
+    spool: Option<Spool>,
+    /// The spool's results, then (for the lane that keeps them) this run's.
+    pub(crate) queue: Vec<Spooled>,
+    /// How many of `queue` come from the spool (checkpointed as they arrive).
+    spooled: usize,
+    /// How many of `queue`, from the start, the servers answered.
+    pub(crate) done: usize,
+    /// Of those, accepted by this lane's server (or, with --failover, by any).
+    pub(crate) accepted: usize,
+    pub(crate) refused: usize,
+    /// The last failure, with the counts of its connection.
+    pub(crate) failure: Option<Delivery>,
+    /// What the spool could not keep.
+    pub(crate) keep_error: Option<KeepError>,
+    /// Connections whose close is to be confirmed after the run, with
+    /// their results (taken back into the spool if it does not come).
+    closing: Vec<(Closing, Vec<Spooled>)>,
+}
+
+/// Sends the run's results (and the spools') and settles them.
+pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status> {
+    let route = route(cli)?;
+    if cli.raw_commands {
+        return raw::send(&route);
+    }
+    let format = if cli.legacy_2_7_mode || route.settings.legacy_2_7_mode() {
+        Format::Legacy27
+    } else {
+        Format::V3
+    };
+    let mut parsed = read_results(cli, format, wrapped)?;
+    report::input_problems(&parsed);
+    if cli.escape {
+        let limit = packet::field_limits(format)[2];
+        for result in &mut parsed.results {
+            result.output = input::escape_output(&result.output, limit);
+        }
+    }
+    let fresh: Vec<Spooled> = parsed.results.drain(..).map(Spooled::now).collect();
+    wait_a_random_delay(route.delay);
+
+    let mut lost = Lost {
+        bad: parsed.bad.len(),
+        ..Lost::default()
+    };
+    let mut lanes: Vec<Lane> = Vec::new();
+    for (index, server) in route.servers.iter().enumerate() {
+        let spool = open_spool(cli, &route, server, format, &mut lost);
+        let mut queue = spool
+            .as_ref()
+            .map(|s| s.pending.clone())
+            .unwrap_or_default();
+        let spooled = queue.len();
+        if spooled > 0 {
+            log::info!("{server}: {spooled} spooled result(s) go first");
+        }
+        // With --failover the first server's spool keeps this run's results.
+        if cli.all || index == 0 {
+            queue.extend(fresh.iter().cloned());
+        }
+        lanes.push(Lane {
+            server: server.clone(),
+            spool,
+            queue,
+            spooled,
+            done: 0,
+            accepted: 0,
+            refused: 0,
+            failure: None,
+            keep_error: None,
+            closing: Vec::new(),
+        });
+    }
+    if lanes.iter().all(|lane| lane.queue.is_empty()) {
+        // A flush killed after its last chunk left only the tidying.
+        for lane in &mut lanes {
+            if let Some(spool) = lane.spool.as_mut() {
+                let _ = spool.keep(0, &[]);
+            }
+        }
+        complain("no check results to send");
+        return Ok(Status::NotSent);
+    }
+
+    fn destination<'a>(route: &Route, server: &'a str, format: Format) -> Destination<'a> {
+        Destination {
+            server,
+            port: route.port,
+            timeout: route.timeout,
+            format,
+            confirm_later: false,
+        }
+    }
+    if cli.all {
+        for lane in &mut lanes {
+            let server = lane.server.clone();
+            deliver_lane(&route, &destination(&route, &server, format), lane);
+        }
+    } else {
+        // Each server in turn takes what is left, lane after lane.
+        for server in &route.servers {
+            for lane in &mut lanes {
+                let to = destination(&route, server, format);
+                if lane.done < lane.queue.len() && !deliver_lane(&route, &to, lane) {
+                    break;
+                }
+            }
+            if lanes.iter().all(|lane| lane.done == lane.queue.len()) {
+                break;
+            }
+        }
+    }
+    for lane in &mut lanes {
+        settle(lane, &mut lost);
+    }
+    let status = report::outcome(&lanes, &lost, route.port, cli.all);
+    let accepted: usize = lanes.iter().map(|lane| lane.accepted).sum();
+    // A wrapped job's own output is what cron mails: add nothing to it.
+    if accepted > 0 && !cli.verbosity.is_quiet() && cli.wrap.is_none() {
+        let mut out = std::io::stdout().lock();
+        if cli.all && lanes.len() > 1 {
+            for lane in lanes.iter().filter(|lane| lane.accepted > 0) {
+                let to = net::endpoint(&lane.server, route.port);
+                writeln!(
+                    out,
+                    "{} data packet(s) sent to {to} successfully.",
+                    lane.accepted
+                )?;
+            }
+        } else {
+            writeln!(out, "{accepted} data packet(s) sent to host successfully.")?;
+        }
+        out.flush()?;
+    }
+    let closing: Vec<confirm::Pending> = lanes
+        .iter_mut()
+        .flat_map(|lane| {
+            let server = lane.server.clone();
+            lane.closing
+                .drain(..)
+                .map(move |(closing, results)| confirm::Pending {
+                    server: server.clone(),
+                    closing,
+                    results,
+                })
+        })
+        .collect();
+    // The spools' locks go before the confirmation, which may outlive us.
+    drop(lanes);
+    if let Some(dir) = &cli.spool {
+        let options = spool::OpenOptionsSpool {
+            lock_wait: route.timeout,
+            max_age: None,
+            format,
+        };
+        confirm::in_background(closing, dir, route.port, &options);
+    }
+    Ok(status)
+}
+
+impl Lane {
+    pub(crate) fn has_spool(&self) -> bool {
+        self.spool.is_some()
+    }
+
+    pub(crate) fn spool_path(&self) -> std::path::PathBuf {
+        self.spool.as_ref().map(Spool::path).unwrap_or_default()
+    }
+}
+
+/// Delivers what is left of `lane` to `to`; false when the server failed.
+fn deliver_lane(route: &Route, to: &Destination, lane: &mut Lane) -> bool {
+    // A close not confirmed in time can be confirmed later only when a
+    // spool can take the results back.
+    let to = &Destination {
+        confirm_later: lane.spool.is_some(),
+        ..*to
+    };
+    let mut outcome = flush::deliver(
+        &route.settings,
+        to,
+        &lane.queue,
+        lane.done,
+        lane.spooled,
+        lane.spool.as_mut(),
+    );
+    report::refusals(&outcome, &lane.queue, to);
+    lane.done += outcome.delivery.delivered;
+    if let Some(closing) = outcome.delivery.closing.take() {
+        let results = lane.queue[lane.done - closing.results..lane.done].to_vec();
+        lane.closing.push((closing, results));
+    }
+    lane.refused += outcome.refused.len();
+    lane.accepted += outcome.delivery.delivered - outcome.refused.len();
+    let failed = outcome.delivery.error.is_some();
+    if failed {
+        lane.failure = Some(outcome.delivery);
+    }
+    !failed
+}
+
+/// Keeps what did not arrive in the lane's spool (everything not known
+/// delivered, so delivery is at least once).
+fn settle(lane: &mut Lane, lost: &mut Lost) {
+    let undelivered = lane.queue.len() - lane.done;
+    match lane.spool.as_mut() {
+        Some(spool) => {
+            if let Err(err) = spool.keep(lane.done, &lane.queue) {
+                lost.unkept += err.lost;
+                lane.keep_error = Some(err);
+            }
+        }
+        None => lost.unkept += undelivered,
+    }
+}
+
+/// `--delay`: a random wait of 0 to `most`, so that a fleet's cron jobs
+/// spread over it.
+fn wait_a_random_delay(most: Duration) {
+    if most.is_zero() {
+        return;
+    }
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    let millis = u64::from_le_bytes(bytes) % (most.as_millis() as u64 + 1);
+    let wait = Duration::from_millis(millis);
+    log::info!(
+        "waiting {:.3} s before connecting (--delay {})",
+        wait.as_secs_f64(),
+        most.as_secs()
+    );
+    std::thread::sleep(wait);
+}
+
+/// The spool of `server` in `--spool`, or none when it cannot be used:
+/// then results are delivered directly, with a warning.
+fn open_spool(
+    cli: &Cli,
+    route: &Route,
+    server: &str,
+    format: Format,
+    lost: &mut Lost,
+) -> Option<Spool> {
+    let dir = cli.spool.as_ref()?;
+    let options = spool::OpenOptionsSpool {
+        lock_wait: route.timeout,
+        max_age: cli.max_age.map(Duration::from_secs),
+        format,
+    };
+    match Spool::open(dir, server, route.port, &options) {
+        Ok(spool) => {
+            if spool.expired > 0 {
+                // Dropped for good: said even under -q.
+                complain(&format!(
+                    "{} spooled result(s) for {server} older than {} s dropped (--max-age)",
+                    spool.expired,
+                    options.max_age.unwrap_or_default().as_secs()
+                ));
+                lost.expired += spool.expired;
+            }
+            Some(spool)
+        }
+        Err(err) => {
+            log::warn!("spool {err}: delivering directly, without it");
+            None
+        }
+    }
+}
+
+/// The results from the arguments, or from stdin.
+fn read_results(cli: &Cli, format: Format, wrapped: Option<&wrap::Finished>) -> Result<Parsed> {
+    if let (Some(service), Some(finished)) = (&cli.wrap, wrapped) {
+        let mut parsed = Parsed::default();
+        let host = wrapped_host(cli);
+        let status = finished.state.to_string();
+        let (host, service) = (host.as_bytes(), service.as_bytes());
+        // The job's result is always sent: bytes no protocol carries are escaped.
+        let (output, nuls) = input::escape_nul(&finished.output);
+        if nuls > 0 {
+            log::warn!("the job's output held {nuls} NUL byte(s): sent as `\\0`");
+        }
+        parsed.add(1, host, service, &status, &output, format);
+        return Ok(parsed);
+    }
+    if cli.host.is_some() && cli.status.is_none() {
+        return Err(Error::usage("--host needs --status (or --wrap)"));
+    }
+    if let Some(host) = &cli.host {
+        let mut parsed = Parsed::default();
+        let service = cli.service.as_deref().unwrap_or_default();
+        let status = cli.status.as_deref().unwrap_or_default();
+        let output = cli.output.as_bytes();
+        parsed.add(
+            1,
+            host.as_bytes(),
+            service.as_bytes(),
+            status,
+            output,
+            format,
+        );
+        return Ok(parsed);
+    }
+    let mut data = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut data)
+        .map_err(|e| Error::io("reading standard input", e))?;
+    let separator = if cli.lines {
+        b'\n'
+    } else {
+        cli.record_separator
+    };
+    Ok(if cli.json {
+        input::parse_json(&data, format)
+    } else {
+        input::parse_delimited(&data, cli.delimiter, separator, format)
+    })
+}
+
+/// The host a wrapped job is reported for: `--host`, else this machine.
+pub(crate) fn wrapped_host(cli: &Cli) -> String {
+    match &cli.host {
+        Some(host) => host.clone(),
+        None => net::node_name(),
+    }
+}
