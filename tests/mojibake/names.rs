@@ -187,6 +187,32 @@ fn nfd_names_from_macos() {
     assert!(tmp.path().join("Ånge.txt").exists());
 }
 
+/// Issue #28 point 5: NFD names read as Mac OS Roman, whose combining
+/// marks windows-1252 would also read (`JeÃ®drzejewski` as `Jeîdrzejewski`):
+/// Mac OS Roman wins when every mark composes.
+#[test]
+fn nfd_names_read_as_mac_roman_beat_windows_1252() {
+    let tmp = tempfile::tempdir().unwrap();
+    let originals = ["Jędrzejewski.txt", "Księstwo.odt"];
+    for original in originals {
+        let nfd: String = original.nfd().collect();
+        touch(&tmp.path().join(damage(&nfd, MacRoman)), original);
+    }
+    tool()
+        .args(["names", "-r", "--nfc", "--apply", "--journal"])
+        .arg(tmp.path().join("j"))
+        .arg(tmp.path().join("."))
+        .assert()
+        .code(0);
+    for original in originals {
+        assert!(
+            tmp.path().join(original).exists(),
+            "{original}: {:?}",
+            names_in(tmp.path())
+        );
+    }
+}
+
 #[test]
 fn legitimate_names_are_untouched() {
     let tmp = tempfile::tempdir().unwrap();

@@ -208,3 +208,16 @@ fn text_from_each_newer_code_page() {
         .success()
         .stdout("caf\u{c3}\u{a9}\n");
 }
+
+/// Issue #28 points 5 and 7 as the issue saw them: a closing quote that lost
+/// its third byte before a space is the quote (never a dagger), and stacked
+/// marks (Vietnamese, Latin Extended-A) read as windows-1252 are repaired.
+#[test]
+fn a_lost_third_byte_and_stacked_marks() {
+    tool()
+        .arg("text")
+        .write_stdin("â€œquotedâ€ â€“ then\nThá»© hai\nAtyraÅ«\n")
+        .assert()
+        .success()
+        .stdout("“quoted” – then\nThứ hai\nAtyraū\n");
+}
