@@ -6,6 +6,8 @@
 //! between Latin letters or digits). Repairs are accepted only when they
 //! lower this score.
 
+use super::plausible;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Class {
     AsciiLower,
@@ -430,7 +432,7 @@ fn mac_roman_pair(a: char, b: char, prev_is_letter: bool) -> u32 {
     match a {
         '√' if b != 'π' || prev_is_letter => 2,
         // ¬ is Mac OS Roman's C2: `¬£`, `¬©`, `¬∞` (but `¬´` is a smiley).
-        '¬' if b != '´' && !b.is_alphabetic() => 2,
+        '¬' if b != '´' && !plausible::alphabetic(b) => 2,
         // – and — are Mac OS Roman's leads of Cyrillic (D0, D1).
         // (`Part 2—Éric` is real: only lowercase letters count).
         '–' | '—' if b.is_lowercase() => 2,
@@ -522,7 +524,7 @@ pub(crate) fn is_rare_latin(c: char) -> bool {
 
 /// `π`, `Ω`, `µ` after a Greek letter are letters, not symbols.
 fn greek_letter_in_greek(prev: Option<char>, c: char) -> bool {
-    c.is_alphabetic() && prev.is_some_and(|p| script_of(p) == Some(0))
+    plausible::alphabetic(c) && prev.is_some_and(|p| script_of(p) == Some(0))
 }
 
 /// Greek, Cyrillic, Armenian, Hebrew, Arabic.
@@ -551,7 +553,7 @@ fn is_upper(c: char) -> bool {
 /// letter between capitals (`ДвЗ`): what a partly decoded word looks like.
 fn script_mix(prev: Option<char>, c: char, next: Option<char>) -> u32 {
     let other_script = prev.is_some_and(|p| {
-        script_of(p).is_some_and(|s| Some(s) != script_of(c)) && p.is_alphabetic()
+        script_of(p).is_some_and(|s| Some(s) != script_of(c)) && plausible::alphabetic(p)
     });
     if other_script {
         2

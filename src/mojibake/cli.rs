@@ -108,7 +108,8 @@ pub struct NamesArgs {
     pub nfc: bool,
     /// Also decompose names to Unicode NFD (as macOS stores them). Without
     /// --nfc or --nfd a repaired name takes the form of the other names of
-    /// its directory (NFC when none tells), and a name left alone keeps its
+    /// its directory (NFC when none tells), and a name left alone keeps
+    /// its form.
     #[arg(long)]
     pub nfd: bool,
     #[command(flatten)]

@@ -89,7 +89,7 @@ impl Legacy {
             .chars()
             .filter(|c| !c.is_ascii())
             .fold((0, 0), |(l, o), c| {
-                if c.is_alphabetic() {
+                if plausible::alphabetic(c) {
                     (l + 1, o)
                 } else {
                     (l, o + 1)
@@ -249,30 +249,41 @@ const REREAD_GAIN: u32 = 5;
 /// (`Kampbj¢rn`, `J‚r‚my`, `Istoƒni`, `Koτice`).
 pub(crate) fn suspicious(text: &str) -> bool {
     let mut run = 0;
-    let mut prev_letter = false;
+    // The character before was a letter of a Latin word.
+    let mut prev_latin = false;
     // Odd characters right after a letter, waiting for the next letter.
     let mut glued = false;
     for c in text.chars() {
+        // ASCII (most of any text) needs no lookup in Unicode's tables.
+        if c.is_ascii() {
+            let letter = c.is_ascii_alphabetic();
+            if letter && glued {
+                return true;
+            }
+            (run, glued, prev_latin) = (0, false, letter);
+            continue;
+        }
         if matches!(c, '\u{80}'..='\u{9F}') {
             return true;
         }
-        let letter = c.is_alphabetic();
-        run = if matches!(c, 'À'..='ÿ') && letter {
-            run + 1
-        } else {
-            0
-        };
+        // Latin-1's letters are À..ÿ but × and ÷.
+        let latin1_letter = matches!(c, 'À'..='ÿ') && c != '×' && c != '÷';
+        run = if latin1_letter { run + 1 } else { 0 };
         if run >= 3 {
             return true;
         }
         if odd(c) {
-            glued |= prev_letter;
-        } else if letter && glued {
-            return true;
+            glued |= prev_latin;
+            prev_latin = false;
         } else {
+            // Not odd and not ASCII: a Latin letter, `’` or `·`.
+            let letter = latin1_letter || plausible::alphabetic(c);
+            if letter && glued {
+                return true;
+            }
             glued = false;
+            prev_latin = letter;
         }
-        prev_letter = letter && !odd(c);
     }
     false
 }
@@ -299,7 +310,7 @@ pub(crate) fn rereads<'m>(
     let meant = chars.iter().enumerate().any(|(i, &c)| {
         let letter = |j: Option<usize>| {
             j.and_then(|j| chars.get(j))
-                .is_some_and(|c| c.is_alphabetic())
+                .is_some_and(|&c| plausible::alphabetic(c))
         };
         matches!(c, '\u{81}' | '\u{8D}' | '\u{8F}' | '\u{90}' | '\u{9D}')
             && !letter(i.checked_sub(1))
@@ -344,8 +355,9 @@ pub(crate) fn rereads<'m>(
 /// A symbol or box line (not typed punctuation) between two letters.
 fn symbol_inside_word(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
-    let symbol =
-        |c: char| !c.is_ascii() && !c.is_alphabetic() && !c.is_whitespace() && !"’·".contains(c);
+    let symbol = |c: char| {
+        !c.is_ascii() && !plausible::alphabetic(c) && !c.is_whitespace() && !"’·".contains(c)
+    };
     let mut i = 0;
     while i < chars.len() {
         if !symbol(chars[i]) {
@@ -356,8 +368,8 @@ fn symbol_inside_word(text: &str) -> bool {
         while i < chars.len() && symbol(chars[i]) {
             i += 1;
         }
-        let letter_before = start > 0 && chars[start - 1].is_alphabetic();
-        if letter_before && chars.get(i).is_some_and(|c| c.is_alphabetic()) {
+        let letter_before = start > 0 && plausible::alphabetic(chars[start - 1]);
+        if letter_before && chars.get(i).is_some_and(|&c| plausible::alphabetic(c)) {
             return true;
         }
     }
@@ -368,7 +380,9 @@ fn symbol_inside_word(text: &str) -> bool {
 /// control, a Greek or Cyrillic letter, or the letter-like signs of the
 /// code pages (`ƒ`, `µ`, `º`, `ª`).
 fn odd(c: char) -> bool {
-    let latin_letter = c.is_alphabetic() && plausible::is_latin(c) && !"ƒµºª".contains(c);
+    // (is_latin first: Unicode's alphabetic table is slow to search.)
+    let latin_letter =
+        plausible::is_latin(c) && !matches!(c, 'ƒ' | 'µ' | 'º' | 'ª') && plausible::alphabetic(c);
     !c.is_ascii() && !latin_letter && c != '’' && c != '·'
 }
 
@@ -407,6 +421,61 @@ pub(crate) fn read_through(text: &str, m: &Misread) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`suspicious`] as first written, every character through Unicode's
+    /// tables: the fast one must agree with it.
+    fn suspicious_plainly(text: &str) -> bool {
+        let (mut run, mut prev_letter, mut glued) = (0, false, false);
+        for c in text.chars() {
+            if matches!(c, '\u{80}'..='\u{9F}') {
+                return true;
+            }
+            let letter = c.is_alphabetic();
+            run = if matches!(c, 'À'..='ÿ') && letter {
+                run + 1
+            } else {
+                0
+            };
+            if run >= 3 {
+                return true;
+            }
+            if odd(c) {
+                glued |= prev_letter;
+            } else if letter && glued {
+                return true;
+            } else {
+                glued = false;
+            }
+            prev_letter = letter && !odd(c);
+        }
+        false
+    }
+
+    #[test]
+    fn suspicious_agrees_with_its_plain_statement() {
+        let palette: Vec<char> = "aZ 1.’·×÷ÀéÿªºµƒĀſǅḀỹ¢£¤┬├═░αΩжЯ日ｱ\u{85}\u{9F}\u{300}"
+            .chars()
+            .collect();
+        let mut seed = 7u64;
+        for _ in 0..200_000 {
+            let mut s = String::new();
+            for _ in 0..(seed >> 60) as usize + 1 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                s.push(palette[(seed >> 33) as usize % palette.len()]);
+            }
+            assert_eq!(suspicious(&s), suspicious_plainly(&s), "{s:?}");
+        }
+        for text in [
+            "Kampbj¢rn",
+            "J\u{82}r\u{82}my",
+            "Ïðèâåò",
+            "Istoƒni",
+            "naïve café",
+            "Москва",
+        ] {
+            assert_eq!(suspicious(text), suspicious_plainly(text), "{text}");
+        }
+    }
 
     fn read(names: &[&[u8]]) -> Vec<Option<String>> {
         let reader = RawReader {

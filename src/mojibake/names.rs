@@ -664,7 +664,7 @@ impl Walker {
 
 /// `path` into a JSON object: the text (lossy for display), and when it
 /// is not UTF-8 its exact bytes as `<key>_base64`.
-fn put_path(object: &mut serde_json::Value, key: &str, path: &Path) {
+pub(crate) fn put_path(object: &mut serde_json::Value, key: &str, path: &Path) {
     object[key] = path.to_string_lossy().into();
     if path.to_str().is_none() {
         object[format!("{key}_base64")] = base64(path.as_os_str().as_bytes()).into();

@@ -35,7 +35,7 @@ const GLUED_RUN: u32 = 3;
 
 /// What runs of two symbols or more glued between letters add.
 fn glued_symbols(chars: &[char]) -> u32 {
-    let symbol = |c: char| !c.is_ascii() && !c.is_alphabetic() && !c.is_whitespace();
+    let symbol = |c: char| !c.is_ascii() && !alphabetic(c) && !c.is_whitespace();
     let mut total = 0;
     let mut i = 0;
     while i < chars.len() {
@@ -47,8 +47,8 @@ fn glued_symbols(chars: &[char]) -> u32 {
         while i < chars.len() && symbol(chars[i]) {
             i += 1;
         }
-        let letter_before = start > 0 && chars[start - 1].is_alphabetic();
-        let letter_after = chars.get(i).is_some_and(|c| c.is_alphabetic());
+        let letter_before = start > 0 && alphabetic(chars[start - 1]);
+        let letter_after = chars.get(i).is_some_and(|&c| alphabetic(c));
         if i - start >= 2 && letter_before && letter_after {
             total += GLUED_RUN * (i - start) as u32;
         }
@@ -81,7 +81,7 @@ impl GreekWord {
                 self.cost += GREEK;
             }
         }
-        if c == 'ς' && next.is_some_and(char::is_alphabetic) {
+        if c == 'ς' && next.is_some_and(alphabetic) {
             self.cost += GREEK;
         }
         self.last = Some(c);
@@ -158,7 +158,7 @@ pub(crate) fn cost(text: &str, language: Option<CjkLanguage>) -> u32 {
         let next = chars.get(i + 1).copied();
         total += char_cost(c, prev, next, language);
         let sc = script(c);
-        if !c.is_alphabetic() {
+        if !alphabetic(c) {
             latin_run = 0;
             total += std::mem::take(&mut greek).cost();
             continue;
@@ -194,12 +194,12 @@ pub(crate) fn cost(text: &str, language: Option<CjkLanguage>) -> u32 {
         // A capital inside a word, before small letters (`TŠrras`).
         if c.is_uppercase()
             && !c.is_ascii()
-            && prev.is_some_and(char::is_alphabetic)
+            && prev.is_some_and(alphabetic)
             && next.is_some_and(char::is_lowercase)
         {
             total += INNER_CAPITAL;
         }
-        if let Some(p) = prev.filter(|p| p.is_alphabetic()) {
+        if let Some(p) = prev.filter(|&p| alphabetic(p)) {
             let sp = script(p);
             if sp != sc && sp != Script::Other && sc != Script::Other {
                 // A Latin word with a CJK one is a file name often enough.
@@ -230,6 +230,29 @@ pub(crate) fn cost(text: &str, language: Option<CjkLanguage>) -> u32 {
     total + MIXED_LANGUAGES * accented.saturating_sub(consistent)
 }
 
+/// `alphabetic`, without searching Unicode's table for the
+/// letters text is mostly made of (ASCII, Latin, Greek, Cyrillic, kana,
+/// ideographs, hangul): the scoring asks it of every character.
+pub(crate) fn alphabetic(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | 'ª' | 'µ' | 'º' => true,
+        // ASCII's and Latin-1's symbols, general punctuation, currency
+        // signs, box drawing: what mojibake is made of.
+        '\0'..='\u{BF}' | '×' | '÷' | '\u{2000}'..='\u{206F}' | '\u{20A0}'..='\u{20CF}' => false,
+        '\u{2500}'..='\u{25FF}' => false,
+        'À'..='ɏ'
+        | 'Α'..='Ρ'
+        | 'Σ'..='ω'
+        | 'Ѐ'..='ҁ'
+        | 'Ҋ'..='ԯ'
+        | 'ぁ'..='ゖ'
+        | 'ァ'..='ヺ'
+        | '一'..='\u{9FEF}'
+        | '가'..='힣' => true,
+        _ => c.is_alphabetic(),
+    }
+}
+
 /// A letter of the Latin script (ASCII or not).
 pub(crate) fn is_latin(c: char) -> bool {
     script(c) == Script::Latin
@@ -256,8 +279,7 @@ fn char_cost(
     next: Option<char>,
     language: Option<CjkLanguage>,
 ) -> u32 {
-    let between_letters =
-        prev.is_some_and(char::is_alphabetic) && next.is_some_and(char::is_alphabetic);
+    let between_letters = prev.is_some_and(alphabetic) && next.is_some_and(alphabetic);
     match c {
         '\0'..='\u{7F}' if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r') => CONTROL,
         '\0'..='\u{7F}' => 0,
@@ -291,8 +313,8 @@ fn char_cost(
         '\u{FF61}'..='\u{FF9F}' => 6,
         // Fullwidth forms and CJK punctuation.
         '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF60}' => 2,
-        _ if c.is_alphabetic() && script(c) == Script::Latin => latin_cost(c),
-        _ if c.is_alphabetic() => 4,
+        _ if alphabetic(c) && script(c) == Script::Latin => latin_cost(c),
+        _ if alphabetic(c) => 4,
         // Combining marks: an NFD name's accents.
         '\u{300}'..='\u{36F}' => 2,
         _ => 4,
@@ -447,6 +469,13 @@ fn cjk_cost(c: char, language: Option<CjkLanguage>) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alphabetic_is_char_is_alphabetic() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            assert_eq!(alphabetic(c), c.is_alphabetic(), "{c:?}");
+        }
+    }
 
     #[test]
     fn the_right_reading_costs_least() {

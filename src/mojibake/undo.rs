@@ -10,7 +10,7 @@
 
 use super::cli::UndoArgs;
 use super::journal::{self, Entry, Loaded};
-use super::names::{remove_temp_link, rename_keeping_mtime, retarget};
+use super::names::{put_path, remove_temp_link, rename_keeping_mtime, retarget};
 use super::safe_fs::{self, DirTimes, lstat_at};
 use crate::common::quote::escaped;
 use crate::common::{Envelope, Error, Exit, JsonLines, Result, io_reason};
@@ -63,24 +63,22 @@ pub(crate) fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
         };
         let back = Path::new(back);
         if let Some(json) = &json {
-            json.emit(&serde_json::json!({
-                "status": status,
-                "path": path.to_string_lossy(),
-                "new": back.to_string_lossy(),
-                "detail": detail,
-            }))?;
+            let mut object = serde_json::json!({ "status": status, "detail": detail });
+            put_path(&mut object, "path", path);
+            put_path(&mut object, "new", back);
+            json.emit(&object)?;
         } else if status == "failed" {
             eprintln!(
                 "mojibake-fix: failed: {} -> {}: {detail}",
-                path.display(),
-                back.display()
+                escaped(path),
+                escaped(back)
             );
         } else if status == "restored" && !quiet {
             writeln!(
                 io::stdout().lock(),
                 "{} -> {}",
-                path.display(),
-                back.display()
+                escaped(path),
+                escaped(back)
             )?;
         }
     }

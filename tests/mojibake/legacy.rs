@@ -387,21 +387,41 @@ fn listings_quote_names_for_the_shell() {
     assert_eq!(listing.lines().count(), hostile.len(), "{listing}");
     for line in listing.lines() {
         let (old, new) = line.split_once(" -> ").unwrap();
-        for quoted in [old, new] {
-            let back = Process::new("bash")
-                .args(["-c", &format!("printf %s {quoted}")])
-                .current_dir(tmp.path())
-                .output()
-                .unwrap();
-            assert!(back.status.success());
-            assert!(!tmp.path().join("pwned").exists(), "{line}");
-            if quoted == old {
-                let name = back.stdout.strip_prefix(b"./").unwrap().to_vec();
-                assert!(hostile.contains(&name), "{line}: {:?}", back.stdout);
-            }
-        }
+        let name = shell_reads(old, tmp.path());
+        shell_reads(new, tmp.path());
+        let name = name.strip_prefix(b"./").unwrap().to_vec();
+        assert!(hostile.contains(&name), "{line}");
     }
     assert!(listing.contains(r"'./two'$'\n''lines caf"), "{listing}");
+
+    // undo lists what it puts back the same way: `NOW -> BACK`.
+    let journals = tempfile::tempdir().unwrap();
+    let journal = journals.path().join("j");
+    apply(tmp.path(), &journal, &[]).success();
+    let out = tool().arg("undo").arg(&journal).assert().success();
+    let listing = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(listing.lines().count(), hostile.len(), "{listing}");
+    let dir = tmp.path().as_os_str().as_bytes();
+    for line in listing.lines() {
+        let (now, back) = line.split_once(" -> ").unwrap();
+        shell_reads(now, tmp.path());
+        let path = shell_reads(back, tmp.path());
+        let name = path.strip_prefix(dir).unwrap().strip_prefix(b"/").unwrap();
+        assert!(hostile.contains(&name.to_vec()), "{line}");
+    }
+}
+
+/// The bytes bash makes of a shell-quoted word, checking that it ran
+/// nothing.
+fn shell_reads(quoted: &str, dir: &Path) -> Vec<u8> {
+    let back = Process::new("bash")
+        .args(["-c", &format!("printf %s {quoted}")])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(back.status.success(), "{quoted}");
+    assert!(!dir.join("pwned").exists(), "{quoted}");
+    back.stdout
 }
 
 /// Point 9: without --journal the journal goes to /var/lib/mojibake-fix
