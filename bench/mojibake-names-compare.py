@@ -56,9 +56,9 @@ def unescape(field):
 
 
 def rows(name):
-    lines = open(os.path.join(corpus, name), encoding="utf-8").read().splitlines()
+    lines = open(os.path.join(corpus, name), encoding="utf-8").read().split("\n")
     header = lines[0].split("\t")
-    return [dict(zip(header, map(unescape, line.split("\t")))) for line in lines[1:]]
+    return [dict(zip(header, map(unescape, line.split("\t")))) for line in lines[1:] if line]
 
 
 def tree(root, entries):
@@ -111,7 +111,8 @@ root = os.path.join(work, "all")
 tree(root, [(g, d) for k in kinds for g, _, d in expected[k]])
 out = subprocess.run([binary, "-q", "names", "-r", "--json", root], capture_output=True, text=True)
 new_of = {}
-for line in out.stdout.splitlines():
+# (Not splitlines: a name may hold U+0085 or U+2028, which JSON leaves raw.)
+for line in filter(None, out.stdout.split("\n")):
     record = json.loads(line)
     if record.get("status") not in ("would-rename",):
         continue
@@ -154,7 +155,7 @@ if ftfy_python:
     clean_names = [r["name"] for r in clean]
     run = subprocess.run([ftfy_python, "-c", script], input="\n".join(json.dumps(t) for t in inputs + clean_names) + "\n",
                          capture_output=True, text=True)
-    results = [json.loads(l) for l in run.stdout.splitlines()]
+    results = [json.loads(l) for l in run.stdout.split("\n") if l]
     for (kind, original), result in zip(owners, results[:len(inputs)]):
         fixed[kind] += result == original
     ftfy_false = sum(a != b for a, b in zip(clean_names, results[len(inputs):]))
@@ -164,7 +165,7 @@ if ftfy_python:
 root = os.path.join(work, "clean")
 made = tree(root, [(f"{r['script']}-{i // 8}", r["name"].encode()) for i, r in enumerate(clean)])
 out = subprocess.run([binary, "-q", "names", "-r", "--json", root], capture_output=True, text=True)
-mojibake_false = sum(1 for l in out.stdout.splitlines() if json.loads(l).get("status"))
+mojibake_false = sum(1 for l in out.stdout.split("\n") if l and json.loads(l).get("status"))
 before = names_in(root)
 convmv(["--fixdouble", "-f", "utf8", "-t", "cp1252"], root)
 convmv_false = sum(len(before[d] - names) for d, names in names_in(root).items())

@@ -41,7 +41,7 @@ complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -s r -l
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l apply -d 'Rename for real (default: only show what would be renamed)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l suffix -d 'Give a name whose repair collides with an existing one the next free `NAME (2).ext` instead of leaving it as it is'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l nfc -d 'Also compose names to Unicode NFC'
-complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l nfd -d 'Also decompose names to Unicode NFD (as macOS stores them). Without --nfc or --nfd a repaired name takes the form of the other names of its directory (NFC when none tells), and a name left alone keeps its'
+complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l nfd -d 'Also decompose names to Unicode NFD (as macOS stores them). Without --nfc or --nfd a repaired name takes the form of the other names of its directory (NFC when none tells), and a name left alone keeps its form'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -l json -d 'One JSON object per name'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -s v -l verbose -d 'More detail (repeat for even more: -vv, -vvv)'
 complete -c mojibake-fix -n "__fish_mojibake_fix_using_subcommand names" -s q -l quiet -d 'Less output: only errors'
