@@ -75,7 +75,7 @@ def tree(root, entries):
 
 
 def convmv(args, root):
-    subprocess.run(["convmv", "-r", "--notest", "-q", *args, root],
+    subprocess.run(["convmv", "-r", "--notest", *args, root],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
