@@ -10,7 +10,7 @@ use std::sync::{Mutex, RwLock};
 
 /// A passwd entry: what chk needs of it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct User {
+pub(crate) struct User {
     pub name: String,
     pub uid: u32,
     /// Primary group.
@@ -20,13 +20,13 @@ pub struct User {
 
 /// A group entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Group {
+pub(crate) struct Group {
     pub name: String,
     pub gid: u32,
 }
 
 /// The user named `name`, or `None` when the passwd database has none.
-pub fn user_by_name(name: &str) -> io::Result<Option<User>> {
+pub(crate) fn user_by_name(name: &str) -> io::Result<Option<User>> {
     if name.contains('\0') {
         return Ok(None);
     }
@@ -34,12 +34,12 @@ pub fn user_by_name(name: &str) -> io::Result<Option<User>> {
 }
 
 /// The user of uid `uid`.
-pub fn user_by_uid(uid: u32) -> io::Result<Option<User>> {
+pub(crate) fn user_by_uid(uid: u32) -> io::Result<Option<User>> {
     found(nix::unistd::User::from_uid(uid.into())).map(|user| user.map(User::from))
 }
 
 /// The group named `name`, or `None` when the group database has none.
-pub fn group_by_name(name: &str) -> io::Result<Option<Group>> {
+pub(crate) fn group_by_name(name: &str) -> io::Result<Option<Group>> {
     if name.contains('\0') {
         return Ok(None);
     }
@@ -47,7 +47,7 @@ pub fn group_by_name(name: &str) -> io::Result<Option<Group>> {
 }
 
 /// The group of gid `gid`.
-pub fn group_by_gid(gid: u32) -> io::Result<Option<Group>> {
+pub(crate) fn group_by_gid(gid: u32) -> io::Result<Option<Group>> {
     found(nix::unistd::Group::from_gid(gid.into())).map(|group| group.map(Group::from))
 }
 
@@ -84,7 +84,7 @@ impl From<nix::unistd::Group> for Group {
 
 /// Whether `uid` maps to a user, remembered per uid: the walker asks for
 /// every entry of a tree and there are few distinct owners.
-pub fn uid_exists(uid: u32) -> bool {
+pub(crate) fn uid_exists(uid: u32) -> bool {
     static KNOWN: std::sync::RwLock<BTreeMap<u32, bool>> = std::sync::RwLock::new(BTreeMap::new());
     if let Some(&known) = KNOWN.read().unwrap_or_else(|p| p.into_inner()).get(&uid) {
         return known;
@@ -100,7 +100,7 @@ pub fn uid_exists(uid: u32) -> bool {
 
 /// Whether `user` is a member of group `gid`: its primary group, or a
 /// supplementary one (getgrouplist, so NSS groups such as LDAP's count).
-pub fn is_member(user: &User, gid: u32) -> bool {
+pub(crate) fn is_member(user: &User, gid: u32) -> bool {
     if user.gid == gid {
         return true;
     }
@@ -112,7 +112,7 @@ pub fn is_member(user: &User, gid: u32) -> bool {
 }
 
 /// Every user of the passwd database (all NSS sources), in database order.
-pub fn all_users() -> Vec<User> {
+pub(crate) fn all_users() -> Vec<User> {
     // getpwent keeps one cursor per process: one enumeration at a time.
     static CURSOR: Mutex<()> = Mutex::new(());
     let _guard = CURSOR
@@ -156,7 +156,7 @@ unsafe fn user_from(pwd: &libc::passwd) -> User {
 /// lookup of chk, so LDAP users and groups work everywhere. Names of ids
 /// are remembered: reports ask for the same few owners again and again.
 #[derive(Default)]
-pub struct NssNames {
+pub(crate) struct NssNames {
     user_names: RwLock<HashMap<u32, Option<String>>>,
     group_names: RwLock<HashMap<u32, Option<String>>>,
 }
@@ -199,7 +199,7 @@ impl crate::chk::ids::Names for NssNames {
 
 /// The range of uids of standard (human) users.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UidRange {
+pub(crate) struct UidRange {
     pub min: u32,
     pub max: u32,
 }
@@ -215,18 +215,18 @@ impl Default for UidRange {
 }
 
 /// Where the standard-user range is defined.
-pub const LOGIN_DEFS: &str = "/etc/login.defs";
+pub(crate) const LOGIN_DEFS: &str = "/etc/login.defs";
 
 impl UidRange {
     /// The range of this system (/etc/login.defs).
-    pub fn system() -> Result<UidRange, crate::common::Error> {
+    pub(crate) fn system() -> Result<UidRange, crate::common::Error> {
         UidRange::from_login_defs(Path::new(LOGIN_DEFS))
             .map_err(|err| crate::common::Error::io(format!("reading {LOGIN_DEFS}"), err))
     }
 
     /// UID_MIN and UID_MAX of `path` (normally /etc/login.defs); a missing
     /// file or key keeps shadow's default.
-    pub fn from_login_defs(path: &Path) -> io::Result<UidRange> {
+    pub(crate) fn from_login_defs(path: &Path) -> io::Result<UidRange> {
         let mut range = UidRange::default();
         let text = match std::fs::read(path) {
             Ok(text) => text,
@@ -251,13 +251,13 @@ impl UidRange {
         Ok(range)
     }
 
-    pub fn contains(self, uid: u32) -> bool {
+    pub(crate) fn contains(self, uid: u32) -> bool {
         (self.min..=self.max).contains(&uid)
     }
 }
 
 /// The standard users of the system, sorted by name, each once.
-pub fn standard_users(range: UidRange) -> Vec<User> {
+pub(crate) fn standard_users(range: UidRange) -> Vec<User> {
     let mut users: Vec<User> = all_users()
         .into_iter()
         .filter(|u| range.contains(u.uid))

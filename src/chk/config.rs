@@ -7,20 +7,12 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 /// The configuration file read when `--config` is not given.
-pub const DEFAULT_PATH: &str = "/etc/adminkit/chk.conf";
+pub(crate) const DEFAULT_PATH: &str = "/etc/adminkit/chk.conf";
 
 /// Where system rule files are looked for when chk.conf does not say.
-pub const DEFAULT_RULES_DIR: &str = "/etc/adminkit/check.d";
+pub(crate) const DEFAULT_RULES_DIR: &str = "/etc/adminkit/check.d";
 
-/// `--config FILE`: a global option, accepted before or after the subcommand.
-#[derive(clap::Args, Debug, Clone, Default)]
-pub struct ConfigArg {
-    /// Configuration file [default: /etc/adminkit/chk.conf]
-    #[arg(id = "config", long = "config", value_name = "FILE", global = true)]
-    pub file: Option<PathBuf>,
-}
-
-impl ConfigArg {
+impl super::cli::ConfigArg {
     pub fn load(&self) -> Result<Config> {
         Config::load(self.file.as_deref())
     }

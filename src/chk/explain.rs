@@ -3,10 +3,11 @@
 
 use super::accounts::{self, NssNames};
 use super::acl::{self, Acl};
-use super::cli::RunArgs;
-use super::config::{Config, ConfigArg};
-use super::group::{self, ModelGroups, SharedDir};
+use super::cli::{ConfigArg, ExplainArgs, RunArgs};
+use super::config::Config;
+use super::group::{self, SharedDir};
 use super::ids::Names;
+use super::model::{ModelGroups, lookup_group};
 use super::node::{self, Node};
 use super::rules::{Definition, Rule};
 use super::user;
@@ -17,27 +18,9 @@ use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
-pub const EXAMPLES: &str = "\
-EXAMPLES:
-  Why does this script have these rights, and what would chk change?
-    chk explain /home/groups/devs/tools/build.sh
-
-EXIT STATUS:
-  0  PATH is as its rule wants (or no rule governs it)
-  1  a repair would change PATH
-  2  PATH is in no shared directory nor home, or bad configuration
-  3  PATH cannot be read";
-
-#[derive(clap::Args, Debug)]
-pub struct ExplainArgs {
-    /// A path inside a shared group directory or a user's home
-    #[arg(value_name = "PATH")]
-    pub path: PathBuf,
-}
-
 /// Exit 0 when PATH is as its rule wants, 1 when a repair would change it.
 /// With `--json`, one object instead of the text.
-pub fn run(args: &ExplainArgs, config: &ConfigArg, run: &RunArgs) -> Result<Exit> {
+pub(crate) fn run(args: &ExplainArgs, config: &ConfigArg, run: &RunArgs) -> Result<Exit> {
     let json = run.json;
     let config = config.load()?;
     let path = absolute(&args.path)?;
@@ -322,7 +305,7 @@ fn target_of(path: &Path, config: &Config) -> Result<Target> {
         .and_then(|root| path.strip_prefix(root).ok())
         && let Some(Component::Normal(name)) = rest.components().next()
         && let Some(name) = name.to_str()
-        && let Some(found) = group::lookup_group(name)?
+        && let Some(found) = lookup_group(name)?
     {
         let shared = SharedDir {
             dir: groups_root.unwrap_or_default().join(name),
@@ -494,7 +477,7 @@ fn change_text(change: &Change, names: &dyn Names) -> String {
 /// `chk tmpfiles --explain`: the edits that reach `path` (`FILE:LINE  the
 /// line`, in the order they apply), then wanted, current and changes, as
 /// text or one JSON object.
-pub fn print_edits(
+pub(crate) fn print_edits(
     path: &Path,
     steps: &[&crate::chk::edit::Step],
     current: &Current,

@@ -10,15 +10,10 @@ use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-/// `chk rules`: the factory rules as a starting point for rules_dir.
-#[derive(clap::Args, Debug)]
-pub struct RulesArgs {
-    /// Write the built-in factory rule files (Licorn's) to stdout
-    #[arg(long, required = true)]
-    pub print_defaults: bool,
-}
-
-pub fn run(_args: &RulesArgs, config: &super::config::ConfigArg) -> Result<crate::common::Exit> {
+pub(crate) fn run(
+    _args: &super::cli::RulesArgs,
+    config: &super::cli::ConfigArg,
+) -> Result<crate::common::Exit> {
     let config = config.load()?;
     print_defaults(&mut io::stdout().lock(), &config)?;
     Ok(crate::common::Exit::Success)
@@ -26,14 +21,14 @@ pub fn run(_args: &RulesArgs, config: &super::config::ConfigArg) -> Result<crate
 
 /// Which kind of target a rule file is for: `groups.*.conf` or `users.*.conf`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Groups,
     Users,
 }
 
 impl Kind {
     /// The prefix of the system rule files of this kind.
-    pub fn prefix(self) -> &'static str {
+    pub(crate) fn prefix(self) -> &'static str {
         match self {
             Kind::Groups => "groups.",
             Kind::Users => "users.",
@@ -43,14 +38,14 @@ impl Kind {
 
 /// One stock rule file: its Licorn name and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RuleFile {
+pub(crate) struct RuleFile {
     pub name: &'static str,
     pub text: String,
 }
 
 /// The stock rule files of `kind`, in the order they are read (sorted names).
 /// The web group is the configured one (Licorn hard-coded `www-data`).
-pub fn rule_files(kind: Kind, config: &Config) -> Vec<RuleFile> {
+pub(crate) fn rule_files(kind: Kind, config: &Config) -> Vec<RuleFile> {
     let web = &config.web_group;
     let files: Vec<(&'static str, String)> = match kind {
         Kind::Groups => vec![
@@ -117,14 +112,14 @@ fn users_standards(web: &str) -> String {
 }
 
 /// The origin shown for a built-in rule (`chk explain`, error messages).
-pub fn builtin_origin(name: &str) -> PathBuf {
+pub(crate) fn builtin_origin(name: &str) -> PathBuf {
     PathBuf::from(format!("(built-in)/{name}"))
 }
 
 /// The system rule files of `kind` as (origin, text), in the order they
 /// apply: `rules_dir`'s `<kind>.*.conf` sorted by name, or the factory files
 /// when it has none (or does not exist).
-pub fn system_rules(kind: Kind, config: &Config) -> Result<Vec<(PathBuf, String)>> {
+pub(crate) fn system_rules(kind: Kind, config: &Config) -> Result<Vec<(PathBuf, String)>> {
     let found = rule_paths(&config.rules_dir, kind)?;
     if found.is_empty() {
         log::debug!(
@@ -185,7 +180,7 @@ fn rule_paths(dir: &Path, kind: Kind) -> Result<Vec<PathBuf>> {
 
 /// Values of `@acls.NAME` (Licorn's `configuration.acls`), with the
 /// configured group names and prefixes.
-pub fn acls(config: &Config) -> BTreeMap<String, String> {
+pub(crate) fn acls(config: &Config) -> BTreeMap<String, String> {
     let admins = &config.admins_group;
     let gst = &config.guests_prefix;
     let rsp = &config.responsibles_prefix;
@@ -219,13 +214,13 @@ pub fn acls(config: &Config) -> BTreeMap<String, String> {
 }
 
 /// Values of `@defaults.NAME`.
-pub fn defaults(config: &Config) -> BTreeMap<String, String> {
+pub(crate) fn defaults(config: &Config) -> BTreeMap<String, String> {
     BTreeMap::from([("admin_group".to_string(), config.admins_group.clone())])
 }
 
 /// Values of the path macros `@users.NAME` and `@groups.NAME` that Licorn's
 /// stock files use in the path column.
-pub fn path_macros(config: &Config) -> BTreeMap<String, String> {
+pub(crate) fn path_macros(config: &Config) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("users.apache_dir".to_string(), config.web_dir.clone()),
         ("groups.apache_dir".to_string(), config.web_dir.clone()),
@@ -235,7 +230,7 @@ pub fn path_macros(config: &Config) -> BTreeMap<String, String> {
 
 /// `chk rules --print-defaults`: every stock file, each under a comment
 /// line naming it, ready to be split into `rules_dir`.
-pub fn print_defaults(out: &mut impl Write, config: &Config) -> io::Result<()> {
+pub(crate) fn print_defaults(out: &mut impl Write, config: &Config) -> io::Result<()> {
     writeln!(
         out,
         "# chk factory rules (Licorn's). Save each part as the file it names in {}.",

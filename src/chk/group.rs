@@ -3,9 +3,10 @@
 
 use super::accounts::{self, Group};
 use super::acl::{self, Tag, W};
+use super::cli::GroupArgs;
 use super::config::Config;
 use super::factory::Kind;
-use super::model::{self, TargetSpec};
+use super::model::{self, ModelGroups, Start, TargetSpec, lookup_group};
 use super::node::Node;
 use super::quote::{io_reason, quoted};
 use super::walk::{Members, Ownership, Privacy, Target};
@@ -14,120 +15,76 @@ use std::collections::BTreeSet;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-pub const EXAMPLES: &str = "\
-EXAMPLES:
-  After untarring an archive into a shared directory:
-    tar -xpf upload.tar -C /home/groups/devs && chk group devs -n
-  devs is not permissive: members only read what they do not own, and the
-  archive's owner (no account here) becomes root. Either give those
-  entries to the member who untarred them, who can then write them:
-    chk group devs --adopt alice
-  or let every member write everything (chk.conf: permissive = [\"devs\"]):
-    chk group devs
-  Keep a 0600 secret owner-only, leave the build directory alone:
-    chk group devs --adopt alice --keep-private --exclude build
-  Make a missing shared directory as a repair would:
-    chk group devs --create
-  Nightly from cron: -q prints only errors, so cron mails only on failures:
-    chk group --all -q
-  What would change, as JSON lines:
-    chk grp devs --dry-run --json
-
-EXIT STATUS:
-  0  compliant or repaired
-  1  differences found (--dry-run)
-  2  unknown group, bad chk.conf or system rule file, missing acl/admins
-     group, --adopt naming someone who is not a member
-  3  some entries could not be checked or repaired, or a directory is missing";
-
-/// `chk group NAME... | --all`
-#[derive(clap::Args, Debug)]
-pub struct GroupArgs {
-    /// Groups whose shared directory <groups_root>/NAME to check
-    #[arg(
-        value_name = "NAME",
-        required_unless_present = "all",
-        conflicts_with = "all"
-    )]
-    pub names: Vec<String>,
-    /// Every directory under groups_root that is named after a group
-    #[arg(long)]
-    pub all: bool,
-    /// Give entries whose owner is no account (as `tar -xp` of another
-    /// machine's archive leaves them) to USER, a member of the group,
-    /// instead of orphan_owner, so that USER can write them
-    #[arg(long, value_name = "USER", conflicts_with = "all")]
-    pub adopt: Option<String>,
-    /// Create <groups_root>/NAME when it does not exist, as a repair makes
-    /// it (the model's owner, group, mode and ACLs); nothing with -n
-    #[arg(long, conflicts_with = "all")]
-    pub create: bool,
-}
-
 /// The targets of `chk group`, and the outcome of the ones that could not
 /// even be started (a shared directory that is missing, or in a dry run
 /// would be created).
-pub fn targets(args: &GroupArgs, config: &Config, dry_run: bool) -> Result<(Vec<Target>, Exit)> {
-    let dirs = if args.all {
+pub(crate) fn targets(
+    args: &GroupArgs,
+    config: &Config,
+    dry_run: bool,
+) -> Result<(Vec<Target>, Exit)> {
+    let dirs = if args.selection.all {
         all(config)?
     } else {
-        named(&args.names, config)?
+        named(&args.selection.names, config)?
     };
-    let model = ModelGroups::resolve(config)?;
-    let mut targets = Vec::new();
-    let mut exit = Exit::Success;
     let mut missing_helpers = BTreeSet::new();
-    for shared in dirs {
-        let name = &shared.group.name;
-        let dir = quoted(&shared.dir);
-        match std::fs::symlink_metadata(&shared.dir) {
-            Ok(meta) if meta.is_dir() => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.create && dry_run => {
-                log::warn!("group {name}: {dir} does not exist: --create would make it");
-                exit = exit.worst(Exit::Found);
-                continue;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.create => {
-                if let Err(why) = create(&shared, config) {
-                    log::error!("group {name}: creating {dir}: {why}");
-                    exit = exit.worst(Exit::Failed);
-                    continue;
-                }
-                log::info!("group {name}: created {dir}");
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                log::error!(
-                    "group {name}: {dir} does not exist (chk group {name} --create makes it)"
-                );
-                exit = exit.worst(Exit::Failed);
-                continue;
-            }
-            Ok(meta) if meta.is_symlink() => {
-                log::error!("group {name}: {dir} is a symbolic link: refused");
-                exit = exit.worst(Exit::Failed);
-                continue;
-            }
-            Ok(_) => {
-                log::error!("group {name}: {dir} is not a directory");
-                exit = exit.worst(Exit::Failed);
-                continue;
-            }
-            Err(e) => {
-                log::error!("group {name}: {dir}: {}", io_reason(&e));
-                exit = exit.worst(Exit::Failed);
-                continue;
-            }
+    let started = model::start_each(dirs, config, |shared, model| {
+        if let Err(outcome) = check_dir(&shared, args.create, dry_run, config) {
+            return Ok(Start::Not(outcome));
         }
-        targets.push(target(
-            &shared,
-            &model,
-            config,
-            args.adopt.as_deref(),
-            &mut missing_helpers,
-        )?);
-    }
+        let adopt = args.adopt.as_deref();
+        target(&shared, model, config, adopt, &mut missing_helpers)
+            .map(|target| Start::Walk(Box::new(target)))
+    });
     warn_missing_helpers(&missing_helpers);
-    Ok((targets, exit))
+    started
+}
+
+/// Whether the shared directory is there to walk (made first with
+/// `--create`); the outcome of one that is not, already reported.
+fn check_dir(
+    shared: &SharedDir,
+    create_missing: bool,
+    dry_run: bool,
+    config: &Config,
+) -> std::result::Result<(), Exit> {
+    let name = &shared.group.name;
+    let dir = quoted(&shared.dir);
+    let missing = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    match std::fs::symlink_metadata(&shared.dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Err(e) if missing(&e) && create_missing && dry_run => {
+            log::warn!("group {name}: {dir} does not exist: --create would make it");
+            Err(Exit::Found)
+        }
+        Err(e) if missing(&e) && create_missing => match create(shared, config) {
+            Ok(()) => {
+                log::info!("group {name}: created {dir}");
+                Ok(())
+            }
+            Err(why) => {
+                log::error!("group {name}: creating {dir}: {why}");
+                Err(Exit::Failed)
+            }
+        },
+        Err(e) if missing(&e) => {
+            log::error!("group {name}: {dir} does not exist (chk group {name} --create makes it)");
+            Err(Exit::Failed)
+        }
+        Ok(meta) if meta.is_symlink() => {
+            log::error!("group {name}: {dir} is a symbolic link: refused");
+            Err(Exit::Failed)
+        }
+        Ok(_) => {
+            log::error!("group {name}: {dir} is not a directory");
+            Err(Exit::Failed)
+        }
+        Err(e) => {
+            log::error!("group {name}: {dir}: {}", io_reason(&e));
+            Err(Exit::Failed)
+        }
+    }
 }
 
 /// Makes `<groups_root>/NAME`, 0700 and root's until the walk that follows
@@ -142,7 +99,7 @@ fn create(shared: &SharedDir, config: &Config) -> std::io::Result<()> {
 
 /// One warning for every helper group missing in the run, with the two
 /// ways out.
-pub fn warn_missing_helpers(missing: &BTreeSet<String>) {
+pub(crate) fn warn_missing_helpers(missing: &BTreeSet<String>) {
     const SHOWN: usize = 6;
     if missing.is_empty() {
         return;
@@ -169,7 +126,7 @@ pub fn warn_missing_helpers(missing: &BTreeSet<String>) {
 /// `adopt` of `[group.NAME]`.
 /// Helper groups that `helper_groups` wants but the system does not have
 /// are added to `missing`, for one warning ([`warn_missing_helpers`]).
-pub fn target(
+pub(crate) fn target(
     shared: &SharedDir,
     model: &ModelGroups,
     config: &Config,
@@ -248,7 +205,7 @@ fn adopter(login: &str, group: &Group, what: &str) -> Result<u32> {
 
 /// Listed in `permissive`, or else *(Licorn)* `g:NAME` of the directory's
 /// default ACL grants w.
-pub fn is_permissive(shared: &SharedDir, config: &Config) -> bool {
+pub(crate) fn is_permissive(shared: &SharedDir, config: &Config) -> bool {
     if config.permissive.contains(&shared.group.name) {
         return true;
     }
@@ -271,7 +228,7 @@ pub fn is_permissive(shared: &SharedDir, config: &Config) -> bool {
 
 /// One group to check, resolved against the system and the configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SharedDir {
+pub(crate) struct SharedDir {
     pub group: Group,
     /// `<groups_root>/NAME`.
     pub dir: PathBuf,
@@ -279,58 +236,8 @@ pub struct SharedDir {
     pub rules_file: PathBuf,
 }
 
-/// The groups of the model every target needs: their absence is a
-/// configuration error, not something to check around.
-#[derive(Clone, Debug)]
-pub struct ModelGroups {
-    pub acl: Group,
-    pub admins: Group,
-    /// The web group, when it exists (left out of ACLs otherwise).
-    pub web: Option<Group>,
-    /// uid of `orphan_owner`.
-    pub orphan_owner: u32,
-}
-
-impl ModelGroups {
-    pub fn resolve(config: &Config) -> Result<ModelGroups> {
-        let required = |key: &str, name: &str| -> Result<Group> {
-            lookup_group(name)?.ok_or_else(|| {
-                Error::usage(format!(
-                    "{key} `{name}` is not a group on this system (create it or set {key} in chk.conf)"
-                ))
-            })
-        };
-        let web = lookup_group(&config.web_group)?;
-        if web.is_none() {
-            log::warn!(
-                "web group `{}` does not exist: left out of the ACLs",
-                config.web_group
-            );
-        }
-        let orphan = &config.orphan_owner;
-        let orphan_owner = accounts::user_by_name(orphan)
-            .map_err(|err| Error::io(format!("looking up user {orphan}"), err))?
-            .ok_or_else(|| {
-                Error::usage(format!(
-                    "orphan_owner `{orphan}` is not a user on this system"
-                ))
-            })?
-            .uid;
-        Ok(ModelGroups {
-            orphan_owner,
-            admins: required("admins_group", &config.admins_group)?,
-            acl: required("acl_group", &config.acl_group)?,
-            web,
-        })
-    }
-}
-
-pub fn lookup_group(name: &str) -> Result<Option<Group>> {
-    accounts::group_by_name(name).map_err(|err| Error::io(format!("looking up group {name}"), err))
-}
-
 /// The targets named on the command line; an unknown group is a usage error.
-pub fn named(names: &[String], config: &Config) -> Result<Vec<SharedDir>> {
+pub(crate) fn named(names: &[String], config: &Config) -> Result<Vec<SharedDir>> {
     let mut seen = BTreeSet::new();
     let mut dirs = Vec::new();
     for name in names {
@@ -349,7 +256,7 @@ pub fn named(names: &[String], config: &Config) -> Result<Vec<SharedDir>> {
 
 /// Every directory under groups_root whose name is a group. Other entries
 /// are reported (directories) or passed over (per-group rule files).
-pub fn all(config: &Config) -> Result<Vec<SharedDir>> {
+pub(crate) fn all(config: &Config) -> Result<Vec<SharedDir>> {
     let root = &config.groups_root;
     let what = || format!("reading {}", root.display());
     let mut names = Vec::new();
@@ -396,7 +303,7 @@ fn shared_dir(group: Group, config: &Config) -> SharedDir {
 }
 
 /// The helper groups of `group` that do not exist.
-pub fn missing_helpers(group: &str, config: &Config) -> Result<Vec<String>> {
+pub(crate) fn missing_helpers(group: &str, config: &Config) -> Result<Vec<String>> {
     let mut missing = Vec::new();
     for helper in [config.responsibles_group(group), config.guests_group(group)] {
         if lookup_group(&helper)?.is_none() {

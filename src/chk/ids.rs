@@ -2,7 +2,7 @@
 
 /// Name lookups: [`NssNames`](crate::chk::accounts::NssNames) for every
 /// subcommand; fixed tables in unit tests.
-pub trait Names: Sync {
+pub(crate) trait Names: Sync {
     fn uid(&self, name: &str) -> Option<u32>;
     fn gid(&self, name: &str) -> Option<u32>;
     fn user_name(&self, uid: u32) -> Option<String>;

@@ -4,6 +4,7 @@
 pub(crate) mod accounts;
 pub(crate) mod acl;
 pub(crate) mod backup;
+pub(crate) mod backup_file;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod edit;
@@ -27,7 +28,8 @@ pub(crate) mod walk;
 pub use cli::Cli;
 
 use crate::common::{Exit, Result};
-use config::{Config, ConfigArg};
+use cli::ConfigArg;
+use config::Config;
 use walk::Target;
 
 pub fn run(cli: Cli) -> Result<Exit> {

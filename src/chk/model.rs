@@ -2,16 +2,15 @@
 //! factory ones), then the user's or the group's own file, merged with
 //! Licorn's precedence by the engine's [`RuleSet`].
 
-use super::accounts::NssNames;
+use super::accounts::{self, Group, NssNames};
 use super::acl::{Exec, Tag, TemplateEntry, X};
 use super::config::Config;
 use super::factory::{self, Kind};
-use super::group::ModelGroups;
 use super::ids::Names;
 use super::rules::{self, Definition, Level, Macros, Pattern, Rule, RuleSet};
 use super::safe_read::{self, Refused};
 use super::walk::{Ownership, Target};
-use crate::common::{Error, Result};
+use crate::common::{Error, Exit, Result};
 use std::collections::BTreeSet;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
@@ -28,7 +27,7 @@ fn is_left_out(id: u32) -> bool {
 
 /// Name lookups where some groups (missing helper or web groups) are known
 /// to be left out: they parse, and [`drop_left_out`] removes them.
-pub struct ModelNames<'a> {
+pub(crate) struct ModelNames<'a> {
     pub inner: &'a dyn Names,
     pub left_out: BTreeSet<String>,
 }
@@ -53,7 +52,7 @@ impl Names for ModelNames<'_> {
 
 /// The system rules of `kind`, ready to match. Any unusable line of a
 /// system file is a configuration error: all are reported, the last returned.
-pub fn system_rules(
+pub(crate) fn system_rules(
     kind: Kind,
     config: &Config,
     macros: &Macros,
@@ -82,7 +81,7 @@ pub fn system_rules(
 /// only add named entries. Rules for paths that do not exist under `root`
 /// are dropped, as Licorn did (said with -v). Unusable lines come back as
 /// warnings naming FILE:LINE.
-pub fn user_rules(
+pub(crate) fn user_rules(
     text: &str,
     origin: &Path,
     root: &Path,
@@ -174,7 +173,7 @@ fn for_contents(definition: &Definition) -> Definition {
 
 /// What tells one Licorn-model target from another: everything else
 /// (system rules, macros, precedence) is common to groups and homes.
-pub struct TargetSpec {
+pub(crate) struct TargetSpec {
     pub kind: Kind,
     pub label: String,
     pub root: PathBuf,
@@ -190,7 +189,7 @@ pub struct TargetSpec {
 
 /// One shared directory or home as a walk target: its system rules, its
 /// own rule file merged with Licorn's precedence, and its ownership.
-pub fn target(spec: TargetSpec, model: &ModelGroups, config: &Config) -> Result<Target> {
+pub(crate) fn target(spec: TargetSpec, model: &ModelGroups, config: &Config) -> Result<Target> {
     let mut left_out = spec.left_out;
     if model.web.is_none() {
         left_out.insert(config.web_group.clone());
@@ -221,7 +220,7 @@ pub fn target(spec: TargetSpec, model: &ModelGroups, config: &Config) -> Result<
 /// already open), read as its owner would see it (see [`safe_read`]) and
 /// only if one of `owners` owns it. `None`
 /// when there is none or it is refused (warned).
-pub fn read_own_rules(
+pub(crate) fn read_own_rules(
     dir: &Path,
     opened: Option<&OwnedFd>,
     rel: &Path,
@@ -256,7 +255,7 @@ fn home_relative(line: &str) -> std::borrow::Cow<'_, str> {
 
 /// System rules plus the optional own file of the target; the own file's
 /// problems are warnings, never fatal.
-pub fn rule_set(
+pub(crate) fn rule_set(
     system: Vec<Rule>,
     own: Option<(PathBuf, String)>,
     root: &Path,
@@ -323,6 +322,85 @@ fn expand_path_macros(
         out.push('\n');
     }
     out
+}
+
+/// What became of one group or user of `chk group` or `chk user`.
+pub(crate) enum Start {
+    /// A target to walk.
+    Walk(Box<Target>),
+    /// Not started (a missing directory, a refused home): the outcome,
+    /// already reported.
+    Not(Exit),
+}
+
+/// The targets of `chk group` or `chk user`: the model's groups resolved
+/// once, then `start` run on each item; the items that could not be
+/// started count in the exit status.
+pub(crate) fn start_each<T>(
+    items: Vec<T>,
+    config: &Config,
+    mut start: impl FnMut(T, &ModelGroups) -> Result<Start>,
+) -> Result<(Vec<Target>, Exit)> {
+    let model = ModelGroups::resolve(config)?;
+    let mut targets = Vec::new();
+    let mut exit = Exit::Success;
+    for item in items {
+        match start(item, &model)? {
+            Start::Walk(target) => targets.push(*target),
+            Start::Not(outcome) => exit = exit.worst(outcome),
+        }
+    }
+    Ok((targets, exit))
+}
+
+/// The groups of the model every target needs: their absence is a
+/// configuration error, not something to check around.
+#[derive(Clone, Debug)]
+pub(crate) struct ModelGroups {
+    pub acl: Group,
+    pub admins: Group,
+    /// The web group, when it exists (left out of ACLs otherwise).
+    pub web: Option<Group>,
+    /// uid of `orphan_owner`.
+    pub orphan_owner: u32,
+}
+
+impl ModelGroups {
+    pub(crate) fn resolve(config: &Config) -> Result<ModelGroups> {
+        let required = |key: &str, name: &str| -> Result<Group> {
+            lookup_group(name)?.ok_or_else(|| {
+                Error::usage(format!(
+                    "{key} `{name}` is not a group on this system (create it or set {key} in chk.conf)"
+                ))
+            })
+        };
+        let web = lookup_group(&config.web_group)?;
+        if web.is_none() {
+            log::warn!(
+                "web group `{}` does not exist: left out of the ACLs",
+                config.web_group
+            );
+        }
+        let orphan = &config.orphan_owner;
+        let orphan_owner = accounts::user_by_name(orphan)
+            .map_err(|err| Error::io(format!("looking up user {orphan}"), err))?
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "orphan_owner `{orphan}` is not a user on this system"
+                ))
+            })?
+            .uid;
+        Ok(ModelGroups {
+            orphan_owner,
+            admins: required("admins_group", &config.admins_group)?,
+            acl: required("acl_group", &config.acl_group)?,
+            web,
+        })
+    }
+}
+
+pub(crate) fn lookup_group(name: &str) -> Result<Option<Group>> {
+    accounts::group_by_name(name).map_err(|err| Error::io(format!("looking up group {name}"), err))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
-pub struct Node {
+pub(crate) struct Node {
     fd: OwnedFd,
     o_path: bool,
 }
@@ -29,7 +29,7 @@ const STATX_WANTED: StatxFlags = StatxFlags::BASIC_STATS
 impl Node {
     /// The target root, named by the administrator: followed like any path,
     /// except that its last component must not be a symlink.
-    pub fn open_root(path: &Path) -> io::Result<Node> {
+    pub(crate) fn open_root(path: &Path) -> io::Result<Node> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let fd = rustix::fs::open(path, flags, Mode::empty())?;
         Ok(Node { fd, o_path: false })
@@ -37,14 +37,14 @@ impl Node {
 
     /// A subdirectory of `parent`; fails with ENOTDIR or ELOOP when `name`
     /// is no longer a directory (replaced by a file or a symlink).
-    pub fn open_dir_at(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<Node> {
+    pub(crate) fn open_dir_at(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<Node> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(parent, name, flags, Mode::empty())?;
         Ok(Node { fd, o_path: false })
     }
 
     /// Any entry of `parent`, symlinks included, without opening it for I/O.
-    pub fn open_path_at(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<Node> {
+    pub(crate) fn open_path_at(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<Node> {
         let flags = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(parent, name, flags, Mode::empty())?;
         Ok(Node { fd, o_path: true })
@@ -53,17 +53,17 @@ impl Node {
     /// A directory held by an `O_PATH` descriptor, opened again for
     /// reading through its `/proc/self/fd/N` magic link (which designates
     /// the open directory itself, whatever its path has become).
-    pub fn reopen_dir(node: &Node) -> io::Result<Node> {
+    pub(crate) fn reopen_dir(node: &Node) -> io::Result<Node> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = rustix::fs::open(node.proc_path(), flags, Mode::empty())?;
         Ok(Node { fd, o_path: false })
     }
 
-    pub fn fd(&self) -> BorrowedFd<'_> {
+    pub(crate) fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
     }
 
-    pub fn stat(&self) -> io::Result<Statx> {
+    pub(crate) fn stat(&self) -> io::Result<Statx> {
         Ok(rustix::fs::statx(
             &self.fd,
             c"",
@@ -83,7 +83,7 @@ impl Node {
     /// again, read-only and non-blocking, through its `/proc/self/fd` link
     /// (the open file itself, not its name). `None` when the file system
     /// has no generation either.
-    pub fn generation(&self) -> Option<u64> {
+    pub(crate) fn generation(&self) -> Option<u64> {
         let reopened;
         let fd = if self.o_path {
             let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
@@ -100,7 +100,7 @@ impl Node {
     }
 
     /// Reads an xattr into `buf`; `Ok(None)` when it does not exist.
-    pub fn get_xattr(&self, name: &CStr, buf: &mut Vec<u8>) -> io::Result<Option<()>> {
+    pub(crate) fn get_xattr(&self, name: &CStr, buf: &mut Vec<u8>) -> io::Result<Option<()>> {
         loop {
             let at =
                 |dir: BorrowedFd<'_>, link: &CStr| getxattrat(dir, link, 0, name, &mut buf[..]);
@@ -131,7 +131,7 @@ impl Node {
         }
     }
 
-    pub fn set_xattr(&self, name: &CStr, value: &[u8]) -> io::Result<()> {
+    pub(crate) fn set_xattr(&self, name: &CStr, value: &[u8]) -> io::Result<()> {
         if self.o_path {
             let at = |dir: BorrowedFd<'_>, link: &CStr| setxattrat(dir, link, 0, name, value);
             match via_proc_fd(self.fd(), at) {
@@ -145,7 +145,7 @@ impl Node {
     }
 
     /// Removes an xattr; one that is already gone is no error.
-    pub fn remove_xattr(&self, name: &CStr) -> io::Result<()> {
+    pub(crate) fn remove_xattr(&self, name: &CStr) -> io::Result<()> {
         let done = if self.o_path {
             let at = |dir: BorrowedFd<'_>, link: &CStr| removexattrat(dir, link, 0, name);
             match via_proc_fd(self.fd(), at) {
@@ -161,7 +161,7 @@ impl Node {
         }
     }
 
-    pub fn chmod(&self, mode: u32) -> io::Result<()> {
+    pub(crate) fn chmod(&self, mode: u32) -> io::Result<()> {
         if self.o_path && !NO_FCHMODAT2.load(Relaxed) {
             match fchmodat2_empty_path(self.fd(), mode) {
                 Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {
@@ -180,7 +180,7 @@ impl Node {
     }
 
     /// fchownat(fd, "", AT_EMPTY_PATH) works on O_PATH descriptors too.
-    pub fn chown(&self, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
+    pub(crate) fn chown(&self, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
         rustix::fs::chownat(
             &self.fd,
             c"",
@@ -194,7 +194,7 @@ impl Node {
 
 impl Node {
     /// Wraps a descriptor already open on a directory for reading.
-    pub fn from_dir_fd(fd: OwnedFd) -> Node {
+    pub(crate) fn from_dir_fd(fd: OwnedFd) -> Node {
         Node { fd, o_path: false }
     }
 }
@@ -203,7 +203,7 @@ impl Node {
 /// component at a time without following symlinks, as the walker does;
 /// for `chk explain` and `chk restore`. The last component may be
 /// anything (O_PATH).
-pub fn open_below(root: &Path, rel: &[u8]) -> io::Result<Node> {
+pub(crate) fn open_below(root: &Path, rel: &[u8]) -> io::Result<Node> {
     let node = Node::open_root(root)?;
     if rel.split(|&b| b == b'/').all(|p| p.is_empty() || p == b".") {
         return Ok(node);
@@ -213,7 +213,7 @@ pub fn open_below(root: &Path, rel: &[u8]) -> io::Result<Node> {
 
 /// Opens `rel` (relative, `/`-separated, not empty) below the directory
 /// `dir`, the same way.
-pub fn open_relative(dir: BorrowedFd<'_>, rel: &[u8]) -> io::Result<Node> {
+pub(crate) fn open_relative(dir: BorrowedFd<'_>, rel: &[u8]) -> io::Result<Node> {
     let parts: Vec<&[u8]> = rel
         .split(|&b| b == b'/')
         .filter(|p| !p.is_empty() && *p != b".")
@@ -241,7 +241,7 @@ pub fn open_relative(dir: BorrowedFd<'_>, rel: &[u8]) -> io::Result<Node> {
 /// The entry `name` of the directory `dir`, looked at by name without
 /// following a symlink: `statx(dir, name, AT_SYMLINK_NOFOLLOW)`. Like
 /// [`get_xattr_by_name`], only good for deciding that nothing needs doing.
-pub fn stat_by_name(dir: BorrowedFd<'_>, name: &CStr) -> io::Result<Statx> {
+pub(crate) fn stat_by_name(dir: BorrowedFd<'_>, name: &CStr) -> io::Result<Statx> {
     Ok(rustix::fs::statx(
         dir,
         name,
@@ -256,7 +256,7 @@ pub fn stat_by_name(dir: BorrowedFd<'_>, name: &CStr) -> io::Result<Statx> {
 /// getxattrat(2) exists, Linux 6.13 and later, whose multigrain timestamps
 /// give a change right after a statx a ctime of its own; before that, two
 /// changes in one clock tick could share a ctime.
-pub fn unchanged_since(then: &Statx, now: &Statx) -> bool {
+pub(crate) fn unchanged_since(then: &Statx, now: &Statx) -> bool {
     !NO_GETXATTRAT.load(Relaxed)
         && same_inode(then, now)
         && (then.stx_ctime.tv_sec, then.stx_ctime.tv_nsec)
@@ -266,7 +266,7 @@ pub fn unchanged_since(then: &Statx, now: &Statx) -> bool {
 
 /// Whether two statx answers are about the same inode: device, inode
 /// number and file type.
-pub fn same_inode(a: &Statx, b: &Statx) -> bool {
+pub(crate) fn same_inode(a: &Statx, b: &Statx) -> bool {
     let kind = |s: &Statx| u32::from(s.stx_mode) & 0o170000;
     (a.stx_dev_major, a.stx_dev_minor, a.stx_ino, kind(a))
         == (b.stx_dev_major, b.stx_dev_minor, b.stx_ino, kind(b))
@@ -324,7 +324,7 @@ struct XattrArgs {
 /// answer may belong to a file swapped in since the entry was looked at,
 /// so it is only good for deciding that nothing needs doing: whatever leads
 /// to a change is read again through the entry's own descriptor.
-pub fn get_xattr_by_name(
+pub(crate) fn get_xattr_by_name(
     dir: BorrowedFd<'_>,
     name: &CStr,
     attr: &CStr,

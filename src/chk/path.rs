@@ -10,7 +10,7 @@ use super::rules::{self, Definition, Level, Macros, Pattern, Rule, RuleSet};
 use super::walk::{self, Ownership, Privacy, RunOptions, Target};
 use crate::common::{Error, Exit, Result, Verbosity};
 
-pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
+pub(crate) fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
     let names = NssNames::default();
     let rules = load_rules(&args, &names)?;
     let ownership = Ownership {
@@ -50,7 +50,7 @@ pub fn run(args: PathArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> 
     walk::check_targets(targets, &options(run, verbosity)?)
 }
 
-pub fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
+pub(crate) fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
     let nagios = if run.nagios.nagios {
         run.nagios.validate()?;
         if !run.dry_run || run.json {
@@ -77,7 +77,7 @@ pub fn options(run: &RunArgs, verbosity: Verbosity) -> Result<RunOptions> {
 }
 
 /// `--exclude GLOB`s as rule patterns: a bad one is a usage error.
-pub fn excludes(globs: &[String]) -> Result<Vec<Pattern>> {
+pub(crate) fn excludes(globs: &[String]) -> Result<Vec<Pattern>> {
     globs
         .iter()
         .map(|glob| {

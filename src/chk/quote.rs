@@ -1,5 +1,5 @@
 //! Names as chk shows them (shell-escaped, shared with the other tools),
 //! and system errors without std's "(os error N)" tail.
 
-pub use crate::common::io_reason;
-pub use crate::common::quote::{escaped, quoted};
+pub(crate) use crate::common::io_reason;
+pub(crate) use crate::common::quote::{escaped, quoted};

@@ -28,40 +28,9 @@ use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-pub const EXAMPLES: &str = "\
-EXAMPLES:
-  Repair, keeping the previous state, then undo it:
-    chk group devs --backup /root/chk-devs.undo
-    chk restore /root/chk-devs.undo --dry-run
-    chk restore /root/chk-devs.undo
-
-  An entry that now resolves through a symbolic link, or is no longer the
-  file or directory that was backed up (another inode, or a newer file
-  given the same inode number), is refused and reported (exit 3). A file
-  changed since the run (rewritten, or its metadata changed by someone
-  else) gets back only what narrows access: no set-id bit, no owner or
-  group, no wider mode or ACL (reported as changed since the run, exit 3).
-  The others are restored. Never use `setfacl --restore` on a tree users
-  can write: it follows symbolic links.
-
-EXIT STATUS:
-  0  restored (or already as backed up)
-  1  differences found (--dry-run)
-  2  malformed backup file (FILE:LINE: reason)
-  3  some entries were refused, changed since the run or could not be
-     restored (in whole or in part), or the backup file is not to be
-     trusted (a symlink, not ours, writable by others)";
-
-#[derive(clap::Args, Debug)]
-pub struct RestoreArgs {
-    /// A file written by --backup (getfacl's dump format)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-}
-
 /// What the backup says one entry was.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Saved {
+pub(crate) struct Saved {
     pub path: PathBuf,
     /// Where the record starts in the backup file.
     pub line: usize,
@@ -114,7 +83,7 @@ struct Tally {
     refused: u64,
 }
 
-pub fn run(args: &RestoreArgs, dry_run: bool) -> Result<Exit> {
+pub(crate) fn run(args: &super::cli::RestoreArgs, dry_run: bool) -> Result<Exit> {
     let text = read_backup(&args.file)?;
     let names = NssNames::default();
     let saved = merge_records(parse(&text, &args.file, &names)?);
@@ -212,17 +181,10 @@ pub fn run(args: &RestoreArgs, dry_run: bool) -> Result<Exit> {
 /// nobody else may write it: its content decides who gets which file.
 fn read_backup(path: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    use std::os::unix::fs::MetadataExt;
     let what = || format!("reading {}", path.display());
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => Error::failed(format!("{}: it is a symbolic link", what())),
-            _ => Error::io(what(), e),
-        })?;
-    let meta = super::walk::check_own_file(&file, path)?;
+    let (mut file, meta) =
+        super::backup_file::open_own_file(path, std::fs::OpenOptions::new().read(true))?;
     if meta.mode() & 0o022 != 0 {
         return Err(Error::failed(format!(
             "{}: others may write it (mode {:04o})",
@@ -480,7 +442,7 @@ fn differences(cur: &Current, saved: &Saved) -> Vec<Change> {
 /// `# file:`, `# owner:`, `# group:`, optional `# flags:` (and chk's own
 /// `# type:` and `# inode:`), then one ACL entry a line, `default:` ones
 /// for the default ACL. Owners and qualifiers may be names or numbers.
-pub fn parse(text: &[u8], file: &Path, names: &dyn Names) -> Result<Vec<Saved>> {
+pub(crate) fn parse(text: &[u8], file: &Path, names: &dyn Names) -> Result<Vec<Saved>> {
     let text = std::str::from_utf8(text).map_err(|e| {
         let line = text[..e.valid_up_to()]
             .iter()

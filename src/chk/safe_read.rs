@@ -9,11 +9,11 @@ use std::os::fd::OwnedFd;
 use std::path::{Component, Path};
 
 /// Rule files are a few lines; anything bigger is not one.
-pub const MAX_RULES_SIZE: u64 = 64 * 1024;
+pub(crate) const MAX_RULES_SIZE: u64 = 64 * 1024;
 
 /// Why a rule file was not read.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// No such file (or a directory on the way is missing): nothing to read.
     Missing,
     /// Present but unusable; the reason is for a warning.
@@ -24,14 +24,18 @@ pub enum Refused {
 /// the previous one with O_NOFOLLOW. `owners` are the uids allowed to own
 /// the file; a root-owned file must have a single link (a hard link to a
 /// system file would otherwise pass).
-pub fn read_owned_file(base: &Path, rel: &Path, owners: &[u32]) -> Result<Vec<u8>, Refused> {
+pub(crate) fn read_owned_file(base: &Path, rel: &Path, owners: &[u32]) -> Result<Vec<u8>, Refused> {
     let base = open(rfs::CWD, base, OFlags::DIRECTORY)?;
     read_owned_file_at(&base, rel, owners)
 }
 
 /// [`read_owned_file`] below the directory `base` already open (a home
 /// reached safely from `/`).
-pub fn read_owned_file_at(base: &OwnedFd, rel: &Path, owners: &[u32]) -> Result<Vec<u8>, Refused> {
+pub(crate) fn read_owned_file_at(
+    base: &OwnedFd,
+    rel: &Path,
+    owners: &[u32],
+) -> Result<Vec<u8>, Refused> {
     let mut dir = open(base, Path::new("."), OFlags::DIRECTORY)?;
     let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
     for component in rel.components() {

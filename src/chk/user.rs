@@ -2,10 +2,10 @@
 //! Licorn's user model, with the user's own `~/.licorn/check.conf`.
 
 use super::accounts::{self, UidRange, User};
+use super::cli::Selection;
 use super::config::Config;
 use super::factory::Kind;
-use super::group::ModelGroups;
-use super::model::{self, TargetSpec};
+use super::model::{self, ModelGroups, Start, TargetSpec};
 use super::quote::{io_reason, quoted};
 use super::walk::{Ownership, Privacy, Target};
 use crate::common::{Error, Exit, Result};
@@ -16,60 +16,23 @@ use std::ffi::OsStr;
 use std::os::fd::OwnedFd;
 use std::path::{Component, Path, PathBuf};
 
-pub const EXAMPLES: &str = "\
-EXAMPLES:
-  One home, with what its ~/.licorn/check.conf adds:
-    chk user alice
-  Every standard user, nightly from cron:
-    chk user --all -q
-  A user's own rules (~/.licorn/check.conf), TAB or blanks between columns:
-    src          NOACL
-    shared       g:friends:r-x
-
-EXIT STATUS:
-  0  compliant or repaired
-  1  differences found (--dry-run)
-  2  unknown user, bad chk.conf or system rule file, missing acl/admins group
-  3  some entries could not be checked or repaired, or a home is missing";
-
-/// `chk user LOGIN... | --all`
-#[derive(clap::Args, Debug)]
-pub struct UserArgs {
-    /// Users whose home (from the passwd database) to check
-    #[arg(
-        value_name = "LOGIN",
-        required_unless_present = "all",
-        conflicts_with = "all"
-    )]
-    pub logins: Vec<String>,
-    /// Every standard user (UID_MIN..UID_MAX of /etc/login.defs)
-    #[arg(long)]
-    pub all: bool,
-}
-
 /// The targets of `chk user`, and the outcome of the ones that could not
 /// even be started (a home that is not a directory).
-pub fn targets(args: &UserArgs, config: &Config) -> Result<(Vec<Target>, Exit)> {
-    let users = if args.all {
+pub(crate) fn targets(selection: &Selection, config: &Config) -> Result<(Vec<Target>, Exit)> {
+    let users = if selection.all {
         all()?
     } else {
-        named(&args.logins)?
+        named(&selection.names)?
     };
-    let model = ModelGroups::resolve(config)?;
-    let mut targets = Vec::new();
-    let mut exit = Exit::Success;
-    for user in users {
-        let home = match open_home(&user) {
-            Ok(home) => home,
-            Err(why) => {
-                log::error!("user {}: home {} {why}", user.name, quoted(&user.home));
-                exit = exit.worst(Exit::Failed);
-                continue;
-            }
-        };
-        targets.push(target(&user, Some(home), &model, config)?);
-    }
-    Ok((targets, exit))
+    model::start_each(users, config, |user, model| match open_home(&user) {
+        Ok(home) => {
+            target(&user, Some(home), model, config).map(|target| Start::Walk(Box::new(target)))
+        }
+        Err(why) => {
+            log::error!("user {}: home {} {why}", user.name, quoted(&user.home));
+            Ok(Start::Not(Exit::Failed))
+        }
+    })
 }
 
 /// Opens the home of `user` from `/`, one component at a time with
@@ -185,7 +148,7 @@ fn owner_name(uid: u32) -> String {
 /// One home as a walk target: owned by its user, ACL content in the acl
 /// group, private and plain parts in the user's primary group. `home`:
 /// the home opened by [`open_home`], walked and read from as it is.
-pub fn target(
+pub(crate) fn target(
     user: &User,
     home: Option<OwnedFd>,
     model: &ModelGroups,
@@ -221,7 +184,7 @@ pub fn target(
 }
 
 /// The users named on the command line; an unknown login is a usage error.
-pub fn named(logins: &[String]) -> Result<Vec<User>> {
+pub(crate) fn named(logins: &[String]) -> Result<Vec<User>> {
     let mut seen = BTreeSet::new();
     let mut users = Vec::new();
     for login in logins {
@@ -239,7 +202,7 @@ pub fn named(logins: &[String]) -> Result<Vec<User>> {
 /// Every standard user (UID_MIN..UID_MAX of /etc/login.defs) whose home is
 /// a directory of its own; others are reported and skipped (a home shared
 /// by several users would be handed from one owner to the other).
-pub fn all() -> Result<Vec<User>> {
+pub(crate) fn all() -> Result<Vec<User>> {
     let range = UidRange::system()?;
     let users = accounts::standard_users(range);
     let mut homes: BTreeMap<&Path, usize> = BTreeMap::new();

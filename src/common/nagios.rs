@@ -134,6 +134,17 @@ impl NagiosArgs {
         Ok(self.status(check).exit())
     }
 
+    /// One CRITICAL line on stdout and exit 2, whatever the thresholds: for
+    /// what a check refused to look at (an environment another user
+    /// controls), which must not pass as a count below `--critical`.
+    pub fn critical(&self, name: &str, why: &str) -> Result<Exit> {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{name} CRITICAL - {}", Sanitized(why))?;
+        out.flush()?;
+        Ok(Status::Critical.exit())
+    }
+
     /// Under `--nagios`, a run that could not be done at all (bad
     /// configuration, unreadable input) is one UNKNOWN line on stdout, so
     /// that the monitoring system shows why, and exit 3.

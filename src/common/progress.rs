@@ -69,6 +69,6 @@ impl Progress {
     }
 }
 
-fn stderr_is_interactive() -> bool {
+pub(crate) fn stderr_is_interactive() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }

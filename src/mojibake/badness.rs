@@ -6,7 +6,7 @@
 //! between Latin letters or digits). Repairs are accepted only when they
 //! lower this score.
 
-use super::plausible;
+use super::letters;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Class {
@@ -432,7 +432,7 @@ fn mac_roman_pair(a: char, b: char, prev_is_letter: bool) -> u32 {
     match a {
         '√' if b != 'π' || prev_is_letter => 2,
         // ¬ is Mac OS Roman's C2: `¬£`, `¬©`, `¬∞` (but `¬´` is a smiley).
-        '¬' if b != '´' && !plausible::alphabetic(b) => 2,
+        '¬' if b != '´' && !letters::alphabetic(b) => 2,
         // – and — are Mac OS Roman's leads of Cyrillic (D0, D1).
         // (`Part 2—Éric` is real: only lowercase letters count).
         '–' | '—' if b.is_lowercase() => 2,
@@ -524,7 +524,7 @@ pub(crate) fn is_rare_latin(c: char) -> bool {
 
 /// `π`, `Ω`, `µ` after a Greek letter are letters, not symbols.
 fn greek_letter_in_greek(prev: Option<char>, c: char) -> bool {
-    plausible::alphabetic(c) && prev.is_some_and(|p| script_of(p) == Some(0))
+    letters::alphabetic(c) && prev.is_some_and(|p| script_of(p) == Some(0))
 }
 
 /// Greek, Cyrillic, Armenian, Hebrew, Arabic.
@@ -553,7 +553,7 @@ fn is_upper(c: char) -> bool {
 /// letter between capitals (`ДвЗ`): what a partly decoded word looks like.
 fn script_mix(prev: Option<char>, c: char, next: Option<char>) -> u32 {
     let other_script = prev.is_some_and(|p| {
-        script_of(p).is_some_and(|s| Some(s) != script_of(c)) && plausible::alphabetic(p)
+        script_of(p).is_some_and(|s| Some(s) != script_of(c)) && letters::alphabetic(p)
     });
     if other_script {
         2

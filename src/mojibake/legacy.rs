@@ -5,6 +5,7 @@
 
 use super::cjk;
 use super::codepages::Codepage;
+use super::letters;
 use super::plausible::{self, CjkLanguage};
 use encoding_rs::Encoding;
 
@@ -89,7 +90,7 @@ impl Legacy {
             .chars()
             .filter(|c| !c.is_ascii())
             .fold((0, 0), |(l, o), c| {
-                if plausible::alphabetic(c) {
+                if letters::alphabetic(c) {
                     (l + 1, o)
                 } else {
                     (l, o + 1)
@@ -277,7 +278,7 @@ pub(crate) fn suspicious(text: &str) -> bool {
             prev_latin = false;
         } else {
             // Not odd and not ASCII: a Latin letter, `’` or `·`.
-            let letter = latin1_letter || plausible::alphabetic(c);
+            let letter = latin1_letter || letters::alphabetic(c);
             if letter && glued {
                 return true;
             }
@@ -310,7 +311,7 @@ pub(crate) fn rereads<'m>(
     let meant = chars.iter().enumerate().any(|(i, &c)| {
         let letter = |j: Option<usize>| {
             j.and_then(|j| chars.get(j))
-                .is_some_and(|&c| plausible::alphabetic(c))
+                .is_some_and(|&c| letters::alphabetic(c))
         };
         matches!(c, '\u{81}' | '\u{8D}' | '\u{8F}' | '\u{90}' | '\u{9D}')
             && !letter(i.checked_sub(1))
@@ -356,7 +357,7 @@ pub(crate) fn rereads<'m>(
 fn symbol_inside_word(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
     let symbol = |c: char| {
-        !c.is_ascii() && !plausible::alphabetic(c) && !c.is_whitespace() && !"’·".contains(c)
+        !c.is_ascii() && !letters::alphabetic(c) && !c.is_whitespace() && !"’·".contains(c)
     };
     let mut i = 0;
     while i < chars.len() {
@@ -368,8 +369,8 @@ fn symbol_inside_word(text: &str) -> bool {
         while i < chars.len() && symbol(chars[i]) {
             i += 1;
         }
-        let letter_before = start > 0 && plausible::alphabetic(chars[start - 1]);
-        if letter_before && chars.get(i).is_some_and(|&c| plausible::alphabetic(c)) {
+        let letter_before = start > 0 && letters::alphabetic(chars[start - 1]);
+        if letter_before && chars.get(i).is_some_and(|&c| letters::alphabetic(c)) {
             return true;
         }
     }
@@ -382,7 +383,7 @@ fn symbol_inside_word(text: &str) -> bool {
 fn odd(c: char) -> bool {
     // (is_latin first: Unicode's alphabetic table is slow to search.)
     let latin_letter =
-        plausible::is_latin(c) && !matches!(c, 'ƒ' | 'µ' | 'º' | 'ª') && plausible::alphabetic(c);
+        plausible::is_latin(c) && !matches!(c, 'ƒ' | 'µ' | 'º' | 'ª') && letters::alphabetic(c);
     !c.is_ascii() && !latin_letter && c != '’' && c != '·'
 }
 

@@ -9,6 +9,7 @@ pub mod codepages;
 pub(crate) mod in_place;
 pub(crate) mod journal;
 pub(crate) mod legacy;
+pub(crate) mod letters;
 pub(crate) mod namer;
 pub(crate) mod names;
 pub(crate) mod plausible;

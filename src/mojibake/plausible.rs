@@ -14,6 +14,7 @@
 //! `Привет` read as Latin-1) cost.
 
 use super::cjk_common;
+use super::letters::alphabetic;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -228,29 +229,6 @@ pub(crate) fn cost(text: &str, language: Option<CjkLanguage>) -> u32 {
     }
     let consistent = fitting.iter().copied().max().unwrap_or(0);
     total + MIXED_LANGUAGES * accented.saturating_sub(consistent)
-}
-
-/// `alphabetic`, without searching Unicode's table for the
-/// letters text is mostly made of (ASCII, Latin, Greek, Cyrillic, kana,
-/// ideographs, hangul): the scoring asks it of every character.
-pub(crate) fn alphabetic(c: char) -> bool {
-    match c {
-        'a'..='z' | 'A'..='Z' | 'ª' | 'µ' | 'º' => true,
-        // ASCII's and Latin-1's symbols, general punctuation, currency
-        // signs, box drawing: what mojibake is made of.
-        '\0'..='\u{BF}' | '×' | '÷' | '\u{2000}'..='\u{206F}' | '\u{20A0}'..='\u{20CF}' => false,
-        '\u{2500}'..='\u{25FF}' => false,
-        'À'..='ɏ'
-        | 'Α'..='Ρ'
-        | 'Σ'..='ω'
-        | 'Ѐ'..='ҁ'
-        | 'Ҋ'..='ԯ'
-        | 'ぁ'..='ゖ'
-        | 'ァ'..='ヺ'
-        | '一'..='\u{9FEF}'
-        | '가'..='힣' => true,
-        _ => c.is_alphabetic(),
-    }
 }
 
 /// A letter of the Latin script (ASCII or not).
@@ -469,13 +447,6 @@ fn cjk_cost(c: char, language: Option<CjkLanguage>) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn alphabetic_is_char_is_alphabetic() {
-        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
-            assert_eq!(alphabetic(c), c.is_alphabetic(), "{c:?}");
-        }
-    }
 
     #[test]
     fn the_right_reading_costs_least() {

@@ -13,6 +13,7 @@ use super::badness::badness;
 use super::cjk;
 use super::codepages::{ALL, Codepage};
 use super::legacy::{Legacy, MISREADS, Misread, reread, suspicious};
+use super::letters;
 use super::plausible;
 use super::utf8::{Sequence, decode_at};
 use encoding_rs::Encoding;
@@ -548,7 +549,7 @@ impl Layer {
             if let Some(b) = bytes[i]
                 && b >= 0x80
             {
-                let in_word = i > 0 && plausible::alphabetic(chars[i - 1]);
+                let in_word = i > 0 && letters::alphabetic(chars[i - 1]);
                 if let Some(seq) = decode_at(&bytes[i..], chars[i], in_word) {
                     units.push(Unit {
                         start: i,
@@ -638,8 +639,7 @@ fn repair_words(chars: &[char], bytes: &[Option<u8>], units: &[Unit]) -> Option<
         after.extend(&chars[k..hi]);
         // A word is repaired whole or not at all: a letter the code page
         // has no byte for inside it means another damage (`упЄалось`).
-        let whole_word =
-            (start..end).all(|k| bytes[k].is_some() || !plausible::alphabetic(chars[k]));
+        let whole_word = (start..end).all(|k| bytes[k].is_some() || !letters::alphabetic(chars[k]));
         // Nor may it bring combining accents into a line whose other words
         // have precomposed ones (`SÃ£o` is no Mac OS Roman `Ṣo` beside
         // `Informação`).

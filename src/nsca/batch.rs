@@ -136,7 +136,7 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
     for lane in &mut lanes {
         settle(lane, &mut lost);
     }
-    let status = report::outcome(&lanes, &lost, route.port, cli.all);
+    let status = outcome(&lanes, &lost, route.port, cli.all);
     let accepted: usize = lanes.iter().map(|lane| lane.accepted).sum();
     // A wrapped job's own output is what cron mails: add nothing to it.
     if accepted > 0 && !cli.verbosity.is_quiet() && cli.wrap.is_none() {
@@ -179,6 +179,77 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
         confirm::in_background(closing, dir, route.port, &options);
     }
     Ok(status)
+}
+
+/// Says what became of the results that did not arrive, and gives the
+/// status: results kept safely in a spool are only warnings (`-q` hides
+/// them, cron mails nothing), a loss or a refusal is an error.
+fn outcome(lanes: &[Lane], lost: &Lost, port: u16, every_server: bool) -> Status {
+    let refused: usize = lanes.iter().map(|lane| lane.refused).sum();
+    let losing = lost.any() || refused > 0;
+    let say = |message: String| {
+        if losing {
+            complain(&message);
+        } else {
+            log::warn!("{message}");
+        }
+    };
+    let mut waiting = 0;
+    for lane in lanes {
+        let undelivered = lane.queue.len() - lane.done;
+        let name = net::endpoint(&lane.server, port);
+        if let Some(err) = lane.failure.as_ref().and_then(|f| f.error.as_ref()) {
+            say(err.to_string());
+        }
+        if undelivered == 0 {
+            continue;
+        }
+        let failure = lane.failure.as_ref();
+        let maybe = failure.map_or(0, |f| f.maybe_arrived());
+        say(format!(
+            "{name}: {} of {} result(s) delivered for sure; of the rest, {} acknowledged by \
+             the server's TCP (its kernel had them, the daemon may not have read them), {} \
+             written but not acknowledged, {} not sent",
+            lane.done,
+            lane.queue.len(),
+            failure.map_or(0, |f| f.acknowledged),
+            failure.map_or(0, |f| f.unconfirmed),
+            undelivered - maybe
+        ));
+        match (&lane.keep_error, lane.has_spool()) {
+            (Some(err), _) => complain(&format!("spool full or failing: {err}")),
+            (None, true) => {
+                waiting += undelivered;
+                say(format!(
+                    "{undelivered} result(s) kept in '{}' for the next run; up to {maybe} of \
+                     them may arrive twice (delivery is at least once)",
+                    lane.spool_path().display()
+                ));
+            }
+            (None, false) => complain(&format!(
+                "{undelivered} result(s) not delivered, up to {maybe} of them may have arrived \
+                 (no --spool)"
+            )),
+        }
+    }
+    if every_server && lanes.len() > 1 {
+        for lane in lanes.iter().filter(|lane| lane.done < lane.queue.len()) {
+            log::info!(
+                "{}: {} accepted, {} refused, {} not delivered",
+                net::endpoint(&lane.server, port),
+                lane.accepted,
+                lane.refused,
+                lane.queue.len() - lane.done
+            );
+        }
+    }
+    if losing {
+        Status::NotSent
+    } else if waiting > 0 {
+        Status::Spooled
+    } else {
+        Status::Sent
+    }
 }
 
 impl Lane {

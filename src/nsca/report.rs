@@ -1,11 +1,10 @@
 //! What the user reads on stderr: bad records, refusals, and what became
 //! of the results that did not arrive.
 
-use super::batch::Lane;
 use super::input::Parsed;
 use super::net;
 use super::protocol::Destination;
-use super::types::{Outcome, Spooled, Status};
+use super::types::{Outcome, Spooled};
 use crate::common::Error;
 
 pub(crate) const TOOL: &str = "nsca-send";
@@ -81,78 +80,7 @@ pub(crate) struct Lost {
 }
 
 impl Lost {
-    fn any(&self) -> bool {
+    pub(crate) fn any(&self) -> bool {
         self.bad + self.expired + self.unkept > 0
-    }
-}
-
-/// Says what became of the results that did not arrive, and gives the
-/// status: results kept safely in a spool are only warnings (`-q` hides
-/// them, cron mails nothing), a loss or a refusal is an error.
-pub(crate) fn outcome(lanes: &[Lane], lost: &Lost, port: u16, every_server: bool) -> Status {
-    let refused: usize = lanes.iter().map(|lane| lane.refused).sum();
-    let losing = lost.any() || refused > 0;
-    let say = |message: String| {
-        if losing {
-            complain(&message);
-        } else {
-            log::warn!("{message}");
-        }
-    };
-    let mut waiting = 0;
-    for lane in lanes {
-        let undelivered = lane.queue.len() - lane.done;
-        let name = net::endpoint(&lane.server, port);
-        if let Some(err) = lane.failure.as_ref().and_then(|f| f.error.as_ref()) {
-            say(err.to_string());
-        }
-        if undelivered == 0 {
-            continue;
-        }
-        let failure = lane.failure.as_ref();
-        let maybe = failure.map_or(0, |f| f.maybe_arrived());
-        say(format!(
-            "{name}: {} of {} result(s) delivered for sure; of the rest, {} acknowledged by \
-             the server's TCP (its kernel had them, the daemon may not have read them), {} \
-             written but not acknowledged, {} not sent",
-            lane.done,
-            lane.queue.len(),
-            failure.map_or(0, |f| f.acknowledged),
-            failure.map_or(0, |f| f.unconfirmed),
-            undelivered - maybe
-        ));
-        match (&lane.keep_error, lane.has_spool()) {
-            (Some(err), _) => complain(&format!("spool full or failing: {err}")),
-            (None, true) => {
-                waiting += undelivered;
-                say(format!(
-                    "{undelivered} result(s) kept in '{}' for the next run; up to {maybe} of \
-                     them may arrive twice (delivery is at least once)",
-                    lane.spool_path().display()
-                ));
-            }
-            (None, false) => complain(&format!(
-                "{undelivered} result(s) not delivered, up to {maybe} of them may have arrived \
-                 (no --spool)"
-            )),
-        }
-    }
-    if every_server && lanes.len() > 1 {
-        for lane in lanes.iter().filter(|lane| lane.done < lane.queue.len()) {
-            log::info!(
-                "{}: {} accepted, {} refused, {} not delivered",
-                net::endpoint(&lane.server, port),
-                lane.accepted,
-                lane.refused,
-                lane.queue.len() - lane.done
-            );
-        }
-    }
-    if losing {
-        Status::NotSent
-    } else if waiting > 0 {
-        Status::Spooled
-    } else {
-        Status::Sent
     }
 }

@@ -19,7 +19,10 @@ EXAMPLES:
   perlenv run ./env -- prove -l t
   perlenv freeze ./env > cpanfile
   perlenv lock ./env -o cpanfile.snapshot  carton's lock file
-  perlenv bundle ./env vendor/cache --from ./tarballs";
+  perlenv bundle ./env vendor/cache --from ./tarballs
+  perlenv which ./env Try::Tiny Moo         the file each module loads from
+  perlenv cache list                       the build cache
+  perlenv cache prune --older-than 30d";
 
 const LONG: &str = "\
 ISOLATION:
@@ -48,6 +51,49 @@ ACTIVATION:
   prints a `source` line, because csh cannot eval multi-line code. For fish
   use `perlenv activate ENV --shell fish | source`.
 
+INSTALLING:
+  From local sources (--from DIR of tarballs, a TARBALL, a dist directory, a
+  file:// CPAN mirror) perlenv builds the dists itself: the dependency graph
+  is resolved as it unfolds, independent dists are configured, built, tested
+  and installed at the same time (--jobs N, default: the CPUs; make test runs
+  N test files at once), one failure stops only the dists that need it, and
+  each dist's log is kept in ENV/.perlenv/logs. A dist built and tested once
+  for this perl is installed again from the build cache (/var/cache/perlenv
+  as root, $XDG_CACHE_HOME/perlenv otherwise; every file checked against its
+  SHA-256 first; `perlenv cache list|prune`). A module from CPAN itself (no
+  --from) or an http(s) mirror goes through cpanm -L. Every build step runs in
+  a private mount namespace where all but ENV and the build's work directory
+  is read-only: a build that writes elsewhere fails there (EROFS, the path in
+  perlenv's error), and other programs writing in the system's directories
+  never fail an install. ENV is opened once and reached through that
+  descriptor: swapped for a symlink mid-install, it is refused.
+
+OFFLINE SOURCES:
+  The tarballs --from reads are CPAN release tarballs, from: CPAN on a
+  connected machine (cpanm --save-dists DIR); `perlenv bundle ENV DIR` where
+  the set is installed (carton's vendor/cache, also a file:// mirror); a
+  minicpan or any CPAN-layout mirror (--from file:///srv/minicpan); Debian
+  source packages, whose .orig.tar.gz is the CPAN tarball (`apt-get source -d
+  libmoo-perl`; the top directory inside gives the CPAN name). A worked
+  example, from a connected machine to an offline server:
+
+    cpanm -L /tmp/scratch --save-dists /tmp/dists Moo      # connected
+    mkdir tarballs; find /tmp/dists -name '*.tar.gz' -exec cp {} tarballs/ +
+    perlenv create ./env && perlenv install ./env --from tarballs Moo
+    perlenv lock ./env -o cpanfile.snapshot
+    perlenv bundle ./env vendor/cache --from tarballs
+    # copy cpanfile.snapshot and vendor/cache; on the offline server:
+    perlenv create /srv/app/env
+    perlenv install /srv/app/env --locked cpanfile.snapshot --from vendor/cache
+
+SAFETY:
+  perlenv runs nothing another user controls: every command refuses (exit 2,
+  naming the path) an environment when a directory on the way to it, ENV,
+  perlenv.cfg, bin, lib/perl5 or the recorded perl is owned by a user other
+  than root or the caller, or writable by group or others; as root, a perl
+  that changed since the environment was made is not run (`check --update`
+  accepts it). `check --nagios` reports a refused environment CRITICAL.
+
 LOCK AND BUNDLE:
   `lock` writes a carton `cpanfile.snapshot` (format version 1.0) from what
   the installer (cpanm, or perlenv's make path without it) recorded per dist
@@ -64,7 +110,9 @@ LOCK AND BUNDLE:
 EXIT STATUS:
   0  success
   1  check: the recorded perl changed, or a module fails to load
-  2  usage error, bad ENV path, bad cpanfile, not an environment
+  2  usage error, bad ENV path, bad cpanfile, not an environment, or an
+     environment refused because a user other than root or the caller owns or
+     may write it (or its perl), or as root because its perl changed
   3  the work failed: perl query, I/O, cpanm or a build failed, or a module
      could not be found (the missing names are reported)";
 
@@ -82,7 +130,9 @@ pub struct Cli {
 pub enum Command {
     /// Make an environment directory (one perl query, then file writes).
     Create(CreateArgs),
-    /// Install modules, dist directories, tarballs or a cpanfile with cpanm -L.
+    /// Install modules, dist directories, tarballs or a cpanfile: built in
+    /// parallel in a sandbox from local sources, with a build cache (cpanm -L
+    /// for CPAN itself).
     Install(InstallArgs),
     /// Run one command inside ENV without activating it.
     Run(RunArgs),
@@ -100,6 +150,54 @@ pub enum Command {
     Info(ListArgs),
     /// Exit 1 if the recorded perl changed or an installed module fails to load.
     Check(CheckArgs),
+    /// Print the file each module resolves to inside ENV and where it comes
+    /// from (ENV, core, vendor, site); exit 1 if one is not found.
+    Which(WhichArgs),
+    /// List or prune the build cache (/var/cache/perlenv as root,
+    /// $XDG_CACHE_HOME/perlenv otherwise).
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct WhichArgs {
+    /// The environment directory.
+    pub env: PathBuf,
+    /// Module names (Foo::Bar).
+    #[arg(required = true)]
+    pub modules: Vec<String>,
+    /// One JSON object per module.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where the build cache is.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CacheDir {
+    /// The build cache [default: /var/cache/perlenv as root,
+    /// $XDG_CACHE_HOME/perlenv (~/.cache/perlenv) otherwise].
+    #[arg(long, value_name = "DIR", env = "PERLENV_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// One line per cached build: dist, perl, size, last use.
+    List {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        cache: CacheDir,
+    },
+    /// Remove cached builds: all, or those unused for longer than DURATION.
+    Prune {
+        /// Only builds last used longer ago than this: 30d, 12h, 90m, 2w.
+        #[arg(long, value_name = "DURATION")]
+        older_than: Option<String>,
+        #[command(flatten)]
+        cache: CacheDir,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +281,20 @@ pub struct InstallArgs {
     /// End with the result envelope as JSON: the dists newly installed.
     #[arg(long)]
     pub json: bool,
+    /// Build without the private mount namespace (where all but ENV is
+    /// read-only); compare the system's perl directories and ENV's parent
+    /// before and after instead, and fail if they changed.
+    #[arg(long)]
+    pub no_sandbox: bool,
+    /// Build every dist from source, without the build cache (nor adding to it).
+    #[arg(long)]
+    pub no_cache: bool,
+    #[command(flatten)]
+    pub cache: CacheDir,
+    /// Build steps (and test files within a dist) run at once [default:
+    /// the number of CPUs].
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,8 @@
 # Reads the cpanfile named in ARGV[0] (the cpanfile DSL of Module::CPANfile)
 # in a Safe compartment, so the file cannot run commands, and prints
-# "Module<TAB>range" for the configure, build, runtime and test `requires`
-# outside features (what cpanm --installdeps installs). Errors: "LINE<TAB>why".
+# "Module<TAB>range<TAB>local" for the configure, build, runtime and test
+# `requires` outside features (what cpanm --installdeps installs); `local` is
+# the directory a `local => DIR` option names, or empty. Errors: "LINE<TAB>why".
 use strict; use warnings; use Safe; use CPAN::Meta::Requirements;
 my $file = $ARGV[0];
 open my $fh, '<', $file or do { print STDERR "0\t$!\n"; exit 2 };
@@ -10,13 +11,17 @@ my $want = CPAN::Meta::Requirements->new;
 my @got;
 my %installed = map { $_ => 1 } qw(configure build runtime test);
 our ($phase, $in_feature) = ("runtime", 0);
+my %local;
 my $req = sub {
     my ($rel, $ph) = (shift, shift);
-    my ($module, $range) = (shift, shift // 0);
+    my ($module, $range, %options) = @_;
+    $range //= 0;
     die "a module name is required\n" unless defined $module && length $module;
     $ph //= $phase;
-    push @got, [$module, "$range"]
-        if $rel eq 'requires' && $installed{$ph} && !$in_feature;
+    return unless $rel eq 'requires' && $installed{$ph} && !$in_feature;
+    push @got, [$module, "$range"];
+    # `local => DIR`: perlenv freeze's note of a dist installed from a directory.
+    $local{$module} = $options{local} if defined $options{local};
 };
 my %dsl = (
     requires => sub { $req->('requires', undef, @_) },
@@ -54,4 +59,4 @@ $cpt->reval("\n#line 1 \"cpanfile\"\n$code\n;1") or do {
 };
 $want->add_string_requirement(@$_) for @got;
 my $h = $want->as_string_hash;
-print "$_\t$h->{$_}\n" for sort keys %$h;
+print "$_\t$h->{$_}\t", ($local{$_} // ''), "\n" for sort keys %$h;

@@ -5,21 +5,14 @@
 use crate::common::{Error, Result};
 use std::path::Path;
 
-/// One requirement: module and optional version range (`== 1.0`, `>= 2`).
+/// One requirement: module, optional version range (`== 1.0`, `>= 2`),
+/// and for a local dist `freeze` noted, the directory it came from
+/// (`requires 'My::Tool', '== 0.01', local => '/src/My-Tool';`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
     pub module: String,
     pub range: Option<String>,
-}
-
-impl Requirement {
-    /// How cpanm takes it on its command line: `Module~range`.
-    pub fn cpanm_arg(&self) -> String {
-        match &self.range {
-            Some(r) => format!("{}~{}", self.module, r),
-            None => self.module.clone(),
-        }
-    }
+    pub local: Option<std::path::PathBuf>,
 }
 
 /// Reads the cpanfile DSL in a Safe compartment of the system perl.
@@ -52,10 +45,14 @@ pub fn parse(path: &Path) -> Result<Vec<Requirement>> {
     }
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(m, r)| Requirement {
-            module: m.to_string(),
-            range: Some(r.to_string()).filter(|r| r != "0"),
+        .filter_map(|l| {
+            let mut fields = l.split('\t');
+            let (module, range) = (fields.next()?, fields.next()?);
+            Some(Requirement {
+                module: module.to_string(),
+                range: Some(range.to_string()).filter(|r| r != "0"),
+                local: fields.next().filter(|l| !l.is_empty()).map(Into::into),
+            })
         })
         .collect())
 }
@@ -81,9 +78,17 @@ mod tests {
         let args: Vec<String> = parse(&f)
             .unwrap()
             .iter()
-            .map(Requirement::cpanm_arg)
+            .map(|r| match &r.range {
+                Some(range) => format!("{}~{range}", r.module),
+                None => r.module.clone(),
+            })
             .collect();
         assert_eq!(args, ["A", "B~>= 1.0, < 2", "C~1", "M~1", "T", "T2"]);
+        std::fs::write(&f, "requires 'L', '== 0.01', local => '/src/L';\n").unwrap();
+        assert_eq!(
+            parse(&f).unwrap()[0].local.as_deref(),
+            Some(Path::new("/src/L"))
+        );
         std::fs::write(&f, "requires 'A';\nsystem('touch X');\n").unwrap();
         let err = parse(&f).unwrap_err().to_string();
         assert!(

@@ -156,8 +156,14 @@ sub exempt {
 
 pub fn create(args: &CreateArgs) -> Result<()> {
     check_path(&args.env)?;
-    let root = env::absolute(&args.env)?;
+    let root = super::trust::absolute(&args.env)?;
     check_path(&root)?;
+    // Root writes nothing where another user could swap a directory under
+    // it, and runs no perl another user could have written.
+    super::trust::verify_parent(&root)?;
+    if let Some(perl) = &args.perl {
+        super::trust::resolve_trusted(perl)?;
+    }
     prepare_dir(&root, args.clear)?;
     let perl = args.perl.clone().unwrap_or_else(|| "perl".into());
     let facts = query_perl(&perl)?;
@@ -250,9 +256,9 @@ pub fn write_layout(env: &Env) -> Result<()> {
     ] {
         mkdir(&dir)?;
     }
-    write(&bin.join("activate"), &scripts::sh(env))?;
-    write(&bin.join("activate.fish"), &scripts::fish(env))?;
-    write(&bin.join("activate.csh"), &scripts::csh(env))?;
+    for (file, family) in scripts::SCRIPTS {
+        write(&bin.join(file), &scripts::activate(env, family))?;
+    }
     let link = bin.join("perl");
     std::os::unix::fs::symlink(&env.perl, &link)
         .map_err(|e| Error::io(format!("linking {}", link.display()), e))?;

@@ -3,6 +3,7 @@
 //! `perlenv.cfg` is `key = value` lines (like pyvenv.cfg); values are raw
 //! bytes up to the end of the line, so non-UTF-8 paths survive.
 
+use super::trust::{self, ChangedPerl, Refused};
 use crate::common::{Error, Result};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -47,10 +48,17 @@ pub fn check_path(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The absolute form of `path` without resolving symlinks.
-pub fn absolute(path: &Path) -> Result<PathBuf> {
-    std::path::absolute(path).map_err(|e| Error::io(format!("{}", path.display()), e))
-}
+/// The files of an environment that decide what runs: its directories on
+/// PATH and @INC, the module every isolated perl loads, and its record.
+const OWN: &[&str] = &[
+    CFG,
+    "bin",
+    "lib",
+    "lib/perl5",
+    "lib/perl5/perlenv",
+    "lib/perl5/perlenv/isolate.pm",
+    "lib/perl5/perlenv/os_owned.pm",
+];
 
 /// Identity of a file, to notice that perl was replaced (an upgrade): a
 /// replaced file gets a new change time even when its inode is reused.
@@ -82,8 +90,27 @@ impl Env {
         self.root.join(".cpanm")
     }
 
-    /// Reads the environment at `dir`; the directory must still be where it was made.
+    /// Reads the environment at `dir` for any command but `check`: the
+    /// directory must still be where it was made, and root refuses an
+    /// environment someone else controls or whose perl changed (see
+    /// [`super::trust`]), with exit 2 naming the path.
     pub fn open(dir: &Path) -> Result<Env> {
+        Env::open_as(dir, ChangedPerl::Refuse)?.map_err(|Refused(why)| Error::usage(why))
+    }
+
+    /// [`Env::open`] for `check`, which reports a refusal itself (CRITICAL
+    /// under `--nagios`) and a changed perl as a problem.
+    pub(crate) fn open_as(dir: &Path, changed: ChangedPerl) -> Result<Result<Env, Refused>> {
+        // Nothing of the environment is read before its directories are
+        // known to be root's or the caller's: a planted FIFO or link as
+        // perlenv.cfg must not even be opened.
+        let real = match trust::resolve_trusted(dir) {
+            Ok(real) => real,
+            Err(problem) => return problem.or_error(),
+        };
+        if let Err(problem) = trust::verify_own(&real, OWN) {
+            return problem.or_error();
+        }
         let cfg = dir.join(CFG);
         let text = std::fs::read(&cfg).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
@@ -108,7 +135,13 @@ impl Env {
                 env.root.display()
             )));
         }
-        Ok(env)
+        let refused_perl = (changed == ChangedPerl::Refuse
+            && env.perl_state() == PerlState::Changed)
+            .then(|| env.changed_perl());
+        if let Err(problem) = trust::verify(&real, &env.archname, &env.perl, refused_perl) {
+            return problem.or_error();
+        }
+        Ok(Ok(env))
     }
 
     pub fn parse(path: &Path, text: &[u8]) -> Result<Env> {
@@ -185,8 +218,39 @@ impl Env {
         out
     }
 
+    /// What `code` (run with `-MConfig`, none of the environment's
+    /// variables) prints; `what` it asks for, for the error.
+    pub(crate) fn ask_perl(&self, code: &str, what: &str) -> Result<Vec<u8>> {
+        let out = std::process::Command::new(&self.perl)
+            .args(["-MConfig", "-e", code])
+            .env_remove("PERL5OPT")
+            .env_remove("PERL5LIB")
+            .output()
+            .map_err(|e| Error::io(format!("running {}", self.perl.display()), e))?;
+        if !out.status.success() {
+            return Err(Error::failed(format!(
+                "{}: cannot read {what}",
+                self.perl.display()
+            )));
+        }
+        Ok(out.stdout)
+    }
+
     /// Whether the recorded perl binary is still the one the environment
     /// was made with (one stat).
+    /// Why root does not run a perl that changed since the environment was
+    /// made.
+    pub(crate) fn changed_perl(&self) -> String {
+        format!(
+            "{}: perl {} changed since the environment was made, and perlenv runs \
+             no changed perl as root; once you trust it, `perlenv check --update {}` \
+             re-records it",
+            self.root.display(),
+            self.perl.display(),
+            self.root.display()
+        )
+    }
+
     pub fn perl_state(&self) -> PerlState {
         match file_id(&self.perl) {
             None => PerlState::Gone,

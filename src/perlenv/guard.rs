@@ -1,13 +1,17 @@
-//! Install safety: builds never see the environment's real path, and after
-//! each install nothing may have changed outside it.
+//! Install safety: builds never see the environment's real path, run in a
+//! sandbox that cannot write outside ENV and their work directory (see
+//! [`super::sandbox`]), and, where no sandbox is possible, nothing may have
+//! changed outside ENV afterwards.
 //!
 //! An environment path may hold `'`, `"`, `$`, a backtick or `$(...)`:
 //! local::lib does not quote quotes when cpanm -L rebuilds PERL_MM_OPT, and
-//! make expands `$` in INSTALL_BASE. So every build runs through an alias, a
-//! symlink with a plain name in a private 0700 directory, and works in a
+//! make expands `$` in INSTALL_BASE. So every build runs through an alias,
+//! `env` with a plain name in a private 0700 work directory, and works in a
 //! build directory there; nothing with the real path reaches a shell or make.
 
 use super::env::{Env, bytes};
+use super::pinned::Pinned;
+use super::sandbox::{Mode, Sandbox};
 use crate::common::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
@@ -24,17 +28,21 @@ pub fn is_plain(path: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
 }
 
-/// A private directory holding `env` (a symlink to the environment), the
-/// cpanm home and the build directories. Removed on drop.
-pub struct Alias {
+/// A private work directory holding `env` (where the builds see the
+/// environment: a bind mount of it in their namespace, else a link to
+/// perlenv's descriptor of it), the cpanm home, the build directories and
+/// the builds' HOME and TMPDIR. Removed on drop.
+pub struct Workspace {
     dir: PathBuf,
     /// The environment as the builds see it: `root` is the alias.
     pub env: Env,
     real_root: PathBuf,
+    sandbox: Sandbox,
 }
 
-impl Alias {
-    pub fn new(env: &Env) -> Result<Alias> {
+impl Workspace {
+    /// `sandbox`: whether to use a namespace where the system allows one.
+    pub fn new(pinned: &Pinned, sandbox: bool) -> Result<Workspace> {
         let base = std::env::temp_dir();
         let base = if is_plain(base.as_os_str().as_bytes()) {
             base
@@ -60,22 +68,48 @@ impl Alias {
                 Err(e) => return Err(Error::io(format!("creating {}", dir.display()), e)),
             }
         };
-        let alias = dir.join("env");
-        let mut aliased = env.clone();
-        aliased.root = alias.clone();
-        let made = Alias {
-            dir,
-            env: aliased,
-            real_root: env.root.clone(),
-        };
-        std::os::unix::fs::symlink(&env.root, &alias)
-            .map_err(|e| Error::io(format!("linking {}", alias.display()), e))?;
-        for sub in ["cpanm", "build"] {
-            let path = made.dir.join(sub);
+        // Removed on drop from here on, whatever fails below.
+        let cleanup = Cleanup(dir.clone());
+        for sub in ["env", "cpanm", "build", "tmp", "home"] {
+            let path = dir.join(sub);
             std::fs::create_dir(&path)
                 .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
         }
-        Ok(made)
+        let alias = dir.join("env");
+        let sandbox = Sandbox::new(&pinned.env.root, pinned.id(), &dir, &alias, sandbox)?;
+        if sandbox.mode() == Mode::Compare {
+            std::fs::remove_dir(&alias)
+                .and_then(|()| std::os::unix::fs::symlink(pinned.by_descriptor(), &alias))
+                .map_err(|e| Error::io(format!("linking {}", alias.display()), e))?;
+        }
+        log::info!("builds run in {}", sandbox.mode().describe());
+        let mut aliased = pinned.env.clone();
+        aliased.root = alias;
+        std::mem::forget(cleanup);
+        Ok(Workspace {
+            dir,
+            env: aliased,
+            real_root: pinned.env.root.clone(),
+            sandbox,
+        })
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.sandbox.mode()
+    }
+
+    /// `program` as a build step: in the sandbox, in `cwd`, with the
+    /// environment's variables for the alias (PERL5OPT cleared: the builds
+    /// and cpanm must see the system's modules, not the isolation module),
+    /// and HOME and TMPDIR in the work directory.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = self.sandbox.command(program);
+        super::vars::apply_to(&self.env, &mut cmd);
+        cmd.env_remove("PERL5OPT")
+            .env("HOME", self.dir.join("home"))
+            .env("TMPDIR", self.dir.join("tmp"))
+            .env("PERL_CPANM_HOME", self.cpanm_home());
+        cmd
     }
 
     /// cpanm's home: a real directory with a plain path, so the build
@@ -84,7 +118,7 @@ impl Alias {
         self.dir.join("cpanm")
     }
 
-    /// Where the make path unpacks or copies a dist.
+    /// Where dists are unpacked or copied to be built.
     pub fn build_dir(&self) -> PathBuf {
         self.dir.join("build")
     }
@@ -96,55 +130,53 @@ impl Alias {
 
     /// After the builds: the records installers wrote (.packlist,
     /// perllocal.pod) name the alias; they get the real path back, and
-    /// cpanm's build log is kept in ENV/.cpanm.
-    pub fn finish(&self) -> Result<()> {
+    /// cpanm's build log is kept in ENV/.cpanm. Through ENV's descriptor.
+    pub fn finish(&self, pinned: &Pinned) -> Result<()> {
         let from = bytes(&self.env.root);
         let to = bytes(&self.real_root);
-        let mut stack = vec![self.real_root.join("lib/perl5")];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let Ok(kind) = entry.file_type() else {
-                    continue;
-                };
-                if kind.is_dir() {
-                    stack.push(path);
-                } else if kind.is_file()
-                    && matches!(
-                        entry.file_name().as_bytes(),
-                        b".packlist" | b"perllocal.pod"
-                    )
-                {
-                    let text = std::fs::read(&path)
-                        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-                    if let Some(fixed) = replace_all(&text, &from, &to) {
-                        std::fs::write(&path, fixed)
-                            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-                    }
-                }
+        for found in
+            super::walk::files_named(&pinned.at("lib/perl5"), &[".packlist", "perllocal.pod"])
+        {
+            let path = &found.path;
+            let text = std::fs::read(path)
+                .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+            if let Some(fixed) = replace_all(&text, &from, &to) {
+                std::fs::write(path, fixed)
+                    .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
             }
         }
         let log = self.cpanm_home().join("build.log");
         if let Ok(text) = std::fs::read(&log) {
-            let keep = self.real_env_cpanm_log();
-            std::fs::create_dir_all(self.real_root.join(".cpanm"))
+            let keep = pinned.at(".cpanm/build.log");
+            std::fs::create_dir_all(pinned.at(".cpanm"))
                 .and_then(|()| std::fs::write(&keep, text))
-                .map_err(|e| Error::io(format!("writing {}", keep.display()), e))?;
+                .map_err(|e| {
+                    Error::io(
+                        format!("writing {}", self.real_env_cpanm_log().display()),
+                        e,
+                    )
+                })?;
         }
         Ok(())
     }
 }
 
-impl Drop for Alias {
+/// Removes a half-made work directory when `Workspace::new` fails.
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Drop for Workspace {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
-fn replace_all(text: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn replace_all(text: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
     if from.is_empty() || !text.windows(from.len()).any(|w| w == from) {
         return None;
     }
@@ -191,20 +223,9 @@ const SITE_DIRS: &str = r#"print join "\0", grep { length } @Config{qw(installsi
 
 impl Snapshot {
     pub fn take(env: &Env) -> Result<Snapshot> {
-        let out = Command::new(&env.perl)
-            .args(["-MConfig", "-e", SITE_DIRS])
-            .env_remove("PERL5OPT")
-            .env_remove("PERL5LIB")
-            .output()
-            .map_err(|e| Error::io(format!("running {}", env.perl.display()), e))?;
-        if !out.status.success() {
-            return Err(Error::failed(format!(
-                "{}: cannot read its install directories",
-                env.perl.display()
-            )));
-        }
+        let dirs = env.ask_perl(SITE_DIRS, "its install directories")?;
         let mut entries = BTreeMap::new();
-        for dir in out.stdout.split(|&b| b == 0).filter(|d| !d.is_empty()) {
+        for dir in dirs.split(|&b| b == 0).filter(|d| !d.is_empty()) {
             let dir = PathBuf::from(std::ffi::OsStr::from_bytes(dir));
             // Vendor and bin directories are big and shared: their own
             // entries only; the site library trees recursively.
@@ -215,6 +236,14 @@ impl Snapshot {
                     Some(p) => probe = p,
                     None => break,
                 }
+            }
+            // A user's build cannot write where the user cannot: only
+            // what they may write is compared (other programs, such as
+            // unattended upgrades, keep writing in the rest).
+            if !super::trust::running_as_root()
+                && rustix::fs::access(probe, rustix::fs::Access::WRITE_OK).is_err()
+            {
+                continue;
             }
             record(probe, deep && probe == dir, &mut entries, None);
         }
@@ -280,18 +309,29 @@ fn record(dir: &Path, deep: bool, out: &mut BTreeMap<PathBuf, Stamp>, skip: Opti
     }
 }
 
-/// Runs the install steps through an alias and checks afterwards that
-/// nothing outside ENV changed.
-pub fn guarded(env: &Env, work: impl FnOnce(&Alias) -> Result<()>) -> Result<()> {
-    let before = Snapshot::take(env)?;
-    let alias = Alias::new(env)?;
+/// Runs the install steps in a workspace, then fixes the records and keeps
+/// the log through ENV's descriptor. Without a sandbox, it also checks
+/// afterwards that nothing outside ENV changed; and it refuses when ENV's
+/// path no longer leads to the directory the install opened.
+pub fn guarded(
+    pinned: &Pinned,
+    sandbox: bool,
+    work: impl FnOnce(&Workspace) -> Result<()>,
+) -> Result<()> {
+    let workspace = Workspace::new(pinned, sandbox)?;
+    let before = match workspace.mode() {
+        Mode::Compare => Some(Snapshot::take(&pinned.env)?),
+        _ => None,
+    };
     // The records are fixed and the log kept even when a build failed.
-    let result = work(&alias);
-    let result = alias.finish().and(result);
-    drop(alias);
-    let after = Snapshot::take(env)?;
-    // A write outside ENV outranks any other outcome.
-    after.verify_unchanged_since(&before)?;
+    let result = work(&workspace);
+    let result = workspace.finish(pinned).and(result);
+    drop(workspace);
+    if let Some(before) = before {
+        // A write outside ENV outranks any other outcome.
+        Snapshot::take(&pinned.env)?.verify_unchanged_since(&before)?;
+    }
+    pinned.still_there()?;
     result
 }
 

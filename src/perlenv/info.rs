@@ -2,6 +2,7 @@
 
 use super::cli::{CheckArgs, ListArgs};
 use super::env::{Env, PerlState, bytes};
+use super::trust::{self, ChangedPerl, Refused};
 use super::{inventory, vars};
 use crate::common::nagios::Check;
 use crate::common::{Envelope, Error, Exit, JsonLines, Result};
@@ -113,13 +114,24 @@ pub struct Health {
     pub problems: Vec<String>,
     /// The `ok: ...` line when there is no problem.
     pub ok: String,
+    /// The recorded perl was not run: as root, it changed since creation.
+    pub refused: bool,
 }
 
 pub fn check(args: &CheckArgs) -> Result<Exit> {
     args.nagios.validate()?;
-    let health = examine(&args.env)?;
+    let env = match Env::open_as(&args.env, ChangedPerl::Report)? {
+        Ok(env) => env,
+        // Refused: nothing of the environment runs; for the monitoring
+        // system that is as bad as it gets.
+        Err(Refused(why)) if args.nagios.nagios => {
+            return args.nagios.critical("PERLENV", &why);
+        }
+        Err(Refused(why)) => return Err(Error::usage(why)),
+    };
+    let health = examine(&env, args.update)?;
     if args.update && health.problems.is_empty() {
-        rerecord_perl(&args.env)?;
+        rerecord_perl(&env)?;
     }
     let found = health.problems.len() as u64;
     let msg = match health.problems.first() {
@@ -128,6 +140,9 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
         Some(first) => format!("{first} (and {} more problems)", found - 1),
     };
     if args.nagios.nagios {
+        if health.refused {
+            return args.nagios.critical("PERLENV", &msg);
+        }
         return args.nagios.report(&Check {
             name: "PERLENV",
             checked: health.modules as u64,
@@ -160,8 +175,8 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
 /// After a healthy check (same version and archname, every module
 /// loads): records the perl binary as it is now, in a new perlenv.cfg
 /// renamed over the old one.
-fn rerecord_perl(root: &std::path::Path) -> Result<()> {
-    let mut env = Env::open(root)?;
+fn rerecord_perl(env: &Env) -> Result<()> {
+    let mut env = env.clone();
     if env.perl_state() != PerlState::Changed {
         return Ok(());
     }
@@ -181,24 +196,33 @@ fn rerecord_perl(root: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-fn examine(env: &std::path::Path) -> Result<Health> {
-    let env = Env::open(env)?;
+/// Asks the recorded perl for its version and archname and loads every
+/// module, unless it is gone or, as root, changed: root runs a changed perl
+/// only when told to re-record it (`update`), after the trust checks.
+fn examine(env: &Env, update: bool) -> Result<Health> {
     let mut problems = Vec::new();
-    if env.perl_state() == PerlState::Gone {
-        problems.push(format!("perl {} is gone", env.perl.display()));
+    let state = env.perl_state();
+    let not_run = match state {
+        PerlState::Gone => Some(format!("perl {} is gone", env.perl.display())),
+        PerlState::Changed if trust::running_as_root() && !update => Some(env.changed_perl()),
+        _ => None,
+    };
+    if let Some(problem) = not_run {
+        problems.push(problem);
         return Ok(Health {
             modules: 0,
             problems,
             ok: String::new(),
+            refused: state == PerlState::Changed,
         });
     }
-    let modules: Vec<String> = inventory::modules(&env)
+    let modules: Vec<String> = inventory::modules(env)
         .into_iter()
         .map(|m| m.module)
         .collect();
     let mut cmd = Command::new(&env.perl);
     cmd.arg("-e").arg(CHECK).args(&modules);
-    vars::apply_to(&env, &mut cmd);
+    vars::apply_to(env, &mut cmd);
     let res = cmd
         .output()
         .map_err(|e| Error::io(format!("running {}", env.perl.display()), e))?;
@@ -237,5 +261,111 @@ fn examine(env: &std::path::Path) -> Result<Health> {
             modules.len()
         ),
         problems,
+        refused: false,
+    })
+}
+
+/// Prints, for each module, the first `@INC` directory holding it as the
+/// environment's perl sees `@INC` (isolation applied), then the kinds of
+/// directory perl has: `module TAB dir TAB file` (dir and file empty when
+/// not found), after one `kind TAB dir` line per core, vendor and site dir.
+const WHICH: &str = r#"use Config;
+for my $kind (qw(core vendor site)) {
+    my @keys = $kind eq 'core' ? qw(privlibexp archlibexp)
+        : $kind eq 'vendor' ? qw(vendorlibexp vendorarchexp) : qw(sitelibexp sitearchexp);
+    print "$kind\t$_\n" for grep { defined && length } @Config{@keys};
+}
+for my $m (@ARGV) {
+    (my $f = "$m.pm") =~ s{::}{/}g;
+    my ($dir) = grep { !ref && -f "$_/$f" } @INC;
+    print join("\t", $m, $dir // '', defined $dir ? "$dir/$f" : ''), "\n";
+}"#;
+
+/// Where a directory of `@INC` belongs: the environment, the perl's core,
+/// the OS's vendor modules, the site's, or another (`-I`, PERL5LIB).
+fn where_from(env: &Env, dir: &str, kinds: &[(String, String)]) -> &'static str {
+    let path = std::path::Path::new(dir);
+    if path.starts_with(env.lib()) {
+        return "ENV";
+    }
+    if let Some((kind, _)) = kinds.iter().find(|(_, d)| d == dir) {
+        return match kind.as_str() {
+            "core" => "core",
+            "vendor" => "vendor",
+            _ => "site",
+        };
+    }
+    // Debian keeps the modules perl itself needs in perl-base: core too.
+    if dir.ends_with("/perl-base") {
+        return "core";
+    }
+    if env.drop.iter().any(|d| d.as_bytes() == dir.as_bytes()) {
+        return "site";
+    }
+    "other"
+}
+
+/// `perlenv which ENV MODULE...`.
+pub fn which(args: &super::cli::WhichArgs) -> Result<Exit> {
+    let env = Env::open(&args.env)?;
+    if let Some(bad) = args.modules.iter().find(|m| {
+        m.is_empty()
+            || !m
+                .split("::")
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    }) {
+        return Err(Error::usage(format!("which: {bad:?} is not a module name")));
+    }
+    let mut cmd = Command::new(&env.perl);
+    cmd.arg("-e").arg(WHICH).arg("--").args(&args.modules);
+    vars::apply_to(&env, &mut cmd);
+    let out = cmd
+        .output()
+        .map_err(|e| Error::io(format!("running {}", env.perl.display()), e))?;
+    if !out.status.success() {
+        return Err(Error::failed(format!(
+            "which: {} failed: {}",
+            env.perl.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut kinds = Vec::new();
+    let mut missing = 0;
+    let json = JsonLines::stdout();
+    let mut plain = std::io::stdout().lock();
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        match fields.as_slice() {
+            [kind, dir] => kinds.push((kind.to_string(), dir.to_string())),
+            [module, "", ""] => {
+                missing += 1;
+                if args.json {
+                    json.emit(
+                        &serde_json::json!({ "module": module, "file": null, "from": null }),
+                    )?;
+                } else {
+                    eprintln!(
+                        "perlenv: which: {module}: not found where the environment's perl looks"
+                    );
+                }
+            }
+            [module, dir, file] => {
+                let from = where_from(&env, dir, &kinds);
+                if args.json {
+                    json.emit(
+                        &serde_json::json!({ "module": module, "file": file, "from": from }),
+                    )?;
+                } else {
+                    writeln!(plain, "{module} {file} ({from})")?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(if missing > 0 {
+        Exit::Found
+    } else {
+        Exit::Success
     })
 }

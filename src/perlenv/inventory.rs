@@ -13,30 +13,6 @@ pub struct Module {
     pub file: PathBuf,
 }
 
-/// Every `.pm` below `dir`, as (path, path relative to `dir`).
-pub fn pm_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "pm") {
-                let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
-                out.push((path, rel));
-            }
-        }
-    }
-    out
-}
-
 /// The modules `perlenv create` writes into every env.
 const PERLENV_OWN: [&str; 2] = ["perlenv/isolate.pm", "perlenv/os_owned.pm"];
 
@@ -45,7 +21,7 @@ const PERLENV_OWN: [&str; 2] = ["perlenv/isolate.pm", "perlenv/os_owned.pm"];
 pub fn modules(env: &Env) -> Vec<Module> {
     let lib = env.lib();
     let mut found = BTreeMap::new();
-    for (path, rel) in pm_files(&lib) {
+    for (path, rel) in super::walk::files_with_extension(&lib, "pm") {
         let rel = rel.strip_prefix(&env.archname).unwrap_or(&rel);
         let rel_text = rel.to_string_lossy();
         if PERLENV_OWN.contains(&rel_text.as_ref()) || rel_text.starts_with("auto/") {
@@ -80,28 +56,35 @@ pub fn modules(env: &Env) -> Vec<Module> {
 fn packlists(env: &Env) -> Vec<(String, Vec<PathBuf>)> {
     let auto = env.lib().join(&env.archname).join("auto");
     let mut out = Vec::new();
-    let mut stack = vec![auto.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                stack.push(path);
-            } else if entry.file_name() == ".packlist" {
-                let Ok(text) = std::fs::read(&path) else {
-                    continue;
-                };
-                let module = dir.strip_prefix(&auto).unwrap_or(&dir);
-                let module = module.to_string_lossy().replace('/', "::");
-                let files = text
-                    .split(|&b| b == b'\n')
-                    .filter(|l| !l.is_empty())
-                    .map(|l| PathBuf::from(std::ffi::OsStr::from_bytes(packlist_path(l))))
-                    .collect();
-                out.push((module, files));
-            }
-        }
+    for found in super::walk::files_named(&auto, &[".packlist"]) {
+        let Ok(text) = std::fs::read(&found.path) else {
+            continue;
+        };
+        let dir = found.rel.parent().unwrap_or(Path::new(""));
+        let module = dir.to_string_lossy().replace('/', "::");
+        let files = text
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| PathBuf::from(std::ffi::OsStr::from_bytes(packlist_path(l))))
+            .collect();
+        out.push((module, files));
     }
     out
+}
+
+/// The dists installed from a directory (not a tarball), by main module:
+/// the `local` their install record (`.meta/DIST/install.json`) notes.
+fn local_dists(env: &Env) -> BTreeMap<String, PathBuf> {
+    let meta = env.lib().join(&env.archname).join(".meta");
+    super::walk::files_named(&meta, &["install.json"])
+        .into_iter()
+        .filter_map(|found| {
+            let record: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&found.path).ok()?).ok()?;
+            let local = record["local"].as_str().filter(|l| !l.is_empty())?;
+            Some((record["name"].as_str()?.to_string(), PathBuf::from(local)))
+        })
+        .collect()
 }
 
 /// The path of a .packlist line: the line without the ` key=value` pairs
@@ -126,6 +109,8 @@ fn packlist_path(mut line: &[u8]) -> &[u8] {
 /// A cpanfile pinning every installed dist by its main module, and every
 /// module no installer recorded, with `==` versions as Module::Metadata
 /// reads them: installing it from the same sources gives the same `list`.
+/// A dist installed from a directory says so (`local => DIR`), so that a
+/// reinstall names the directories it must be given.
 pub fn freeze(env: &Env) -> String {
     let mut out = String::from(
         "# Written by `perlenv freeze`; reinstall with `perlenv install ENV --cpanfile FILE`.\n",
@@ -149,10 +134,16 @@ pub fn freeze(env: &Env) -> String {
     }
     pinned.sort();
     pinned.dedup();
+    let local = local_dists(env);
     for (module, version) in pinned {
-        match version {
-            Some(v) => out.push_str(&format!("requires '{module}', '== {v}';\n")),
-            None => out.push_str(&format!("requires '{module}';\n")),
+        let version = version.map(|v| format!(", '== {v}'")).unwrap_or_default();
+        match local.get(&module) {
+            Some(dir) => out.push_str(&format!(
+                "# {module}: a local dist, installed from a directory, not a tarball\n\
+                 requires '{module}'{version}, local => {};\n",
+                String::from_utf8_lossy(&super::quote::perl(dir.as_os_str().as_bytes()))
+            )),
+            None => out.push_str(&format!("requires '{module}'{version};\n")),
         }
     }
     out

@@ -44,14 +44,21 @@ pub struct Package {
 
 /// Scans `files` with `perl`; a file perl cannot read yields nothing.
 pub fn scan(perl: &Path, files: &[PathBuf]) -> Result<Vec<Package>> {
-    let mut child = Command::new(perl)
+    let mut cmd = Command::new(perl);
+    cmd.env_remove("PERL5OPT").env_remove("PERL5LIB");
+    scan_with(cmd, files)
+}
+
+/// [`scan`] with `perl` given as a command to complete (a sandboxed one
+/// for files of dists not yet trusted: their version lines are evaluated).
+pub(crate) fn scan_with(mut perl: Command, files: &[PathBuf]) -> Result<Vec<Package>> {
+    let program = perl.get_program().to_os_string();
+    let mut child = perl
         .args(["-e", SCAN])
-        .env_remove("PERL5OPT")
-        .env_remove("PERL5LIB")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::io(format!("running {}", perl.display()), e))?;
+        .map_err(|e| Error::io(format!("running {}", program.to_string_lossy()), e))?;
     let mut input = Vec::new();
     for (n, file) in files.iter().enumerate() {
         input.extend_from_slice(n.to_string().as_bytes());
@@ -68,7 +75,7 @@ pub fn scan(perl: &Path, files: &[PathBuf]) -> Result<Vec<Package>> {
     if !out.status.success() {
         return Err(Error::failed(format!(
             "{}: reading module versions with Module::Metadata failed ({})",
-            perl.display(),
+            program.to_string_lossy(),
             out.status
         )));
     }

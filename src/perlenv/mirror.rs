@@ -2,8 +2,9 @@
 //! plain 02packages index that `cpanm --mirror-index` reads: dependencies
 //! between the given tarballs resolve offline.
 
-use super::inventory::pm_files;
+use super::build::index::{Origin, dist_version, not_indexed};
 use super::metadata::scan as scan_packages;
+use super::tarball::unpack;
 use crate::common::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,58 +18,6 @@ pub fn run_quiet(cmd: &mut Command, what: &str) -> Result<()> {
         return Err(Error::failed(format!("{what} failed ({status})")));
     }
     Ok(())
-}
-
-/// Unpacks a tarball into `into` and returns its top directory.
-pub fn unpack(tarball: &Path, into: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(into)
-        .map_err(|e| Error::io(format!("creating {}", into.display()), e))?;
-    let out = Command::new("tar")
-        .arg("-xf")
-        .arg(tarball)
-        .arg("-C")
-        .arg(into)
-        .output()
-        .map_err(|e| Error::io("running tar", e))?;
-    if !out.status.success() {
-        return Err(Error::failed(format!(
-            "{}: not a readable tarball: {}",
-            tarball.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    let mut dirs = std::fs::read_dir(into)
-        .map_err(|e| Error::io(format!("reading {}", into.display()), e))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir());
-    match (dirs.next(), dirs.next()) {
-        (Some(top), None) => Ok(top),
-        _ => Ok(into.to_path_buf()),
-    }
-}
-
-/// The dist version in a tarball name: `Foo-Bar-0.01.tar.gz` → `0.01`.
-fn dist_version(tarball: &Path) -> Option<String> {
-    let name = tarball.file_name()?.to_string_lossy().into_owned();
-    let stem = name
-        .trim_end_matches(".gz")
-        .trim_end_matches(".bz2")
-        .trim_end_matches(".tgz")
-        .trim_end_matches(".tar");
-    let v = stem.rsplit_once('-')?.1.trim_start_matches('v');
-    v.starts_with(|c: char| c.is_ascii_digit())
-        .then(|| v.to_string())
-}
-
-/// Top directories of a dist whose `.pm` files are not indexed.
-fn not_indexed(rel: &Path) -> bool {
-    let first = rel.components().next().map(|c| c.as_os_str());
-    first.is_some_and(|f| {
-        ["t", "xt", "inc", "blib", "examples", "eg", "local", "share"]
-            .iter()
-            .any(|skip| f == *skip)
-    })
 }
 
 /// Builds a CPAN-style mirror of the local tarballs under `work`, with a
@@ -110,9 +59,10 @@ pub fn local_mirror(perl: &Path, work: &Path, tarballs: &[PathBuf]) -> Result<(P
             );
             continue;
         }
-        for (path, rel) in pm_files(&top) {
+        for (path, rel) in super::walk::files_with_extension(&top, "pm") {
             if !not_indexed(&rel) {
-                owners.push((name.clone(), dist_version(tarball)));
+                let label = Origin::Tarball(tarball.clone()).label();
+                owners.push((name.clone(), dist_version(&label)));
                 files.push(path);
             }
         }
@@ -144,18 +94,4 @@ pub fn local_mirror(perl: &Path, work: &Path, tarballs: &[PathBuf]) -> Result<(P
     std::fs::write(&file, index)
         .map_err(|e| Error::io(format!("writing {}", file.display()), e))?;
     Ok((mirror, file))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn versions_from_tarball_names() {
-        assert_eq!(
-            dist_version(Path::new("/x/Foo-Bar-0.01.tar.gz")).as_deref(),
-            Some("0.01")
-        );
-        assert_eq!(dist_version(Path::new("Foo.tgz")), None);
-    }
 }

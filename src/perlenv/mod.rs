@@ -3,6 +3,7 @@
 //! scripts for every shell and an @INC filter that hides the system's site
 //! and vendor modules.
 
+mod build;
 pub mod cli;
 pub(crate) mod cpanfile;
 pub(crate) mod create;
@@ -14,12 +15,17 @@ pub(crate) mod inventory;
 mod metadata;
 pub(crate) mod mirror;
 mod outcome;
+mod pinned;
 mod quote;
 mod report;
 pub(crate) mod run;
+mod sandbox;
 pub(crate) mod scripts;
 mod snapshot;
+mod tarball;
+mod trust;
 pub(crate) mod vars;
+mod walk;
 pub(crate) mod wrap;
 
 use crate::common::{Exit, Result};
@@ -45,6 +51,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Check(args) => {
             return args.nagios.unknown_on_error("PERLENV", info::check(args));
         }
+        Command::Which(args) => return info::which(args),
+        Command::Cache(command) => build::cache::command(command)?,
     }
     Ok(Exit::Success)
 }

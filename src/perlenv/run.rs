@@ -45,8 +45,10 @@ pub fn activate(args: &ActivateArgs) -> Result<()> {
     let env = Env::open(&args.env)?;
     env.warn_if_perl_changed();
     let code = match args.shell.unwrap_or_else(shell_from_env) {
-        Shell::Sh | Shell::Bash | Shell::Zsh | Shell::Dash | Shell::Ksh => scripts::sh(&env),
-        Shell::Fish => scripts::fish(&env),
+        Shell::Sh | Shell::Bash | Shell::Zsh | Shell::Dash | Shell::Ksh => {
+            scripts::activate(&env, scripts::Family::Sh)
+        }
+        Shell::Fish => scripts::activate(&env, scripts::Family::Fish),
         Shell::Csh | Shell::Tcsh => scripts::csh_eval(&env),
     };
     std::io::stdout().lock().write_all(&code)?;

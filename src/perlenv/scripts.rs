@@ -1,7 +1,7 @@
 //! The activation scripts for the sh family, fish and csh, and the script
-//! wrappers: one generator walks the variables of [`plan`] (save the old
-//! value, set the new one, restore it in `deactivate`) and each shell only
-//! supplies its syntax.
+//! wrappers: one generator ([`activate`]) walks the variables of [`plan`]
+//! (save the old value, set the new one, restore it in `deactivate`) and
+//! each shell only supplies its syntax; the wrappers use the same loop.
 //!
 //! Every literal is quoted for its shell; the scripts run no program (only
 //! builtins), and `deactivate` restores each variable as it was, telling
@@ -34,38 +34,57 @@ trait Syntax {
 const PERL_GONE: &[u8] =
     b"perlenv: warning: the perl of this environment is gone; run perlenv check";
 
-/// The one generator behind `bin/activate`, `activate.fish` and `activate.csh`.
+/// The shell families an environment has an activation script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// sh, bash, zsh, dash, ksh.
+    Sh,
+    Fish,
+    /// csh and tcsh.
+    Csh,
+}
+
+/// The activation scripts `create` writes: file name in ENV/bin and family.
+pub const SCRIPTS: [(&str, Family); 3] = [
+    ("activate", Family::Sh),
+    ("activate.fish", Family::Fish),
+    ("activate.csh", Family::Csh),
+];
+
+/// The activation script of `family`: one generator serves every shell.
+pub fn activate(env: &Env, family: Family) -> Vec<u8> {
+    match family {
+        Family::Sh => activation(env, &Sh),
+        Family::Fish => activation(env, &Fish),
+        Family::Csh => activation(env, &Csh),
+    }
+}
+
+/// The one loop over the variables of [`plan`]: each one's old value saved
+/// (for `deactivate`, when `save`) and its new value exported.
+fn exports(env: &Env, shell: &impl Syntax, save: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, value) in plan(env) {
+        if save {
+            out.extend(shell.save(name.as_bytes()));
+        }
+        out.extend(shell.set(name.as_bytes(), &value));
+    }
+    out
+}
+
 fn activation(env: &Env, shell: &impl Syntax) -> Vec<u8> {
-    let vars = plan(env);
-    let restores: Vec<u8> = vars
+    let restores: Vec<u8> = plan(env)
         .iter()
         .flat_map(|(name, _)| shell.restore(name.as_bytes()))
         .collect();
     let mut out = shell.header().to_vec();
     out.extend(shell.deactivate(&restores));
-    for (name, value) in &vars {
-        out.extend(shell.save(name.as_bytes()));
-        out.extend(shell.set(name.as_bytes(), value));
-    }
+    out.extend(exports(env, shell, true));
     let prefix = [b"(", env.prompt.as_bytes(), b") "].concat();
     out.extend(shell.prompt(&shell.quote(&prefix)));
     out.extend(shell.footer(&shell.quote(&bytes(&env.perl))));
     out
-}
-
-/// `bin/activate`: sh, bash, zsh, dash, ksh.
-pub fn sh(env: &Env) -> Vec<u8> {
-    activation(env, &Sh)
-}
-
-/// `bin/activate.fish`.
-pub fn fish(env: &Env) -> Vec<u8> {
-    activation(env, &Fish)
-}
-
-/// `bin/activate.csh`: csh and tcsh.
-pub fn csh(env: &Env) -> Vec<u8> {
-    activation(env, &Csh)
 }
 
 /// A `/bin/sh` wrapper that runs `target` inside the environment, so an
@@ -77,9 +96,7 @@ pub fn wrapper(env: &Env, target: &[u8]) -> Vec<u8> {
 /// A wrapper exec'ing `command` (quoted word by word) with the arguments.
 fn wrapper_of(env: &Env, command: &[&[u8]]) -> Vec<u8> {
     let mut out = [b"#!/bin/sh\n", WRAPPER_MARK, b"\n"].concat();
-    for (name, value) in plan(env) {
-        out.extend(Sh.set(name.as_bytes(), &value));
-    }
+    out.extend(exports(env, &Sh, false));
     out.extend_from_slice(b"exec");
     for word in command {
         out.push(b' ');

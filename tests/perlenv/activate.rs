@@ -420,27 +420,26 @@ fn activating_a_second_env_leaves_the_first() {
     }
 }
 
-/// Runs `command ENV...` in bash with its stdout a pipe whose reader has
-/// already gone, and returns the exit status bash saw and what went to stderr.
+/// Runs `command` with its stdout a pipe whose reader is already closed
+/// (closed before the command starts: no race with a reader's exit), and
+/// returns its status as a shell shows it (128 + the signal that killed it)
+/// and what it wrote to stderr.
 fn into_closed_pipe(command: &[&OsStr]) -> (i32, String) {
-    let t = tempfile::tempdir().unwrap();
-    let (status, err) = (t.path().join("status"), t.path().join("stderr"));
-    let ran = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(r#"{ sleep 0.3; "${@:3}" 2>"$1"; echo $? >"$2"; } | true"#)
-        .arg("bash")
-        .arg(&err)
-        .arg(&status)
-        .args(command)
-        .status()
+    use std::os::unix::process::ExitStatusExt;
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(command[0])
+        .args(&command[1..])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
         .unwrap();
-    assert!(ran.success());
-    let code = std::fs::read_to_string(&status)
-        .unwrap()
-        .trim()
-        .parse()
+    let code = out
+        .status
+        .code()
+        .or_else(|| out.status.signal().map(|s| 128 + s))
         .unwrap();
-    (code, std::fs::read_to_string(&err).unwrap())
+    (code, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// perlenv's `main` is the C entry point (no Rust runtime start-up, see

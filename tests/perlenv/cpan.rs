@@ -1,5 +1,5 @@
 //! Real CPAN release tarballs (Debian's .orig.tar.gz, fetched by
-//! tests/perlenv_support/fetch.sh) installed offline from a directory.
+//! tests/testkit/fetch-cpan.sh) installed offline from a directory.
 
 use std::path::Path;
 use testkit::perlenv::*;

@@ -49,8 +49,9 @@ fn install_resolves_dependencies_offline_and_keeps_cpanm_in_env() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let i = installed(t);
-    // cpanm's log is kept in ENV/.cpanm, never in ~/.cpanm or ~/perl5.
-    assert!(i.env.join(".cpanm/build.log").exists());
+    // The build logs are kept in ENV, never in ~/.cpanm or ~/perl5.
+    let top_dist = format!("{}-0.02.log", i.top.replace("::", "-"));
+    assert!(i.env.join(".perlenv/logs").join(top_dist).is_file());
     assert!(!t.join(".cpanm").exists() && !t.join("perl5").exists());
     let foo_pm = format!("lib/perl5/{}.pm", i.dep.replace("::", "/"));
     assert!(i.env.join(foo_pm).is_file());
@@ -274,22 +275,8 @@ fn install_errors_name_the_dist_and_why() {
     // as failing its tests, not as "not found".
     let (fails, needy) = (unique("Fails-Tests"), unique("Needs-Fails"));
     let src = t.join("src");
-    let failing = dist_dir(&src, &fails, "0.01", None, None);
-    write(
-        &failing.join("t/fail.t"),
-        "use Test::More tests => 1;\nok(0, 'meant to fail');\n",
-    );
     let tarballs = t.join("tarballs");
-    std::fs::create_dir(&tarballs).unwrap();
-    let tar = std::process::Command::new("tar")
-        .arg("-czf")
-        .arg(tarballs.join(format!("{fails}-0.01.tar.gz")))
-        .arg("-C")
-        .arg(&src)
-        .arg(format!("{fails}-0.01"))
-        .status()
-        .unwrap();
-    assert!(tar.success());
+    failing_dist(&src, &tarballs, &fails);
     let fails_module = fails.replace('-', "::");
     dist(&src, &tarballs, &needy, "0.02", Some(&fails_module), None);
     let out = perlenv()
@@ -562,16 +549,7 @@ fn a_replaced_or_missing_perl_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     // A private copy of perl, so it can be replaced and removed.
-    let perl = t.join("perl-copy");
-    std::fs::copy("/usr/bin/perl", &perl).unwrap();
-    let env = t.join("env");
-    perlenv()
-        .arg("create")
-        .arg("--perl")
-        .arg(&perl)
-        .arg(&env)
-        .assert()
-        .success();
+    let (perl, env) = env_with_perl_copy(t);
     assert_eq!(std::fs::read_link(env.join("bin/perl")).unwrap(), perl);
     assert!(
         stdout(perlenv().arg("info").arg(&env)).contains(&format!("perl: {} (5.", perl.display()))
@@ -585,12 +563,12 @@ fn a_replaced_or_missing_perl_is_reported() {
             .args(["--", "perl", "-e", "print 1"])
             .assert()
     };
-    // Replaced (an upgrade): run still runs, with a warning.
+    // Replaced (an upgrade): root runs no changed perl (perlenv_trust.rs).
     std::fs::remove_file(&perl).unwrap();
     std::fs::copy("/usr/bin/perl", &perl).unwrap();
     run_print_1()
-        .success()
-        .stdout("1")
+        .code(2)
+        .stdout("")
         .stderr(predicates::str::contains(
             "changed since the environment was made",
         ));
@@ -796,11 +774,11 @@ fn failing_tests_and_missing_prerequisites_fail_the_install_and_name_the_dist() 
         name(&failing)
     )));
     install(&needy, make_path.as_os_str()).stderr(predicates::str::contains(format!(
-        "install: {}: missing prerequisites: No::Such::Prereq",
+        "install: {}: prerequisites not installed: No::Such::Prereq not found in the given sources",
         name(&needy)
     )));
     install(&json, make_path.as_os_str()).stderr(predicates::str::contains(format!(
-        "install: {}: missing prerequisites: JSON",
+        "install: {}: prerequisites not installed: JSON not found in the given sources",
         name(&json)
     )));
     assert_eq!(stdout(perlenv().arg("list").arg(&env)), "");
@@ -856,10 +834,13 @@ fn man_pages_of_installed_dists_are_in_env_man_and_found_when_activated() {
 }
 
 /// Two installs into one environment at once are serialised by
-/// ENV/.perlenv.lock: with the lock held (by util-linux flock, the same
-/// flock(2)), both say they wait, then both succeed and `list` has both.
+/// ENV/.perlenv.lock: while util-linux flock (the same flock(2)) holds it,
+/// both say they wait; once it is let go, both succeed and `list` has both.
+/// Every step is a handshake: the holder says when it holds the lock, the
+/// installs say when they wait, and only then is the lock let go.
 #[test]
 fn concurrent_installs_into_one_env_wait_for_each_other() {
+    use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let env = new_env(t);
@@ -868,34 +849,71 @@ fn concurrent_installs_into_one_env_wait_for_each_other() {
         .iter()
         .map(|n| dist(&t.join("src"), &t.join("dists"), n, "0.01", None, None))
         .collect();
-    let lock = env.join(".perlenv.lock");
+    let (held, release) = (t.join("held"), t.join("release"));
     let mut holder = std::process::Command::new("flock")
-        .arg(&lock)
-        .args(["sleep", "3"])
+        .arg(env.join(".perlenv.lock"))
+        .args([
+            "sh",
+            "-c",
+            "touch \"$1\"; while [ ! -e \"$2\" ]; do sleep 0.05; done",
+            "sh",
+        ])
+        .arg(&held)
+        .arg(&release)
         .spawn()
         .unwrap();
-    while !lock.exists() {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let bounded = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while !done() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    bounded("flock to hold the lock", &|| held.exists());
     let bin = assert_cmd::cargo::cargo_bin("perlenv");
+    let (said, heard) = std::sync::mpsc::channel();
     let installs: Vec<_> = tarballs
         .iter()
         .map(|tarball| {
-            std::process::Command::new(&bin)
+            let mut child = std::process::Command::new(&bin)
+                .env("PERLENV_CACHE_DIR", test_cache())
                 .arg("install")
                 .arg(&env)
                 .arg(tarball)
                 .stderr(std::process::Stdio::piped())
                 .spawn()
-                .unwrap()
+                .unwrap();
+            let stderr = child.stderr.take().unwrap();
+            let said = said.clone();
+            let reader = std::thread::spawn(move || {
+                let mut text = String::new();
+                for line in std::io::BufReader::new(stderr).lines() {
+                    let line = line.unwrap();
+                    if line.contains("waiting up to") {
+                        said.send(()).unwrap();
+                    }
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+                text
+            });
+            (child, reader)
         })
         .collect();
+    for _ in &installs {
+        heard
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("an install did not say it waits for the lock");
+    }
+    std::fs::write(&release, "").unwrap();
     assert!(holder.wait().unwrap().success());
-    for install in installs {
-        let out = install.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{err}");
-        assert!(err.contains("waiting up to"), "did not say it waits: {err}");
+    for (mut install, reader) in installs {
+        let status = install.wait().unwrap();
+        let err = reader.join().unwrap();
+        assert!(status.success(), "{err}");
     }
     let list = stdout(perlenv().arg("list").arg(&env));
     for name in &names {

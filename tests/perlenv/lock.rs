@@ -262,3 +262,58 @@ fn dists_built_by_the_make_path_are_locked_and_bundled_too() {
         stdout(perlenv().arg("list").arg(&env))
     );
 }
+
+/// `perlenv --help` (and so the man page) says where offline tarballs come
+/// from, and the perlenv commands of its worked example run as written:
+/// the offline server's env gets the same list as the connected one's.
+#[test]
+fn the_help_says_where_offline_tarballs_come_from_and_its_example_runs() {
+    let help = stdout(perlenv().arg("--help"));
+    let section = &help[help.find("OFFLINE SOURCES:\n").expect("no OFFLINE SOURCES")..];
+    let section = &section[..section.find("\n\nSAFETY:").unwrap()];
+    for way in [
+        "--save-dists",
+        "perlenv bundle ENV DIR",
+        "--from file:///srv/minicpan",
+        "apt-get source -d",
+        "A worked\n  example",
+    ] {
+        assert!(section.contains(way), "{way} missing: {section}");
+    }
+    let commands: Vec<&str> = section
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("perlenv "))
+        .collect();
+    assert_eq!(commands.len(), 5, "{section}");
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    std::os::unix::fs::symlink(cpan_cache(), t.join("tarballs")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("perlenv");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap()
+    );
+    for command in &commands {
+        let command = command.replace("/srv/app/env", &format!("{}/srv/app/env", t.display()));
+        let out = std::process::Command::new("sh")
+            .args(["-ec", &command])
+            .current_dir(t)
+            .env("PATH", &path)
+            .env("PERLENV_CACHE_DIR", test_cache())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let list = stdout(perlenv().arg("list").arg(t.join("env")));
+    assert!(list.contains("Moo 2.005005\n"), "{list}");
+    assert_eq!(
+        stdout(perlenv().arg("list").arg(t.join("srv/app/env"))),
+        list
+    );
+}

@@ -3,4 +3,5 @@
 
 mod cli_contract;
 mod docs;
+mod layout;
 mod links;

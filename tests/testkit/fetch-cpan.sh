@@ -7,10 +7,11 @@ set -euo pipefail
 cache=${1:?usage: fetch-cpan.sh CACHE_DIR}
 packages=(libmoo-perl librole-tiny-perl libsub-quote-perl
     libclass-method-modifiers-perl libtry-tiny-perl libjson-perl
-    libclass-xsaccessor-perl perltidy)
+    libclass-xsaccessor-perl perltidy libtest-fatal-perl)
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
-if [ -e "$cache/.complete" ]; then exit 0; fi
+# .complete lists the packages fetched: a longer list fetches again.
+if [ "$(cat "$cache/.complete" 2>/dev/null)" = "${packages[*]}" ]; then exit 0; fi
 apt_dir=$(mktemp -d)
 trap 'rm -rf "$apt_dir"' EXIT
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sources.list.d" "$apt_dir/work"
@@ -33,4 +34,4 @@ for orig in "$apt_dir"/work/*.orig.tar.*; do
     esac
     cp "$orig" "$cache/$top.$ext"
 done
-touch "$cache/.complete"
+echo "${packages[*]}" >"$cache/.complete"

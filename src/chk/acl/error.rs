@@ -4,7 +4,7 @@
 
 /// Why an ACL (text, entries or xattr) is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AclError {
+pub(crate) enum AclError {
     #[error("duplicate entry `{0}`")]
     Duplicate(String),
     #[error("missing {0} entry")]

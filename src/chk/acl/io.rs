@@ -7,7 +7,7 @@ use std::io;
 use std::os::fd::BorrowedFd;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Access,
     Default,
 }
@@ -23,7 +23,7 @@ impl Kind {
 
 /// The stored ACL, `None` when there is none (or the file system has no
 /// ACL support, which is the same for reading).
-pub fn read(node: &Node, kind: Kind) -> io::Result<Option<Acl>> {
+pub(crate) fn read(node: &Node, kind: Kind) -> io::Result<Option<Acl>> {
     let mut buf = vec![0u8; 256];
     decode(node.get_xattr(kind.xattr(), &mut buf), &buf)
 }
@@ -31,7 +31,11 @@ pub fn read(node: &Node, kind: Kind) -> io::Result<Option<Acl>> {
 /// The ACL of the entry `name` of `dir`, read by name without following a
 /// symlink (see [`node::get_xattr_by_name`]: only good for deciding that
 /// nothing needs doing).
-pub fn read_by_name(dir: BorrowedFd<'_>, name: &CStr, kind: Kind) -> io::Result<Option<Acl>> {
+pub(crate) fn read_by_name(
+    dir: BorrowedFd<'_>,
+    name: &CStr,
+    kind: Kind,
+) -> io::Result<Option<Acl>> {
     let mut buf = vec![0u8; 256];
     let got = node::get_xattr_by_name(dir, name, kind.xattr(), &mut buf);
     decode(got, &buf)
@@ -48,10 +52,10 @@ fn decode(got: io::Result<Option<()>>, buf: &[u8]) -> io::Result<Option<Acl>> {
     }
 }
 
-pub fn write(node: &Node, kind: Kind, acl: &Acl) -> io::Result<()> {
+pub(crate) fn write(node: &Node, kind: Kind, acl: &Acl) -> io::Result<()> {
     node.set_xattr(kind.xattr(), &acl.to_xattr())
 }
 
-pub fn remove(node: &Node, kind: Kind) -> io::Result<()> {
+pub(crate) fn remove(node: &Node, kind: Kind) -> io::Result<()> {
     node.remove_xattr(kind.xattr())
 }

@@ -6,17 +6,17 @@ pub(crate) mod io;
 mod text;
 mod xattr;
 
-pub use error::AclError;
+pub(crate) use error::AclError;
 #[cfg(test)]
 pub use text::parse;
-pub use text::{Exec, Template, TemplateEntry, parse_template};
+pub(crate) use text::{Exec, Template, TemplateEntry, parse_template};
 
 use crate::chk::ids::Names;
 use std::fmt::Write as _;
 
 /// Entry tags, in the kernel's order (the xattr form is sorted by tag).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tag {
+pub(crate) enum Tag {
     UserObj,
     User,
     GroupObj,
@@ -26,19 +26,19 @@ pub enum Tag {
 }
 
 impl Tag {
-    pub fn is_named(self) -> bool {
+    pub(crate) fn is_named(self) -> bool {
         matches!(self, Tag::User | Tag::Group)
     }
 }
 
-pub const R: u8 = 4;
-pub const W: u8 = 2;
-pub const X: u8 = 1;
+pub(crate) const R: u8 = 4;
+pub(crate) const W: u8 = 2;
+pub(crate) const X: u8 = 1;
 /// The qualifier of entries that name nobody (u::, g::, m::, o::).
-pub const NO_ID: u32 = u32::MAX;
+pub(crate) const NO_ID: u32 = u32::MAX;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub tag: Tag,
     pub id: u32,
     pub perm: u8,
@@ -47,14 +47,14 @@ pub struct Entry {
 /// A valid ACL: u::, g::, o:: present, no duplicate, a mask whenever there
 /// are named entries, entries sorted by tag then id (the kernel's order).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Acl {
+pub(crate) struct Acl {
     entries: Vec<Entry>,
 }
 
 impl Acl {
     /// Checks and sorts `entries`; adds the mask setfacl would compute (the
     /// union of the group class) when named entries come without one.
-    pub fn new(mut entries: Vec<Entry>) -> Result<Acl, AclError> {
+    pub(crate) fn new(mut entries: Vec<Entry>) -> Result<Acl, AclError> {
         entries.sort_by_key(|e| (e.tag, e.id));
         for pair in entries.windows(2) {
             if (pair[0].tag, pair[0].id) == (pair[1].tag, pair[1].id) {
@@ -88,7 +88,7 @@ impl Acl {
     }
 
     /// The three-entry ACL that a mode without an ACL stands for.
-    pub fn from_mode(mode: u32) -> Acl {
+    pub(crate) fn from_mode(mode: u32) -> Acl {
         let bits = |shift: u32| ((mode >> shift) & 7) as u8;
         Acl {
             entries: vec![
@@ -111,11 +111,11 @@ impl Acl {
         }
     }
 
-    pub fn entries(&self) -> &[Entry] {
+    pub(crate) fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
-    pub fn get(&self, tag: Tag, id: u32) -> Option<u8> {
+    pub(crate) fn get(&self, tag: Tag, id: u32) -> Option<u8> {
         self.entries
             .iter()
             .find(|e| e.tag == tag && e.id == id)
@@ -123,12 +123,12 @@ impl Acl {
     }
 
     /// No named entries: the kernel stores such an ACL as mode bits only.
-    pub fn is_minimal(&self) -> bool {
+    pub(crate) fn is_minimal(&self) -> bool {
         !self.entries.iter().any(|e| e.tag.is_named())
     }
 
     /// The rwx bits of the mode this ACL sets (group class = mask if any).
-    pub fn mode_bits(&self) -> u32 {
+    pub(crate) fn mode_bits(&self) -> u32 {
         let get = |tag| self.get(tag, NO_ID).unwrap_or(0) as u32;
         let group = self
             .get(Tag::Mask, NO_ID)
@@ -138,7 +138,7 @@ impl Acl {
 
     /// Same entries granting the same effective rights. The mask value
     /// itself does not matter, only what it lets through.
-    pub fn same_meaning(&self, other: &Acl) -> bool {
+    pub(crate) fn same_meaning(&self, other: &Acl) -> bool {
         let a: Vec<_> = self.effective().collect();
         let b: Vec<_> = other.effective().collect();
         a == b
@@ -158,7 +158,7 @@ impl Acl {
 
     /// What an entry lets through: its rights, cut by the mask for the
     /// group class; 0 for an entry the ACL does not have.
-    pub fn effective_of(&self, tag: Tag, id: u32) -> u8 {
+    pub(crate) fn effective_of(&self, tag: Tag, id: u32) -> u8 {
         let Some(perm) = self.get(tag, id) else {
             return 0;
         };
@@ -173,7 +173,7 @@ impl Acl {
     /// Whether `other` grants everything `self` lets through (each entry's
     /// effective rights), so that putting `self` in its place narrows or
     /// changes nothing.
-    pub fn within(&self, other: &Acl) -> bool {
+    pub(crate) fn within(&self, other: &Acl) -> bool {
         self.entries.iter().filter(|e| e.tag != Tag::Mask).all(|e| {
             let mine = self.effective_of(e.tag, e.id);
             mine & other.effective_of(e.tag, e.id) == mine
@@ -184,7 +184,7 @@ impl Acl {
     /// what it lets through in both (a named entry only when `other` has it
     /// too), the mask letting exactly those through. Never wider than
     /// either, whatever their masks.
-    pub fn intersect(&self, other: &Acl) -> Acl {
+    pub(crate) fn intersect(&self, other: &Acl) -> Acl {
         let mut entries: Vec<Entry> = self
             .entries
             .iter()
@@ -212,7 +212,7 @@ impl Acl {
 
     /// Whether nobody but the owner gets any right from this ACL, named
     /// groups for which `allowed` is true apart.
-    pub fn grants_only_owner(&self, allowed: impl Fn(u32) -> bool) -> bool {
+    pub(crate) fn grants_only_owner(&self, allowed: impl Fn(u32) -> bool) -> bool {
         self.entries.iter().all(|e| match e.tag {
             Tag::UserObj | Tag::Mask => true,
             Tag::Group if allowed(e.id) => true,
@@ -223,7 +223,7 @@ impl Acl {
     /// The ACL with only the owner's rights and those of the named groups
     /// for which `allowed` is true: `g::` and `o::` get nothing, other named
     /// entries go, and the mask lets through no more than it did.
-    pub fn owner_only_but(&self, allowed: impl Fn(u32) -> bool) -> Acl {
+    pub(crate) fn owner_only_but(&self, allowed: impl Fn(u32) -> bool) -> Acl {
         let mask = self.get(Tag::Mask, NO_ID).unwrap_or(R | W | X);
         let mut entries: Vec<Entry> = self
             .entries
@@ -253,7 +253,7 @@ impl Acl {
 
     /// The first entry of the group class whose rights the mask cuts
     /// (`g:webdev:rwx` under `m::r-x`): the entry and what gets through.
-    pub fn masked(&self) -> Option<(Entry, u8)> {
+    pub(crate) fn masked(&self) -> Option<(Entry, u8)> {
         let mask = self.get(Tag::Mask, NO_ID)?;
         self.entries
             .iter()
@@ -262,12 +262,12 @@ impl Acl {
     }
 
     /// One entry in the short text form (`g:webdev:rwx`).
-    pub fn entry_text(entry: &Entry, names: Option<&dyn Names>) -> String {
+    pub(crate) fn entry_text(entry: &Entry, names: Option<&dyn Names>) -> String {
         entry_text(entry, names)
     }
 
     /// Short text form, names where `names` knows them, else numbers.
-    pub fn to_text(&self, names: Option<&dyn Names>) -> String {
+    pub(crate) fn to_text(&self, names: Option<&dyn Names>) -> String {
         let parts: Vec<String> = self.entries.iter().map(|e| entry_text(e, names)).collect();
         parts.join(",")
     }
@@ -279,7 +279,7 @@ impl std::fmt::Display for Acl {
     }
 }
 
-pub fn perm_text(perm: u8) -> String {
+pub(crate) fn perm_text(perm: u8) -> String {
     let mut s = String::with_capacity(3);
     s.push(if perm & R != 0 { 'r' } else { '-' });
     s.push(if perm & W != 0 { 'w' } else { '-' });
@@ -307,7 +307,7 @@ fn qualifier(name: Option<String>, id: u32) -> String {
 
 /// The long form getfacl prints, one entry a line, numeric qualifiers,
 /// `prefix` being "" or "default:".
-pub fn dump_lines(acl: &Acl, prefix: &str, out: &mut String) {
+pub(crate) fn dump_lines(acl: &Acl, prefix: &str, out: &mut String) {
     for e in acl.entries() {
         let (tag, q) = match e.tag {
             Tag::UserObj => ("user", String::new()),

@@ -6,7 +6,7 @@ use crate::chk::ids::Names;
 
 /// Where a template entry's execute bit comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exec {
+pub(crate) enum Exec {
     /// As written (`x` or `-`).
     Fixed,
     /// `@UX`: the owner execute bit of the file.
@@ -16,7 +16,7 @@ pub enum Exec {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TemplateEntry {
+pub(crate) struct TemplateEntry {
     pub tag: Tag,
     pub id: u32,
     pub perm: u8,
@@ -25,13 +25,13 @@ pub struct TemplateEntry {
 
 /// An ACL whose execute bits may depend on the file it is applied to.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Template {
+pub(crate) struct Template {
     pub entries: Vec<TemplateEntry>,
 }
 
 impl Template {
     /// The ACL for a file whose owner / group-class execute bits are given.
-    pub fn for_file(&self, owner_x: bool, group_x: bool) -> Result<Acl, AclError> {
+    pub(crate) fn for_file(&self, owner_x: bool, group_x: bool) -> Result<Acl, AclError> {
         let entries = self.entries.iter().map(|t| {
             let x = match t.exec {
                 Exec::Fixed => t.perm & X != 0,
@@ -55,13 +55,13 @@ impl Template {
     }
 
     /// The directory form: every `@UX`/`@GX` becomes `x`.
-    pub fn for_directory(&self) -> Result<Acl, AclError> {
+    pub(crate) fn for_directory(&self) -> Result<Acl, AclError> {
         self.for_file(true, true)
     }
 
     /// Adds (or replaces) named entries; a mask present grows to let them
     /// through, as setfacl -m does.
-    pub fn add_named(&mut self, extra: &[TemplateEntry]) {
+    pub(crate) fn add_named(&mut self, extra: &[TemplateEntry]) {
         for new in extra {
             self.entries.retain(|t| (t.tag, t.id) != (new.tag, new.id));
             self.entries.push(new.clone());
@@ -85,7 +85,7 @@ pub fn parse(text: &str, names: &dyn Names) -> Result<Acl, AclError> {
 /// Parses comma-separated `tag:qualifier:perms` entries. With
 /// `exec_macros`, `@UX` and `@GX` may stand for an execute bit. Only the
 /// entries' syntax is checked here; `Template::for_file` checks the whole.
-pub fn parse_template(
+pub(crate) fn parse_template(
     text: &str,
     names: &dyn Names,
     exec_macros: bool,

@@ -39,7 +39,7 @@ fn tag_from_code(code: u16) -> Option<Tag> {
 }
 
 impl Acl {
-    pub fn to_xattr(&self) -> Vec<u8> {
+    pub(crate) fn to_xattr(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(4 + 8 * self.entries.len());
         out.extend_from_slice(&VERSION.to_le_bytes());
         for e in &self.entries {
@@ -51,7 +51,7 @@ impl Acl {
         out
     }
 
-    pub fn from_xattr(bytes: &[u8]) -> Result<Acl, AclError> {
+    pub(crate) fn from_xattr(bytes: &[u8]) -> Result<Acl, AclError> {
         let (header, body) = bytes.split_first_chunk::<4>().ok_or(AclError::XattrShort)?;
         let version = u32::from_le_bytes(*header);
         if version != VERSION {

@@ -8,7 +8,7 @@ use crate::chk::ids::Names;
 
 /// One entry of an edit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EntrySpec {
+pub(crate) struct EntrySpec {
     /// `d:` / `default:`: an entry of the default ACL.
     pub default: bool,
     pub tag: Tag,
@@ -18,7 +18,7 @@ pub struct EntrySpec {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Perm {
+pub(crate) struct Perm {
     pub bits: u8,
     /// `X`: execute only where [`Draft::x_allowed`](super::Draft::x_allowed).
     pub cond_x: bool,
@@ -26,7 +26,7 @@ pub struct Perm {
 
 impl EntrySpec {
     /// The entry for an entry whose `X` means `x` when `x_allowed`.
-    pub fn resolve(&self, x_allowed: bool) -> Entry {
+    pub(crate) fn resolve(&self, x_allowed: bool) -> Entry {
         let perm = self.perm.unwrap_or(Perm {
             bits: 0,
             cond_x: false,
@@ -43,13 +43,13 @@ impl EntrySpec {
 /// Whether each entry needs permissions (`-m`, tmpfiles) or must come
 /// without (`-x`, where setfacl also accepts them and ignores them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Perms {
+pub(crate) enum Perms {
     Required,
     Ignored,
 }
 
 /// Parses comma-separated entries (blanks around them allowed).
-pub fn parse(text: &str, perms: Perms, names: &dyn Names) -> Result<Vec<EntrySpec>, String> {
+pub(crate) fn parse(text: &str, perms: Perms, names: &dyn Names) -> Result<Vec<EntrySpec>, String> {
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
     if parts.iter().all(|p| p.is_empty()) {
         return Err("no ACL entry given".into());

@@ -12,7 +12,7 @@ use crate::chk::acl::{Acl, Entry, NO_ID, Tag};
 
 /// An entry's owner, mode and ACLs, as the kernel keeps them.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Draft {
+pub(crate) struct Draft {
     pub uid: u32,
     pub gid: u32,
     /// Permission bits with setuid/setgid/sticky (`& 0o7777`).
@@ -27,14 +27,14 @@ pub struct Draft {
 /// One edit, with where it comes from (`FILE:LINE`, `--modify`) and how
 /// it was written there.
 #[derive(Clone, Debug)]
-pub struct Step {
+pub(crate) struct Step {
     pub source: String,
     pub text: String,
     pub edit: Edit,
 }
 
 #[derive(Clone, Debug)]
-pub enum Edit {
+pub(crate) enum Edit {
     Setfacl(setfacl::SetfaclEdit),
     TmpfilesAcl(tmpfiles::AclLine),
     TmpfilesPerms(tmpfiles::PermsLine),
@@ -42,7 +42,7 @@ pub enum Edit {
 
 /// The state `steps` leave an entry in that is now `draft`, or why they
 /// cannot be made (an ACL the kernel would refuse), naming the step.
-pub fn apply(steps: &[Step], mut draft: Draft) -> Result<Draft, String> {
+pub(crate) fn apply(steps: &[Step], mut draft: Draft) -> Result<Draft, String> {
     for step in steps {
         let done = match &step.edit {
             Edit::Setfacl(edit) => edit.apply(&mut draft),
@@ -60,7 +60,7 @@ pub fn apply(steps: &[Step], mut draft: Draft) -> Result<Draft, String> {
 impl Draft {
     /// The access ACL's entries: the stored ones, or the three the mode
     /// bits stand for.
-    pub fn access_entries(&self) -> Vec<Entry> {
+    pub(crate) fn access_entries(&self) -> Vec<Entry> {
         self.access
             .clone()
             .unwrap_or_else(|| Acl::from_mode(self.mode))
@@ -71,7 +71,7 @@ impl Draft {
     /// Writes an access ACL as the kernel stores it: the mode's rwx bits
     /// follow it (special bits stay), and one of the three base entries
     /// alone is kept as mode bits only.
-    pub fn set_access(&mut self, entries: Vec<Entry>) -> Result<(), String> {
+    pub(crate) fn set_access(&mut self, entries: Vec<Entry>) -> Result<(), String> {
         let acl = Acl::new(entries).map_err(|e| e.to_string())?;
         self.mode = (self.mode & 0o7000) | acl.mode_bits();
         self.access = (acl.entries().len() > 3).then_some(acl);
@@ -79,7 +79,7 @@ impl Draft {
     }
 
     /// Writes (or with no entries, removes) the default ACL.
-    pub fn set_default(&mut self, entries: Vec<Entry>) -> Result<(), String> {
+    pub(crate) fn set_default(&mut self, entries: Vec<Entry>) -> Result<(), String> {
         self.default = if entries.is_empty() {
             None
         } else {
@@ -90,7 +90,7 @@ impl Draft {
 
     /// chmod: with an ACL, the mode's owner, group-class and other bits
     /// go to u::, the mask (g:: without one) and o::.
-    pub fn chmod(&mut self, mode: u32) {
+    pub(crate) fn chmod(&mut self, mode: u32) {
         self.mode = mode & 0o7777;
         let Some(acl) = &self.access else { return };
         let has_mask = acl.get(Tag::Mask, NO_ID).is_some();

@@ -12,7 +12,7 @@ use super::{Draft, calc_mask, has_named, mask, perm_of, upsert, x_allowed};
 use crate::chk::acl::{Entry, Tag};
 
 #[derive(Clone, Debug, Default)]
-pub struct SetfaclEdit {
+pub(crate) struct SetfaclEdit {
     /// `-b`: drop every named entry and the mask, and the default ACL.
     pub remove_all: bool,
     /// `-k`: drop the default ACL.
@@ -34,7 +34,7 @@ struct Editing {
 }
 
 impl SetfaclEdit {
-    pub fn apply(&self, draft: &mut Draft) -> Result<(), String> {
+    pub(crate) fn apply(&self, draft: &mut Draft) -> Result<(), String> {
         let mut access = Editing::new(draft.access_entries());
         let stored_default = draft.default.as_ref().map(|a| a.entries().to_vec());
         let mut default = Editing::new(stored_default.unwrap_or_default());

@@ -16,7 +16,7 @@ use super::{Draft, calc_mask, has_named, perm_of, upsert, x_allowed};
 use crate::chk::acl::{Acl, Entry, Tag};
 
 #[derive(Clone, Debug)]
-pub struct AclLine {
+pub(crate) struct AclLine {
     /// `a+`/`A+`
     pub append: bool,
     pub access: Vec<EntrySpec>,
@@ -24,7 +24,7 @@ pub struct AclLine {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct PermsLine {
+pub(crate) struct PermsLine {
     pub mode: Option<u32>,
     /// `~` before the mode.
     pub mask_perms: bool,
@@ -35,7 +35,7 @@ pub struct PermsLine {
 }
 
 impl AclLine {
-    pub fn apply(&self, draft: &mut Draft) -> Result<(), String> {
+    pub(crate) fn apply(&self, draft: &mut Draft) -> Result<(), String> {
         if !self.access.is_empty() {
             let old = draft.access_entries();
             let entries = self.edited(old, &self.access, draft);
@@ -70,7 +70,7 @@ impl AclLine {
 }
 
 impl PermsLine {
-    pub fn apply(&self, draft: &mut Draft) {
+    pub(crate) fn apply(&self, draft: &mut Draft) {
         let chown =
             self.uid.is_some_and(|u| u != draft.uid) || self.gid.is_some_and(|g| g != draft.gid);
         let new_mode = match self.mode {

@@ -6,7 +6,7 @@ use crate::common::Error;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RuleError {
+pub(crate) enum RuleError {
     #[error(transparent)]
     Acl(#[from] AclError),
     #[error("absolute path `{0}` refused (rule paths are relative to the target root)")]
@@ -37,7 +37,7 @@ pub enum RuleError {
 
 impl RuleError {
     /// The error of line `line` of `origin` (exit 2 when it is fatal).
-    pub fn at(self, origin: &Path, line: usize) -> Error {
+    pub(crate) fn at(self, origin: &Path, line: usize) -> Error {
         Error::bad_input(origin, line, self.to_string())
     }
 }

@@ -12,8 +12,8 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
-pub use error::RuleError;
-pub use parse::{parse, parse_definition};
+pub(crate) use error::RuleError;
+pub(crate) use parse::{parse, parse_definition};
 
 use crate::chk::acl::{Acl, AclError, Template, TemplateEntry};
 use crate::common::Error;
@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 
 /// Who wrote a rule file, which decides what it may say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
+pub(crate) enum Level {
     /// The administrator's rule files: anything goes.
     System,
     /// A user's or a group's own file: only additions of named entries.
@@ -33,7 +33,7 @@ pub enum Level {
 
 /// Values substituted into ACL texts before they are parsed.
 #[derive(Clone, Debug)]
-pub struct Macros {
+pub(crate) struct Macros {
     /// `@GROUP`: the group whose shared directory is checked.
     pub group: Option<String>,
     /// `@GW` is `w` when true, `-` otherwise.
@@ -60,7 +60,7 @@ impl Default for Macros {
 
 /// What a rule's path names.
 #[derive(Clone, Debug)]
-pub enum Pattern {
+pub(crate) enum Pattern {
     /// A literal path (empty = the target root); with `contents`, only what
     /// is below it (`X/`, `~/`).
     Path { rel: Vec<u8>, contents: bool },
@@ -70,7 +70,7 @@ pub enum Pattern {
 
 impl Pattern {
     /// Parses the path column of a rule line.
-    pub fn parse(text: &str) -> Result<Pattern, RuleError> {
+    pub(crate) fn parse(text: &str) -> Result<Pattern, RuleError> {
         let rest = if text == "~" {
             ""
         } else if let Some(rest) = text.strip_prefix("~/") {
@@ -126,7 +126,7 @@ impl Pattern {
     }
 
     /// `~/`, the same path as `self` but for what is below it.
-    pub fn contents_of(&self) -> Pattern {
+    pub(crate) fn contents_of(&self) -> Pattern {
         match self {
             Pattern::Path { rel, .. } => Pattern::Path {
                 rel: rel.clone(),
@@ -174,7 +174,7 @@ impl Pattern {
 
 /// What a rule asks for.
 #[derive(Clone, Debug)]
-pub enum Definition {
+pub(crate) enum Definition {
     /// No ACLs; dirs 0755, files 0644 keeping each execute bit.
     NoAcl,
     /// No ACLs; dirs 0700, files 0600 keeping the owner's execute bit.
@@ -200,7 +200,7 @@ impl Definition {
     /// The wanted access ACL, and for a directory the default ACL, of an
     /// entry whose current owner / group-class execute bits are given.
     /// `None` for rules without ACLs.
-    pub fn acls(
+    pub(crate) fn acls(
         &self,
         is_dir: bool,
         owner_x: bool,
@@ -228,7 +228,7 @@ fn directory_acls(
 }
 
 #[derive(Clone, Debug)]
-pub struct Rule {
+pub(crate) struct Rule {
     pub origin: PathBuf,
     pub line: usize,
     pub level: Level,
@@ -238,12 +238,12 @@ pub struct Rule {
 
 impl Rule {
     /// Whether the rule says to leave the entry, and all below it, alone.
-    pub fn is_ignore(&self) -> bool {
+    pub(crate) fn is_ignore(&self) -> bool {
         matches!(self.definition, Definition::Ignore)
     }
 
     /// A rule made in code (`chk path --acl`, factory rules).
-    pub fn builtin(origin: &str, pattern: Pattern, definition: Definition) -> Rule {
+    pub(crate) fn builtin(origin: &str, pattern: Pattern, definition: Definition) -> Rule {
         Rule {
             origin: origin.into(),
             line: 0,
@@ -254,7 +254,7 @@ impl Rule {
     }
 
     /// `FILE:LINE`, or the origin alone for built-in rules.
-    pub fn source(&self) -> String {
+    pub(crate) fn source(&self) -> String {
         if self.line == 0 {
             self.origin.display().to_string()
         } else {
@@ -277,7 +277,7 @@ struct Key {
 /// walk so each entry only tests the rules that anchor at itself: the best
 /// of all, and the best that is not a user's additions (its base).
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Inherited {
+pub(crate) struct Inherited {
     best: Option<(Key, usize)>,
     base: Option<(Key, usize)>,
 }
@@ -293,7 +293,7 @@ pub struct Inherited {
 /// the base rule with them merged in. Merged rules are made once per pair,
 /// when first needed.
 #[derive(Default)]
-pub struct RuleSet {
+pub(crate) struct RuleSet {
     rules: Vec<Rule>,
     exact: HashMap<Vec<u8>, Vec<usize>>,
     globs: GlobSet,
@@ -312,7 +312,7 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// System rules, in precedence order (files sorted, lines in order).
-    pub fn new(rules: Vec<Rule>) -> RuleSet {
+    pub(crate) fn new(rules: Vec<Rule>) -> RuleSet {
         let mut set = RuleSet {
             rules,
             ..RuleSet::default()
@@ -326,7 +326,7 @@ impl RuleSet {
     /// rules that cannot add anything, as warnings: one for a path a system
     /// rule names itself, and one for a literal path under no system ACL
     /// rule (a glob is only known entry by entry).
-    pub fn add_user_rules(&mut self, rules: Vec<Rule>) -> Vec<Error> {
+    pub(crate) fn add_user_rules(&mut self, rules: Vec<Rule>) -> Vec<Error> {
         let mut warnings = Vec::new();
         let mut kept = Vec::new();
         for rule in rules {
@@ -377,7 +377,7 @@ impl RuleSet {
     /// Licorn's root rule `~` has no default ACL of its own. Set on the
     /// base rules (a user's additions at `~` and `~/` are merged into both).
     /// Called once every rule is in.
-    pub fn inherit_root_default(&mut self) {
+    pub(crate) fn inherit_root_default(&mut self) {
         let (root, below) = self.walk_to(b"");
         let (Some((_, root)), Some((_, below))) = (root.base, below.base) else {
             return;
@@ -395,7 +395,7 @@ impl RuleSet {
     }
 
     /// Adds `--exclude` patterns: IGNORE rules of the command line.
-    pub fn add_excludes(&mut self, patterns: &[Pattern]) {
+    pub(crate) fn add_excludes(&mut self, patterns: &[Pattern]) {
         self.rules.extend(
             patterns
                 .iter()
@@ -429,7 +429,7 @@ impl RuleSet {
 
     /// The IGNORE rule that leaves `rel` alone: one matching `rel` or one
     /// of its ancestors. For `chk explain`, which looks at one path.
-    pub fn ignored(&self, rel: &[u8]) -> Option<&Rule> {
+    pub(crate) fn ignored(&self, rel: &[u8]) -> Option<&Rule> {
         let ends = rel
             .iter()
             .enumerate()
@@ -569,7 +569,7 @@ impl RuleSet {
     /// One step of the walk: the rule governing the entry at `rel` (depth =
     /// number of components) given what its parent handed down, and what
     /// the entry hands down to its own children.
-    pub fn step(&self, inherited: Inherited, rel: &[u8]) -> (Option<&Rule>, Inherited) {
+    pub(crate) fn step(&self, inherited: Inherited, rel: &[u8]) -> (Option<&Rule>, Inherited) {
         if let Some(ignore) = self.ignore_rule(rel) {
             return (Some(ignore), inherited);
         }
@@ -620,7 +620,7 @@ impl RuleSet {
     }
 
     /// The rule governing `rel` (relative path, `/`-separated, "" = root).
-    pub fn governing(&self, rel: &[u8]) -> Option<&Rule> {
+    pub(crate) fn governing(&self, rel: &[u8]) -> Option<&Rule> {
         let here = self.walk_to(rel).0;
         self.effective(here.best, here.base)
     }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Parses one rule file. Every unusable line becomes an error naming
 /// `origin` and the line; the usable ones are returned in order.
-pub fn parse(
+pub(crate) fn parse(
     text: &str,
     origin: &Path,
     level: Level,
@@ -53,7 +53,7 @@ fn parse_line(
 }
 
 /// A keyword, or an ACL text (after macro substitution) written for files.
-pub fn parse_definition(
+pub(crate) fn parse_definition(
     text: &str,
     level: Level,
     macros: &Macros,

@@ -10,7 +10,7 @@ use crate::common::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const SEARCH_PATH: [&str; 5] = [
+pub(super) const SEARCH_PATH: [&str; 5] = [
     "etc/tmpfiles.d",
     "run/tmpfiles.d",
     "usr/local/lib/tmpfiles.d",
@@ -19,7 +19,7 @@ pub const SEARCH_PATH: [&str; 5] = [
 ];
 
 /// The files to read, in order.
-pub fn files(root: &Path, configs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub(super) fn files(root: &Path, configs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     if configs.is_empty() {
         return Ok(search(root));
     }

@@ -14,7 +14,7 @@ const KNOWN_TYPES: &str = "fFwdDevqQpLcbCxXrRzZtThHaA";
 
 /// What a line asks of chk.
 #[derive(Debug)]
-pub enum Parsed {
+pub(super) enum Parsed {
     /// A comment or an empty line.
     Nothing,
     /// A type chk does not handle (`d`, `L`, ...), or one marked `!` (boot
@@ -25,7 +25,7 @@ pub enum Parsed {
 
 /// A line of type `a`, `a+`, `A`, `A+`, `z` or `Z`.
 #[derive(Clone, Debug)]
-pub struct Item {
+pub(super) struct Item {
     /// The type letter (`a`, `A`, `z`, `Z`): orders the lines of one path.
     pub kind: char,
     /// `A` and `Z`: the path and everything below it.
@@ -36,7 +36,7 @@ pub struct Item {
 }
 
 impl Item {
-    pub fn is_glob(&self) -> bool {
+    pub(super) fn is_glob(&self) -> bool {
         self.path.contains(['*', '?', '['])
     }
 }
@@ -44,13 +44,13 @@ impl Item {
 /// Who resolves names: the user and group columns (inside `--root`, as
 /// systemd-tmpfiles does), and ACL qualifiers (the host's name service,
 /// as libacl does).
-pub struct Resolvers<'a> {
+pub(super) struct Resolvers<'a> {
     pub owners: &'a dyn Names,
     pub acl: &'a dyn Names,
     pub specifiers: &'a Specifiers,
 }
 
-pub fn parse(text: &str, source: &str, names: &Resolvers<'_>) -> Result<Parsed, String> {
+pub(super) fn parse(text: &str, source: &str, names: &Resolvers<'_>) -> Result<Parsed, String> {
     let text = text.trim();
     if text.is_empty() || text.starts_with('#') {
         return Ok(Parsed::Nothing);

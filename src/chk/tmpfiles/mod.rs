@@ -10,52 +10,13 @@ mod plan;
 mod specifiers;
 
 use super::accounts::NssNames;
-use super::cli::RunArgs;
+use super::cli::{RunArgs, TmpfilesArgs};
 use super::walk::{self, state};
 use crate::common::{Error, Exit, Result, Verbosity};
 use line::{Item, Parsed, Resolvers};
 use std::path::{Path, PathBuf};
 
-pub const EXAMPLES: &str = "\
-EXAMPLES:
-  What would systemd-tmpfiles --create change in ACLs, modes and owners?
-    chk tmpfiles -n
-  Apply one package's lines, keeping an undo file:
-    chk tmpfiles --backup /root/tmpfiles.undo /usr/lib/tmpfiles.d/journal-nocow.conf
-  Which line governs this path, and what does it want?
-    chk tmpfiles --explain /var/log/journal
-
-Only lines of types a, a+, A, A+, z and Z are handled; the others (d, f, L,
-...) are counted once and skipped. X in an ACL is read as setfacl reads it
-(systemd-tmpfiles 252 rejects such a line: an extension of chk's).
-
-EXIT STATUS:
-  0  compliant or repaired
-  1  differences found (--dry-run), or --explain: PATH would change
-  2  a line chk cannot parse (FILE:LINE: why; nothing is changed), bad usage
-  3  some entries could not be checked or repaired";
-
-#[derive(clap::Args, Debug)]
-pub struct TmpfilesArgs {
-    /// tmpfiles.d files to read (a bare name is looked up in the tmpfiles.d
-    /// directories); default: every *.conf there, as systemd-tmpfiles finds them
-    #[arg(value_name = "CONFIG")]
-    pub configs: Vec<PathBuf>,
-    /// Only lines whose path starts with PATH (repeatable)
-    #[arg(long, value_name = "PATH")]
-    pub prefix: Vec<PathBuf>,
-    /// Skip lines whose path starts with PATH (repeatable)
-    #[arg(long, value_name = "PATH")]
-    pub exclude_prefix: Vec<PathBuf>,
-    /// Work below DIR: configuration and paths are taken inside it
-    #[arg(long, value_name = "DIR")]
-    pub root: Option<PathBuf>,
-    /// Show which lines (FILE:LINE) govern PATH, what they want and what is there
-    #[arg(long, value_name = "PATH")]
-    pub explain: Option<PathBuf>,
-}
-
-pub fn run(args: &TmpfilesArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
+pub(crate) fn run(args: &TmpfilesArgs, run: &RunArgs, verbosity: Verbosity) -> Result<Exit> {
     let root = args.root.clone().unwrap_or_else(|| PathBuf::from("/"));
     let items = read_items(args, &root, verbosity)?;
     let plan = plan::Plan::new(items, &root);

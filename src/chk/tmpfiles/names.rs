@@ -6,14 +6,14 @@ use crate::chk::ids::Names;
 use std::collections::HashMap;
 use std::path::Path;
 
-pub struct RootNames {
+pub(super) struct RootNames {
     users: HashMap<String, u32>,
     groups: HashMap<String, u32>,
 }
 
 impl RootNames {
     /// `None` for `/`: the system's name service answers there.
-    pub fn read(root: &Path) -> Option<RootNames> {
+    pub(super) fn read(root: &Path) -> Option<RootNames> {
         if root == Path::new("/") {
             return None;
         }

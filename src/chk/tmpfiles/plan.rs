@@ -18,7 +18,7 @@ use std::path::Path;
 /// letter, index of the line).
 type Order = (usize, char, usize);
 
-pub struct Plan {
+pub(super) struct Plan {
     items: Vec<Item>,
     /// Each existing path a line names (globs expanded), with its lines.
     anchors: BTreeMap<String, Vec<Order>>,
@@ -26,7 +26,7 @@ pub struct Plan {
 
 impl Plan {
     /// `items` in the order read; globs are expanded below `root`.
-    pub fn new(items: Vec<Item>, root: &Path) -> Plan {
+    pub(super) fn new(items: Vec<Item>, root: &Path) -> Plan {
         let ranks = group_ranks(&items);
         let mut anchors: BTreeMap<String, Vec<Order>> = BTreeMap::new();
         let mut expanded: HashMap<&str, Vec<String>> = HashMap::new();
@@ -48,7 +48,7 @@ impl Plan {
 
     /// The edits that reach `path`, in the order they are made: its own
     /// lines and the `A`/`Z` lines of the paths above it.
-    pub fn steps(&self, path: &str) -> Vec<&Step> {
+    pub(super) fn steps(&self, path: &str) -> Vec<&Step> {
         let mut orders: Vec<Order> = ancestors(path)
             .filter_map(|up| self.anchors.get(up))
             .flat_map(|orders| orders.iter().filter(|o| self.items[o.2].recursive))
@@ -84,7 +84,7 @@ impl Plan {
 
     /// One target per path that no `A`/`Z` line above it reaches: the tree
     /// below it when it has such a line itself, else the entry alone.
-    pub fn targets(&self, root: &Path) -> Vec<Target> {
+    pub(super) fn targets(&self, root: &Path) -> Vec<Target> {
         let mut targets = Vec::new();
         for top in self.anchors.keys() {
             if ancestors(top).any(|up| self.is_recursive_anchor(up)) {

@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub struct Specifiers {
+pub(super) struct Specifiers {
     values: BTreeMap<char, String>,
 }
 
 impl Specifiers {
     /// The values for this machine; the machine id and os-release are read
     /// inside `root`.
-    pub fn of_this_machine(root: &Path) -> Specifiers {
+    pub(super) fn of_this_machine(root: &Path) -> Specifiers {
         let read = |path: &str| {
             std::fs::read_to_string(path)
                 .map(|s| s.trim().to_string())
@@ -98,7 +98,7 @@ impl Specifiers {
     }
 
     /// `text` with each `%x` replaced.
-    pub fn expand(&self, text: &str) -> Result<String, String> {
+    pub(super) fn expand(&self, text: &str) -> Result<String, String> {
         let mut out = String::with_capacity(text.len());
         let mut chars = text.chars();
         while let Some(c) = chars.next() {

@@ -25,12 +25,12 @@ struct Seen {
 }
 
 #[derive(Default)]
-pub struct HardLinks {
+pub(crate) struct HardLinks {
     seen: Mutex<HashMap<InodeKey, Seen>>,
 }
 
 /// What the walk learned about one multiply-linked inode.
-pub struct Inode {
+pub(crate) struct Inode {
     key: InodeKey,
     pub rel: Vec<u8>,
     pub nlink: u32,
@@ -39,25 +39,25 @@ pub struct Inode {
 
 impl Inode {
     /// Every link lies inside the target: repair it like any entry.
-    pub fn all_inside(&self) -> bool {
+    pub(crate) fn all_inside(&self) -> bool {
         self.met == self.nlink
     }
 
     /// Whether `stat` is still this inode with as many links.
-    pub fn is(&self, stat: &Statx) -> bool {
+    pub(crate) fn is(&self, stat: &Statx) -> bool {
         (stat.stx_dev_major, stat.stx_dev_minor, stat.stx_ino) == self.key
             && stat.stx_nlink == self.nlink
     }
 }
 
 /// Whether the walk must hold this entry back until it is over.
-pub fn is_multiply_linked(stat: &Statx) -> bool {
+pub(crate) fn is_multiply_linked(stat: &Statx) -> bool {
     stat.stx_nlink > 1 && FileType::from_raw_mode(stat.stx_mode.into()) == FileType::RegularFile
 }
 
 impl HardLinks {
     /// Counts one link of a multiply-linked file, met at `rel`.
-    pub fn meet(&self, stat: &Statx, rel: &[u8]) {
+    pub(crate) fn meet(&self, stat: &Statx, rel: &[u8]) {
         let key = (stat.stx_dev_major, stat.stx_dev_minor, stat.stx_ino);
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         let entry = seen.entry(key).or_insert_with(|| Seen {
@@ -72,7 +72,7 @@ impl HardLinks {
     }
 
     /// The inodes met, in path order.
-    pub fn into_inodes(self) -> Vec<Inode> {
+    pub(crate) fn into_inodes(self) -> Vec<Inode> {
         let seen = self.seen.into_inner().unwrap_or_else(|p| p.into_inner());
         let mut inodes: Vec<Inode> = seen
             .into_iter()
@@ -92,7 +92,11 @@ impl HardLinks {
 /// as the walk sees them): how many, and the smallest relative path among
 /// them, whose rule the walk applies. For `chk explain`, which looks at
 /// one entry and must agree with the walk.
-pub fn links_inside(root: &Node, ino: u64, cross_mounts: bool) -> io::Result<(u32, Vec<u8>)> {
+pub(crate) fn links_inside(
+    root: &Node,
+    ino: u64,
+    cross_mounts: bool,
+) -> io::Result<(u32, Vec<u8>)> {
     let top = root.stat()?;
     let mount = (top.stx_dev_major, top.stx_dev_minor, top.stx_mnt_id);
     let mut count = 0;
@@ -114,7 +118,7 @@ pub fn links_inside(root: &Node, ino: u64, cross_mounts: bool) -> io::Result<(u3
             if matches!(name.to_bytes(), b"." | b"..") {
                 continue;
             }
-            let child = super::tree::join(&rel, name.to_bytes());
+            let child = super::join_relative(&rel, name.to_bytes());
             let maybe_dir = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
             match maybe_dir.then(|| Node::open_dir_at(dir.fd(), name)) {
                 Some(Ok(sub)) => {

@@ -10,7 +10,7 @@ pub(crate) mod report;
 pub(crate) mod state;
 mod tree;
 
-pub use state::{
+pub(crate) use state::{
     Change, Current, InspectError, PrivacyNote, Source, Wanted, WantedRights, inspect_entry,
 };
 
@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 /// One tree to check, with its rules.
 #[derive(Default)]
-pub struct Target {
+pub(crate) struct Target {
     /// Shown in reports ("group staff", "/srv/data").
     pub label: String,
     pub root: PathBuf,
@@ -40,7 +40,7 @@ pub struct Target {
 
 /// How a target's root is reached, and how much of it is checked.
 #[derive(Clone, Debug, Default)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// The tree below `opened`, or else below `root`, a path the
     /// administrator gave: followed like any path, except that its last
     /// component must not be a symlink.
@@ -60,7 +60,7 @@ pub enum Scope {
 impl Target {
     /// What the command line adds to every target: `--exclude`,
     /// `--keep-private`.
-    pub fn apply(&mut self, exclude: &[crate::chk::rules::Pattern], keep_private: bool) {
+    pub(crate) fn apply(&mut self, exclude: &[crate::chk::rules::Pattern], keep_private: bool) {
         if !exclude.is_empty() {
             self.rules.add_excludes(exclude);
         }
@@ -71,7 +71,7 @@ impl Target {
 }
 
 /// The group of a shared directory, and who of the entries' owners are in it.
-pub struct Members {
+pub(crate) struct Members {
     pub gid: u32,
     pub name: String,
     /// uid → member or not, asked once per owner.
@@ -79,7 +79,7 @@ pub struct Members {
 }
 
 impl Members {
-    pub fn new(gid: u32, name: &str) -> Members {
+    pub(crate) fn new(gid: u32, name: &str) -> Members {
         Members {
             gid,
             name: name.to_string(),
@@ -88,7 +88,7 @@ impl Members {
     }
 
     /// Whether the user `uid` is a member of the group.
-    pub fn includes(&self, uid: u32) -> bool {
+    pub(crate) fn includes(&self, uid: u32) -> bool {
         let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         *known.entry(uid).or_insert_with(|| {
             crate::chk::accounts::user_by_uid(uid)
@@ -101,7 +101,7 @@ impl Members {
 
 /// Ownership to enforce; `None` keeps what the entry has.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Ownership {
+pub(crate) struct Ownership {
     pub owner: Option<u32>,
     /// Group of entries under ACL rules.
     pub acl_group: Option<u32>,
@@ -119,7 +119,7 @@ pub struct Ownership {
 /// of `allowed`), such as a `0600 .env` from an archive. A rule that gives
 /// others rights opens ("widens") them; with `keep`, they stay owner-only.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Privacy {
+pub(crate) struct Privacy {
     /// `--keep-private`, `keep_private`: such entries keep owner-only access.
     pub keep: bool,
     /// Groups an owner-only entry may still grant without being opened to
@@ -128,13 +128,13 @@ pub struct Privacy {
 }
 
 impl Privacy {
-    pub fn allows(&self, gid: u32) -> bool {
+    pub(crate) fn allows(&self, gid: u32) -> bool {
         self.allowed.contains(&Some(gid))
     }
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     pub dry_run: bool,
     pub json: bool,
     /// Worker threads; `None` = one per CPU.
@@ -154,7 +154,7 @@ pub struct RunOptions {
 
 /// Checks (and unless dry-run repairs) every target with one thread pool,
 /// printing a line per target and a total.
-pub fn check_targets(mut targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
+pub(crate) fn check_targets(mut targets: Vec<Target>, opts: &RunOptions) -> Result<Exit> {
     tree::prepare_process()?;
     for target in &mut targets {
         target.apply(&opts.exclude, opts.keep_private);
@@ -166,7 +166,11 @@ pub fn check_targets(mut targets: Vec<Target>, opts: &RunOptions) -> Result<Exit
         .stack_size(8 << 20)
         .build()
         .map_err(|e| Error::failed(format!("starting worker threads: {e}")))?;
-    let backup = opts.backup.as_deref().map(open_backup).transpose()?;
+    let backup = opts
+        .backup
+        .as_deref()
+        .map(crate::chk::backup_file::open_for_append)
+        .transpose()?;
     let quiet = opts.verbosity.is_quiet();
     let progress = if opts.progress {
         Progress::new(None, "entries", quiet)
@@ -311,51 +315,6 @@ fn plugin_check(lines: &Lines, total: &Summary) -> Check {
     }
 }
 
-/// The backup file: created 0600, never through a symlink; an existing
-/// one is appended to only when it is a regular file of ours with one link
-/// (a user who planted it, or a hard link to another file, could read or
-/// redirect what it records).
-fn open_backup(path: &std::path::Path) -> Result<std::fs::File> {
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
-    let what = || format!("opening backup file {}", path.display());
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => Error::failed(format!("{}: it is a symbolic link", what())),
-            _ => Error::io(what(), e),
-        })?;
-    let meta = check_own_file(&file, path)?;
-    if meta.mode() & 0o077 != 0 {
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io(what(), e))?;
-    }
-    Ok(file)
-}
-
-/// A backup file, to append to or to restore from, must be a regular file
-/// of the user running chk with a single link: otherwise someone else
-/// could read what it records or make `chk restore` hand out files.
-pub fn check_own_file(file: &std::fs::File, path: &std::path::Path) -> Result<std::fs::Metadata> {
-    use std::os::unix::fs::MetadataExt;
-    let what = || format!("backup file {}", path.display());
-    let meta = file.metadata().map_err(|e| Error::io(what(), e))?;
-    let refuse = |why: String| Err(Error::failed(format!("{}: {why}", what())));
-    if !meta.file_type().is_file() {
-        return refuse("not a regular file".into());
-    }
-    if meta.uid() != rustix::process::geteuid().as_raw() {
-        return refuse(format!("owned by uid {}, not by us", meta.uid()));
-    }
-    if meta.nlink() != 1 {
-        return refuse("it has several hard links".into());
-    }
-    Ok(meta)
-}
-
 fn print_summaries(report: &Report, lines: &Lines, total: &Summary, quiet: bool) -> Result<()> {
     if let Some(json) = &report.json {
         for (target, summary) in lines {
@@ -381,4 +340,15 @@ fn print_summaries(report: &Report, lines: &Lines, total: &Summary, quiet: bool)
         writeln!(out, "{}", total.line("total", report.dry_run))?;
     }
     Ok(())
+}
+
+/// `rel/name`, a path relative to the target's root (`name` alone at the root).
+fn join_relative(rel: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
+    if !rel.is_empty() {
+        child.extend_from_slice(rel);
+        child.push(b'/');
+    }
+    child.extend_from_slice(name);
+    child
 }

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// Per-target counters, updated from every worker thread.
 #[derive(Default)]
-pub struct Counters {
+pub(crate) struct Counters {
     pub checked: AtomicU64,
     pub changed_entries: AtomicU64,
     pub owner: AtomicU64,
@@ -47,7 +47,7 @@ pub struct Counters {
 /// among chk's counts), so the per-target summary and the envelope read
 /// alike.
 #[derive(Serialize, Default, Clone, Copy)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub checked: u64,
     pub changed_entries: u64,
     pub kinds: Kinds,
@@ -65,7 +65,7 @@ pub struct Summary {
 }
 
 #[derive(Serialize, Default, Clone, Copy)]
-pub struct Kinds {
+pub(crate) struct Kinds {
     pub owner: u64,
     pub group: u64,
     pub mode: u64,
@@ -74,7 +74,7 @@ pub struct Kinds {
 }
 
 #[derive(Serialize, Default, Clone, Copy)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     pub symlink: u64,
     pub special: u64,
     pub other_filesystem: u64,
@@ -85,7 +85,7 @@ pub struct Skipped {
 }
 
 impl Counters {
-    pub fn count(&self, change: &Change) {
+    pub(crate) fn count(&self, change: &Change) {
         let counter = match change {
             Change::Owner(..) => &self.owner,
             Change::Group(..) => &self.group,
@@ -96,7 +96,7 @@ impl Counters {
         counter.fetch_add(1, Relaxed);
     }
 
-    pub fn summary(&self) -> Summary {
+    pub(crate) fn summary(&self) -> Summary {
         let get = |c: &AtomicU64| c.load(Relaxed);
         Summary {
             checked: get(&self.checked),
@@ -124,7 +124,7 @@ impl Counters {
     }
 
     /// Counts what a changed entry's notes say.
-    pub fn note(&self, notes: &Notes) {
+    pub(crate) fn note(&self, notes: &Notes) {
         let counter = match notes.privacy {
             PrivacyNote::Widened => Some(&self.widened),
             PrivacyNote::KeptPrivate => Some(&self.kept_private),
@@ -143,7 +143,7 @@ impl Counters {
 }
 
 impl Summary {
-    pub fn add(&mut self, o: &Summary) {
+    pub(crate) fn add(&mut self, o: &Summary) {
         self.checked += o.checked;
         self.changed_entries += o.changed_entries;
         self.kinds.owner += o.kinds.owner;
@@ -166,7 +166,7 @@ impl Summary {
     /// The lines after the summary line, each only when it has something
     /// to say. `group`: the group of a shared directory that is not
     /// permissive, whose members' write access the last line is about.
-    pub fn notes(&self, label: &str, dry_run: bool, group: Option<&str>) -> Vec<String> {
+    pub(crate) fn notes(&self, label: &str, dry_run: bool, group: Option<&str>) -> Vec<String> {
         let mut lines = Vec::new();
         if self.widened > 0 {
             lines.push(format!(
@@ -200,7 +200,7 @@ impl Summary {
     }
 
     /// The one human summary line.
-    pub fn line(&self, label: &str, dry_run: bool) -> String {
+    pub(crate) fn line(&self, label: &str, dry_run: bool) -> String {
         let (c, s) = (&self.kinds, &self.skipped);
         format!(
             "{label}: {} checked, {} {} (owner {}, group {}, mode {}, access ACL {}, default ACL {}), \
@@ -225,7 +225,7 @@ impl Summary {
 
 /// Where lines go: human text or JSON lines on stdout, errors on stderr,
 /// previous states to the backup file.
-pub struct Report {
+pub(crate) struct Report {
     pub dry_run: bool,
     pub list_changes: bool,
     pub json: Option<JsonLines>,
@@ -249,7 +249,7 @@ pub struct Report {
 /// Why an entry was passed over: each is counted and, with `--json`,
 /// reported as `{"skipped": KIND, ...}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Skip {
+pub(crate) enum Skip {
     Symlink,
     Special,
     OtherFilesystem,
@@ -258,7 +258,7 @@ pub enum Skip {
 }
 
 impl Skip {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Skip::Symlink => "symlink",
             Skip::Special => "special",
@@ -272,14 +272,14 @@ impl Skip {
 /// How every JSON record (walk and explain alike) names an entry: `path`
 /// as text (lossy), plus `path_hex`, its exact bytes, when it is not UTF-8.
 #[derive(Serialize)]
-pub struct PathFields<'a> {
+pub(crate) struct PathFields<'a> {
     pub path: std::borrow::Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path_hex: Option<String>,
 }
 
 impl<'a> PathFields<'a> {
-    pub fn of(path: &'a Path) -> PathFields<'a> {
+    pub(crate) fn of(path: &'a Path) -> PathFields<'a> {
         let bytes = path.as_os_str().as_bytes();
         PathFields {
             path: path.to_string_lossy(),
@@ -311,7 +311,7 @@ struct ErrorRecord<'a> {
 
 /// A changed entry's notes beside its changes.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Notes {
+pub(crate) struct Notes {
     pub privacy: PrivacyNote,
     /// A named entry the mask cuts, and what gets through.
     pub masked: Option<(acl::Entry, u8)>,
@@ -344,7 +344,7 @@ struct SkipRecord<'a> {
 impl Report {
     /// `quiet` (-q) silences the listing of a dry run; `--json` still
     /// writes every record.
-    pub fn new(
+    pub(crate) fn new(
         dry_run: bool,
         list_changes: bool,
         quiet: bool,
@@ -381,19 +381,19 @@ impl Report {
         slot.lock().unwrap_or_else(|p| p.into_inner()).is_some()
     }
 
-    pub fn output_closed(&self) -> bool {
+    pub(crate) fn output_closed(&self) -> bool {
         Report::has(&self.output_error)
     }
 
     /// Whether `stat` is the backup file itself.
-    pub fn is_backup_file(&self, stat: &rustix::fs::Statx) -> bool {
+    pub(crate) fn is_backup_file(&self, stat: &rustix::fs::Statx) -> bool {
         let dev = rustix::fs::makedev(stat.stx_dev_major, stat.stx_dev_minor);
         self.backup_inode == Some((dev, stat.stx_ino))
     }
 
     /// Whether the walk must stop: the backup cannot be written, or the
     /// reader of a dry run's listing went away.
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         Report::has(&self.backup_error) || (self.dry_run && self.output_closed())
     }
 
@@ -414,7 +414,7 @@ impl Report {
     /// Lists the changes of one entry (all in a dry run, with -v otherwise),
     /// the path escaped so that no name can forge a line, then its notes:
     /// widened or kept private, a named entry the mask cuts.
-    pub fn changes(&self, label: &str, path: &Path, changes: &[Change], notes: &Notes) {
+    pub(crate) fn changes(&self, label: &str, path: &Path, changes: &[Change], notes: &Notes) {
         let privacy = match notes.privacy {
             PrivacyNote::Widened => {
                 Some(("widened", "only its owner could use it; others may now"))
@@ -482,7 +482,7 @@ impl Report {
 
     /// An entry that could not be checked or changed: `chk: 'PATH': what:
     /// why` on stderr, and with `--json` an `{"error": ...}` record.
-    pub fn error(&self, label: &str, path: &Path, what: &str, err: &io::Error) {
+    pub(crate) fn error(&self, label: &str, path: &Path, what: &str, err: &io::Error) {
         let reason = quote::io_reason(err);
         if let Some(json) = &self.json {
             let record = ErrorRecord {
@@ -498,7 +498,7 @@ impl Report {
     }
 
     /// An entry passed over; only `--json` lists them one by one.
-    pub fn skipped(&self, label: &str, path: &Path, why: Skip) {
+    pub(crate) fn skipped(&self, label: &str, path: &Path, why: Skip) {
         if let Some(json) = &self.json {
             let record = SkipRecord {
                 target: label,
@@ -510,7 +510,7 @@ impl Report {
     }
 
     /// A warning (`chk: warning: 'PATH': why`), silenced by -q.
-    pub fn warn(&self, path: &Path, why: &str) {
+    pub(crate) fn warn(&self, path: &Path, why: &str) {
         if log::log_enabled!(log::Level::Warn) {
             self.progress
                 .println(format!("chk: warning: {}: {why}", quote::quoted(path)));
@@ -518,7 +518,7 @@ impl Report {
     }
 
     /// A warning about the run (`chk: warning: TEXT`), silenced by -q.
-    pub fn warn_line(&self, text: &str) {
+    pub(crate) fn warn_line(&self, text: &str) {
         if log::log_enabled!(log::Level::Warn) {
             self.progress.println(format!("chk: warning: {text}"));
         }
@@ -529,7 +529,13 @@ impl Report {
     /// `chk restore` can tell that the entry it reaches is still the one
     /// backed up. Returns the record, to complete with [`Self::backup_done`]
     /// once the change is made.
-    pub fn backup(&self, path: &Path, cur: &Current, node: &Node, stat: &Statx) -> Option<Pending> {
+    pub(crate) fn backup(
+        &self,
+        path: &Path,
+        cur: &Current,
+        node: &Node,
+        stat: &Statx,
+    ) -> Option<Pending> {
         let file = self.backup.as_ref()?;
         let record = Pending::new(path, cur, &Identity::of(node, stat));
         let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
@@ -540,7 +546,7 @@ impl Report {
     /// Appends the completion of `record`: the ctime chk's change left on
     /// the entry (read through its descriptor), which `chk restore` finds
     /// again only if nobody touched the entry since.
-    pub fn backup_done(&self, record: Pending, node: &Node) {
+    pub(crate) fn backup_done(&self, record: Pending, node: &Node) {
         let (Some(file), Ok(stat)) = (&self.backup, node.stat()) else {
             return;
         };

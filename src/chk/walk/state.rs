@@ -10,12 +10,12 @@ use std::ffi::CStr;
 use std::io;
 use std::os::fd::BorrowedFd;
 
-pub const S_IFMT: u32 = 0o170000;
-pub const S_IFDIR: u32 = 0o040000;
+pub(crate) const S_IFMT: u32 = 0o170000;
+pub(crate) const S_IFDIR: u32 = 0o040000;
 
 /// What an entry has now.
 #[derive(Clone, Debug)]
-pub struct Current {
+pub(crate) struct Current {
     pub uid: u32,
     pub gid: u32,
     /// Permission bits including setuid/setgid/sticky (`& 0o7777`).
@@ -28,7 +28,7 @@ pub struct Current {
 
 /// What the governing rule wants.
 #[derive(Clone, Debug)]
-pub struct Wanted {
+pub(crate) struct Wanted {
     pub uid: u32,
     pub gid: u32,
     pub rules: WantedRights,
@@ -38,7 +38,7 @@ pub struct Wanted {
 
 /// What the rule does to an entry only its owner may use now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum PrivacyNote {
+pub(crate) enum PrivacyNote {
     /// Not owner-only, or the rule keeps it so.
     #[default]
     None,
@@ -49,7 +49,7 @@ pub enum PrivacyNote {
 }
 
 #[derive(Clone, Debug)]
-pub enum WantedRights {
+pub(crate) enum WantedRights {
     /// No ACL at all and exactly this mode.
     Mode(u32),
     /// These ACLs; the mode's rwx bits follow the access ACL, special bits off.
@@ -65,7 +65,7 @@ pub enum WantedRights {
 
 /// One difference, with the values before and after.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Change {
+pub(crate) enum Change {
     Owner(u32, u32),
     Group(u32, u32),
     Access(Option<Acl>, Option<Acl>),
@@ -75,7 +75,7 @@ pub enum Change {
 
 impl Change {
     /// The kind, as counted and printed.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Change::Owner(..) => "owner",
             Change::Group(..) => "group",
@@ -87,7 +87,7 @@ impl Change {
 
     /// Before and after as text: owners and groups by name (the number
     /// when no account has it), ACL qualifiers likewise.
-    pub fn values(&self, names: &dyn Names) -> (String, String) {
+    pub(crate) fn values(&self, names: &dyn Names) -> (String, String) {
         let acl = |a: &Option<Acl>| {
             a.as_ref()
                 .map_or("none".to_string(), |a| a.to_text(Some(names)))
@@ -103,7 +103,7 @@ impl Change {
     /// Before and after for JSON: an owner or group as `{"id": 1001,
     /// "name": "webdev"}` (`name` null when no account has the id), the
     /// rest as the text of [`Self::values`].
-    pub fn json_values(&self, names: &dyn Names) -> (serde_json::Value, serde_json::Value) {
+    pub(crate) fn json_values(&self, names: &dyn Names) -> (serde_json::Value, serde_json::Value) {
         match self {
             Change::Owner(a, b) => (
                 account(*a, names.user_name(*a)),
@@ -122,23 +122,23 @@ impl Change {
 }
 
 /// A user by name, or its number when no account has it.
-pub fn user_name(uid: u32, names: &dyn Names) -> String {
+pub(crate) fn user_name(uid: u32, names: &dyn Names) -> String {
     names.user_name(uid).unwrap_or_else(|| uid.to_string())
 }
 
 /// A group by name, or its number when no group has it.
-pub fn group_name(gid: u32, names: &dyn Names) -> String {
+pub(crate) fn group_name(gid: u32, names: &dyn Names) -> String {
     names.group_name(gid).unwrap_or_else(|| gid.to_string())
 }
 
 /// An owner or group in JSON: its id and its name (null when unknown).
-pub fn account(id: u32, name: Option<String>) -> serde_json::Value {
+pub(crate) fn account(id: u32, name: Option<String>) -> serde_json::Value {
     serde_json::json!({ "id": id, "name": name })
 }
 
 impl Current {
     /// A copy to work edits out on.
-    pub fn draft(&self) -> crate::chk::edit::Draft {
+    pub(crate) fn draft(&self) -> crate::chk::edit::Draft {
         crate::chk::edit::Draft {
             uid: self.uid,
             gid: self.gid,
@@ -152,7 +152,7 @@ impl Current {
 
 /// Where an entry's state is read from.
 #[derive(Clone, Copy)]
-pub enum Source<'a> {
+pub(crate) enum Source<'a> {
     /// The entry's own descriptor: what is read is what a repair changes.
     Node(&'a Node),
     /// The entry `name` of the open directory `dir`, read by name without
@@ -163,7 +163,7 @@ pub enum Source<'a> {
 
 /// Reads owner, mode and ACLs of an entry (`st_mode` etc. from its statx,
 /// made through the same source).
-pub fn read_state(source: Source<'_>, stat: &Statx) -> io::Result<Current> {
+pub(crate) fn read_state(source: Source<'_>, stat: &Statx) -> io::Result<Current> {
     let st_mode = u32::from(stat.stx_mode);
     let is_dir = st_mode & S_IFMT == S_IFDIR;
     let read = |kind| match source {
@@ -184,7 +184,7 @@ pub fn read_state(source: Source<'_>, stat: &Statx) -> io::Result<Current> {
 
 /// One entry inspected: what it has, what its rule wants, what differs.
 #[derive(Clone, Debug)]
-pub struct Inspection {
+pub(crate) struct Inspection {
     pub current: Current,
     pub wanted: Wanted,
     pub changes: Vec<Change>,
@@ -192,7 +192,7 @@ pub struct Inspection {
 
 impl Inspection {
     /// The ACL of `kind` the entry is left with once the changes are made.
-    pub fn acl_after(&self, kind: Kind) -> Option<&Acl> {
+    pub(crate) fn acl_after(&self, kind: Kind) -> Option<&Acl> {
         let changed = self.changes.iter().find_map(|c| match (c, kind) {
             (Change::Access(_, to), Kind::Access) | (Change::Default(_, to), Kind::Default) => {
                 Some(to)
@@ -208,7 +208,7 @@ impl Inspection {
 
     /// A named entry whose rights the mask cuts, once the changes are
     /// made (the classic setfacl surprise): the entry, what gets through.
-    pub fn masked_after(&self) -> Option<(acl::Entry, u8)> {
+    pub(crate) fn masked_after(&self) -> Option<(acl::Entry, u8)> {
         [Kind::Access, Kind::Default]
             .into_iter()
             .find_map(|kind| self.acl_after(kind)?.masked())
@@ -216,7 +216,7 @@ impl Inspection {
 
     /// Whether the members of group `gid` may not write the entry once
     /// repaired (the owner's own rights apart).
-    pub fn read_only_to(&self, gid: u32) -> bool {
+    pub(crate) fn read_only_to(&self, gid: u32) -> bool {
         match &self.wanted.rules {
             WantedRights::Acls { access, .. } => access.effective_of(Tag::Group, gid) & acl::W == 0,
             WantedRights::Mode(mode) => mode & 0o020 == 0 || self.wanted.gid != gid,
@@ -230,7 +230,7 @@ impl Inspection {
 
 /// Why an entry could not be inspected.
 #[derive(Debug)]
-pub enum InspectError {
+pub(crate) enum InspectError {
     /// Reading its ACLs failed.
     Read(io::Error),
     /// The rule cannot give a state for it.
@@ -242,7 +242,7 @@ pub enum InspectError {
 /// `rule` wants, and the difference. Reads only; the walker and `chk
 /// explain` both decide with it. The only name lookup (does the owner
 /// exist) belongs to the read stage; wanted and difference compare numbers.
-pub fn inspect_entry(
+pub(crate) fn inspect_entry(
     source: Source<'_>,
     stat: &Statx,
     rule: &Rule,
@@ -263,7 +263,7 @@ pub fn inspect_entry(
 /// Whether the owner of an entry is a known user, when `ownership` needs
 /// to know (orphans get `orphan_owner`): the one name-service lookup of
 /// the inspect step, made while reading, never while comparing.
-pub fn owner_exists(uid: u32, ownership: &Ownership) -> bool {
+pub(crate) fn owner_exists(uid: u32, ownership: &Ownership) -> bool {
     ownership.owner.is_some()
         || ownership.orphan_owner.is_none()
         || crate::chk::accounts::uid_exists(uid)
@@ -271,7 +271,7 @@ pub fn owner_exists(uid: u32, ownership: &Ownership) -> bool {
 
 /// The state `rule` wants for an entry that is now `cur`, whose owner
 /// exists or not ([`owner_exists`]). Pure: no lookup, no system call.
-pub fn wanted_state(
+pub(crate) fn wanted_state(
     rule: &Rule,
     cur: &Current,
     ownership: &Ownership,
@@ -399,7 +399,7 @@ fn owner_only(rights: WantedRights, privacy: &Privacy) -> WantedRights {
 }
 
 /// Every difference between `cur` and `want`, in the order they are fixed.
-pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
+pub(crate) fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
     let mut changes = Vec::new();
     if cur.uid != want.uid {
         changes.push(Change::Owner(cur.uid, want.uid));
@@ -476,7 +476,7 @@ pub fn differences(cur: &Current, want: &Wanted) -> Vec<Change> {
 
 /// Makes the changes through the descriptor: ownership, then ACLs, then
 /// (after a fresh fstat) the mode bits the ACL write did not set.
-pub fn apply(node: &Node, changes: &[Change]) -> Result<(), (&'static str, io::Error)> {
+pub(crate) fn apply(node: &Node, changes: &[Change]) -> Result<(), (&'static str, io::Error)> {
     let owner = changes.iter().find_map(|c| {
         if let Change::Owner(_, to) = c {
             Some(*to)

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 
 /// Raises the descriptor limit (each directory being walked holds one) and
 /// checks that /proc is there for the `O_PATH` operations.
-pub fn prepare_process() -> Result<()> {
+pub(super) fn prepare_process() -> Result<()> {
     use rustix::process::{Resource, getrlimit, setrlimit};
     let mut limit = getrlimit(Resource::Nofile);
     if limit.current != limit.maximum {
@@ -75,7 +75,7 @@ thread_local! {
 
 /// Walks one target. A root that cannot be opened is an error of that
 /// target only (counted, exit 3); the other targets still run.
-pub fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Result<Summary> {
+pub(super) fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -> Result<Summary> {
     let failed = |e: &io::Error| {
         report.error(
             &target.label,
@@ -240,16 +240,6 @@ fn is_denied(e: &io::Error) -> bool {
 
 fn is_exhaustion(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(n) if n == Errno::MFILE.raw_os_error() || n == Errno::NFILE.raw_os_error())
-}
-
-pub(super) fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
-    let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
-    if !rel.is_empty() {
-        child.extend_from_slice(rel);
-        child.push(b'/');
-    }
-    child.extend_from_slice(name);
-    child
 }
 
 impl<'a> Walk<'a> {

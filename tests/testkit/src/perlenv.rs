@@ -8,13 +8,31 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// perlenv, with the build cache of the tests (target/perlenv-test-cache)
+/// rather than the machine's /var/cache/perlenv.
 pub fn perlenv() -> Command {
-    Command::cargo_bin("perlenv").unwrap()
+    let mut cmd = Command::cargo_bin("perlenv").unwrap();
+    cmd.env("PERLENV_CACHE_DIR", test_cache());
+    cmd
+}
+
+pub fn test_cache() -> PathBuf {
+    crate::repo_root().join("target/perlenv-test-cache")
 }
 
 pub fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
+}
+
+/// The system perl's `$Config{KEY}`.
+pub fn perl_config(key: &str) -> String {
+    let out = std::process::Command::new("perl")
+        .args(["-MConfig", "-e", &format!("print $Config{{{key}}}")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "perl -MConfig: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// A name no other test or process uses: visibility checks must not depend
@@ -33,7 +51,11 @@ pub fn dist(
     prereq: Option<&str>,
     script: Option<&str>,
 ) -> PathBuf {
-    let dir = dist_dir(src, name, version, prereq, script);
+    pack(&dist_dir(src, name, version, prereq, script), out)
+}
+
+/// `dir` (a dist directory) as `out/<its name>.tar.gz`.
+pub fn pack(dir: &Path, out: &Path) -> PathBuf {
     std::fs::create_dir_all(out).unwrap();
     let top = dir.file_name().unwrap();
     let tarball = out.join(format!("{}.tar.gz", top.to_str().unwrap()));
@@ -41,12 +63,38 @@ pub fn dist(
         .arg("-czf")
         .arg(&tarball)
         .arg("-C")
-        .arg(src)
+        .arg(dir.parent().unwrap())
         .arg(top)
         .status()
         .unwrap();
     assert!(st.success());
     tarball
+}
+
+/// A dist `src/NAME-0.01` whose test fails, packed into `out`.
+pub fn failing_dist(src: &Path, out: &Path, name: &str) -> PathBuf {
+    let dir = dist_dir(src, name, "0.01", None, None);
+    write(
+        &dir.join("t/fail.t"),
+        "use Test::More tests => 1;\nok(0, 'meant to fail');\n",
+    );
+    pack(&dir, out)
+}
+
+/// An environment `t/env` made with a private copy of perl (`t/perl-copy`,
+/// which a test may replace or remove); returns (perl, env).
+pub fn env_with_perl_copy(t: &Path) -> (PathBuf, PathBuf) {
+    let perl = t.join("perl-copy");
+    std::fs::copy("/usr/bin/perl", &perl).unwrap();
+    let env = t.join("env");
+    perlenv()
+        .arg("create")
+        .arg("--perl")
+        .arg(&perl)
+        .arg(&env)
+        .assert()
+        .success();
+    (perl, env)
 }
 
 /// The dist of `dist` as a directory `src/Name-Version`.
@@ -194,6 +242,13 @@ pub fn with_and_without_cpanm(t: &Path) -> [(&'static str, std::ffi::OsString); 
     ]
 }
 
+/// Held by the tests that write in /usr/local or compare it with
+/// [`system_perl_state`]: one such test at a time in the perlenv binary.
+pub fn system_dirs() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Every entry (recursively) under the system perl's site directories and
 /// their parents, with inode, size and times: what a lost INSTALL_BASE
 /// would change.
@@ -231,4 +286,30 @@ pub fn system_perl_state() -> BTreeMap<PathBuf, (u64, u64, i64, i64)> {
         }
     }
     out
+}
+
+/// perlenv run as `user` (setpriv, no supplementary groups), with HOME
+/// its home: its build cache is its own.
+pub fn perlenv_as(user: &crate::users::User) -> Command {
+    let mut cmd = user.command(assert_cmd::cargo::cargo_bin("perlenv"), Path::new("/"));
+    cmd.env("HOME", &user.home).env_remove("PERLENV_CACHE_DIR");
+    Command::from_std(cmd)
+}
+
+/// `sh -c script` as `user`; panics if it fails.
+pub fn sh_as(user: &crate::users::User, script: &str) {
+    let out = user.sh(Path::new("/"), script);
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A temporary directory that other users can enter (tempdir makes 0700).
+pub fn open_tempdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    tmp
 }
