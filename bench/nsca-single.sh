@@ -19,6 +19,13 @@ MODES=${MODES:-"single daemon inetd"}
 METHOD=${METHOD:-1}
 source bench/nsca-common.sh
 
+# Start-up alone: what every call pays before it sends anything.
+echo "## start-up (--version; send_nsca -V exits 3)"
+hyperfine -N -i --runs 300 --warmup 20 --style basic --export-markdown "$work/start.md" \
+    -n "nsca-send --version" "$NSCA_SEND --version" \
+    -n "send_nsca -V" "/usr/sbin/send_nsca -V" >&2
+cat "$work/start.md"
+
 port=$((20000 + $$ % 10000))
 for mode in $MODES; do
     port=$((port + 1))

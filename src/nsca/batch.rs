@@ -7,7 +7,7 @@
 use super::cli::Cli;
 use super::input::{self, Parsed};
 use super::packet::{self, Format};
-use super::protocol::Destination;
+use super::protocol::{self, Destination};
 use super::report::{self, Lost, complain};
 use super::route::{Route, route};
 use super::spool::{self, KeepError, Spool, Spooled};
@@ -136,7 +136,11 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
     for lane in &mut lanes {
         settle(lane, &mut lost);
     }
-    let status = outcome(&lanes, &lost, route.port, cli.all);
+    let mut status = outcome(&lanes, &lost, route.port, cli.all);
+    let unseen = closes_not_seen(&lanes, route.port);
+    if unseen > 0 && status == Status::Sent {
+        status = Status::Written;
+    }
     let accepted: usize = lanes.iter().map(|lane| lane.accepted).sum();
     // A wrapped job's own output is what cron mails: add nothing to it.
     if accepted > 0 && !cli.verbosity.is_quiet() && cli.wrap.is_none() {
@@ -157,6 +161,7 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
     }
     let closing: Vec<confirm::Pending> = lanes
         .iter_mut()
+        .filter(|lane| lane.has_spool())
         .flat_map(|lane| {
             let server = lane.server.clone();
             lane.closing
@@ -264,10 +269,11 @@ impl Lane {
 
 /// Delivers what is left of `lane` to `to`; false when the server failed.
 fn deliver_lane(route: &Route, to: &Destination, lane: &mut Lane) -> bool {
-    // A close not confirmed in time can be confirmed later only when a
-    // spool can take the results back.
+    // The daemon's close is waited for only a moment: a spool takes the
+    // results back if it does not come later, and without one the results
+    // count as written, as send_nsca counts them (it never waits).
     let to = &Destination {
-        confirm_later: lane.spool.is_some(),
+        confirm_later: true,
         ..*to
     };
     let mut outcome = flush::deliver(
@@ -291,6 +297,26 @@ fn deliver_lane(route: &Route, to: &Destination, lane: &mut Lane) -> bool {
         lane.failure = Some(outcome.delivery);
     }
     !failed
+}
+
+/// Says which servers' close was not seen in time with no spool to take
+/// the results back, and how many results that leaves unconfirmed.
+fn closes_not_seen(lanes: &[Lane], port: u16) -> usize {
+    let mut unseen = 0;
+    for lane in lanes.iter().filter(|lane| !lane.has_spool()) {
+        for (closing, _) in &lane.closing {
+            unseen += closing.results;
+            log::info!(
+                "{}: {} result(s) sent, the daemon's close not seen within {} ms (it reads \
+                 them after this run; with --spool they would go back to the spool if it \
+                 did not)",
+                net::endpoint(&lane.server, port),
+                closing.results,
+                protocol::FOREGROUND_CLOSE.as_millis()
+            );
+        }
+    }
+    unseen
 }
 
 /// Keeps what did not arrive in the lane's spool (everything not known

@@ -317,7 +317,7 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
 pub(crate) fn parse_or_exit_code(
     args: impl IntoIterator<Item = OsString>,
 ) -> Result<Cli, std::process::ExitCode> {
-    let usage = std::process::ExitCode::from(super::types::Status::Usage as u8);
+    let usage = std::process::ExitCode::from(super::types::Status::Usage.code());
     let args = normalize_args(args);
     let asked_long = |long: &str| {
         args.iter()

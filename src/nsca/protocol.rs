@@ -127,16 +127,19 @@ pub struct Destination<'a> {
     pub port: u16,
     pub timeout: Duration,
     pub format: Format,
-    /// NSCA 2: the daemon's close of the last connection may be confirmed
-    /// later (`Delivery::closing`) when it does not come within
-    /// [`FOREGROUND_CLOSE`].
+    /// NSCA 2: the daemon's close of the last connection is waited for
+    /// only [`FOREGROUND_CLOSE`]; when it has not come, the delivery carries
+    /// the connection (`Delivery::closing`), to be confirmed later (with a
+    /// spool) or reported as not seen (without one).
     pub confirm_later: bool,
 }
 
-/// How long an NSCA 2 run waits for the daemon's close in the foreground
-/// when the confirmation may come later: about what send_nsca takes for one
-/// result, which never waits for it.
-pub(crate) const FOREGROUND_CLOSE: Duration = Duration::from_millis(10);
+/// How long an NSCA 2 run waits for the daemon's close in the foreground:
+/// a `--single` daemon on the same network closes well within it, while
+/// the forking and inetd daemons, which sleep a second first, are not
+/// waited for (send_nsca never waits, and one result per call must not
+/// cost more than with it).
+pub(crate) const FOREGROUND_CLOSE: Duration = Duration::from_millis(2);
 
 /// Delivers `results` in order through the protocol of `settings`.
 pub fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]) -> Outcome {

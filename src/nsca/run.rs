@@ -60,6 +60,7 @@ fn run_wrapped(cli: &cli::Cli) -> ExitCode {
     let finished = wrap::run(&cli.command, Duration::from_secs(cli.command_timeout));
     let fate = match batch::send(cli, Some(&finished)) {
         Ok(Status::Sent) => "delivered",
+        Ok(Status::Written) => "sent (the daemon's close not seen)",
         Ok(Status::Spooled) => "kept in the spool for the next run",
         Err(err) if !err.is_broken_pipe() => {
             complain(&err.to_string());

@@ -163,28 +163,22 @@ impl Session {
         self.stream
             .shutdown(Shutdown::Write)
             .map_err(self.fail(Step::Closing))?;
-        self.stream
-            .set_read_timeout(Some(wait))
-            .map_err(self.fail(Step::Closing))?;
+        let deadline = std::time::Instant::now() + wait;
         let mut scratch = [0u8; 512];
         loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if !readable_within(&self.stream, left).map_err(self.fail(Step::Closing))? {
+                let stream = self.stream.try_clone().map_err(self.fail(Step::Closing))?;
+                return Ok(Some(Closing {
+                    stream,
+                    peer: self.peer,
+                    results,
+                }));
+            }
             match self.stream.read(&mut scratch) {
                 Ok(0) => return Ok(None),
                 Ok(_) => continue,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    let stream = self.stream.try_clone().map_err(self.fail(Step::Closing))?;
-                    return Ok(Some(Closing {
-                        stream,
-                        peer: self.peer,
-                        results,
-                    }));
-                }
                 Err(e) => return Err(self.fail(Step::Closing)(e)),
             }
         }
@@ -242,6 +236,32 @@ fn send_record(stream: &TcpStream, mut bytes: &[u8]) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether `stream` has something to read (data, its end, or an error)
+/// within `wait`. poll(2) keeps the wait to the millisecond, where a
+/// socket's receive timeout is rounded up to the kernel's ticks (a 2 ms
+/// SO_RCVTIMEO waited up to 8 ms at 250 Hz).
+fn readable_within(stream: &TcpStream, wait: Duration) -> io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    let mut ready = libc::pollfd {
+        fd: stream.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let millis = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+    loop {
+        // SAFETY: poll(2) on one valid pollfd that lives for the call.
+        match unsafe { libc::poll(&mut ready, 1, millis) } {
+            -1 => {
+                let err = io::Error::last_os_error();
+                if err.kind() != io::ErrorKind::Interrupted {
+                    return Err(err);
+                }
+            }
+            count => return Ok(count > 0),
+        }
+    }
 }
 
 /// The kernel's TCP state of the connection (Linux).

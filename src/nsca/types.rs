@@ -12,22 +12,37 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// nsca-send's exit statuses: send_nsca's 0, 2 and 3, kept for drop-in
 /// use (they are not the suite's: 2 is "not sent" here, 3 a usage error),
 /// and 1 for results kept in the spool, which send_nsca has no word for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
     /// Every result delivered (at least one) and none failed.
-    Sent = 0,
+    Sent,
+    /// Every result written (NSCA 2, no spool), but the daemon's close of
+    /// the last connection not seen within [`super::protocol::FOREGROUND_CLOSE`]:
+    /// status 0, as send_nsca gives for written packets (it never waits).
+    Written,
     /// Nothing lost, but some results wait in the spool for the next run.
-    Spooled = 1,
+    Spooled,
     /// Results lost or refused, configuration, connection, timeout or input
     /// failure without a spool, or nothing sent.
-    NotSent = 2,
+    NotSent,
     /// Bad arguments; also `-h`, `-V` and the licence, as send_nsca.
-    Usage = 3,
+    Usage,
+}
+
+impl Status {
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Status::Sent | Status::Written => 0,
+            Status::Spooled => 1,
+            Status::NotSent => 2,
+            Status::Usage => 3,
+        }
+    }
 }
 
 impl From<Status> for ExitCode {
     fn from(status: Status) -> ExitCode {
-        ExitCode::from(status as u8)
+        ExitCode::from(status.code())
     }
 }
 

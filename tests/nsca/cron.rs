@@ -534,3 +534,53 @@ fn a_close_confirmed_after_the_run_that_fails_puts_the_result_back_in_the_spool(
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn without_a_spool_a_close_not_seen_in_time_is_reported_as_sent_not_delivered() {
+    // A peer that reads the packet, then holds the connection until told
+    // (and resets it): the run does not see its close.
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(config.path(), "encryption_method=1\npassword=x\n").unwrap();
+    let (port, go, peer) = resets_after_one_packet();
+    let port = port.to_string();
+    let out = nsca_send(
+        &args(&port, config.path(), &["-v"]),
+        b"web01\tbackup\t0\tno spool",
+    );
+    // send_nsca's status and line for a written packet (it never waits)...
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "1 data packet(s) sent to host successfully.\n"
+    );
+    // ...and -v says what is known: written, the close not seen.
+    assert!(
+        stderr(&out).contains(&format!(
+            "127.0.0.1:{port}: 1 result(s) sent, the daemon's close not seen within 2 ms"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    go.send(()).unwrap();
+    peer.join().unwrap();
+
+    // A wrapped job that fails says "sent", not "delivered", even under -q.
+    let (port, go, peer) = resets_after_one_packet();
+    let port = port.to_string();
+    let out = nsca_send(
+        &args(
+            &port,
+            config.path(),
+            &["-q", "--wrap", "backup", "--host", "web01", "--", "false"],
+        ),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1), "the job's status");
+    assert!(
+        stderr(&out).ends_with("as web01;backup, sent (the daemon's close not seen)\n"),
+        "{}",
+        stderr(&out)
+    );
+    go.send(()).unwrap();
+    peer.join().unwrap();
+}

@@ -4,7 +4,9 @@
 //! a dead server and the spool.
 
 use std::path::Path;
-use testkit::icinga2::{API_USER, Icinga, PASSWORD, make_certificates};
+use testkit::icinga2::{
+    API_USER, Icinga, PASSWORD, UNPERMITTED_PASSWORD, UNPERMITTED_USER, make_certificates,
+};
 use testkit::nsca::{now, nsca_send, stderr, stdout};
 
 fn send(config: &Path, extra: &[&str], input: &[u8]) -> std::process::Output {
@@ -424,4 +426,161 @@ fn failover_passes_a_server_that_is_down() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stderr(&out), "");
     server.wait_for_output("web01", "HTTP", "via the second");
+}
+
+#[test]
+fn two_servers_with_failover_and_with_all_one_down_then_the_other() {
+    let mut first = Icinga::start_at("127.0.0.1", None);
+    let mut second = Icinga::start_at("127.0.0.2", Some(first.port));
+    // One file with both CAs: each server's certificate names its address.
+    let bundle = first.dir.path().join("both-cas.crt");
+    let cas = [&first.ca, &second.ca].map(|ca| std::fs::read_to_string(ca).unwrap());
+    std::fs::write(&bundle, cas.concat()).unwrap();
+    let config = first.client_config(
+        API_USER,
+        PASSWORD,
+        &format!("ca = \"{}\"\n", bundle.display()),
+    );
+    let spool = tempfile::tempdir().unwrap();
+    let spool_arg = spool.path().to_str().unwrap();
+    let both = ["-H", "127.0.0.1,127.0.0.2", "--spool", spool_arg];
+    let send_to = |extra: &[&str], output: &str| {
+        let mut args = both.to_vec();
+        args.extend_from_slice(extra);
+        send(
+            &config,
+            &args,
+            format!("web01\tHTTP\t0\t{output}\n").as_bytes(),
+        )
+    };
+    let received = |server: &Icinga, count: usize, last: &str| {
+        assert_eq!(
+            server.check_results_received(count),
+            count,
+            "{}",
+            server.log()
+        );
+        assert_eq!(
+            server.wait_for_output("web01", "HTTP", last)["output"],
+            last
+        );
+    };
+
+    // Failover: the first that answers takes the result, and only it.
+    let out = send_to(&[], "one");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    received(&first, 1, "one");
+    first.stop();
+    let out = send_to(&["-q"], "two");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the second took it: {}",
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out), "");
+    received(&second, 1, "two");
+    first.restart();
+    second.stop();
+    let out = send_to(&[], "three");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The log starts again with each start of the daemon.
+    received(&first, 1, "three");
+
+    // --all: every server gets every result; the one down keeps its copy.
+    let out = send_to(&["--all"], "four");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "kept for the second: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("127.0.0.2:"), "{}", stderr(&out));
+    received(&first, 2, "four");
+    second.restart();
+    first.stop();
+    let out = send_to(&["--all"], "five");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "now the first keeps: {}",
+        stderr(&out)
+    );
+    // The copy kept for it, then the new one.
+    received(&second, 2, "five");
+    first.restart();
+    let out = send_to(&["--all"], "six");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    received(&first, 2, "six");
+    received(&second, 3, "six");
+}
+
+#[test]
+fn a_user_without_the_permission_is_refused_set_aside_and_never_resent() {
+    let server = Icinga::start();
+    let config = server.client_config(UNPERMITTED_USER, UNPERMITTED_PASSWORD, "");
+    let spool = tempfile::tempdir().unwrap();
+    let spool_arg = spool.path().to_str().unwrap();
+    let out = send(
+        &config,
+        &["--spool", spool_arg],
+        b"web01\tHTTP\t2\tnot allowed\n",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a refusal is a failure: {}",
+        stderr(&out)
+    );
+    // Icinga 2.14 and later answer 403 (nsca-send then names the missing
+    // permission); Debian 12's 2.13 answers a missing permission as it
+    // answers an unknown object: 404, "No objects found".
+    let err = stderr(&out);
+    let answers = [
+        format!(
+            "HTTP 403: api_user `{UNPERMITTED_USER}` lacks the permission actions/process-check-result"
+        ),
+        "HTTP 404: No objects found".to_string(),
+    ];
+    let answer = answers
+        .iter()
+        .find(|a| err.contains(&format!("refused the result for web01;HTTP for good: {a}")))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(server.check_results_received(1), 1, "{}", server.log());
+    assert!(server.last_check_result("web01", "HTTP").is_null());
+    // Set aside with the server's answer, and shown.
+    let rejected = std::fs::read_dir(spool.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "rejected"))
+        .expect("a .rejected file");
+    let text = std::fs::read_to_string(&rejected).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("\tweb01\tHTTP\tnot allowed\t"), "{text}");
+    assert!(
+        lines[1].starts_with("#\t") && lines[1].contains(answer.as_str()),
+        "{text}"
+    );
+    let status = nsca_send(&["--spool", spool_arg, "--spool-status"], b"");
+    assert!(
+        stdout(&status).contains("0 result(s) waiting; 1 rejected;"),
+        "{}",
+        stdout(&status)
+    );
+    // Never resent: the permitted user's next run sends only its own result.
+    let permitted = server.client_config(API_USER, PASSWORD, "");
+    let out = send(
+        &permitted,
+        &["--spool", spool_arg],
+        b"web01\tbackup\t0\tnext\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "1 data packet(s) sent to host successfully.\n"
+    );
+    server.wait_for_output("web01", "backup", "next");
+    assert_eq!(server.check_results_received(2), 2, "{}", server.log());
+    assert!(server.last_check_result("web01", "HTTP").is_null());
 }

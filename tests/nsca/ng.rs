@@ -439,3 +439,73 @@ fn wrap_through_nsca2_to_the_nsca_daemon() {
         ["PROCESS_SERVICE_CHECK_RESULT;db01;job;2;half done"]
     );
 }
+
+#[test]
+fn two_servers_with_failover_and_with_all_one_down_then_the_other() {
+    let first = NgServer::start_at("127.0.0.1", None, AUTH);
+    let port = first.port;
+    let second = NgServer::start_at("127.0.0.2", Some(port), AUTH);
+    // The config outlives the servers, which come and go.
+    let config_dir = tempfile::tempdir().unwrap();
+    let config = config_dir.path().join("send.cfg");
+    std::fs::copy(first.client_config("web01", "s3cret"), &config).unwrap();
+    let spool = tempfile::tempdir().unwrap();
+    let spool_arg = spool.path().to_str().unwrap();
+    let both = ["-H", "127.0.0.1,127.0.0.2", "--spool", spool_arg];
+    let send_to = |extra: &[&str], output: &str| {
+        let mut args = both.to_vec();
+        args.extend_from_slice(extra);
+        send(
+            &config,
+            &args,
+            format!("web01\tHTTP\t0\t{output}\n").as_bytes(),
+        )
+    };
+    let line = |output: &str| format!("PROCESS_SERVICE_CHECK_RESULT;web01;HTTP;0;{output}");
+
+    // Failover: the first that answers takes the result, and only it.
+    let out = send_to(&[], "one");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(first.lines(1), [line("one")]);
+    drop(first);
+    let out = send_to(&["-q"], "two");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the second took it: {}",
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out), "");
+    assert_eq!(second.lines(1), [line("two")]);
+    let first = NgServer::start_at("127.0.0.1", Some(port), AUTH);
+    drop(second);
+    let out = send_to(&[], "three");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(first.lines(1), [line("three")]);
+
+    // --all: every server gets every result; the one down keeps its copy.
+    let out = send_to(&["--all"], "four");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "kept for the second: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("127.0.0.2:"), "{}", stderr(&out));
+    assert_eq!(first.lines(2), [line("three"), line("four")]);
+    let second = NgServer::start_at("127.0.0.2", Some(port), AUTH);
+    drop(first);
+    let out = send_to(&["--all"], "five");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "now the first keeps: {}",
+        stderr(&out)
+    );
+    assert_eq!(second.lines(2), [line("four"), line("five")]);
+    let first = NgServer::start_at("127.0.0.1", Some(port), AUTH);
+    let out = send_to(&["--all"], "six");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(first.lines(2), [line("five"), line("six")]);
+    assert_eq!(second.lines(3), [line("four"), line("five"), line("six")]);
+}

@@ -12,9 +12,14 @@ use std::time::{Duration, Instant};
 const ICINGA2: &str = "/usr/sbin/icinga2";
 pub const API_USER: &str = "nsca";
 pub const PASSWORD: &str = "s3cret";
+/// An ApiUser that may read objects but not process check results: the
+/// API answers its results with 403.
+pub const UNPERMITTED_USER: &str = "watcher";
+pub const UNPERMITTED_PASSWORD: &str = "w4tch";
 
 pub struct Icinga {
     pub dir: tempfile::TempDir,
+    pub address: String,
     pub port: u16,
     /// The private CA that signed the API's certificate.
     pub ca: PathBuf,
@@ -128,6 +133,13 @@ impl Icinga {
     /// Starts Icinga 2 with the standard objects and ApiUser `nsca`
     /// allowed to process check results.
     pub fn start() -> Icinga {
+        Icinga::start_at("127.0.0.1", None)
+    }
+
+    /// Starts Icinga 2 listening on `address` (127.0.0.2 is the second
+    /// server of the several-servers tests), on `port` or a free one, with
+    /// a certificate naming `address` signed by its own CA.
+    pub fn start_at(address: &str, fixed_port: Option<u16>) -> Icinga {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         for sub in [
@@ -141,21 +153,21 @@ impl Icinga {
         ] {
             std::fs::create_dir_all(root.join(sub)).unwrap();
         }
-        make_certificates(&root.join("certs"), "api", "127.0.0.1");
+        make_certificates(&root.join("certs"), "api", address);
         let certs = root.join("certs");
         for _attempt in 0..5 {
-            let port = crate::nsca::free_port();
+            let port = fixed_port.unwrap_or_else(crate::nsca::free_port);
             let config = root.join("etc/icinga2.conf");
             std::fs::write(
                 &config,
                 format!(
-                    r#"const NodeName = "127.0.0.1"
+                    r#"const NodeName = "{address}"
 const ZoneName = "master"
 object Endpoint NodeName {{ }}
 object Zone ZoneName {{ endpoints = [ NodeName ] }}
 object IcingaApplication "app" {{ }}
 object ApiListener "api" {{
-  bind_host = "127.0.0.1"
+  bind_host = "{address}"
   bind_port = {port}
   cert_path = "{certs}/api.crt"
   key_path = "{certs}/api.key"
@@ -165,6 +177,10 @@ object ApiListener "api" {{
 object ApiUser "{API_USER}" {{
   password = "{PASSWORD}"
   permissions = [ "actions/process-check-result", "objects/query/Service", "objects/query/Host" ]
+}}
+object ApiUser "{UNPERMITTED_USER}" {{
+  password = "{UNPERMITTED_PASSWORD}"
+  permissions = [ "actions/acknowledge-problem", "objects/query/Service", "objects/query/Host" ]
 }}
 object ApiUser "reader" {{
   password = "r3ad"
@@ -177,8 +193,9 @@ object ApiUser "reader" {{
             )
             .unwrap();
             let mut child = spawn(root);
-            if wait_listening(root, port, &mut child) {
+            if wait_listening(root, address, port, &mut child) {
                 return Icinga {
+                    address: address.to_string(),
                     ca: certs.join("api-ca.crt"),
                     dir,
                     port,
@@ -206,7 +223,7 @@ object ApiUser "reader" {{
         let root = self.dir.path();
         for _attempt in 0..50 {
             let mut child = spawn(root);
-            if wait_listening(root, self.port, &mut child) {
+            if wait_listening(root, &self.address, self.port, &mut child) {
                 self.child = Some(child);
                 return;
             }
@@ -215,6 +232,24 @@ object ApiUser "reader" {{
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("icinga2 did not restart: {}", self.log());
+    }
+
+    /// How many process-check-result requests the API has answered (its
+    /// log names each request), counted once `at_least` are there (or after
+    /// a few seconds, whatever is there).
+    pub fn check_results_received(&self, at_least: usize) -> usize {
+        let started = Instant::now();
+        loop {
+            let count = self
+                .log()
+                .lines()
+                .filter(|l| l.contains("/v1/actions/process-check-result"))
+                .count();
+            if count >= at_least || started.elapsed() > Duration::from_secs(10) {
+                return count;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn log(&self) -> String {
@@ -232,7 +267,8 @@ object ApiUser "reader" {{
             &path,
             format!(
                 "protocol = icinga2\napi_user = {api_user}\npassword = \"{password}\"\n\
-                 server = 127.0.0.1\nport = {}\nca = \"{}\"\n{extra}",
+                 server = {}\nport = {}\nca = \"{}\"\n{extra}",
+                self.address,
                 self.port,
                 self.ca.display()
             ),
@@ -244,7 +280,7 @@ object ApiUser "reader" {{
     /// `GET /v1/objects/<kind>s?…` as the reader user, with curl trusting
     /// only this server's CA.
     fn get(&self, query: &str) -> serde_json::Value {
-        let url = format!("https://127.0.0.1:{}/v1/objects/{query}", self.port);
+        let url = format!("https://{}:{}/v1/objects/{query}", self.address, self.port);
         let out = Command::new("curl")
             .args(["-sS", "--fail-with-body", "-u", "reader:r3ad", "-H"])
             .arg("Accept: application/json")
@@ -317,8 +353,8 @@ fn spawn(root: &Path) -> Child {
 
 /// Waits for the listener on `port`; false when the daemon died or could
 /// not bind (another test took the port first).
-fn wait_listening(root: &Path, port: u16, child: &mut Child) -> bool {
-    let listening = format!("Started new listener on '[127.0.0.1]:{port}'");
+fn wait_listening(root: &Path, address: &str, port: u16, child: &mut Child) -> bool {
+    let listening = format!("Started new listener on '[{address}]:{port}'");
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(30) {
         if child.try_wait().unwrap().is_some() {

@@ -27,6 +27,7 @@ pub fn ng_send_nsca() -> &'static str {
 
 pub struct NgServer {
     pub dir: tempfile::TempDir,
+    pub address: String,
     pub port: u16,
     child: Child,
     received: Arc<Mutex<Vec<u8>>>,
@@ -38,6 +39,12 @@ impl NgServer {
     /// Starts `nsca-ng -F` with `authorize` blocks such as
     /// `authorize "web01" { password = "s3cret"; hosts = ".*"; services = ".*" }`.
     pub fn start(authorizations: &str) -> NgServer {
+        NgServer::start_at("127.0.0.1", None, authorizations)
+    }
+
+    /// Starts it listening on `address` (127.0.0.2 is the second server
+    /// of the several-servers tests), on `port` or a free one.
+    pub fn start_at(address: &str, fixed_port: Option<u16>, authorizations: &str) -> NgServer {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("icinga2.cmd");
         let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
@@ -58,12 +65,12 @@ impl NgServer {
             std::thread::spawn(move || read_until_stopped(pipe, &received, &stop))
         };
         for _attempt in 0..5 {
-            let port = crate::nsca::free_port();
+            let port = fixed_port.unwrap_or_else(crate::nsca::free_port);
             let config = dir.path().join("nsca-ng.cfg");
             std::fs::write(
                 &config,
                 format!(
-                    "command_file = \"{}\"\nlisten = \"127.0.0.1:{port}\"\n\
+                    "command_file = \"{}\"\nlisten = \"{address}:{port}\"\n\
                      temp_directory = \"{}\"\nlog_level = 4\ntimeout = 30.0\n{authorizations}\n",
                     fifo.display(),
                     dir.path().display()
@@ -86,9 +93,10 @@ impl NgServer {
                     // Most likely another test took the port first: try another.
                     break;
                 }
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                if TcpStream::connect((address, port)).is_ok() {
                     return NgServer {
                         dir,
+                        address: address.to_string(),
                         port,
                         child,
                         received,
@@ -147,8 +155,8 @@ impl NgServer {
         std::fs::write(
             &path,
             format!(
-                "identity = \"{identity}\"\npassword = \"{password}\"\nserver = 127.0.0.1\nport = {}\n",
-                self.port
+                "identity = \"{identity}\"\npassword = \"{password}\"\nserver = {}\nport = {}\n",
+                self.address, self.port
             ),
         )
         .unwrap();
