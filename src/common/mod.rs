@@ -12,13 +12,14 @@ pub(crate) mod man;
 pub(crate) mod nagios;
 pub(crate) mod output;
 pub(crate) mod progress;
+pub(crate) mod quote;
 
 pub use envelope::Envelope;
 pub use error::{Error, Result, io_reason};
 pub use exit::Exit;
 pub use logging::Verbosity;
 pub use nagios::NagiosArgs;
-pub use output::JsonLines;
+pub use output::{JsonLines, base64};
 pub use progress::Progress;
 
 use std::process::ExitCode;

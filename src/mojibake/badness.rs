@@ -6,6 +6,8 @@
 //! between Latin letters or digits). Repairs are accepted only when they
 //! lower this score.
 
+use super::letters;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Class {
     AsciiLower,
@@ -101,7 +103,12 @@ fn classify(c: char) -> Class {
         | '■'
         | '\u{F8FF}' => Symbol,
         '\u{2500}'..='\u{259F}' => Box,
-        '\u{250}'..='\u{2C5}' | '\u{2DE}'..='\u{2FF}' | '\u{E000}'..='\u{F8FE}' => Improbable,
+        // (and CJK compatibility ideographs, which only round trips of old
+        // encodings use: `ï«¡` read as UTF-8 is U+FAE1)
+        '\u{250}'..='\u{2C5}'
+        | '\u{2DE}'..='\u{2FF}'
+        | '\u{E000}'..='\u{F8FE}'
+        | '\u{F900}'..='\u{FAFF}' => Improbable,
         '\u{300}'..='\u{36F}' => Combining,
         // Coptic and archaic Greek, archaic Cyrillic: what a misread Greek
         // or Cyrillic word of capitals turns into (`ΚΟΎ` -> `ΚϾ`).
@@ -199,6 +206,34 @@ fn pair(w: &Window) -> u32 {
     if matches!(w.a, 'Ä' | 'Å') && cp1252_c1_glyph(w.b) && !ends_word(w) {
         return 2;
     }
+    // The rest of Latin Extended-A (`AtyraÅ«` is `Atyraū`): a symbol glued
+    // to `Ä`/`Å` (a closing guillemet after a word is punctuation).
+    if matches!(w.a, 'Ä' | 'Å') && matches!(w.b, '\u{A1}'..='\u{BF}') && w.b != '»' {
+        return 2;
+    }
+    // UTF-8 read as windows-1250 or ISO-8859-2: the leads of Latin-1 and
+    // Latin Extended-A (`Ă`, `Ä`, `Ĺ`) and a letter those code pages have
+    // in 0x80..0xBF (`DonduĹźeni`, `IstoÄŤni`), but in a word of capitals.
+    if matches!(w.a, 'Ă' | 'Ä' | 'Ĺ') && "ŠŚŤŽŹšśťžźŁĄŞŻłąşĽľż".contains(w.b)
+    {
+        let capitals = w.b.is_uppercase()
+            && w.prev.is_none_or(|p| !p.is_lowercase())
+            && w.next.is_none_or(|n| !n.is_lowercase());
+        return if capitals { 0 } else { 2 };
+    }
+    // Vietnamese and the rest of U+1E00..U+1EFF read as windows-1252:
+    // `á»` or `áº` and a continuation byte's character (`Thá»© hai`).
+    if w.a == 'á'
+        && matches!(w.b, 'º' | '»')
+        && w.next
+            .is_some_and(|n| matches!(n, '\u{A0}'..='\u{BF}') || cp1252_c1_glyph(n))
+    {
+        return 2;
+    }
+    // cp437's `┬` is the lead of Latin-1's symbols: `┬┐que` is `¿que`.
+    if w.a == '┬' && w.cb == Class::Box && w.next_is_letter() {
+        return 2;
+    }
     // Mac OS Roman leads of emoji (F0 is the Apple logo) and of Vietnamese
     // and other U+1000..U+1FFF letters (E1 is `·`): `üéâ`, `Ti·∫øng`.
     if (w.a == '\u{F8FF}' || (w.a == '·' && w.b != '·')) && !w.b.is_ascii() && !w.b.is_whitespace()
@@ -228,10 +263,14 @@ fn pair(w: &Window) -> u32 {
         // KOI8 and cp866 readings: `п╬`, `я▀`.
         (Script, Box) | (Box, Script) => 2,
         (Symbol | Punct, Box) => 1,
-        // DOS code pages: `M├╝nchen` (C3 is a Latin-1 letter's lead); box
-        // art has no letters glued on.
+        // DOS code pages: `M├╝nchen`, `Poka┼╛i` (C3, C4, C5 are the leads
+        // of Latin-1 and Latin Extended-A letters); box art has no letters
+        // glued on.
         (Box, Box)
-            if w.a == '├' && w.prev.is_some_and(|p| is_letter(class(p))) && w.next_is_letter() =>
+            if matches!(w.a, '├' | '─' | '┼')
+                && w.prev.is_some_and(|p| is_letter(class(p)))
+                && w.next_is_letter()
+                && !dos_pair_is_rare(w.a, w.b) =>
         {
             2
         }
@@ -245,6 +284,17 @@ fn pair(w: &Window) -> u32 {
         }
         _ => 0,
     }
+}
+
+/// The letter a cp437 lead (`├`, `─`, `┼`: 0xC3..0xC5) and a box line make
+/// as UTF-8 is a rare one (`┼┐` is `ſ`): box art, not a misread word.
+fn dos_pair_is_rare(lead: char, b: char) -> bool {
+    let table = super::codepages::Codepage::Cp437.table();
+    let (Some(lead), Some(b)) = (table.encode(lead), table.encode(b)) else {
+        return true;
+    };
+    let value = (u32::from(lead & 0x1F) << 6) | u32::from(b & 0x3F);
+    char::from_u32(value).is_none_or(is_rare_latin)
 }
 
 /// Punctuation that ends a word as often as it continues a windows-1252
@@ -261,6 +311,11 @@ fn cp1252_lead_pair(w: &Window) -> Option<u32> {
         return None;
     }
     if matches!(w.cb, AccUpper | AccLower) && w.prev.is_some_and(|p| p.is_ascii_lowercase()) {
+        return Some(2);
+    }
+    // ... or after a capital, when a small letter follows (`SÃåiauliai` is
+    // an NFD `Š` read as Mac OS Roman; `SÃO` is Portuguese).
+    if w.cb == AccLower && w.prev.is_some_and(|p| p.is_ascii_uppercase()) && w.next_is_lower() {
         return Some(2);
     }
     if w.a == 'Õ' {
@@ -353,6 +408,10 @@ fn cyrillic_greek_pair(w: &Window) -> u32 {
                 2
             } else if in_capitals {
                 0
+            } else if matches!(a, 'Г' | 'В') && cp1251_continuation(b) < 2 {
+                // `Ві`, `Гі` are Ukrainian and Belarusian (`Вікторыя`);
+                // as Latin-1 leads they would be `³`, `Ã`...
+                0
             } else {
                 cp1251_continuation(b)
             }
@@ -373,7 +432,7 @@ fn mac_roman_pair(a: char, b: char, prev_is_letter: bool) -> u32 {
     match a {
         '√' if b != 'π' || prev_is_letter => 2,
         // ¬ is Mac OS Roman's C2: `¬£`, `¬©`, `¬∞` (but `¬´` is a smiley).
-        '¬' if b != '´' && !b.is_alphabetic() => 2,
+        '¬' if b != '´' && !letters::alphabetic(b) => 2,
         // – and — are Mac OS Roman's leads of Cyrillic (D0, D1).
         // (`Part 2—Éric` is real: only lowercase letters count).
         '–' | '—' if b.is_lowercase() => 2,
@@ -455,7 +514,7 @@ fn single(prev: Option<char>, (c, cc): Item, next: Option<char>) -> u32 {
 /// code page produces (`drŝi` for `drži`, `gƩodynamiques`): Esperanto's
 /// circumflexed consonants, long s, and Latin Extended-B but the letters of
 /// Vietnamese (ơ ư), Pinyin (ǎ ǐ ǒ ǔ) and Romanian (ș ț).
-fn is_rare_latin(c: char) -> bool {
+pub(crate) fn is_rare_latin(c: char) -> bool {
     matches!(
         c,
         'ĉ' | 'Ĉ' | 'ĝ' | 'Ĝ' | 'ĥ' | 'Ĥ' | 'ĵ' | 'Ĵ' | 'ŝ' | 'Ŝ' | 'ŭ' | 'Ŭ' | 'ſ' | 'ĸ' | 'ŉ'
@@ -465,7 +524,7 @@ fn is_rare_latin(c: char) -> bool {
 
 /// `π`, `Ω`, `µ` after a Greek letter are letters, not symbols.
 fn greek_letter_in_greek(prev: Option<char>, c: char) -> bool {
-    c.is_alphabetic() && prev.is_some_and(|p| script_of(p) == Some(0))
+    letters::alphabetic(c) && prev.is_some_and(|p| script_of(p) == Some(0))
 }
 
 /// Greek, Cyrillic, Armenian, Hebrew, Arabic.
@@ -494,7 +553,7 @@ fn is_upper(c: char) -> bool {
 /// letter between capitals (`ДвЗ`): what a partly decoded word looks like.
 fn script_mix(prev: Option<char>, c: char, next: Option<char>) -> u32 {
     let other_script = prev.is_some_and(|p| {
-        script_of(p).is_some_and(|s| Some(s) != script_of(c)) && p.is_alphabetic()
+        script_of(p).is_some_and(|s| Some(s) != script_of(c)) && letters::alphabetic(p)
     });
     if other_script {
         2

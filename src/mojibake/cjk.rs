@@ -33,7 +33,7 @@ pub const MISREAD_AS: [&Encoding; 4] = [
 pub fn name(encoding: &'static Encoding) -> &'static str {
     match encoding.name() {
         "Shift_JIS" => "shift_jis",
-        "gbk" | "gb18030" => "gbk",
+        "GBK" | "gb18030" => "gbk",
         "Big5" => "big5",
         "EUC-KR" => "euc-kr",
         _ => "euc-jp",

@@ -11,15 +11,17 @@ EXAMPLES:
   mojibake-fix check export/*.txt               exit 1 if any line is damaged
   mojibake-fix names -r ~/Recipes               dry run: list old -> new
   mojibake-fix names -r --apply ~/Recipes       rename, journaled
-  mojibake-fix undo mojibake-fix-20250101T120000Z.journal
-  mojibake-fix names -r --from cp437 unzipped/  raw DOS names from a zip
+  mojibake-fix undo                             list the recent journals
+  mojibake-fix undo /var/lib/mojibake-fix/names-20250101T120000Z-4242.journal
+  mojibake-fix names -r --from cp850 unzipped/  prefer cp850 for DOS names
 
 EXIT STATUS:
   0  nothing to fix, or everything fixed
-  1  mojibake found (check, or names without --apply)
+  1  mojibake found (check, or names without --apply), or names left as
+     they were: a collision, a name no encoding reads (listed)
   2  usage error, or a journal refused (not ours, writable by others, a
      bad line: FILE:LINE)
-  3  some renames failed or collided, or a file could not be read";
+  3  some renames failed, or a file could not be read";
 
 /// Repair UTF-8 text that was misread as a legacy 8-bit encoding (once or
 /// several times over) in text streams and file names, in one pass.
@@ -48,13 +50,37 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct Encoding {
-    /// Consider only this legacy encoding (windows-1252, iso-8859-1, macintosh,
-    /// windows-1250/1251/1253/1254/1257, iso-8859-2, iso-8859-5, cp437, cp850,
-    /// cp852, cp866, koi8-r, koi8-u, shift_jis, euc-jp, gbk, big5, euc-kr);
-    /// for names that are not UTF-8 at all, the encoding they are in (and
-    /// for the East Asian ones, names of it unpacked as cp437/cp850)
-    #[arg(long, value_name = "ENC")]
+    /// Prefer this legacy encoding (windows-1252, iso-8859-1, macintosh,
+    /// windows-1250/1251/1253/1254/1257, iso-8859-2/5/7/9/15, cp437, cp850,
+    /// cp852, cp866, koi8-r, koi8-u, shift_jis, euc-jp, gbk, big5, euc-kr):
+    /// it wins every close call, but a name or line that reads clearly
+    /// better another way is read that way, and clean text stays as it is
+    #[arg(long, value_name = "ENC", conflicts_with = "only_from")]
     pub from: Option<String>,
+    /// Consider only this encoding, as `--from` did before: for names that
+    /// are not UTF-8 at all, the encoding they are in (and for the East
+    /// Asian ones, names of it unpacked as cp437/cp850)
+    #[arg(long, value_name = "ENC")]
+    pub only_from: Option<String>,
+}
+
+impl Encoding {
+    /// The encoding `--from` or `--only-from` names, and whether it is the
+    /// only one to consider.
+    pub(crate) fn parse(&self) -> crate::common::Result<Option<(super::legacy::Legacy, bool)>> {
+        let (flag, name, only) = match (&self.from, &self.only_from) {
+            (Some(name), _) => ("--from", name, false),
+            (None, Some(name)) => ("--only-from", name, true),
+            (None, None) => return Ok(None),
+        };
+        super::legacy::Legacy::from_name(name)
+            .map(|legacy| Some((legacy, only)))
+            .ok_or_else(|| {
+                crate::common::Error::usage(format!(
+                    "{flag} {name}: unknown encoding (`--help` lists them)"
+                ))
+            })
+    }
 }
 
 #[derive(Args, Debug)]
@@ -68,13 +94,22 @@ pub struct NamesArgs {
     /// Rename for real (default: only show what would be renamed)
     #[arg(long)]
     pub apply: bool,
-    /// Where to record the renames (default ./mojibake-fix-<timestamp>.journal)
+    /// Where to record the renames (default: a new file in
+    /// /var/lib/mojibake-fix/ as root, $XDG_STATE_HOME/mojibake-fix/
+    /// otherwise; its name is printed at the end)
     #[arg(long, value_name = "FILE", requires = "apply")]
     pub journal: Option<PathBuf>,
+    /// Give a name whose repair collides with an existing one the next free
+    /// `NAME (2).ext` instead of leaving it as it is
+    #[arg(long)]
+    pub suffix: bool,
     /// Also compose names to Unicode NFC
     #[arg(long, conflicts_with = "nfd")]
     pub nfc: bool,
-    /// Also decompose names to Unicode NFD (as macOS stores them)
+    /// Also decompose names to Unicode NFD (as macOS stores them). Without
+    /// --nfc or --nfd a repaired name takes the form of the other names of
+    /// its directory (NFC when none tells), and a name left alone keeps
+    /// its form.
     #[arg(long)]
     pub nfd: bool,
     #[command(flatten)]
@@ -99,7 +134,7 @@ pub struct TextArgs {
     /// for undo; binary files refused)
     #[arg(long, short = 'i')]
     pub in_place: bool,
-    /// Where to record the edits (default ./mojibake-fix-<timestamp>.journal)
+    /// Where to record the edits (default: as for `names --apply`)
     #[arg(long, value_name = "FILE", requires = "in_place")]
     pub journal: Option<PathBuf>,
 }
@@ -143,8 +178,9 @@ pub struct ExplainArgs {
 pub struct UndoArgs {
     /// A journal written by `names --apply` or `text -i`: refused (exit 2)
     /// when it is a symlink, owned by neither you nor root, or writable by
-    /// others, or when any line is malformed or outside its trees
-    pub journal: PathBuf,
+    /// others, or when any line is malformed or outside its trees. Without
+    /// it, the recent journals of the default directory are listed
+    pub journal: Option<PathBuf>,
     /// One JSON object per restored name
     #[arg(long)]
     pub json: bool,

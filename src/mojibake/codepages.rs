@@ -28,7 +28,34 @@ pub enum Codepage {
     Koi8R,
     Koi8U,
     Iso8859_5,
+    Iso8859_7,
+    Iso8859_9,
+    Iso8859_15,
 }
+
+/// Every code page with a table: the candidates, then those only read from
+/// raw bytes (names that were never UTF-8).
+const EVERY: [Codepage; 19] = [
+    Codepage::Windows1252,
+    Codepage::Latin1,
+    Codepage::MacRoman,
+    Codepage::Windows1251,
+    Codepage::Windows1250,
+    Codepage::Windows1253,
+    Codepage::Windows1254,
+    Codepage::Windows1257,
+    Codepage::Iso8859_2,
+    Codepage::Cp437,
+    Codepage::Cp850,
+    Codepage::Cp852,
+    Codepage::Cp866,
+    Codepage::Koi8R,
+    Codepage::Koi8U,
+    Codepage::Iso8859_5,
+    Codepage::Iso8859_7,
+    Codepage::Iso8859_9,
+    Codepage::Iso8859_15,
+];
 
 /// Every candidate, in the order ties are broken (most common mix-up first).
 pub const ALL: [Codepage; 16] = [
@@ -137,6 +164,31 @@ impl Codepage {
             Codepage::Koi8R => "koi8-r",
             Codepage::Koi8U => "koi8-u",
             Codepage::Iso8859_5 => "iso-8859-5",
+            Codepage::Iso8859_7 => "iso-8859-7",
+            Codepage::Iso8859_9 => "iso-8859-9",
+            Codepage::Iso8859_15 => "iso-8859-15",
+        }
+    }
+
+    /// The IBM PC code pages of DOS (and of zip files made on it).
+    pub(crate) fn is_dos(self) -> bool {
+        matches!(
+            self,
+            Codepage::Cp437 | Codepage::Cp850 | Codepage::Cp852 | Codepage::Cp866
+        )
+    }
+
+    /// The letters a Cyrillic or Greek code page is read for; None for
+    /// the Latin ones.
+    pub(crate) fn alphabet(self) -> Option<std::ops::RangeInclusive<char>> {
+        match self {
+            Codepage::Windows1251
+            | Codepage::Koi8R
+            | Codepage::Koi8U
+            | Codepage::Cp866
+            | Codepage::Iso8859_5 => Some('\u{400}'..='\u{4FF}'),
+            Codepage::Windows1253 | Codepage::Iso8859_7 => Some('\u{370}'..='\u{3FF}'),
+            _ => None,
         }
     }
 
@@ -160,6 +212,9 @@ impl Codepage {
             "koi8-r" | "koi8r" => Codepage::Koi8R,
             "koi8-u" | "koi8u" => Codepage::Koi8U,
             "iso-8859-5" | "iso8859-5" | "cyrillic" => Codepage::Iso8859_5,
+            "iso-8859-7" | "iso8859-7" | "greek" => Codepage::Iso8859_7,
+            "iso-8859-9" | "iso8859-9" | "latin5" => Codepage::Iso8859_9,
+            "iso-8859-15" | "iso8859-15" | "latin9" => Codepage::Iso8859_15,
             _ => return None,
         };
         Some(found)
@@ -179,7 +234,13 @@ impl Codepage {
             Codepage::Koi8R => encoding_rs::KOI8_R,
             Codepage::Koi8U => encoding_rs::KOI8_U,
             Codepage::Iso8859_5 => encoding_rs::ISO_8859_5,
-            Codepage::Latin1 | Codepage::Cp437 | Codepage::Cp850 | Codepage::Cp852 => {
+            Codepage::Iso8859_7 => encoding_rs::ISO_8859_7,
+            Codepage::Iso8859_15 => encoding_rs::ISO_8859_15,
+            Codepage::Latin1
+            | Codepage::Cp437
+            | Codepage::Cp850
+            | Codepage::Cp852
+            | Codepage::Iso8859_9 => {
                 return None;
             }
         })
@@ -193,6 +254,16 @@ impl Codepage {
                     let mut out = [0u16; 1];
                     encoding_rs::mem::convert_latin1_to_utf16(&[0x80 + i as u8], &mut out);
                     *slot = char::from_u32(out[0] as u32);
+                }
+            }
+            // ISO-8859-9 is windows-1254 with C1 controls at 0x80..0x9F
+            // (encoding_rs maps the label to windows-1254).
+            Codepage::Iso8859_9 => {
+                let latin1 = Codepage::Latin1.build();
+                let turkish = Codepage::Windows1254.build();
+                for (i, slot) in high.iter_mut().enumerate() {
+                    let table = if i < 0x20 { &latin1 } else { &turkish };
+                    *slot = table.high[i];
                 }
             }
             Codepage::Cp437 | Codepage::Cp850 | Codepage::Cp852 => {
@@ -220,8 +291,8 @@ impl Codepage {
 
     pub fn table(self) -> &'static Table {
         static TABLES: OnceLock<Vec<Table>> = OnceLock::new();
-        let tables = TABLES.get_or_init(|| ALL.iter().map(|cp| cp.build()).collect());
-        let index = ALL.iter().position(|&cp| cp == self).expect("listed");
+        let tables = TABLES.get_or_init(|| EVERY.iter().map(|cp| cp.build()).collect());
+        let index = EVERY.iter().position(|&cp| cp == self).expect("listed");
         &tables[index]
     }
 
@@ -246,7 +317,7 @@ mod tests {
 
     #[test]
     fn tables_agree_with_encoding_rs_encoder() {
-        for cp in ALL {
+        for cp in EVERY {
             let Some(enc) = cp.encoding_rs() else {
                 continue;
             };

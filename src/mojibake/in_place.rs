@@ -25,7 +25,7 @@ pub(crate) fn run_in_place(args: &TextArgs, quiet: bool) -> Result<Exit> {
     if args.files.is_empty() {
         return Err(Error::usage("--in-place needs at least one FILE"));
     }
-    let repairer = repairer(args.encoding.from.as_deref())?;
+    let repairer = repairer(&args.encoding)?;
     let located: Vec<_> = args.files.iter().map(|f| locate(f)).collect();
     let mut trees: Vec<PathBuf> = located
         .iter()
@@ -33,7 +33,7 @@ pub(crate) fn run_in_place(args: &TextArgs, quiet: bool) -> Result<Exit> {
         .collect();
     trees.sort();
     trees.dedup();
-    let mut journal = Journal::create_for(args.journal.as_deref(), &trees)?;
+    let mut journal = Journal::create_for(args.journal.as_deref(), "text", &trees)?;
     let (mut edited, mut failed) = (0u64, 0u64);
     for (file, place) in args.files.iter().zip(located) {
         let outcome = place.map_err(|e| io_reason(&e)).and_then(|(dir, name)| {
@@ -60,8 +60,9 @@ pub(crate) fn run_in_place(args: &TextArgs, quiet: bool) -> Result<Exit> {
     }
     if !quiet {
         eprintln!(
-            "mojibake-fix: {edited} file(s) repaired, {failed} failed; journal: {} (undo with `mojibake-fix undo`)",
-            journal.path.display()
+            "mojibake-fix: {edited} file(s) repaired, {failed} failed; journal: {} (undo with `mojibake-fix undo {}`)",
+            journal.path.display(),
+            crate::common::quote::escaped(&journal.path)
         );
     }
     Ok(if failed > 0 {

@@ -8,6 +8,9 @@
 //! UTF-8 (and `\`, tab, newline) are written as `\xHH`:
 //!
 //! - `tree<TAB>DIR`: every path below is inside one of these directories;
+//! - `dirtimes<TAB>DIR<TAB>ATIME<TAB>MTIME`: a directory's times before
+//!   the first rename in it (`SECONDS.NANOSECONDS`), which `undo` puts back
+//!   last, also after a run that was killed before it could;
 //! - `OLD<TAB>NEW`: a rename within one directory;
 //! - `symlink<TAB>LINK<TAB>OLD-TARGET<TAB>NEW-TARGET`: a symlink retargeted
 //!   because its target was renamed in the same run;
@@ -24,6 +27,7 @@
 //! every line is checked (absolute, no `.`/`..`/empty component, inside a
 //! tree of the header) before the first change.
 
+use super::safe_fs::DirTimes;
 use crate::common::{Error, Result};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{FileType, Mode, OFlags};
@@ -56,6 +60,10 @@ pub(crate) enum Entry {
         /// The saved original's name in `JOURNAL.d`.
         saved: OsString,
     },
+    DirTimes {
+        dir: PathBuf,
+        times: DirTimes,
+    },
 }
 
 pub(crate) struct Journal {
@@ -67,6 +75,8 @@ pub(crate) struct Journal {
     saved_name: OsString,
     saved_dir: Option<OwnedFd>,
     saved: u64,
+    /// Lines staged for the next commit.
+    staged: String,
     /// Bytes of complete lines written: a failed append is cut back to it.
     len: u64,
     /// A failed append could not be cut back: nothing more may be recorded.
@@ -128,27 +138,62 @@ impl Journal {
             saved_name: saved_dir_name(name),
             saved_dir: None,
             saved: 0,
+            staged: String::new(),
             len: head.len() as u64,
             broken: false,
         })
     }
 
-    /// Creates the journal the options name, or the default one.
-    pub(crate) fn create_for(option: Option<&Path>, trees: &[PathBuf]) -> Result<Journal> {
-        Journal::create(
-            &option.map_or_else(Journal::default_path, Path::to_path_buf),
-            trees,
-        )
+    /// Creates the journal the options name, or a new one in the default
+    /// directory: `<command>-<UTC timestamp>-<pid>.journal`.
+    pub(crate) fn create_for(
+        option: Option<&Path>,
+        command: &str,
+        trees: &[PathBuf],
+    ) -> Result<Journal> {
+        let path = match option {
+            Some(path) => path.to_path_buf(),
+            None => {
+                let dir = default_dir()?;
+                make_private_dir(&dir)?;
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                let stamp = utc_timestamp(now);
+                dir.join(format!("{command}-{stamp}-{}.journal", std::process::id()))
+            }
+        };
+        Journal::create(&path, trees)
     }
 
-    /// The default name: `./mojibake-fix-<UTC timestamp>.journal`.
-    fn default_path() -> PathBuf {
-        PathBuf::from(format!("mojibake-fix-{}.journal", utc_timestamp()))
+    /// Stages one rename: written with the others of its batch by
+    /// [`Journal::commit`], before any of them is made.
+    pub(crate) fn stage(&mut self, old: &Path, new: &Path) {
+        self.staged.push_str(&line(&[
+            old.as_os_str().as_bytes(),
+            new.as_os_str().as_bytes(),
+        ]));
     }
 
-    /// Appends one rename and waits until it is on disk.
-    pub(crate) fn record(&mut self, old: &Path, new: &Path) -> Result<()> {
-        self.append(&[old.as_os_str().as_bytes(), new.as_os_str().as_bytes()])
+    /// Stages a directory's times before the first rename in it.
+    pub(crate) fn stage_dirtimes(&mut self, dir: &Path, times: DirTimes) {
+        let (atime, mtime) = (stamp(times.atime), stamp(times.mtime));
+        self.staged.push_str(&line(&[
+            b"dirtimes",
+            dir.as_os_str().as_bytes(),
+            atime.as_bytes(),
+            mtime.as_bytes(),
+        ]));
+    }
+
+    /// Writes the staged lines and waits until they are on disk: one
+    /// fdatasync for a whole batch of renames.
+    pub(crate) fn commit(&mut self) -> Result<()> {
+        let lines = std::mem::take(&mut self.staged);
+        if lines.is_empty() {
+            return Ok(());
+        }
+        self.write_synced(&lines)
     }
 
     /// Appends one symlink retargeting.
@@ -226,6 +271,10 @@ impl Journal {
     /// not be written whole (a full disk) is cut off again, so the journal
     /// never holds half a line with a change after it.
     fn append(&mut self, fields: &[&[u8]]) -> Result<()> {
+        self.write_synced(&line(fields))
+    }
+
+    fn write_synced(&mut self, lines: &str) -> Result<()> {
         let what = || format!("writing journal {}", self.path.display());
         if self.broken {
             return Err(Error::failed(format!(
@@ -233,14 +282,13 @@ impl Journal {
                 what()
             )));
         }
-        let line = line(fields);
         let written = self
             .file
-            .write_all(line.as_bytes())
+            .write_all(lines.as_bytes())
             .and_then(|()| self.file.sync_data());
         match written {
             Ok(()) => {
-                self.len += line.len() as u64;
+                self.len += lines.len() as u64;
                 Ok(())
             }
             Err(e) => {
@@ -253,6 +301,20 @@ impl Journal {
             }
         }
     }
+}
+
+/// `SECONDS.NANOSECONDS`.
+fn stamp((secs, nanos): (i64, i64)) -> String {
+    format!("{secs}.{nanos:09}")
+}
+
+fn parse_stamp(field: &[u8]) -> Option<(i64, i64)> {
+    let (secs, nanos) = std::str::from_utf8(field).ok()?.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(secs.strip_prefix('-').unwrap_or(secs)) || nanos.len() != 9 || !digits(nanos) {
+        return None;
+    }
+    Some((secs.parse().ok()?, nanos.parse().ok()?))
 }
 
 /// One journal line: the fields escaped, tab-separated, newline-ended.
@@ -270,6 +332,8 @@ fn line(fields: &[&[u8]]) -> String {
 /// originals are.
 pub(crate) struct Loaded {
     pub(crate) entries: Vec<Entry>,
+    /// The trees the journal names (none for v1 and v2 journals).
+    pub(crate) trees: Vec<PathBuf>,
     dir: OwnedFd,
     saved_name: OsString,
 }
@@ -307,9 +371,10 @@ pub(crate) fn load(path: &Path) -> Result<Loaded> {
     let saved_dir = std::fs::canonicalize(dir_path)
         .map(|d| d.join(&saved_name))
         .unwrap_or_default();
-    let entries = parse(&text, path, &saved_dir)?;
+    let (trees, entries) = parse(&text, path, &saved_dir)?;
     Ok(Loaded {
         entries,
+        trees,
         dir,
         saved_name,
     })
@@ -368,11 +433,17 @@ impl Loaded {
 /// The changes of a journal's text, in the order they were made, every
 /// line checked: `path` names the journal in messages, `saved_dir` is
 /// where a v2 journal's saved originals must be.
-pub(crate) fn parse(text: &[u8], path: &Path, saved_dir: &Path) -> Result<Vec<Entry>> {
+pub(crate) fn parse(
+    text: &[u8],
+    path: &Path,
+    saved_dir: &Path,
+) -> Result<(Vec<PathBuf>, Vec<Entry>)> {
     // A last line without its newline was being written when the run
     // stopped: its change never happened (a change follows its line).
     let complete = match text.iter().rposition(|&b| b == b'\n') {
         Some(end) => &text[..=end],
+        // Killed while its header was written: nothing was done yet.
+        None if HEADER.as_bytes().starts_with(text) => return Ok((Vec::new(), Vec::new())),
         None => text,
     };
     let mut lines = complete.split(|&b| b == b'\n');
@@ -407,7 +478,7 @@ pub(crate) fn parse(text: &[u8], path: &Path, saved_dir: &Path) -> Result<Vec<En
         let entry = entry(fields, &trees, v3, saved_dir).map_err(bad)?;
         entries.push(entry);
     }
-    Ok(entries)
+    Ok((trees, entries))
 }
 
 /// A line's fields, unescaped; None when an escape is malformed.
@@ -428,6 +499,16 @@ fn entry(
     let first = fields.next().unwrap_or_default();
     let rest: Vec<Vec<u8>> = fields.collect();
     match (first.as_slice(), rest.as_slice()) {
+        (b"dirtimes", [dir, atime, mtime]) if v3 => {
+            check_path_or_tree(dir, trees)?;
+            let (Some(atime), Some(mtime)) = (parse_stamp(atime), parse_stamp(mtime)) else {
+                return Err("times must be SECONDS.NANOSECONDS");
+            };
+            Ok(Entry::DirTimes {
+                dir: path(dir.clone()),
+                times: DirTimes { atime, mtime },
+            })
+        }
         (b"symlink", [link, old, new]) => {
             check_path(link, trees)?;
             check_target(old)?;
@@ -496,6 +577,15 @@ fn check_path(bytes: &[u8], trees: &[PathBuf]) -> std::result::Result<(), &'stat
     Ok(())
 }
 
+/// [`check_path`], also allowing a tree itself (the directory a PATH
+/// argument is renamed in).
+fn check_path_or_tree(bytes: &[u8], trees: &[PathBuf]) -> std::result::Result<(), &'static str> {
+    if trees.iter().any(|t| t.as_os_str().as_bytes() == bytes) {
+        return Ok(());
+    }
+    check_path(bytes, trees)
+}
+
 /// A single file name: not empty, `.` or `..`, no `/` or NUL.
 fn check_name(name: &[u8]) -> std::result::Result<(), &'static str> {
     if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
@@ -559,11 +649,102 @@ fn unescape(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// `YYYYMMDDTHHMMSSZ` for now, without a date library.
-fn utc_timestamp() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+/// Where journals go unless `--journal` says: `/var/lib/mojibake-fix` as
+/// root, `$XDG_STATE_HOME/mojibake-fix` (`~/.local/state/mojibake-fix`)
+/// otherwise.
+pub(crate) fn default_dir() -> Result<PathBuf> {
+    if euid() == 0 {
+        return Ok(PathBuf::from("/var/lib/mojibake-fix"));
+    }
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|home| home.join(".local/state"))
+        })
+        .ok_or_else(|| {
+            Error::usage("no journal directory: set HOME or XDG_STATE_HOME, or give --journal FILE")
+        })?;
+    Ok(state.join("mojibake-fix"))
+}
+
+/// Makes `dir` (0700, with its parents) or checks that the one there is a
+/// directory of ours that nobody else may write.
+fn make_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    let what = || format!("journal directory {}", dir.display());
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::io(what(), e))?;
+    let meta = std::fs::symlink_metadata(dir).map_err(|e| Error::io(what(), e))?;
+    if !meta.is_dir() || meta.uid() != euid() || meta.mode() & 0o022 != 0 {
+        return Err(Error::usage(format!(
+            "{}: refused: not a directory of yours that only you may write (uid {}, mode {:04o})",
+            what(),
+            meta.uid(),
+            meta.mode() & 0o7777
+        )));
+    }
+    Ok(())
+}
+
+/// One journal of the default directory, for `undo` without argument.
+pub(crate) struct Recent {
+    pub(crate) path: PathBuf,
+    pub(crate) modified: u64,
+    /// The number of changes and the trees, or why it would be refused.
+    pub(crate) summary: std::result::Result<(usize, Vec<PathBuf>), String>,
+}
+
+/// The `limit` most recent journals of `dir`, newest first.
+pub(crate) fn recent(dir: &Path, limit: usize) -> io::Result<Vec<Recent>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if path.extension() != Some(OsStr::new("journal")) {
+            continue;
+        }
+        let modified = entry
+            .metadata()?
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs());
+        found.push((modified, path));
+    }
+    found.sort_by(|a, b| b.cmp(a));
+    found.truncate(limit);
+    Ok(found
+        .into_iter()
+        .map(|(modified, path)| {
+            let summary = load(&path)
+                .map(|loaded| {
+                    let changes = loaded
+                        .entries
+                        .iter()
+                        .filter(|e| !matches!(e, Entry::DirTimes { .. }))
+                        .count();
+                    (changes, loaded.trees)
+                })
+                .map_err(|e| e.to_string());
+            Recent {
+                path,
+                modified,
+                summary,
+            }
+        })
+        .collect())
+}
+
+/// `YYYYMMDDTHHMMSSZ` for a time in seconds since the epoch, without a
+/// date library.
+pub(crate) fn utc_timestamp(secs: u64) -> String {
     let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days + 719_468;
@@ -604,7 +785,9 @@ mod tests {
 
     #[test]
     fn a_good_journal_parses() {
-        let entries = parse(sample().as_bytes(), Path::new("j"), Path::new("/x/j.d")).unwrap();
+        let (trees, entries) =
+            parse(sample().as_bytes(), Path::new("j"), Path::new("/x/j.d")).unwrap();
+        assert_eq!(trees, [PathBuf::from("/srv/t")]);
         assert_eq!(entries.len(), 3);
         assert_eq!(
             entries[2],
@@ -613,11 +796,17 @@ mod tests {
                 saved: OsString::from("1")
             }
         );
+        // A journal killed while its header was written holds nothing.
+        for torn in ["", "# mojibake-fix jou"] {
+            let (trees, entries) = parse(torn.as_bytes(), Path::new("j"), Path::new("/")).unwrap();
+            assert!(trees.is_empty() && entries.is_empty());
+        }
         // A torn last line (no newline) was never acted on: dropped.
         let torn = format!("{}/srv/t/x\t/srv/t/y", sample());
         assert_eq!(
             parse(torn.as_bytes(), Path::new("j"), Path::new("/"))
                 .unwrap()
+                .1
                 .len(),
             3
         );
@@ -663,7 +852,7 @@ mod tests {
             }
             let lines = bytes.split(|&b| b == b'\n').count();
             match parse(&bytes, Path::new("j"), Path::new("/x/j.d")) {
-                Ok(entries) => {
+                Ok((_, entries)) => {
                     for entry in entries {
                         if let Entry::Rename { old, new } = entry {
                             assert!(old.file_name().is_some() && new.file_name().is_some());
@@ -678,9 +867,8 @@ mod tests {
     }
 
     #[test]
-    fn timestamp_shape() {
-        let t = utc_timestamp();
-        assert_eq!(t.len(), 16);
-        assert!(t.starts_with("20") && t.ends_with('Z'));
+    fn timestamps() {
+        assert_eq!(utc_timestamp(0), "19700101T000000Z");
+        assert_eq!(utc_timestamp(1_700_000_000), "20231114T221320Z");
     }
 }

@@ -3,11 +3,16 @@
 
 pub(crate) mod badness;
 pub mod cjk;
+pub(crate) mod cjk_common;
 pub mod cli;
 pub mod codepages;
 pub(crate) mod in_place;
 pub(crate) mod journal;
+pub(crate) mod legacy;
+pub(crate) mod letters;
+pub(crate) mod namer;
 pub(crate) mod names;
+pub(crate) mod plausible;
 pub(crate) mod repair;
 pub(crate) mod safe_fs;
 pub(crate) mod text;

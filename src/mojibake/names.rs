@@ -1,17 +1,25 @@
-//! `names` and `undo`: repair file names across a tree.
+//! `names`: repair file names across a tree.
 //!
 //! Directories are walked through directory file descriptors (openat with
 //! O_NOFOLLOW: symlinks are renamed as names, never followed). Each
 //! directory's subtree is finished before its own entries are renamed, and
 //! a directory is renamed by its parent after that, so children always go
 //! before parents. Renames use renameat2(RENAME_NOREPLACE): nothing is ever
-//! overwritten. The directory's mtime is put back after each rename.
+//! overwritten, and names that are canonically equivalent (NFC and NFD of
+//! the same text) count as the same name.
+//!
+//! With `--apply`, renames are carried out in batches: the batch's lines
+//! (and the times of directories met for the first time) are written to
+//! the journal with one fdatasync, then the renames are made and the
+//! directories' times put back. A run killed at any point leaves a journal
+//! that announces every rename made, so `undo` gives back the exact tree.
 
 use super::cli::NamesArgs;
-use super::codepages::Codepage;
 use super::journal::Journal;
-use super::repair::Repairer;
-use crate::common::{Envelope, Error, Exit, JsonLines, Progress, Result, io_reason};
+use super::namer::{Namer, NewName, Norm, Verdict, collision_key};
+use super::safe_fs::{self, DirTimes, NAME_MAX};
+use crate::common::quote::escaped;
+use crate::common::{Envelope, Exit, JsonLines, Progress, Result, base64, io_reason};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, RenameFlags};
 use std::collections::{HashMap, HashSet};
@@ -19,16 +27,12 @@ use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
-use unicode_normalization::UnicodeNormalization;
+use std::rc::Rc;
 
-use super::safe_fs::{self, NAME_MAX};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Norm {
-    None,
-    Nfc,
-    Nfd,
-}
+/// Renames journaled with one fdatasync.
+const BATCH: usize = 4096;
+/// Directories a batch may hold open (each pending rename keeps its own).
+const BATCH_DIRS: usize = 256;
 
 /// What happened to one name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +43,7 @@ enum Status {
     Retargeted,
     Collision,
     Refused,
+    Unplaced,
     Failed,
 }
 
@@ -51,8 +56,17 @@ impl Status {
             Status::Retargeted => "retargeted",
             Status::Collision => "collision",
             Status::Refused => "refused",
+            Status::Unplaced => "unplaced",
             Status::Failed => "failed",
         }
+    }
+
+    /// A change made or to be made: listed on stdout; the rest on stderr.
+    fn is_change(self) -> bool {
+        matches!(
+            self,
+            Status::WouldRename | Status::Renamed | Status::WouldRetarget | Status::Retargeted
+        )
     }
 }
 
@@ -63,13 +77,8 @@ struct Counts {
     renames: u64,
     collisions: u64,
     refused: u64,
+    unplaced: u64,
     errors: u64,
-}
-
-/// A name's repair: the new name and which steps made it.
-struct NewName {
-    name: OsString,
-    reason: &'static str,
 }
 
 /// A relative symlink met in the walk: its directory (absolute, as it was
@@ -81,19 +90,56 @@ struct Link {
     display: PathBuf,
 }
 
+/// A rename decided and journaled in the next batch.
+struct Pending {
+    dir: Rc<OwnedFd>,
+    dir_path: PathBuf,
+    old: OsString,
+    new: NewName,
+    display_dir: PathBuf,
+}
+
+/// The names of one directory as they will be after the renames planned
+/// in it: collision keys (NFC) and how many names have each.
+struct Taken {
+    keys: HashMap<OsString, usize>,
+}
+
+impl Taken {
+    fn of<'a>(names: impl Iterator<Item = &'a OsString>) -> Taken {
+        let mut keys = HashMap::new();
+        for name in names {
+            *keys.entry(collision_key(name)).or_insert(0) += 1;
+        }
+        Taken { keys }
+    }
+
+    /// Whether another name than `old` is, or will be, canonically `new`.
+    fn holds(&self, new: &OsStr, old: &OsStr) -> bool {
+        let key = collision_key(new);
+        let count = self.keys.get(&key).copied().unwrap_or(0);
+        count > usize::from(collision_key(old) == key)
+    }
+
+    fn rename(&mut self, old: &OsStr, new: &OsStr) {
+        if let Some(n) = self.keys.get_mut(&collision_key(old)) {
+            *n = n.saturating_sub(1);
+        }
+        *self.keys.entry(collision_key(new)).or_insert(0) += 1;
+    }
+}
+
 struct Walker {
-    repairer: Repairer,
-    /// How to read names that are not UTF-8 at all (`--from`).
-    raw: Option<Codepage>,
-    /// A multi-byte `--from` (Shift_JIS, GBK, Big5, EUC-KR...): raw names
-    /// in it, and names of it unpacked as cp437/cp850. Shift_JIS by default.
-    cjk: &'static encoding_rs::Encoding,
-    cjk_raw: bool,
-    norm: Norm,
+    namer: Namer,
     apply: bool,
     recursive: bool,
+    /// `--suffix`: a colliding name becomes `NAME (2).ext`.
+    suffix: bool,
     /// Written from the start of an `--apply` run, even if nothing changes.
     journal: Option<Journal>,
+    pending: Vec<Pending>,
+    /// Directories whose times the journal holds.
+    timed: HashSet<PathBuf>,
     /// Old absolute path -> new name, for every rename (made or planned).
     renamed: HashMap<PathBuf, OsString>,
     links: Vec<Link>,
@@ -103,45 +149,32 @@ struct Walker {
     counts: Counts,
 }
 
-pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
-    let from = args.encoding.from.as_deref();
-    let cjk = from.and_then(super::cjk::from_name);
-    let raw = match from {
-        None => None,
-        Some(_) if cjk.is_some() => None,
-        Some(name) => Some(
-            Codepage::from_name(name)
-                .ok_or_else(|| Error::usage(format!("--from {name}: unknown encoding")))?,
-        ),
+pub(crate) fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
+    let norm = match (args.nfc, args.nfd) {
+        (true, _) => Some(Norm::Nfc),
+        (_, true) => Some(Norm::Nfd),
+        _ => None,
+    };
+    let namer = Namer::new(&args.encoding, norm)?;
+    let mut trees: Vec<PathBuf> = args.paths.iter().filter_map(|p| tree_of(p).ok()).collect();
+    trees.sort();
+    trees.dedup();
+    let journal = match args.apply {
+        true => Some(Journal::create_for(
+            args.journal.as_deref(),
+            "names",
+            &trees,
+        )?),
+        false => None,
     };
     let mut walker = Walker {
-        repairer: match (raw, cjk) {
-            (Some(cp), _) => Repairer::only(cp),
-            (None, Some(encoding)) => Repairer::only_east_asian(encoding),
-            (None, None) => Repairer::default(),
-        },
-        raw,
-        cjk: cjk.unwrap_or(encoding_rs::SHIFT_JIS),
-        cjk_raw: cjk.is_some(),
-        norm: if args.nfc {
-            Norm::Nfc
-        } else if args.nfd {
-            Norm::Nfd
-        } else {
-            Norm::None
-        },
+        namer,
         apply: args.apply,
         recursive: args.recursive,
-        journal: match args.apply {
-            true => {
-                let mut trees: Vec<PathBuf> =
-                    args.paths.iter().filter_map(|p| tree_of(p).ok()).collect();
-                trees.sort();
-                trees.dedup();
-                Some(Journal::create_for(args.journal.as_deref(), &trees)?)
-            }
-            false => None,
-        },
+        suffix: args.suffix,
+        journal,
+        pending: Vec::new(),
+        timed: HashSet::new(),
         renamed: HashMap::new(),
         links: Vec::new(),
         json: args.json.then(JsonLines::stdout),
@@ -152,9 +185,25 @@ pub fn run_names(args: &NamesArgs, quiet: bool) -> Result<Exit> {
     for path in &args.paths {
         walker.top(path)?;
     }
+    walker.flush()?;
     walker.retarget_links()?;
+    if walker.apply {
+        sync_trees(&trees);
+    }
     walker.progress.finish();
     walker.summary()
+}
+
+/// Renames are not fsync'ed one by one (undo needs only the journal's
+/// lines on disk first); one syncfs per tree at the end makes them lasting.
+fn sync_trees(trees: &[PathBuf]) {
+    for tree in trees {
+        if let Ok(fd) = safe_fs::open_dir(tree)
+            && let Err(e) = rustix::fs::syncfs(&fd)
+        {
+            log::warn!("syncing {}: {e}", tree.display());
+        }
+    }
 }
 
 impl Walker {
@@ -196,8 +245,20 @@ impl Walker {
         if self.recursive && FileType::from_raw_mode(stat.st_mode) == FileType::Directory {
             self.open_and_walk(parent_fd.as_fd(), &name, path, &absolute)?;
         }
-        let mut taken = HashSet::new();
-        self.rename_in(parent_fd.as_fd(), display_dir, &parent, &name, &mut taken)
+        // The other names of the directory: context for the decision, and
+        // what the new name must not collide with.
+        let siblings: Vec<OsString> = match list(&parent_fd) {
+            Ok(entries) => entries.into_iter().map(|(n, _)| n).collect(),
+            Err(_) => vec![name.clone()],
+        };
+        let verdicts = self.namer.decide(&siblings);
+        let Some(at) = siblings.iter().position(|n| *n == name) else {
+            return Ok(());
+        };
+        let mut taken = Taken::of(siblings.iter());
+        let dir = Rc::new(parent_fd);
+        self.counts.checked += 1;
+        self.plan(&dir, display_dir, &parent, &name, &verdicts[at], &mut taken)
     }
 
     fn open_and_walk(
@@ -207,7 +268,7 @@ impl Walker {
         display: &Path,
         absolute: &Path,
     ) -> Result<()> {
-        match open_dir(dirfd, name.as_ref()) {
+        match safe_fs::open_dir_at(dirfd, name.as_ref(), true) {
             Ok(fd) => self.walk(fd, display, absolute),
             Err(e) => {
                 self.error(display, &e.into());
@@ -242,84 +303,161 @@ impl Walker {
                 });
             }
         }
-        let mut taken: HashSet<OsString> = entries.iter().map(|(n, _)| n.clone()).collect();
-        for (name, _) in &entries {
-            self.rename_in(fd.as_fd(), display, absolute, name, &mut taken)?;
+        let names: Vec<OsString> = entries.into_iter().map(|(n, _)| n).collect();
+        let verdicts = self.namer.decide(&names);
+        let mut taken = Taken::of(names.iter());
+        let dir = Rc::new(fd);
+        for (name, verdict) in names.iter().zip(&verdicts) {
+            self.counts.checked += 1;
+            self.plan(&dir, display, absolute, name, verdict, &mut taken)?;
         }
         Ok(())
     }
 
-    /// Repairs one name in the directory `dirfd` (a dry run only reports).
-    fn rename_in(
+    /// Acts on one name's verdict: reported in a dry run, queued for the
+    /// next batch with `--apply`.
+    fn plan(
         &mut self,
-        dirfd: BorrowedFd<'_>,
+        dir: &Rc<OwnedFd>,
         display_dir: &Path,
         absolute_dir: &Path,
         name: &OsStr,
-        taken: &mut HashSet<OsString>,
+        verdict: &Verdict,
+        taken: &mut Taken,
     ) -> Result<()> {
-        self.counts.checked += 1;
-        let Some(new) = self.new_name(name) else {
-            return Ok(());
-        };
         let old_display = display_dir.join(name);
-        let new_display = display_dir.join(&new.name);
+        let mut new = match verdict {
+            Verdict::Keep => return Ok(()),
+            Verdict::Unplaced => {
+                self.counts.unplaced += 1;
+                let why = "not UTF-8, and no encoding reads it plausibly: name it with --from ENC";
+                return self.report(Status::Unplaced, &old_display, None, why);
+            }
+            Verdict::Rename(new) => new.clone(),
+        };
         if let Some(why) = invalid(&new.name) {
             self.counts.refused += 1;
-            return self.report(Status::Refused, &old_display, &new_display, new.reason, why);
+            let shown = display_dir.join(&new.name);
+            return self.report(Status::Refused, &old_display, Some((&shown, &new)), why);
         }
-        let exists = taken.contains(&new.name)
-            || rustix::fs::statat(dirfd, new.name.as_os_str(), AtFlags::SYMLINK_NOFOLLOW).is_ok();
-        if exists {
-            self.counts.collisions += 1;
-            return self.report(
-                Status::Collision,
-                &old_display,
-                &new_display,
-                new.reason,
-                "target exists",
-            );
+        if taken.holds(&new.name, name) {
+            match self
+                .suffix
+                .then(|| with_suffix(&new.name, name, taken))
+                .flatten()
+            {
+                Some(free) => {
+                    new.name = free;
+                    new.reason.push_str("+suffix");
+                }
+                None => {
+                    self.counts.collisions += 1;
+                    let shown = display_dir.join(&new.name);
+                    let why = "a name that is the same text exists: left as it was";
+                    return self.report(Status::Collision, &old_display, Some((&shown, &new)), why);
+                }
+            }
         }
+        taken.rename(name, &new.name);
+        self.renamed
+            .insert(absolute_dir.join(name), new.name.clone());
         if !self.apply {
             self.counts.renames += 1;
-            taken.insert(new.name.clone());
-            self.renamed
-                .insert(absolute_dir.join(name), new.name.clone());
-            return self.report(
-                Status::WouldRename,
-                &old_display,
-                &new_display,
-                new.reason,
-                "",
-            );
+            let shown = display_dir.join(&new.name);
+            return self.report(Status::WouldRename, &old_display, Some((&shown, &new)), "");
         }
+        self.pending.push(Pending {
+            dir: Rc::clone(dir),
+            dir_path: absolute_dir.to_path_buf(),
+            old: name.to_os_string(),
+            new,
+            display_dir: display_dir.to_path_buf(),
+        });
+        let dirs = self.pending_dirs();
+        if self.pending.len() >= BATCH || dirs.len() >= BATCH_DIRS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// The distinct directories of the pending batch, in order.
+    fn pending_dirs(&self) -> Vec<(Rc<OwnedFd>, PathBuf)> {
+        let mut dirs: Vec<(Rc<OwnedFd>, PathBuf)> = Vec::new();
+        for p in &self.pending {
+            if !dirs.last().is_some_and(|(d, _)| Rc::ptr_eq(d, &p.dir)) {
+                dirs.push((Rc::clone(&p.dir), p.dir_path.clone()));
+            }
+        }
+        dirs
+    }
+
+    /// Carries out the pending renames: their journal lines (and the
+    /// times of directories met for the first time) with one fdatasync,
+    /// then the renames, then each directory's times put back.
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let dirs = self.pending_dirs();
         let journal = self.journal.as_mut().expect("an --apply run has a journal");
-        journal.record(&absolute_dir.join(name), &absolute_dir.join(&new.name))?;
-        match rename_keeping_mtime(dirfd, name, &new.name) {
-            Ok(()) => {
-                self.counts.renames += 1;
-                taken.remove(name);
-                taken.insert(new.name.clone());
-                self.renamed
-                    .insert(absolute_dir.join(name), new.name.clone());
-                self.report(Status::Renamed, &old_display, &new_display, new.reason, "")
+        let mut times = Vec::with_capacity(dirs.len());
+        for (fd, path) in &dirs {
+            let before = DirTimes::of(fd.as_fd()).ok();
+            if let Some(before) = before
+                && self.timed.insert(path.clone())
+            {
+                journal.stage_dirtimes(path, before);
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                self.counts.collisions += 1;
-                self.report(
-                    Status::Collision,
-                    &old_display,
-                    &new_display,
-                    new.reason,
-                    "target exists",
+            times.push(before);
+        }
+        for p in &self.pending {
+            journal.stage(&p.dir_path.join(&p.old), &p.dir_path.join(&p.new.name));
+        }
+        journal.commit()?;
+        let pending = std::mem::take(&mut self.pending);
+        let outcomes: Vec<io::Result<()>> = pending
+            .iter()
+            .map(|p| {
+                rustix::fs::renameat_with(
+                    p.dir.as_fd(),
+                    &p.old,
+                    p.dir.as_fd(),
+                    &p.new.name,
+                    RenameFlags::NOREPLACE,
                 )
-            }
-            Err(e) => {
-                self.counts.errors += 1;
-                let why = io_reason(&e);
-                self.report(Status::Failed, &old_display, &new_display, new.reason, &why)
+                .map_err(io::Error::from)
+            })
+            .collect();
+        for ((fd, _), before) in dirs.iter().zip(times) {
+            if let Some(before) = before {
+                before.restore(fd.as_fd());
             }
         }
+        for (p, outcome) in pending.iter().zip(outcomes) {
+            let old = p.display_dir.join(&p.old);
+            let shown = p.display_dir.join(&p.new.name);
+            match outcome {
+                Ok(()) => {
+                    self.counts.renames += 1;
+                    self.report(Status::Renamed, &old, Some((&shown, &p.new)), "")?;
+                }
+                Err(e) => {
+                    self.renamed.remove(&p.dir_path.join(&p.old));
+                    let (status, why) = if e.kind() == io::ErrorKind::AlreadyExists {
+                        self.counts.collisions += 1;
+                        (
+                            Status::Collision,
+                            "the name appeared meanwhile: left as it was".into(),
+                        )
+                    } else {
+                        self.counts.errors += 1;
+                        (Status::Failed, io_reason(&e))
+                    };
+                    self.report(status, &old, Some((&shown, &p.new)), &why)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Where `old` (an absolute path as it was before the run) is now.
@@ -375,183 +513,180 @@ impl Walker {
                 continue;
             };
             let now = self.current_path(&link.dir.join(&link.name));
-            let status = if self.apply {
+            let (status, why) = if self.apply {
                 let journal = self.journal.as_mut().expect("an --apply run has a journal");
                 journal.record_retarget(&now, &link.target, &new_target)?;
                 match retarget_path(&now, &link.target, &new_target) {
-                    Ok(()) => Status::Retargeted,
+                    Ok(()) => (Status::Retargeted, String::new()),
                     Err(e) => {
                         self.counts.errors += 1;
-                        let why = io_reason(&e);
-                        let (old, new) = (link.target.as_path(), new_target.as_path());
-                        self.report(Status::Failed, old, new, "symlink", &why)?;
-                        continue;
+                        (Status::Failed, io_reason(&e))
                     }
                 }
             } else {
-                Status::WouldRetarget
+                (Status::WouldRetarget, String::new())
             };
-            let display = link.display.display().to_string();
-            self.report(status, &link.target, &new_target, "symlink", &display)?;
+            self.report_link(status, &link, &new_target, &why)?;
         }
         Ok(())
     }
 
-    /// The repaired name, or None when it stays.
-    fn new_name(&self, name: &OsStr) -> Option<NewName> {
-        let bytes = name.as_bytes();
-        let (text, mut reason) = match std::str::from_utf8(bytes) {
-            Ok(s) => {
-                let fixed = self.repairer.repair(s);
-                if fixed != s {
-                    (fixed.into_owned(), "mojibake")
-                } else if let Some(unzipped) = super::cjk::dos_unzipped(s, self.cjk) {
-                    (unzipped, "dos-unzipped")
-                } else {
-                    (fixed.into_owned(), "")
-                }
-            }
-            Err(_) if self.cjk_raw => (super::cjk::decode(self.cjk, bytes)?, "legacy-bytes"),
-            Err(_) => (self.raw?.decode_bytes(bytes)?, "legacy-bytes"),
-        };
-        let text = match self.norm {
-            Norm::None => text,
-            Norm::Nfc | Norm::Nfd => {
-                let normal: String = if self.norm == Norm::Nfc {
-                    text.nfc().collect()
-                } else {
-                    text.nfd().collect()
-                };
-                if normal != text {
-                    reason = match (reason, self.norm) {
-                        ("", Norm::Nfc) => "nfc",
-                        ("", _) => "nfd",
-                        (_, Norm::Nfc) => "mojibake+nfc",
-                        _ => "mojibake+nfd",
-                    };
-                }
-                normal
-            }
-        };
-        (text.as_bytes() != bytes).then(|| NewName {
-            name: OsString::from_vec(text.into_bytes()),
-            reason,
-        })
-    }
-
+    /// One line (or JSON object) about a name; `new` is the repaired name
+    /// as shown, and its repair.
     fn report(
         &mut self,
         status: Status,
         old: &Path,
-        new: &Path,
-        reason: &str,
+        new: Option<(&Path, &NewName)>,
         detail: &str,
     ) -> Result<()> {
         if let Some(json) = &self.json {
             let mut object = serde_json::json!({
                 "status": status.label(),
-                "path": old.to_string_lossy(),
-                "new": new.to_string_lossy(),
-                "reason": reason,
                 "detail": detail,
             });
-            // A name that is not UTF-8 is shown lossily; its exact bytes too.
-            if old.to_str().is_none() {
-                object["path_bytes"] = old.as_os_str().as_bytes().into();
+            put_path(&mut object, "path", old);
+            if let Some((shown, repair)) = new {
+                put_path(&mut object, "new", shown);
+                object["reason"] = repair.reason.as_str().into();
+                if let Some(encoding) = repair.encoding {
+                    object["encoding"] = encoding.into();
+                }
             }
             json.emit(&object)?;
             return Ok(());
         }
-        let line = match status {
-            Status::WouldRename | Status::Renamed => {
-                format!("{} -> {}", old.display(), new.display())
-            }
-            Status::WouldRetarget | Status::Retargeted => {
-                format!(
-                    "{detail}: symlink target {} -> {}",
-                    old.display(),
-                    new.display()
-                )
-            }
-            _ => format!(
-                "{}: {} -> {}: {detail}",
-                status.label(),
-                old.display(),
-                new.display()
-            ),
-        };
-        if matches!(
-            status,
-            Status::WouldRename | Status::Renamed | Status::WouldRetarget | Status::Retargeted
-        ) {
+        let arrow = new.map_or_else(String::new, |(shown, _)| format!(" -> {}", escaped(shown)));
+        if status.is_change() {
             if !self.quiet {
-                let mut out = io::stdout().lock();
-                writeln!(out, "{line}")?;
+                writeln!(io::stdout().lock(), "{}{arrow}", escaped(old))?;
             }
         } else {
-            self.progress.println(format!("mojibake-fix: {line}"));
+            self.progress.println(format!(
+                "mojibake-fix: {}: {}{arrow}: {detail}",
+                status.label(),
+                escaped(old)
+            ));
+        }
+        Ok(())
+    }
+
+    fn report_link(&mut self, status: Status, link: &Link, new: &Path, why: &str) -> Result<()> {
+        if let Some(json) = &self.json {
+            let mut object = serde_json::json!({
+                "status": status.label(),
+                "reason": "symlink",
+                "detail": why,
+            });
+            put_path(&mut object, "path", &link.display);
+            put_path(&mut object, "target", &link.target);
+            put_path(&mut object, "new", new);
+            json.emit(&object)?;
+            return Ok(());
+        }
+        let line = format!(
+            "{}: symlink target {} -> {}",
+            escaped(&link.display),
+            escaped(&link.target),
+            escaped(new)
+        );
+        if status.is_change() {
+            if !self.quiet {
+                writeln!(io::stdout().lock(), "{line}")?;
+            }
+        } else {
+            self.progress
+                .println(format!("mojibake-fix: {}: {line}: {why}", status.label()));
         }
         Ok(())
     }
 
     fn error(&mut self, path: &Path, e: &io::Error) {
         self.counts.errors += 1;
-        self.progress.println(format!(
-            "mojibake-fix: {}: {}",
-            path.display(),
-            io_reason(e)
-        ));
+        self.progress
+            .println(format!("mojibake-fix: {}: {}", escaped(path), io_reason(e)));
     }
 
     fn summary(&self) -> Result<Exit> {
         let c = &self.counts;
+        let verb = if self.apply { "renamed" } else { "to rename" };
+        let msg = format!(
+            "{} {verb}, {} collision(s), {} unplaced, {} refused, {} error(s)",
+            c.renames, c.collisions, c.unplaced, c.refused, c.errors
+        );
         if !self.quiet {
-            let verb = if self.apply { "renamed" } else { "to rename" };
-            eprintln!(
-                "mojibake-fix: {} {verb}, {} collision(s), {} refused, {} error(s)",
-                c.renames, c.collisions, c.refused, c.errors
-            );
+            eprintln!("mojibake-fix: {msg}");
+            if c.collisions > 0 {
+                eprintln!(
+                    "mojibake-fix: {} name(s) left as they were: the repaired name exists \
+                     (listed above); rename one of each pair by hand, or rerun with --suffix \
+                     to name them `NAME (2).ext`",
+                    c.collisions
+                );
+            }
+            if c.unplaced > 0 {
+                eprintln!(
+                    "mojibake-fix: {} name(s) are not UTF-8 and no encoding reads them \
+                     plausibly (listed above): name it with --from ENC (`--help` lists them)",
+                    c.unplaced
+                );
+            }
             if let Some(j) = &self.journal {
                 eprintln!(
-                    "mojibake-fix: journal: {} (undo with `mojibake-fix undo`)",
-                    j.path.display()
+                    "mojibake-fix: journal: {} (undo with `mojibake-fix undo {}`)",
+                    j.path.display(),
+                    escaped(&j.path)
                 );
             }
         }
-        let problems = c.collisions + c.refused + c.errors;
+        let left = c.collisions + c.refused + c.unplaced;
         if let Some(json) = &self.json {
-            let verb = if self.apply { "renamed" } else { "to rename" };
-            let msg = format!(
-                "{} {verb}, {} collision(s), {} refused, {} error(s)",
-                c.renames, c.collisions, c.refused, c.errors
-            );
             let counts = serde_json::json!({
                 "dry_run": !self.apply,
                 "renames": c.renames,
                 "collisions": c.collisions,
+                "unplaced": c.unplaced,
                 "refused": c.refused,
                 "journal": self.journal.as_ref().map(|j| j.path.to_string_lossy()),
             });
-            let mut envelope =
-                Envelope::new("mojibake-fix", c.checked, c.renames, c.errors, msg, counts);
-            // A rename refused or blocked by a collision is work not done.
-            envelope.failed |= self.apply && problems > 0;
-            envelope.emit(json)?;
+            Envelope::new("mojibake-fix", c.checked, c.renames, c.errors, msg, counts)
+                .emit(json)?;
         }
-        Ok(if self.apply {
-            if problems > 0 {
-                Exit::Failed
-            } else {
-                Exit::Success
-            }
-        } else if c.errors > 0 {
+        Ok(if c.errors > 0 {
             Exit::Failed
-        } else if c.renames + problems > 0 {
+        } else if left > 0 || (!self.apply && c.renames > 0) {
             Exit::Found
         } else {
             Exit::Success
         })
     }
+}
+
+/// `path` into a JSON object: the text (lossy for display), and when it
+/// is not UTF-8 its exact bytes as `<key>_base64`.
+pub(crate) fn put_path(object: &mut serde_json::Value, key: &str, path: &Path) {
+    object[key] = path.to_string_lossy().into();
+    if path.to_str().is_none() {
+        object[format!("{key}_base64")] = base64(path.as_os_str().as_bytes()).into();
+    }
+}
+
+/// `NAME (2).ext`, `NAME (3).ext`... the first that no name of the
+/// directory is (or will be) canonically.
+fn with_suffix(name: &OsStr, old: &OsStr, taken: &Taken) -> Option<OsString> {
+    let bytes = name.as_bytes();
+    // The extension starts at the last dot, unless that dot starts the name.
+    let cut = match bytes.iter().rposition(|&b| b == b'.') {
+        Some(0) | None => bytes.len(),
+        Some(i) => i,
+    };
+    (2..1000).find_map(|n| {
+        let mut candidate = bytes[..cut].to_vec();
+        candidate.extend_from_slice(format!(" ({n})").as_bytes());
+        candidate.extend_from_slice(&bytes[cut..]);
+        let candidate = OsString::from_vec(candidate);
+        (invalid(&candidate).is_none() && !taken.holds(&candidate, old)).then_some(candidate)
+    })
 }
 
 /// The directory a PATH argument's changes happen in, canonical: its
@@ -577,10 +712,6 @@ fn invalid(name: &OsStr) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-fn open_dir(dirfd: impl AsFd, name: &OsStr) -> rustix::io::Result<OwnedFd> {
-    safe_fs::open_dir_at(dirfd.as_fd(), name, true)
 }
 
 /// A directory's entries (not `.`/`..`), sorted by name, with their types.
@@ -625,9 +756,9 @@ pub(crate) fn retarget_path(link: &Path, expected: &Path, new: &Path) -> io::Res
 }
 
 /// Points the symlink `name` of `dir` at `new` instead of `expected`: a new
-/// link under a temporary name, renamed over the old one (atomic). Refused
-/// when the link no longer points at `expected`. A temporary link an
-/// interrupted run left is replaced.
+/// link under a temporary name, renamed over the old one (atomic), with the
+/// old link's times. Refused when the link no longer points at `expected`.
+/// A temporary link an interrupted run left is replaced.
 pub(crate) fn retarget(
     dir: BorrowedFd<'_>,
     name: &OsStr,
@@ -638,17 +769,20 @@ pub(crate) fn retarget(
     if current.as_bytes() != expected.as_os_str().as_bytes() {
         return Err(io::Error::other(format!(
             "the link points to {} now, not {}",
-            OsStr::from_bytes(current.as_bytes()).to_string_lossy(),
-            expected.display()
+            escaped(Path::new(OsStr::from_bytes(current.as_bytes()))),
+            escaped(expected)
         )));
     }
+    let old = rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
     let temp = remove_temp_link(dir, name)?;
     rustix::fs::symlinkat(new.as_os_str(), dir, &temp)?;
     let renamed = safe_fs::rename_in_dir(dir, &temp, name, RenameFlags::empty());
     if renamed.is_err() {
         let _ = rustix::fs::unlinkat(dir, &temp, AtFlags::empty());
     }
-    renamed
+    renamed?;
+    safe_fs::set_link_times(dir, name, &old);
+    Ok(())
 }
 
 /// The temporary name of a retargeted link `name`, freed of a symlink an
@@ -659,7 +793,7 @@ pub(crate) fn remove_temp_link(dir: BorrowedFd<'_>, name: &OsStr) -> io::Result<
         if FileType::from_raw_mode(st.st_mode) != FileType::Symlink {
             return Err(io::Error::other(format!(
                 "{} is in the way and is no leftover of mojibake-fix",
-                temp.to_string_lossy()
+                escaped(Path::new(&temp))
             )));
         }
         rustix::fs::unlinkat(dir, &temp, AtFlags::empty())?;

@@ -12,9 +12,17 @@
 use super::badness::badness;
 use super::cjk;
 use super::codepages::{ALL, Codepage};
+use super::legacy::{Legacy, MISREADS, Misread, reread, suspicious};
+use super::letters;
+use super::plausible;
 use super::utf8::{Sequence, decode_at};
 use encoding_rs::Encoding;
 use std::borrow::Cow;
+use unicode_normalization::UnicodeNormalization;
+
+/// How much more plausible than the UTF-8 layers' result a reading of the
+/// input as legacy bytes must be to replace it.
+const REREAD_OVER_CHAIN: u32 = 5;
 
 /// Layers peeled at most (UTF-8 misread four times over).
 pub const MAX_LAYERS: usize = 4;
@@ -40,8 +48,13 @@ enum Tie {
 pub struct Step {
     /// The code page the text had been misread as, or
     /// `c1-controls-as-<code page>` for a last step that reads stray C1
-    /// controls as that code page.
+    /// controls as that code page; for a reread, the code page the text
+    /// really was in.
     pub encoding: &'static str,
+    /// A reread: the code page its bytes had been shown through (not UTF-8:
+    /// legacy bytes read as the wrong legacy code page).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<&'static str>,
     pub before: String,
     pub after: String,
     /// Only some words were changed.
@@ -57,6 +70,11 @@ pub struct Repairer {
     /// Multi-byte East Asian encodings, tried on the whole text once the
     /// 8-bit layers are peeled (their misreads are CJK, which no badness sees).
     east_asian: Vec<&'static Encoding>,
+    /// Legacy bytes shown through the wrong legacy code page, read right
+    /// last, when the text still looks like one.
+    misreads: Vec<&'static Misread>,
+    /// `--from`: the code page that wins close calls.
+    prefer: Option<Codepage>,
 }
 
 impl Default for Repairer {
@@ -64,6 +82,8 @@ impl Default for Repairer {
         Repairer {
             candidates: ALL.to_vec(),
             east_asian: cjk::MISREAD_AS.to_vec(),
+            misreads: MISREADS.iter().collect(),
+            prefer: None,
         }
     }
 }
@@ -90,6 +110,8 @@ impl Repairer {
         Repairer {
             candidates: vec![cp],
             east_asian: Vec::new(),
+            misreads: MISREADS.iter().filter(|m| m.really == cp).collect(),
+            prefer: Some(cp),
         }
     }
 
@@ -98,7 +120,44 @@ impl Repairer {
         Repairer {
             candidates: Vec::new(),
             east_asian: vec![encoding],
+            misreads: Vec::new(),
+            prefer: None,
         }
+    }
+
+    /// Only `legacy` is tried (`--only-from`).
+    pub(crate) fn only_legacy(legacy: Legacy) -> Repairer {
+        match legacy {
+            Legacy::Byte(cp) => Repairer::only(cp),
+            Legacy::Multi(encoding) => Repairer::only_east_asian(encoding),
+        }
+    }
+
+    /// Every candidate, `legacy` first: it wins every tie (`--from`).
+    pub(crate) fn preferring(legacy: Legacy) -> Repairer {
+        let mut repairer = Repairer::default();
+        match legacy {
+            Legacy::Byte(cp) => {
+                repairer.candidates.retain(|&c| c != cp);
+                repairer.candidates.insert(0, cp);
+                repairer.prefer = Some(cp);
+            }
+            Legacy::Multi(encoding) => {
+                repairer.east_asian.retain(|&e| e != encoding);
+                repairer.east_asian.insert(0, encoding);
+            }
+        }
+        repairer
+    }
+
+    /// The misreads of legacy bytes this repairer reads through.
+    pub(crate) fn misreads(&self) -> &[&'static Misread] {
+        &self.misreads
+    }
+
+    /// The code page `--from` prefers, if any.
+    pub(crate) fn preferred(&self) -> Option<Codepage> {
+        self.prefer
     }
 
     /// The repaired text; borrowed when nothing changed (no allocation for
@@ -133,13 +192,66 @@ impl Repairer {
         {
             steps.push(step);
         }
+        if self.misreads.is_empty() || !suspicious(text) {
+            return steps;
+        }
+        // Legacy bytes shown through the wrong code page: read right after
+        // the UTF-8 layers, or instead of them when that reads better (a
+        // cp866 name shown as cp437 has pairs that decode as UTF-8).
+        let (last, last_bad) = steps
+            .last()
+            .map_or((text, start), |s| (s.after.as_str(), s.badness_after));
+        // A text the UTF-8 layers left clean is read again only when that
+        // is clearly better.
+        let extra = if steps.is_empty() {
+            0
+        } else {
+            REREAD_OVER_CHAIN
+        };
+        if let Some(step) = self.reread_step(last, last_bad, extra) {
+            steps.push(step);
+        }
+        if !steps.is_empty()
+            && let Some(direct) = self.reread_step(text, start, 0)
+        {
+            // UTF-8 sequences found for the whole text are strong evidence:
+            // the reading must be clearly better than what they gave; a
+            // repair of some words only just better.
+            let chained = steps.last().map_or(text, |s| s.after.as_str());
+            let margin = if steps.iter().any(|s| s.partial) {
+                1
+            } else {
+                REREAD_OVER_CHAIN
+            };
+            if plausible::cost(&direct.after, None) + margin <= plausible::cost(chained, None) {
+                return vec![direct];
+            }
+        }
         steps
+    }
+
+    /// Legacy bytes shown through the wrong legacy code page, read right.
+    fn reread_step(&self, text: &str, bad: u32, extra_gain: u32) -> Option<Step> {
+        if !suspicious(text) {
+            return None;
+        }
+        let (after, misread) = reread(text, &self.misreads, self.prefer, extra_gain)?;
+        Some(Step {
+            encoding: misread.really.name(),
+            read_as: Some(misread.read_as.name()),
+            before: text.to_string(),
+            badness_after: badness(&after),
+            after,
+            partial: false,
+            badness_before: bad,
+        })
     }
 
     fn east_asian_step(&self, text: &str, bad: u32) -> Option<Step> {
         let (after, encoding) = cjk::misread_utf8(text, &self.east_asian)?;
         Some(Step {
             encoding: cjk::name(encoding),
+            read_as: None,
             before: text.to_string(),
             badness_after: badness(&after),
             after,
@@ -200,7 +312,10 @@ impl Repairer {
                 break;
             }
         }
-        if let Some(step) = c1_step(&current, current_bad) {
+        // C1 controls in a text Latin-1 encodes are a reread's to read.
+        if Codepage::Latin1.encode_str(&current).is_none()
+            && let Some(step) = c1_step(&current, current_bad)
+        {
             steps.push(step);
         }
         // Keep the longest prefix of the chain that is convincing.
@@ -227,7 +342,7 @@ impl Repairer {
 
     /// The code page whose reversal lowers the badness most, if any does.
     /// Whole-string reversals are tried first: any that helps beats every
-    /// word-by-word repair, and one that leaves nothing bad ends the search.
+    /// word-by-word repair.
     fn best_layer(
         &self,
         text: &str,
@@ -267,13 +382,28 @@ impl Repairer {
                         (after, after_bad, partial) = (words, words_bad, true);
                     }
                 }
-                if after_bad < best.as_ref().map_or(bad, |b| b.badness_after) {
+                let best_bad = best.as_ref().map_or(bad, |b| b.badness_after);
+                // Two code pages that both leave nothing bad (windows-1250
+                // and ISO-8859-2 differ in a few letters: `BeĹĄaro` is
+                // `Bešaro` in one, `Beťaro` in the other): the more
+                // plausible text wins.
+                let better_tie = after_bad == 0
+                    && best_bad == 0
+                    && !partial
+                    && best.as_ref().is_some_and(|b| {
+                        plausible::cost(&after, None) < plausible::cost(&b.after, None)
+                    });
+                if after_bad < best_bad || better_tie {
                     best = Some(Step::new(cp, text, after, partial, bad, after_bad));
-                    if after_bad == 0 {
-                        break;
-                    }
                 }
             }
+        }
+        if let Some(step) = &best
+            && step.badness_after == 0
+            && let Some(nfd) = self.nfd_mac_roman(&chars, bad)
+            && nfd.after != step.after
+        {
+            return Some(nfd);
         }
         if best.is_some() {
             return best;
@@ -307,6 +437,40 @@ fn keeps_accented_letters(before: &str, after: &str) -> bool {
 }
 
 impl Repairer {
+    /// NFD text read as Mac OS Roman reverses through windows-1252 too
+    /// (`KsieÃ®stwo`: `Ã®` is `î` there, e + combining ogonek here). The Mac
+    /// reading wins when it is as clean and every combining mark it gives
+    /// composes with the letter before it (`ę`): what a Mac writes.
+    fn nfd_mac_roman(&self, chars: &[char], bad: u32) -> Option<Step> {
+        let mac = Codepage::MacRoman;
+        if !self.candidates.contains(&mac) || !chars.iter().any(|&c| matches!(c, 'Ã' | 'Õ')) {
+            return None;
+        }
+        let layer = Layer::new(chars, mac);
+        if !layer.whole || layer.units.is_empty() {
+            return None;
+        }
+        let after = apply(chars, layer.units.iter());
+        let marks: Vec<char> = after
+            .chars()
+            .filter(|c| ('\u{300}'..='\u{36F}').contains(c))
+            .collect();
+        // The accents European letters decompose to: the marks above, the
+        // cedilla, the ogonek (not a dot or comma below: `SimÃ£o` is
+        // `Simão`, no `Siṃo`).
+        let usual = |c: &char| matches!(c, '\u{300}'..='\u{30F}' | '\u{327}' | '\u{328}');
+        if !marks.iter().all(usual) {
+            return None;
+        }
+        let marks = marks.len();
+        let composed = after.nfc().count();
+        if marks == 0 || composed + marks != after.chars().count() || badness(&after) != 0 {
+            return None;
+        }
+        let text: String = chars.iter().collect();
+        Some(Step::new(mac, &text, after, false, bad, 0))
+    }
+
     /// Two layers whose first one alone looks no better (`Ã„Æ’` is `Äƒ`, as
     /// bad, which is `ă`): a whole-string reversal that keeps the badness,
     /// then one that lowers it.
@@ -354,6 +518,7 @@ impl Step {
     ) -> Step {
         Step {
             encoding: cp.name(),
+            read_as: None,
             before: before.to_string(),
             after,
             partial,
@@ -384,7 +549,8 @@ impl Layer {
             if let Some(b) = bytes[i]
                 && b >= 0x80
             {
-                if let Some(seq) = decode_at(&bytes[i..], chars[i]) {
+                let in_word = i > 0 && letters::alphabetic(chars[i - 1]);
+                if let Some(seq) = decode_at(&bytes[i..], chars[i], in_word) {
                     units.push(Unit {
                         start: i,
                         end: i + seq.len,
@@ -473,7 +639,7 @@ fn repair_words(chars: &[char], bytes: &[Option<u8>], units: &[Unit]) -> Option<
         after.extend(&chars[k..hi]);
         // A word is repaired whole or not at all: a letter the code page
         // has no byte for inside it means another damage (`упЄалось`).
-        let whole_word = (start..end).all(|k| bytes[k].is_some() || !chars[k].is_alphabetic());
+        let whole_word = (start..end).all(|k| bytes[k].is_some() || !letters::alphabetic(chars[k]));
         // Nor may it bring combining accents into a line whose other words
         // have precomposed ones (`SÃ£o` is no Mac OS Roman `Ṣo` beside
         // `Informação`).
@@ -522,6 +688,7 @@ fn c1_step(text: &str, bad: u32) -> Option<Step> {
         let after_bad = badness(&after);
         if after_bad < best.as_ref().map_or(bad, |b| b.badness_after) {
             best = Some(Step {
+                read_as: None,
                 encoding: if cp == Codepage::Windows1252 {
                     "c1-controls-as-windows-1252"
                 } else {
@@ -616,9 +783,16 @@ mod tests {
                 seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                 s.push(palette[(seed >> 33) as usize % palette.len()]);
             }
+            // A repair lowers the badness; a reread of legacy bytes lowers
+            // the plausibility cost instead.
             let steps = repairer.explain(&s);
             if let Some(last) = steps.last() {
-                assert!(last.badness_after < badness(&s), "{s:?}");
+                let better = if last.read_as.is_some() {
+                    plausible::cost(&last.after, None) < plausible::cost(&s, None)
+                } else {
+                    last.badness_after < badness(&s)
+                };
+                assert!(better, "{s:?}");
             }
         }
     }

@@ -132,6 +132,25 @@ pub(crate) fn rename_in_dir(
     Ok(())
 }
 
+/// Gives the symlink `name` of `dir` the times of `from` (a link it
+/// replaced): a warning when the file system refuses.
+pub(crate) fn set_link_times(dir: BorrowedFd<'_>, name: &OsStr, from: &rustix::fs::Stat) {
+    let times = Timestamps {
+        last_access: Timespec {
+            tv_sec: from.st_atime as _,
+            tv_nsec: from.st_atime_nsec as _,
+        },
+        last_modification: Timespec {
+            tv_sec: from.st_mtime as _,
+            tv_nsec: from.st_mtime_nsec as _,
+        },
+    };
+    if let Err(e) = rustix::fs::utimensat(dir, name, &times, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
+    {
+        log::warn!("could not keep a symlink's times: {e}");
+    }
+}
+
 /// The entry `name` of `dir` without following it, if it exists.
 pub(crate) fn lstat_at(dir: impl AsFd, name: &OsStr) -> io::Result<Option<rustix::fs::Stat>> {
     match rustix::fs::statat(dir, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW) {

@@ -1,7 +1,7 @@
 //! `text`, `check` and `explain`: repair streams line by line in constant
 //! memory (one line buffer), so they work on huge files and in pipelines.
 
-use super::cli::{CheckArgs, ExplainArgs, TextArgs};
+use super::cli::{CheckArgs, Encoding, ExplainArgs, TextArgs};
 use super::repair::Repairer;
 use crate::common::nagios::Check;
 use crate::common::{Envelope, Error, Exit, JsonLines, Result};
@@ -71,14 +71,13 @@ fn repair_line<'a>(repairer: &Repairer, body: &'a [u8], nfc: bool) -> Cow<'a, [u
     }
 }
 
-pub fn repairer(from: Option<&str>) -> Result<Repairer> {
-    match from {
-        None => Ok(Repairer::default()),
-        Some(name) => super::codepages::Codepage::from_name(name)
-            .map(Repairer::only)
-            .or_else(|| super::cjk::from_name(name).map(Repairer::only_east_asian))
-            .ok_or_else(|| Error::usage(format!("--from {name}: unknown encoding"))),
-    }
+/// The repairer `--from`/`--only-from` ask for.
+pub(crate) fn repairer(encoding: &Encoding) -> Result<Repairer> {
+    Ok(match encoding.parse()? {
+        Some((legacy, false)) => Repairer::preferring(legacy),
+        Some((legacy, true)) => Repairer::only_legacy(legacy),
+        None => Repairer::default(),
+    })
 }
 
 /// Bytes read per batch. A batch's lines are repaired in parallel, then
@@ -90,7 +89,7 @@ const PIECES: usize = 32;
 
 /// `text`: repaired text to stdout.
 pub fn run_text(args: &TextArgs) -> Result<Exit> {
-    let repairer = repairer(args.encoding.from.as_deref())?;
+    let repairer = repairer(&args.encoding)?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut buf: Vec<u8> = Vec::with_capacity(BATCH + (1 << 16));
@@ -164,7 +163,7 @@ pub fn run_check(args: &CheckArgs, quiet: bool) -> Result<Exit> {
     // A plugin line replaces the listing of lines.
     let quiet = quiet || args.nagios.nagios;
     let mut lines = 0u64;
-    let repairer = repairer(args.encoding.from.as_deref())?;
+    let repairer = repairer(&args.encoding)?;
     let mut errors = 0u64;
     let files: Vec<Option<PathBuf>> = if args.recursive {
         if args.files.is_empty() {
@@ -319,7 +318,7 @@ fn is_binary(reader: &mut Box<dyn BufRead>) -> bool {
 
 /// `explain`: each layer's encoding, before and after.
 pub fn run_explain(args: &ExplainArgs) -> Result<Exit> {
-    let repairer = repairer(args.encoding.from.as_deref())?;
+    let repairer = repairer(&args.encoding)?;
     let steps = repairer.explain(&args.string);
     if args.json {
         let json = JsonLines::stdout();
@@ -336,11 +335,17 @@ pub fn run_explain(args: &ExplainArgs) -> Result<Exit> {
     }
     for (i, step) in steps.iter().enumerate() {
         let how = if step.partial { " (some words)" } else { "" };
+        let what = match step.read_as {
+            Some(read_as) => format!(
+                "read as {} after encoding back to {read_as} (legacy bytes, not UTF-8)",
+                step.encoding
+            ),
+            None => format!("decoded as UTF-8 after encoding back to {}", step.encoding),
+        };
         writeln!(
             out,
-            "{}. decoded as UTF-8 after encoding back to {}{how}:\n   {}\n-> {}",
+            "{}. {what}{how}:\n   {}\n-> {}",
             i + 1,
-            step.encoding,
             step.before,
             step.after
         )?;

@@ -10,17 +10,24 @@
 
 use super::cli::UndoArgs;
 use super::journal::{self, Entry, Loaded};
-use super::names::{remove_temp_link, rename_keeping_mtime, retarget};
-use super::safe_fs::{self, lstat_at};
-use crate::common::{Envelope, Exit, JsonLines, Result, io_reason};
+use super::names::{put_path, remove_temp_link, rename_keeping_mtime, retarget};
+use super::safe_fs::{self, DirTimes, lstat_at};
+use crate::common::quote::escaped;
+use crate::common::{Envelope, Error, Exit, JsonLines, Result, io_reason};
 use rustix::fd::{AsFd, OwnedFd};
 use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+/// Journals listed by `undo` without argument.
+const RECENT: usize = 20;
+
 pub(crate) fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
-    let loaded = journal::load(&args.journal)?;
+    let Some(path) = &args.journal else {
+        return list_recent();
+    };
+    let loaded = journal::load(path)?;
     let json = args.json.then(JsonLines::stdout);
     let (mut failed, mut restored) = (0u64, 0u64);
     for entry in loaded.entries.iter().rev() {
@@ -38,6 +45,11 @@ pub(crate) fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
             Entry::Edit { file, saved } => {
                 (file, saved.as_os_str(), undo_edit(&loaded, file, saved))
             }
+            // Put back last (its renames come after it in the journal).
+            Entry::DirTimes { dir, times } => match undo_times(dir, *times) {
+                Ok(()) => continue,
+                Err(why) => (dir, dir.as_os_str(), Err(why)),
+            },
         };
         let (status, detail) = match outcome {
             Ok(status) => {
@@ -51,24 +63,22 @@ pub(crate) fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
         };
         let back = Path::new(back);
         if let Some(json) = &json {
-            json.emit(&serde_json::json!({
-                "status": status,
-                "path": path.to_string_lossy(),
-                "new": back.to_string_lossy(),
-                "detail": detail,
-            }))?;
+            let mut object = serde_json::json!({ "status": status, "detail": detail });
+            put_path(&mut object, "path", path);
+            put_path(&mut object, "new", back);
+            json.emit(&object)?;
         } else if status == "failed" {
             eprintln!(
                 "mojibake-fix: failed: {} -> {}: {detail}",
-                path.display(),
-                back.display()
+                escaped(path),
+                escaped(back)
             );
         } else if status == "restored" && !quiet {
             writeln!(
                 io::stdout().lock(),
                 "{} -> {}",
-                path.display(),
-                back.display()
+                escaped(path),
+                escaped(back)
             )?;
         }
     }
@@ -83,6 +93,45 @@ pub(crate) fn run_undo(args: &UndoArgs, quiet: bool) -> Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// `undo` without argument: the recent journals of the default directory,
+/// newest first, with what each holds.
+fn list_recent() -> Result<Exit> {
+    let dir = journal::default_dir()?;
+    let recent = match journal::recent(&dir, RECENT) {
+        Ok(recent) => recent,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(Error::io(format!("listing {}", dir.display()), e)),
+    };
+    let mut out = io::stdout().lock();
+    if recent.is_empty() {
+        writeln!(out, "no journals in {}", dir.display())?;
+        return Ok(Exit::Success);
+    }
+    writeln!(
+        out,
+        "recent journals in {} (newest first; undo one with `mojibake-fix undo JOURNAL`):",
+        dir.display()
+    )?;
+    for journal in recent {
+        let when = journal::utc_timestamp(journal.modified);
+        let what = match journal.summary {
+            Ok((changes, trees)) => {
+                let trees: Vec<String> = trees.iter().map(|t| escaped(t)).collect();
+                format!("{changes} change(s) in {}", trees.join(" "))
+            }
+            Err(why) => format!("unreadable: {why}"),
+        };
+        writeln!(out, "{when}  {}  {what}", escaped(&journal.path))?;
+    }
+    Ok(Exit::Success)
+}
+
+fn undo_times(dir: &Path, times: DirTimes) -> std::result::Result<(), String> {
+    let fd = safe_fs::open_dir(dir).map_err(|e| io_reason(&e))?;
+    times.restore(fd.as_fd());
+    Ok(())
 }
 
 /// The directory of a journaled path, reached by descriptor, and the

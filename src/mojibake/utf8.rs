@@ -64,10 +64,18 @@ fn a0_may_be_space(lead: u8, lead_is_letter: bool) -> bool {
 /// boundary kept (`Ã nos` is `à nos`).
 const A_GRAVE_JOINED: [&[u8]; 5] = [b" ", b"s ", b"quel", b"quil", b"s,"];
 
+/// Vietnamese syllable endings: after `à` and a lost no-break space they
+/// continue the word (`hĂ i` is `hài`), where a French or Italian `à` ends
+/// one (`città di`).
+const VIETNAMESE_CODAS: [&[u8]; 12] = [
+    b"i", b"y", b"o", b"u", b"n", b"m", b"c", b"p", b"t", b"ng", b"nh", b"ch",
+];
+
 /// Decodes the sequence starting at `bytes[0]` (a byte >= 0x80), which the
-/// code page read as `lead_char`. `None` means this is no UTF-8
-/// sequence: the characters stay as they are.
-pub fn decode_at(bytes: &[Option<u8>], lead_char: char) -> Option<Sequence> {
+/// code page read as `lead_char`; `in_word`: a letter comes right before
+/// it. `None` means this is no UTF-8 sequence: the characters stay as
+/// they are.
+pub fn decode_at(bytes: &[Option<u8>], lead_char: char, in_word: bool) -> Option<Sequence> {
     let lead = bytes.first().copied().flatten()?;
     let need = match lead {
         0xC2..=0xDF => 1,
@@ -76,7 +84,17 @@ pub fn decode_at(bytes: &[Option<u8>], lead_char: char) -> Option<Sequence> {
         _ => return None,
     };
     if lead == 0xC3 && bytes.get(1) == Some(&Some(b' ')) && lead_char.is_alphabetic() {
-        return Some(a_grave(bytes));
+        return Some(a_grave(bytes, in_word));
+    }
+    // `â€` closing a word, its third byte lost (windows-1252 has no 0x9D):
+    // the closing quote it must have been (`â€œquotedâ€ â€“`), not the
+    // dagger a lost no-break space would make.
+    if lead == 0xE2
+        && in_word
+        && bytes.get(1) == Some(&Some(0x80))
+        && matches!(bytes.get(2), None | Some(Some(b' ')))
+    {
+        return Some(Sequence::new(2, '”'));
     }
     let mut value = u32::from(lead) & (0x7F >> (need + 1));
     let (mut lost, mut question_marks, mut real) = (false, false, 0);
@@ -132,12 +150,17 @@ fn second_byte_ok(lead: u8, b: u8) -> bool {
 }
 
 /// `Ã` followed by a space: the 0xA0 of `à` was lost.
-fn a_grave(bytes: &[Option<u8>]) -> Sequence {
+fn a_grave(bytes: &[Option<u8>], in_word: bool) -> Sequence {
     let after: Vec<u8> = bytes[2..].iter().take(5).map_while(|b| *b).collect();
+    let word_end = after
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(after.len());
+    let coda = in_word && word_end < after.len() && VIETNAMESE_CODAS.contains(&&after[..word_end]);
     Sequence {
         len: 2,
         ch: 'à',
-        space: !A_GRAVE_JOINED.iter().any(|w| after.starts_with(w)),
+        space: !coda && !A_GRAVE_JOINED.iter().any(|w| after.starts_with(w)),
     }
 }
 
@@ -164,7 +187,7 @@ mod tests {
 
     fn dec(bytes: &[u8]) -> Option<Sequence> {
         let v: Vec<Option<u8>> = bytes.iter().map(|&b| Some(b)).collect();
-        decode_at(&v, 'Ã')
+        decode_at(&v, 'Ã', false)
     }
 
     #[test]
@@ -191,6 +214,19 @@ mod tests {
         assert_eq!(
             dec(&[0xED, b' ', 0xBD, 0xED, 0xB8, 0x8D]).unwrap().text(),
             "😍"
+        );
+    }
+
+    #[test]
+    fn a_closing_quote_that_lost_its_last_byte() {
+        let v = |b: &[u8]| b.iter().map(|&b| Some(b)).collect::<Vec<_>>();
+        let at_end = decode_at(&v(&[0xE2, 0x80, b' ', b'x']), 'â', true).unwrap();
+        assert_eq!((at_end.text(), at_end.len), ("”".to_string(), 2));
+        assert_eq!(decode_at(&v(&[0xE2, 0x80]), 'â', true).unwrap().text(), "”");
+        // Not after a word: no quote to close.
+        assert_ne!(
+            decode_at(&v(&[0xE2, 0x80, b' ']), 'â', false).map(|s| s.text()),
+            Some("”".to_string())
         );
     }
 

@@ -9,7 +9,7 @@ use super::packet::CheckResult;
 use super::types::SendError;
 use super::types::Spooled;
 use super::types::{Outcome, Refusal};
-use crate::common::Error;
+use crate::common::{Error, base64};
 use openssl::ssl::{SslConnector, SslMethod, SslStream, SslVerifyMode, SslVersion};
 use openssl::x509::X509;
 use openssl::x509::store::X509StoreBuilder;
@@ -237,26 +237,6 @@ fn perf_labels(perf: &str) -> Vec<String> {
         labels.push(current);
     }
     labels
-}
-
-/// `user:password` as Basic authentication carries it.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// What the server answered to one result.
@@ -716,15 +696,6 @@ mod tests {
         assert_eq!(host["exit_status"], 1, "UNREACHABLE is DOWN for Icinga");
         assert_eq!(host["performance_data"], serde_json::json!([]));
         assert!(host.get("ttl").is_none());
-    }
-
-    #[test]
-    fn basic_credentials_encode() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"nsca:s3cret"), "bnNjYTpzM2NyZXQ=");
     }
 
     #[test]

@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use testkit::mojibake::read_tsv;
 
 /// Damaged lines repaired exactly; raise it when the repair improves.
-const DAMAGE_REPAIRED: usize = 2726;
+const DAMAGE_REPAIRED: usize = 2750;
 /// Damaged lines changed into something else than the original; lower it.
-const DAMAGE_WRONG: usize = 36;
+const DAMAGE_WRONG: usize = 28;
 
 #[test]
 fn clean_text_in_every_script_is_never_changed() {

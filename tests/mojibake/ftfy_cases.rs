@@ -6,7 +6,7 @@ use adminkit::mojibake::Repairer;
 use testkit::mojibake::read_tsv;
 
 /// The score reached; raise it when the repair improves.
-const CASES_RIGHT: usize = 155;
+const CASES_RIGHT: usize = 158;
 
 struct Case {
     id: String,

@@ -215,7 +215,7 @@ fn relative_symlinks_follow_their_renamed_targets_and_undo_puts_them_back() {
         .assert()
         .code(1)
         .stdout(predicates::str::contains(
-            "symlink target ../Caf\u{C3}\u{A9}/cr\u{C3}\u{A8}me.txt -> ../Café/crème.txt",
+            "symlink target '../Caf\u{C3}\u{A9}/cr\u{C3}\u{A8}me.txt' -> '../Café/crème.txt'",
         ));
     tool()
         .args(["names", "-r", "--apply", "--journal"])

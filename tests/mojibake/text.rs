@@ -111,20 +111,34 @@ fn nfc_is_opt_in() {
         .stdout("Café\n");
 }
 
+/// Issue #28 point 4: `--only-from` is the blindfold `--from` used to be;
+/// `--from` is a preference that leaves other damage to its own best
+/// reading and clean text as it is.
 #[test]
-fn from_restricts_the_candidates() {
+fn only_from_restricts_the_candidates_and_from_prefers() {
     // Only windows-1252 considered: the MacRoman damage is left alone.
     tool()
-        .args(["text", "--from", "cp1252"])
+        .args(["text", "--only-from", "cp1252"])
         .write_stdin("r√©gime\nrÃ©gime\n")
         .assert()
         .stdout("r√©gime\nrégime\n");
+    // Preferred, not alone: both repaired; UTF-8 read as Latin-1 is still
+    // read as Latin-1 (`doesnâ\x80\x99t`), clean text stays.
     tool()
-        .args(["text", "--from", "klingon"])
-        .write_stdin("x")
+        .args(["text", "--from", "cp437"])
+        .write_stdin("r√©gime\nrÃ©gime\ndoesn\u{e2}\u{80}\u{99}t\nÅngström\n")
         .assert()
-        .code(2)
-        .stderr(contains("mojibake-fix: --from klingon: unknown encoding"));
+        .stdout("régime\nrégime\ndoesn’t\nÅngström\n");
+    for flag in ["--from", "--only-from"] {
+        tool()
+            .args(["text", flag, "klingon"])
+            .write_stdin("x")
+            .assert()
+            .code(2)
+            .stderr(contains(format!(
+                "mojibake-fix: {flag} klingon: unknown encoding"
+            )));
+    }
 }
 
 #[test]
@@ -186,11 +200,24 @@ fn text_from_each_newer_code_page() {
             .success()
             .stdout(format!("{fixed}\n"));
     }
-    // Another code page's damage is left alone.
+    // With --only-from, another code page's damage is left alone.
     tool()
-        .args(["text", "--from", "gbk"])
+        .args(["text", "--only-from", "gbk"])
         .write_stdin("caf\u{c3}\u{a9}\n")
         .assert()
         .success()
         .stdout("caf\u{c3}\u{a9}\n");
+}
+
+/// Issue #28 points 5 and 7 as the issue saw them: a closing quote that lost
+/// its third byte before a space is the quote (never a dagger), and stacked
+/// marks (Vietnamese, Latin Extended-A) read as windows-1252 are repaired.
+#[test]
+fn a_lost_third_byte_and_stacked_marks() {
+    tool()
+        .arg("text")
+        .write_stdin("â€œquotedâ€ â€“ then\nThá»© hai\nAtyraÅ«\n")
+        .assert()
+        .success()
+        .stdout("“quoted” – then\nThứ hai\nAtyraū\n");
 }

@@ -1,7 +1,7 @@
 //! Reading the TSV test data of tests/data (ftfy's cases and the corpora).
 
 /// Undoes the TSV escaping: `\\`, `\t`, `\n`, `\r` and `\u{HEX}`.
-fn unescape(field: &str) -> String {
+pub fn unescape(field: &str) -> String {
     let mut out = String::new();
     let mut chars = field.chars().peekable();
     while let Some(c) = chars.next() {
