@@ -14,7 +14,7 @@ pub(crate) mod tests {
     use super::Names;
 
     /// Fixed names for unit tests: user alice=1001, groups staff=50, admins=60.
-    pub struct FakeNames;
+    pub(crate) struct FakeNames;
 
     impl Names for FakeNames {
         fn uid(&self, name: &str) -> Option<u32> {

@@ -89,7 +89,7 @@ pub fn io_reason(err: &io::Error) -> String {
 }
 
 /// Prints `<tool>: <error>` on stderr, the one format of every tool.
-pub fn report(tool: &str, err: &Error) {
+pub(crate) fn report(tool: &str, err: &Error) {
     let style = anstyle::Style::new().bold();
     anstream::eprintln!("{style}{tool}{style:#}: {err}");
 }

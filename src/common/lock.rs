@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 /// What came of waiting for the lock.
 #[derive(Debug)]
-pub enum Waited {
+pub(crate) enum Waited {
     Locked,
     /// Another holder kept it for all of `wait`.
     TimedOut,
@@ -16,7 +16,11 @@ pub enum Waited {
 /// Takes the exclusive lock on `file`, waiting at most `wait`; `waiting`
 /// is called once, when the lock is first found taken, to say what the
 /// run waits for.
-pub fn exclusive_within(file: &File, wait: Duration, waiting: impl FnOnce()) -> io::Result<Waited> {
+pub(crate) fn exclusive_within(
+    file: &File,
+    wait: Duration,
+    waiting: impl FnOnce(),
+) -> io::Result<Waited> {
     use rustix::fs::{FlockOperation, flock};
     let started = Instant::now();
     let mut waiting = Some(waiting);

@@ -8,11 +8,15 @@ use clap::Command;
 use std::io::{self, Write};
 
 /// Writes one section of a tool's man page.
-pub type Section = fn(&mut Vec<u8>, &Command) -> io::Result<()>;
+pub(crate) type Section = fn(&mut Vec<u8>, &Command) -> io::Result<()>;
 
 /// A whole page; `extra` are sections of the tool's own, after the
 /// subcommands.
-pub fn render_man_page(out: &mut Vec<u8>, cmd: &Command, extra: &[Section]) -> io::Result<()> {
+pub(crate) fn render_man_page(
+    out: &mut Vec<u8>,
+    cmd: &Command,
+    extra: &[Section],
+) -> io::Result<()> {
     let man = clap_mangen::Man::new(cmd.clone());
     man.render_title(out)?;
     man.render_name_section(out)?;
@@ -31,7 +35,7 @@ pub fn render_man_page(out: &mut Vec<u8>, cmd: &Command, extra: &[Section]) -> i
 
 /// Escapes text for roff: backslashes, hyphens (so they stay ASCII), and a
 /// leading `.` or `'` that would start a request.
-pub fn roff(text: &str) -> String {
+pub(crate) fn roff(text: &str) -> String {
     let escaped = text.replace('\\', "\\e").replace('-', "\\-");
     escaped
         .lines()
@@ -108,7 +112,7 @@ fn subcommands_section(out: &mut Vec<u8>, cmd: &Command) -> io::Result<()> {
 /// The long help (headings at the margin, text indented by two) as man
 /// page sections. A block of plain sentences becomes a paragraph that man
 /// fills; a block laid out in columns (examples, exit codes) keeps its lines.
-pub fn help_sections(help: &str) -> String {
+pub(crate) fn help_sections(help: &str) -> String {
     let mut out = String::new();
     let mut block: Vec<&str> = Vec::new();
     let flush = |block: &mut Vec<&str>, out: &mut String| {

@@ -8,13 +8,13 @@ use std::path::Path;
 
 /// `path` quoted only when it needs to be (`/srv/a.txt` stays as it is):
 /// the form of listing lines.
-pub fn escaped(path: &Path) -> String {
+pub(crate) fn escaped(path: &Path) -> String {
     shell_escape(path.as_os_str().as_bytes(), false)
 }
 
 /// `path` always quoted (`'/srv/a.txt'`): the form of messages, as
 /// coreutils words them (`cannot open '/x': Permission denied`).
-pub fn quoted(path: &Path) -> String {
+pub(crate) fn quoted(path: &Path) -> String {
     shell_escape(path.as_os_str().as_bytes(), true)
 }
 

@@ -639,7 +639,7 @@ fn cp1252_c1_glyph(c: char) -> bool {
 }
 
 /// The badness of a whole string.
-pub fn badness(text: &str) -> u32 {
+pub(crate) fn badness(text: &str) -> u32 {
     let mut score = 0;
     // Combining accents on ASCII letters in a line that also has
     // precomposed ones: one line is NFC or NFD, not both (`Ṣo Paulo /

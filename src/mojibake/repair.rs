@@ -25,7 +25,7 @@ use unicode_normalization::UnicodeNormalization;
 const REREAD_OVER_CHAIN: u32 = 5;
 
 /// Layers peeled at most (UTF-8 misread four times over).
-pub const MAX_LAYERS: usize = 4;
+pub(crate) const MAX_LAYERS: usize = 4;
 
 /// A partial repair (some words only) must remove at least this much
 /// badness: one weak pair next to correct text is not enough evidence...

@@ -88,7 +88,7 @@ const BATCH: usize = 4 << 20;
 const PIECES: usize = 32;
 
 /// `text`: repaired text to stdout.
-pub fn run_text(args: &TextArgs) -> Result<Exit> {
+pub(crate) fn run_text(args: &TextArgs) -> Result<Exit> {
     let repairer = repairer(&args.encoding)?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -158,7 +158,7 @@ pub(crate) fn repair_batch(repairer: &Repairer, batch: &[u8], nfc: bool) -> Vec<
 
 /// `check`: `FILE:LINE: damaged -> repaired` for each damaged line, exit 1
 /// when there is any. With `-r`, every file below the directories.
-pub fn run_check(args: &CheckArgs, quiet: bool) -> Result<Exit> {
+pub(crate) fn run_check(args: &CheckArgs, quiet: bool) -> Result<Exit> {
     args.nagios.validate()?;
     // A plugin line replaces the listing of lines.
     let quiet = quiet || args.nagios.nagios;
@@ -317,7 +317,7 @@ fn is_binary(reader: &mut Box<dyn BufRead>) -> bool {
 }
 
 /// `explain`: each layer's encoding, before and after.
-pub fn run_explain(args: &ExplainArgs) -> Result<Exit> {
+pub(crate) fn run_explain(args: &ExplainArgs) -> Result<Exit> {
     let repairer = repairer(&args.encoding)?;
     let steps = repairer.explain(&args.string);
     if args.json {

@@ -10,7 +10,7 @@
 
 /// One decoded sequence: how many bytes it used and what it stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Sequence {
+pub(crate) struct Sequence {
     pub len: usize,
     pub ch: char,
     /// A space follows `ch` (the `à ` of a lost no-break space).
@@ -28,7 +28,7 @@ impl Sequence {
 
     /// The replacement text (for tests).
     #[cfg(test)]
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut s = self.ch.to_string();
         if self.space {
             s.push(' ');
@@ -75,7 +75,7 @@ const VIETNAMESE_CODAS: [&[u8]; 12] = [
 /// code page read as `lead_char`; `in_word`: a letter comes right before
 /// it. `None` means this is no UTF-8 sequence: the characters stay as
 /// they are.
-pub fn decode_at(bytes: &[Option<u8>], lead_char: char, in_word: bool) -> Option<Sequence> {
+pub(crate) fn decode_at(bytes: &[Option<u8>], lead_char: char, in_word: bool) -> Option<Sequence> {
     let lead = bytes.first().copied().flatten()?;
     let need = match lead {
         0xC2..=0xDF => 1,

@@ -8,7 +8,7 @@ mod xattr;
 
 pub(crate) use error::AclError;
 #[cfg(test)]
-pub use text::parse;
+pub(crate) use text::parse;
 pub(crate) use text::{Exec, Template, TemplateEntry, parse_template};
 
 use crate::chk::ids::Names;

@@ -77,7 +77,7 @@ impl Template {
 
 /// Parses a plain ACL (no `@` macros).
 #[cfg(test)]
-pub fn parse(text: &str, names: &dyn Names) -> Result<Acl, AclError> {
+pub(crate) fn parse(text: &str, names: &dyn Names) -> Result<Acl, AclError> {
     let template = parse_template(text, names, false)?;
     template.for_file(false, false)
 }

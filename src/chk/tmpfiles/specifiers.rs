@@ -80,7 +80,7 @@ impl Specifiers {
     }
 
     #[cfg(test)]
-    pub fn for_tests() -> Specifiers {
+    pub(super) fn for_tests() -> Specifiers {
         let values = [
             ('u', "alice"),
             ('U', "1001"),

@@ -183,7 +183,7 @@ mod reference {
     type State = [[u8; 4]; MAX_COLUMNS];
 
     /// Rijndael with a block of `columns` 4-byte columns (6 or 8).
-    pub struct Rijndael {
+    pub(super) struct Rijndael {
         columns: usize,
         /// How far each row shifts left: (1, 2, 3) for 6 columns, (1, 3, 4) for 8.
         shifts: [usize; 4],
@@ -192,7 +192,7 @@ mod reference {
 
     impl Rijndael {
         /// `key` is 32 bytes; `block_bytes` is 24 or 32.
-        pub fn new(key: &[u8], block_bytes: usize) -> Rijndael {
+        pub(super) fn new(key: &[u8], block_bytes: usize) -> Rijndael {
             let columns = block_bytes / 4;
             let shifts = if columns == 8 {
                 [0, 1, 3, 4]
