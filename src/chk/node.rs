@@ -361,16 +361,39 @@ fn getxattrat(
     attr: &CStr,
     buf: &mut [u8],
 ) -> rustix::io::Result<usize> {
+    let value = buf.as_mut_ptr();
+    // SAFETY: `value` points to `buf.len()` writable bytes of `buf`, which
+    // outlives the call.
+    unsafe { xattrat(SYS_GETXATTRAT, dir, name, at_flags, attr, value, buf.len()) }
+}
+
+/// getxattrat(2) or setxattrat(2) (`nr`): both take the value through
+/// `struct xattr_args`.
+///
+/// # Safety
+///
+/// `value` must point to `len` bytes that stay valid across the call,
+/// writable for getxattrat.
+unsafe fn xattrat(
+    nr: libc::c_long,
+    dir: BorrowedFd<'_>,
+    name: &CStr,
+    at_flags: libc::c_int,
+    attr: &CStr,
+    value: *mut u8,
+    len: usize,
+) -> rustix::io::Result<usize> {
     let mut args = XattrArgs {
-        value: buf.as_mut_ptr() as u64,
-        size: u32::try_from(buf.len()).unwrap_or(u32::MAX),
+        value: value as u64,
+        size: u32::try_from(len).unwrap_or(u32::MAX),
         flags: 0,
     };
     // SAFETY: both strings are NUL-terminated and live across the call;
-    // `args` points into `buf`, whose length it gives, and outlives it.
+    // `args` gives the caller's buffer and its length (valid, as the
+    // caller promises) and outlives the call.
     let got = unsafe {
         libc::syscall(
-            SYS_GETXATTRAT,
+            nr,
             dir.as_raw_fd(),
             name.as_ptr(),
             at_flags,
@@ -394,26 +417,10 @@ fn setxattrat(
     attr: &CStr,
     value: &[u8],
 ) -> rustix::io::Result<usize> {
-    let mut args = XattrArgs {
-        value: value.as_ptr() as u64,
-        size: u32::try_from(value.len()).unwrap_or(u32::MAX),
-        flags: 0,
-    };
-    // SAFETY: both strings are NUL-terminated and live across the call;
-    // `args` points into `value`, whose length it gives, and outlives it;
-    // the kernel only reads through it.
-    let got = unsafe {
-        libc::syscall(
-            SYS_SETXATTRAT,
-            dir.as_raw_fd(),
-            name.as_ptr(),
-            at_flags,
-            attr.as_ptr(),
-            &raw mut args,
-            std::mem::size_of::<XattrArgs>(),
-        )
-    };
-    syscall_result(got)
+    let ptr = value.as_ptr().cast_mut();
+    // SAFETY: `ptr` points to `value.len()` bytes of `value`, which outlives
+    // the call; setxattrat only reads through it.
+    unsafe { xattrat(SYS_SETXATTRAT, dir, name, at_flags, attr, ptr, value.len()) }
 }
 
 fn removexattrat(

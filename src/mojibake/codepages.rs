@@ -33,8 +33,9 @@ pub enum Codepage {
     Iso8859_15,
 }
 
-/// Every code page with a table: the candidates, then those only read from
-/// raw bytes (names that were never UTF-8).
+/// Every code page with a table: the 16 candidates ([`ALL`], in the order
+/// ties are broken), then those only read from raw bytes (names that were
+/// never UTF-8).
 const EVERY: [Codepage; 19] = [
     Codepage::Windows1252,
     Codepage::Latin1,
@@ -57,25 +58,9 @@ const EVERY: [Codepage; 19] = [
     Codepage::Iso8859_15,
 ];
 
-/// Every candidate, in the order ties are broken (most common mix-up first).
-pub const ALL: [Codepage; 16] = [
-    Codepage::Windows1252,
-    Codepage::Latin1,
-    Codepage::MacRoman,
-    Codepage::Windows1251,
-    Codepage::Windows1250,
-    Codepage::Windows1253,
-    Codepage::Windows1254,
-    Codepage::Windows1257,
-    Codepage::Iso8859_2,
-    Codepage::Cp437,
-    Codepage::Cp850,
-    Codepage::Cp852,
-    Codepage::Cp866,
-    Codepage::Koi8R,
-    Codepage::Koi8U,
-    Codepage::Iso8859_5,
-];
+/// Every candidate, in the order ties are broken (most common mix-up
+/// first): the first entries of [`EVERY`].
+pub const ALL: &[Codepage] = EVERY.split_at(16).0;
 
 const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐\
 └┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{a0}";

@@ -359,22 +359,7 @@ fn symbol_inside_word(text: &str) -> bool {
     let symbol = |c: char| {
         !c.is_ascii() && !letters::alphabetic(c) && !c.is_whitespace() && !"’·".contains(c)
     };
-    let mut i = 0;
-    while i < chars.len() {
-        if !symbol(chars[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && symbol(chars[i]) {
-            i += 1;
-        }
-        let letter_before = start > 0 && letters::alphabetic(chars[start - 1]);
-        if letter_before && chars.get(i).is_some_and(|&c| letters::alphabetic(c)) {
-            return true;
-        }
-    }
-    false
+    letters::glued_runs(&chars, symbol).next().is_some()
 }
 
 /// Not ASCII and not a letter of a Latin word: a symbol, a box line, a

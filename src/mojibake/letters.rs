@@ -24,6 +24,32 @@ pub(crate) fn alphabetic(c: char) -> bool {
     }
 }
 
+/// The length of each run of `symbol` characters glued between two
+/// letters (`Îò÷¸ò`, `Poka┼żi`): a word has letters inside, not symbols.
+pub(crate) fn glued_runs<'a>(
+    chars: &'a [char],
+    symbol: impl Fn(char) -> bool + 'a,
+) -> impl Iterator<Item = usize> + 'a {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < chars.len() {
+            if !symbol(chars[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < chars.len() && symbol(chars[i]) {
+                i += 1;
+            }
+            let letter_before = start > 0 && alphabetic(chars[start - 1]);
+            if letter_before && chars.get(i).is_some_and(|&c| alphabetic(c)) {
+                return Some(i - start);
+            }
+        }
+        None
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

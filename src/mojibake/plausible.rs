@@ -14,7 +14,7 @@
 //! `Привет` read as Latin-1) cost.
 
 use super::cjk_common;
-use super::letters::alphabetic;
+use super::letters::{alphabetic, glued_runs};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -37,24 +37,10 @@ const GLUED_RUN: u32 = 3;
 /// What runs of two symbols or more glued between letters add.
 fn glued_symbols(chars: &[char]) -> u32 {
     let symbol = |c: char| !c.is_ascii() && !alphabetic(c) && !c.is_whitespace();
-    let mut total = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        if !symbol(chars[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && symbol(chars[i]) {
-            i += 1;
-        }
-        let letter_before = start > 0 && alphabetic(chars[start - 1]);
-        let letter_after = chars.get(i).is_some_and(|&c| alphabetic(c));
-        if i - start >= 2 && letter_before && letter_after {
-            total += GLUED_RUN * (i - start) as u32;
-        }
-    }
-    total
+    glued_runs(chars, symbol)
+        .filter(|&run| run >= 2)
+        .map(|run| GLUED_RUN * run as u32)
+        .sum()
 }
 
 /// A capital between a letter and a small letter.

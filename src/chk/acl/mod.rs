@@ -29,6 +29,28 @@ impl Tag {
     pub(crate) fn is_named(self) -> bool {
         matches!(self, Tag::User | Tag::Group)
     }
+
+    /// A tag as getfacl and setfacl write it (`u`/`user`, `g`/`group`,
+    /// `m`/`mask`, `o`/`other`); `named`: a qualifier follows it.
+    pub(crate) fn from_text(text: &str, named: bool) -> Result<Tag, BadTag> {
+        match (text, named) {
+            ("u" | "user", false) => Ok(Tag::UserObj),
+            ("u" | "user", true) => Ok(Tag::User),
+            ("g" | "group", false) => Ok(Tag::GroupObj),
+            ("g" | "group", true) => Ok(Tag::Group),
+            ("m" | "mask", false) => Ok(Tag::Mask),
+            ("o" | "other", false) => Ok(Tag::Other),
+            ("m" | "mask" | "o" | "other", true) => Err(BadTag::TakesNoQualifier),
+            _ => Err(BadTag::Unknown),
+        }
+    }
+}
+
+/// Why [`Tag::from_text`] found no tag.
+pub(crate) enum BadTag {
+    /// `m` or `o` with a qualifier.
+    TakesNoQualifier,
+    Unknown,
 }
 
 pub(crate) const R: u8 = 4;

@@ -1,7 +1,7 @@
 //! The short text form (`u::rwx,g:staff:r-x,m::rwx,o::---`) and templates,
 //! whose permissions may take the execute bit from the file (`rw@UX`).
 
-use super::{Acl, AclError, Entry, NO_ID, R, Tag, W, X};
+use super::{Acl, AclError, BadTag, Entry, NO_ID, R, Tag, W, X};
 use crate::chk::ids::Names;
 
 /// Where a template entry's execute bit comes from.
@@ -115,26 +115,13 @@ fn parse_entry(
         }
     };
     let named = !qualifier.is_empty();
-    let tag = match (tag_text, named) {
-        ("u" | "user", false) => Tag::UserObj,
-        ("u" | "user", true) => Tag::User,
-        ("g" | "group", false) => Tag::GroupObj,
-        ("g" | "group", true) => Tag::Group,
-        ("m" | "mask", false) => Tag::Mask,
-        ("o" | "other", false) => Tag::Other,
-        ("m" | "mask" | "o" | "other", true) => {
-            return Err(AclError::NoQualifier {
-                entry: text.to_string(),
-                tag: tag_text.to_string(),
-            });
+    let tag = Tag::from_text(tag_text, named).map_err(|bad| {
+        let (entry, tag) = (text.to_string(), tag_text.to_string());
+        match bad {
+            BadTag::TakesNoQualifier => AclError::NoQualifier { entry, tag },
+            BadTag::Unknown => AclError::UnknownTag { entry, tag },
         }
-        _ => {
-            return Err(AclError::UnknownTag {
-                entry: text.to_string(),
-                tag: tag_text.to_string(),
-            });
-        }
-    };
+    })?;
     let id = match tag {
         Tag::User => resolve(qualifier, |n| names.uid(n))
             .ok_or_else(|| AclError::NoSuchUser(qualifier.to_string()))?,

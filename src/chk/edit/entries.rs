@@ -3,7 +3,7 @@
 //! "execute if a directory or already executable by someone", and for
 //! removals the entry without permissions (`u:alice`, `d:g:devs`, `m::`).
 
-use crate::chk::acl::{Entry, NO_ID, R, Tag, W, X};
+use crate::chk::acl::{BadTag, Entry, NO_ID, R, Tag, W, X};
 use crate::chk::ids::Names;
 
 /// One entry of an edit.
@@ -82,18 +82,10 @@ fn parse_entry(text: &str, perms: Perms, names: &dyn Names) -> Result<EntrySpec,
         _ => return Err("not tag:qualifier:permissions".into()),
     };
     let named = !qualifier.is_empty();
-    let tag = match (tag_text, named) {
-        ("u" | "user", false) => Tag::UserObj,
-        ("u" | "user", true) => Tag::User,
-        ("g" | "group", false) => Tag::GroupObj,
-        ("g" | "group", true) => Tag::Group,
-        ("m" | "mask", false) => Tag::Mask,
-        ("o" | "other", false) => Tag::Other,
-        ("m" | "mask" | "o" | "other", true) => {
-            return Err(format!("{tag_text} takes no qualifier"));
-        }
-        _ => return Err(format!("unknown tag `{tag_text}`")),
-    };
+    let tag = Tag::from_text(tag_text, named).map_err(|bad| match bad {
+        BadTag::TakesNoQualifier => format!("{tag_text} takes no qualifier"),
+        BadTag::Unknown => format!("unknown tag `{tag_text}`"),
+    })?;
     let id = match tag {
         Tag::User => resolve(qualifier, |n| names.uid(n))
             .ok_or_else(|| format!("no such user `{qualifier}`"))?,

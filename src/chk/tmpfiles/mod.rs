@@ -126,7 +126,7 @@ fn explain(plan: &plan::Plan, root: &Path, path: &Path, json: bool) -> Result<Ex
     let current = state::read_state(state::Source::Node(&node), &stat)
         .map_err(|e| Error::io(format!("{}: reading", shown.display()), e))?;
     let steps: Vec<_> = steps.into_iter().cloned().collect();
-    let end = super::edit::apply(&steps, current.draft())
+    let end = super::edit::apply(&steps, current.clone())
         .map_err(|why| Error::failed(format!("{}: {why}", shown.display())))?;
     let wanted = state::Wanted {
         uid: end.uid,

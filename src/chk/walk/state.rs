@@ -13,18 +13,9 @@ use std::os::fd::BorrowedFd;
 pub(crate) const S_IFMT: u32 = 0o170000;
 pub(crate) const S_IFDIR: u32 = 0o040000;
 
-/// What an entry has now.
-#[derive(Clone, Debug)]
-pub(crate) struct Current {
-    pub uid: u32,
-    pub gid: u32,
-    /// Permission bits including setuid/setgid/sticky (`& 0o7777`).
-    pub mode: u32,
-    pub is_dir: bool,
-    /// The stored access ACL; `None` when the mode bits are the whole story.
-    pub access: Option<Acl>,
-    pub default: Option<Acl>,
-}
+/// What an entry has now: owner, mode and stored ACLs, the same state
+/// setfacl's and tmpfiles.d's edits are worked out on.
+pub(crate) type Current = crate::chk::edit::Draft;
 
 /// What the governing rule wants.
 #[derive(Clone, Debug)]
@@ -134,20 +125,6 @@ pub(crate) fn group_name(gid: u32, names: &dyn Names) -> String {
 /// An owner or group in JSON: its id and its name (null when unknown).
 pub(crate) fn account(id: u32, name: Option<String>) -> serde_json::Value {
     serde_json::json!({ "id": id, "name": name })
-}
-
-impl Current {
-    /// A copy to work edits out on.
-    pub(crate) fn draft(&self) -> crate::chk::edit::Draft {
-        crate::chk::edit::Draft {
-            uid: self.uid,
-            gid: self.gid,
-            mode: self.mode,
-            is_dir: self.is_dir,
-            access: self.access.clone(),
-            default: self.default.clone(),
-        }
-    }
 }
 
 /// Where an entry's state is read from.
@@ -292,7 +269,7 @@ pub(crate) fn wanted_state(
     let keep_x = |bits: u32| (cur.mode & bits & 0o101) | (group_x & bits);
     let (group, rights) = match &rule.definition {
         Definition::Edits(steps) => {
-            let end = crate::chk::edit::apply(steps, cur.draft())?;
+            let end = crate::chk::edit::apply(steps, cur.clone())?;
             let rights = WantedRights::Exact {
                 mode: end.mode,
                 access: end.access,

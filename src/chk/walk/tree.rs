@@ -855,13 +855,28 @@ mod tests {
         let definition =
             rules::parse_definition("PRIVATE", Level::System, &Macros::default(), &FakeNames)
                 .unwrap();
+        check_whole_tree(&tree, definition, Some(1));
+        let swaps = SWAPS.lock().unwrap().clone();
+        assert_eq!(swaps.iter().filter(|p| p.starts_with(&tree)).count(), 30);
+        for i in 0..30 {
+            assert_eq!(mode(&outside.join(format!("f{i}"))), 0o644);
+            assert_eq!(mode(&tree.join(format!("victim-f{i}.moved"))), 0o600);
+        }
+    }
+
+    /// One quiet run of `definition` over all of `tree`, on `jobs` threads.
+    fn check_whole_tree(
+        tree: &std::path::Path,
+        definition: rules::Definition,
+        jobs: Option<usize>,
+    ) {
         let root = Pattern::Path {
             rel: Vec::new(),
             contents: false,
         };
         let target = Target {
             label: "race".into(),
-            root: tree.clone(),
+            root: tree.to_path_buf(),
             rules: RuleSet::new(vec![Rule::builtin("test", root, definition)]),
             ..Target::default()
         };
@@ -870,16 +885,10 @@ mod tests {
                 verbose: 0,
                 quiet: 1,
             },
-            jobs: Some(1),
+            jobs,
             ..RunOptions::default()
         };
         check_targets(vec![target], &opts).unwrap();
-        let swaps = SWAPS.lock().unwrap().clone();
-        assert_eq!(swaps.iter().filter(|p| p.starts_with(&tree)).count(), 30);
-        for i in 0..30 {
-            assert_eq!(mode(&outside.join(format!("f{i}"))), 0o644);
-            assert_eq!(mode(&tree.join(format!("victim-f{i}.moved"))), 0o600);
-        }
     }
 
     /// A tree whose `victim-*` entries the hook swaps: the rule must leave
@@ -908,24 +917,7 @@ mod tests {
             std::fs::set_permissions(tree.join(p), std::fs::Permissions::from_mode(perm)).unwrap();
         }
 
-        let root = Pattern::Path {
-            rel: Vec::new(),
-            contents: false,
-        };
-        let target = Target {
-            label: "race".into(),
-            root: tree.clone(),
-            rules: RuleSet::new(vec![Rule::builtin("test", root, definition)]),
-            ..Target::default()
-        };
-        let opts = RunOptions {
-            verbosity: Verbosity {
-                verbose: 0,
-                quiet: 1,
-            },
-            ..RunOptions::default()
-        };
-        check_targets(vec![target], &opts).unwrap();
+        check_whole_tree(&tree, definition, None);
 
         // Both swaps landed while the walk was inside the tree...
         let swaps: Vec<_> = SWAPS.lock().unwrap().clone();
