@@ -53,6 +53,8 @@ build_and_install() {
         install -D -m 0644 "completions/zsh/_$tool" "$prefix/share/zsh/site-functions/_$tool"
         install -D -m 0644 "completions/fish/$tool.fish" "$prefix/share/fish/vendor_completions.d/$tool.fish"
     done
+    # nsca-send runs it for NSCA-ng and Icinga 2 (src/nsca/tls.rs says why).
+    install -D -m 0755 target/release/nsca-send-tls "$prefix/lib/adminkit/nsca-send-tls"
     # The example configuration is installed once; an admin's own file is never overwritten.
     [ -e /etc/adminkit/chk.conf ] || install -D -m 0644 examples/chk.conf /etc/adminkit/chk.conf
 }
@@ -162,6 +164,8 @@ uninstall() {
             "$prefix/share/zsh/site-functions/_$tool" \
             "$prefix/share/fish/vendor_completions.d/$tool.fish"
     done
+    rm -f "$prefix/lib/adminkit/nsca-send-tls"
+    rmdir --ignore-fail-on-non-empty "$prefix/lib/adminkit" 2>/dev/null || true
     # The configuration goes only if it is still the example, untouched.
     if cmp -s examples/chk.conf /etc/adminkit/chk.conf; then
         rm /etc/adminkit/chk.conf

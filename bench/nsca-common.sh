@@ -7,7 +7,7 @@ PASSWORD=bench-password-0123456789
 
 # The release build's OpenSSL, linked statically as .ci/build-release does.
 source .ci/static-openssl
-cargo build --release --bin nsca-send --example nsca-daemon-limit >&2
+cargo build --release --bin nsca-send --bin nsca-send-tls --example nsca-daemon-limit >&2
 target=${CARGO_TARGET_DIR:-$PWD/target}
 NSCA_SEND=$target/release/nsca-send
 LIMIT=$target/release/examples/nsca-daemon-limit

@@ -14,7 +14,7 @@ CURL_COUNT=${CURL_COUNT:-1000}
 RUNS=${RUNS:-2}
 NG_SEND_NSCA=/opt/nsca-ng-client/usr/sbin/send_nsca
 
-cargo build --release --bin nsca-send >&2
+cargo build --release --bin nsca-send --bin nsca-send-tls >&2
 NSCA_SEND=$PWD/target/release/nsca-send
 
 work=$(mktemp -d)

@@ -3,6 +3,7 @@
 //! output. It names no tool; the generated documentation, which knows
 //! every tool, lives in `crate::docs`.
 
+pub(crate) mod entry;
 pub(crate) mod envelope;
 pub(crate) mod error;
 pub(crate) mod exit;
@@ -14,6 +15,7 @@ pub(crate) mod output;
 pub(crate) mod progress;
 pub(crate) mod quote;
 
+pub use entry::c_main;
 pub use envelope::Envelope;
 pub use error::{Error, Result, io_reason};
 pub use exit::Exit;

@@ -314,10 +314,8 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
 /// status 3. send_nsca's own `-h`, `-V` and `-l` print on stdout and give 3
 /// too, as send_nsca does: a script that runs `nsca-send -V` sees what it
 /// saw. The long `--help` and `--version` exit 0, as every tool of the suite.
-pub(crate) fn parse_or_exit_code(
-    args: impl IntoIterator<Item = OsString>,
-) -> Result<Cli, std::process::ExitCode> {
-    let usage = std::process::ExitCode::from(super::types::Status::Usage.code());
+pub(crate) fn parse_or_exit_code(args: impl IntoIterator<Item = OsString>) -> Result<Cli, u8> {
+    let usage = super::types::Status::Usage.code();
     let args = normalize_args(args);
     let asked_long = |long: &str| {
         args.iter()
@@ -342,11 +340,7 @@ pub(crate) fn parse_or_exit_code(
                 clap::error::ErrorKind::DisplayVersion => asked_long("--version"),
                 _ => false,
             };
-            Err(if long_form {
-                std::process::ExitCode::SUCCESS
-            } else {
-                usage
-            })
+            Err(if long_form { 0 } else { usage })
         }
     }
 }

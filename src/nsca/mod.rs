@@ -27,8 +27,9 @@ mod run;
 pub mod send;
 mod spool;
 mod status;
+mod tls;
 mod types;
 mod wrap;
 
 pub(crate) use cli::Cli;
-pub use run::run;
+pub use run::{run, run_with_tls};

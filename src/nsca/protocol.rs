@@ -6,7 +6,7 @@ use super::packet::{CheckResult, Format};
 use super::send::{self, Deliver};
 use super::types::Outcome;
 use super::types::Spooled;
-use super::{icinga, ng};
+use super::{icinga, ng, tls};
 use crate::common::Error;
 use std::path::Path;
 use std::time::Duration;
@@ -171,7 +171,10 @@ pub(super) fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]
                 timeout: to.timeout,
                 config,
             };
-            ng::deliver_results(&target, results)
+            match tls::linked() {
+                Ok(tls) => (tls.ng_results)(&target, results),
+                Err(err) => tls::unlinked(err),
+            }
         }
         Settings::Icinga2(config) => {
             let target = icinga::Target {
@@ -180,7 +183,10 @@ pub(super) fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]
                 timeout: to.timeout,
                 config,
             };
-            icinga::deliver_results(&target, results)
+            match tls::linked() {
+                Ok(tls) => (tls.icinga_results)(&target, results),
+                Err(err) => tls::unlinked(err),
+            }
         }
     }
 }

@@ -1,10 +1,10 @@
 //! `-C`: raw monitoring commands through NSCA-ng.
 
-use super::ng;
 use super::protocol::Settings;
 use super::report::complain;
 use super::route::Route;
 use super::types::Status;
+use super::{ng, tls};
 use crate::common::{Error, Result};
 use std::io::Read;
 
@@ -34,7 +34,10 @@ pub(crate) fn send(route: &Route) -> Result<Status> {
         timeout: route.timeout,
         config,
     };
-    let outcome = ng::deliver(&target, lines.iter().map(|l| ng::raw_command(l)));
+    let outcome = match tls::linked() {
+        Ok(tls) => (tls.ng_commands)(&target, &lines),
+        Err(err) => tls::unlinked(err),
+    };
     for refusal in &outcome.refused {
         complain(&format!(
             "the server refused command {}: {}",

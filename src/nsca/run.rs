@@ -2,17 +2,19 @@
 //! commands) or a wrapped job; every failure reported and mapped to
 //! send_nsca's statuses.
 
+use super::protocol::{self, Protocol};
 use super::report::{TOOL, complain};
 use super::types::Status;
-use super::{batch, cli, input, status, wrap};
+use super::{batch, cli, config, input, status, tls, wrap};
 use crate::common::{Error, Result};
 use std::ffi::OsString;
-use std::process::ExitCode;
 use std::time::Duration;
 
-/// Runs nsca-send with `args` (the program name first).
-pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match cli::parse_or_exit_code(args) {
+/// Runs nsca-send with `args` (the program name first); gives its exit
+/// status. A run over NSCA-ng or Icinga 2 is handed to `nsca-send-tls`.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match cli::parse_or_exit_code(args.iter().cloned()) {
         Ok(cli) => cli,
         Err(status) => return status,
     };
@@ -20,32 +22,51 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     if cli.spool_status {
         return status::show(&cli);
     }
+    if speaks_tls(&cli) && !tls::is_linked() {
+        complain(&tls::hand_over(&args));
+    }
     if cli.wrap.is_some() {
         return run_wrapped(&cli);
     }
     finish(batch::send(&cli, None))
 }
 
+/// Whether this run speaks NSCA-ng or the Icinga 2 API. A config file
+/// that cannot be read says NSCA 2 here: the run reports it as it would.
+fn speaks_tls(cli: &cli::Cli) -> bool {
+    let protocol = cli.protocol.or_else(|| {
+        let text = config::read_text(&cli.config).ok()?;
+        protocol::from_config(&text, &cli.config).ok().flatten()
+    });
+    cli.raw_commands || matches!(protocol, Some(Protocol::NscaNg | Protocol::Icinga2))
+}
+
+/// [`run`] with NSCA-ng and the Icinga 2 API linked in (`nsca-send-tls`).
+pub fn run_with_tls(args: impl IntoIterator<Item = OsString>) -> u8 {
+    tls::link();
+    run(args)
+}
+
 /// Every failure is reported here and ends as status 2, like send_nsca.
-fn finish(result: Result<Status>) -> ExitCode {
+fn finish(result: Result<Status>) -> u8 {
     match result {
-        Ok(status) => status.into(),
-        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Ok(status) => status.code(),
+        Err(err) if err.is_broken_pipe() => 0,
         // Wrong arguments found after parsing (no server, -C without NSCA-ng).
         Err(err @ Error::Usage(_)) => {
             complain(&err.to_string());
-            Status::Usage.into()
+            Status::Usage.code()
         }
         Err(err) => {
             complain(&err.to_string());
-            Status::NotSent.into()
+            Status::NotSent.code()
         }
     }
 }
 
 /// `--wrap`: runs the command, sends its result, and gives its status
 /// whatever became of the result (a failed delivery is reported on stderr).
-fn run_wrapped(cli: &cli::Cli) -> ExitCode {
+fn run_wrapped(cli: &cli::Cli) -> u8 {
     // Names the protocols cannot carry are refused before the job runs.
     let host = batch::wrapped_host(cli);
     let service = cli.wrap.as_deref().unwrap_or_default();
@@ -55,7 +76,7 @@ fn run_wrapped(cli: &cli::Cli) -> ExitCode {
     };
     if let Err(why) = named {
         complain(&format!("--wrap {service:?} --host {host:?}: {why}"));
-        return Status::Usage.into();
+        return Status::Usage.code();
     }
     let finished = wrap::run(&cli.command, Duration::from_secs(cli.command_timeout));
     let fate = match batch::send(cli, Some(&finished)) {
@@ -80,5 +101,5 @@ fn run_wrapped(cli: &cli::Cli) -> ExitCode {
             String::from_utf8_lossy(&finished.output),
         ));
     }
-    ExitCode::from(finished.exit)
+    finished.exit
 }

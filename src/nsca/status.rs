@@ -7,7 +7,6 @@ use super::spool::{self, Survey};
 use super::types::unix_now;
 use crate::common::{Envelope, JsonLines, Result, io_reason};
 use std::io::Write;
-use std::process::ExitCode;
 use std::time::Duration;
 
 /// One server's spool, as `--json` prints it.
@@ -31,7 +30,7 @@ struct Totals {
 }
 
 /// Prints the spool's state; the status is 0 (or the plugin's with --nagios).
-pub(crate) fn show(cli: &Cli) -> ExitCode {
+pub(crate) fn show(cli: &Cli) -> u8 {
     let dir = cli.spool.as_deref().expect("clap requires --spool");
     let timeout = Duration::from_secs(cli.timeout.unwrap_or(10));
     let surveys = spool::survey(dir, timeout).map(|all| {
@@ -52,14 +51,14 @@ pub(crate) fn show(cli: &Cli) -> ExitCode {
             let why = format!("spool '{}': {}", dir.display(), io_reason(&e));
             if cli.nagios {
                 println!("NSCA-SEND UNKNOWN - {}", why.replace('|', "/"));
-                return ExitCode::from(3);
+                return 3;
             }
             super::report::complain(&why);
-            return ExitCode::from(2);
+            return 2;
         }
     };
     let printed = if cli.nagios {
-        return ExitCode::from(nagios(cli, &surveys));
+        return nagios(cli, &surveys);
     } else if cli.json {
         json(&surveys)
     } else {
@@ -68,9 +67,9 @@ pub(crate) fn show(cli: &Cli) -> ExitCode {
     match printed {
         Err(e) if !e.is_broken_pipe() => {
             super::report::complain(&e.to_string());
-            ExitCode::from(2)
+            2
         }
-        _ => ExitCode::SUCCESS,
+        _ => 0,
     }
 }
 

@@ -6,7 +6,6 @@
 use super::packet::CheckResult;
 use std::io;
 use std::net::SocketAddr;
-use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// nsca-send's exit statuses: send_nsca's 0, 2 and 3, kept for drop-in
@@ -37,12 +36,6 @@ impl Status {
             Status::NotSent => 2,
             Status::Usage => 3,
         }
-    }
-}
-
-impl From<Status> for ExitCode {
-    fn from(status: Status) -> ExitCode {
-        ExitCode::from(status.code())
     }
 }
 

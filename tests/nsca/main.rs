@@ -8,3 +8,4 @@ mod icinga2;
 mod ng;
 mod nsca2;
 mod spool_safety;
+mod tls_helper;
