@@ -111,20 +111,28 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
             port: route.port,
             timeout: route.timeout,
             format,
-            confirm_later: false,
+            close_wait: None,
         }
     }
+    // Without a spool, the daemon's close only changes what a wrapped job's
+    // line and -v say ("delivered" or "sent"): it is waited for only then.
+    let answer_read = cli.wrap.is_some() || cli.verbosity.verbose > 0;
     if cli.all {
         for lane in &mut lanes {
             let server = lane.server.clone();
-            deliver_lane(&route, &destination(&route, &server, format), lane);
+            deliver_lane(
+                &route,
+                &destination(&route, &server, format),
+                lane,
+                answer_read,
+            );
         }
     } else {
         // Each server in turn takes what is left, lane after lane.
         for server in &route.servers {
             for lane in &mut lanes {
                 let to = destination(&route, server, format);
-                if lane.done < lane.queue.len() && !deliver_lane(&route, &to, lane) {
+                if lane.done < lane.queue.len() && !deliver_lane(&route, &to, lane, answer_read) {
                     break;
                 }
             }
@@ -268,12 +276,18 @@ impl Lane {
 }
 
 /// Delivers what is left of `lane` to `to`; false when the server failed.
-fn deliver_lane(route: &Route, to: &Destination, lane: &mut Lane) -> bool {
-    // The daemon's close is waited for only a moment: a spool takes the
-    // results back if it does not come later, and without one the results
-    // count as written, as send_nsca counts them (it never waits).
+/// `answer_read`: something says whether the results were delivered.
+fn deliver_lane(route: &Route, to: &Destination, lane: &mut Lane, answer_read: bool) -> bool {
+    // The daemon's close is waited for only a moment, and only when it
+    // matters: with a spool (whose confirming child it saves), or when a
+    // wrapped job's line or -v tells delivered from sent. Otherwise the
+    // results count as written, as send_nsca counts them (it never waits).
+    let wait = match lane.has_spool() || answer_read {
+        true => protocol::FOREGROUND_CLOSE,
+        false => Duration::ZERO,
+    };
     let to = &Destination {
-        confirm_later: true,
+        close_wait: Some(wait),
         ..*to
     };
     let mut outcome = flush::deliver(
@@ -307,12 +321,11 @@ fn closes_not_seen(lanes: &[Lane], port: u16) -> usize {
         for (closing, _) in &lane.closing {
             unseen += closing.results;
             log::info!(
-                "{}: {} result(s) sent, the daemon's close not seen within {} ms (it reads \
+                "{}: {} result(s) sent, the daemon's close not seen at once (it reads \
                  them after this run; with --spool they would go back to the spool if it \
                  did not)",
                 net::endpoint(&lane.server, port),
                 closing.results,
-                protocol::FOREGROUND_CLOSE.as_millis()
             );
         }
     }

@@ -5,7 +5,7 @@
 //! right after sending their IV, find nothing, and sleep a second before
 //! reading the packet, so waiting for that close made one result per call
 //! a second slower than send_nsca, which never waits. With a spool, the run
-//! waits only a moment ([`super::protocol::FOREGROUND_CLOSE`]) and a
+//! waits only a moment (at most [`super::protocol::FOREGROUND_CLOSE`]) and a
 //! detached child waits for the rest (up to the timeout): when the close
 //! does not come cleanly, it puts the results back into the spool for the
 //! next run. Delivery stays at least once; only a crash of the machine

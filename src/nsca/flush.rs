@@ -35,7 +35,7 @@ pub(crate) fn deliver(
         };
         // Only the last connection's close may be confirmed later.
         let to = Destination {
-            confirm_later: to.confirm_later && end == queue.len(),
+            close_wait: to.close_wait.filter(|_| end == queue.len()),
             ..*to
         };
         let part = protocol::deliver(settings, &to, &queue[start..end]);

@@ -127,18 +127,19 @@ pub(super) struct Destination<'a> {
     pub port: u16,
     pub timeout: Duration,
     pub format: Format,
-    /// NSCA 2: the daemon's close of the last connection is waited for
-    /// only [`FOREGROUND_CLOSE`]; when it has not come, the delivery carries
-    /// the connection (`Delivery::closing`), to be confirmed later (with a
-    /// spool) or reported as not seen (without one).
-    pub confirm_later: bool,
+    /// NSCA 2: how long the daemon's close of the last connection is
+    /// waited for (`None`: to the end); when it has not come by then, the
+    /// delivery carries the connection (`Delivery::closing`), to be
+    /// confirmed later (with a spool) or reported as not seen (without one).
+    pub close_wait: Option<Duration>,
 }
 
-/// How long an NSCA 2 run waits for the daemon's close in the foreground:
-/// a `--single` daemon on the same network closes well within it, while
-/// the forking and inetd daemons, which sleep a second first, are not
-/// waited for (send_nsca never waits, and one result per call must not
-/// cost more than with it).
+/// The most an NSCA 2 run with a spool waits for the daemon's close in the
+/// foreground, which saves the confirming child when it comes: a daemon
+/// that reads at once (`--single`) closes within two round trips and a
+/// moment (`send::Session::close_within`), while the forking and inetd
+/// daemons, which sleep a second first, are not waited for (send_nsca never
+/// waits, and one result per call must not cost more than with it).
 pub(crate) const FOREGROUND_CLOSE: Duration = Duration::from_millis(2);
 
 /// Delivers `results` in order through the protocol of `settings`.
@@ -154,10 +155,9 @@ pub(super) fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]
                 format: to.format,
             };
             let results: Vec<&CheckResult> = results.iter().map(|s| &s.result).collect();
-            let delivery = if to.confirm_later {
-                target.deliver_confirming_later(&results, FOREGROUND_CLOSE)
-            } else {
-                target.deliver(&results)
+            let delivery = match to.close_wait {
+                Some(wait) => target.deliver_confirming_later(&results, wait),
+                None => target.deliver(&results),
             };
             Outcome {
                 delivery,

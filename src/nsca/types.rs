@@ -16,7 +16,7 @@ pub(crate) enum Status {
     /// Every result delivered (at least one) and none failed.
     Sent,
     /// Every result written (NSCA 2, no spool), but the daemon's close of
-    /// the last connection not seen within [`super::protocol::FOREGROUND_CLOSE`]:
+    /// the last connection not seen (without a spool it is not waited for):
     /// status 0, as send_nsca gives for written packets (it never waits).
     Written,
     /// Nothing lost, but some results wait in the spool for the next run.
