@@ -836,13 +836,21 @@ mod tests {
     /// swaps it made: set by the one test that uses it.
     static SWAPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+    /// Modes of the directory of each `sealed-*` file, seen just before
+    /// the file's change.
+    static SEALED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
     /// Called by the walker just before it changes `path`: an entry named
     /// `victim-*` is moved to `*.moved` and a symlink to `../outside/*`
-    /// (a file or a directory outside the tree) takes its place.
+    /// (a file or a directory outside the tree) takes its place; for one
+    /// named `sealed-*`, its directory's mode is noted.
     pub(super) fn before_change(path: &Path) {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             return;
         };
+        if name.starts_with("sealed-") {
+            SEALED.lock().unwrap().push(mode(path.parent().unwrap()));
+        }
         let Some(kind) = name.strip_prefix("victim-") else {
             return;
         };
@@ -912,6 +920,33 @@ mod tests {
             assert_eq!(mode(&outside.join(format!("f{i}"))), 0o644);
             assert_eq!(mode(&tree.join(format!("victim-f{i}.moved"))), 0o600);
         }
+    }
+
+    #[test]
+    fn a_directory_only_root_can_write_is_opened_up_after_its_files() {
+        // Root's 0755 directory: its files are changed by name, which is
+        // safe only while nobody else can write it; the rule gives its
+        // group write access, so it must be checked after its files.
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("tree");
+        std::fs::create_dir(&dir).unwrap();
+        for i in 0..10 {
+            std::fs::write(dir.join(format!("sealed-{i}")), "x").unwrap();
+        }
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let definition = rules::parse_definition(
+            "u::rwx,g::rwx,o::---",
+            Level::System,
+            &Macros::default(),
+            &FakeNames,
+        )
+        .unwrap();
+        check_whole_tree(&dir, definition, Some(1));
+        let seen = SEALED.lock().unwrap().clone();
+        assert_eq!(seen.len(), 10);
+        assert!(seen.iter().all(|m| m & 0o022 == 0), "{seen:?}");
+        assert_eq!(mode(&dir) & 0o070, 0o070);
+        assert_eq!(mode(&dir.join("sealed-0")) & 0o077, 0o070);
     }
 
     /// One quiet run of `definition` over all of `tree`, on `jobs` threads.
