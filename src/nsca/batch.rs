@@ -279,10 +279,14 @@ impl Lane {
 /// `answer_read`: something says whether the results were delivered.
 fn deliver_lane(route: &Route, to: &Destination, lane: &mut Lane, answer_read: bool) -> bool {
     // The daemon's close is waited for only a moment, and only when it
-    // matters: with a spool (whose confirming child it saves), or when a
-    // wrapped job's line or -v tells delivered from sent. Otherwise the
-    // results count as written, as send_nsca counts them (it never waits).
-    let wait = match lane.has_spool() || answer_read {
+    // matters: with a spool (whose confirming child it saves), when a
+    // wrapped job's line or -v tells delivered from sent, or for several
+    // results. Otherwise the one result counts as written, as send_nsca
+    // counts it (it never waits).
+    // Several results: a daemon that hangs up on a bad packet (a wrong
+    // password) shows it within the moment, and they are not the cron case.
+    let several = lane.queue.len() - lane.done > 1;
+    let wait = match lane.has_spool() || answer_read || several {
         true => protocol::FOREGROUND_CLOSE,
         false => Duration::ZERO,
     };
