@@ -509,3 +509,74 @@ fn a_dist_directory_is_built_from_a_copy_and_frozen_as_local() {
         stdout(perlenv().arg("list").arg(&env))
     );
 }
+
+/// A test file of a dist whose files collide when run at once: it notes
+/// that it started, then watches (at most 5 s) for its sibling: seeing it
+/// started and not done is a collision. The harness process (the parent)
+/// names the run, so a serial rerun does not see the first run's notes.
+fn colliding_test(me: &str, other: &str) -> String {
+    format!(
+        r#"use strict; use warnings; use Test::More tests => 1; use Time::HiRes ();
+my $run = getppid();
+sub note_file {{ open my $fh, '>', $_[0] or die "$_[0]: $!"; close $fh }}
+note_file("started-{me}.$run");
+my $deadline = Time::HiRes::time() + 5;
+my $collided = 0;
+until (-e "done-{other}.$run" || Time::HiRes::time() > $deadline) {{
+    if (-e "started-{other}.$run") {{ $collided = 1; last }}
+    Time::HiRes::sleep(0.02);
+}}
+note_file("done-{me}.$run");
+ok(!$collided, "{me} ran alone, without {other} under way");
+"#
+    )
+}
+
+/// A dist whose two test files collide when run at once fails its
+/// parallel test run (-j2) and is not failed for it: its tests run again
+/// one file at a time, pass, and it is installed; the log keeps both runs
+/// and the line says its tests pass only one at a time. (A dist whose
+/// tests fail one at a time too still fails:
+/// a_failure_stops_its_dependents_only_and_every_dist_has_a_log.)
+#[test]
+fn tests_that_collide_when_run_at_once_are_run_again_one_at_a_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let name = unique("Collide-Par");
+    let dir = dist_dir(&t.join("src"), &name, "0.01", None, None);
+    write(&dir.join("t/a.t"), &colliding_test("a", "b"));
+    write(&dir.join("t/b.t"), &colliding_test("b", "a"));
+    let tarball = pack(&dir, &t.join("dists"));
+    let env = new_env(t);
+    let out = perlenv()
+        .args(["install", "-j2", "--no-cache"])
+        .arg(&env)
+        .arg(&tarball)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("Installed {name}-0.01 (built and tested in "))
+            && err.contains("s; its tests pass only one file at a time)"),
+        "{err}"
+    );
+    let module = name.replace('-', "::");
+    assert_eq!(
+        stdout(perlenv().arg("list").arg(&env)),
+        format!("{module} 0.01\n")
+    );
+    let log = std::fs::read_to_string(env.join(format!(".perlenv/logs/{name}-0.01.log"))).unwrap();
+    let rerun = log
+        .find("perlenv: the tests failed when run 2 files at once: running them again one file at a time")
+        .unwrap_or_else(|| panic!("{log}"));
+    let (parallel, serial) = log.split_at(rerun);
+    assert!(
+        parallel.contains("#   Failed test 'a ran alone, without b under way'")
+            || parallel.contains("#   Failed test 'b ran alone, without a under way'"),
+        "{log}"
+    );
+    assert!(parallel.contains("Result: FAIL"), "{log}");
+    assert!(serial.contains("All tests successful"), "{log}");
+    assert!(!serial.contains("Failed test"), "{log}");
+}
