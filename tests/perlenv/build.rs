@@ -579,4 +579,23 @@ fn tests_that_collide_when_run_at_once_are_run_again_one_at_a_time() {
     assert!(parallel.contains("Result: FAIL"), "{log}");
     assert!(serial.contains("All tests successful"), "{log}");
     assert!(!serial.contains("Failed test"), "{log}");
+    // Each step between two lines with the time into the install.
+    let marks: Vec<&str> = log
+        .lines()
+        .filter_map(|l| l.strip_prefix("perlenv: "))
+        .filter_map(|l| l.split_once(" s: ").map(|(_, what)| what))
+        .collect();
+    let tests: Vec<&&str> = marks
+        .iter()
+        .filter(|m| *m == &"started make test")
+        .collect();
+    assert_eq!(tests.len(), 2, "{log}");
+    assert!(
+        marks.iter().any(|m| m.starts_with("exit status: 2 after ")),
+        "{log}"
+    );
+    assert!(
+        marks.last().unwrap().starts_with("exit status: 0 after "),
+        "{log}"
+    );
 }

@@ -227,6 +227,8 @@ struct Run<'a> {
     state: Mutex<State>,
     changed: Condvar,
     under_way: UnderWay,
+    /// When the install began (the logs' times count from it).
+    began: Instant,
 }
 
 /// Installs `request` into ENV (through `ws`, the builds' workspace).
@@ -267,6 +269,7 @@ pub(crate) fn install(
         state: Mutex::new(State::default()),
         changed: Condvar::new(),
         under_way: UnderWay::default(),
+        began: Instant::now(),
     };
     let logs = ws.build_dir().join("logs");
     std::fs::create_dir_all(&logs)
@@ -768,11 +771,33 @@ impl<'a> Run<'a> {
             .map_err(|e| {
                 Failure::Error(Error::io(format!("opening {}", log.display()), e).to_string())
             })?;
+        // Each step between two lines with the time into the install: the
+        // logs are the timeline of where an install spends its time.
+        let mark = |text: String| {
+            let line = format!(
+                "perlenv: {:.2} s: {text}\n",
+                self.began.elapsed().as_secs_f64()
+            );
+            std::io::Write::write_all(&mut &file, line.as_bytes()).map_err(|e| {
+                Failure::Error(Error::io(format!("writing {}", log.display()), e).to_string())
+            })
+        };
+        mark(format!("started {}", shown(cmd)))?;
         let err = file
             .try_clone()
             .map_err(|e| Failure::Error(Error::io("duplicating a descriptor", e).to_string()))?;
-        cmd.stdout(file).stderr(err);
+        let out = file
+            .try_clone()
+            .map_err(|e| Failure::Error(Error::io("duplicating a descriptor", e).to_string()))?;
+        cmd.stdout(out).stderr(err);
+        let began = Instant::now();
         let status = self.run_step(cmd, |cmd| cmd.status());
+        if let Ok(status) = &status {
+            mark(format!(
+                "{status} after {:.2} s",
+                began.elapsed().as_secs_f64()
+            ))?;
+        }
         let status = match status {
             Ok(status) => status,
             Err(e) => {
@@ -1036,6 +1061,25 @@ fn cycle(state: &State, d: usize, waiting: &[usize]) -> Option<String> {
         }
     }
     None
+}
+
+/// A step's command as its log shows it: the program's name and its
+/// arguments, a script given with `-e` left out.
+fn shown(cmd: &Command) -> String {
+    let program = Path::new(cmd.get_program());
+    let name = program.file_name().unwrap_or(program.as_os_str());
+    std::iter::once(name)
+        .chain(cmd.get_args())
+        .map(|arg| {
+            let arg = arg.to_string_lossy();
+            if arg.contains('\n') {
+                "…".to_string()
+            } else {
+                arg.into_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn describe(failure: &Failure) -> String {
