@@ -4,19 +4,29 @@
 //! directly (xattrs, chmod) go through its `/proc/self/fd/N` magic link,
 //! which designates the open file itself and cannot be swapped by a user.
 //! The by-name reads at the end (statx, getxattrat, never following a
-//! symlink) only ever decide that an entry needs nothing.
+//! symlink) only ever decide that an entry needs nothing, except in a
+//! directory only root can write, whose regular files are changed by name
+//! too (nobody else can swap them: [`only_root_writes`]).
 
 use rustix::fs::{AtFlags, Mode, OFlags, Statx, StatxFlags, XattrFlags};
 use rustix::process::{Gid, Uid};
-use std::ffi::CStr;
+use std::ffi::{CStr, CString};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
-pub(crate) struct Node {
-    fd: OwnedFd,
-    o_path: bool,
+pub(crate) struct Node(Handle);
+
+enum Handle {
+    /// Open: a directory for reading, anything else with `O_PATH`.
+    Open { fd: OwnedFd, o_path: bool },
+    /// A regular file of a directory only root can write, reached by its
+    /// name (see [`only_root_writes`]): nobody else can put another inode
+    /// under that name, so the name is as sure as a descriptor, and
+    /// cheaper (no open, close or `/proc/self/fd` lookup).
+    Named { dir: Arc<Node>, name: CString },
 }
 
 /// What every statx asks for: type, mode, owner, links, device, mount id,
@@ -27,12 +37,16 @@ const STATX_WANTED: StatxFlags = StatxFlags::BASIC_STATS
     .union(StatxFlags::BTIME);
 
 impl Node {
+    fn open(fd: OwnedFd, o_path: bool) -> Node {
+        Node(Handle::Open { fd, o_path })
+    }
+
     /// The target root, named by the administrator: followed like any path,
     /// except that its last component must not be a symlink.
     pub(crate) fn open_root(path: &Path) -> io::Result<Node> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let fd = rustix::fs::open(path, flags, Mode::empty())?;
-        Ok(Node { fd, o_path: false })
+        Ok(Node::open(fd, false))
     }
 
     /// A subdirectory of `parent`; fails with ENOTDIR or ELOOP when `name`
@@ -40,14 +54,23 @@ impl Node {
     pub(crate) fn open_dir_at(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<Node> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(parent, name, flags, Mode::empty())?;
-        Ok(Node { fd, o_path: false })
+        Ok(Node::open(fd, false))
     }
 
     /// Any entry of `parent`, symlinks included, without opening it for I/O.
     pub(crate) fn open_path_at(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<Node> {
         let flags = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(parent, name, flags, Mode::empty())?;
-        Ok(Node { fd, o_path: true })
+        Ok(Node::open(fd, true))
+    }
+
+    /// The regular file `name` of `dir`, a directory [`only_root_writes`]
+    /// says nobody but root can write, by name.
+    pub(crate) fn in_sealed_dir(dir: &Arc<Node>, name: &CStr) -> Node {
+        Node(Handle::Named {
+            dir: Arc::clone(dir),
+            name: name.to_owned(),
+        })
     }
 
     /// A directory held by an `O_PATH` descriptor, opened again for
@@ -56,41 +79,56 @@ impl Node {
     pub(crate) fn reopen_dir(node: &Node) -> io::Result<Node> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = rustix::fs::open(node.proc_path(), flags, Mode::empty())?;
-        Ok(Node { fd, o_path: false })
+        Ok(Node::open(fd, false))
     }
 
+    /// The descriptor of an open entry: every directory is one.
     pub(crate) fn fd(&self) -> BorrowedFd<'_> {
-        self.fd.as_fd()
+        match &self.0 {
+            Handle::Open { fd, .. } => fd.as_fd(),
+            Handle::Named { .. } => unreachable!("directories are always open"),
+        }
+    }
+
+    /// Whether operations need the `/proc/self/fd` magic link (`O_PATH`).
+    fn o_path(&self) -> bool {
+        matches!(self.0, Handle::Open { o_path: true, .. })
     }
 
     pub(crate) fn stat(&self) -> io::Result<Statx> {
-        Ok(rustix::fs::statx(
-            &self.fd,
-            c"",
-            AtFlags::EMPTY_PATH,
-            STATX_WANTED,
-        )?)
+        match &self.0 {
+            Handle::Open { fd, .. } => Ok(rustix::fs::statx(
+                fd,
+                c"",
+                AtFlags::EMPTY_PATH,
+                STATX_WANTED,
+            )?),
+            Handle::Named { dir, name } => stat_by_name(dir.fd(), name),
+        }
     }
 
     fn proc_path(&self) -> String {
-        format!("/proc/self/fd/{}", self.fd.as_raw_fd())
+        format!("/proc/self/fd/{}", self.fd().as_raw_fd())
     }
 
     /// The inode generation (`FS_IOC_GETVERSION`): a number the file system
     /// draws anew each time it hands out an inode, for file systems that
     /// record no birth time (ext2/3, ext4 with 128-byte inodes). The ioctl
-    /// needs a descriptor open for I/O: a file held by `O_PATH` is opened
-    /// again, read-only and non-blocking, through its `/proc/self/fd` link
-    /// (the open file itself, not its name). `None` when the file system
-    /// has no generation either.
+    /// needs a descriptor open for I/O: a file held by `O_PATH` (or by
+    /// name) is opened again, read-only and non-blocking, through its
+    /// `/proc/self/fd` link (the open file itself, not its name). `None`
+    /// when the file system has no generation either.
     pub(crate) fn generation(&self) -> Option<u64> {
+        if let Handle::Named { dir, name } = &self.0 {
+            return Node::open_path_at(dir.fd(), name).ok()?.generation();
+        }
         let reopened;
-        let fd = if self.o_path {
+        let fd = if self.o_path() {
             let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
             reopened = rustix::fs::open(self.proc_path(), flags, Mode::empty()).ok()?;
             reopened.as_raw_fd()
         } else {
-            self.fd.as_raw_fd()
+            self.fd().as_raw_fd()
         };
         let mut generation: libc::c_long = 0;
         // SAFETY: FS_IOC_GETVERSION writes one `long` through the pointer,
@@ -101,16 +139,19 @@ impl Node {
 
     /// Reads an xattr into `buf`; `Ok(None)` when it does not exist.
     pub(crate) fn get_xattr(&self, name: &CStr, buf: &mut Vec<u8>) -> io::Result<Option<()>> {
+        if let Handle::Named { dir, name: entry } = &self.0 {
+            return get_xattr_by_name(dir.fd(), entry, name, buf);
+        }
         loop {
             let at =
                 |dir: BorrowedFd<'_>, link: &CStr| getxattrat(dir, link, 0, name, &mut buf[..]);
-            let got = if self.o_path {
+            let got = if self.o_path() {
                 match via_proc_fd(self.fd(), at) {
                     Some(got) => got,
                     None => rustix::fs::getxattr(self.proc_path(), name, &mut buf[..]),
                 }
             } else {
-                rustix::fs::fgetxattr(&self.fd, name, &mut buf[..])
+                rustix::fs::fgetxattr(self.fd(), name, &mut buf[..])
             };
             match got {
                 Ok(n) => {
@@ -119,10 +160,10 @@ impl Node {
                 }
                 Err(rustix::io::Errno::NODATA) => return Ok(None),
                 Err(rustix::io::Errno::RANGE) => {
-                    let size = if self.o_path {
+                    let size = if self.o_path() {
                         rustix::fs::getxattr_query(self.proc_path(), name)?
                     } else {
-                        rustix::fs::fgetxattr_query(&self.fd, name)?
+                        rustix::fs::fgetxattr_query(self.fd(), name)?
                     };
                     buf.resize(size.max(buf.len() * 2), 0);
                 }
@@ -132,28 +173,40 @@ impl Node {
     }
 
     pub(crate) fn set_xattr(&self, name: &CStr, value: &[u8]) -> io::Result<()> {
-        if self.o_path {
-            let at = |dir: BorrowedFd<'_>, link: &CStr| setxattrat(dir, link, 0, name, value);
-            match via_proc_fd(self.fd(), at) {
-                Some(done) => done.map(drop)?,
-                None => rustix::fs::setxattr(self.proc_path(), name, value, XattrFlags::empty())?,
+        match &self.0 {
+            Handle::Named { dir, name: entry } => {
+                setxattrat(dir.fd(), entry, libc::AT_SYMLINK_NOFOLLOW, name, value)?;
             }
-        } else {
-            rustix::fs::fsetxattr(&self.fd, name, value, XattrFlags::empty())?;
+            Handle::Open { o_path: true, .. } => {
+                let at = |dir: BorrowedFd<'_>, link: &CStr| setxattrat(dir, link, 0, name, value);
+                match via_proc_fd(self.fd(), at) {
+                    Some(done) => done.map(drop)?,
+                    None => {
+                        rustix::fs::setxattr(self.proc_path(), name, value, XattrFlags::empty())?
+                    }
+                }
+            }
+            Handle::Open { fd, .. } => {
+                rustix::fs::fsetxattr(fd, name, value, XattrFlags::empty())?;
+            }
         }
         Ok(())
     }
 
     /// Removes an xattr; one that is already gone is no error.
     pub(crate) fn remove_xattr(&self, name: &CStr) -> io::Result<()> {
-        let done = if self.o_path {
-            let at = |dir: BorrowedFd<'_>, link: &CStr| removexattrat(dir, link, 0, name);
-            match via_proc_fd(self.fd(), at) {
-                Some(done) => done.map(drop),
-                None => rustix::fs::removexattr(self.proc_path(), name),
+        let done = match &self.0 {
+            Handle::Named { dir, name: entry } => {
+                removexattrat(dir.fd(), entry, libc::AT_SYMLINK_NOFOLLOW, name).map(drop)
             }
-        } else {
-            rustix::fs::fremovexattr(&self.fd, name)
+            Handle::Open { o_path: true, .. } => {
+                let at = |dir: BorrowedFd<'_>, link: &CStr| removexattrat(dir, link, 0, name);
+                match via_proc_fd(self.fd(), at) {
+                    Some(done) => done.map(drop),
+                    None => rustix::fs::removexattr(self.proc_path(), name),
+                }
+            }
+            Handle::Open { fd, .. } => rustix::fs::fremovexattr(fd, name),
         };
         match done {
             Ok(()) | Err(rustix::io::Errno::NODATA) => Ok(()),
@@ -162,8 +215,11 @@ impl Node {
     }
 
     pub(crate) fn chmod(&self, mode: u32) -> io::Result<()> {
-        if self.o_path && !NO_FCHMODAT2.load(Relaxed) {
-            match fchmodat2_empty_path(self.fd(), mode) {
+        if let Handle::Named { dir, name } = &self.0 {
+            return fchmodat2(dir.fd(), name, mode, libc::AT_SYMLINK_NOFOLLOW);
+        }
+        if self.o_path() && !NO_FCHMODAT2.load(Relaxed) {
+            match fchmodat2(self.fd(), c"", mode, libc::AT_EMPTY_PATH) {
                 Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {
                     NO_FCHMODAT2.store(true, Relaxed)
                 }
@@ -171,22 +227,26 @@ impl Node {
             }
         }
         let mode = Mode::from_bits_truncate(mode);
-        if self.o_path {
+        if self.o_path() {
             rustix::fs::chmod(self.proc_path(), mode)?;
         } else {
-            rustix::fs::fchmod(&self.fd, mode)?;
+            rustix::fs::fchmod(self.fd(), mode)?;
         }
         Ok(())
     }
 
     /// fchownat(fd, "", AT_EMPTY_PATH) works on O_PATH descriptors too.
     pub(crate) fn chown(&self, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
+        let (dir, name, flags) = match &self.0 {
+            Handle::Named { dir, name } => (dir.fd(), name.as_c_str(), AtFlags::SYMLINK_NOFOLLOW),
+            Handle::Open { fd, .. } => (fd.as_fd(), c"", AtFlags::EMPTY_PATH),
+        };
         rustix::fs::chownat(
-            &self.fd,
-            c"",
+            dir,
+            name,
             uid.map(Uid::from_raw),
             gid.map(Gid::from_raw),
-            AtFlags::EMPTY_PATH,
+            flags,
         )?;
         Ok(())
     }
@@ -195,7 +255,7 @@ impl Node {
 impl Node {
     /// Wraps a descriptor already open on a directory for reading.
     pub(crate) fn from_dir_fd(fd: OwnedFd) -> Node {
-        Node { fd, o_path: false }
+        Node::open(fd, false)
     }
 }
 
@@ -250,6 +310,48 @@ pub(crate) fn stat_by_name(dir: BorrowedFd<'_>, name: &CStr) -> io::Result<Statx
     )?)
 }
 
+/// Whether nobody but root can add, remove or rename the entries of the
+/// directory `stat` describes: owned by root, no write bit for others nor
+/// for the group class (which, when the directory has an ACL, is its
+/// mask: no named entry writes either). Its regular files can then be
+/// changed by name ([`Node::in_sealed_dir`]), which needs the *xattrat
+/// calls (Linux 6.13). The caller also checks the file system
+/// ([`names_are_local`]).
+pub(crate) fn only_root_writes(stat: &Statx) -> bool {
+    stat.stx_uid == 0 && u32::from(stat.stx_mode) & 0o022 == 0 && have_xattrat()
+}
+
+/// Whether the file system of `dir` is a local one, where the owner and
+/// mode bits statx reports are all that decides who may rename entries
+/// (not a network or FUSE file system, whose server answers for itself).
+pub(crate) fn names_are_local(dir: BorrowedFd<'_>) -> bool {
+    const LOCAL: [libc::__fsword_t; 7] = [
+        0xEF53,      // ext2/3/4
+        0x5846_5342, // xfs
+        0x9123_683E, // btrfs
+        0x0102_1994, // tmpfs
+        0xF2F5_2010, // f2fs
+        0x2FC1_2FC1, // zfs
+        0xCA45_1A4E, // bcachefs
+    ];
+    rustix::fs::fstatfs(dir).is_ok_and(|fs| LOCAL.contains(&fs.f_type))
+}
+
+/// Whether the kernel has the *xattrat calls (Linux 6.13), asked once.
+fn have_xattrat() -> bool {
+    static HAVE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAVE.get_or_init(|| {
+        let got = getxattrat(
+            rustix::fs::CWD,
+            c"/",
+            libc::AT_SYMLINK_NOFOLLOW,
+            c"user.chk-probe",
+            &mut [],
+        );
+        got != Err(rustix::io::Errno::NOSYS)
+    })
+}
+
 /// Whether `now` (through the entry's descriptor) proves that nothing
 /// about the inode changed since `then` (by name): same inode, same ctime
 /// (which every chmod, chown and xattr write moves). Trusted only where
@@ -277,18 +379,19 @@ const SYS_FCHMODAT2: libc::c_long = 452;
 /// Set once the kernel answered ENOSYS: older than 6.6.
 static NO_FCHMODAT2: AtomicBool = AtomicBool::new(false);
 
-/// chmod of the file an `O_PATH` descriptor holds, without the
-/// `/proc/self/fd` lookup: fchmodat2(fd, "", mode, AT_EMPTY_PATH).
-fn fchmodat2_empty_path(fd: BorrowedFd<'_>, mode: u32) -> io::Result<()> {
-    // SAFETY: the path is a NUL-terminated empty string that lives across
-    // the call; `fd` is an open descriptor borrowed for its duration.
+/// fchmodat2(2): chmod of `name` in `dir` with `flags`, or of the file an
+/// `O_PATH` descriptor holds without the `/proc/self/fd` lookup (`""`,
+/// `AT_EMPTY_PATH`).
+fn fchmodat2(dir: BorrowedFd<'_>, name: &CStr, mode: u32, flags: libc::c_int) -> io::Result<()> {
+    // SAFETY: `name` is a NUL-terminated string that lives across the
+    // call; `dir` is an open descriptor borrowed for its duration.
     let done = unsafe {
         libc::syscall(
             SYS_FCHMODAT2,
-            fd.as_raw_fd(),
-            c"".as_ptr(),
+            dir.as_raw_fd(),
+            name.as_ptr(),
             mode & 0o7777,
-            libc::AT_EMPTY_PATH,
+            flags,
         )
     };
     if done == 0 {
@@ -498,6 +601,85 @@ fn proc_lgetxattr(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The promise entries are changed by name on: in a directory
+    /// [`only_root_writes`] accepts, a real unprivileged account can
+    /// rename nothing. Each shape is tried for real by that account.
+    #[test]
+    fn only_root_writes_accepts_no_directory_another_user_can_rename_in() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let user = testkit::users::User::new(tmp.path());
+        let acl = |dir: &Path, text: &str| {
+            let done = std::process::Command::new("setfacl")
+                .args(["-m", text])
+                .arg(dir)
+                .status();
+            assert!(done.unwrap().success());
+        };
+        struct Shape {
+            name: &'static str,
+            mode: u32,
+            /// Owned by the user (else root).
+            owned: bool,
+            /// Its group the user's (else root's).
+            group: bool,
+            acl: Option<String>,
+            sealed: bool,
+        }
+        let shape = |name, mode, owned, group, acl, sealed| Shape {
+            name,
+            mode,
+            owned,
+            group,
+            acl,
+            sealed,
+        };
+        let rwx = format!("u:{}:rwx", user.uid);
+        let masked = format!("u:{}:rwx,m::r-x", user.uid);
+        let shapes = [
+            shape("root-0755", 0o755, false, false, None, true),
+            shape("root-0700", 0o700, false, false, None, true),
+            shape("group-0775", 0o775, false, true, None, false),
+            shape("other-0757", 0o757, false, false, None, false),
+            shape("sticky-1777", 0o1777, false, false, None, false),
+            shape("user-owned", 0o755, true, false, None, false),
+            shape("acl-user-rwx", 0o755, false, false, Some(rwx), false),
+            shape("acl-masked", 0o755, false, false, Some(masked), true),
+        ];
+        for Shape {
+            name,
+            mode,
+            owned,
+            group,
+            acl: entries,
+            sealed,
+        } in shapes
+        {
+            let dir = tmp.path().join(name);
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::write(dir.join("f"), b"x").unwrap();
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
+            let uid = owned.then_some(user.uid);
+            let gid = group.then_some(user.gid);
+            std::os::unix::fs::chown(&dir, uid, gid).unwrap();
+            if let Some(entries) = entries {
+                acl(&dir, &entries);
+            }
+            let stat = Node::open_root(&dir).unwrap().stat().unwrap();
+            assert_eq!(only_root_writes(&stat), sealed, "{name}");
+            let renamed = user.sh(&dir, "mv f g").status.success();
+            assert!(
+                !(sealed && renamed),
+                "{name}: renamed in a sealed directory"
+            );
+            assert!(
+                sealed || renamed || name == "sticky-1777",
+                "{name}: shape not writable"
+            );
+        }
+    }
 
     #[test]
     fn open_below_never_follows_symlinks() {

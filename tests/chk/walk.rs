@@ -259,8 +259,11 @@ fn a_file_swapped_for_a_symlink_after_its_inspection_is_not_followed() {
     let tree = tmp.path().join("tree");
     let outside = tmp.path().join("secret");
     fs::create_dir(&tree).unwrap();
-    // The root is already as PRIVATE wants: only `victim` differs.
+    // The root is already as PRIVATE wants: only `victim` differs. It is
+    // a user's (nobody's), who may swap its entries: in a directory only
+    // root can write, chk changes files by name (nobody else can swap).
     set_mode(&tree, 0o700);
+    std::os::unix::fs::chown(&tree, Some(65534), None).unwrap();
     write(&tree.join("victim"), 0o666);
     write(&outside, 0o644);
     let before = (mode(&outside), getfacl(&outside));

@@ -1,6 +1,7 @@
 //! Walking one target: a rayon task per directory, opened only when the
 //! task runs, and a bounded queue of them; nothing kept per entry once it
-//! is done. Files are looked at by name and opened only to be changed.
+//! is done. Files are looked at by name and opened only to be changed
+//! (changed by name where only root can write their directory).
 
 use super::links::{self, HardLinks};
 use super::report::{self, Counters, Notes, Report, Skip, Summary};
@@ -15,7 +16,7 @@ use rustix::io::Errno;
 use std::ffi::{CStr, OsStr};
 use std::io;
 use std::mem::MaybeUninit;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
@@ -55,6 +56,9 @@ struct Walk<'a> {
     links: HardLinks,
     /// Subdirectory tasks waiting in the queue.
     queued: AtomicUsize,
+    /// Whether the target's file system is one where owner and mode say
+    /// who may rename entries ([`node::names_are_local`]).
+    names_local: bool,
 }
 
 /// Files in a row of one directory that needed a change, after which the
@@ -136,9 +140,9 @@ pub(super) fn walk_target(target: &Target, opts: &RunOptions, report: &Report) -
         walk.skip(b"", Skip::Ignored);
         return Ok(walk.counters.summary());
     }
-    walk.check_open(&node, &stat, b"", rule);
+    walk.names_local = node::names_are_local(node.fd());
     let node = Arc::new(node);
-    rayon::scope(|scope| walk.directory(scope, Arc::clone(&node), Vec::new(), inherited));
+    rayon::scope(|scope| walk.open_directory(scope, &node, &stat, Vec::new(), rule, inherited));
     // Multiply-linked files, once every link of theirs had its chance to be met.
     for inode in std::mem::take(&mut walk.links).into_inodes() {
         walk.linked_file(&node, inode);
@@ -262,6 +266,7 @@ impl<'a> Walk<'a> {
             fatal_error: Mutex::new(None),
             links: HardLinks::default(),
             queued: AtomicUsize::new(0),
+            names_local: false,
         }
     }
 
@@ -322,13 +327,45 @@ impl<'a> Walk<'a> {
         self.queued.load(Relaxed) < MAX_QUEUED || NESTED.get() >= MAX_NESTED
     }
 
-    /// Reads the directory `dir` (at `rel`) and hands each entry on.
+    /// Whether nobody but root can rename entries of the directory `stat`
+    /// describes (see [`node::only_root_writes`]), on the target's file
+    /// system.
+    fn sealed(&self, stat: &Statx) -> bool {
+        self.names_local
+            && (stat.stx_dev_major, stat.stx_dev_minor) == self.device
+            && node::only_root_writes(stat)
+    }
+
+    /// Checks the open directory `dir` (unless `rule` is `None`) and walks
+    /// it. One that only root can write is checked after its own entries,
+    /// which are then changed by name: its check may open it to others.
+    fn open_directory<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        dir: &Arc<Node>,
+        stat: &Statx,
+        rel: Vec<u8>,
+        rule: Option<&'a Rule>,
+        below: Inherited,
+    ) {
+        let sealed = self.sealed(stat);
+        if !sealed {
+            self.check_open(dir, stat, &rel, rule);
+            return self.directory(scope, Arc::clone(dir), rel, below, false);
+        }
+        self.directory(scope, Arc::clone(dir), rel.clone(), below, true);
+        self.check_open(dir, stat, &rel, rule);
+    }
+
+    /// Reads the directory `dir` (at `rel`) and hands each entry on;
+    /// `sealed`: only root can rename its entries.
     fn directory<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
         dir: Arc<Node>,
         rel: Vec<u8>,
         inherited: Inherited,
+        sealed: bool,
     ) {
         let mut buf = vec![MaybeUninit::<u8>::uninit(); 8192];
         let mut entries = RawDir::new(dir.fd(), &mut buf);
@@ -359,11 +396,12 @@ impl<'a> Walk<'a> {
                 continue;
             }
             let is_dir_hint = matches!(entry.file_type(), FileType::Directory | FileType::Unknown);
-            if entry.file_type() == FileType::RegularFile && streak >= DIRECT_AFTER {
+            if entry.file_type() == FileType::RegularFile && streak >= DIRECT_AFTER && !sealed {
                 let changed = self.open_file_at_once(scope, &dir, name, &child_rel, rule, below);
                 streak = if changed { streak + 1 } else { 0 };
             } else if !is_dir_hint {
-                let changed = self.non_directory(Some(scope), &dir, name, &child_rel, rule, below);
+                let entry = (name, child_rel.as_slice());
+                let changed = self.non_directory(Some(scope), &dir, sealed, entry, rule, below);
                 streak = if changed { streak + 1 } else { 0 };
             } else if self.queue_it() {
                 let name = name.to_owned();
@@ -403,7 +441,7 @@ impl<'a> Walk<'a> {
             Err(e) if matches!(e.raw_os_error(), Some(n) if n == Errno::NOTDIR.raw_os_error() || n == Errno::LOOP.raw_os_error()) =>
             {
                 // (Not descending again if it flips back: left for the next run.)
-                self.non_directory(None, &parent, name, &rel, rule, below);
+                self.non_directory(None, &parent, false, (name, &rel), rule, below);
                 return;
             }
             Err(e) if is_vanished(&e) => return,
@@ -424,10 +462,8 @@ impl<'a> Walk<'a> {
             self.skip(&rel, Skip::OtherFilesystem);
             return;
         }
-        if !checked {
-            self.check_open(&node, &stat, &rel, rule);
-        }
-        self.directory(scope, Arc::new(node), rel, below);
+        let rule = if checked { None } else { rule };
+        self.open_directory(scope, &Arc::new(node), &stat, rel, rule, below);
     }
 
     /// A directory that cannot be opened for reading (mode 000 under a
@@ -459,13 +495,14 @@ impl<'a> Walk<'a> {
     /// Anything that was not listed as a directory, looked at by name
     /// (statx without following symlinks, never opened); only regular files
     /// are checked. Without `scope`, an entry that turns out to be a
-    /// directory is not walked.
+    /// directory is not walked. `sealed`: only root can rename entries of
+    /// `parent`.
     fn non_directory<'s>(
         &'s self,
         scope: Option<&rayon::Scope<'s>>,
         parent: &Arc<Node>,
-        name: &CStr,
-        rel: &[u8],
+        sealed: bool,
+        (name, rel): (&CStr, &[u8]),
         rule: Option<&'a Rule>,
         below: Inherited,
     ) -> bool {
@@ -480,7 +517,7 @@ impl<'a> Walk<'a> {
         if !self.is_regular_file_here(scope, parent, name, rel, &stat, rule, below) {
             return false;
         }
-        self.check_by_name(parent.fd(), name, &stat, rel, rule)
+        self.check_by_name(parent, sealed, name, &stat, rel, rule)
     }
 
     /// Whether an entry is a regular file on the target's file system (not
@@ -574,10 +611,13 @@ impl<'a> Walk<'a> {
     /// opened. One that differs is opened (O_PATH, no symlink followed),
     /// must be the very inode inspected, is inspected again through the
     /// descriptor unless its ctime proves nothing changed, and is repaired
-    /// through that descriptor only. Returns whether it needed a change.
+    /// through that descriptor only; in a directory only root can write
+    /// (`sealed`), by name, as nobody else can put another file under it.
+    /// Returns whether it needed a change.
     fn check_by_name(
         &self,
-        dir: BorrowedFd<'_>,
+        parent: &Arc<Node>,
+        sealed: bool,
         name: &CStr,
         stat: &Statx,
         rel: &[u8],
@@ -589,6 +629,7 @@ impl<'a> Walk<'a> {
             return false;
         }
         let Some(rule) = rule else { return false };
+        let dir = parent.fd();
         let by_name = state::Source::ByName { dir, name };
         let found = match state::inspect_entry(by_name, stat, rule, &self.target.ownership) {
             Ok(found) if found.changes.is_empty() => return false,
@@ -597,6 +638,13 @@ impl<'a> Walk<'a> {
             // Anything else is decided again through the descriptor.
             Err(_) => None,
         };
+        if sealed {
+            let node = Node::in_sealed_dir(parent, name);
+            return match found {
+                Some(found) => self.make_changes(&node, stat, rel, found),
+                None => self.repair(&node, stat, rel, rule),
+            };
+        }
         let node = match Node::open_path_at(dir, name) {
             Ok(node) => node,
             Err(e) if is_vanished(&e) => return false,
@@ -788,13 +836,21 @@ mod tests {
     /// swaps it made: set by the one test that uses it.
     static SWAPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+    /// Modes of the directory of each `sealed-*` file, seen just before
+    /// the file's change.
+    static SEALED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
     /// Called by the walker just before it changes `path`: an entry named
     /// `victim-*` is moved to `*.moved` and a symlink to `../outside/*`
-    /// (a file or a directory outside the tree) takes its place.
+    /// (a file or a directory outside the tree) takes its place; for one
+    /// named `sealed-*`, its directory's mode is noted.
     pub(super) fn before_change(path: &Path) {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             return;
         };
+        if name.starts_with("sealed-") {
+            SEALED.lock().unwrap().push(mode(path.parent().unwrap()));
+        }
         let Some(kind) = name.strip_prefix("victim-") else {
             return;
         };
@@ -842,6 +898,8 @@ mod tests {
         let (tree, outside) = (tmp.path().join("tree"), tmp.path().join("outside"));
         std::fs::create_dir_all(&tree).unwrap();
         std::fs::create_dir_all(&outside).unwrap();
+        // Group-writable, as a shared directory is (see `swapped_mid_run`).
+        std::fs::set_permissions(&tree, std::fs::Permissions::from_mode(0o775)).unwrap();
         for i in 0..30 {
             std::fs::write(outside.join(format!("f{i}")), "secret").unwrap();
             std::fs::write(tree.join(format!("victim-f{i}")), "x").unwrap();
@@ -862,6 +920,33 @@ mod tests {
             assert_eq!(mode(&outside.join(format!("f{i}"))), 0o644);
             assert_eq!(mode(&tree.join(format!("victim-f{i}.moved"))), 0o600);
         }
+    }
+
+    #[test]
+    fn a_directory_only_root_can_write_is_opened_up_after_its_files() {
+        // Root's 0755 directory: its files are changed by name, which is
+        // safe only while nobody else can write it; the rule gives its
+        // group write access, so it must be checked after its files.
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("tree");
+        std::fs::create_dir(&dir).unwrap();
+        for i in 0..10 {
+            std::fs::write(dir.join(format!("sealed-{i}")), "x").unwrap();
+        }
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let definition = rules::parse_definition(
+            "u::rwx,g::rwx,o::---",
+            Level::System,
+            &Macros::default(),
+            &FakeNames,
+        )
+        .unwrap();
+        check_whole_tree(&dir, definition, Some(1));
+        let seen = SEALED.lock().unwrap().clone();
+        assert_eq!(seen.len(), 10);
+        assert!(seen.iter().all(|m| m & 0o022 == 0), "{seen:?}");
+        assert_eq!(mode(&dir) & 0o070, 0o070);
+        assert_eq!(mode(&dir.join("sealed-0")) & 0o077, 0o070);
     }
 
     /// One quiet run of `definition` over all of `tree`, on `jobs` threads.
@@ -908,9 +993,12 @@ mod tests {
         std::fs::create_dir_all(tree.join("victim-dir")).unwrap();
         std::fs::write(tree.join("victim-file"), "x").unwrap();
         std::fs::write(tree.join("victim-dir/child"), "x").unwrap();
+        // Group-writable directories, as shared ones are: a member can swap
+        // their entries (in a directory only root can write, nobody but
+        // root can, and entries are changed by name).
         for p in ["", "victim-file", "victim-dir", "victim-dir/child"] {
             let perm = if p.ends_with("dir") || p.is_empty() {
-                0o755
+                0o775
             } else {
                 0o644
             };
