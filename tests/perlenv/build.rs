@@ -599,3 +599,76 @@ fn tests_that_collide_when_run_at_once_are_run_again_one_at_a_time() {
         "{log}"
     );
 }
+
+/// A step started while another has run for 5 s yields to it (nice +10):
+/// the long test run keeps its priority. Slow's test notes when it started
+/// and waits (at most 60 s) for Late's test; Late's Makefile.PL waits (at
+/// most 60 s) until Slow's test has run 6 s, so Late's later steps start
+/// after that. Each test prints its niceness into its dist's log.
+#[test]
+fn a_step_started_after_a_long_one_yields_to_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let (slow, late) = (unique("Slow-Nice"), unique("Late-Nice"));
+    let slow_dir = dist_dir(&t.join("src"), &slow, "0.01", None, None);
+    write(
+        &slow_dir.join("t/slow.t"),
+        r#"use strict; use warnings; use Test::More tests => 1; use Time::HiRes ();
+my $dir = $ENV{TMPDIR};
+open my $fh, '>', "$dir/slow-started" or die "$dir/slow-started: $!"; close $fh;
+my $deadline = Time::HiRes::time() + 60;
+Time::HiRes::sleep(0.05) until -e "$dir/late-tested" || Time::HiRes::time() > $deadline;
+diag "niceness: " . getpriority(0, 0);
+ok(-e "$dir/late-tested", "Late was tested while this test ran");
+"#,
+    );
+    let late_dir = dist_dir(&t.join("src"), &late, "0.01", None, None);
+    let makefile = std::fs::read_to_string(late_dir.join("Makefile.PL")).unwrap();
+    write(
+        &late_dir.join("Makefile.PL"),
+        &format!(
+            r#"use Time::HiRes ();
+my $started = "$ENV{{TMPDIR}}/slow-started";
+my $deadline = Time::HiRes::time() + 60;
+until (-e $started && Time::HiRes::time() - (Time::HiRes::stat($started))[9] >= 6) {{
+    die "Slow's test did not start\n" if Time::HiRes::time() > $deadline;
+    Time::HiRes::sleep(0.05);
+}}
+{makefile}"#
+        ),
+    );
+    write(
+        &late_dir.join("t/late.t"),
+        r#"use strict; use warnings; use Test::More tests => 1;
+diag "niceness: " . getpriority(0, 0);
+open my $fh, '>', "$ENV{TMPDIR}/late-tested" or die "$ENV{TMPDIR}/late-tested: $!"; close $fh;
+ok(1);
+"#,
+    );
+    let out = t.join("dists");
+    let (slow_tarball, late_tarball) = (pack(&slow_dir, &out), pack(&late_dir, &out));
+    let env = new_env(t);
+    perlenv()
+        .args(["install", "-q", "-j2", "--no-cache"])
+        .arg(&env)
+        .arg(&slow_tarball)
+        .arg(&late_tarball)
+        .assert()
+        .success();
+    let own = std::process::Command::new("perl")
+        .args(["-e", "print getpriority(0, 0)"])
+        .output()
+        .unwrap();
+    let own: i32 = String::from_utf8(own.stdout).unwrap().parse().unwrap();
+    let niceness = |dist: &str| {
+        let log =
+            std::fs::read_to_string(env.join(format!(".perlenv/logs/{dist}-0.01.log"))).unwrap();
+        let line = log
+            .lines()
+            .find_map(|l| l.strip_prefix("# niceness: "))
+            .unwrap_or_else(|| panic!("{log}"));
+        line.trim().parse::<i32>().unwrap()
+    };
+    assert_eq!(niceness(&slow), own);
+    assert_eq!(niceness(&late), (own + 10).min(19));
+}
