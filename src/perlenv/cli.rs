@@ -56,11 +56,13 @@ INSTALLING:
   file:// CPAN mirror) perlenv builds the dists itself: the dependency graph
   is resolved as it unfolds, independent dists are configured, built, tested
   and installed at the same time (--jobs N, default: the CPUs; make test runs
-  N test files at once), one failure stops only the dists that need it, and
-  each dist's log is kept in ENV/.perlenv/logs. A dist built and tested once
-  for this perl is installed again from the build cache (/var/cache/perlenv
-  as root, $XDG_CACHE_HOME/perlenv otherwise; every file checked against its
-  SHA-256 first; `perlenv cache list|prune`). A module from CPAN itself (no
+  N test files at once, and once more one file at a time if that fails), one
+  failure stops only the dists that need it, and each dist's log (every step
+  between lines with its time into the install) is kept in ENV/.perlenv/logs.
+  A dist built and tested once for this perl is installed again from the
+  build cache (/var/cache/perlenv as root, $XDG_CACHE_HOME/perlenv
+  otherwise; every file checked against its SHA-256 first; `perlenv cache
+  list|prune`). A module from CPAN itself (no
   --from) or an http(s) mirror goes through cpanm -L. Every build step runs in
   a private mount namespace where all but ENV and the build's work directory
   is read-only: a build that writes elsewhere fails there (EROFS, the path in

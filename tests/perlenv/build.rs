@@ -509,3 +509,166 @@ fn a_dist_directory_is_built_from_a_copy_and_frozen_as_local() {
         stdout(perlenv().arg("list").arg(&env))
     );
 }
+
+/// A test file of a dist whose files collide when run at once: it notes
+/// that it started, then watches (at most 5 s) for its sibling: seeing it
+/// started and not done is a collision. The harness process (the parent)
+/// names the run, so a serial rerun does not see the first run's notes.
+fn colliding_test(me: &str, other: &str) -> String {
+    format!(
+        r#"use strict; use warnings; use Test::More tests => 1; use Time::HiRes ();
+my $run = getppid();
+sub note_file {{ open my $fh, '>', $_[0] or die "$_[0]: $!"; close $fh }}
+note_file("started-{me}.$run");
+my $deadline = Time::HiRes::time() + 5;
+my $collided = 0;
+until (-e "done-{other}.$run" || Time::HiRes::time() > $deadline) {{
+    if (-e "started-{other}.$run") {{ $collided = 1; last }}
+    Time::HiRes::sleep(0.02);
+}}
+note_file("done-{me}.$run");
+ok(!$collided, "{me} ran alone, without {other} under way");
+"#
+    )
+}
+
+/// A dist whose two test files collide when run at once fails its
+/// parallel test run (-j2) and is not failed for it: its tests run again
+/// one file at a time, pass, and it is installed; the log keeps both runs
+/// and the line says its tests pass only one at a time. (A dist whose
+/// tests fail one at a time too still fails:
+/// a_failure_stops_its_dependents_only_and_every_dist_has_a_log.)
+#[test]
+fn tests_that_collide_when_run_at_once_are_run_again_one_at_a_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let name = unique("Collide-Par");
+    let dir = dist_dir(&t.join("src"), &name, "0.01", None, None);
+    write(&dir.join("t/a.t"), &colliding_test("a", "b"));
+    write(&dir.join("t/b.t"), &colliding_test("b", "a"));
+    let tarball = pack(&dir, &t.join("dists"));
+    let env = new_env(t);
+    let out = perlenv()
+        .args(["install", "-j2", "--no-cache"])
+        .arg(&env)
+        .arg(&tarball)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("Installed {name}-0.01 (built and tested in "))
+            && err.contains("s; its tests pass only one file at a time)"),
+        "{err}"
+    );
+    let module = name.replace('-', "::");
+    assert_eq!(
+        stdout(perlenv().arg("list").arg(&env)),
+        format!("{module} 0.01\n")
+    );
+    let log = std::fs::read_to_string(env.join(format!(".perlenv/logs/{name}-0.01.log"))).unwrap();
+    let rerun = log
+        .find("perlenv: the tests failed when run 2 files at once: running them again one file at a time")
+        .unwrap_or_else(|| panic!("{log}"));
+    let (parallel, serial) = log.split_at(rerun);
+    assert!(
+        parallel.contains("#   Failed test 'a ran alone, without b under way'")
+            || parallel.contains("#   Failed test 'b ran alone, without a under way'"),
+        "{log}"
+    );
+    assert!(parallel.contains("Result: FAIL"), "{log}");
+    assert!(serial.contains("All tests successful"), "{log}");
+    assert!(!serial.contains("Failed test"), "{log}");
+    // Each step between two lines with the time into the install.
+    let marks: Vec<&str> = log
+        .lines()
+        .filter_map(|l| l.strip_prefix("perlenv: "))
+        .filter_map(|l| l.split_once(" s: ").map(|(_, what)| what))
+        .collect();
+    let tests: Vec<&&str> = marks
+        .iter()
+        .filter(|m| *m == &"started make test")
+        .collect();
+    assert_eq!(tests.len(), 2, "{log}");
+    assert!(
+        marks.iter().any(|m| m.starts_with("exit status: 2 after ")),
+        "{log}"
+    );
+    assert!(
+        marks.last().unwrap().starts_with("exit status: 0 after "),
+        "{log}"
+    );
+}
+
+/// A step started while another has run for 5 s yields to it (nice +10):
+/// the long test run keeps its priority. Slow's test notes when it started
+/// and waits (at most 60 s) for Late's test; Late's Makefile.PL waits (at
+/// most 60 s) until Slow's test has run 6 s, so Late's later steps start
+/// after that. Each test prints its niceness into its dist's log.
+#[test]
+fn a_step_started_after_a_long_one_yields_to_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let (slow, late) = (unique("Slow-Nice"), unique("Late-Nice"));
+    let slow_dir = dist_dir(&t.join("src"), &slow, "0.01", None, None);
+    write(
+        &slow_dir.join("t/slow.t"),
+        r#"use strict; use warnings; use Test::More tests => 1; use Time::HiRes ();
+my $dir = $ENV{TMPDIR};
+open my $fh, '>', "$dir/slow-started" or die "$dir/slow-started: $!"; close $fh;
+my $deadline = Time::HiRes::time() + 60;
+Time::HiRes::sleep(0.05) until -e "$dir/late-tested" || Time::HiRes::time() > $deadline;
+diag "niceness: " . getpriority(0, 0);
+ok(-e "$dir/late-tested", "Late was tested while this test ran");
+"#,
+    );
+    let late_dir = dist_dir(&t.join("src"), &late, "0.01", None, None);
+    let makefile = std::fs::read_to_string(late_dir.join("Makefile.PL")).unwrap();
+    write(
+        &late_dir.join("Makefile.PL"),
+        &format!(
+            r#"use Time::HiRes ();
+my $started = "$ENV{{TMPDIR}}/slow-started";
+my $deadline = Time::HiRes::time() + 60;
+until (-e $started && Time::HiRes::time() - (Time::HiRes::stat($started))[9] >= 6) {{
+    die "Slow's test did not start\n" if Time::HiRes::time() > $deadline;
+    Time::HiRes::sleep(0.05);
+}}
+{makefile}"#
+        ),
+    );
+    write(
+        &late_dir.join("t/late.t"),
+        r#"use strict; use warnings; use Test::More tests => 1;
+diag "niceness: " . getpriority(0, 0);
+open my $fh, '>', "$ENV{TMPDIR}/late-tested" or die "$ENV{TMPDIR}/late-tested: $!"; close $fh;
+ok(1);
+"#,
+    );
+    let out = t.join("dists");
+    let (slow_tarball, late_tarball) = (pack(&slow_dir, &out), pack(&late_dir, &out));
+    let env = new_env(t);
+    perlenv()
+        .args(["install", "-q", "-j2", "--no-cache"])
+        .arg(&env)
+        .arg(&slow_tarball)
+        .arg(&late_tarball)
+        .assert()
+        .success();
+    let own = std::process::Command::new("perl")
+        .args(["-e", "print getpriority(0, 0)"])
+        .output()
+        .unwrap();
+    let own: i32 = String::from_utf8(own.stdout).unwrap().parse().unwrap();
+    let niceness = |dist: &str| {
+        let log =
+            std::fs::read_to_string(env.join(format!(".perlenv/logs/{dist}-0.01.log"))).unwrap();
+        let line = log
+            .lines()
+            .find_map(|l| l.strip_prefix("# niceness: "))
+            .unwrap_or_else(|| panic!("{log}"));
+        line.trim().parse::<i32>().unwrap()
+    };
+    assert_eq!(niceness(&slow), own);
+    assert_eq!(niceness(&late), (own + 10).min(19));
+}

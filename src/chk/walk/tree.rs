@@ -329,9 +329,11 @@ impl<'a> Walk<'a> {
 
     /// Whether nobody but root can rename entries of the directory `stat`
     /// describes (see [`node::only_root_writes`]), on the target's file
-    /// system.
+    /// system. A dry run writes nothing: it keeps the usual order, each
+    /// directory listed before its entries.
     fn sealed(&self, stat: &Statx) -> bool {
-        self.names_local
+        !self.report.dry_run
+            && self.names_local
             && (stat.stx_dev_major, stat.stx_dev_minor) == self.device
             && node::only_root_writes(stat)
     }

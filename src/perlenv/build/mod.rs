@@ -25,7 +25,9 @@ use index::{Index, Origin};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
 use version::Range;
 use view::View;
 
@@ -172,6 +174,45 @@ impl Drop for Slot<'_> {
     }
 }
 
+/// A step that has run this long is taken for the install's critical
+/// path (a dist's long test suite, usually): steps started after it yield
+/// to it.
+const LONG_STEP: Duration = Duration::from_secs(5);
+
+/// How much lower the priority of a step that yields is (added to
+/// perlenv's own niceness): enough that the long step keeps a core to
+/// itself while the others share the rest.
+const YIELD_NICE: i32 = 10;
+
+/// The steps under way, with when each started.
+#[derive(Default)]
+struct UnderWay {
+    steps: Mutex<Vec<(usize, Instant)>>,
+    next: AtomicUsize,
+}
+
+/// A step's place in [`UnderWay`], left when dropped.
+struct Started<'a>(&'a UnderWay, usize);
+
+impl UnderWay {
+    /// Notes a step starting now; tells whether another has run for
+    /// [`LONG_STEP`] already (and so this one yields to it).
+    fn start(&self) -> (Started<'_>, bool) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut steps = self.steps.lock().unwrap_or_else(|p| p.into_inner());
+        let yields = steps.iter().any(|(_, at)| at.elapsed() >= LONG_STEP);
+        steps.push((id, Instant::now()));
+        (Started(self, id), yields)
+    }
+}
+
+impl Drop for Started<'_> {
+    fn drop(&mut self) {
+        let mut steps = self.0.steps.lock().unwrap_or_else(|p| p.into_inner());
+        steps.retain(|(id, _)| *id != self.1);
+    }
+}
+
 /// Everything the dists' threads share.
 struct Run<'a> {
     ws: &'a Workspace,
@@ -185,6 +226,9 @@ struct Run<'a> {
     view: View,
     state: Mutex<State>,
     changed: Condvar,
+    under_way: UnderWay,
+    /// When the install began (the logs' times count from it).
+    began: Instant,
 }
 
 /// Installs `request` into ENV (through `ws`, the builds' workspace).
@@ -224,6 +268,8 @@ pub(crate) fn install(
         view: View::new(options.quiet),
         state: Mutex::new(State::default()),
         changed: Condvar::new(),
+        under_way: UnderWay::default(),
+        began: Instant::now(),
     };
     let logs = ws.build_dir().join("logs");
     std::fs::create_dir_all(&logs)
@@ -540,14 +586,13 @@ impl<'a> Run<'a> {
             cmd
         };
         let stage_dir = self.ws.build_dir().join(format!("stage-{d}"));
+        let serial_only;
         {
             let _slot = self.slots.take();
             self.view.step(d, &label, "building");
             self.step(&log, "building failed", &mut make(&[]))?;
             self.view.step(d, &label, "testing");
-            let mut test = make(&["test"]);
-            test.env("HARNESS_OPTIONS", format!("j{}", self.options.jobs.max(1)));
-            self.step(&log, "tests failed", &mut test)?;
+            serial_only = self.test(d, &label, &log, &make)?;
             self.view.step(d, &label, "installing");
             let mut install = if build_pl {
                 make(&["install", "--destdir"])
@@ -588,10 +633,51 @@ impl<'a> Run<'a> {
                 log::warn!("{label}: not cached: {e}");
             }
         }
+        let serial = if serial_only {
+            "; its tests pass only one file at a time"
+        } else {
+            ""
+        };
         Ok(format!(
-            "built and tested in {:.1} s",
+            "built and tested in {:.1} s{serial}",
             started.elapsed().as_secs_f64()
         ))
+    }
+
+    /// `make test` with the test files run `--jobs` at once; when that
+    /// fails (without a refused write), once more one file at a time, as
+    /// test files that share a fixture collide when run at once. Tells
+    /// whether only the serial run passed.
+    fn test(
+        &self,
+        d: usize,
+        label: &str,
+        log: &Path,
+        make: &dyn Fn(&[&str]) -> Command,
+    ) -> std::result::Result<bool, Failure> {
+        let jobs = self.options.jobs.max(1);
+        let mut test = make(&["test"]);
+        test.env("HARNESS_OPTIONS", format!("j{jobs}"));
+        match self.step(log, "tests failed", &mut test) {
+            Err(Failure::Step(_, None)) if jobs > 1 => {}
+            other => return other.map(|()| false),
+        }
+        let note = format!(
+            "\nperlenv: the tests failed when run {jobs} files at once: \
+             running them again one file at a time\n\n"
+        );
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(log)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, note.as_bytes()))
+            .map_err(|e| {
+                Failure::Error(Error::io(format!("writing {}", log.display()), e).to_string())
+            })?;
+        self.view
+            .step(d, label, "testing again, one file at a time");
+        let mut test = make(&["test"]);
+        test.env("HARNESS_OPTIONS", "j1");
+        self.step(log, "tests failed", &mut test).map(|()| true)
     }
 
     /// What identifies the dists `deps` are for the cache: their
@@ -643,6 +729,31 @@ impl<'a> Run<'a> {
         cmd
     }
 
+    /// Runs `cmd` through `run` (start and wait) as one step under way, at
+    /// a lower priority when another step has run long: on 2 cores a long
+    /// test suite then keeps one while the rest of the graph shares the
+    /// other, instead of every process getting an even share.
+    fn run_step<T>(
+        &self,
+        cmd: &mut Command,
+        run: impl FnOnce(&mut Command) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        use std::os::unix::process::CommandExt;
+        let (_started, yields) = self.under_way.start();
+        if yields {
+            // SAFETY: the forked child makes one system call (nice) on no
+            // shared data, which is what pre_exec requires.
+            unsafe {
+                cmd.pre_exec(|| {
+                    // A step that could not lower its priority still runs.
+                    let _ = rustix::process::nice(YIELD_NICE);
+                    Ok(())
+                });
+            }
+        }
+        run(cmd)
+    }
+
     /// Runs one step with its output appended to `log`.
     fn step(
         &self,
@@ -660,11 +771,33 @@ impl<'a> Run<'a> {
             .map_err(|e| {
                 Failure::Error(Error::io(format!("opening {}", log.display()), e).to_string())
             })?;
+        // Each step between two lines with the time into the install: the
+        // logs are the timeline of where an install spends its time.
+        let mark = |text: String| {
+            let line = format!(
+                "perlenv: {:.2} s: {text}\n",
+                self.began.elapsed().as_secs_f64()
+            );
+            std::io::Write::write_all(&mut &file, line.as_bytes()).map_err(|e| {
+                Failure::Error(Error::io(format!("writing {}", log.display()), e).to_string())
+            })
+        };
+        mark(format!("started {}", shown(cmd)))?;
         let err = file
             .try_clone()
             .map_err(|e| Failure::Error(Error::io("duplicating a descriptor", e).to_string()))?;
-        cmd.stdout(file).stderr(err);
-        let status = cmd.status();
+        let out = file
+            .try_clone()
+            .map_err(|e| Failure::Error(Error::io("duplicating a descriptor", e).to_string()))?;
+        cmd.stdout(out).stderr(err);
+        let began = Instant::now();
+        let status = self.run_step(cmd, |cmd| cmd.status());
+        if let Ok(status) = &status {
+            mark(format!(
+                "{status} after {:.2} s",
+                began.elapsed().as_secs_f64()
+            ))?;
+        }
         let status = match status {
             Ok(status) => status,
             Err(e) => {
@@ -736,25 +869,25 @@ impl<'a> Run<'a> {
         if env.isolated {
             cmd.args(&env.drop);
         }
-        let out = match input {
-            Some(text) => {
-                use std::io::Write;
-                let mut child = cmd
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .map_err(|e| Failure::Error(Error::io("running perl", e).to_string()))?;
-                let mut stdin = child.stdin.take().expect("piped");
-                let text = text.to_string();
-                let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
-                let out = child.wait_with_output();
-                let _ = writer.join();
-                out
-            }
-            None => cmd.output(),
-        }
-        .map_err(|e| Failure::Error(Error::io("running perl", e).to_string()))?;
+        let out = self
+            .run_step(&mut cmd, |cmd| match input {
+                Some(text) => {
+                    use std::io::Write;
+                    let mut child = cmd
+                        .stdin(Stdio::piped())
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::piped())
+                        .spawn()?;
+                    let mut stdin = child.stdin.take().expect("piped");
+                    let text = text.to_string();
+                    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+                    let out = child.wait_with_output();
+                    let _ = writer.join();
+                    out
+                }
+                None => cmd.output(),
+            })
+            .map_err(|e| Failure::Error(Error::io("running perl", e).to_string()))?;
         if !out.status.success() {
             return Err(Failure::Error(format!(
                 "reading the requirements of {}: {}",
@@ -928,6 +1061,25 @@ fn cycle(state: &State, d: usize, waiting: &[usize]) -> Option<String> {
         }
     }
     None
+}
+
+/// A step's command as its log shows it: the program's name and its
+/// arguments, a script given with `-e` left out.
+fn shown(cmd: &Command) -> String {
+    let program = Path::new(cmd.get_program());
+    let name = program.file_name().unwrap_or(program.as_os_str());
+    std::iter::once(name)
+        .chain(cmd.get_args())
+        .map(|arg| {
+            let arg = arg.to_string_lossy();
+            if arg.contains('\n') {
+                "…".to_string()
+            } else {
+                arg.into_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn describe(failure: &Failure) -> String {
