@@ -337,10 +337,11 @@ pub(crate) fn names_are_local(dir: BorrowedFd<'_>) -> bool {
     rustix::fs::fstatfs(dir).is_ok_and(|fs| LOCAL.contains(&fs.f_type))
 }
 
-/// Whether the kernel has the *xattrat calls (Linux 6.13), asked once.
+/// Whether the kernel has the *xattrat calls (Linux 6.13): asked once, the
+/// answer kept in the flag a call that meets ENOSYS also sets.
 fn have_xattrat() -> bool {
-    static HAVE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *HAVE.get_or_init(|| {
+    static ASKED: std::sync::Once = std::sync::Once::new();
+    ASKED.call_once(|| {
         let got = getxattrat(
             rustix::fs::CWD,
             c"/",
@@ -348,8 +349,11 @@ fn have_xattrat() -> bool {
             c"user.chk-probe",
             &mut [],
         );
-        got != Err(rustix::io::Errno::NOSYS)
-    })
+        if got == Err(rustix::io::Errno::NOSYS) {
+            NO_GETXATTRAT.store(true, Relaxed);
+        }
+    });
+    !NO_GETXATTRAT.load(Relaxed)
 }
 
 /// Whether `now` (through the entry's descriptor) proves that nothing

@@ -783,13 +783,11 @@ impl<'a> Run<'a> {
             })
         };
         mark(format!("started {}", shown(cmd)))?;
-        let err = file
-            .try_clone()
-            .map_err(|e| Failure::Error(Error::io("duplicating a descriptor", e).to_string()))?;
-        let out = file
-            .try_clone()
-            .map_err(|e| Failure::Error(Error::io("duplicating a descriptor", e).to_string()))?;
-        cmd.stdout(out).stderr(err);
+        let log_fd = || {
+            file.try_clone()
+                .map_err(|e| Failure::Error(Error::io("duplicating a descriptor", e).to_string()))
+        };
+        cmd.stdout(log_fd()?).stderr(log_fd()?);
         let began = Instant::now();
         let status = self.run_step(cmd, |cmd| cmd.status());
         if let Ok(status) = &status {
