@@ -39,6 +39,7 @@ fn main() -> Result<(), String> {
         method: Method::from_number(number(method)?)?,
         password: password.as_bytes(),
         format: Format::V3,
+        ahead: None,
     };
     let began = Instant::now();
     let mut session = target.open().map_err(|e| e.to_string())?;

@@ -7,15 +7,19 @@
 use super::cli::Cli;
 use super::input::{self, Parsed};
 use super::packet::{self, Format};
-use super::protocol::{self, Destination};
+use super::protocol::{self, Destination, Settings};
 use super::report::{self, Lost, complain};
 use super::route::{Route, route};
 use super::spool::{self, KeepError, Spool, Spooled};
 use super::types::{Closing, Delivery, Status};
-use super::{confirm, flush, net, raw, wrap};
+use super::{confirm, flush, net, raw, send, wrap};
 use crate::common::{Error, Result};
 use std::io::{Read, Write};
 use std::time::Duration;
+
+/// How long a connection opened ahead may wait while the spools are read
+/// (another run may hold a lock): the daemon may give up on it after that.
+const AHEAD_IDLE: Duration = Duration::from_secs(1);
 
 /// One server's share of the run: its spool, what it has to deliver, and
 /// how far that got.
@@ -66,6 +70,13 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
         bad: parsed.bad.len(),
         ..Lost::default()
     };
+    // NSCA 2 with a spool: the first server's daemon starts (and sends its
+    // IV) while the spools are read.
+    let ahead = send::Ahead::default();
+    if cli.spool.is_some() && format == Format::V3 && matches!(route.settings, Settings::Nsca2(_)) {
+        ahead.open(&route.servers[0], route.port, route.timeout);
+    }
+    let reading = std::time::Instant::now();
     let mut lanes: Vec<Lane> = Vec::new();
     for (index, server) in route.servers.iter().enumerate() {
         let spool = open_spool(cli, &route, server, format, &mut lost);
@@ -94,6 +105,13 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
             closing: Vec::new(),
         });
     }
+    if reading.elapsed() > AHEAD_IDLE && ahead.forget() {
+        log::info!(
+            "the spools took {:.1} s to read: the connection opened meanwhile is closed, \
+             and a new one made",
+            reading.elapsed().as_secs_f64()
+        );
+    }
     if lanes.iter().all(|lane| lane.queue.is_empty()) {
         // A flush killed after its last chunk left only the tidying.
         for lane in &mut lanes {
@@ -105,13 +123,19 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
         return Ok(Status::NotSent);
     }
 
-    fn destination<'a>(route: &Route, server: &'a str, format: Format) -> Destination<'a> {
+    fn destination<'a>(
+        route: &Route,
+        server: &'a str,
+        format: Format,
+        ahead: &'a send::Ahead,
+    ) -> Destination<'a> {
         Destination {
             server,
             port: route.port,
             timeout: route.timeout,
             format,
             close_wait: None,
+            ahead: Some(ahead),
         }
     }
     // Without a spool, the daemon's close only changes what a wrapped job's
@@ -120,18 +144,14 @@ pub(crate) fn send(cli: &Cli, wrapped: Option<&wrap::Finished>) -> Result<Status
     if cli.all {
         for lane in &mut lanes {
             let server = lane.server.clone();
-            deliver_lane(
-                &route,
-                &destination(&route, &server, format),
-                lane,
-                answer_read,
-            );
+            let to = destination(&route, &server, format, &ahead);
+            deliver_lane(&route, &to, lane, answer_read);
         }
     } else {
         // Each server in turn takes what is left, lane after lane.
         for server in &route.servers {
             for lane in &mut lanes {
-                let to = destination(&route, server, format);
+                let to = destination(&route, server, format, &ahead);
                 if lane.done < lane.queue.len() && !deliver_lane(&route, &to, lane, answer_read) {
                     break;
                 }
@@ -279,14 +299,14 @@ impl Lane {
 /// `answer_read`: something says whether the results were delivered.
 fn deliver_lane(route: &Route, to: &Destination, lane: &mut Lane, answer_read: bool) -> bool {
     // The daemon's close is waited for only a moment, and only when it
-    // matters: with a spool (whose confirming child it saves), when a
-    // wrapped job's line or -v tells delivered from sent, or for several
-    // results. Otherwise the one result counts as written, as send_nsca
-    // counts it (it never waits).
+    // matters: when a wrapped job's line or -v tells delivered from sent,
+    // or for several results. Otherwise the one result counts as written,
+    // as send_nsca counts it (it never waits), and with a spool a process
+    // of its own confirms the close after the run (confirm.rs).
     // Several results: a daemon that hangs up on a bad packet (a wrong
     // password) shows it within the moment, and they are not the cron case.
     let several = lane.queue.len() - lane.done > 1;
-    let wait = match lane.has_spool() || answer_read || several {
+    let wait = match answer_read || several {
         true => protocol::FOREGROUND_CLOSE,
         false => Duration::ZERO,
     };

@@ -132,14 +132,15 @@ pub(super) struct Destination<'a> {
     /// delivery carries the connection (`Delivery::closing`), to be
     /// confirmed later (with a spool) or reported as not seen (without one).
     pub close_wait: Option<Duration>,
+    /// NSCA 2: a connection opened ahead, for the first delivery to its server.
+    pub ahead: Option<&'a send::Ahead>,
 }
 
-/// The most an NSCA 2 run with a spool waits for the daemon's close in the
-/// foreground, which saves the confirming child when it comes: a daemon
-/// that reads at once (`--single`) closes within two round trips and a
-/// moment (`send::Session::close_within`), while the forking and inetd
-/// daemons, which sleep a second first, are not waited for (send_nsca never
-/// waits, and one result per call must not cost more than with it).
+/// The most an NSCA 2 run waits for the daemon's close when it is to say
+/// whether the results were delivered (a wrapped job's line, -v) or sends
+/// several: a daemon that reads at once (`--single`) closes within two
+/// round trips and a moment (`send::Session::close_within`). The forking
+/// and inetd daemons sleep a second first, and are not waited for.
 pub(crate) const FOREGROUND_CLOSE: Duration = Duration::from_millis(2);
 
 /// Delivers `results` in order through the protocol of `settings`.
@@ -153,6 +154,7 @@ pub(super) fn deliver(settings: &Settings, to: &Destination, results: &[Spooled]
                 method: config.method,
                 password: &config.password,
                 format: to.format,
+                ahead: to.ahead,
             };
             let results: Vec<&CheckResult> = results.iter().map(|s| &s.result).collect();
             let delivery = match to.close_wait {

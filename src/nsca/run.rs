@@ -5,7 +5,7 @@
 use super::protocol::{self, Protocol};
 use super::report::{TOOL, complain};
 use super::types::Status;
-use super::{batch, cli, config, input, status, tls, wrap};
+use super::{batch, cli, config, confirm, input, status, tls, wrap};
 use crate::common::{Error, Result};
 use std::ffi::OsString;
 use std::time::Duration;
@@ -19,6 +19,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Err(status) => return status,
     };
     cli.verbosity.init_logger(TOOL);
+    if let Some(fd) = cli.put_back {
+        return match confirm::put_back_from(fd) {
+            Ok(()) => 0,
+            Err(e) => {
+                complain(&format!("--put-back: {e}"));
+                Status::NotSent.code()
+            }
+        };
+    }
     if cli.spool_status {
         return status::show(&cli);
     }

@@ -18,6 +18,61 @@ pub struct Target<'a> {
     pub method: Method,
     pub password: &'a [u8],
     pub format: Format,
+    /// A connection to this server opened ahead, taken by the first open.
+    pub ahead: Option<&'a Ahead>,
+}
+
+/// A connection opened before the run's other work (reading its spool),
+/// whose init packet is read only when the first delivery to its server
+/// takes it: an inetd or forking daemon takes milliseconds to start and
+/// send it, and the run does that work meanwhile.
+#[derive(Default)]
+pub struct Ahead(std::cell::Cell<Option<(String, u16, SocketAddr, TcpStream)>>);
+
+impl Ahead {
+    /// Connects to the first address of `server` that accepts; on any
+    /// failure keeps nothing (the delivery then connects as usual, and
+    /// says why it cannot).
+    pub fn open(&self, server: &str, port: u16, timeout: Duration) {
+        let Ok(mut addrs) = (server, port).to_socket_addrs() else {
+            return;
+        };
+        let connected = addrs.find_map(|peer| Some((peer, connect(peer, timeout).ok()?)));
+        if let Some((peer, stream)) = connected {
+            self.0.set(Some((server.to_string(), port, peer, stream)));
+        }
+    }
+
+    /// Closes the connection opened ahead, if any (after a long wait for
+    /// another run's spool lock the daemon may have given up on it); tells
+    /// whether there was one.
+    pub fn forget(&self) -> bool {
+        self.0.take().is_some()
+    }
+
+    fn take(&self, server: &str, port: u16) -> Option<(SocketAddr, TcpStream)> {
+        match self.0.take() {
+            Some((s, p, peer, stream)) if s == server && p == port => Some((peer, stream)),
+            other => {
+                self.0.set(other);
+                None
+            }
+        }
+    }
+}
+
+/// A TCP connection to `peer` whose connect, reads and writes each end
+/// after `timeout`, sending each write at once.
+fn connect(peer: SocketAddr, timeout: Duration) -> Result<TcpStream, SendError> {
+    let fail = |step| move |source| SendError::Connection { peer, step, source };
+    let stream = TcpStream::connect_timeout(&peer, timeout).map_err(fail(Step::Connecting))?;
+    let setup = || -> io::Result<()> {
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(timeout))?;
+        stream.set_write_timeout(Some(timeout))
+    };
+    setup().map_err(fail(Step::SettingUp))?;
+    Ok(stream)
 }
 
 /// One open connection whose init packet has been read.
@@ -42,6 +97,9 @@ impl Target<'_> {
     /// Connects to the first address of the server that answers with an
     /// init packet.
     pub fn open(&self) -> Result<Session, SendError> {
+        if let Some((peer, stream)) = self.ahead.and_then(|a| a.take(self.server, self.port)) {
+            return self.start(peer, stream);
+        }
         let addrs: Vec<SocketAddr> = (self.server, self.port)
             .to_socket_addrs()
             .map_err(|source| SendError::Resolve {
@@ -76,15 +134,12 @@ impl Target<'_> {
     }
 
     fn open_addr(&self, peer: SocketAddr) -> Result<Session, SendError> {
+        self.start(peer, connect(peer, self.timeout)?)
+    }
+
+    /// A session on `stream`, once the daemon's init packet is read.
+    fn start(&self, peer: SocketAddr, stream: TcpStream) -> Result<Session, SendError> {
         let fail = |step| move |source| SendError::Connection { peer, step, source };
-        let stream =
-            TcpStream::connect_timeout(&peer, self.timeout).map_err(fail(Step::Connecting))?;
-        let setup = || -> io::Result<()> {
-            stream.set_nodelay(true)?;
-            stream.set_read_timeout(Some(self.timeout))?;
-            stream.set_write_timeout(Some(self.timeout))
-        };
-        setup().map_err(fail(Step::SettingUp))?;
         let mut init = [0u8; INIT_PACKET_SIZE];
         (&stream)
             .read_exact(&mut init)

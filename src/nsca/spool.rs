@@ -377,10 +377,7 @@ impl Spool {
 
     /// Replaces the spool file with `results`, or leaves it as it was.
     fn rewrite_with(&mut self, results: &[Spooled]) -> io::Result<()> {
-        let mut text = Vec::new();
-        for spooled in results {
-            record::encode(spooled, &mut text);
-        }
+        let text = to_records(results);
         self.dir
             .replace(&self.name("tmp"), &self.name("spool"), &text)?;
         // The old file's checkpoint is about another inode now.
@@ -540,6 +537,24 @@ pub(crate) fn survey(dir: &Path, timeout: Duration) -> io::Result<Vec<Survey>> {
 }
 
 /// Waits for the exclusive lock at most `wait`, saying once what it waits for.
+/// `results` as spool records, to hand to another process.
+pub(super) fn to_records(results: &[Spooled]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for spooled in results {
+        record::encode(spooled, &mut bytes);
+    }
+    bytes
+}
+
+/// The results of [`to_records`]' bytes (a damaged record left out).
+pub(super) fn from_records(bytes: &[u8]) -> Vec<Spooled> {
+    record::lines(bytes, 0)
+        .iter()
+        .filter(|line| !line.torn)
+        .filter_map(|line| record::decode(line.bytes, unix_now()))
+        .collect()
+}
+
 fn lock_within(lock: &File, path: &Path, wait: Duration) -> Result<(), OpenError> {
     let waiting = || {
         log::warn!(

@@ -468,8 +468,17 @@ fn resets_after_one_packet() -> (
     std::sync::mpsc::Sender<()>,
     std::thread::JoinHandle<()>,
 ) {
+    resets_after_one_packet_on(TcpListener::bind("127.0.0.1:0").unwrap())
+}
+
+fn resets_after_one_packet_on(
+    listener: TcpListener,
+) -> (
+    u16,
+    std::sync::mpsc::Sender<()>,
+    std::thread::JoinHandle<()>,
+) {
     use std::io::{Read, Write};
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (go, told) = std::sync::mpsc::channel::<()>();
     let peer = std::thread::spawn(move || {
@@ -533,6 +542,69 @@ fn a_close_confirmed_after_the_run_that_fails_puts_the_result_back_in_the_spool(
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn closes_of_two_servers_that_fail_after_the_run_put_each_result_back_in_its_spool() {
+    // --all: one connection per server, both handed to the confirming
+    // process, both reset after the run.
+    let (first, second) = loop {
+        let first = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = first.local_addr().unwrap().port();
+        if let Ok(second) = TcpListener::bind(("127.0.0.2", port)) {
+            break (first, second);
+        }
+    };
+    let (port, go_first, peer_first) = resets_after_one_packet_on(first);
+    let (_, go_second, peer_second) = resets_after_one_packet_on(second);
+    let port = port.to_string();
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(config.path(), "encryption_method=1\npassword=x\n").unwrap();
+    let spool = tempfile::tempdir().unwrap();
+    let out = nsca_send(
+        &args(
+            &port,
+            config.path(),
+            &[
+                "-H",
+                "127.0.0.2",
+                "--all",
+                "--spool",
+                spool_arg(spool.path()),
+            ],
+        ),
+        b"web01\tbackup\t2\ttwice unconfirmed",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for (go, peer) in [(go_first, peer_first), (go_second, peer_second)] {
+        go.send(()).unwrap();
+        peer.join().unwrap();
+    }
+    for server in ["127.0.0.1", "127.0.0.2"] {
+        let file = spool.path().join(format!("{server}_{port}.spool"));
+        let started = Instant::now();
+        while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("\ttwice unconfirmed\t")) {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "not spooled back for {server}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn put_back_refuses_a_hand_over_that_is_not_one() {
+    // The hidden option the confirming process runs: garbage on its
+    // descriptor, or no such descriptor, is an error that writes nothing.
+    let spool = tempfile::tempdir().unwrap();
+    let out = nsca_send(&["--put-back", "0"], b"garbage, not a hand-over file");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--put-back:"), "{}", stderr(&out));
+    let out = nsca_send(&["--put-back", "917"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--put-back: 917"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(spool.path()).unwrap().count(), 0);
 }
 
 #[test]

@@ -286,6 +286,41 @@ fn locked_spool_is_waited_for_within_the_timeout() {
 }
 
 #[test]
+fn a_connection_opened_while_the_spool_lock_is_waited_for_long_is_made_again() {
+    // nsca-send connects before it reads its spool, so that an inetd
+    // daemon starts meanwhile; a long wait for the lock retires that
+    // connection, and the results still arrive.
+    let daemon = Daemon::start_mode(Mode::Inetd, 1, "ahead");
+    let config = daemon.client_config(1, "ahead");
+    let port = daemon.port.to_string();
+    let spool = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(spool.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let lock_path = spool.path().join(format!("127.0.0.1_{port}.lock"));
+    let lock = std::fs::File::create(&lock_path).unwrap();
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1500));
+        drop(lock);
+    });
+    let spool_arg = spool.path().to_str().unwrap();
+    let out = nsca_send(
+        &args(&port, &config, &["-v", "-to", "5", "--spool", spool_arg]),
+        b"h\t0\tafter the lock",
+    );
+    releaser.join().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("the connection opened meanwhile is closed, and a new one made"),
+        "{err}"
+    );
+    assert_eq!(
+        daemon.lines(1),
+        ["PROCESS_HOST_CHECK_RESULT;h;0;after the lock"]
+    );
+}
+
+#[test]
 fn max_age_drops_old_spooled_results_and_says_so() {
     let daemon = Daemon::start(1, "age");
     let config = daemon.client_config(1, "age");

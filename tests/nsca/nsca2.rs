@@ -252,6 +252,7 @@ fn every_address_is_tried() {
         method: Method::Xor,
         password: b"addr",
         format: Format::V3,
+        ahead: None,
     };
     let addrs = [
         ([127, 0, 0, 1], closed).into(),
