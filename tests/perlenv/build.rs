@@ -634,7 +634,9 @@ until (-e $started && Time::HiRes::time() - (Time::HiRes::stat($started))[9] >= 
     die "Slow's test did not start\n" if Time::HiRes::time() > $deadline;
     Time::HiRes::sleep(0.05);
 }}
-{makefile}"#
+{makefile}
+sub MY::postamble {{ "pure_all ::\n\t\$(NOECHO) \$(PERL) -e 'print q(# build niceness: ), getpriority(0, 0), qq(\\n)'\n" }}
+"#
         ),
     );
     write(
@@ -660,15 +662,59 @@ ok(1);
         .output()
         .unwrap();
     let own: i32 = String::from_utf8(own.stdout).unwrap().parse().unwrap();
-    let niceness = |dist: &str| {
+    let niceness = |dist: &str, prefix: &str| {
         let log =
             std::fs::read_to_string(env.join(format!(".perlenv/logs/{dist}-0.01.log"))).unwrap();
         let line = log
             .lines()
-            .find_map(|l| l.strip_prefix("# niceness: "))
-            .unwrap_or_else(|| panic!("{log}"));
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} in {log}"));
         line.trim().parse::<i32>().unwrap()
     };
-    assert_eq!(niceness(&slow), own);
-    assert_eq!(niceness(&late), (own + 10).min(19));
+    assert_eq!(niceness(&slow, "# niceness: "), own);
+    // Late's build started 6 s into Slow's test run: it yields.
+    assert!(own < 19);
+    assert_eq!(niceness(&late, "# build niceness: "), (own + 19).min(19));
+    // A test run does not (its harness sets its files' priorities).
+    assert_eq!(niceness(&late, "# niceness: "), own);
+}
+
+#[test]
+fn the_test_file_that_plans_the_most_tests_starts_first_and_the_others_yield_to_it() {
+    // MakeMaker hands test files over sorted by name: z_long.t would start
+    // last. perlenv's harness starts it first and runs the others 10 nicer.
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let name = unique("Long-Tests");
+    let dir = dist_dir(&t.join("src"), &name, "0.01", None, None);
+    let test = |planned: usize| {
+        format!(
+            "use Test::More tests => {planned};\n\
+             diag 'started ', __FILE__, ' nice ', getpriority(0, 0);\n\
+             ok(1) for 1 .. {planned};\n"
+        )
+    };
+    write(&dir.join("t/a_short.t"), &test(1));
+    write(&dir.join("t/m_short.t"), &test(2));
+    write(&dir.join("t/z_long.t"), &test(5000));
+    let env = new_env(t);
+    perlenv()
+        .args(["install", "-q", "-j2", "--no-cache"])
+        .arg(&env)
+        .arg(&dir)
+        .assert()
+        .success();
+    let log = std::fs::read_to_string(env.join(format!(".perlenv/logs/{name}-0.01.log"))).unwrap();
+    let nice = |file: &str| -> i32 {
+        let line = log
+            .lines()
+            .find(|l| l.contains(&format!("started t/{file} nice ")))
+            .unwrap_or_else(|| panic!("no start of {file} in:\n{log}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    // Nice values stop at 19 (and at 19 no file could yield).
+    assert!(nice("z_long.t") < 19, "{log}");
+    let yielding = (nice("z_long.t") + 10).min(19);
+    assert_eq!(nice("a_short.t"), yielding, "{log}");
+    assert_eq!(nice("m_short.t"), yielding, "{log}");
 }

@@ -67,6 +67,10 @@ pub(crate) struct Options {
 /// Reads a dist's metadata and tells what the environment lacks.
 const PREREQS: &str = include_str!("prereqs.pl");
 
+/// The test harness the builds' tests run under (HARNESS_SUBCLASS): the
+/// files that plan the most tests start first.
+const HARNESS: &str = include_str!("Harness.pm");
+
 /// Writes `META_DIR/DIST-VERSION/install.json` and `MYMETA.json` as cpanm
 /// does for each dist it installs: dist, pathname (`L/LO/LOCAL/` and the
 /// tarball's name, or DIST-VERSION.tar.gz for a directory), the main module,
@@ -182,7 +186,7 @@ const LONG_STEP: Duration = Duration::from_secs(5);
 /// How much lower the priority of a step that yields is (added to
 /// perlenv's own niceness): enough that the long step keeps a core to
 /// itself while the others share the rest.
-const YIELD_NICE: i32 = 10;
+const YIELD_NICE: i32 = 19;
 
 /// The steps under way, with when each started.
 #[derive(Default)]
@@ -274,6 +278,10 @@ pub(crate) fn install(
     let logs = ws.build_dir().join("logs");
     std::fs::create_dir_all(&logs)
         .map_err(|e| Error::io(format!("creating {}", logs.display()), e))?;
+    let harness = harness_lib(ws).join("Perlenv");
+    std::fs::create_dir_all(&harness)
+        .and_then(|()| std::fs::write(harness.join("Harness.pm"), HARNESS))
+        .map_err(|e| Error::io(format!("writing {}", harness.display()), e))?;
     std::thread::scope(|scope| -> Result<()> {
         let targets = run.plan_targets(&request.targets)?;
         for d in targets {
@@ -283,6 +291,12 @@ pub(crate) fn install(
     })?;
     run.view.finish();
     run.finish()
+}
+
+/// The directory `Perlenv/Harness.pm` is in, prepended to the tests'
+/// PERL5LIB.
+fn harness_lib(ws: &Workspace) -> PathBuf {
+    ws.build_dir().join("harness")
 }
 
 /// The perl and its build configuration: version, archname, path and a
@@ -656,6 +670,11 @@ impl<'a> Run<'a> {
         make: &dyn Fn(&[&str]) -> Command,
     ) -> std::result::Result<bool, Failure> {
         let jobs = self.options.jobs.max(1);
+        let make = |args: &[&str]| {
+            let mut cmd = make(args);
+            self.with_harness(&mut cmd);
+            cmd
+        };
         let mut test = make(&["test"]);
         test.env("HARNESS_OPTIONS", format!("j{jobs}"));
         match self.step(log, "tests failed", &mut test) {
@@ -678,6 +697,27 @@ impl<'a> Run<'a> {
         let mut test = make(&["test"]);
         test.env("HARNESS_OPTIONS", "j1");
         self.step(log, "tests failed", &mut test).map(|()| true)
+    }
+
+    /// Runs `cmd`'s tests under perlenv's harness: its directory first in
+    /// PERL5LIB, the class named by HARNESS_SUBCLASS.
+    fn with_harness(&self, cmd: &mut Command) {
+        let lib = harness_lib(self.ws).into_os_string();
+        let old = cmd
+            .get_envs()
+            .find(|(name, _)| *name == "PERL5LIB")
+            .and_then(|(_, value)| value.map(std::ffi::OsStr::to_os_string));
+        let path = match old {
+            Some(old) if !old.is_empty() => {
+                let mut path = lib;
+                path.push(":");
+                path.push(old);
+                path
+            }
+            _ => lib,
+        };
+        cmd.env("PERL5LIB", path)
+            .env("HARNESS_SUBCLASS", "Perlenv::Harness");
     }
 
     /// What identifies the dists `deps` are for the cache: their
@@ -732,7 +772,10 @@ impl<'a> Run<'a> {
     /// Runs `cmd` through `run` (start and wait) as one step under way, at
     /// a lower priority when another step has run long: on 2 cores a long
     /// test suite then keeps one while the rest of the graph shares the
-    /// other, instead of every process getting an even share.
+    /// other, instead of every process getting an even share. A test run
+    /// never yields so: its harness runs its longest file at its own
+    /// priority and the others lower, and the longest file of the install
+    /// (the critical path) may well start after another step ran long.
     fn run_step<T>(
         &self,
         cmd: &mut Command,
@@ -740,7 +783,8 @@ impl<'a> Run<'a> {
     ) -> std::io::Result<T> {
         use std::os::unix::process::CommandExt;
         let (_started, yields) = self.under_way.start();
-        if yields {
+        let test_run = cmd.get_envs().any(|(name, _)| name == "HARNESS_SUBCLASS");
+        if yields && !test_run {
             // SAFETY: the forked child makes one system call (nice) on no
             // shared data, which is what pre_exec requires.
             unsafe {
