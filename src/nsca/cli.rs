@@ -204,11 +204,6 @@ pub(crate) struct Cli {
     #[arg(long, conflicts_with = "host")]
     pub json: bool,
 
-    /// Internal: run by the process that confirms the daemon's close after
-    /// a run (src/nsca/confirm.rs); puts back what did not close.
-    #[arg(long, hide = true, value_name = "FD")]
-    pub put_back: Option<i32>,
-
     /// Keep undelivered results in DIR and send them first on the next run
     #[arg(long, value_name = "DIR")]
     pub spool: Option<PathBuf>,

@@ -14,20 +14,18 @@ use std::time::Duration;
 /// status. A run over NSCA-ng or Icinga 2 is handed to `nsca-send-tls`.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let args: Vec<OsString> = args.into_iter().collect();
+    // The confirming process's own entry (confirm.rs), not a user option:
+    // it stays out of the help, the man page and the completions.
+    if let [_, flag, fd] = &args[..]
+        && flag == "--put-back"
+    {
+        return put_back(fd);
+    }
     let cli = match cli::parse_or_exit_code(args.iter().cloned()) {
         Ok(cli) => cli,
         Err(status) => return status,
     };
     cli.verbosity.init_logger(TOOL);
-    if let Some(fd) = cli.put_back {
-        return match confirm::put_back_from(fd) {
-            Ok(()) => 0,
-            Err(e) => {
-                complain(&format!("--put-back: {e}"));
-                Status::NotSent.code()
-            }
-        };
-    }
     if cli.spool_status {
         return status::show(&cli);
     }
@@ -38,6 +36,23 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         return run_wrapped(&cli);
     }
     finish(batch::send(&cli, None))
+}
+
+/// `nsca-send --put-back FD`: puts the results of the connections the
+/// confirming process saw not close back into their spools.
+fn put_back(fd: &OsString) -> u8 {
+    let result = fd
+        .to_str()
+        .and_then(|fd| fd.parse().ok())
+        .ok_or_else(|| format!("not a descriptor: {}", fd.to_string_lossy()))
+        .and_then(|fd| confirm::put_back_from(fd).map_err(|e| e.to_string()));
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            complain(&format!("--put-back: {e}"));
+            Status::NotSent.code()
+        }
+    }
 }
 
 /// Whether this run speaks NSCA-ng or the Icinga 2 API. A config file
