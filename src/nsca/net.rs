@@ -50,13 +50,15 @@ pub(super) fn first_reachable<T>(
 pub(super) fn connect(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, String> {
     let stream = TcpStream::connect_timeout(&addr, timeout)
         .map_err(|e| format!("connecting: {}", describe(&e)))?;
-    let setup = || -> io::Result<()> {
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(timeout))?;
-        stream.set_write_timeout(Some(timeout))
-    };
-    setup().map_err(|e| format!("setting up the socket: {e}"))?;
+    set_up(&stream, timeout).map_err(|e| format!("setting up the socket: {e}"))?;
     Ok(stream)
+}
+
+/// Each write sent at once, each read and write ending after `timeout`.
+pub(super) fn set_up(stream: &TcpStream, timeout: Duration) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))
 }
 
 /// A socket error as the user reads it (a read timeout is `WouldBlock`).

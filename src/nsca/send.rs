@@ -66,12 +66,7 @@ impl Ahead {
 fn connect(peer: SocketAddr, timeout: Duration) -> Result<TcpStream, SendError> {
     let fail = |step| move |source| SendError::Connection { peer, step, source };
     let stream = TcpStream::connect_timeout(&peer, timeout).map_err(fail(Step::Connecting))?;
-    let setup = || -> io::Result<()> {
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(timeout))?;
-        stream.set_write_timeout(Some(timeout))
-    };
-    setup().map_err(fail(Step::SettingUp))?;
+    super::net::set_up(&stream, timeout).map_err(fail(Step::SettingUp))?;
     Ok(stream)
 }
 

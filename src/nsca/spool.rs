@@ -536,7 +536,6 @@ pub(crate) fn survey(dir: &Path, timeout: Duration) -> io::Result<Vec<Survey>> {
     Ok(surveys)
 }
 
-/// Waits for the exclusive lock at most `wait`, saying once what it waits for.
 /// `results` as spool records, to hand to another process.
 pub(super) fn to_records(results: &[Spooled]) -> Vec<u8> {
     let mut bytes = Vec::new();
@@ -555,6 +554,7 @@ pub(super) fn from_records(bytes: &[u8]) -> Vec<Spooled> {
         .collect()
 }
 
+/// Waits for the exclusive lock at most `wait`, saying once what it waits for.
 fn lock_within(lock: &File, path: &Path, wait: Duration) -> Result<(), OpenError> {
     let waiting = || {
         log::warn!(

@@ -533,12 +533,22 @@ fn a_close_confirmed_after_the_run_that_fails_puts_the_result_back_in_the_spool(
     go.send(()).unwrap();
     peer.join().unwrap();
     // The reset: the detached child puts the result back for the next run.
-    let file = spool.path().join(format!("127.0.0.1_{port}.spool"));
+    spooled_back(
+        &spool.path().join(format!("127.0.0.1_{port}.spool")),
+        "not confirmed",
+    );
+}
+
+/// Waits (30 s at most) for a result with `output` to come back into the
+/// spool file `file`, put there by the process that confirms closes.
+fn spooled_back(file: &Path, output: &str) {
     let started = Instant::now();
-    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("\tnot confirmed\t")) {
+    let field = format!("\t{output}\t");
+    while !std::fs::read_to_string(file).is_ok_and(|t| t.contains(&field)) {
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "not spooled back"
+            "{output:?} not spooled back into {}",
+            file.display()
         );
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -582,14 +592,7 @@ fn closes_of_two_servers_that_fail_after_the_run_put_each_result_back_in_its_spo
     }
     for server in ["127.0.0.1", "127.0.0.2"] {
         let file = spool.path().join(format!("{server}_{port}.spool"));
-        let started = Instant::now();
-        while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("\ttwice unconfirmed\t")) {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "not spooled back for {server}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        spooled_back(&file, "twice unconfirmed");
     }
 }
 

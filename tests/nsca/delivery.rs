@@ -255,16 +255,22 @@ fn unusable_spool_delivers_directly_as_another_user() {
     );
 }
 
+/// A spool directory whose lock for 127.0.0.1:`port` another run holds
+/// (until the file is dropped).
+fn locked_spool(port: &str) -> (tempfile::TempDir, std::fs::File) {
+    let spool = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(spool.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let lock = std::fs::File::create(spool.path().join(format!("127.0.0.1_{port}.lock"))).unwrap();
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    (spool, lock)
+}
+
 #[test]
 fn locked_spool_is_waited_for_within_the_timeout() {
     let daemon = Daemon::start(1, "lock");
     let config = daemon.client_config(1, "lock");
     let port = daemon.port.to_string();
-    let spool = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(spool.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
-    let lock_path = spool.path().join(format!("127.0.0.1_{port}.lock"));
-    let lock = std::fs::File::create(&lock_path).unwrap();
-    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let (spool, lock) = locked_spool(&port);
 
     let spool_arg = spool.path().to_str().unwrap();
     let out = nsca_send(
@@ -293,11 +299,7 @@ fn a_connection_opened_while_the_spool_lock_is_waited_for_long_is_made_again() {
     let daemon = Daemon::start_mode(Mode::Inetd, 1, "ahead");
     let config = daemon.client_config(1, "ahead");
     let port = daemon.port.to_string();
-    let spool = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(spool.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
-    let lock_path = spool.path().join(format!("127.0.0.1_{port}.lock"));
-    let lock = std::fs::File::create(&lock_path).unwrap();
-    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let (spool, lock) = locked_spool(&port);
     let releaser = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(1500));
         drop(lock);

@@ -54,6 +54,11 @@ fn without_build_times(mut files: BTreeMap<PathBuf, Vec<u8>>) -> BTreeMap<PathBu
     files
 }
 
+/// The build log of `dist` (version 0.01) in ENV.
+fn dist_log(env: &Path, dist: &str) -> String {
+    std::fs::read_to_string(env.join(format!(".perlenv/logs/{dist}-0.01.log"))).unwrap()
+}
+
 /// A fresh environment at `env` made by the same command each time, so
 /// that its own files are the same.
 fn fresh(env: &Path) {
@@ -275,7 +280,7 @@ fn a_failure_stops_its_dependents_only_and_every_dist_has_a_log() {
     );
     let list = stdout(perlenv().arg("list").arg(&env));
     assert_eq!(list, format!("{} 0.03\n", free.replace('-', "::")));
-    let log = std::fs::read_to_string(env.join(format!(".perlenv/logs/{fails}-0.01.log"))).unwrap();
+    let log = dist_log(&env, &fails);
     assert!(log.contains("meant to fail"), "{log}");
     assert!(env.join(format!(".perlenv/logs/{free}-0.03.log")).is_file());
 }
@@ -566,7 +571,7 @@ fn tests_that_collide_when_run_at_once_are_run_again_one_at_a_time() {
         stdout(perlenv().arg("list").arg(&env)),
         format!("{module} 0.01\n")
     );
-    let log = std::fs::read_to_string(env.join(format!(".perlenv/logs/{name}-0.01.log"))).unwrap();
+    let log = dist_log(&env, &name);
     let rerun = log
         .find("perlenv: the tests failed when run 2 files at once: running them again one file at a time")
         .unwrap_or_else(|| panic!("{log}"));
@@ -600,11 +605,13 @@ fn tests_that_collide_when_run_at_once_are_run_again_one_at_a_time() {
     );
 }
 
-/// A step started while another has run for 5 s yields to it (nice +10):
-/// the long test run keeps its priority. Slow's test notes when it started
+/// A step started while another has run for 5 s yields to it (nice +19):
+/// the long test run keeps its priority; a test run never yields (its
+/// harness sets its files' priorities). Slow's test notes when it started
 /// and waits (at most 60 s) for Late's test; Late's Makefile.PL waits (at
 /// most 60 s) until Slow's test has run 6 s, so Late's later steps start
-/// after that. Each test prints its niceness into its dist's log.
+/// after that. Each test, and Late's build, prints its niceness into its
+/// dist's log.
 #[test]
 fn a_step_started_after_a_long_one_yields_to_it() {
     let tmp = tempfile::tempdir().unwrap();
@@ -663,8 +670,7 @@ ok(1);
         .unwrap();
     let own: i32 = String::from_utf8(own.stdout).unwrap().parse().unwrap();
     let niceness = |dist: &str, prefix: &str| {
-        let log =
-            std::fs::read_to_string(env.join(format!(".perlenv/logs/{dist}-0.01.log"))).unwrap();
+        let log = dist_log(&env, dist);
         let line = log
             .lines()
             .find_map(|l| l.strip_prefix(prefix))
@@ -704,7 +710,7 @@ fn the_test_file_that_plans_the_most_tests_starts_first_and_the_others_yield_to_
         .arg(&dir)
         .assert()
         .success();
-    let log = std::fs::read_to_string(env.join(format!(".perlenv/logs/{name}-0.01.log"))).unwrap();
+    let log = dist_log(&env, &name);
     let nice = |file: &str| -> i32 {
         let line = log
             .lines()

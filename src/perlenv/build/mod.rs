@@ -16,9 +16,11 @@ mod stage;
 mod version;
 mod view;
 
+use super::env::{bytes, os};
 use super::guard::Workspace;
 use super::pinned::Pinned;
 use super::trust::absolute;
+use super::vars::Value;
 use crate::common::{Error, Result};
 use cache::{Cache, EntryInfo};
 use index::{Index, Origin};
@@ -702,20 +704,13 @@ impl<'a> Run<'a> {
     /// Runs `cmd`'s tests under perlenv's harness: its directory first in
     /// PERL5LIB, the class named by HARNESS_SUBCLASS.
     fn with_harness(&self, cmd: &mut Command) {
-        let lib = harness_lib(self.ws).into_os_string();
+        use std::os::unix::ffi::OsStrExt;
+        let lib = Value::Prepend(bytes(&harness_lib(self.ws)));
         let old = cmd
             .get_envs()
             .find(|(name, _)| *name == "PERL5LIB")
-            .and_then(|(_, value)| value.map(std::ffi::OsStr::to_os_string));
-        let path = match old {
-            Some(old) if !old.is_empty() => {
-                let mut path = lib;
-                path.push(":");
-                path.push(old);
-                path
-            }
-            _ => lib,
-        };
+            .and_then(|(_, value)| value.map(OsStrExt::as_bytes));
+        let path = os(lib.apply(old));
         cmd.env("PERL5LIB", path)
             .env("HARNESS_SUBCLASS", "Perlenv::Harness");
     }
