@@ -596,18 +596,73 @@ fn closes_of_two_servers_that_fail_after_the_run_put_each_result_back_in_its_spo
     }
 }
 
+/// A hand-over file as the run writes it for the confirming process
+/// (src/nsca/confirm.rs): one connection to 127.0.0.1:5667 that did not
+/// close, whose results are `records`, to go back into `dir`.
+fn hand_over(dir: &Path, records: &[u8]) -> Vec<u8> {
+    let mut bytes = 1u32.to_le_bytes().to_vec();
+    bytes.push(b'!');
+    let dir = dir.as_os_str().as_encoded_bytes();
+    bytes.extend((dir.len() as u32).to_le_bytes());
+    bytes.extend(dir);
+    bytes.extend(5667u16.to_le_bytes());
+    bytes.extend(1000u64.to_le_bytes());
+    for field in [&b"127.0.0.1"[..], records] {
+        bytes.extend((field.len() as u32).to_le_bytes());
+        bytes.extend(field);
+    }
+    bytes
+}
+
+/// `nsca-send --put-back 0` with `bytes` as a regular file on stdin.
+fn put_back(t: &Path, bytes: &[u8]) -> std::process::Output {
+    let file = t.join("hand-over");
+    std::fs::write(&file, bytes).unwrap();
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("nsca-send"))
+        .args(["--put-back", "0"])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn put_back_refuses_a_hand_over_that_is_not_one() {
-    // The hidden option the confirming process runs: garbage on its
-    // descriptor, or no such descriptor, is an error that writes nothing.
-    let spool = tempfile::tempdir().unwrap();
+    // The entry the confirming process runs: garbage on its descriptor, a
+    // hand-over cut short, no such descriptor, or a spool directory that is
+    // a symlink is an error that writes nothing; a whole one puts its
+    // result back, into a directory named with quotes, $(...) and a newline.
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let spool = t.join("spool 'q' $(touch pwned)\nx");
+    let record = b"1\t2\tweb01\tbackup\tput back\n";
+    let whole = hand_over(&spool, record);
+
     let out = nsca_send(&["--put-back", "0"], b"garbage, not a hand-over file");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--put-back:"), "{}", stderr(&out));
+    let out = put_back(t, &whole[..whole.len() - 5]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--put-back: cut short"),
+        "{}",
+        stderr(&out)
+    );
     let out = nsca_send(&["--put-back", "917"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--put-back: 917"), "{}", stderr(&out));
-    assert_eq!(std::fs::read_dir(spool.path()).unwrap().count(), 0);
+    let elsewhere = t.join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let link = t.join("link");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    put_back(t, &hand_over(&link, record));
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    assert!(!spool.exists());
+
+    let out = put_back(t, &whole);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let kept = std::fs::read_to_string(spool.join("127.0.0.1_5667.spool")).unwrap();
+    assert!(kept.contains("\tweb01\tbackup\tput back\t"), "{kept}");
+    assert!(!Path::new("pwned").exists() && !t.join("pwned").exists());
 }
 
 #[test]
